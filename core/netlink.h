@@ -1,0 +1,79 @@
+/* netlink.h: the private generic netlink layer of libovsdp: one request
+ * socket with the ovs_* families resolved, message construction with the
+ * ovs_header, and a transaction loop that turns extended acks into GErrors. */
+#ifndef OVSDP_NETLINK_H
+#define OVSDP_NETLINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <linux/openvswitch.h>
+
+#include "ovs-compat.h"
+
+enum ovsdp_family {
+	OVSDP_FAMILY_DATAPATH,
+	OVSDP_FAMILY_VPORT,
+	OVSDP_FAMILY_FLOW,
+	OVSDP_FAMILY_PACKET,
+	OVSDP_FAMILY_METER,
+	OVSDP_FAMILY_CT_LIMIT,
+	OVSDP_FAMILY_N
+};
+
+struct ovsdp_family_info {
+	const char *name;       /* "ovs_datapath", ... */
+	bool required;
+	bool present;
+	uint16_t id;
+	uint8_t version;
+	uint32_t maxattr;
+	uint32_t mcgroup;       /* multicast group id, 0 when none */
+};
+
+/* One generic netlink request socket. Not thread-safe: give each thread its
+ * own, or serialise calls. */
+struct ovsdp_nl {
+	struct nl_sock *sk;
+	struct ovsdp_family_info fam[OVSDP_FAMILY_N];
+};
+
+/* Name of a family, for messages. */
+const char *ovsdp_nl_family_name(enum ovsdp_family f);
+
+/* Open a request socket and resolve the ovs_* families.  Fails with
+ * ENOENT and a message saying the openvswitch module is missing when a
+ * required family is absent (the socket is still returned in *out when
+ * 'allow_missing' is true, so a prober can report what exists). */
+int ovsdp_nl_open(bool allow_missing, struct ovsdp_nl **out, GError **error);
+void ovsdp_nl_close(struct ovsdp_nl *nl);
+
+/* A request for family 'f', command 'cmd', with struct ovs_header
+ * { dp_ifindex } already appended.  NULL when the family is absent. */
+struct nl_msg *ovsdp_nl_request(struct ovsdp_nl *nl, enum ovsdp_family f,
+				uint8_t cmd, int nlm_flags, int dp_ifindex);
+
+/* Called for each reply message; return 0 to go on, negative errno to stop
+ * (the transaction then fails with that value). */
+typedef int (*ovsdp_nl_reply_fn)(struct nlmsghdr *nlh, void *arg);
+
+/* Send 'req' (consumed) and read every reply up to the ack (or NLMSG_DONE
+ * for a dump).  Returns 0 or a negative errno; on error sets *error with
+ * the kernel's extended-ack text when it sent one, prefixed by 'what'. */
+int ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req,
+		      ovsdp_nl_reply_fn fn, void *arg,
+		      const char *what, GError **error);
+
+/* Parse the attributes after the genl header and ovs_header of 'nlh'. */
+int ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr,
+		   int *dp_ifindex);
+
+/* Fill *error from a negative errno and optional kernel text. */
+int ovsdp_set_error(GError **error, int neg_errno, const char *kmsg,
+		    const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+#endif

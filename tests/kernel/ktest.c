@@ -1,0 +1,125 @@
+/* ktest.c: shared fixture code for the kernel suite (see ktest.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <glib.h>
+
+#include "netlink.h"
+#include "ktest.h"
+
+void
+ktest_require_datapath(void)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_nl *nl = NULL;
+	bool require = g_strcmp0(g_getenv("OVSDP_TEST_REQUIRE_DATAPATH"), "1") == 0;
+	const char *why = NULL;
+
+	if (geteuid() != 0)
+		why = "not root";
+	else if (ovsdp_nl_open(false, &nl, &err) < 0)
+		why = err->message;
+	ovsdp_nl_close(nl);
+	if (!why)
+		return;
+	if (require) {
+		fprintf(stderr, "FAIL: the kernel suite must run here but cannot: %s\n", why);
+		exit(1);
+	}
+	fprintf(stderr, "SKIP: %s\n", why);
+	exit(77);
+}
+
+void
+ktest_netns_setup(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		ck_abort_msg("unshare(CLONE_NEWNET): %s", strerror(errno));
+	ck_assert_int_eq(ktest_sh("ip link set lo up"), 0);
+}
+
+static int
+run_shell(char **out, const char *fmt, va_list ap)
+{
+	g_autofree char *cmd = g_strdup_vprintf(fmt, ap);
+	g_autofree char *err = NULL;
+	g_autoptr(GError) gerr = NULL;
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	int status = 0;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out,
+			  &err, &status, &gerr)) {
+		fprintf(stderr, "ktest: %s: %s\n", cmd, gerr->message);
+		return -1;
+	}
+	if (err && *err)
+		fprintf(stderr, "%s", err);
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int
+ktest_sh(const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *out = NULL;
+	int r;
+
+	va_start(ap, fmt);
+	r = run_shell(&out, fmt, ap);
+	va_end(ap);
+	if (out && *out)
+		fprintf(stderr, "%s", out);
+	return r;
+}
+
+char *
+ktest_sh_output(const char *fmt, ...)
+{
+	va_list ap;
+	char *out = NULL;
+
+	va_start(ap, fmt);
+	run_shell(&out, fmt, ap);
+	va_end(ap);
+	return out ? out : g_strdup("");
+}
+
+bool
+ktest_have_ovs_dpctl(void)
+{
+	g_autofree char *p = g_find_program_in_path("ovs-dpctl");
+
+	return p != NULL;
+}
+
+void
+ktest_kernel_version(int *major, int *minor)
+{
+	struct utsname u;
+
+	*major = *minor = 0;
+	if (uname(&u) == 0)
+		sscanf(u.release, "%d.%d", major, minor);
+}
+
+int
+ktest_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,36 @@
+/* ovsdp.h: the subcommands of the ovsdp CLI, one file each (cmd-*.c), and
+ * the option handling they share. */
+#ifndef OVSDP_TOOLS_OVSDP_H
+#define OVSDP_TOOLS_OVSDP_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+/* Exit codes: 0 success, 1 the operation failed, 2 bad usage. */
+#define OVSDP_EXIT_FAIL 1
+#define OVSDP_EXIT_USAGE 2
+
+struct ovsdp_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Parse argv with 'entries' plus the shared --json flag.  'params' names
+ * the positional arguments for --help.  Returns false after printing the
+ * error (the caller exits with OVSDP_EXIT_USAGE). */
+bool tool_parse(int *argc, char ***argv, const char *params, const char *summary,
+		const GOptionEntry *entries, bool *json);
+
+/* Print "ovsdp: <message>" to stderr; returns OVSDP_EXIT_FAIL. */
+int tool_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* Same, from a GError (freed). */
+int tool_fail_error(GError *error);
+
+/* Run a subcommand chosen from 'cmds' by argv[1]; 'group' names the
+ * object for help texts ("dp", "port"...). */
+int tool_dispatch(const char *group, const struct ovsdp_cmd *cmds, int argc, char **argv);
+
+int cmd_probe(int argc, char **argv);
+
+#endif
