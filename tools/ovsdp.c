@@ -11,6 +11,11 @@
 
 static const struct ovsdp_cmd top_cmds[] = {
 	{ "probe", cmd_probe, "show what the kernel datapath supports and which dispatcher 'auto' picks" },
+	{ "config", cmd_config, "check plugins.conf ('config check [FILE]')" },
+	{ "dp", cmd_dp, "kernel datapaths: add, del, show, list" },
+	{ "port", cmd_port, "datapath ports: add, del, show" },
+	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
+	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
 	{ NULL, NULL, NULL },
 };
 

@@ -32,5 +32,17 @@ int tool_fail_error(GError *error);
 int tool_dispatch(const char *group, const struct ovsdp_cmd *cmds, int argc, char **argv);
 
 int cmd_probe(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_dp(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_flow(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
+
+/* Shared by cmd-dp.c and cmd-port.c: a port as JSON, and the "(type:
+ * options)" text ovs-dpctl shows after its name (NULL for a netdev). */
+struct json;
+struct ovsdp_vport_info;
+void json_vport(struct json *j, const struct ovsdp_vport_info *p);
+char *port_suffix(const struct ovsdp_vport_info *p);
 
 #endif

@@ -3,6 +3,16 @@
 #define OVSDP_OVSDP_H
 
 #include <ovsdp/common.h>
+#include <ovsdp/odp.h>
 #include <ovsdp/features.h>
+#include <ovsdp/dispatch.h>
+#include <ovsdp/config.h>
+#include <ovsdp/plugin.h>
+#include <ovsdp/datapath.h>
+#include <ovsdp/vport.h>
+#include <ovsdp/flow.h>
+#include <ovsdp/packet.h>
+#include <ovsdp/upcall.h>
+#include <ovsdp/handlers.h>
 
 #endif

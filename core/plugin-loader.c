@@ -1,0 +1,807 @@
+/* plugin-loader.c: finds dispatch plugins, refuses unsafe or incompatible
+ * files with a reason naming the file, probes the rest against the kernel's
+ * features and chooses one as plugins.conf asks (see <ovsdp/plugin.h>). */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ovsdp"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <gmodule.h>
+
+#include "ovsdp/plugin.h"
+
+struct ovsdp_plugin {
+	char *path;                /* as found */
+	char *origin;
+	GModule *module;           /* NULL when refused */
+	const struct ovsdp_dispatch_descriptor *desc;   /* NULL when refused */
+	char *name;                /* copied: refusals after reading it keep it */
+	char *description;
+	bool have_abi;
+	uint32_t abi_major, abi_minor;
+	enum ovsdp_plugin_status status;
+	char *reason;
+	int error;                 /* negative errno, 0 when fine */
+};
+
+struct ovsdp_plugins {
+	GPtrArray *plugins;        /* struct ovsdp_plugin * */
+	GPtrArray *dirs;           /* searched directories, NULL-terminated */
+	GHashTable *seen;          /* real paths already tried */
+};
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_status_str(enum ovsdp_plugin_status s)
+{
+	switch (s) {
+	case OVSDP_PLUGIN_REFUSED:
+		return "refused";
+	case OVSDP_PLUGIN_LOADED:
+		return "loaded";
+	case OVSDP_PLUGIN_PROBE_FAILED:
+		return "probe failed";
+	case OVSDP_PLUGIN_OK:
+		return "ok";
+	}
+	return "?";
+}
+
+static void
+plugin_free(struct ovsdp_plugin *p)
+{
+	if (!p)
+		return;
+	if (p->module)
+		g_module_close(p->module);
+	g_free(p->path);
+	g_free(p->origin);
+	g_free(p->name);
+	g_free(p->description);
+	g_free(p->reason);
+	g_free(p);
+}
+
+/* Mark 'p' refused, unload it, and report "PATH: reason". */
+static int G_GNUC_PRINTF(4, 5)
+refuse(struct ovsdp_plugin *p, int neg_errno, GError **error, const char *fmt, ...)
+{
+	g_autofree char *why = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_free(p->reason);
+	p->reason = g_strdup_printf("%s: %s", p->path, why);
+	p->error = neg_errno;
+	p->status = OVSDP_PLUGIN_REFUSED;
+	p->desc = NULL;
+	if (p->module) {
+		g_module_close(p->module);
+		p->module = NULL;
+	}
+	g_info("refusing plugin %s", p->reason);
+	g_set_error_literal(error, OVSDP_ERROR, -neg_errno, p->reason);
+	return neg_errno;
+}
+
+/* NetworkManager's rule: whoever may write the file or its directory may
+ * run code as us, so only root or we ourselves may own them and neither
+ * group nor others may write them. */
+static int
+check_owner_mode(struct ovsdp_plugin *p, const char *what, const char *file,
+		 const struct stat *st, GError **error)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me)
+		return refuse(p, -EPERM, error,
+			      "refusing to load: %s%s is owned by uid %u, neither root nor the current user",
+			      what, file, (unsigned int)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return refuse(p, -EPERM, error,
+			      "refusing to load: %s%s is writable by group or others (mode %04o)",
+			      what, file, (unsigned int)(st->st_mode & 07777));
+	return 0;
+}
+
+static int
+check_safe(struct ovsdp_plugin *p, const char *real, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(real);
+	struct stat st;
+	int r, e;
+
+	if (stat(real, &st) < 0) {
+		e = errno;
+		return refuse(p, -e, error, "%s", g_strerror(e));
+	}
+	if (!S_ISREG(st.st_mode))
+		return refuse(p, -EINVAL, error, "not a regular file");
+	r = check_owner_mode(p, "", "the file", &st, error);
+	if (r < 0)
+		return r;
+	if (stat(dir, &st) < 0) {
+		e = errno;
+		return refuse(p, -e, error, "its directory %s: %s", dir, g_strerror(e));
+	}
+	return check_owner_mode(p, "its directory ", dir, &st, error);
+}
+
+/* ABI 1 layout checks.  The major/minor pair is read first because only
+ * those two fields keep their place across major versions. */
+static int
+check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor *d,
+		 GError **error)
+{
+	const struct ovsdp_dispatch_vtable *vt;
+
+	if (!d)
+		return refuse(p, -EINVAL, error, "malformed descriptor: %s() returned NULL",
+			      OVSDP_DISPATCH_SYMBOL);
+	p->have_abi = true;
+	p->abi_major = d->abi_major;
+	p->abi_minor = d->abi_minor;
+	if (d->abi_major != OVSDP_DISPATCH_ABI_MAJOR)
+		return refuse(p, -EPROTO, error, "built for ABI %u, this host speaks %u",
+			      d->abi_major, OVSDP_DISPATCH_ABI_MAJOR);
+	if (d->abi_minor > OVSDP_DISPATCH_ABI_MINOR)
+		return refuse(p, -EPROTO, error,
+			      "built for ABI %u.%u, newer than this host's %u.%u",
+			      d->abi_major, d->abi_minor, OVSDP_DISPATCH_ABI_MAJOR,
+			      OVSDP_DISPATCH_ABI_MINOR);
+	if (d->struct_size < OVSDP_DISPATCH_DESCRIPTOR_MIN_SIZE)
+		return refuse(p, -EINVAL, error,
+			      "malformed descriptor: struct_size %u is smaller than the %zu bytes of an ABI %u descriptor",
+			      d->struct_size, (size_t)OVSDP_DISPATCH_DESCRIPTOR_MIN_SIZE,
+			      OVSDP_DISPATCH_ABI_MAJOR);
+	if (!d->name)
+		return refuse(p, -EINVAL, error, "malformed descriptor: no name");
+	if (!ovsdp_config_name_valid(d->name))
+		return refuse(p, -EINVAL, error,
+			      "malformed descriptor: name '%.64s' is not a plugin name (a-z, 0-9, '-', '_'; not auto)",
+			      d->name);
+	p->name = g_strdup(d->name);
+	vt = d->vtable;
+	if (!vt)
+		return refuse(p, -EINVAL, error, "malformed descriptor: no vtable");
+	if (vt->struct_size < OVSDP_DISPATCH_VTABLE_MIN_SIZE)
+		return refuse(p, -EINVAL, error,
+			      "malformed descriptor: vtable struct_size %u is smaller than the %zu bytes of an ABI %u vtable",
+			      vt->struct_size, (size_t)OVSDP_DISPATCH_VTABLE_MIN_SIZE,
+			      OVSDP_DISPATCH_ABI_MAJOR);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_descriptor, d, options)) {
+		for (const struct ovsdp_dispatch_option *o = d->options; o->key; o++) {
+			if (!strcmp(o->key, "path"))
+				return refuse(p, -EINVAL, error,
+					      "malformed descriptor: option 'path' is reserved for the loader");
+		}
+	}
+	p->description = g_strdup(d->description ? d->description : "");
+	p->desc = d;
+	return 0;
+}
+
+/* Load and check one file; always returns a plugin, refused or loaded. */
+static struct ovsdp_plugin *
+load(const char *path, const char *real, int real_errno, const char *origin, GError **error)
+{
+	struct ovsdp_plugin *p = g_new0(struct ovsdp_plugin, 1);
+	const struct ovsdp_dispatch_descriptor *(*get)(void);
+	gpointer sym = NULL;
+
+	p->path = g_strdup(path);
+	p->origin = g_strdup(origin);
+	p->status = OVSDP_PLUGIN_REFUSED;
+	if (!real) {
+		refuse(p, -real_errno, error, "%s", g_strerror(real_errno));
+		return p;
+	}
+	if (check_safe(p, real, error) < 0)
+		return p;
+	p->module = g_module_open(real, G_MODULE_BIND_LOCAL);
+	if (!p->module) {
+		refuse(p, -ELIBBAD, error, "cannot be loaded: %s", g_module_error());
+		return p;
+	}
+	if (!g_module_symbol(p->module, OVSDP_DISPATCH_SYMBOL, &sym) || !sym) {
+		refuse(p, -ENOEXEC, error, "not a dispatch plugin: it does not export %s()",
+		       OVSDP_DISPATCH_SYMBOL);
+		return p;
+	}
+	get = (const struct ovsdp_dispatch_descriptor *(*)(void))sym;
+	if (check_descriptor(p, get(), error) < 0)
+		return p;
+	p->status = OVSDP_PLUGIN_LOADED;
+	return p;
+}
+
+OVSDP_EXPORT int
+ovsdp_plugin_open(const char *path, struct ovsdp_plugin **out, GError **error)
+{
+	char buf[PATH_MAX];
+	const char *real;
+	struct ovsdp_plugin *p;
+	int r;
+
+	if (!path || !out)
+		return -EINVAL;
+	real = realpath(path, buf);
+	p = load(path, real, errno, "file", error);
+	r = p->error;
+	if (r < 0) {
+		plugin_free(p);
+		*out = NULL;
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+OVSDP_EXPORT void
+ovsdp_plugin_close(struct ovsdp_plugin *p)
+{
+	plugin_free(p);
+}
+
+OVSDP_EXPORT int
+ovsdp_plugin_probe(struct ovsdp_plugin *p, const struct ovsdp_features *features,
+		   GError **error)
+{
+	const struct ovsdp_dispatch_vtable *vt;
+	char reason[256] = "";
+	int r = 0;
+
+	if (!p || !features || !p->desc)
+		return -EINVAL;
+	vt = p->desc->vtable;
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, vt, probe))
+		r = vt->probe(features, reason, sizeof reason);
+	reason[sizeof reason - 1] = '\0';
+	g_clear_pointer(&p->reason, g_free);
+	if (r >= 0) {
+		p->status = OVSDP_PLUGIN_OK;
+		p->error = 0;
+		return 0;
+	}
+	p->status = OVSDP_PLUGIN_PROBE_FAILED;
+	p->error = r;
+	p->reason = g_strdup(reason[0] ? reason : g_strerror(-r));
+	g_info("plugin %s (%s) cannot run here: %s", p->name, p->path, p->reason);
+	g_set_error(error, OVSDP_ERROR, -r, "%s: %s", p->name, p->reason);
+	return r;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_path(const struct ovsdp_plugin *p)
+{
+	return p ? p->path : NULL;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_origin(const struct ovsdp_plugin *p)
+{
+	return p ? p->origin : NULL;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_name(const struct ovsdp_plugin *p)
+{
+	return p ? p->name : NULL;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_description(const struct ovsdp_plugin *p)
+{
+	return p ? p->description : NULL;
+}
+
+OVSDP_EXPORT int
+ovsdp_plugin_abi(const struct ovsdp_plugin *p, uint32_t *major, uint32_t *minor)
+{
+	if (!p)
+		return -EINVAL;
+	if (!p->have_abi)
+		return -ENOENT;
+	if (major)
+		*major = p->abi_major;
+	if (minor)
+		*minor = p->abi_minor;
+	return 0;
+}
+
+OVSDP_EXPORT enum ovsdp_plugin_status
+ovsdp_plugin_status(const struct ovsdp_plugin *p)
+{
+	return p ? p->status : OVSDP_PLUGIN_REFUSED;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_plugin_reason(const struct ovsdp_plugin *p)
+{
+	return p ? p->reason : NULL;
+}
+
+OVSDP_EXPORT int
+ovsdp_plugin_error(const struct ovsdp_plugin *p)
+{
+	return p ? p->error : -EINVAL;
+}
+
+OVSDP_EXPORT const struct ovsdp_dispatch_descriptor *
+ovsdp_plugin_descriptor(const struct ovsdp_plugin *p)
+{
+	return p ? p->desc : NULL;
+}
+
+OVSDP_EXPORT struct ovsdp_plugin *
+ovsdp_plugins_find(const struct ovsdp_plugins *l, const char *name)
+{
+	if (!l || !name)
+		return NULL;
+	for (guint i = 0; i < l->plugins->len; i++) {
+		struct ovsdp_plugin *p = l->plugins->pdata[i];
+
+		if (p->status != OVSDP_PLUGIN_REFUSED && !g_strcmp0(p->name, name))
+			return p;
+	}
+	return NULL;
+}
+
+/* A refused file that got as far as telling its name, for messages. */
+static struct ovsdp_plugin *
+find_refused(const struct ovsdp_plugins *l, const char *name)
+{
+	for (guint i = 0; i < l->plugins->len; i++) {
+		struct ovsdp_plugin *p = l->plugins->pdata[i];
+
+		if (p->status == OVSDP_PLUGIN_REFUSED && !g_strcmp0(p->name, name))
+			return p;
+	}
+	return NULL;
+}
+
+/* Try one file found by the search; 'expect' is the [plugin:NAME] that
+ * named it with path=, or NULL. */
+static void
+consider(struct ovsdp_plugins *l, const char *path, const char *origin, const char *expect,
+	 const struct ovsdp_features *features)
+{
+	char buf[PATH_MAX];
+	const char *real = realpath(path, buf);
+	int real_errno = errno;
+	struct ovsdp_plugin *p, *first;
+
+	if (real) {
+		if (g_hash_table_contains(l->seen, real))
+			return;
+		g_hash_table_add(l->seen, g_strdup(real));
+	}
+	p = load(path, real, real_errno, origin, NULL);
+	g_ptr_array_add(l->plugins, p);
+	if (p->status == OVSDP_PLUGIN_REFUSED)
+		return;
+	if (expect && strcmp(p->name, expect)) {
+		refuse(p, -EINVAL, NULL, "calls itself '%s', but [plugin:%s] loads it with path=",
+		       p->name, expect);
+		return;
+	}
+	first = ovsdp_plugins_find(l, p->name);
+	if (first != p) {
+		refuse(p, -EEXIST, NULL, "duplicate plugin name '%s': %s was loaded first",
+		       p->name, first->path);
+		return;
+	}
+	if (features)
+		ovsdp_plugin_probe(p, features, NULL);
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+scan_dir(struct ovsdp_plugins *l, const char *dir, const char *origin,
+	 const struct ovsdp_features *features)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	GDir *d;
+	const char *n;
+
+	for (guint i = 0; i < l->dirs->len; i++) {
+		if (!strcmp(l->dirs->pdata[i], dir))
+			return;      /* named twice: its files were tried already */
+	}
+	g_ptr_array_add(l->dirs, g_strdup(dir));
+	d = g_dir_open(dir, 0, NULL);
+	if (!d)
+		return;
+	while ((n = g_dir_read_name(d))) {
+		if (g_str_has_suffix(n, ".so"))
+			g_ptr_array_add(names, g_strdup(n));
+	}
+	g_dir_close(d);
+	g_ptr_array_sort(names, compare_names);
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR))
+			continue;
+		consider(l, path, origin, NULL, features);
+	}
+}
+
+/* A tool run from the build tree finds the plugins built beside it, the way
+ * an installed tool finds the install directory; installed binaries never
+ * look there. */
+static bool
+running_from_build_tree(void)
+{
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+
+	return exe && g_str_has_prefix(exe, OVSDP_BUILD_ROOT "/");
+}
+
+static void
+scan_build_tree(struct ovsdp_plugins *l, const struct ovsdp_features *features)
+{
+	g_autoptr(GDir) dir = g_dir_open(OVSDP_BUILD_PLUGIN_DIR, 0, NULL);
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	const char *name;
+
+	if (!dir)
+		return;
+	while ((name = g_dir_read_name(dir)))
+		if (g_str_has_prefix(name, "dispatch-"))
+			g_ptr_array_add(names, g_build_filename(OVSDP_BUILD_PLUGIN_DIR, name, NULL));
+	g_ptr_array_sort(names, compare_names);
+	for (unsigned int i = 0; i < names->len; i++)
+		scan_dir(l, g_ptr_array_index(names, i), "build tree", features);
+}
+
+OVSDP_EXPORT int
+ovsdp_plugins_discover(const struct ovsdp_config *config, const struct ovsdp_features *features,
+		       struct ovsdp_plugins **out, GError **error)
+{
+	struct ovsdp_config *defaults = NULL;
+	struct ovsdp_plugins *l;
+	const char *env;
+
+	if (!out)
+		return -EINVAL;
+	if (!g_module_supported()) {
+		g_set_error(error, OVSDP_ERROR, ENOTSUP, "this platform cannot load modules");
+		return -ENOTSUP;
+	}
+	if (!config) {
+		ovsdp_config_new_default(&defaults);
+		config = defaults;
+	}
+	l = g_new0(struct ovsdp_plugins, 1);
+	l->plugins = g_ptr_array_new_with_free_func((GDestroyNotify)plugin_free);
+	l->dirs = g_ptr_array_new_with_free_func(g_free);
+	l->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (const char *const *s = ovsdp_config_plugin_sections(config); s && *s; s++) {
+		const char *file = ovsdp_config_plugin_file(config, *s);
+		g_autofree char *group = NULL;
+		g_autofree char *origin = NULL;
+
+		if (!file)
+			continue;
+		group = g_strconcat("plugin:", *s, NULL);
+		origin = g_strdup_printf("path= in %s:%u", ovsdp_config_file(config),
+					 ovsdp_config_line(config, group, "path"));
+		consider(l, file, origin, *s, features);
+	}
+	env = g_getenv(OVSDP_PLUGIN_PATH_ENV);
+	if (!env && running_from_build_tree())
+		scan_build_tree(l, features);
+	if (env) {
+		g_auto(GStrv) dirs = g_strsplit(env, ":", -1);
+
+		for (int i = 0; dirs[i]; i++) {
+			if (*dirs[i])
+				scan_dir(l, dirs[i], OVSDP_PLUGIN_PATH_ENV, features);
+		}
+	}
+	for (const char *const *d = ovsdp_config_plugin_path(config); d && *d; d++) {
+		g_autofree char *origin = g_strdup_printf("plugin-path in %s",
+							  ovsdp_config_file(config));
+
+		scan_dir(l, *d, origin, features);
+	}
+	scan_dir(l, OVSDP_DISPATCH_DIR, "install directory", features);
+	g_ptr_array_add(l->dirs, NULL);
+	ovsdp_config_free(defaults);
+	*out = l;
+	return 0;
+}
+
+OVSDP_EXPORT void
+ovsdp_plugins_free(struct ovsdp_plugins *l)
+{
+	if (!l)
+		return;
+	g_ptr_array_unref(l->plugins);
+	g_ptr_array_unref(l->dirs);
+	g_hash_table_unref(l->seen);
+	g_free(l);
+}
+
+OVSDP_EXPORT unsigned int
+ovsdp_plugins_count(const struct ovsdp_plugins *l)
+{
+	return l ? l->plugins->len : 0;
+}
+
+OVSDP_EXPORT struct ovsdp_plugin *
+ovsdp_plugins_get(const struct ovsdp_plugins *l, unsigned int i)
+{
+	return l && i < l->plugins->len ? l->plugins->pdata[i] : NULL;
+}
+
+OVSDP_EXPORT const char *const *
+ovsdp_plugins_search_path(const struct ovsdp_plugins *l)
+{
+	return l ? (const char *const *)l->dirs->pdata : NULL;
+}
+
+/* "a, b or c" */
+static char *
+join_or(char **items)
+{
+	GString *s = g_string_new(NULL);
+	guint n = g_strv_length(items);
+
+	for (guint i = 0; i < n; i++) {
+		if (i)
+			g_string_append(s, i + 1 == n ? " or " : ", ");
+		g_string_append(s, items[i]);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* "legacy, per-cpu" or "none": the loaded plugins, for messages. */
+static char *
+found_names(const struct ovsdp_plugins *l)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < l->plugins->len; i++) {
+		struct ovsdp_plugin *p = l->plugins->pdata[i];
+
+		if (p->status == OVSDP_PLUGIN_REFUSED)
+			continue;
+		if (s->len)
+			g_string_append(s, ", ");
+		g_string_append(s, p->name);
+	}
+	if (!s->len)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}
+
+/* "FILE:LINE: " for a key of the config, or "" for the built-in defaults. */
+static char *
+where(const struct ovsdp_config *c, const char *section, const char *key)
+{
+	unsigned int line = ovsdp_config_line(c, section, key);
+
+	if (!ovsdp_config_file(c))
+		return g_strdup("");
+	if (!line)
+		return g_strdup_printf("%s: ", ovsdp_config_file(c));
+	return g_strdup_printf("%s:%u: ", ovsdp_config_file(c), line);
+}
+
+static struct ovsdp_plugin *
+find_by_path(const struct ovsdp_plugins *l, const char *path)
+{
+	for (guint i = 0; i < l->plugins->len; i++) {
+		struct ovsdp_plugin *p = l->plugins->pdata[i];
+
+		if (!strcmp(p->path, path))
+			return p;
+	}
+	return NULL;
+}
+
+static int
+check_section(const struct ovsdp_plugins *l, const struct ovsdp_config *c, const char *name,
+	      GError **error)
+{
+	g_autofree char *group = g_strconcat("plugin:", name, NULL);
+	const char *file = ovsdp_config_plugin_file(c, name);
+	struct ovsdp_plugin *p = ovsdp_plugins_find(l, name);
+	const struct ovsdp_dispatch_descriptor *d;
+
+	if (!p || (file && strcmp(p->path, file))) {
+		g_autofree char *at = where(c, group, file ? "path" : NULL);
+		g_autofree char *found = found_names(l);
+		struct ovsdp_plugin *r = file ? find_by_path(l, file) : find_refused(l, name);
+
+		if (r && r->status == OVSDP_PLUGIN_REFUSED) {
+			g_set_error(error, OVSDP_ERROR, -r->error, "%s[%s]: %s", at, group, r->reason);
+			return r->error;
+		}
+		g_set_error(error, OVSDP_ERROR, ENOENT,
+			    "%s[%s]: no plugin named '%s' was found (found: %s)", at, group, name,
+			    found);
+		return -ENOENT;
+	}
+	d = p->desc;
+	if (!OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_descriptor, d, options))
+		return 0;
+	for (const char *const *k = ovsdp_config_plugin_keys(c, name); k && *k; k++) {
+		const struct ovsdp_dispatch_option *o;
+		const char *v = ovsdp_config_plugin_option(c, name, *k);
+
+		for (o = d->options; o->key; o++) {
+			if (!strcmp(o->key, *k))
+				break;
+		}
+		if (!o->key) {
+			g_autofree char *at = where(c, group, *k);
+			g_autoptr(GPtrArray) keys = g_ptr_array_new();
+			g_autofree char *list = NULL;
+
+			for (o = d->options; o->key; o++)
+				g_ptr_array_add(keys, (gpointer)o->key);
+			g_ptr_array_add(keys, NULL);
+			list = g_strjoinv(", ", (char **)keys->pdata);
+			if (*list)
+				g_set_error(error, OVSDP_ERROR, EINVAL,
+					    "%s[%s] unknown key '%s' (%s knows: path, %s)", at, group,
+					    *k, name, list);
+			else
+				g_set_error(error, OVSDP_ERROR, EINVAL,
+					    "%s[%s] unknown key '%s' (%s takes no options but path)",
+					    at, group, *k, name);
+			return -EINVAL;
+		}
+		if (o->values && v) {
+			g_auto(GStrv) ok = g_strsplit(o->values, ";", -1);
+
+			if (!g_strv_contains((const char *const *)ok, v)) {
+				g_autofree char *at = where(c, group, *k);
+				g_autofree char *list = join_or(ok);
+
+				g_set_error(error, OVSDP_ERROR, EINVAL, "%s[%s] %s = %s: expected %s",
+					    at, group, *k, v, list);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_plugins_check_config(const struct ovsdp_plugins *l, const struct ovsdp_config *config,
+			   GError **error)
+{
+	if (!l || !config)
+		return -EINVAL;
+	for (const char *const *s = ovsdp_config_plugin_sections(config); s && *s; s++) {
+		int r = check_section(l, config, *s, error);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+choose_named(const struct ovsdp_plugins *l, const struct ovsdp_config *c, const char *mode,
+	     bool from_config, struct ovsdp_plugin **chosen, char **why, GError **error)
+{
+	g_autofree char *at = from_config ? where(c, "dispatch", "mode") : g_strdup("");
+	g_autofree char *what = from_config ? g_strdup_printf("[dispatch] mode = %s", mode)
+					    : g_strdup_printf("mode %s", mode);
+	struct ovsdp_plugin *p = ovsdp_plugins_find(l, mode);
+
+	if (!p) {
+		struct ovsdp_plugin *r = find_refused(l, mode);
+		g_autofree char *found = found_names(l);
+
+		if (r) {
+			g_set_error(error, OVSDP_ERROR, -r->error, "%s%s: the plugin was refused: %s",
+				    at, what, r->reason);
+			return r->error;
+		}
+		g_set_error(error, OVSDP_ERROR, ENOENT,
+			    "%s%s: no plugin named '%s' was found (found: %s)", at, what, mode, found);
+		return -ENOENT;
+	}
+	if (p->status == OVSDP_PLUGIN_PROBE_FAILED) {
+		g_set_error(error, OVSDP_ERROR, -p->error, "%s%s: %s cannot run here: %s",
+			    at, what, mode, p->reason);
+		return p->error;
+	}
+	*chosen = p;
+	if (why) {
+		if (from_config && ovsdp_config_file(c))
+			*why = g_strdup_printf("mode = %s in %s", mode, ovsdp_config_file(c));
+		else
+			*why = g_strdup_printf("mode %s requested", mode);
+	}
+	return 0;
+}
+
+static int
+choose_auto(const struct ovsdp_plugins *l, const struct ovsdp_config *c,
+	    struct ovsdp_plugin **chosen, char **why, GError **error)
+{
+	g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func(g_free);
+	const char *const *prefer = ovsdp_config_prefer(c);
+
+	for (; prefer && *prefer; prefer++) {
+		struct ovsdp_plugin *p = ovsdp_plugins_find(l, *prefer);
+
+		if (!p) {
+			g_ptr_array_add(skipped, g_strdup_printf(find_refused(l, *prefer) ?
+								 "%s: refused" : "%s: not found",
+								 *prefer));
+			continue;
+		}
+		if (p->status == OVSDP_PLUGIN_PROBE_FAILED) {
+			g_ptr_array_add(skipped, g_strdup_printf("%s: %s", *prefer, p->reason));
+			g_info("auto: skipping %s: %s", *prefer, p->reason);
+			continue;
+		}
+		*chosen = p;
+		g_ptr_array_add(skipped, NULL);
+		if (why)
+			*why = skipped->len > 1 ? g_strjoinv("; ", (char **)skipped->pdata)
+						: g_strdup("first in prefer that probes ok");
+		g_info("auto: chose %s", p->name);
+		return 0;
+	}
+	{
+		g_autofree char *at = where(c, "dispatch", "prefer");
+		g_autofree char *list = NULL;
+
+		g_ptr_array_add(skipped, NULL);
+		list = g_strjoinv("; ", (char **)skipped->pdata);
+		g_set_error(error, OVSDP_ERROR, ENOENT,
+			    "%sno plugin in prefer can run here (%s)", at, list);
+	}
+	return -ENOENT;
+}
+
+OVSDP_EXPORT int
+ovsdp_plugins_choose(const struct ovsdp_plugins *l, const struct ovsdp_config *config,
+		     const char *mode, struct ovsdp_plugin **chosen, char **why, GError **error)
+{
+	struct ovsdp_config *defaults = NULL;
+	bool from_config = mode == NULL;
+	int r;
+
+	if (!l || !chosen)
+		return -EINVAL;
+	*chosen = NULL;
+	if (why)
+		*why = NULL;
+	if (!config) {
+		ovsdp_config_new_default(&defaults);
+		config = defaults;
+	}
+	r = ovsdp_plugins_check_config(l, config, error);
+	if (r == 0) {
+		if (!mode)
+			mode = ovsdp_config_mode(config);
+		if (!strcmp(mode, "auto"))
+			r = choose_auto(l, config, chosen, why, error);
+		else
+			r = choose_named(l, config, mode, from_config, chosen, why, error);
+	}
+	ovsdp_config_free(defaults);
+	return r;
+}

@@ -1,0 +1,94 @@
+/* fixture.c: broken (and a few good) dispatch plugins for test-loader.c.
+ * tests/plugins/meson.build builds this file once per fixture with -D
+ * options; each variant breaks exactly one rule of the plugin ABI. */
+#include <errno.h>
+#include <stdio.h>
+
+#include <ovsdp/dispatch.h>
+
+/* Some variants leave a table unreferenced on purpose. */
+#define FIXTURE_MAYBE_UNUSED __attribute__((unused))
+
+#ifndef FIXTURE_NAME
+#define FIXTURE_NAME "fixture"
+#endif
+#ifndef FIXTURE_ABI_MAJOR
+#define FIXTURE_ABI_MAJOR OVSDP_DISPATCH_ABI_MAJOR
+#endif
+#ifndef FIXTURE_ABI_MINOR
+#define FIXTURE_ABI_MINOR OVSDP_DISPATCH_ABI_MINOR
+#endif
+#ifndef FIXTURE_STRUCT_SIZE
+#define FIXTURE_STRUCT_SIZE sizeof(struct ovsdp_dispatch_descriptor)
+#endif
+#ifndef FIXTURE_VTABLE_SIZE
+#define FIXTURE_VTABLE_SIZE sizeof(struct ovsdp_dispatch_vtable)
+#endif
+
+static int
+fixture_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+{
+	(void)features;
+#ifdef FIXTURE_PROBE_FAILS
+	snprintf(reason, reason_len, "this fixture always fails its probe");
+	return -ENODEV;
+#else
+	(void)reason;
+	(void)reason_len;
+	return 0;
+#endif
+}
+
+static const struct ovsdp_dispatch_vtable fixture_vtable FIXTURE_MAYBE_UNUSED = {
+	.struct_size = FIXTURE_VTABLE_SIZE,
+	.probe = fixture_probe,
+};
+
+static const struct ovsdp_dispatch_option fixture_options[] FIXTURE_MAYBE_UNUSED = {
+	{ "colour", "red;green;blue", "red", "a key the loader checks for this fixture" },
+	{ "label", NULL, NULL, "any text" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct ovsdp_dispatch_descriptor fixture_descriptor FIXTURE_MAYBE_UNUSED = {
+	.abi_major = FIXTURE_ABI_MAJOR,
+	.abi_minor = FIXTURE_ABI_MINOR,
+	.struct_size = FIXTURE_STRUCT_SIZE,
+#ifdef FIXTURE_NULL_NAME
+	.name = NULL,
+#else
+	.name = FIXTURE_NAME,
+#endif
+	.description = "test fixture " FIXTURE_NAME,
+#ifdef FIXTURE_NULL_VTABLE
+	.vtable = NULL,
+#else
+	.vtable = &fixture_vtable,
+#endif
+#ifdef FIXTURE_ANY_OPTION
+	.options = NULL,
+#else
+	.options = fixture_options,
+#endif
+};
+
+#ifndef FIXTURE_NO_SYMBOL
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *
+ovsdp_dispatch_plugin_get(void)
+{
+#ifdef FIXTURE_RETURNS_NULL
+	return NULL;
+#else
+	return &fixture_descriptor;
+#endif
+}
+#else
+/* Exported under another name: a library, but not a dispatch plugin. */
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *fixture_descriptor_get(void);
+
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *
+fixture_descriptor_get(void)
+{
+	return &fixture_descriptor;
+}
+#endif
