@@ -1,0 +1,22 @@
+/* dispatch-host.h: the core's side of the plugin ABI: the host vtable a
+ * dispatch plugin calls, and the per-instance context behind it. */
+#ifndef OVSDP_DISPATCH_HOST_H
+#define OVSDP_DISPATCH_HOST_H
+
+#include "ovsdp/config.h"
+#include "ovsdp/datapath.h"
+#include "ovsdp/dispatch.h"
+#include "ovsdp/features.h"
+
+/* A context for one plugin instance on one datapath.  'dp' is the control
+ * handle (used only from control methods, which the core serialises);
+ * 'features' must outlive the context. */
+struct ovsdp_dispatch_host_ctx *ovsdp_host_ctx_new(struct ovsdp_dp *dp,
+						   const struct ovsdp_config *config,
+						   const char *plugin_name,
+						   const struct ovsdp_features *features);
+void ovsdp_host_ctx_free(struct ovsdp_dispatch_host_ctx *ctx);
+
+const struct ovsdp_dispatch_host *ovsdp_host_vtable(void);
+
+#endif

@@ -1,0 +1,1063 @@
+/* handlers.c: the upcall handler runtime: handler threads that poll the
+ * active dispatch plugin, parse what it receives and call the application,
+ * plus the control side: start, resize, port tracking and the live switch
+ * that drains the old plugin's sockets before destroying it. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "dispatch-host.h"
+#include "netlink.h"
+#include "ovsdp/datapath.h"
+#include "ovsdp/handlers.h"
+#include "ovsdp/vport.h"
+
+/* One plugin instance on the datapath.  'lock' is the dispatch lock of
+ * <ovsdp/dispatch.h>: writers for control methods, readers for recv,
+ * wait_fd and port_get_pid. */
+struct dispatcher {
+	const struct ovsdp_dispatch_vtable *vt;
+	char name[OVSDP_DISPATCH_NAME_MAX + 1];
+	struct ovsdp_dispatch_instance *inst;
+	struct ovsdp_dispatch_host_ctx *ctx;
+	GRWLock lock;
+	uint32_t n_handlers;
+	bool dictates_handlers;
+	uint64_t upcalls;       /* atomics: updated by handler threads */
+	uint64_t overruns;
+	uint64_t empty;
+};
+
+struct ovsdp_handler {
+	struct ovsdp_handlers *hs;
+	unsigned int index;
+	GThread *thread;
+	int wake_fd;
+	gint stop;
+	struct ovsdp_dp *dp;
+	uint8_t *buf;
+	struct ovsdp_dispatch_msg *msgs;
+	struct ovsdp_upcall *ups;
+	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
+	GArray *replies;        /* struct reply, queued by the callback */
+	GByteArray *reply_data; /* the bytes they point into, by offset */
+	struct ovsdp_handler_stats st; /* fields updated with atomics */
+};
+
+struct ovsdp_handlers {
+	char *dp_name;
+	const struct ovsdp_config *config;
+	struct ovsdp_features features;
+	struct ovsdp_dp *control_dp;
+	int dp_ifindex;
+	uint16_t packet_family;
+	ovsdp_upcall_fn callback;
+	void *user_data;
+	unsigned int batch;
+	unsigned int msg_size;
+	unsigned int requested;
+
+	GMutex control;         /* serialises control operations */
+	GMutex lock;            /* active, draining, epoch, handlers */
+	struct dispatcher *active;
+	struct dispatcher *draining;
+	uint64_t epoch;
+	GPtrArray *handlers;    /* struct ovsdp_handler *, index order */
+	uint64_t switches;
+	GHashTable *shares;     /* plugin name -> uint64_t * upcalls of retired instances */
+	uint64_t retired_overruns;
+
+	struct ovsdp_monitor *mon;
+	GThread *mon_thread;
+	int mon_wake;
+	gint mon_stop;
+};
+
+/* A queued flow put or execute; its byte fields are offsets into the
+ * handler's reply_data until flush time. */
+struct reply {
+	bool is_put;
+	struct ovsdp_flow_put put;
+	struct ovsdp_ufid ufid;
+	struct ovsdp_execute ex;
+	size_t off[4], len[4];  /* key, mask, actions, packet */
+};
+
+#define DRAIN_SETTLE_MS 50
+#define DRAIN_TIMEOUT_MS 5000
+
+static void
+wake(int fd)
+{
+	uint64_t one = 1;
+	ssize_t r = write(fd, &one, sizeof one);
+
+	(void)r;
+}
+
+static void
+wake_all(struct ovsdp_handlers *hs)
+{
+	g_mutex_lock(&hs->lock);
+	for (unsigned int i = 0; i < hs->handlers->len; i++)
+		wake(((struct ovsdp_handler *)g_ptr_array_index(hs->handlers, i))->wake_fd);
+	g_mutex_unlock(&hs->lock);
+}
+
+/* ---- handler threads ---------------------------------------------------- */
+
+static size_t
+stash(struct ovsdp_handler *h, const void *p, size_t len)
+{
+	size_t off = h->reply_data->len;
+
+	if (p && len)
+		g_byte_array_append(h->reply_data, p, (guint)len);
+	return off;
+}
+
+static const void *
+unstash(struct ovsdp_handler *h, size_t off, size_t len)
+{
+	return len ? h->reply_data->data + off : NULL;
+}
+
+OVSDP_EXPORT int
+ovsdp_handler_queue_flow_put(struct ovsdp_handler *h, const struct ovsdp_flow_put *put)
+{
+	struct reply r = { .is_put = true };
+
+	if (!h || !put || !put->key || !put->key_len)
+		return -EINVAL;
+	r.put = *put;
+	if (put->ufid)
+		r.ufid = *put->ufid;
+	r.off[0] = stash(h, put->key, r.len[0] = put->key_len);
+	r.off[1] = stash(h, put->mask, r.len[1] = put->mask ? put->mask_len : 0);
+	r.off[2] = stash(h, put->actions, r.len[2] = put->actions ? put->actions_len : 0);
+	g_array_append_val(h->replies, r);
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_handler_queue_execute(struct ovsdp_handler *h, const struct ovsdp_execute *ex)
+{
+	struct reply r = { .is_put = false };
+
+	if (!h || !ex || !ex->packet || ex->packet_len < 14)
+		return -EINVAL;
+	r.ex = *ex;
+	r.off[0] = stash(h, ex->key, r.len[0] = ex->key ? ex->key_len : 0);
+	r.off[2] = stash(h, ex->actions, r.len[2] = ex->actions ? ex->actions_len : 0);
+	r.off[3] = stash(h, ex->packet, r.len[3] = ex->packet_len);
+	g_array_append_val(h->replies, r);
+	return 0;
+}
+
+/* Send what the callback queued: flow puts first, then executes. */
+static void
+flush_replies(struct ovsdp_handler *h)
+{
+	struct ovsdp_dp *dp;
+	unsigned int errors = 0;
+
+	if (h->replies->len == 0)
+		return;
+	dp = ovsdp_handler_dp(h);
+	for (int pass = 0; dp && pass < 2; pass++) {
+		for (unsigned int i = 0; i < h->replies->len; i++) {
+			struct reply *r = &g_array_index(h->replies, struct reply, i);
+			int e;
+
+			if (r->is_put != (pass == 0))
+				continue;
+			if (r->is_put) {
+				r->put.key = unstash(h, r->off[0], r->len[0]);
+				r->put.mask = unstash(h, r->off[1], r->len[1]);
+				r->put.actions = unstash(h, r->off[2], r->len[2]);
+				if (r->put.ufid)
+					r->put.ufid = &r->ufid;
+				e = ovsdp_flow_put(dp, &r->put, NULL, NULL);
+			} else {
+				r->ex.key = unstash(h, r->off[0], r->len[0]);
+				r->ex.actions = unstash(h, r->off[2], r->len[2]);
+				r->ex.packet = unstash(h, r->off[3], r->len[3]);
+				e = ovsdp_packet_execute(dp, &r->ex, NULL);
+			}
+			if (e < 0)
+				errors++;
+		}
+	}
+	__atomic_add_fetch(&h->st.replies, h->replies->len, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.reply_errors, dp ? errors : h->replies->len, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.transactions, 1, __ATOMIC_RELAXED);
+	g_array_set_size(h->replies, 0);
+	g_byte_array_set_size(h->reply_data, 0);
+}
+
+static void
+deliver(struct ovsdp_handler *h, struct dispatcher *d, int n)
+{
+	struct ovsdp_handlers *hs = h->hs;
+	unsigned int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct ovsdp_dispatch_msg *m = &h->msgs[i];
+
+		if (m->flags & OVSDP_DISPATCH_MSG_TRUNCATED || m->len > m->size) {
+			__atomic_add_fetch(&h->st.truncated, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		if (ovsdp_upcall_parse(m->data, m->len, hs->packet_family, &h->ups[k], NULL) < 0) {
+			__atomic_add_fetch(&h->st.malformed, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		k++;
+	}
+	__atomic_add_fetch(&d->upcalls, (uint64_t)n, __ATOMIC_RELAXED);
+	if (k == 0)
+		return;
+	__atomic_add_fetch(&h->st.upcalls, k, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.batches, 1, __ATOMIC_RELAXED);
+	hs->callback(h, h->ups, k, hs->user_data);
+	flush_replies(h);
+}
+
+/* Take d's read lock if d is still one of the runtime's dispatchers. */
+static bool
+dispatcher_enter(struct ovsdp_handlers *hs, struct dispatcher *d, bool *is_draining,
+		 uint64_t *epoch)
+{
+	bool ok;
+
+	g_mutex_lock(&hs->lock);
+	ok = d && (d == hs->active || d == hs->draining);
+	if (ok) {
+		*is_draining = d == hs->draining;
+		*epoch = hs->epoch;
+		g_rw_lock_reader_lock(&d->lock);
+	}
+	g_mutex_unlock(&hs->lock);
+	return ok;
+}
+
+/* Read what handler h has on d, a few batches at most so that one busy
+ * plugin cannot starve the other during a switch.  Returns the count. */
+static unsigned int
+drain_one(struct ovsdp_handler *h, struct dispatcher *d)
+{
+	unsigned int total = 0;
+
+	for (int round = 0; round < 8; round++) {
+		bool is_draining = false;
+		uint64_t epoch = 0;
+		uint32_t overruns = 0;
+		int n;
+
+		if (!dispatcher_enter(h->hs, d, &is_draining, &epoch))
+			break;
+		if (h->index >= d->n_handlers || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, recv)) {
+			g_rw_lock_reader_unlock(&d->lock);
+			break;
+		}
+		for (unsigned int i = 0; i < h->hs->batch; i++) {
+			h->msgs[i].data = h->buf + (size_t)i * h->hs->msg_size;
+			h->msgs[i].size = h->hs->msg_size;
+			h->msgs[i].len = 0;
+			h->msgs[i].flags = 0;
+		}
+		n = d->vt->recv(d->inst, h->index, h->msgs, h->hs->batch, &overruns);
+		g_rw_lock_reader_unlock(&d->lock);
+		if (overruns)
+			__atomic_add_fetch(&d->overruns, overruns, __ATOMIC_RELAXED);
+		if (n <= 0) {
+			if (is_draining)
+				__atomic_store_n(&h->drained_epoch, epoch, __ATOMIC_RELEASE);
+			break;
+		}
+		if ((unsigned int)n > h->hs->batch)
+			n = (int)h->hs->batch;
+		deliver(h, d, n);
+		total += (unsigned int)n;
+	}
+	return total;
+}
+
+static gpointer
+handler_main(gpointer data)
+{
+	struct ovsdp_handler *h = data;
+	struct ovsdp_handlers *hs = h->hs;
+
+	while (!g_atomic_int_get(&h->stop)) {
+		struct dispatcher *ds[2] = { NULL, NULL };
+		bool is_drain[2] = { false, false };
+		struct pollfd pfd[3];
+		unsigned int nd = 0, got = 0;
+		bool draining = false;
+		bool woken = false;
+
+		g_mutex_lock(&hs->lock);
+		for (int k = 0; k < 2; k++) {
+			struct dispatcher *d = k == 0 ? hs->active : hs->draining;
+			int fd;
+
+			if (!d || h->index >= d->n_handlers ||
+			    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
+				continue;
+			g_rw_lock_reader_lock(&d->lock);
+			fd = d->vt->wait_fd(d->inst, h->index);
+			g_rw_lock_reader_unlock(&d->lock);
+			if (fd < 0)
+				continue;
+			ds[nd] = d;
+			pfd[nd].fd = fd;
+			pfd[nd].events = POLLIN;
+			pfd[nd].revents = 0;
+			is_drain[nd] = k == 1;
+			draining |= k == 1;
+			nd++;
+		}
+		g_mutex_unlock(&hs->lock);
+		pfd[nd].fd = h->wake_fd;
+		pfd[nd].events = POLLIN;
+		pfd[nd].revents = 0;
+
+		/* While a plugin drains, look at it even without a wakeup, so
+		 * that "empty" is observed and the switch can finish. */
+		if (poll(pfd, nd + 1, draining ? DRAIN_SETTLE_MS : -1) < 0 && errno != EINTR)
+			g_usleep(1000);
+		__atomic_add_fetch(&h->st.wakeups, 1, __ATOMIC_RELAXED);
+		if (pfd[nd].revents & POLLIN) {
+			uint64_t v;
+			ssize_t r = read(h->wake_fd, &v, sizeof v);
+
+			(void)r;
+			woken = true;
+		}
+		for (unsigned int k = 0; k < nd; k++) {
+			unsigned int n;
+
+			if (!(pfd[k].revents & (POLLIN | POLLERR | POLLHUP)) && !is_drain[k])
+				continue;
+			n = drain_one(h, ds[k]);
+			if (n == 0 && (pfd[k].revents & POLLIN))
+				__atomic_add_fetch(&ds[k]->empty, 1, __ATOMIC_RELAXED);
+			got += n;
+		}
+		if (got == 0 && !woken)
+			__atomic_add_fetch(&h->st.empty_wakeups, 1, __ATOMIC_RELAXED);
+	}
+	ovsdp_dp_close(h->dp);
+	h->dp = NULL;
+	return NULL;
+}
+
+static struct ovsdp_handler *
+handler_new(struct ovsdp_handlers *hs, unsigned int index, GError **error)
+{
+	struct ovsdp_handler *h = g_new0(struct ovsdp_handler, 1);
+
+	h->hs = hs;
+	h->index = index;
+	h->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (h->wake_fd < 0) {
+		int e = errno;
+
+		g_free(h);
+		g_set_error(error, OVSDP_ERROR, e, "handler %u: eventfd: %s", index, g_strerror(e));
+		return NULL;
+	}
+	h->buf = g_malloc((size_t)hs->batch * hs->msg_size);
+	h->msgs = g_new0(struct ovsdp_dispatch_msg, hs->batch);
+	h->ups = g_new0(struct ovsdp_upcall, hs->batch);
+	h->replies = g_array_new(FALSE, FALSE, sizeof(struct reply));
+	h->reply_data = g_byte_array_new();
+	return h;
+}
+
+static void
+handler_free(struct ovsdp_handler *h)
+{
+	close(h->wake_fd);
+	g_free(h->buf);
+	g_free(h->msgs);
+	g_free(h->ups);
+	g_array_free(h->replies, TRUE);
+	g_byte_array_free(h->reply_data, TRUE);
+	g_free(h);
+}
+
+/* Grow or shrink the thread pool to n.  Called with 'control' held. */
+static int
+set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **error)
+{
+	while (hs->handlers->len < n) {
+		struct ovsdp_handler *h = handler_new(hs, hs->handlers->len, error);
+		g_autofree char *name = NULL;
+
+		if (!h)
+			return -ENOMEM;
+		name = g_strdup_printf("ovsdp-handler%u", h->index);
+		h->thread = g_thread_try_new(name, handler_main, h, error);
+		if (!h->thread) {
+			handler_free(h);
+			return -EAGAIN;
+		}
+		g_mutex_lock(&hs->lock);
+		g_ptr_array_add(hs->handlers, h);
+		g_mutex_unlock(&hs->lock);
+	}
+	while (hs->handlers->len > n) {
+		struct ovsdp_handler *h;
+
+		g_mutex_lock(&hs->lock);
+		h = g_ptr_array_steal_index(hs->handlers, hs->handlers->len - 1);
+		g_mutex_unlock(&hs->lock);
+		g_atomic_int_set(&h->stop, 1);
+		wake(h->wake_fd);
+		g_thread_join(h->thread);
+		handler_free(h);
+	}
+	return 0;
+}
+
+/* ---- dispatchers -------------------------------------------------------- */
+
+static struct dispatcher *
+dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **error)
+{
+	const struct ovsdp_dispatch_descriptor *desc = ovsdp_plugin_descriptor(plugin);
+	struct dispatcher *d;
+	int r;
+
+	if (!desc) {
+		g_set_error(error, OVSDP_ERROR, EINVAL, "%s: the plugin is not loaded",
+			    ovsdp_plugin_path(plugin));
+		return NULL;
+	}
+	if (!OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, create) ||
+	    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, recv) ||
+	    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, wait_fd) ||
+	    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, recv_set)) {
+		g_set_error(error, OVSDP_ERROR, ENOSYS,
+			    "dispatcher %s cannot run: it lacks create, recv_set, wait_fd or recv",
+			    desc->name);
+		return NULL;
+	}
+	d = g_new0(struct dispatcher, 1);
+	d->vt = desc->vtable;
+	g_strlcpy(d->name, desc->name, sizeof d->name);
+	g_rw_lock_init(&d->lock);
+	d->ctx = ovsdp_host_ctx_new(hs->control_dp, hs->config, d->name, &hs->features);
+	r = d->vt->create(ovsdp_host_vtable(), d->ctx, &d->inst);
+	if (r < 0 || !d->inst) {
+		g_set_error(error, OVSDP_ERROR, r < 0 ? -r : EINVAL,
+			    "dispatcher %s: create failed: %s", d->name,
+			    g_strerror(r < 0 ? -r : EINVAL));
+		ovsdp_host_ctx_free(d->ctx);
+		g_rw_lock_clear(&d->lock);
+		g_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void
+dispatcher_free(struct dispatcher *d)
+{
+	if (!d)
+		return;
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, destroy))
+		d->vt->destroy(d->inst);
+	g_rw_lock_writer_unlock(&d->lock);
+	ovsdp_host_ctx_free(d->ctx);
+	g_rw_lock_clear(&d->lock);
+	g_free(d);
+}
+
+/* A control method under the dispatcher's write lock, as errno. */
+static int
+dispatcher_handlers_set(struct dispatcher *d, uint32_t n)
+{
+	int r = 0;
+
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, handlers_set))
+		r = d->vt->handlers_set(d->inst, n);
+	if (r == 0)
+		d->n_handlers = n;
+	g_rw_lock_writer_unlock(&d->lock);
+	return r;
+}
+
+static int
+dispatcher_recv_set(struct dispatcher *d, bool enable)
+{
+	int r;
+
+	g_rw_lock_writer_lock(&d->lock);
+	r = d->vt->recv_set(d->inst, enable);
+	g_rw_lock_writer_unlock(&d->lock);
+	return r;
+}
+
+static int
+dispatcher_port_added(struct dispatcher *d, uint32_t port_no)
+{
+	int r = 0;
+
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_added))
+		r = d->vt->port_added(d->inst, port_no);
+	g_rw_lock_writer_unlock(&d->lock);
+	return r;
+}
+
+static void
+dispatcher_port_deleted(struct dispatcher *d, uint32_t port_no)
+{
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_deleted))
+		d->vt->port_deleted(d->inst, port_no);
+	g_rw_lock_writer_unlock(&d->lock);
+}
+
+/* How many handlers d gets: the plugin's demand, else the caller's, the
+ * config's, or the CPUs this process may run on. */
+static uint32_t
+choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned int asked)
+{
+	uint32_t n = 0;
+
+	d->dictates_handlers = false;
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, number_handlers_required) &&
+	    d->vt->number_handlers_required(d->inst, &n) && n > 0)
+		d->dictates_handlers = true;
+	g_rw_lock_writer_unlock(&d->lock);
+	if (d->dictates_handlers) {
+		unsigned int cfg = hs->config ? ovsdp_config_handlers(hs->config) : 0;
+
+		if (asked || cfg)
+			g_log("ovsdp", G_LOG_LEVEL_MESSAGE,
+			      "%s: dispatcher %s dictates %u handler threads; ignoring the "
+			      "configured count %u", hs->dp_name, d->name, n, asked ? asked : cfg);
+		return n;
+	}
+	if (asked)
+		return asked;
+	if (hs->config && ovsdp_config_handlers(hs->config))
+		return ovsdp_config_handlers(hs->config);
+	return hs->features.cpus_affinity ? hs->features.cpus_affinity : 1;
+}
+
+/* Size d, register every port, and point the kernel at it.  On failure
+ * the kernel is left where it was and d is still to be freed. */
+static int
+dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned int asked,
+		    GError **error)
+{
+	g_autoptr(GError) lerr = NULL;
+	struct ovsdp_vport_info *ports = NULL;
+	uint32_t n = choose_handler_count(hs, d, asked);
+	int count, r;
+
+	r = dispatcher_handlers_set(d, n);
+	if (r < 0)
+		return ovsdp_set_error(error, r, NULL, "dispatcher %s: sizing for %u handlers",
+					       d->name, n);
+	count = ovsdp_vport_list(hs->control_dp, &ports, &lerr);
+	if (count < 0) {
+		g_propagate_error(error, g_steal_pointer(&lerr));
+		return count;
+	}
+	for (int i = 0; i < count; i++) {
+		r = dispatcher_port_added(d, ports[i].port_no);
+		if (r < 0) {
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: adding port %u (%s)",
+						d->name, ports[i].port_no, ports[i].name);
+			g_free(ports);
+			return r;
+		}
+	}
+	g_free(ports);
+	r = set_thread_count(hs, MAX(n, hs->active ? hs->active->n_handlers : 0), error);
+	if (r < 0)
+		return r;
+	r = dispatcher_recv_set(d, true);
+	if (r < 0)
+		return ovsdp_set_error(error, r, NULL, "dispatcher %s: enabling", d->name);
+	return 0;
+}
+
+/* ---- monitor: ports that come and go behind the runtime's back ---------- */
+
+static gpointer
+monitor_main(gpointer data)
+{
+	struct ovsdp_handlers *hs = data;
+
+	while (!g_atomic_int_get(&hs->mon_stop)) {
+		struct pollfd pfd[2] = {
+			{ .fd = ovsdp_monitor_fd(hs->mon), .events = POLLIN },
+			{ .fd = hs->mon_wake, .events = POLLIN },
+		};
+		struct ovsdp_event ev;
+		int r;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			continue;
+		while ((r = ovsdp_monitor_next(hs->mon, &ev, NULL)) != -EAGAIN) {
+			if (r == -ENOBUFS || r < 0)
+				break;
+			if (ev.dp_ifindex != hs->dp_ifindex)
+				continue;
+			if (ev.kind == OVSDP_EVENT_VPORT_NEW)
+				ovsdp_handlers_port_added(hs, ev.port_no, NULL);
+			else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
+				ovsdp_handlers_port_deleted(hs, ev.port_no);
+		}
+	}
+	return NULL;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+OVSDP_EXPORT int
+ovsdp_handlers_new(const struct ovsdp_handlers_options *opts, struct ovsdp_handlers **out,
+		   GError **error)
+{
+	struct ovsdp_handlers *hs;
+	int r;
+
+	if (!opts || !out || !opts->dp_name || !opts->callback)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: missing datapath name or callback");
+	*out = NULL;
+	if (opts->n_handlers > OVSDP_HANDLERS_MAX)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: %u is more than %u",
+					       opts->n_handlers, OVSDP_HANDLERS_MAX);
+	hs = g_new0(struct ovsdp_handlers, 1);
+	hs->dp_name = g_strdup(opts->dp_name);
+	hs->config = opts->config;
+	hs->callback = opts->callback;
+	hs->user_data = opts->user_data;
+	hs->batch = opts->batch ? MIN(opts->batch, 64u) : 32;
+	hs->msg_size = opts->msg_size ? MAX(opts->msg_size, 1024u) : 65536;
+	hs->requested = opts->n_handlers;
+	g_mutex_init(&hs->control);
+	g_mutex_init(&hs->lock);
+	hs->handlers = g_ptr_array_new();
+	hs->shares = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	hs->mon_wake = -1;
+
+	r = ovsdp_features_probe(&hs->features, error);
+	if (r < 0)
+		goto fail;
+	r = ovsdp_dp_open(opts->dp_name, &hs->control_dp, error);
+	if (r < 0)
+		goto fail;
+	hs->dp_ifindex = ovsdp_dp_ifindex(hs->control_dp);
+	hs->packet_family = (uint16_t)ovsdp_dp_packet_family(hs->control_dp);
+	r = ovsdp_monitor_open(OVSDP_MONITOR_VPORTS, &hs->mon, error);
+	if (r < 0)
+		goto fail;
+	hs->mon_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	hs->mon_thread = g_thread_new("ovsdp-monitor", monitor_main, hs);
+	*out = hs;
+	return 0;
+fail:
+	ovsdp_handlers_free(hs);
+	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **error)
+{
+	struct dispatcher *d;
+	int r;
+
+	if (!hs || !plugin)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: no plugin");
+	g_mutex_lock(&hs->control);
+	if (hs->active) {
+		g_mutex_unlock(&hs->control);
+		return ovsdp_set_error(error, -EBUSY, NULL,
+					       "handlers: dispatcher %s already runs (switch instead)",
+					       hs->active->name);
+	}
+	d = dispatcher_new(hs, plugin, error);
+	if (!d) {
+		g_mutex_unlock(&hs->control);
+		return -EINVAL;
+	}
+	r = dispatcher_bring_up(hs, d, hs->requested, error);
+	if (r < 0) {
+		set_thread_count(hs, 0, NULL);
+		dispatcher_free(d);
+		g_mutex_unlock(&hs->control);
+		return r;
+	}
+	g_mutex_lock(&hs->lock);
+	hs->active = d;
+	g_mutex_unlock(&hs->lock);
+	wake_all(hs);
+	g_mutex_unlock(&hs->control);
+	return 0;
+}
+
+/* Wait until every handler that serves 'd' has found it empty at or after
+ * the current epoch.  Returns false on timeout. */
+static bool
+wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
+{
+	gint64 deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
+	uint64_t epoch;
+
+	g_mutex_lock(&hs->lock);
+	epoch = ++hs->epoch;
+	g_mutex_unlock(&hs->lock);
+	wake_all(hs);
+	for (;;) {
+		bool all = true;
+
+		g_mutex_lock(&hs->lock);
+		for (unsigned int i = 0; i < hs->handlers->len && i < d->n_handlers; i++) {
+			struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
+
+			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch)
+				all = false;
+		}
+		g_mutex_unlock(&hs->lock);
+		if (all)
+			return true;
+		if (g_get_monotonic_time() > deadline)
+			return false;
+		g_usleep(2000);
+	}
+}
+
+/* Drain 'd' (already out of the kernel's path) and retire it. */
+static void
+retire(struct ovsdp_handlers *hs, struct dispatcher *d)
+{
+	uint64_t *total;
+
+	g_mutex_lock(&hs->lock);
+	hs->draining = d;
+	g_mutex_unlock(&hs->lock);
+	/* Twice: the second pass catches upcalls that were already on their
+	 * way to the old sockets while the kernel switched. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (!wait_drained(hs, d))
+			g_log("ovsdp", G_LOG_LEVEL_WARNING,
+			      "%s: dispatcher %s did not drain within %d ms", hs->dp_name, d->name,
+			      DRAIN_TIMEOUT_MS);
+		if (pass == 0)
+			g_usleep(DRAIN_SETTLE_MS * 1000);
+	}
+	g_mutex_lock(&hs->lock);
+	hs->draining = NULL;
+	total = g_hash_table_lookup(hs->shares, d->name);
+	if (!total) {
+		total = g_new0(uint64_t, 1);
+		g_hash_table_insert(hs->shares, g_strdup(d->name), total);
+	}
+	*total += __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
+	hs->retired_overruns += __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
+	g_mutex_unlock(&hs->lock);
+	wake_all(hs);
+	dispatcher_free(d);     /* waits for any handler still inside recv */
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **error)
+{
+	struct dispatcher *old, *d;
+	int r;
+
+	if (!hs || !plugin)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: no plugin");
+	g_mutex_lock(&hs->control);
+	old = hs->active;
+	if (!old) {
+		g_mutex_unlock(&hs->control);
+		return ovsdp_handlers_start(hs, plugin, error);
+	}
+	d = dispatcher_new(hs, plugin, error);
+	if (!d) {
+		g_mutex_unlock(&hs->control);
+		return -EINVAL;
+	}
+	r = dispatcher_bring_up(hs, d, hs->requested, error);
+	if (r < 0) {
+		/* The old dispatcher still owns the kernel: only the threads
+		 * the new one wanted go. */
+		dispatcher_free(d);
+		set_thread_count(hs, old->n_handlers, NULL);
+		g_prefix_error(error, "switch to %s refused, %s stays active: ",
+			       ovsdp_plugin_name(plugin), old->name);
+		g_mutex_unlock(&hs->control);
+		return r;
+	}
+	g_mutex_lock(&hs->lock);
+	hs->active = d;
+	g_mutex_unlock(&hs->lock);
+	retire(hs, old);
+	set_thread_count(hs, d->n_handlers, NULL);
+	hs->switches++;
+	g_mutex_unlock(&hs->control);
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
+{
+	struct dispatcher *d;
+	int r;
+
+	if (!hs || n == 0 || n > OVSDP_HANDLERS_MAX)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: count must be 1 to %u",
+					       OVSDP_HANDLERS_MAX);
+	g_mutex_lock(&hs->control);
+	d = hs->active;
+	if (d && d->dictates_handlers) {
+		g_mutex_unlock(&hs->control);
+		return ovsdp_set_error(error, -EPERM, NULL,
+					       "dispatcher %s dictates the handler count (%u)",
+					       d->name, d->n_handlers);
+	}
+	hs->requested = n;
+	if (!d) {
+		g_mutex_unlock(&hs->control);
+		return 0;
+	}
+	/* Threads first when growing, so every index the plugin serves has
+	 * one; the plugin first when shrinking, so no thread loses its fd. */
+	r = set_thread_count(hs, MAX(n, d->n_handlers), error);
+	if (r == 0) {
+		r = dispatcher_handlers_set(d, n);
+		if (r < 0)
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: resizing to %u handlers",
+						d->name, n);
+	}
+	wake_all(hs);
+	set_thread_count(hs, d->n_handlers, NULL);
+	g_mutex_unlock(&hs->control);
+	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
+{
+	int r = 0;
+
+	if (!hs)
+		return -EINVAL;
+	g_mutex_lock(&hs->control);
+	if (hs->active) {
+		r = dispatcher_recv_set(hs->active, enable);
+		if (r < 0)
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: %s", hs->active->name,
+						enable ? "enabling" : "disabling");
+	}
+	wake_all(hs);
+	g_mutex_unlock(&hs->control);
+	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_port_added(struct ovsdp_handlers *hs, uint32_t port_no, GError **error)
+{
+	int r = 0;
+
+	if (!hs)
+		return -EINVAL;
+	g_mutex_lock(&hs->control);
+	if (hs->active) {
+		r = dispatcher_port_added(hs->active, port_no);
+		if (r < 0)
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: adding port %u",
+						hs->active->name, port_no);
+	}
+	wake_all(hs);
+	g_mutex_unlock(&hs->control);
+	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_port_deleted(struct ovsdp_handlers *hs, uint32_t port_no)
+{
+	if (!hs)
+		return -EINVAL;
+	g_mutex_lock(&hs->control);
+	if (hs->active)
+		dispatcher_port_deleted(hs->active, port_no);
+	wake_all(hs);
+	g_mutex_unlock(&hs->control);
+	return 0;
+}
+
+OVSDP_EXPORT uint32_t
+ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uint32_t port_no)
+{
+	struct dispatcher *d;
+	uint32_t pid = 0;
+
+	if (!hs)
+		return 0;
+	g_mutex_lock(&hs->lock);
+	d = hs->active;
+	if (d && OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_get_pid)) {
+		g_rw_lock_reader_lock(&d->lock);
+		pid = d->vt->port_get_pid(d->inst, port_no);
+		g_rw_lock_reader_unlock(&d->lock);
+	}
+	g_mutex_unlock(&hs->lock);
+	return pid;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs)
+{
+	return hs && hs->active ? hs->active->name : NULL;
+}
+
+static void
+fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher_stats *o)
+{
+	struct ovsdp_dispatch_stats ds = { .struct_size = sizeof ds };
+
+	memset(o, 0, sizeof *o);
+	g_strlcpy(o->name, d->name, sizeof o->name);
+	o->active = active;
+	o->n_handlers = d->n_handlers;
+	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
+	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
+	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
+	g_rw_lock_writer_lock(&d->lock);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
+	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
+		o->n_sockets = ds.n_sockets;
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe))
+		d->vt->describe(d->inst, o->description, sizeof o->description);
+	g_rw_lock_writer_unlock(&d->lock);
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
+			 struct ovsdp_handlers_stats *out)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	GString *shares;
+
+	if (!hs || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof *out);
+	g_mutex_lock(&hs->control);
+	out->switches = hs->switches;
+	if (hs->active)
+		fill_dispatcher_stats(hs->active, true, &out->dispatchers[out->n_dispatchers++]);
+
+	g_mutex_lock(&hs->lock);
+	out->n_handlers = hs->handlers->len;
+	if (want_per_handler)
+		out->per_handler = g_new0(struct ovsdp_handler_stats, MAX(out->n_handlers, 1u));
+	for (unsigned int i = 0; i < hs->handlers->len; i++) {
+		struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
+		uint64_t up = __atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
+
+		out->upcalls += up;
+		if (out->per_handler) {
+			struct ovsdp_handler_stats *p = &out->per_handler[i];
+
+			p->upcalls = up;
+			p->batches = __atomic_load_n(&h->st.batches, __ATOMIC_RELAXED);
+			p->wakeups = __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED);
+			p->empty_wakeups = __atomic_load_n(&h->st.empty_wakeups, __ATOMIC_RELAXED);
+			p->malformed = __atomic_load_n(&h->st.malformed, __ATOMIC_RELAXED);
+			p->truncated = __atomic_load_n(&h->st.truncated, __ATOMIC_RELAXED);
+			p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_RELAXED);
+			p->reply_errors = __atomic_load_n(&h->st.reply_errors, __ATOMIC_RELAXED);
+			p->transactions = __atomic_load_n(&h->st.transactions, __ATOMIC_RELAXED);
+		}
+	}
+	out->overruns = hs->retired_overruns + (hs->active ? out->dispatchers[0].overruns : 0);
+	shares = g_string_new(NULL);
+	if (hs->active)
+		g_string_append_printf(shares, "%s=%" G_GUINT64_FORMAT, hs->active->name,
+				       out->dispatchers[0].upcalls +
+				       (g_hash_table_lookup(hs->shares, hs->active->name) ?
+					*(uint64_t *)g_hash_table_lookup(hs->shares, hs->active->name) : 0));
+	g_hash_table_iter_init(&it, hs->shares);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		if (hs->active && !strcmp(k, hs->active->name))
+			continue;
+		g_string_append_printf(shares, "%s%s=%" G_GUINT64_FORMAT, shares->len ? " " : "",
+				       (const char *)k, *(uint64_t *)v);
+	}
+	g_strlcpy(out->shares, shares->str, sizeof out->shares);
+	g_string_free(shares, TRUE);
+	g_mutex_unlock(&hs->lock);
+	g_mutex_unlock(&hs->control);
+	return 0;
+}
+
+OVSDP_EXPORT void
+ovsdp_handlers_free(struct ovsdp_handlers *hs)
+{
+	if (!hs)
+		return;
+	if (hs->mon_thread) {
+		g_atomic_int_set(&hs->mon_stop, 1);
+		wake(hs->mon_wake);
+		g_thread_join(hs->mon_thread);
+	}
+	g_mutex_lock(&hs->control);
+	if (hs->active) {
+		struct dispatcher *d = hs->active;
+
+		/* Point the kernel away, then deliver what is already queued. */
+		dispatcher_recv_set(d, false);
+		g_mutex_lock(&hs->lock);
+		hs->active = NULL;
+		g_mutex_unlock(&hs->lock);
+		retire(hs, d);
+	}
+	set_thread_count(hs, 0, NULL);
+	g_mutex_unlock(&hs->control);
+	ovsdp_monitor_close(hs->mon);
+	if (hs->mon_wake >= 0)
+		close(hs->mon_wake);
+	ovsdp_dp_close(hs->control_dp);
+	g_ptr_array_free(hs->handlers, TRUE);
+	g_hash_table_destroy(hs->shares);
+	g_mutex_clear(&hs->control);
+	g_mutex_clear(&hs->lock);
+	g_free(hs->dp_name);
+	g_free(hs);
+}
+
+OVSDP_EXPORT unsigned int
+ovsdp_handler_index(const struct ovsdp_handler *h)
+{
+	return h ? h->index : 0;
+}
+
+OVSDP_EXPORT struct ovsdp_dp *
+ovsdp_handler_dp(struct ovsdp_handler *h)
+{
+	if (!h)
+		return NULL;
+	if (!h->dp)
+		ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL);
+	return h->dp;
+}
