@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -16,7 +17,10 @@
 #include "ovsdp/handlers.h"
 #include "ovsdp/vport.h"
 
-/* One plugin instance on the datapath.  'lock' is the dispatch lock of
+/* Locks are pthread's rather than glib's so that ThreadSanitizer sees them
+ * (GMutex is a bare futex on Linux).
+ *
+ * One plugin instance on the datapath.  'lock' is the dispatch lock of
  * <ovsdp/dispatch.h>: writers for control methods, readers for recv,
  * wait_fd and port_get_pid. */
 struct dispatcher {
@@ -24,7 +28,7 @@ struct dispatcher {
 	char name[OVSDP_DISPATCH_NAME_MAX + 1];
 	struct ovsdp_dispatch_instance *inst;
 	struct ovsdp_dispatch_host_ctx *ctx;
-	GRWLock lock;
+	pthread_rwlock_t lock;
 	uint32_t n_handlers;
 	bool dictates_handlers;
 	uint64_t upcalls;       /* atomics: updated by handler threads */
@@ -61,8 +65,8 @@ struct ovsdp_handlers {
 	unsigned int msg_size;
 	unsigned int requested;
 
-	GMutex control;         /* serialises control operations */
-	GMutex lock;            /* active, draining, epoch, handlers */
+	pthread_mutex_t control;         /* serialises control operations */
+	pthread_mutex_t lock;            /* active, draining, epoch, handlers */
 	struct dispatcher *active;
 	struct dispatcher *draining;
 	uint64_t epoch;
@@ -102,10 +106,10 @@ wake(int fd)
 static void
 wake_all(struct ovsdp_handlers *hs)
 {
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	for (unsigned int i = 0; i < hs->handlers->len; i++)
 		wake(((struct ovsdp_handler *)g_ptr_array_index(hs->handlers, i))->wake_fd);
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 }
 
 /* ---- handler threads ---------------------------------------------------- */
@@ -234,14 +238,14 @@ dispatcher_enter(struct ovsdp_handlers *hs, struct dispatcher *d, bool *is_drain
 {
 	bool ok;
 
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	ok = d && (d == hs->active || d == hs->draining);
 	if (ok) {
 		*is_draining = d == hs->draining;
 		*epoch = hs->epoch;
-		g_rw_lock_reader_lock(&d->lock);
+		pthread_rwlock_rdlock(&d->lock);
 	}
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	return ok;
 }
 
@@ -261,7 +265,7 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d)
 		if (!dispatcher_enter(h->hs, d, &is_draining, &epoch))
 			break;
 		if (h->index >= d->n_handlers || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, recv)) {
-			g_rw_lock_reader_unlock(&d->lock);
+			pthread_rwlock_unlock(&d->lock);
 			break;
 		}
 		for (unsigned int i = 0; i < h->hs->batch; i++) {
@@ -271,7 +275,7 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d)
 			h->msgs[i].flags = 0;
 		}
 		n = d->vt->recv(d->inst, h->index, h->msgs, h->hs->batch, &overruns);
-		g_rw_lock_reader_unlock(&d->lock);
+		pthread_rwlock_unlock(&d->lock);
 		if (overruns)
 			__atomic_add_fetch(&d->overruns, overruns, __ATOMIC_RELAXED);
 		if (n <= 0) {
@@ -301,7 +305,7 @@ handler_main(gpointer data)
 		bool draining = false;
 		bool woken = false;
 
-		g_mutex_lock(&hs->lock);
+		pthread_mutex_lock(&hs->lock);
 		for (int k = 0; k < 2; k++) {
 			struct dispatcher *d = k == 0 ? hs->active : hs->draining;
 			int fd;
@@ -309,9 +313,9 @@ handler_main(gpointer data)
 			if (!d || h->index >= d->n_handlers ||
 			    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
 				continue;
-			g_rw_lock_reader_lock(&d->lock);
+			pthread_rwlock_rdlock(&d->lock);
 			fd = d->vt->wait_fd(d->inst, h->index);
-			g_rw_lock_reader_unlock(&d->lock);
+			pthread_rwlock_unlock(&d->lock);
 			if (fd < 0)
 				continue;
 			ds[nd] = d;
@@ -322,7 +326,7 @@ handler_main(gpointer data)
 			draining |= k == 1;
 			nd++;
 		}
-		g_mutex_unlock(&hs->lock);
+		pthread_mutex_unlock(&hs->lock);
 		pfd[nd].fd = h->wake_fd;
 		pfd[nd].events = POLLIN;
 		pfd[nd].revents = 0;
@@ -408,16 +412,16 @@ set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 			handler_free(h);
 			return -EAGAIN;
 		}
-		g_mutex_lock(&hs->lock);
+		pthread_mutex_lock(&hs->lock);
 		g_ptr_array_add(hs->handlers, h);
-		g_mutex_unlock(&hs->lock);
+		pthread_mutex_unlock(&hs->lock);
 	}
 	while (hs->handlers->len > n) {
 		struct ovsdp_handler *h;
 
-		g_mutex_lock(&hs->lock);
+		pthread_mutex_lock(&hs->lock);
 		h = g_ptr_array_steal_index(hs->handlers, hs->handlers->len - 1);
-		g_mutex_unlock(&hs->lock);
+		pthread_mutex_unlock(&hs->lock);
 		g_atomic_int_set(&h->stop, 1);
 		wake(h->wake_fd);
 		g_thread_join(h->thread);
@@ -452,7 +456,7 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **
 	d = g_new0(struct dispatcher, 1);
 	d->vt = desc->vtable;
 	g_strlcpy(d->name, desc->name, sizeof d->name);
-	g_rw_lock_init(&d->lock);
+	pthread_rwlock_init(&d->lock, NULL);
 	d->ctx = ovsdp_host_ctx_new(hs->control_dp, hs->config, d->name, &hs->features);
 	r = d->vt->create(ovsdp_host_vtable(), d->ctx, &d->inst);
 	if (r < 0 || !d->inst) {
@@ -460,7 +464,7 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **
 			    "dispatcher %s: create failed: %s", d->name,
 			    g_strerror(r < 0 ? -r : EINVAL));
 		ovsdp_host_ctx_free(d->ctx);
-		g_rw_lock_clear(&d->lock);
+		pthread_rwlock_destroy(&d->lock);
 		g_free(d);
 		return NULL;
 	}
@@ -472,12 +476,12 @@ dispatcher_free(struct dispatcher *d)
 {
 	if (!d)
 		return;
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, destroy))
 		d->vt->destroy(d->inst);
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	ovsdp_host_ctx_free(d->ctx);
-	g_rw_lock_clear(&d->lock);
+	pthread_rwlock_destroy(&d->lock);
 	g_free(d);
 }
 
@@ -487,12 +491,12 @@ dispatcher_handlers_set(struct dispatcher *d, uint32_t n)
 {
 	int r = 0;
 
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, handlers_set))
 		r = d->vt->handlers_set(d->inst, n);
 	if (r == 0)
 		d->n_handlers = n;
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	return r;
 }
 
@@ -501,9 +505,9 @@ dispatcher_recv_set(struct dispatcher *d, bool enable)
 {
 	int r;
 
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	r = d->vt->recv_set(d->inst, enable);
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	return r;
 }
 
@@ -512,20 +516,20 @@ dispatcher_port_added(struct dispatcher *d, uint32_t port_no)
 {
 	int r = 0;
 
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_added))
 		r = d->vt->port_added(d->inst, port_no);
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	return r;
 }
 
 static void
 dispatcher_port_deleted(struct dispatcher *d, uint32_t port_no)
 {
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_deleted))
 		d->vt->port_deleted(d->inst, port_no);
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 }
 
 /* How many handlers d gets: the plugin's demand, else the caller's, the
@@ -536,11 +540,11 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 	uint32_t n = 0;
 
 	d->dictates_handlers = false;
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, number_handlers_required) &&
 	    d->vt->number_handlers_required(d->inst, &n) && n > 0)
 		d->dictates_handlers = true;
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 	if (d->dictates_handlers) {
 		unsigned int cfg = hs->config ? ovsdp_config_handlers(hs->config) : 0;
 
@@ -652,8 +656,8 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *opts, struct ovsdp_handl
 	hs->batch = opts->batch ? MIN(opts->batch, 64u) : 32;
 	hs->msg_size = opts->msg_size ? MAX(opts->msg_size, 1024u) : 65536;
 	hs->requested = opts->n_handlers;
-	g_mutex_init(&hs->control);
-	g_mutex_init(&hs->lock);
+	pthread_mutex_init(&hs->control, NULL);
+	pthread_mutex_init(&hs->lock, NULL);
 	hs->handlers = g_ptr_array_new();
 	hs->shares = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	hs->mon_wake = -1;
@@ -686,30 +690,30 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 
 	if (!hs || !plugin)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: no plugin");
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	if (hs->active) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return ovsdp_set_error(error, -EBUSY, NULL,
 					       "handlers: dispatcher %s already runs (switch instead)",
 					       hs->active->name);
 	}
 	d = dispatcher_new(hs, plugin, error);
 	if (!d) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return -EINVAL;
 	}
 	r = dispatcher_bring_up(hs, d, hs->requested, error);
 	if (r < 0) {
 		set_thread_count(hs, 0, NULL);
 		dispatcher_free(d);
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return r;
 	}
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	hs->active = d;
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	wake_all(hs);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return 0;
 }
 
@@ -721,21 +725,21 @@ wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
 	gint64 deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
 	uint64_t epoch;
 
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	epoch = ++hs->epoch;
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	wake_all(hs);
 	for (;;) {
 		bool all = true;
 
-		g_mutex_lock(&hs->lock);
+		pthread_mutex_lock(&hs->lock);
 		for (unsigned int i = 0; i < hs->handlers->len && i < d->n_handlers; i++) {
 			struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
 
 			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch)
 				all = false;
 		}
-		g_mutex_unlock(&hs->lock);
+		pthread_mutex_unlock(&hs->lock);
 		if (all)
 			return true;
 		if (g_get_monotonic_time() > deadline)
@@ -750,9 +754,9 @@ retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 {
 	uint64_t *total;
 
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	hs->draining = d;
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	/* Twice: the second pass catches upcalls that were already on their
 	 * way to the old sockets while the kernel switched. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -763,7 +767,7 @@ retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 		if (pass == 0)
 			g_usleep(DRAIN_SETTLE_MS * 1000);
 	}
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	hs->draining = NULL;
 	total = g_hash_table_lookup(hs->shares, d->name);
 	if (!total) {
@@ -772,7 +776,7 @@ retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 	}
 	*total += __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
 	hs->retired_overruns += __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	wake_all(hs);
 	dispatcher_free(d);     /* waits for any handler still inside recv */
 }
@@ -785,15 +789,15 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 
 	if (!hs || !plugin)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: no plugin");
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	old = hs->active;
 	if (!old) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return ovsdp_handlers_start(hs, plugin, error);
 	}
 	d = dispatcher_new(hs, plugin, error);
 	if (!d) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return -EINVAL;
 	}
 	r = dispatcher_bring_up(hs, d, hs->requested, error);
@@ -804,16 +808,16 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 		set_thread_count(hs, old->n_handlers, NULL);
 		g_prefix_error(error, "switch to %s refused, %s stays active: ",
 			       ovsdp_plugin_name(plugin), old->name);
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return r;
 	}
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	hs->active = d;
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	retire(hs, old);
 	set_thread_count(hs, d->n_handlers, NULL);
 	hs->switches++;
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return 0;
 }
 
@@ -826,17 +830,17 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 	if (!hs || n == 0 || n > OVSDP_HANDLERS_MAX)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: count must be 1 to %u",
 					       OVSDP_HANDLERS_MAX);
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	d = hs->active;
 	if (d && d->dictates_handlers) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return ovsdp_set_error(error, -EPERM, NULL,
 					       "dispatcher %s dictates the handler count (%u)",
 					       d->name, d->n_handlers);
 	}
 	hs->requested = n;
 	if (!d) {
-		g_mutex_unlock(&hs->control);
+		pthread_mutex_unlock(&hs->control);
 		return 0;
 	}
 	/* Threads first when growing, so every index the plugin serves has
@@ -850,7 +854,7 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 	}
 	wake_all(hs);
 	set_thread_count(hs, d->n_handlers, NULL);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return r;
 }
 
@@ -861,7 +865,7 @@ ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
 
 	if (!hs)
 		return -EINVAL;
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	if (hs->active) {
 		r = dispatcher_recv_set(hs->active, enable);
 		if (r < 0)
@@ -869,7 +873,7 @@ ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
 						enable ? "enabling" : "disabling");
 	}
 	wake_all(hs);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return r;
 }
 
@@ -880,7 +884,7 @@ ovsdp_handlers_port_added(struct ovsdp_handlers *hs, uint32_t port_no, GError **
 
 	if (!hs)
 		return -EINVAL;
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	if (hs->active) {
 		r = dispatcher_port_added(hs->active, port_no);
 		if (r < 0)
@@ -888,7 +892,7 @@ ovsdp_handlers_port_added(struct ovsdp_handlers *hs, uint32_t port_no, GError **
 						hs->active->name, port_no);
 	}
 	wake_all(hs);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return r;
 }
 
@@ -897,11 +901,11 @@ ovsdp_handlers_port_deleted(struct ovsdp_handlers *hs, uint32_t port_no)
 {
 	if (!hs)
 		return -EINVAL;
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	if (hs->active)
 		dispatcher_port_deleted(hs->active, port_no);
 	wake_all(hs);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	return 0;
 }
 
@@ -913,14 +917,14 @@ ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uint32_t port_no)
 
 	if (!hs)
 		return 0;
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	d = hs->active;
 	if (d && OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_get_pid)) {
-		g_rw_lock_reader_lock(&d->lock);
+		pthread_rwlock_rdlock(&d->lock);
 		pid = d->vt->port_get_pid(d->inst, port_no);
-		g_rw_lock_reader_unlock(&d->lock);
+		pthread_rwlock_unlock(&d->lock);
 	}
-	g_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->lock);
 	return pid;
 }
 
@@ -942,13 +946,13 @@ fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher
 	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
 	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
 	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
-	g_rw_lock_writer_lock(&d->lock);
+	pthread_rwlock_wrlock(&d->lock);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
 		o->n_sockets = ds.n_sockets;
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe))
 		d->vt->describe(d->inst, o->description, sizeof o->description);
-	g_rw_lock_writer_unlock(&d->lock);
+	pthread_rwlock_unlock(&d->lock);
 }
 
 OVSDP_EXPORT int
@@ -962,12 +966,12 @@ ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
 	if (!hs || !out)
 		return -EINVAL;
 	memset(out, 0, sizeof *out);
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	out->switches = hs->switches;
 	if (hs->active)
 		fill_dispatcher_stats(hs->active, true, &out->dispatchers[out->n_dispatchers++]);
 
-	g_mutex_lock(&hs->lock);
+	pthread_mutex_lock(&hs->lock);
 	out->n_handlers = hs->handlers->len;
 	if (want_per_handler)
 		out->per_handler = g_new0(struct ovsdp_handler_stats, MAX(out->n_handlers, 1u));
@@ -1006,8 +1010,8 @@ ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
 	}
 	g_strlcpy(out->shares, shares->str, sizeof out->shares);
 	g_string_free(shares, TRUE);
-	g_mutex_unlock(&hs->lock);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->control);
 	return 0;
 }
 
@@ -1021,27 +1025,27 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 		wake(hs->mon_wake);
 		g_thread_join(hs->mon_thread);
 	}
-	g_mutex_lock(&hs->control);
+	pthread_mutex_lock(&hs->control);
 	if (hs->active) {
 		struct dispatcher *d = hs->active;
 
 		/* Point the kernel away, then deliver what is already queued. */
 		dispatcher_recv_set(d, false);
-		g_mutex_lock(&hs->lock);
+		pthread_mutex_lock(&hs->lock);
 		hs->active = NULL;
-		g_mutex_unlock(&hs->lock);
+		pthread_mutex_unlock(&hs->lock);
 		retire(hs, d);
 	}
 	set_thread_count(hs, 0, NULL);
-	g_mutex_unlock(&hs->control);
+	pthread_mutex_unlock(&hs->control);
 	ovsdp_monitor_close(hs->mon);
 	if (hs->mon_wake >= 0)
 		close(hs->mon_wake);
 	ovsdp_dp_close(hs->control_dp);
 	g_ptr_array_free(hs->handlers, TRUE);
 	g_hash_table_destroy(hs->shares);
-	g_mutex_clear(&hs->control);
-	g_mutex_clear(&hs->lock);
+	pthread_mutex_destroy(&hs->control);
+	pthread_mutex_destroy(&hs->lock);
 	g_free(hs->dp_name);
 	g_free(hs);
 }
