@@ -174,6 +174,8 @@ host_usock_recv(struct ovsdp_dispatch_host_ctx *ctx, struct ovsdp_usock *s,
 		return r;
 	portid = ovsdp_upcall_sock_portid(us);
 	for (int i = 0; i < r; i++) {
+		/* Dropping a truncated message reorders the slots' buffers. */
+		msgs[i].data = slots[i].buf;
 		msgs[i].len = (uint32_t)slots[i].len;
 		msgs[i].portid = portid;
 		msgs[i].flags = slots[i].len > msgs[i].size ? OVSDP_DISPATCH_MSG_TRUNCATED : 0;

@@ -1,7 +1,10 @@
 /* dispatch-single.c: the smallest useful upcall dispatcher, built out of
  * tree against the installed SDK: one upcall socket for every port, and
  * every handler thread polls it.  Simple, and a thundering herd by design:
- * compare it with per-vport and per-cpu in `ovsdp bench`. */
+ * each upcall wakes every handler and one of them wins the read (a
+ * per-handler epoll with EPOLLEXCLUSIVE would wake one, at the price of an
+ * epoll set per handler; per-vport shows that).  Compare it with per-vport
+ * and per-cpu in `ovsdp bench`. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,7 +58,8 @@ single_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
 	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
 	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
-	    !HOST_CAN(host, vport_set_upcall_pids)) {
+	    !HOST_CAN(host, vport_set_upcall_pids) || !HOST_CAN(host, features) ||
+	    !HOST_CAN(host, dp_set_per_cpu_pids)) {
 		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "single: the host lacks a method this "
 			  "plugin needs (host ABI %u.%u)", (unsigned int)host->abi_major,
 			  (unsigned int)host->abi_minor);
@@ -171,9 +175,19 @@ single_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 		d->portid = d->host->usock_portid(d->sock);
 	}
 	r = point_ports(d, d->portid, 0);
-	if (r == 0)
-		d->enabled = true;
-	return r;
+	if (r < 0)
+		return r;
+	/* In per-cpu mode (a per-cpu dispatcher ran before us) the kernel
+	 * ignores vport pids.  Leave that mode only now that every port names
+	 * our socket, so that no miss finds nobody in between.  Should that
+	 * fail, the kernel still routes by its per-cpu array, as before. */
+	if (d->host->features(d->ctx)->per_cpu_dispatch == OVSDP_YES) {
+		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
+		if (r < 0)
+			return r;
+	}
+	d->enabled = true;
+	return 0;
 }
 
 static int
@@ -250,11 +264,13 @@ single_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		(*overruns)++;
 		r = d->host->usock_recv(d->ctx, d->sock, batch, n);
 	}
+	if (r == -ENOBUFS || r == -EAGAIN)
+		r = 0;           /* overran again: the next wakeup reads on */
 	if (r == 0)
 		h->empty++;      /* another handler was faster */
 	else if (r > 0)
 		h->upcalls += (uint64_t)r;
-	return r == -EAGAIN ? 0 : r;
+	return r;
 }
 
 static void

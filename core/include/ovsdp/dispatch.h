@@ -127,6 +127,10 @@ struct ovsdp_dispatch_stats {
 	uint64_t n_overruns;       /* ENOBUFS: the kernel dropped upcalls on a full socket */
 };
 
+/* What port_get_pid returns in per-cpu mode (as OVS does): any non-zero
+ * value would do, the kernel routes by CPU. */
+#define OVSDP_DISPATCH_PID_PER_CPU UINT32_MAX
+
 /* stats() handler index meaning "the whole instance". */
 #define OVSDP_DISPATCH_ALL_HANDLERS UINT32_MAX
 
@@ -283,8 +287,10 @@ struct ovsdp_dispatch_vtable {
 	void (*port_deleted)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* The portid to put in a userspace action for packets that entered on
-	 * 'port_no', or 0 for "no socket" (per-cpu plugins return 0: in that
-	 * mode the kernel ignores the action's pid and uses its CPU array).
+	 * 'port_no', or 0 for "no socket".  Per-cpu plugins return
+	 * OVSDP_DISPATCH_PID_PER_CPU: in that mode the kernel ignores the
+	 * action's pid and uses its CPU array, but it refuses to install a
+	 * userspace action whose pid is 0.
 	 * Handler method: called concurrently from handler threads. */
 	uint32_t (*port_get_pid)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 

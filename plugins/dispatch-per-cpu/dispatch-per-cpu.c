@@ -1,0 +1,609 @@
+/* dispatch-per-cpu: OVS 2.16's dispatch: one upcall socket per handler and
+ * the datapath's per-cpu pid array (Linux 5.14+), so upcalls from one CPU
+ * reach one handler in order and sockets do not grow with ports. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+
+#include <glib.h>
+#include <ovsdp/dispatch.h>
+
+#include "per-cpu-count.h"
+
+#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
+
+/* A socket of a handler that a resize removed.  The kernel no longer
+ * sends to it, but it may hold upcalls queued before the re-pointing: a
+ * surviving handler reads it until it has found it empty, and the next
+ * control call after that closes it. */
+struct orphan {
+	struct ovsdp_usock *sock;
+	bool seen_empty;
+};
+
+/* Everything here but the orphan array's shape belongs to handler thread
+ * i between control calls (recv and wait_fd run only on that thread). */
+struct pc_handler {
+	struct ovsdp_usock *sock;
+	uint32_t portid;
+	int epfd;                /* sock + orphans: what wait_fd returns */
+	struct orphan *orphans;
+	unsigned int n_orphans;
+	uint64_t upcalls;
+	uint64_t empty;
+	uint64_t overruns;
+};
+
+struct ovsdp_dispatch_instance {
+	const struct ovsdp_dispatch_host *host;
+	struct ovsdp_dispatch_host_ctx *ctx;
+	struct pc_handler *handlers;
+	uint32_t n_handlers;
+	bool enabled;            /* the kernel's per-cpu array names our sockets */
+	unsigned int n_cpu_ids;  /* length of the array last given to the kernel */
+	/* Counters of handlers that resizes removed, so totals never shrink. */
+	uint64_t gone_upcalls;
+	uint64_t gone_empty;
+	uint64_t gone_overruns;
+};
+
+/* Only a kernel that both rejects unknown user-feature bits and accepted
+ * OVS_DP_F_DISPATCH_UPCALL_PER_CPU has per-cpu dispatch: an old kernel
+ * accepts any bit and would then silently keep dispatching per vport. */
+static int
+per_cpu_probe(const struct ovsdp_features *f, char *reason, size_t reason_len)
+{
+	if (f->per_cpu_dispatch == OVSDP_YES)
+		return 0;
+	if (f->per_cpu_errno) {
+		snprintf(reason, reason_len,
+			 "kernel refused OVS_DP_F_DISPATCH_UPCALL_PER_CPU: %s",
+			 g_strerror(f->per_cpu_errno));
+		return -f->per_cpu_errno;
+	}
+	if (!f->datapath_available) {
+		snprintf(reason, reason_len, "the openvswitch datapath is not available");
+		return -ENOENT;
+	}
+	if (!f->datapath_probed) {
+		snprintf(reason, reason_len, "per-cpu dispatch could not be probed: %s",
+			 f->probe_error);
+		return -EAGAIN;
+	}
+	snprintf(reason, reason_len, "the kernel accepts unknown user features, so its "
+		 "acceptance of OVS_DP_F_DISPATCH_UPCALL_PER_CPU proves nothing");
+	return -EOPNOTSUPP;
+}
+
+static int
+per_cpu_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
+	       struct ovsdp_dispatch_instance **out)
+{
+	struct ovsdp_dispatch_instance *d;
+
+	if (!HOST_CAN(host, log))
+		return -ENOTSUP;
+	if (!HOST_CAN(host, features) || !HOST_CAN(host, port_list) ||
+	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
+	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
+	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
+	    !HOST_CAN(host, vport_set_upcall_pids) || !HOST_CAN(host, dp_set_per_cpu_pids)) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method per-cpu needs "
+			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
+			  (unsigned int)host->abi_minor);
+		return -ENOTSUP;
+	}
+	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d->host = host;
+	d->ctx = ctx;
+	*out = d;
+	return 0;
+}
+
+static void
+close_orphan(struct ovsdp_dispatch_instance *d, struct pc_handler *h, unsigned int k)
+{
+	struct orphan *o = &h->orphans[k];
+
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, d->host->usock_fd(o->sock), NULL);
+	d->host->usock_close(d->ctx, o->sock);
+	h->orphans[k] = h->orphans[--h->n_orphans];
+}
+
+/* Close a handler's epoll set, socket and orphans. */
+static void
+handler_close(struct ovsdp_dispatch_instance *d, struct pc_handler *h)
+{
+	while (h->n_orphans)
+		close_orphan(d, h, h->n_orphans - 1);
+	g_free(h->orphans);
+	if (h->epfd >= 0)
+		close(h->epfd);
+	d->host->usock_close(d->ctx, h->sock);
+	memset(h, 0, sizeof *h);
+	h->epfd = -1;
+}
+
+static int
+handler_open(struct ovsdp_dispatch_instance *d, struct pc_handler *h)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int r;
+
+	memset(h, 0, sizeof *h);
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epfd < 0) {
+		r = -errno;
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_create1: %s", g_strerror(-r));
+		return r;
+	}
+	r = d->host->usock_open(d->ctx, 0, &h->sock);
+	if (r < 0) {
+		h->sock = NULL;
+		handler_close(d, h);
+		return r;
+	}
+	h->portid = d->host->usock_portid(h->sock);
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, d->host->usock_fd(h->sock), &ev) < 0) {
+		r = -errno;
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_ctl: %s", g_strerror(-r));
+		handler_close(d, h);
+		return r;
+	}
+	return 0;
+}
+
+/* Give 'h' a socket to drain.  Should epoll refuse it, 'h' still reads it
+ * on each of its wakeups, so nothing queued there is lost, only later. */
+static void
+adopt(struct ovsdp_dispatch_instance *d, struct pc_handler *h, struct ovsdp_usock *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	h->orphans = g_renew(struct orphan, h->orphans, h->n_orphans + 1);
+	h->orphans[h->n_orphans].sock = s;
+	h->orphans[h->n_orphans].seen_empty = false;
+	h->n_orphans++;
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, d->host->usock_fd(s), &ev) < 0)
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
+			     "a retired upcall socket will be read only on other wakeups: "
+			     "epoll_ctl: %s", g_strerror(errno));
+}
+
+static bool
+readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* Close the orphans their handler has drained.  Control methods only: a
+ * handler may be reading them otherwise. */
+static void
+reap_orphans(struct ovsdp_dispatch_instance *d)
+{
+	for (uint32_t i = 0; i < d->n_handlers; i++) {
+		struct pc_handler *h = &d->handlers[i];
+
+		for (unsigned int k = h->n_orphans; k-- > 0;) {
+			struct orphan *o = &h->orphans[k];
+
+			if (o->seen_empty && !readable(d->host->usock_fd(o->sock)))
+				close_orphan(d, h, k);
+		}
+	}
+}
+
+static void
+per_cpu_destroy(struct ovsdp_dispatch_instance *d)
+{
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		handler_close(d, &d->handlers[i]);
+	g_free(d->handlers);
+	g_free(d);
+}
+
+/* How long the per-cpu array must be: one entry per possible CPU id. */
+static unsigned int
+cpu_id_count(struct ovsdp_dispatch_instance *d, unsigned int fallback)
+{
+	const struct ovsdp_features *f = d->host->features(d->ctx);
+
+	return f && f->cpu_ids ? f->cpu_ids : (fallback ? fallback : 1);
+}
+
+/* Point the datapath's per-cpu array at the sockets of hs[0..n-1], or at
+ * nobody when hs is NULL.  One transaction: on failure the kernel keeps
+ * the array it had. */
+static int
+point_kernel(struct ovsdp_dispatch_instance *d, const struct pc_handler *hs, uint32_t n)
+{
+	unsigned int n_ids = cpu_id_count(d, n);
+	g_autofree uint32_t *portids = g_new0(uint32_t, n ? n : 1);
+	g_autofree uint32_t *pids = g_new(uint32_t, n_ids);
+	int r;
+
+	for (uint32_t i = 0; hs && i < n; i++)
+		portids[i] = hs[i].portid;
+	per_cpu_fill_pids(pids, n_ids, hs ? portids : NULL, n);
+	r = d->host->dp_set_per_cpu_pids(d->ctx, pids, n_ids);
+	if (r == 0)
+		d->n_cpu_ids = n_ids;
+	return r;
+}
+
+/* The datapath's port numbers, g_free()d by the caller; count or -errno. */
+static int
+list_ports(struct ovsdp_dispatch_instance *d, uint32_t **out)
+{
+	unsigned int cap = 64;
+
+	for (;;) {
+		uint32_t *ports = g_new(uint32_t, cap);
+		int n = d->host->port_list(d->ctx, ports, cap);
+
+		if (n >= 0 && (unsigned int)n <= cap) {
+			*out = ports;
+			return n;
+		}
+		g_free(ports);
+		if (n < 0)
+			return n;
+		cap = (unsigned int)n + 16;     /* ports appeared meanwhile */
+	}
+}
+
+/* In per-cpu mode the kernel ignores vport pids for misses; pointing them
+ * at 0 keeps a later switch to per-vport dispatch from sending upcalls to
+ * sockets nobody reads any more. */
+static void
+clear_vport_pids(struct ovsdp_dispatch_instance *d)
+{
+	g_autofree uint32_t *ports = NULL;
+	const uint32_t zero = 0;
+	int n = list_ports(d, &ports);
+
+	if (n < 0) {
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
+			     "cannot list ports to clear their upcall pids: %s", g_strerror(-n));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		int r = d->host->vport_set_upcall_pids(d->ctx, ports[i], &zero, 1);
+
+		if (r < 0 && r != -ENODEV)
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
+				     "port %u keeps its upcall pids: %s", (unsigned int)ports[i],
+				     g_strerror(-r));
+	}
+}
+
+/* Enabling re-points the per-cpu array, then clears the vport pids: in
+ * that order a live switch from per-vport never leaves a miss without a
+ * socket.  Disabling points every CPU at 0 (the kernel counts misses as
+ * lost) and keeps the sockets for the core to drain. */
+static int
+per_cpu_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
+{
+	int r;
+
+	reap_orphans(d);
+	if (!enable) {
+		if (!d->enabled)
+			return 0;
+		r = point_kernel(d, NULL, 0);
+		if (r == 0)
+			d->enabled = false;
+		return r;
+	}
+	if (d->n_handlers == 0)
+		return -EINVAL;         /* handlers_set comes first */
+	r = point_kernel(d, d->handlers, d->n_handlers);
+	if (r < 0)
+		return r;
+	d->enabled = true;
+	clear_vport_pids(d);
+	return 0;
+}
+
+/* Resize to n sockets.  Growing opens the new sockets before the kernel
+ * names them; shrinking re-points the kernel first and then hands each
+ * removed socket, with what is still queued on it, to the surviving
+ * handler i % n, which drains it before it is closed. */
+static int
+per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
+{
+	uint32_t old = d->n_handlers, keep = MIN(n, old);
+	struct pc_handler *hs;
+	int r;
+
+	if (n == 0)
+		return -EINVAL;
+	if (n == old) {
+		reap_orphans(d);
+		return 0;
+	}
+	hs = g_new0(struct pc_handler, n);
+	if (keep)
+		memcpy(hs, d->handlers, keep * sizeof *hs);
+	for (uint32_t i = keep; i < n; i++) {
+		r = handler_open(d, &hs[i]);
+		if (r < 0) {
+			while (i-- > keep)
+				handler_close(d, &hs[i]);
+			g_free(hs);
+			return r;
+		}
+	}
+	if (d->enabled) {
+		r = point_kernel(d, hs, n);
+		if (r < 0) {
+			for (uint32_t i = keep; i < n; i++)
+				handler_close(d, &hs[i]);
+			g_free(hs);
+			return r;
+		}
+	}
+	for (uint32_t i = n; i < old; i++) {
+		struct pc_handler *gone = &d->handlers[i], *heir = &hs[i % n];
+
+		adopt(d, heir, gone->sock);
+		for (unsigned int k = 0; k < gone->n_orphans; k++)
+			adopt(d, heir, gone->orphans[k].sock);
+		g_free(gone->orphans);
+		close(gone->epfd);
+		d->gone_upcalls += gone->upcalls;
+		d->gone_empty += gone->empty;
+		d->gone_overruns += gone->overruns;
+	}
+	g_free(d->handlers);
+	d->handlers = hs;
+	d->n_handlers = n;
+	reap_orphans(d);
+	return 0;
+}
+
+/* One handler per CPU this process may run on, more (a prime) when some
+ * CPUs are isolated: see per-cpu-count.h. */
+static bool
+per_cpu_number_handlers_required(struct ovsdp_dispatch_instance *d, uint32_t *n_handlers)
+{
+	const struct ovsdp_features *f = d->host->features(d->ctx);
+
+	*n_handlers = per_cpu_handler_count(f ? f->cpus_affinity : 0, f ? f->cpus_online : 0);
+	return true;
+}
+
+/* A new port's misses already follow the per-cpu array; its own pids go
+ * to 0 for the reason clear_vport_pids gives.  Before enabling, leave
+ * them: the dispatcher we replace may still route by them. */
+static int
+per_cpu_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	const uint32_t zero = 0;
+	int r;
+
+	reap_orphans(d);
+	if (!d->enabled)
+		return 0;
+	r = d->host->vport_set_upcall_pids(d->ctx, port_no, &zero, 1);
+	return r == -ENODEV ? 0 : r;
+}
+
+static void
+per_cpu_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	(void)port_no;
+	reap_orphans(d);        /* no per-port state */
+}
+
+/* The kernel picks the socket from its CPU array, whatever pid a
+ * userspace action names, but it refuses to install one whose pid is 0. */
+static uint32_t
+per_cpu_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	(void)d;
+	(void)port_no;
+	return OVSDP_DISPATCH_PID_PER_CPU;
+}
+
+static int
+per_cpu_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
+{
+	if (handler >= d->n_handlers)
+		return -EINVAL;
+	return d->handlers[handler].epfd;
+}
+
+/* Read up to n messages of socket s into batch.  An overrun costs the
+ * upcalls the kernel dropped, not the socket: count it and read on. */
+static int
+read_sock(struct ovsdp_dispatch_instance *d, struct pc_handler *h, struct ovsdp_usock *s,
+	  struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
+{
+	int r = -ENOBUFS;
+
+	for (int tries = 0; tries < 2 && r == -ENOBUFS; tries++) {
+		r = d->host->usock_recv(d->ctx, s, batch, n);
+		if (r == -ENOBUFS) {
+			h->overruns++;
+			if (overruns)
+				(*overruns)++;
+		}
+	}
+	if (r == -ENOBUFS || r == -EAGAIN)
+		return 0;
+	return r;
+}
+
+/* Orphans first: what they hold was queued before anything on the
+ * handler's own socket, so one flow's upcalls keep their order. */
+static int
+per_cpu_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
+	     struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
+{
+	struct pc_handler *h;
+	unsigned int got = 0;
+	int r;
+
+	if (handler >= d->n_handlers || !batch)
+		return -EINVAL;
+	h = &d->handlers[handler];
+	for (unsigned int k = 0; k < h->n_orphans && got < n; k++) {
+		r = read_sock(d, h, h->orphans[k].sock, batch + got, n - got, overruns);
+		if (r < 0)
+			goto error;
+		if (r == 0)
+			h->orphans[k].seen_empty = true;
+		got += (unsigned int)r;
+	}
+	if (got < n) {
+		r = read_sock(d, h, h->sock, batch + got, n - got, overruns);
+		if (r < 0)
+			goto error;
+		got += (unsigned int)r;
+	}
+	if (got == 0)
+		h->empty++;
+	h->upcalls += got;
+	return (int)got;
+error:
+	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING, "handler %u: reading upcalls: %s",
+		     (unsigned int)handler, g_strerror(-r));
+	h->upcalls += got;
+	return got ? (int)got : r;
+}
+
+static void
+per_cpu_recv_purge(struct ovsdp_dispatch_instance *d)
+{
+	for (uint32_t i = 0; i < d->n_handlers; i++) {
+		struct pc_handler *h = &d->handlers[i];
+
+		d->host->usock_purge(d->ctx, h->sock);
+		for (unsigned int k = 0; k < h->n_orphans; k++) {
+			d->host->usock_purge(d->ctx, h->orphans[k].sock);
+			h->orphans[k].seen_empty = true;
+		}
+	}
+	reap_orphans(d);
+}
+
+static unsigned int
+count_orphans(const struct ovsdp_dispatch_instance *d)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		n += d->handlers[i].n_orphans;
+	return n;
+}
+
+static int
+per_cpu_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
+	      struct ovsdp_dispatch_stats *out)
+{
+	uint64_t sockets, upcalls, empty, overruns;
+
+	if (!out)
+		return -EINVAL;
+	reap_orphans(d);
+	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
+		sockets = d->n_handlers + count_orphans(d);
+		upcalls = d->gone_upcalls;
+		empty = d->gone_empty;
+		overruns = d->gone_overruns;
+		for (uint32_t i = 0; i < d->n_handlers; i++) {
+			upcalls += d->handlers[i].upcalls;
+			empty += d->handlers[i].empty;
+			overruns += d->handlers[i].overruns;
+		}
+	} else if (handler < d->n_handlers) {
+		const struct pc_handler *h = &d->handlers[handler];
+
+		sockets = 1 + h->n_orphans;
+		upcalls = h->upcalls;
+		empty = h->empty;
+		overruns = h->overruns;
+	} else {
+		return -EINVAL;
+	}
+	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_handlers))
+		out->n_handlers = d->n_handlers;
+	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_sockets))
+		out->n_sockets = sockets;
+	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_upcalls))
+		out->n_upcalls = upcalls;
+	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_empty))
+		out->n_empty = empty;
+	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_overruns))
+		out->n_overruns = overruns;
+	return 0;
+}
+
+static int
+per_cpu_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
+{
+	const struct ovsdp_features *f;
+	unsigned int orphans;
+	char retiring[48] = "";
+
+	if (!buf || !len)
+		return -EINVAL;
+	if (!d) {
+		snprintf(buf, len, "per-cpu: one socket per handler; "
+			 "the kernel picks the socket by the CPU the packet arrived on");
+		return 0;
+	}
+	f = d->host->features(d->ctx);
+	orphans = count_orphans(d);
+	if (orphans)
+		snprintf(retiring, sizeof retiring, " (%u draining after a resize)", orphans);
+	snprintf(buf, len, "per-cpu: %u handlers, %u sockets%s, %u CPU ids%s",
+		 (unsigned int)d->n_handlers, (unsigned int)d->n_handlers + orphans, retiring,
+		 d->enabled ? d->n_cpu_ids : (f ? f->cpu_ids : 0),
+		 d->enabled ? "" : ", not receiving");
+	return 0;
+}
+
+static const struct ovsdp_dispatch_vtable per_cpu_vtable = {
+	.struct_size = sizeof(struct ovsdp_dispatch_vtable),
+	.probe = per_cpu_probe,
+	.create = per_cpu_create,
+	.destroy = per_cpu_destroy,
+	.recv_set = per_cpu_recv_set,
+	.handlers_set = per_cpu_handlers_set,
+	.number_handlers_required = per_cpu_number_handlers_required,
+	.port_added = per_cpu_port_added,
+	.port_deleted = per_cpu_port_deleted,
+	.port_get_pid = per_cpu_port_get_pid,
+	.wait_fd = per_cpu_wait_fd,
+	.recv = per_cpu_recv,
+	.recv_purge = per_cpu_recv_purge,
+	.stats = per_cpu_stats,
+	.describe = per_cpu_describe,
+};
+
+static const struct ovsdp_dispatch_option per_cpu_options[] = {
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct ovsdp_dispatch_descriptor per_cpu_descriptor = {
+	.abi_major = OVSDP_DISPATCH_ABI_MAJOR,
+	.abi_minor = OVSDP_DISPATCH_ABI_MINOR,
+	.struct_size = sizeof(struct ovsdp_dispatch_descriptor),
+	.name = "per-cpu",
+	.description = "one socket per handler, the kernel dispatches by CPU (Linux 5.14+)",
+	.vtable = &per_cpu_vtable,
+	.options = per_cpu_options,
+};
+
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *
+ovsdp_dispatch_plugin_get(void)
+{
+	return &per_cpu_descriptor;
+}
