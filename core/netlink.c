@@ -83,34 +83,41 @@ resolve_family(struct ovsdp_nl *nl, struct nl_cache *cache, enum ovsdp_family f)
 	return 0;
 }
 
-int
-ovsdp_nl_open(bool allow_missing, struct ovsdp_nl **out, GError **error)
+/* Allocate and connect nl->sk with the options every request socket has. */
+static int
+connect_socket(struct ovsdp_nl *nl, GError **error)
 {
-	struct ovsdp_nl *nl = g_new0(struct ovsdp_nl, 1);
-	struct nl_cache *cache = NULL;
 	int one = 1;
-	int err;
-	const char *missing = NULL;
 
-	*out = NULL;
 	nl->sk = nl_socket_alloc();
-	if (!nl->sk) {
-		g_free(nl);
+	if (!nl->sk)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "allocating a netlink socket");
-	}
-	err = genl_connect(nl->sk);
-	if (err < 0) {
-		ovsdp_set_error(error, -EPROTONOSUPPORT, NULL,
-				"connecting a generic netlink socket");
-		ovsdp_nl_close(nl);
-		return -EPROTONOSUPPORT;
-	}
+	if (genl_connect(nl->sk) < 0)
+		return ovsdp_set_error(error, -EPROTONOSUPPORT, NULL,
+				       "connecting a generic netlink socket");
 	nl_socket_disable_auto_ack(nl->sk);
 	nl_socket_enable_msg_peek(nl->sk);
 	/* Ask for the kernel's error text, and only the header of our request
 	 * echoed back: replies stay small even for large flow puts. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+	return 0;
+}
+
+int
+ovsdp_nl_open(bool allow_missing, struct ovsdp_nl **out, GError **error)
+{
+	struct ovsdp_nl *nl = g_new0(struct ovsdp_nl, 1);
+	struct nl_cache *cache = NULL;
+	int err;
+	const char *missing = NULL;
+
+	*out = NULL;
+	err = connect_socket(nl, error);
+	if (err < 0) {
+		ovsdp_nl_close(nl);
+		return err;
+	}
 
 	err = genl_ctrl_alloc_cache(nl->sk, &cache);
 	if (err < 0) {
@@ -204,6 +211,17 @@ ext_ack_message(struct nlmsghdr *nlh)
 	return NULL;
 }
 
+/* A dump that failed part-way ends with NLMSG_DONE carrying the errno. */
+static int
+done_errno(struct nlmsghdr *nlh)
+{
+	int e = 0;
+
+	if (nlmsg_datalen(nlh) >= (int)sizeof e)
+		memcpy(&e, nlmsg_data(nlh), sizeof e);
+	return e < 0 ? e : 0;
+}
+
 int
 ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 		  void *arg, const char *what, GError **error)
@@ -246,7 +264,11 @@ ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 			if (nlh->nlmsg_seq != seq)
 				continue;       /* a late reply to an abandoned request */
 			if (nlh->nlmsg_type == NLMSG_DONE) {
+				int derr = done_errno(nlh);
+
 				done = true;
+				if (derr < 0 && ret == 0)
+					ret = ovsdp_set_error(error, derr, NULL, "%s", what);
 				break;
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -298,4 +320,139 @@ ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr, int *dp_if
 		*dp_ifindex = oh->dp_ifindex;
 	return nla_parse(tb, maxattr, (struct nlattr *)((char *)oh + NLMSG_ALIGN(sizeof *oh)),
 			 len - hdrlen, NULL) < 0 ? -EPROTO : 0;
+}
+
+int
+ovsdp_nl_clone(const struct ovsdp_nl *nl, struct ovsdp_nl **out, GError **error)
+{
+	struct ovsdp_nl *c;
+	int err;
+
+	*out = NULL;
+	if (!nl)
+		return ovsdp_set_error(error, -EINVAL, NULL, "cloning a netlink socket");
+	c = g_new0(struct ovsdp_nl, 1);
+	memcpy(c->fam, nl->fam, sizeof c->fam);
+	err = connect_socket(c, error);
+	if (err < 0) {
+		ovsdp_nl_close(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+ovsdp_nl_subscribe(struct ovsdp_nl *nl, enum ovsdp_family f, GError **error)
+{
+	int err;
+
+	if (f >= OVSDP_FAMILY_N || !nl->fam[f].present || !nl->fam[f].mcgroup)
+		return ovsdp_set_error(error, -ENOENT, NULL,
+				       "family %s has no multicast group to join",
+				       ovsdp_nl_family_name(f));
+	err = nl_socket_add_membership(nl->sk, (int)nl->fam[f].mcgroup);
+	if (err < 0)
+		return ovsdp_set_error(error, -EIO, NULL, "joining the %s multicast group (%s)",
+				       ovsdp_nl_family_name(f), nl_geterror(err));
+	return 0;
+}
+
+int
+ovsdp_nl_dump_start(struct ovsdp_nl *nl, struct nl_msg *req, struct ovsdp_nl_dump *d,
+		    const char *what, GError **error)
+{
+	struct nlmsghdr *hdr = nlmsg_hdr(req);
+	int err;
+
+	memset(d, 0, sizeof *d);
+	d->nl = nl;
+	hdr->nlmsg_flags |= NLM_F_DUMP;
+	err = nl_send_auto(nl->sk, req);
+	d->seq = hdr->nlmsg_seq;
+	nlmsg_free(req);
+	if (err < 0) {
+		d->done = true;
+		return ovsdp_set_error(error, -EIO, NULL, "%s: sending (%s)", what,
+				       nl_geterror(err));
+	}
+	return 0;
+}
+
+static void
+dump_release(struct ovsdp_nl_dump *d)
+{
+	free(d->buf);
+	d->buf = NULL;
+	d->next = NULL;
+	d->rem = 0;
+}
+
+int
+ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
+		   GError **error)
+{
+	*out = NULL;
+	for (;;) {
+		struct sockaddr_nl peer;
+		unsigned char *buf = NULL;
+		int n;
+
+		if (d->done)
+			return 0;
+		while (d->buf && nlmsg_ok(d->next, d->rem)) {
+			struct nlmsghdr *nlh = d->next;
+
+			d->next = nlmsg_next(nlh, &d->rem);
+			if (nlh->nlmsg_seq != d->seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				int derr = done_errno(nlh);
+
+				d->done = true;
+				dump_release(d);
+				return derr < 0 ? ovsdp_set_error(error, derr, NULL, "%s", what) : 0;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = nlmsg_data(nlh);
+				int r = 0;
+
+				d->done = true;
+				if (nlh->nlmsg_len < (uint32_t)nlmsg_size(sizeof *e))
+					r = ovsdp_set_error(error, -EPROTO, NULL,
+							    "%s: truncated error message", what);
+				else if (e->error < 0)
+					r = ovsdp_set_error(error, e->error, ext_ack_message(nlh),
+							    "%s", what);
+				dump_release(d);
+				return r;
+			}
+			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
+				continue;
+			*out = nlh;
+			return 1;
+		}
+		dump_release(d);
+		n = nl_recv(d->nl->sk, &peer, &buf, NULL);
+		if (n <= 0) {
+			free(buf);
+			if (n == -NLE_INTR || n == -NLE_AGAIN)
+				continue;
+			d->done = true;
+			if (n == -NLE_NOMEM)
+				return ovsdp_set_error(error, -ENOBUFS, NULL, "%s", what);
+			return ovsdp_set_error(error, -EIO, NULL, "%s: receiving (%s)", what,
+					       n ? nl_geterror(n) : "socket closed");
+		}
+		d->buf = buf;
+		d->next = (struct nlmsghdr *)buf;
+		d->rem = n;
+	}
+}
+
+void
+ovsdp_nl_dump_release(struct ovsdp_nl_dump *d)
+{
+	if (d)
+		dump_release(d);
 }

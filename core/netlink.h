@@ -72,6 +72,36 @@ int ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req,
 int ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr,
 		   int *dp_ifindex);
 
+/* A second request socket sharing 'nl's resolved families (no controller
+ * round trip): for dumps that must not block other requests, and for
+ * notification listeners. */
+int ovsdp_nl_clone(const struct ovsdp_nl *nl, struct ovsdp_nl **out, GError **error);
+
+/* Join the multicast group of family 'f' (datapath, vport or flow). */
+int ovsdp_nl_subscribe(struct ovsdp_nl *nl, enum ovsdp_family f, GError **error);
+
+/* A dump read one message at a time.  The socket must carry no other
+ * request until the dump has ended; give each open dump its own socket
+ * (ovsdp_nl_clone) and close that socket to abandon a dump mid-way. */
+struct ovsdp_nl_dump {
+	struct ovsdp_nl *nl;
+	uint32_t seq;
+	bool done;
+	unsigned char *buf;             /* the datagram being walked */
+	struct nlmsghdr *next;
+	int rem;
+};
+
+/* Send 'req' (consumed) as a dump request (NLM_F_DUMP is added). */
+int ovsdp_nl_dump_start(struct ovsdp_nl *nl, struct nl_msg *req, struct ovsdp_nl_dump *d,
+			const char *what, GError **error);
+/* Next reply message: 1 with *out (valid until the next call), 0 at the
+ * end of the dump, or a negative errno (the kernel's, for a failed dump). */
+int ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
+		       GError **error);
+/* Free the receive buffer (the socket is the caller's). */
+void ovsdp_nl_dump_release(struct ovsdp_nl_dump *d);
+
 /* Fill *error from a negative errno and optional kernel text. */
 int ovsdp_set_error(GError **error, int neg_errno, const char *kmsg,
 		    const char *fmt, ...) G_GNUC_PRINTF(4, 5);

@@ -1,0 +1,409 @@
+/* flow.c: the ovs_flow family: megaflow put/get/delete/flush with
+ * dpif-netlink's create/modify semantics, statistics, and a restartable
+ * dump iterator on a socket of its own. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datapath-internal.h"
+#include "ovsdp/flow.h"
+
+#define UFID_LEN 16
+
+OVSDP_EXPORT void
+ovsdp_ufid_format(const struct ovsdp_ufid *u, char out[OVSDP_UFID_STRLEN])
+{
+	if (!u || !out)
+		return;
+	snprintf(out, OVSDP_UFID_STRLEN, "%08x-%04x-%04x-%04x-%04x%08x", u->u32[0],
+		 u->u32[1] >> 16, u->u32[1] & 0xffff, u->u32[2] >> 16, u->u32[2] & 0xffff,
+		 u->u32[3]);
+}
+
+OVSDP_EXPORT int
+ovsdp_ufid_parse(const char *text, struct ovsdp_ufid *out)
+{
+	char hex[33];
+	int n = 0;
+
+	if (!text || !out)
+		return -EINVAL;
+	if (!strncmp(text, "ufid:", 5))
+		text += 5;
+	for (const char *p = text; *p; p++) {
+		if (*p == '-')
+			continue;
+		if (!g_ascii_isxdigit(*p) || n == 32)
+			return -EINVAL;
+		hex[n++] = *p;
+	}
+	if (n != 32)
+		return -EINVAL;
+	hex[32] = '\0';
+	for (int i = 0; i < 4; i++) {
+		char word[9];
+
+		memcpy(word, hex + i * 8, 8);
+		word[8] = '\0';
+		out->u32[i] = (uint32_t)strtoul(word, NULL, 16);
+	}
+	return 0;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_flow_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+OVSDP_EXPORT void
+ovsdp_flow_clear(struct ovsdp_flow *flow)
+{
+	if (!flow)
+		return;
+	ovsdp_buf_clear(&flow->storage);
+	memset(flow, 0, sizeof *flow);
+}
+
+/* Point *f's fields into 'nlh' (which must outlive them).  Returns 0 or
+ * -EPROTO. */
+static int
+parse_flow(struct nlmsghdr *nlh, struct ovsdp_flow *f)
+{
+	struct nlattr *tb[OVS_FLOW_ATTR_MAX + 1];
+	struct nlattr *a;
+
+	if (ovsdp_nl_parse(nlh, tb, OVS_FLOW_ATTR_MAX, &f->dp_ifindex) < 0)
+		return -EPROTO;
+	if ((a = tb[OVS_FLOW_ATTR_KEY])) {
+		f->key = nla_data(a);
+		f->key_len = (size_t)nla_len(a);
+		f->has_key = true;
+	}
+	if ((a = tb[OVS_FLOW_ATTR_MASK])) {
+		f->mask = nla_data(a);
+		f->mask_len = (size_t)nla_len(a);
+	}
+	if ((a = tb[OVS_FLOW_ATTR_ACTIONS])) {
+		f->actions = nla_data(a);
+		f->actions_len = (size_t)nla_len(a);
+		f->has_actions = true;
+	}
+	if ((a = tb[OVS_FLOW_ATTR_UFID])) {
+		if (nla_len(a) < 1 || nla_len(a) > UFID_LEN)
+			return -EPROTO;
+		memset(&f->ufid, 0, sizeof f->ufid);
+		memcpy(&f->ufid, nla_data(a), (size_t)nla_len(a));
+		f->has_ufid = true;
+	}
+	if ((a = tb[OVS_FLOW_ATTR_STATS])) {
+		struct ovs_flow_stats s;
+
+		if (nla_len(a) < (int)sizeof s)
+			return -EPROTO;
+		memcpy(&s, nla_data(a), sizeof s);
+		f->stats.n_packets = s.n_packets;
+		f->stats.n_bytes = s.n_bytes;
+	}
+	if ((a = tb[OVS_FLOW_ATTR_USED]) && !ovsdp_attr_u64(a, &f->stats.used_ms))
+		return -EPROTO;
+	if ((a = tb[OVS_FLOW_ATTR_TCP_FLAGS])) {
+		if (nla_len(a) != 1)
+			return -EPROTO;
+		f->stats.tcp_flags = *(const uint8_t *)nla_data(a);
+	}
+	return 0;
+}
+
+static int
+stats_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct ovsdp_flow f;
+	int r;
+
+	memset(&f, 0, sizeof f);
+	r = parse_flow(nlh, &f);
+	if (r == 0)
+		*(struct ovsdp_flow_stats *)arg = f.stats;
+	return r;
+}
+
+/* Copy the reply into the flow's own storage, then parse the copy. */
+static int
+get_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct ovsdp_flow *f = arg;
+	struct nlmsghdr *copy;
+
+	ovsdp_buf_clear(&f->storage);
+	ovsdp_buf_put(&f->storage, nlh, nlh->nlmsg_len);
+	copy = (struct nlmsghdr *)f->storage.data;
+	return parse_flow(copy, f);
+}
+
+/* Add the identification of a flow: ufid and/or key.  -EMSGSIZE when the
+ * request buffer is too small. */
+static int
+put_ident(struct nl_msg *m, const void *key, size_t key_len, const struct ovsdp_ufid *ufid)
+{
+	if (ufid && nla_put(m, OVS_FLOW_ATTR_UFID, UFID_LEN, ufid) < 0)
+		return -EMSGSIZE;
+	if (key && nla_put(m, OVS_FLOW_ATTR_KEY, (int)key_len, key) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Describe the flow for messages: its ufid, else its key's size. */
+static char *
+flow_what(const char *verb, const struct ovsdp_ufid *ufid, size_t key_len)
+{
+	char s[OVSDP_UFID_STRLEN];
+
+	if (ufid) {
+		ovsdp_ufid_format(ufid, s);
+		return g_strdup_printf("%s flow ufid:%s", verb, s);
+	}
+	return g_strdup_printf("%s flow (%zu-byte key)", verb, key_len);
+}
+
+static bool
+bad_blob(const void *p, size_t len)
+{
+	return (len && !p) || len > 60000;
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
+	       struct ovsdp_flow_stats *stats, GError **error)
+{
+	const unsigned int known = OVSDP_FLOW_PUT_CREATE | OVSDP_FLOW_PUT_MODIFY |
+				   OVSDP_FLOW_PUT_ZERO_STATS;
+	g_autofree char *what = NULL;
+	uint8_t cmd;
+	int nlm_flags = 0;
+	struct nl_msg *m;
+
+	if (!dp || !put || !put->key || !put->key_len || bad_blob(put->key, put->key_len) ||
+	    bad_blob(put->mask, put->mask_len) || bad_blob(put->actions, put->actions_len))
+		return ovsdp_set_error(error, -EINVAL, NULL, "putting a flow: bad arguments");
+	what = flow_what(put->flags & OVSDP_FLOW_PUT_CREATE ? "adding" : "modifying", put->ufid,
+			 put->key_len);
+	if ((put->flags & ~known) || !(put->flags & (OVSDP_FLOW_PUT_CREATE | OVSDP_FLOW_PUT_MODIFY)))
+		return ovsdp_set_error(error, -EINVAL, NULL, "%s: bad flags 0x%x", what,
+				       put->flags);
+	/* The kernel's NEW ignores OVS_FLOW_ATTR_CLEAR: zeroing needs SET. */
+	if ((put->flags & OVSDP_FLOW_PUT_ZERO_STATS) && (put->flags & OVSDP_FLOW_PUT_CREATE))
+		return ovsdp_set_error(error, -EINVAL, NULL,
+				       "%s: zeroing statistics needs modify without create", what);
+
+	if (put->flags & OVSDP_FLOW_PUT_CREATE) {
+		cmd = OVS_FLOW_CMD_NEW;
+		/* NLM_F_CREATE stands for "exclusive" here: generic netlink would
+		 * read NLM_F_EXCL as part of NLM_F_DUMP. */
+		if (!(put->flags & OVSDP_FLOW_PUT_MODIFY))
+			nlm_flags |= NLM_F_CREATE;
+	} else {
+		cmd = OVS_FLOW_CMD_SET;
+	}
+	if (stats) {
+		nlm_flags |= NLM_F_ECHO;
+		memset(stats, 0, sizeof *stats);
+	}
+	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, cmd, nlm_flags);
+	if (!m)
+		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
+	if (put_ident(m, put->key, put->key_len, put->ufid) < 0 ||
+	    (put->mask && nla_put(m, OVS_FLOW_ATTR_MASK, (int)put->mask_len, put->mask) < 0) ||
+	    nla_put(m, OVS_FLOW_ATTR_ACTIONS, (int)put->actions_len, put->actions) < 0 ||
+	    ((put->flags & OVSDP_FLOW_PUT_ZERO_STATS) && nla_put_flag(m, OVS_FLOW_ATTR_CLEAR) < 0)) {
+		nlmsg_free(m);
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	}
+	return ovsdp_dp_transact(dp, m, stats ? stats_cb : NULL, stats, what, error);
+}
+
+/* GET, DEL or SET+CLEAR of one flow named by key and/or ufid. */
+static int
+flow_one(struct ovsdp_dp *dp, uint8_t cmd, int nlm_flags, const char *verb, const void *key,
+	 size_t key_len, const struct ovsdp_ufid *ufid, bool clear, ovsdp_nl_reply_fn fn,
+	 void *arg, GError **error)
+{
+	g_autofree char *what = NULL;
+	struct nl_msg *m;
+
+	if (!dp || (!key && !ufid) || (key && !key_len) || bad_blob(key, key_len))
+		return ovsdp_set_error(error, -EINVAL, NULL, "%s a flow: need a key or a ufid",
+				       verb);
+	what = flow_what(verb, ufid, key_len);
+	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, cmd, nlm_flags);
+	if (!m)
+		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
+	/* With a ufid the kernel looks the flow up by it alone. */
+	if (put_ident(m, ufid ? NULL : key, key_len, ufid) < 0 ||
+	    (clear && nla_put_flag(m, OVS_FLOW_ATTR_CLEAR) < 0)) {
+		nlmsg_free(m);
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	}
+	return ovsdp_dp_transact(dp, m, fn, arg, what, error);
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_get(struct ovsdp_dp *dp, const void *key, size_t key_len,
+	       const struct ovsdp_ufid *ufid, struct ovsdp_flow *out, GError **error)
+{
+	int r;
+
+	if (!out)
+		return ovsdp_set_error(error, -EINVAL, NULL, "reading a flow: no output");
+	memset(out, 0, sizeof *out);
+	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false, get_cb, out,
+		     error);
+	if (r < 0)
+		ovsdp_flow_clear(out);
+	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_del(struct ovsdp_dp *dp, const void *key, size_t key_len,
+	       const struct ovsdp_ufid *ufid, struct ovsdp_flow_stats *stats, GError **error)
+{
+	if (stats)
+		memset(stats, 0, sizeof *stats);
+	return flow_one(dp, OVS_FLOW_CMD_DEL, stats ? NLM_F_ECHO : 0, "deleting", key, key_len,
+			ufid, false, stats ? stats_cb : NULL, stats, error);
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_clear_stats(struct ovsdp_dp *dp, const void *key, size_t key_len,
+		       const struct ovsdp_ufid *ufid, struct ovsdp_flow_stats *stats,
+		       GError **error)
+{
+	if (stats)
+		memset(stats, 0, sizeof *stats);
+	return flow_one(dp, OVS_FLOW_CMD_SET, stats ? NLM_F_ECHO : 0, "clearing the stats of",
+			key, key_len, ufid, true, stats ? stats_cb : NULL, stats, error);
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_flush(struct ovsdp_dp *dp, GError **error)
+{
+	g_autofree char *what = NULL;
+	struct nl_msg *m;
+
+	if (!dp)
+		return ovsdp_set_error(error, -EINVAL, NULL, "flushing flows: no datapath");
+	what = g_strdup_printf("flushing the flows of datapath %s", dp->name);
+	/* A DEL naming no flow empties the table. */
+	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_DEL, 0);
+	if (!m)
+		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
+	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+}
+
+struct ovsdp_flow_dump {
+	struct ovsdp_dp *dp;
+	unsigned int flags;
+	struct ovsdp_nl *nl;            /* this dump's own socket */
+	struct ovsdp_nl_dump nd;
+	struct ovsdp_flow cur;
+	char *what;
+};
+
+static int
+dump_begin(struct ovsdp_flow_dump *d, GError **error)
+{
+	struct nl_msg *m;
+	int r;
+
+	if (d->nl) {
+		/* Closing the socket is how a netlink dump is abandoned. */
+		ovsdp_nl_dump_release(&d->nd);
+		ovsdp_nl_close(d->nl);
+		d->nl = NULL;
+	}
+	memset(&d->nd, 0, sizeof d->nd);
+	d->nd.done = true;
+	r = ovsdp_nl_clone(d->dp->nl, &d->nl, error);
+	if (r < 0)
+		return r;
+	m = ovsdp_nl_request(d->nl, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_GET, 0, d->dp->ifindex);
+	if (!m)
+		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", d->what);
+	if (d->flags & OVSDP_FLOW_DUMP_TERSE)
+		nla_put_u32(m, OVS_FLOW_ATTR_UFID_FLAGS,
+			    OVS_UFID_F_OMIT_KEY | OVS_UFID_F_OMIT_MASK | OVS_UFID_F_OMIT_ACTIONS);
+	return ovsdp_nl_dump_start(d->nl, m, &d->nd, d->what, error);
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_dump_start(struct ovsdp_dp *dp, unsigned int flags, struct ovsdp_flow_dump **out,
+		      GError **error)
+{
+	struct ovsdp_flow_dump *d;
+	int r;
+
+	if (!dp || !out || (flags & ~OVSDP_FLOW_DUMP_TERSE))
+		return ovsdp_set_error(error, -EINVAL, NULL, "dumping flows: bad arguments");
+	*out = NULL;
+	d = g_new0(struct ovsdp_flow_dump, 1);
+	d->dp = dp;
+	d->flags = flags;
+	d->what = g_strdup_printf("dumping the flows of datapath %s", dp->name);
+	r = dump_begin(d, error);
+	if (r < 0) {
+		ovsdp_flow_dump_free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_dump_next(struct ovsdp_flow_dump *d, const struct ovsdp_flow **flow,
+		     GError **error)
+{
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (flow)
+		*flow = NULL;
+	if (!d || !flow)
+		return ovsdp_set_error(error, -EINVAL, NULL, "dumping flows: bad arguments");
+	r = ovsdp_nl_dump_next(&d->nd, &nlh, d->what, error);
+	if (r <= 0)
+		return r;
+	memset(&d->cur, 0, sizeof d->cur);
+	if (parse_flow(nlh, &d->cur) < 0) {
+		d->nd.done = true;
+		ovsdp_nl_dump_release(&d->nd);
+		return ovsdp_set_error(error, -EPROTO, NULL, "%s: malformed reply", d->what);
+	}
+	*flow = &d->cur;
+	return 1;
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_dump_restart(struct ovsdp_flow_dump *d, GError **error)
+{
+	if (!d)
+		return ovsdp_set_error(error, -EINVAL, NULL, "restarting a flow dump: no dump");
+	return dump_begin(d, error);
+}
+
+OVSDP_EXPORT void
+ovsdp_flow_dump_free(struct ovsdp_flow_dump *d)
+{
+	if (!d)
+		return;
+	ovsdp_nl_dump_release(&d->nd);
+	ovsdp_nl_close(d->nl);
+	g_free(d->what);
+	g_free(d);
+}

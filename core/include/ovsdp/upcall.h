@@ -1,0 +1,101 @@
+/* ovsdp/upcall.h: receiving upcalls (packets the kernel sends to user
+ * space) on sockets of their own, and parsing each message into struct
+ * ovsdp_upcall without allocating: every pointer refers into the
+ * caller's receive buffer. */
+#ifndef OVSDP_UPCALL_H
+#define OVSDP_UPCALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ovsdp/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Upcall commands (the kernel's OVS_PACKET_CMD_* values). */
+#define OVSDP_UPCALL_MISS 1             /* no flow matched */
+#define OVSDP_UPCALL_ACTION 2           /* a userspace() action */
+
+/* One parsed upcall.  Absent optional attributes read as NULL/0 with their
+ * has_* flag false. */
+struct ovsdp_upcall {
+	uint8_t cmd;                    /* OVSDP_UPCALL_MISS or _ACTION */
+	int dp_ifindex;                 /* the datapath that sent it */
+	const uint8_t *packet;          /* the frame */
+	size_t packet_len;
+	const void *key;                /* OVS_KEY_ATTR_* of the packet */
+	size_t key_len;
+	uint32_t in_port;               /* from the key */
+	const void *userdata;           /* the userspace action's cookie */
+	size_t userdata_len;
+	const void *egress_tun_key;     /* OVS_TUNNEL_KEY_ATTR_* */
+	size_t egress_tun_key_len;
+	const void *actions;            /* OVS_ACTION_ATTR_* (userspace actions option) */
+	size_t actions_len;
+	uint16_t mru;                   /* 0: the packet was not reassembled */
+	bool has_len;
+	uint32_t len;                   /* original length when the packet was truncated */
+	bool has_hash;
+	uint64_t hash;                  /* skb hash with the kernel's sw/l4 bits */
+};
+
+/* Parse one upcall message of 'len' bytes (what recv returned) from 'buf'.
+ * 'packet_family' is the ovs_packet family id (ovsdp_dp_packet_family()),
+ * or 0 to accept any generic netlink family id.  Every length and nesting
+ * is checked: a malformed message returns -EPROTO with a message saying
+ * what is wrong, never reads outside [buf, buf+len).  -EINVAL on NULL. */
+OVSDP_EXPORT int ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
+				    struct ovsdp_upcall *out, GError **error);
+
+/* An upcall socket: a generic netlink socket bound to a port id of its own
+ * which the kernel sends upcalls to.  Non-blocking. */
+struct ovsdp_upcall_sock;
+
+/* Default receive buffer: 4 MiB, as OVS uses. */
+#define OVSDP_UPCALL_RCVBUF_DEFAULT (4 * 1024 * 1024)
+
+/* Open one.  'rcvbuf_bytes' <= 0 means the default; SO_RCVBUFFORCE is tried
+ * first (needs CAP_NET_ADMIN; it ignores rmem_max), then SO_RCVBUF. */
+OVSDP_EXPORT int ovsdp_upcall_sock_open(int rcvbuf_bytes, struct ovsdp_upcall_sock **out,
+					GError **error);
+/* Close it.  NULL is accepted. */
+OVSDP_EXPORT void ovsdp_upcall_sock_close(struct ovsdp_upcall_sock *s);
+/* The netlink port id to give the kernel (vport or per-cpu pids). */
+OVSDP_EXPORT uint32_t ovsdp_upcall_sock_portid(const struct ovsdp_upcall_sock *s);
+/* The fd to poll (or to add to an epoll set). */
+OVSDP_EXPORT int ovsdp_upcall_sock_fd(const struct ovsdp_upcall_sock *s);
+/* The receive buffer the kernel granted (bytes, as SO_RCVBUF reports it). */
+OVSDP_EXPORT int ovsdp_upcall_sock_rcvbuf(const struct ovsdp_upcall_sock *s);
+
+/* Receive one raw message into buf without blocking.  Returns its length,
+ * -EAGAIN when nothing is queued, -ENOBUFS when the socket overran (upcalls
+ * were dropped; counted), -EMSGSIZE when the message did not fit 'buflen'
+ * (it is dropped; counted as truncated), other negative errno. */
+OVSDP_EXPORT int ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen);
+
+/* One slot of a batch receive. */
+struct ovsdp_upcall_slot {
+	void *buf;
+	size_t size;                    /* capacity of buf */
+	size_t len;                     /* out: message length */
+};
+
+/* Receive up to n messages with one recvmmsg() call.  Returns how many
+ * slots were filled (>0), -EAGAIN, -ENOBUFS (counted) or another negative
+ * errno.  Messages too big for their slot are dropped and counted. */
+OVSDP_EXPORT int ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s,
+					      struct ovsdp_upcall_slot *slots, unsigned int n);
+
+/* Drop everything queued; returns how many messages were discarded. */
+OVSDP_EXPORT int ovsdp_upcall_sock_purge(struct ovsdp_upcall_sock *s);
+
+/* ENOBUFS overruns and truncated messages seen since the socket opened. */
+OVSDP_EXPORT uint64_t ovsdp_upcall_sock_overruns(const struct ovsdp_upcall_sock *s);
+OVSDP_EXPORT uint64_t ovsdp_upcall_sock_truncated(const struct ovsdp_upcall_sock *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,499 @@
+/* upcall.c: upcall sockets (a generic netlink socket per port id, big
+ * receive buffer, non-blocking reads that count overruns) and the strict
+ * parser that turns one OVS_PACKET_CMD_MISS/ACTION message into struct
+ * ovsdp_upcall.  The parser sees untrusted bytes: it checks every length
+ * before reading and never allocates except for the error it reports. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/openvswitch.h>
+
+#include "ovs-compat.h"
+#include "ovsdp/upcall.h"
+#include "ovsdp/vport.h"
+
+G_STATIC_ASSERT(OVSDP_UPCALL_MISS == OVS_PACKET_CMD_MISS);
+G_STATIC_ASSERT(OVSDP_UPCALL_ACTION == OVS_PACKET_CMD_ACTION);
+
+#define ETH_HEADER_LEN 14
+#define MAX_NEST_DEPTH 8
+#define UPCALL_HDRLEN (NLMSG_HDRLEN + GENL_HDRLEN + NLMSG_ALIGN(sizeof(struct ovs_header)))
+
+static int G_GNUC_PRINTF(2, 3)
+malformed(GError **error, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (!error)
+		return -EPROTO;
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, OVSDP_ERROR, EPROTO, "malformed upcall: %s", msg);
+	g_free(msg);
+	return -EPROTO;
+}
+
+static const char *const packet_attr_names[] = {
+	[OVS_PACKET_ATTR_PACKET] = "PACKET",
+	[OVS_PACKET_ATTR_KEY] = "KEY",
+	[OVS_PACKET_ATTR_ACTIONS] = "ACTIONS",
+	[OVS_PACKET_ATTR_USERDATA] = "USERDATA",
+	[OVS_PACKET_ATTR_EGRESS_TUN_KEY] = "EGRESS_TUN_KEY",
+	[OVS_PACKET_ATTR_MRU] = "MRU",
+	[OVS_PACKET_ATTR_LEN] = "LEN",
+	[OVS_PACKET_ATTR_HASH] = "HASH",
+};
+
+/* One step of an attribute walk over [p, p+rem): returns the attribute at
+ * p, or NULL with an error; *adv is how far to move. */
+static const struct nlattr *
+next_attr(const uint8_t *p, size_t rem, const char *where, size_t *adv, GError **error)
+{
+	const struct nlattr *a = (const struct nlattr *)p;
+	uint16_t len;
+
+	if (rem < NLA_HDRLEN) {
+		malformed(error, "%zu stray bytes after the last attribute of %s", rem, where);
+		return NULL;
+	}
+	memcpy(&len, p, sizeof len);
+	if (len < NLA_HDRLEN) {
+		malformed(error, "attribute %u of %s has length %u, shorter than its header",
+			  a->nla_type & NLA_TYPE_MASK, where, len);
+		return NULL;
+	}
+	if (len > rem) {
+		malformed(error, "attribute %u of %s (%u bytes) overruns it (%zu bytes left)",
+			  a->nla_type & NLA_TYPE_MASK, where, len, rem);
+		return NULL;
+	}
+	/* The last attribute may lack its padding (OVS_DP_F_UNALIGNED). */
+	*adv = MIN((size_t)NLA_ALIGN(len), rem);
+	return a;
+}
+
+/* What kind of attribute sequence is being checked: which of its members
+ * are nests to descend into. */
+enum nest_kind {
+	NEST_FLAT,                      /* none (actions are checked one level deep) */
+	NEST_KEY,                       /* ENCAP (a key again), TUNNEL, NSH */
+	NEST_TUNNEL,                    /* VXLAN_OPTS */
+};
+
+/* Check that [p, p+len) is a well-formed attribute sequence, descending
+ * into the nests a flow key or tunnel key has.  'where' names it in
+ * messages. */
+static int
+check_nested(const uint8_t *p, size_t len, enum nest_kind kind, const char *where, int depth,
+	     GError **error)
+{
+	if (depth > MAX_NEST_DEPTH)
+		return malformed(error, "%s nests deeper than %d levels", where, MAX_NEST_DEPTH);
+	while (len > 0) {
+		size_t adv = 0;
+		const struct nlattr *a = next_attr(p, len, where, &adv, error);
+		enum nest_kind sub = NEST_FLAT;
+		const char *subname = NULL;
+		uint16_t type;
+		int r;
+
+		if (!a)
+			return -EPROTO;
+		type = a->nla_type & NLA_TYPE_MASK;
+		if (kind == NEST_KEY && type == OVS_KEY_ATTR_ENCAP) {
+			sub = NEST_KEY;
+			subname = where;
+		} else if (kind == NEST_KEY && type == OVS_KEY_ATTR_TUNNEL) {
+			sub = NEST_TUNNEL;
+			subname = "KEY.TUNNEL";
+		} else if (kind == NEST_KEY && type == OVS_KEY_ATTR_NSH) {
+			subname = "KEY.NSH";
+		} else if (kind == NEST_TUNNEL && type == OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS) {
+			subname = "VXLAN_OPTS";
+		}
+		if (subname) {
+			r = check_nested(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, sub, subname,
+					 depth + 1, error);
+			if (r < 0)
+				return r;
+		}
+		p += adv;
+		len -= adv;
+	}
+	return 0;
+}
+
+/* Find in_port at the top level of the key. */
+static int
+key_in_port(const uint8_t *p, size_t len, uint32_t *in_port, GError **error)
+{
+	bool found = false;
+
+	while (len > 0) {
+		size_t adv = 0;
+		const struct nlattr *a = next_attr(p, len, "KEY", &adv, error);
+
+		if (!a)
+			return -EPROTO;
+		if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_IN_PORT) {
+			if (found)
+				return malformed(error, "duplicate KEY.IN_PORT");
+			if (a->nla_len != NLA_HDRLEN + 4)
+				return malformed(error, "KEY.IN_PORT must be 4 bytes, got %d",
+						 a->nla_len - NLA_HDRLEN);
+			memcpy(in_port, p + NLA_HDRLEN, 4);
+			found = true;
+		}
+		p += adv;
+		len -= adv;
+	}
+	if (!found)
+		return malformed(error, "KEY has no IN_PORT");
+	return 0;
+}
+
+static int
+want_len(const char *name, size_t got, size_t want, GError **error)
+{
+	if (got == want)
+		return 0;
+	return malformed(error, "%s must be %zu bytes, got %zu", name, want, got);
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
+		   struct ovsdp_upcall *out, GError **error)
+{
+	const struct nlattr *seen[OVS_PACKET_ATTR_HASH + 1] = { NULL };
+	const uint8_t *base = buf, *p;
+	struct nlmsghdr nlh;
+	struct genlmsghdr g;
+	struct ovs_header oh;
+	size_t rem;
+	int r;
+
+	if (!buf || !out) {
+		if (error)
+			g_set_error(error, OVSDP_ERROR, EINVAL, "parsing an upcall: no %s",
+				    buf ? "output" : "message");
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof *out);
+	out->in_port = OVSDP_PORT_NONE;
+
+	if (len < NLMSG_HDRLEN)
+		return malformed(error, "%zu bytes is shorter than a netlink header", len);
+	memcpy(&nlh, base, sizeof nlh);
+	if (nlh.nlmsg_len < UPCALL_HDRLEN)
+		return malformed(error, "nlmsg_len %u is shorter than the upcall headers (%zu bytes)",
+				 nlh.nlmsg_len, (size_t)UPCALL_HDRLEN);
+	if (nlh.nlmsg_len > len)
+		return malformed(error, "nlmsg_len %u exceeds the %zu bytes received",
+				 nlh.nlmsg_len, len);
+	if (len > NLMSG_ALIGN(nlh.nlmsg_len))
+		return malformed(error, "%zu trailing bytes after the message",
+				 len - NLMSG_ALIGN(nlh.nlmsg_len));
+	if (nlh.nlmsg_type < NLMSG_MIN_TYPE)
+		return malformed(error, "netlink control message (type %u)", nlh.nlmsg_type);
+	if (packet_family && nlh.nlmsg_type != packet_family)
+		return malformed(error, "message type %u is not the ovs_packet family (%u)",
+				 nlh.nlmsg_type, packet_family);
+	memcpy(&g, base + NLMSG_HDRLEN, sizeof g);
+	if (g.cmd != OVS_PACKET_CMD_MISS && g.cmd != OVS_PACKET_CMD_ACTION)
+		return malformed(error, "command %u is neither MISS nor ACTION", g.cmd);
+	memcpy(&oh, base + NLMSG_HDRLEN + GENL_HDRLEN, sizeof oh);
+	out->cmd = g.cmd;
+	out->dp_ifindex = oh.dp_ifindex;
+
+	p = base + UPCALL_HDRLEN;
+	rem = nlh.nlmsg_len - UPCALL_HDRLEN;
+	while (rem > 0) {
+		size_t adv = 0;
+		const struct nlattr *a = next_attr(p, rem, "the message", &adv, error);
+		uint16_t type;
+
+		if (!a)
+			return -EPROTO;
+		type = a->nla_type & NLA_TYPE_MASK;
+		if (type < G_N_ELEMENTS(packet_attr_names) && packet_attr_names[type]) {
+			if (seen[type])
+				return malformed(error, "duplicate %s attribute",
+						 packet_attr_names[type]);
+			seen[type] = a;
+		}
+		/* Other types are newer than this parser: skip them. */
+		p += adv;
+		rem -= adv;
+	}
+
+#define PAYLOAD(t) ((const uint8_t *)seen[t] + NLA_HDRLEN)
+#define PLEN(t) ((size_t)seen[t]->nla_len - NLA_HDRLEN)
+	if (!seen[OVS_PACKET_ATTR_PACKET])
+		return malformed(error, "no PACKET attribute");
+	if (PLEN(OVS_PACKET_ATTR_PACKET) < ETH_HEADER_LEN)
+		return malformed(error, "PACKET is %zu bytes, shorter than an Ethernet header",
+				 PLEN(OVS_PACKET_ATTR_PACKET));
+	out->packet = PAYLOAD(OVS_PACKET_ATTR_PACKET);
+	out->packet_len = PLEN(OVS_PACKET_ATTR_PACKET);
+
+	if (!seen[OVS_PACKET_ATTR_KEY])
+		return malformed(error, "no KEY attribute");
+	out->key = PAYLOAD(OVS_PACKET_ATTR_KEY);
+	out->key_len = PLEN(OVS_PACKET_ATTR_KEY);
+	r = check_nested(out->key, out->key_len, NEST_KEY, "KEY", 0, error);
+	if (r == 0)
+		r = key_in_port(out->key, out->key_len, &out->in_port, error);
+	if (r < 0)
+		return r;
+
+	if (seen[OVS_PACKET_ATTR_USERDATA]) {
+		out->userdata = PAYLOAD(OVS_PACKET_ATTR_USERDATA);
+		out->userdata_len = PLEN(OVS_PACKET_ATTR_USERDATA);
+	}
+	if (seen[OVS_PACKET_ATTR_EGRESS_TUN_KEY]) {
+		out->egress_tun_key = PAYLOAD(OVS_PACKET_ATTR_EGRESS_TUN_KEY);
+		out->egress_tun_key_len = PLEN(OVS_PACKET_ATTR_EGRESS_TUN_KEY);
+		r = check_nested(out->egress_tun_key, out->egress_tun_key_len, NEST_TUNNEL,
+				 "EGRESS_TUN_KEY", 0, error);
+		if (r < 0)
+			return r;
+	}
+	if (seen[OVS_PACKET_ATTR_ACTIONS]) {
+		out->actions = PAYLOAD(OVS_PACKET_ATTR_ACTIONS);
+		out->actions_len = PLEN(OVS_PACKET_ATTR_ACTIONS);
+		r = check_nested(out->actions, out->actions_len, NEST_FLAT, "ACTIONS", 0, error);
+		if (r < 0)
+			return r;
+	}
+	if (seen[OVS_PACKET_ATTR_MRU]) {
+		if ((r = want_len("MRU", PLEN(OVS_PACKET_ATTR_MRU), 2, error)) < 0)
+			return r;
+		memcpy(&out->mru, PAYLOAD(OVS_PACKET_ATTR_MRU), 2);
+	}
+	if (seen[OVS_PACKET_ATTR_LEN]) {
+		if ((r = want_len("LEN", PLEN(OVS_PACKET_ATTR_LEN), 4, error)) < 0)
+			return r;
+		memcpy(&out->len, PAYLOAD(OVS_PACKET_ATTR_LEN), 4);
+		out->has_len = true;
+	}
+	if (seen[OVS_PACKET_ATTR_HASH]) {
+		if ((r = want_len("HASH", PLEN(OVS_PACKET_ATTR_HASH), 8, error)) < 0)
+			return r;
+		memcpy(&out->hash, PAYLOAD(OVS_PACKET_ATTR_HASH), 8);
+		out->has_hash = true;
+	}
+#undef PAYLOAD
+#undef PLEN
+	return 0;
+}
+
+struct ovsdp_upcall_sock {
+	int fd;
+	uint32_t portid;
+	int rcvbuf;
+	uint64_t overruns;
+	uint64_t truncated;
+};
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_open(int rcvbuf_bytes, struct ovsdp_upcall_sock **out, GError **error)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	socklen_t alen = sizeof addr, olen;
+	struct ovsdp_upcall_sock *s;
+	int size = rcvbuf_bytes > 0 ? rcvbuf_bytes : OVSDP_UPCALL_RCVBUF_DEFAULT;
+	int err;
+
+	if (!out) {
+		if (error)
+			g_set_error(error, OVSDP_ERROR, EINVAL, "opening an upcall socket: no output");
+		return -EINVAL;
+	}
+	*out = NULL;
+	s = g_new0(struct ovsdp_upcall_sock, 1);
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_GENERIC);
+	if (s->fd < 0) {
+		err = -errno;
+		g_free(s);
+		if (error)
+			g_set_error(error, OVSDP_ERROR, -err, "opening an upcall socket: %s",
+				    g_strerror(-err));
+		return err;
+	}
+	/* SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	olen = sizeof s->rcvbuf;
+	getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf, &olen);
+	/* Port id 0 makes the kernel assign a unique one. */
+	if (bind(s->fd, (struct sockaddr *)&addr, sizeof addr) < 0 ||
+	    getsockname(s->fd, (struct sockaddr *)&addr, &alen) < 0) {
+		err = -errno;
+		ovsdp_upcall_sock_close(s);
+		if (error)
+			g_set_error(error, OVSDP_ERROR, -err, "binding an upcall socket: %s",
+				    g_strerror(-err));
+		return err;
+	}
+	s->portid = addr.nl_pid;
+	*out = s;
+	return 0;
+}
+
+OVSDP_EXPORT void
+ovsdp_upcall_sock_close(struct ovsdp_upcall_sock *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	g_free(s);
+}
+
+OVSDP_EXPORT uint32_t
+ovsdp_upcall_sock_portid(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->portid : 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_fd(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->fd : -EINVAL;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_rcvbuf(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->rcvbuf : -EINVAL;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_upcall_sock_overruns(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->overruns : 0;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_upcall_sock_truncated(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->truncated : 0;
+}
+
+/* Map a failed receive's errno to our return, counting overruns. */
+static int
+recv_error(struct ovsdp_upcall_sock *s, int e)
+{
+	if (e == EWOULDBLOCK)
+		return -EAGAIN;
+	if (e == ENOBUFS)
+		s->overruns++;
+	return -e;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen)
+{
+	ssize_t n;
+
+	if (!s || !buf || !buflen)
+		return -EINVAL;
+	do {
+		/* MSG_TRUNC: learn the real size of a message that did not fit. */
+		n = recv(s->fd, buf, buflen, MSG_DONTWAIT | MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return recv_error(s, errno);
+	if ((size_t)n > buflen) {
+		s->truncated++;
+		return -EMSGSIZE;
+	}
+	return (int)n;
+}
+
+#define BATCH_MAX 64
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots,
+			     unsigned int n)
+{
+	struct mmsghdr msgs[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+
+	if (!s || !slots || !n)
+		return -EINVAL;
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	for (unsigned int i = 0; i < n; i++)
+		if (!slots[i].buf || !slots[i].size)
+			return -EINVAL;
+	for (;;) {
+		unsigned int kept = 0;
+		int got;
+
+		memset(msgs, 0, sizeof(msgs[0]) * n);
+		for (unsigned int i = 0; i < n; i++) {
+			iov[i].iov_base = slots[i].buf;
+			iov[i].iov_len = slots[i].size;
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		got = recvmmsg(s->fd, msgs, n, MSG_DONTWAIT, NULL);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return recv_error(s, errno);
+		}
+		/* Drop truncated messages: the good ones move to the front (slots
+		 * swap buffers, never copy into a smaller one). */
+		for (int i = 0; i < got; i++) {
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				s->truncated++;
+				continue;
+			}
+			if ((unsigned int)i != kept) {
+				struct ovsdp_upcall_slot t = slots[kept];
+
+				slots[kept] = slots[i];
+				slots[i] = t;
+			}
+			slots[kept].len = msgs[i].msg_len;
+			kept++;
+		}
+		if (kept)
+			return (int)kept;
+	}
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_purge(struct ovsdp_upcall_sock *s)
+{
+	int dropped = 0;
+	char byte;
+
+	if (!s)
+		return -EINVAL;
+	for (;;) {
+		ssize_t n = recv(s->fd, &byte, sizeof byte, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n >= 0) {
+			dropped++;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS) {
+			s->overruns++;
+			continue;
+		}
+		return errno == EAGAIN || errno == EWOULDBLOCK ? dropped : -errno;
+	}
+}

@@ -1,0 +1,271 @@
+/* knet.c: network helpers for the core's kernel tests (see knet.h). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/openvswitch.h>
+#include <check.h>
+#include <glib.h>
+
+#include "ktest.h"
+#include "knet.h"
+
+static void
+write_sysctl(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f) {
+		fputs(value, f);
+		fclose(f);
+	}
+}
+
+/* Bring a link up with an ioctl: spawning ip(8) costs seconds under TCG. */
+static void
+link_up(const char *name)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&ifr, 0, sizeof ifr);
+	g_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
+	ck_assert_msg(ioctl(fd, SIOCGIFFLAGS, &ifr) == 0, "%s: %s", name, strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	ck_assert_msg(ioctl(fd, SIOCSIFFLAGS, &ifr) == 0, "%s up: %s", name, strerror(errno));
+	close(fd);
+}
+
+void
+knet_veth(const char *a, const char *b)
+{
+	write_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	write_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	ck_assert_int_eq(ktest_sh("ip link add %s type veth peer name %s", a, b), 0);
+	link_up(a);
+	link_up(b);
+}
+
+int
+knet_raw_open(const char *ifname)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+
+	ck_assert_msg(fd >= 0, "AF_PACKET socket: %s", strerror(errno));
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	ck_assert_msg(sll.sll_ifindex > 0, "no interface %s", ifname);
+	ck_assert_msg(bind(fd, (struct sockaddr *)&sll, sizeof sll) == 0, "bind to %s: %s",
+		      ifname, strerror(errno));
+	return fd;
+}
+
+size_t
+knet_frame(uint8_t *buf, size_t size, const uint8_t dst[6], const uint8_t src[6], uint32_t tag,
+	   size_t payload_len)
+{
+	uint16_t type = htons(KNET_ETHERTYPE);
+	uint32_t t = htonl(tag);
+	size_t len = 14 + payload_len;
+
+	ck_assert_uint_ge(payload_len, 4);
+	ck_assert_uint_le(len, size);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	memcpy(buf + 12, &type, 2);
+	memcpy(buf + 14, &t, 4);
+	for (size_t i = 18; i < len; i++)
+		buf[i] = (uint8_t)i;
+	return len;
+}
+
+void
+knet_send(int fd, const void *frame, size_t len)
+{
+	ssize_t n = send(fd, frame, len, 0);
+
+	ck_assert_msg(n == (ssize_t)len, "send: %s", n < 0 ? strerror(errno) : "short");
+}
+
+int
+knet_recv_tag(int fd, uint32_t tag, void *buf, size_t size, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof from;
+		uint8_t *b = buf;
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -1;
+		n = recvfrom(fd, buf, size, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		if (n < 18 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (b[12] == (KNET_ETHERTYPE >> 8) && b[13] == (KNET_ETHERTYPE & 0xff)) {
+			uint32_t t;
+
+			memcpy(&t, b + 14, 4);
+			if (ntohl(t) == tag)
+				return (int)n;
+		}
+	}
+}
+
+void
+knet_key(struct ovsdp_buf *key, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6])
+{
+	struct ovs_key_ethernet eth;
+
+	memcpy(eth.eth_src, src, 6);
+	memcpy(eth.eth_dst, dst, 6);
+	ovsdp_buf_put_u32(key, OVS_KEY_ATTR_IN_PORT, in_port);
+	ovsdp_buf_put_attr(key, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
+	ovsdp_buf_put_u16(key, OVS_KEY_ATTR_ETHERTYPE, htons(KNET_ETHERTYPE));
+}
+
+void
+knet_mask(struct ovsdp_buf *mask)
+{
+	struct ovs_key_ethernet eth;
+
+	memset(&eth, 0xff, sizeof eth);
+	ovsdp_buf_put_u32(mask, OVS_KEY_ATTR_IN_PORT, UINT32_MAX);
+	ovsdp_buf_put_attr(mask, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
+	ovsdp_buf_put_u16(mask, OVS_KEY_ATTR_ETHERTYPE, 0xffff);
+}
+
+const void *
+knet_attr_find(const void *attrs, size_t len, uint16_t type, size_t *plen)
+{
+	const uint8_t *p = attrs;
+
+	while (len >= NLA_HDRLEN) {
+		struct nlattr a;
+
+		memcpy(&a, p, sizeof a);
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > len)
+			return NULL;
+		if ((a.nla_type & NLA_TYPE_MASK) == type) {
+			*plen = a.nla_len - NLA_HDRLEN;
+			return p + NLA_HDRLEN;
+		}
+		if ((size_t)NLA_ALIGN(a.nla_len) >= len)
+			break;
+		p += NLA_ALIGN(a.nla_len);
+		len -= NLA_ALIGN(a.nla_len);
+	}
+	return NULL;
+}
+
+void
+knet_check_key(const void *key, size_t key_len, uint32_t in_port, const uint8_t src[6],
+	       const uint8_t dst[6], uint16_t eth_type)
+{
+	const struct ovs_key_ethernet *eth;
+	const uint32_t *port;
+	const uint16_t *type;
+	size_t n = 0;
+
+	port = knet_attr_find(key, key_len, OVS_KEY_ATTR_IN_PORT, &n);
+	ck_assert_msg(port && n == 4, "key has no in_port");
+	ck_assert_uint_eq(*port, in_port);
+	eth = knet_attr_find(key, key_len, OVS_KEY_ATTR_ETHERNET, &n);
+	ck_assert_msg(eth && n == sizeof *eth, "key has no eth()");
+	ck_assert_int_eq(memcmp(eth->eth_src, src, 6), 0);
+	ck_assert_int_eq(memcmp(eth->eth_dst, dst, 6), 0);
+	type = knet_attr_find(key, key_len, OVS_KEY_ATTR_ETHERTYPE, &n);
+	ck_assert_msg(type && n == 2, "key has no eth_type()");
+	ck_assert_uint_eq(ntohs(*type), eth_type);
+}
+
+int
+knet_upcall_wait(struct ovsdp_upcall_sock *s, void *buf, size_t size, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	for (;;) {
+		struct pollfd p = { .fd = ovsdp_upcall_sock_fd(s), .events = POLLIN };
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		int n = ovsdp_upcall_sock_recv(s, buf, size);
+
+		if (n != -EAGAIN)
+			return n;
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -ETIMEDOUT;
+	}
+}
+
+const char *
+knet_cli(void)
+{
+	static char path[4096];
+	const char *root = g_getenv("OVSDP_BUILD_ROOT");
+
+	g_snprintf(path, sizeof path, "%s/tools/ovsdp", root ? root : ".");
+	return path;
+}
+
+char *
+knet_cli_run(int *status, const char *fmt, ...)
+{
+	g_autofree char *args = NULL, *cmd = NULL;
+	g_autoptr(GError) err = NULL;
+	char *out = NULL;
+	const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	int st = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	cmd = g_strdup_printf("%s %s 2>&1", knet_cli(), args);
+	argv[2] = cmd;
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &st,
+			  &err))
+		ck_abort_msg("%s: %s", cmd, err->message);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out ? out : g_strdup("");
+}
+
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+knet_normalise_flows(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GRegex) used = g_regex_new("used:[0-9]+\\.[0-9]{3}s", 0, 0, NULL);
+	GString *out = g_string_new(NULL);
+
+	for (char **l = lines; *l; l++) {
+		/* ovs-dpctl logs to stderr with a timestamp: not flow lines. */
+		if (!**l || g_regex_match_simple("^[0-9]{4}-[0-9]{2}-[0-9]{2}T", *l, 0, 0))
+			continue;
+		g_ptr_array_add(keep, g_regex_replace_literal(used, *l, -1, 0, "used:T", 0, NULL));
+	}
+	g_ptr_array_sort(keep, cmp_str);
+	for (guint i = 0; i < keep->len; i++)
+		g_string_append_printf(out, "%s\n", (char *)keep->pdata[i]);
+	return g_string_free(out, FALSE);
+}

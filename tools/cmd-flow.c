@@ -1,0 +1,424 @@
+/* cmd-flow.c: `ovsdp flow add|mod|del|get|dump|flush`: the kernel flow
+ * table in ovs-dpctl's text form (keys, masks and actions through the ODP
+ * codec), one flow per line as `ovs-dpctl dump-flows` prints them. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ovsdp/ovsdp.h"
+#include "json.h"
+#include "ovsdp.h"
+
+/* Key text, ufid (from --ufid or a leading "ufid:...," as ovs-dpctl takes
+ * it), parsed into binary. */
+struct flow_arg {
+	struct ovsdp_buf key;
+	struct ovsdp_buf mask;
+	bool has_key;
+	bool has_ufid;
+	struct ovsdp_ufid ufid;
+};
+
+static void
+flow_arg_clear(struct flow_arg *a)
+{
+	ovsdp_buf_clear(&a->key);
+	ovsdp_buf_clear(&a->mask);
+}
+
+/* Returns 0, or an exit code after printing why. */
+static int
+parse_flow_arg(const char *text, const char *ufid_opt, struct flow_arg *a)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *ufid_text = NULL;
+
+	memset(a, 0, sizeof *a);
+	if (text && !strncmp(text, "ufid:", 5)) {
+		const char *comma = strchr(text, ',');
+
+		ufid_text = comma ? g_strndup(text, (gsize)(comma - text)) : g_strdup(text);
+		text = comma ? comma + 1 : NULL;
+	}
+	if (ufid_opt) {
+		g_free(ufid_text);
+		ufid_text = g_strdup(ufid_opt);
+	}
+	if (ufid_text) {
+		if (ovsdp_ufid_parse(ufid_text, &a->ufid) < 0)
+			return tool_fail("bad ufid '%s' (want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+					 ufid_text), OVSDP_EXIT_USAGE;
+		a->has_ufid = true;
+	}
+	if (text && *text) {
+		if (ovsdp_odp_key_from_string(text, &a->key, &a->mask, &err) < 0)
+			return tool_fail("flow key: %s", err->message), OVSDP_EXIT_USAGE;
+		a->has_key = true;
+	}
+	return 0;
+}
+
+static int
+parse_actions(const char *text, struct ovsdp_buf *acts)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (ovsdp_odp_actions_from_string(text, acts, &err) < 0)
+		return tool_fail("flow actions: %s", err->message), OVSDP_EXIT_USAGE;
+	return 0;
+}
+
+static const char *
+tcp_flags_str(uint8_t f, char *buf)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} order[] = { { 0x02, 'S' }, { 0x01, 'F' }, { 0x08, 'P' }, { 0x04, 'R' },
+		      { 0x20, 'U' }, { 0x10, '.' }, { 0x40, 'E' }, { 0x80, 'C' } };
+	char *p = buf;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
+		if (f & order[i].bit)
+			*p++ = order[i].c;
+	*p = '\0';
+	return buf;
+}
+
+/* "KEY, packets:N, bytes:N, used:never|X.XXXs[, flags:F], actions:A". */
+static int
+format_flow(const struct ovsdp_flow *f, bool more, GString *out, GError **error)
+{
+	char u[OVSDP_UFID_STRLEN], flags[16];
+
+	if (more && f->has_ufid) {
+		ovsdp_ufid_format(&f->ufid, u);
+		g_string_append_printf(out, "ufid:%s, ", u);
+	}
+	if (f->has_key &&
+	    ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, out, error) < 0)
+		return -EINVAL;
+	g_string_append_printf(out, ", packets:%" G_GUINT64_FORMAT ", bytes:%" G_GUINT64_FORMAT
+			       ", used:", f->stats.n_packets, f->stats.n_bytes);
+	if (f->stats.used_ms) {
+		int64_t ago = (int64_t)ovsdp_flow_now_ms() - (int64_t)f->stats.used_ms;
+
+		g_string_append_printf(out, "%.3fs", (double)ago / 1000.0);
+	} else {
+		g_string_append(out, "never");
+	}
+	if (f->stats.tcp_flags)
+		g_string_append_printf(out, ", flags:%s", tcp_flags_str(f->stats.tcp_flags, flags));
+	g_string_append(out, ", actions:");
+	if (f->has_actions &&
+	    ovsdp_odp_actions_to_string(f->actions, f->actions_len, out, error) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static void
+json_flow(struct json *j, const struct ovsdp_flow *f)
+{
+	g_autoptr(GString) key = g_string_new(NULL);
+	g_autoptr(GString) acts = g_string_new(NULL);
+	char u[OVSDP_UFID_STRLEN], flags[16];
+
+	json_object_begin(j);
+	if (f->has_ufid) {
+		ovsdp_ufid_format(&f->ufid, u);
+		json_kv_string(j, "ufid", u);
+	}
+	if (f->has_key && ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, key,
+						  NULL) == 0)
+		json_kv_string(j, "key", key->str);
+	json_kv_uint(j, "packets", f->stats.n_packets);
+	json_kv_uint(j, "bytes", f->stats.n_bytes);
+	json_key(j, "used_ms");
+	if (f->stats.used_ms)
+		json_uint(j, f->stats.used_ms);
+	else
+		json_null(j);
+	json_key(j, "used_ago");
+	if (f->stats.used_ms)
+		json_double(j, (double)((int64_t)ovsdp_flow_now_ms() - (int64_t)f->stats.used_ms) /
+			    1000.0);
+	else
+		json_null(j);
+	json_kv_string(j, "tcp_flags", tcp_flags_str(f->stats.tcp_flags, flags));
+	if (f->has_actions && ovsdp_odp_actions_to_string(f->actions, f->actions_len, acts,
+							  NULL) == 0)
+		json_kv_string(j, "actions", acts->str);
+	json_object_end(j);
+}
+
+static int
+open_dp(const char *name, struct ovsdp_dp **dp)
+{
+	GError *err = NULL;
+
+	if (ovsdp_dp_open(name, dp, &err) < 0)
+		return tool_fail_error(err);
+	return 0;
+}
+
+/* add and mod share everything but the flags. */
+static int
+flow_put(int argc, char **argv, bool add)
+{
+	g_autofree char *ufid = NULL;
+	gboolean may_create = FALSE, clear = FALSE;
+	GOptionEntry add_entries[] = {
+		{ "ufid", 'u', 0, G_OPTION_ARG_STRING, &ufid, "Identify the flow by this ufid",
+		  "UFID" },
+		G_OPTION_ENTRY_NULL
+	};
+	GOptionEntry mod_entries[] = {
+		{ "ufid", 'u', 0, G_OPTION_ARG_STRING, &ufid, "Identify the flow by this ufid",
+		  "UFID" },
+		{ "may-create", 0, 0, G_OPTION_ARG_NONE, &may_create,
+		  "Create the flow if it does not exist", NULL },
+		{ "clear", 0, 0, G_OPTION_ARG_NONE, &clear, "Also zero the flow's statistics", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+	struct ovsdp_buf acts = OVSDP_BUF_INIT;
+	struct ovsdp_flow_put put = { .flags = 0 };
+	struct flow_arg fa;
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	int rc;
+
+	if (!tool_parse(&argc, &argv, "DP KEY ACTIONS",
+			add ? "Add a flow (fails if one with this key or ufid exists), as ovs-dpctl "
+			      "add-flow does.\n\nExample: ovsdp flow add dp0 "
+			      "'in_port(1),eth(),eth_type(0x0806),arp()' 2"
+			    : "Change an existing flow's actions, as ovs-dpctl mod-flow does.",
+			add ? add_entries : mod_entries, NULL))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 4)
+		return tool_fail("flow %s takes DP, KEY and ACTIONS (see --help)",
+				 add ? "add" : "mod"), OVSDP_EXIT_USAGE;
+	if ((rc = parse_flow_arg(argv[2], ufid, &fa)))
+		return rc;
+	if (!fa.has_key) {
+		flow_arg_clear(&fa);
+		return tool_fail("flow %s needs a key", add ? "add" : "mod"), OVSDP_EXIT_USAGE;
+	}
+	if ((rc = parse_actions(argv[3], &acts)) || (rc = open_dp(argv[1], &dp))) {
+		flow_arg_clear(&fa);
+		ovsdp_buf_clear(&acts);
+		return rc;
+	}
+	if (add)
+		put.flags = OVSDP_FLOW_PUT_CREATE;
+	else
+		put.flags = OVSDP_FLOW_PUT_MODIFY | (may_create ? OVSDP_FLOW_PUT_CREATE : 0) |
+			    (clear ? OVSDP_FLOW_PUT_ZERO_STATS : 0);
+	put.key = fa.key.data;
+	put.key_len = fa.key.len;
+	put.mask = fa.mask.data;
+	put.mask_len = fa.mask.len;
+	put.actions = acts.data;
+	put.actions_len = acts.len;
+	put.ufid = fa.has_ufid ? &fa.ufid : NULL;
+	rc = ovsdp_flow_put(dp, &put, NULL, &err) < 0 ? tool_fail_error(err) : 0;
+	ovsdp_dp_close(dp);
+	flow_arg_clear(&fa);
+	ovsdp_buf_clear(&acts);
+	return rc;
+}
+
+static int
+flow_add(int argc, char **argv)
+{
+	return flow_put(argc, argv, true);
+}
+
+static int
+flow_mod(int argc, char **argv)
+{
+	return flow_put(argc, argv, false);
+}
+
+/* Parse "DP [KEY] [--ufid U]" for del and get; returns 0 or an exit code. */
+static int
+one_flow_args(int *argc, char ***argv, const char *verb, const char *summary, bool *json,
+	      struct flow_arg *fa, struct ovsdp_dp **dp)
+{
+	g_autofree char *ufid = NULL;
+	GOptionEntry entries[] = {
+		{ "ufid", 'u', 0, G_OPTION_ARG_STRING, &ufid, "Name the flow by its ufid", "UFID" },
+		G_OPTION_ENTRY_NULL
+	};
+	int rc;
+
+	if (!tool_parse(argc, argv, "DP [KEY]", summary, entries, json))
+		return OVSDP_EXIT_USAGE;
+	if (*argc < 2 || *argc > 3)
+		return tool_fail("flow %s takes DP and KEY or --ufid (see --help)", verb),
+		       OVSDP_EXIT_USAGE;
+	if ((rc = parse_flow_arg(*argc == 3 ? (*argv)[2] : NULL, ufid, fa)))
+		return rc;
+	if (!fa->has_key && !fa->has_ufid) {
+		flow_arg_clear(fa);
+		return tool_fail("flow %s needs a key or a ufid", verb), OVSDP_EXIT_USAGE;
+	}
+	if ((rc = open_dp((*argv)[1], dp)))
+		flow_arg_clear(fa);
+	return rc;
+}
+
+static int
+flow_del(int argc, char **argv)
+{
+	struct flow_arg fa;
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	int rc;
+
+	if ((rc = one_flow_args(&argc, &argv, "del", "Delete one flow, named by its key or ufid.",
+				NULL, &fa, &dp)))
+		return rc;
+	rc = ovsdp_flow_del(dp, fa.has_key ? fa.key.data : NULL, fa.key.len,
+			    fa.has_ufid ? &fa.ufid : NULL, NULL, &err) < 0 ? tool_fail_error(err) : 0;
+	ovsdp_dp_close(dp);
+	flow_arg_clear(&fa);
+	return rc;
+}
+
+static int
+flow_get(int argc, char **argv)
+{
+	struct flow_arg fa;
+	struct ovsdp_flow f;
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	bool json = false;
+	int rc;
+
+	if ((rc = one_flow_args(&argc, &argv, "get", "Print one flow, named by its key or ufid.",
+				&json, &fa, &dp)))
+		return rc;
+	if (ovsdp_flow_get(dp, fa.has_key ? fa.key.data : NULL, fa.key.len,
+			   fa.has_ufid ? &fa.ufid : NULL, &f, &err) < 0) {
+		rc = tool_fail_error(err);
+	} else if (json) {
+		struct json *j = json_new();
+
+		json_flow(j, &f);
+		json_finish(j, stdout);
+	} else {
+		g_autoptr(GString) s = g_string_new(NULL);
+
+		if (format_flow(&f, fa.has_ufid, s, &err) < 0)
+			rc = tool_fail_error(err);
+		else
+			printf("%s\n", s->str);
+	}
+	ovsdp_flow_clear(&f);
+	ovsdp_dp_close(dp);
+	flow_arg_clear(&fa);
+	return rc;
+}
+
+static int
+flow_dump(int argc, char **argv)
+{
+	gboolean more = FALSE;
+	GOptionEntry entries[] = {
+		{ "more", 'm', 0, G_OPTION_ARG_NONE, &more, "Also print each flow's ufid", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+	struct ovsdp_flow_dump *d = NULL;
+	const struct ovsdp_flow *f;
+	struct ovsdp_dp *dp = NULL;
+	struct json *j = NULL;
+	GError *err = NULL;
+	bool json = false;
+	int r, rc = 0;
+
+	if (!tool_parse(&argc, &argv, "DP",
+			"Print every flow of datapath DP, one per line, as ovs-dpctl dump-flows "
+			"does:\n  KEY, packets:N, bytes:N, used:never|SECONDSs[, flags:TCP], "
+			"actions:ACTIONS", entries, &json))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 2)
+		return tool_fail("flow dump takes DP (see --help)"), OVSDP_EXIT_USAGE;
+	if ((rc = open_dp(argv[1], &dp)))
+		return rc;
+	if (ovsdp_flow_dump_start(dp, 0, &d, &err) < 0) {
+		ovsdp_dp_close(dp);
+		return tool_fail_error(err);
+	}
+	if (json) {
+		j = json_new();
+		json_object_begin(j);
+		json_key(j, "flows");
+		json_array_begin(j);
+	}
+	while ((r = ovsdp_flow_dump_next(d, &f, &err)) == 1) {
+		if (j) {
+			json_flow(j, f);
+		} else {
+			g_autoptr(GString) s = g_string_new(NULL);
+
+			if (format_flow(f, more, s, &err) < 0) {
+				rc = tool_fail_error(err);
+				err = NULL;
+				continue;
+			}
+			printf("%s\n", s->str);
+		}
+	}
+	if (r < 0)
+		rc = tool_fail_error(err);
+	if (j) {
+		json_array_end(j);
+		json_object_end(j);
+		json_finish(j, stdout);
+	}
+	ovsdp_flow_dump_free(d);
+	ovsdp_dp_close(dp);
+	return rc;
+}
+
+static int
+flow_flush(int argc, char **argv)
+{
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	int rc;
+
+	if (!tool_parse(&argc, &argv, "DP", "Delete every flow of datapath DP.", NULL, NULL))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 2)
+		return tool_fail("flow flush takes DP (see --help)"), OVSDP_EXIT_USAGE;
+	if ((rc = open_dp(argv[1], &dp)))
+		return rc;
+	rc = ovsdp_flow_flush(dp, &err) < 0 ? tool_fail_error(err) : 0;
+	ovsdp_dp_close(dp);
+	return rc;
+}
+
+static const struct ovsdp_cmd flow_cmds[] = {
+	{ "add", flow_add, "add a flow: add DP KEY ACTIONS [--ufid U]" },
+	{ "mod", flow_mod, "change a flow: mod DP KEY ACTIONS [--may-create] [--clear]" },
+	{ "del", flow_del, "delete a flow: del DP KEY | del DP --ufid U" },
+	{ "get", flow_get, "print a flow: get DP KEY | get DP --ufid U" },
+	{ "dump", flow_dump, "print all flows: dump [-m] DP" },
+	{ "flush", flow_flush, "delete all flows: flush DP" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_flow(int argc, char **argv)
+{
+	/* So that --help says "ovsdp flow add", not "add". */
+	if (argc > 1) {
+		g_autofree char *prg = g_strdup_printf("ovsdp flow %s", argv[1]);
+
+		g_set_prgname(prg);
+	}
+	return tool_dispatch("flow", flow_cmds, argc, argv);
+}

@@ -1,0 +1,246 @@
+/* cmd-port.c: `ovsdp port add|del|show`: a datapath's ports, with the
+ * argument form of ovs-dpctl add-if (IFACE[,type=T][,dst_port=N]...). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsdp/ovsdp.h"
+#include "json.h"
+#include "ovsdp.h"
+
+static bool
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || !g_ascii_isdigit(*s))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && !*end && *out <= max;
+}
+
+/* Parse "IFACE[,type=T][,dst_port=N][,port_no=N][,upcall_pid=N]". */
+static bool
+parse_port_spec(const char *text, struct ovsdp_vport_spec *spec, char **name, uint32_t *pid)
+{
+	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+
+	if (!parts[0] || !*parts[0]) {
+		tool_fail("port add: missing interface name in '%s'", text);
+		return false;
+	}
+	*name = g_strdup(parts[0]);
+	spec->name = *name;
+	for (char **p = parts + 1; *p; p++) {
+		char *eq = strchr(*p, '=');
+		unsigned long v;
+
+		if (!eq) {
+			tool_fail("port add: '%s' is not key=value", *p);
+			return false;
+		}
+		*eq = '\0';
+		if (!strcmp(*p, "type")) {
+			int t = ovsdp_vport_type_from_str(eq + 1);
+
+			if (t < 0) {
+				tool_fail("port add: unknown type '%s' (netdev, internal, vxlan, "
+					  "geneve or gre)", eq + 1);
+				return false;
+			}
+			spec->type = (uint32_t)t;
+		} else if (!strcmp(*p, "dst_port") && parse_uint(eq + 1, 65535, &v) && v) {
+			spec->dst_port = (uint16_t)v;
+		} else if (!strcmp(*p, "port_no") && parse_uint(eq + 1, 65535, &v)) {
+			spec->port_no = (uint32_t)v;
+		} else if (!strcmp(*p, "upcall_pid") && parse_uint(eq + 1, UINT32_MAX, &v)) {
+			*pid = (uint32_t)v;
+			spec->upcall_pids = pid;
+			spec->n_upcall_pids = 1;
+		} else {
+			tool_fail("port add: bad option '%s=%s' (type, dst_port, port_no or "
+				  "upcall_pid)", *p, eq + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+port_add(int argc, char **argv)
+{
+	struct ovsdp_vport_spec spec = { .name = NULL };
+	struct ovsdp_vport_info info;
+	g_autofree char *name = NULL;
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	bool json = false;
+	uint32_t pid = 0;
+	int r;
+
+	if (!tool_parse(&argc, &argv, "DP IFACE[,type=TYPE][,dst_port=N][,port_no=N][,upcall_pid=N]",
+			"Add a port to datapath DP, as ovs-dpctl add-if does.\n\n"
+			"TYPE is netdev (an existing device, the default), internal (a new device),\n"
+			"vxlan, geneve or gre (a new tunnel device named IFACE).  dst_port is the\n"
+			"tunnel's UDP port (vxlan 4789, geneve 6081 by default).  port_no asks for\n"
+			"a port number; upcall_pid points the port's misses at a netlink socket.\n\n"
+			"Example: ovsdp port add dp0 vx0,type=vxlan,dst_port=4790", NULL, &json))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 3)
+		return tool_fail("port add takes DP and IFACE[,options] (see --help)"),
+		       OVSDP_EXIT_USAGE;
+	if (!parse_port_spec(argv[2], &spec, &name, &pid))
+		return OVSDP_EXIT_USAGE;
+	if (ovsdp_dp_open(argv[1], &dp, &err) < 0)
+		return tool_fail_error(err);
+	r = ovsdp_vport_add(dp, &spec, &info, &err);
+	ovsdp_dp_close(dp);
+	if (r < 0)
+		return tool_fail_error(err);
+	if (json) {
+		struct json *j = json_new();
+
+		json_vport(j, &info);
+		json_finish(j, stdout);
+	} else {
+		printf("port %u: %s\n", info.port_no, info.name);
+	}
+	return 0;
+}
+
+static int
+port_del(int argc, char **argv)
+{
+	struct ovsdp_dp *dp = NULL;
+	GError *err = NULL;
+	unsigned long no;
+	int r;
+
+	if (!tool_parse(&argc, &argv, "DP IFACE|PORT_NO",
+			"Remove a port (by name or number) from datapath DP.  An internal or\n"
+			"tunnel port's device goes with it; a netdev port's device stays.", NULL, NULL))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 3)
+		return tool_fail("port del takes DP and a port (see --help)"), OVSDP_EXIT_USAGE;
+	if (ovsdp_dp_open(argv[1], &dp, &err) < 0)
+		return tool_fail_error(err);
+	if (parse_uint(argv[2], 65535, &no))
+		r = ovsdp_vport_del(dp, (uint32_t)no, &err);
+	else
+		r = ovsdp_vport_del_by_name(dp, argv[2], &err);
+	ovsdp_dp_close(dp);
+	return r < 0 ? tool_fail_error(err) : 0;
+}
+
+static void
+print_port(struct ovsdp_dp *dp, const struct ovsdp_vport_info *p)
+{
+	g_autofree char *suffix = port_suffix(p);
+	uint32_t pids[64];
+	int n = ovsdp_vport_get_upcall_pids(dp, p->port_no, pids, G_N_ELEMENTS(pids), NULL);
+
+	printf("port %u: %s (%s)\n", p->port_no, p->name,
+	       suffix ? suffix : ovsdp_vport_type_str(p->type));
+	printf("    ifindex:%d upcall pids:", p->ifindex);
+	for (int i = 0; i < n && i < (int)G_N_ELEMENTS(pids); i++)
+		printf("%s%u", i ? "," : "", pids[i]);
+	if (n > (int)G_N_ELEMENTS(pids))
+		printf(",... (%d)", n);
+	printf("\n");
+	printf("    RX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
+	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.rx_packets, p->stats.rx_errors,
+	       p->stats.rx_dropped);
+	printf("    TX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
+	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.tx_packets, p->stats.tx_errors,
+	       p->stats.tx_dropped);
+	printf("    RX bytes:%" G_GUINT64_FORMAT "  TX bytes:%" G_GUINT64_FORMAT "\n",
+	       p->stats.rx_bytes, p->stats.tx_bytes);
+	if (p->has_upcall_stats)
+		printf("    upcalls: success:%" G_GUINT64_FORMAT " fail:%" G_GUINT64_FORMAT "\n",
+		       p->upcall_success, p->upcall_fail);
+}
+
+static int
+port_show(int argc, char **argv)
+{
+	struct ovsdp_vport_info *ports = NULL;
+	struct ovsdp_dp *dp = NULL;
+	struct json *j = NULL;
+	GError *err = NULL;
+	bool json = false;
+	int n, rc = 0;
+
+	if (!tool_parse(&argc, &argv, "DP [IFACE|PORT_NO...]",
+			"Show the ports of datapath DP (all, or those named): type, ifindex,\n"
+			"upcall pids, counters and, on Linux 6.2+, upcall success/failure counts.",
+			NULL, &json))
+		return OVSDP_EXIT_USAGE;
+	if (argc < 2)
+		return tool_fail("port show takes DP (see --help)"), OVSDP_EXIT_USAGE;
+	if (ovsdp_dp_open(argv[1], &dp, &err) < 0)
+		return tool_fail_error(err);
+	if (argc == 2) {
+		n = ovsdp_vport_list(dp, &ports, &err);
+		if (n < 0) {
+			ovsdp_dp_close(dp);
+			return tool_fail_error(err);
+		}
+	} else {
+		n = 0;
+		ports = g_new0(struct ovsdp_vport_info, (size_t)argc - 2);
+		for (int i = 2; i < argc; i++) {
+			unsigned long no;
+			int r = parse_uint(argv[i], 65535, &no)
+				? ovsdp_vport_get(dp, (uint32_t)no, &ports[n], &err)
+				: ovsdp_vport_get_by_name(dp, argv[i], &ports[n], &err);
+
+			if (r < 0) {
+				rc = tool_fail_error(err);
+				err = NULL;
+			} else {
+				n++;
+			}
+		}
+	}
+	if (json) {
+		j = json_new();
+		json_object_begin(j);
+		json_kv_string(j, "datapath", ovsdp_dp_name(dp));
+		json_key(j, "ports");
+		json_array_begin(j);
+		for (int i = 0; i < n; i++)
+			json_vport(j, &ports[i]);
+		json_array_end(j);
+		json_object_end(j);
+		json_finish(j, stdout);
+	} else {
+		for (int i = 0; i < n; i++)
+			print_port(dp, &ports[i]);
+	}
+	g_free(ports);
+	ovsdp_dp_close(dp);
+	return rc;
+}
+
+static const struct ovsdp_cmd port_cmds[] = {
+	{ "add", port_add, "add a port: add DP IFACE[,type=T][,dst_port=N][,port_no=N]" },
+	{ "del", port_del, "remove a port: del DP IFACE|PORT_NO" },
+	{ "show", port_show, "show ports: show DP [IFACE|PORT_NO...]" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_port(int argc, char **argv)
+{
+	/* So that --help says "ovsdp port add", not "add". */
+	if (argc > 1) {
+		g_autofree char *prg = g_strdup_printf("ovsdp port %s", argv[1]);
+
+		g_set_prgname(prg);
+	}
+	return tool_dispatch("port", port_cmds, argc, argv);
+}
