@@ -16,6 +16,7 @@ static const struct ovsdp_cmd top_cmds[] = {
 	{ "port", cmd_port, "datapath ports: add, del, show" },
 	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
 	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
+	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -23,8 +24,10 @@ bool
 tool_parse(int *argc, char ***argv, const char *params, const char *summary,
 	   const GOptionEntry *entries, bool *json)
 {
+	/* GOption writes a gboolean (an int), never into a bool. */
+	gboolean want_json = FALSE;
 	GOptionEntry common[] = {
-		{ "json", 'j', 0, G_OPTION_ARG_NONE, json, "Print JSON for scripts", NULL },
+		{ "json", 'j', 0, G_OPTION_ARG_NONE, &want_json, "Print JSON for scripts", NULL },
 		G_OPTION_ENTRY_NULL
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(params);
@@ -39,6 +42,8 @@ tool_parse(int *argc, char ***argv, const char *params, const char *summary,
 		fprintf(stderr, "ovsdp: %s (see --help)\n", err->message);
 		return false;
 	}
+	if (json)
+		*json = want_json;
 	return true;
 }
 

@@ -1,0 +1,55 @@
+/* control.h: the control protocol between ovsdpd and `ovsdp ctl`: a unix
+ * stream socket, one request line per connection ("text|json CMD ARGS"),
+ * one reply ("ok" or "error" on the first line, then the body), then the
+ * server closes.  Shared by the server (daemon-control.c) and the client. */
+#ifndef OVSDP_TOOLS_CONTROL_H
+#define OVSDP_TOOLS_CONTROL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <glib.h>
+
+/* Where ovsdpd listens unless its config says otherwise. */
+#define CONTROL_SOCKET_DEFAULT "/run/ovsdp/ovsdpd.sock"
+/* Longest request line, newline included. */
+#define CONTROL_REQUEST_MAX 1024
+/* Words in a request (format and command included). */
+#define CONTROL_ARGS_MAX 8
+/* How long either side waits for the other (a live switch can take a few
+ * seconds while the old dispatcher drains). */
+#define CONTROL_CLIENT_TIMEOUT_MS 60000
+#define CONTROL_SERVER_TIMEOUT_MS 5000
+
+/* `ovsdp ctl` exit code when the daemon cannot be reached. */
+#define CONTROL_EXIT_CONNECT 3
+
+/* Reply status words. */
+#define CONTROL_OK "ok"
+#define CONTROL_ERROR "error"
+
+/* Split a request line (without its newline) into its format and words.
+ * Returns true with *json and *argv (g_strfreev; argv[0] is the command),
+ * or false with *why (g_free) saying what is wrong with it. */
+bool control_request_parse(const char *line, bool *json, char ***argv, char **why);
+
+/* Build the request line for argv (NULL-terminated), newline included.
+ * Words may not contain spaces or newlines: returns NULL then. */
+char *control_request_format(bool json, const char *const *argv);
+
+/* Create the listening socket at 'path': its directory is created (0755)
+ * when missing, a stale socket file is replaced, a live one (another
+ * daemon answers) is an error; the socket file gets mode 0600.  Returns
+ * the non-blocking fd or -1 with *error. */
+int control_listen(const char *path, GError **error);
+
+/* The peer's uid, or (uid_t)-1 when SO_PEERCRED fails. */
+uid_t control_peer_uid(int fd);
+
+/* Client: send one request and read the whole reply.  Returns 0 with *ok
+ * (the daemon's status) and *body (g_free), or -1 with *error whose code
+ * is ENOENT (no socket), EACCES (permission denied), ECONNREFUSED
+ * (nothing listens), ETIMEDOUT or EPROTO (the reply made no sense). */
+int control_call(const char *path, bool json, const char *const *argv, int timeout_ms,
+		 bool *ok, char **body, GError **error);
+
+#endif

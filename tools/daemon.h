@@ -1,0 +1,97 @@
+/* daemon.h: what the parts of ovsdpd share: its configuration (ovsdpd.conf,
+ * daemon-config.c), the daemon state driven from the main loop (ovsdpd.c),
+ * and the control server with its commands (daemon-control.c). */
+#ifndef OVSDP_TOOLS_DAEMON_H
+#define OVSDP_TOOLS_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "ovsdp/ovsdp.h"
+
+enum policy_kind {
+	POLICY_LEARNING,
+	POLICY_SLOWPATH,
+	POLICY_DROP,
+};
+
+/* ovsdpd.conf, parsed and checked. */
+struct daemon_config {
+	char *file;                     /* as named; NULL for the built-in defaults */
+	/* [datapath] */
+	char *dp_name;
+	bool create;                    /* create the datapath when missing */
+	bool delete_on_exit;
+	char **ports;                   /* netdevs to add (NULL-terminated) */
+	char **internal_ports;          /* internal ports to create */
+	/* [policy] */
+	enum policy_kind policy;
+	unsigned int idle_timeout_s;    /* learning: flow idle timeout */
+	unsigned int max_macs;          /* learning: table size */
+	unsigned int mac_age_s;         /* learning: forget MACs silent this long */
+	char *output;                   /* slowpath: port name or number */
+	/* [daemon] */
+	char *control_socket;
+	char *plugins_conf;             /* NULL: plugins.conf's default path */
+	unsigned int handlers;          /* 0: plugins.conf's count */
+	char *dispatch;                 /* NULL: plugins.conf's mode */
+};
+
+/* The file used without --config. */
+#define DAEMON_CONFIG_DEFAULT OVSDP_SYSCONF_DIR "/ovsdpd.conf"
+
+/* Load 'path' strictly: an unknown section or key, a repeated key or a bad
+ * value is an error "FILE:LINE: what".  Returns 0 and *out, or -errno. */
+int daemon_config_load(const char *path, struct daemon_config **out, GError **error);
+/* Same from text; 'name' stands for the file in messages. */
+int daemon_config_parse(const char *name, const char *text, struct daemon_config **out,
+			GError **error);
+void daemon_config_free(struct daemon_config *c);
+const char *policy_kind_str(enum policy_kind k);
+
+struct policy;
+struct control_server;
+
+/* The whole daemon.  Only the main thread touches it; handler threads see
+ * only the policy. */
+struct daemon {
+	struct daemon_config *cfg;
+	char *plugins_conf_override;    /* --plugins-conf */
+	GMainLoop *loop;
+	int exit_code;
+	gint64 started_us;              /* monotonic */
+
+	struct ovsdp_features features;
+	struct ovsdp_config *pconf;     /* plugins.conf in force */
+	GPtrArray *old_pconfs;          /* earlier ones the runtime may still point at */
+	struct ovsdp_plugins *plugins;  /* owns the running plugin */
+	GPtrArray *old_plugins;         /* lists whose plugin may still run */
+	char *choice_why;               /* why the running dispatcher was chosen */
+
+	struct ovsdp_dp *dp;            /* control handle */
+	int dp_ifindex;
+	bool dp_created;                /* by us, this run */
+	struct ovsdp_monitor *mon;
+	guint mon_watch;
+	guint check_timer;
+	struct ovsdp_handlers *hs;
+	struct policy *policy;
+	struct control_server *ctl;
+	uint64_t recoveries;            /* datapath recreated */
+};
+
+/* Re-read plugins.conf and switch when its choice changed.  Returns 0, or
+ * -errno with *error; the running dispatcher is untouched on error. */
+int daemon_reload(struct daemon *d, char **what, GError **error);
+
+/* Switch to the plugin called 'name' ("auto": plugins.conf's choice).
+ * Same contract as daemon_reload(). */
+int daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **error);
+
+/* The control server: accept connections on 'path' and answer them from
+ * the main loop.  NULL with *error when the socket cannot be made. */
+struct control_server *control_server_new(struct daemon *d, const char *path, GError **error);
+void control_server_free(struct control_server *s);
+
+#endif

@@ -1,0 +1,677 @@
+/* ovsdpd.c: the ovsdp daemon.  It sets up a datapath and its ports from
+ * ovsdpd.conf, runs the upcall handler runtime with the dispatcher that
+ * plugins.conf picks and a policy as its callback, and answers `ovsdp ctl`.
+ * Everything but the handler threads runs in one GMainLoop: signals, the
+ * control socket, datapath and port notifications, and recovery when the
+ * datapath or a port disappears behind its back. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "daemon.h"
+#include "policy.h"
+
+#define CHECK_INTERVAL_S 2
+
+static GLogLevelFlags log_mask = G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+				 G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO;
+
+static void
+log_handler(const char *domain, GLogLevelFlags level, const char *msg, gpointer data)
+{
+	const char *what = "info";
+
+	if (!(level & log_mask))
+		return;
+	if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+		what = "error";
+	else if (level & G_LOG_LEVEL_WARNING)
+		what = "warning";
+	else if (level & G_LOG_LEVEL_DEBUG)
+		what = "debug";
+	fprintf(stderr, "ovsdpd: %s: %s%s%s\n", what, domain && strcmp(domain, "ovsdpd") ? domain : "",
+		domain && strcmp(domain, "ovsdpd") ? ": " : "", msg);
+}
+
+static bool
+set_log_level(const char *name)
+{
+	static const struct {
+		const char *name;
+		GLogLevelFlags mask;
+	} levels[] = {
+		{ "error", G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL },
+		{ "warning", G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING },
+		{ "info", G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING |
+			  G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO },
+		{ "debug", G_LOG_LEVEL_MASK },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(levels); i++) {
+		if (!strcmp(name, levels[i].name)) {
+			log_mask = levels[i].mask;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- ports ------------------------------------------------------------- */
+
+/* Tell the policy about every port, as the kernel has them now. */
+static int
+sync_ports(struct daemon *d, GError **error)
+{
+	struct ovsdp_vport_info *ports = NULL;
+	int n = ovsdp_vport_list(d->dp, &ports, error);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		d->policy->cls->port_added(d->policy, ports[i].port_no, ports[i].name);
+	g_free(ports);
+	return 0;
+}
+
+/* Add every configured port that is not on the datapath.  A port that
+ * cannot be added is an error at start ('strict'), a warning later. */
+static int
+add_ports(struct daemon *d, bool strict, GError **error)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		char **names = pass == 0 ? d->cfg->ports : d->cfg->internal_ports;
+
+		for (char **n = names; n && *n; n++) {
+			struct ovsdp_vport_spec spec = {
+				.name = *n,
+				.type = pass == 0 ? OVSDP_VPORT_TYPE_NETDEV : OVSDP_VPORT_TYPE_INTERNAL,
+			};
+			struct ovsdp_vport_info info;
+			g_autoptr(GError) err = NULL;
+			int r;
+
+			if (ovsdp_vport_get_by_name(d->dp, *n, &info, NULL) == 0) {
+				if (info.type != spec.type)
+					g_warning("port %s is on %s as a %s port, not %s", *n,
+						  d->cfg->dp_name, ovsdp_vport_type_str(info.type),
+						  ovsdp_vport_type_str(spec.type));
+				continue;
+			}
+			r = ovsdp_vport_add(d->dp, &spec, &info, &err);
+			if (r < 0) {
+				if (strict) {
+					g_propagate_prefixed_error(error, g_steal_pointer(&err),
+								   "%s: port %s: ", d->cfg->file, *n);
+					return r;
+				}
+				g_warning("cannot add port %s: %s", *n, err->message);
+				continue;
+			}
+			g_message("port %s added to %s as port %u", *n, d->cfg->dp_name, info.port_no);
+		}
+	}
+	return 0;
+}
+
+/* Open or create the datapath and add the configured ports. */
+static int
+datapath_setup(struct daemon *d, bool strict, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	int r;
+
+	r = ovsdp_dp_open(d->cfg->dp_name, &d->dp, &err);
+	if (r == -ENODEV && d->cfg->create) {
+		g_clear_error(&err);
+		r = ovsdp_dp_create(d->cfg->dp_name, 0, OVSDP_DP_F_DEFAULT, &d->dp, &err);
+		if (r == 0) {
+			d->dp_created = true;
+			g_message("created datapath %s", d->cfg->dp_name);
+		}
+	} else if (r == -ENODEV) {
+		g_set_error(error, OVSDP_ERROR, ENODEV,
+			    "datapath %s does not exist and %s says create = no", d->cfg->dp_name,
+			    d->cfg->file ? d->cfg->file : "the configuration");
+		return r;
+	} else if (r == 0) {
+		g_message("attached to existing datapath %s", d->cfg->dp_name);
+	}
+	if (r < 0) {
+		g_propagate_prefixed_error(error, g_steal_pointer(&err), "datapath %s: ",
+					   d->cfg->dp_name);
+		return r;
+	}
+	d->dp_ifindex = ovsdp_dp_ifindex(d->dp);
+	return add_ports(d, strict, error);
+}
+
+/* ---- plugins ------------------------------------------------------------ */
+
+static const char *
+plugins_conf_path(struct daemon *d)
+{
+	return d->plugins_conf_override ? d->plugins_conf_override : d->cfg->plugins_conf;
+}
+
+/* Load plugins.conf, find the plugins and choose one ('mode' overrides the
+ * file's choice; NULL: the daemon config's dispatch, else the file's). */
+static int
+load_plugins(struct daemon *d, const char *mode, struct ovsdp_config **pconf,
+	     struct ovsdp_plugins **plugins, struct ovsdp_plugin **chosen, char **why,
+	     GError **error)
+{
+	int r;
+
+	*pconf = NULL;
+	*plugins = NULL;
+	r = ovsdp_config_load(plugins_conf_path(d), pconf, error);
+	if (r == 0)
+		r = ovsdp_plugins_discover(*pconf, &d->features, plugins, error);
+	if (r == 0)
+		r = ovsdp_plugins_choose(*plugins, *pconf, mode ? mode : d->cfg->dispatch, chosen,
+					 why, error);
+	if (r < 0) {
+		ovsdp_plugins_free(*plugins);
+		ovsdp_config_free(*pconf);
+		*plugins = NULL;
+		*pconf = NULL;
+	}
+	return r;
+}
+
+/* The running plugin moved to the newest list: older lists can go. */
+static void
+drop_old_plugin_lists(struct daemon *d)
+{
+	g_ptr_array_set_size(d->old_plugins, 0);
+}
+
+static void
+replace_plugins(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins *plugins,
+		char *why)
+{
+	/* The runtime keeps the plugins.conf it started with (its plugin
+	 * options), so configs live until exit. */
+	if (d->pconf)
+		g_ptr_array_add(d->old_pconfs, d->pconf);
+	if (d->plugins)
+		g_ptr_array_add(d->old_plugins, d->plugins);
+	d->pconf = pconf;
+	d->plugins = plugins;
+	g_free(d->choice_why);
+	d->choice_why = why;
+}
+
+/* Switch to 'p' (of d->plugins) and say how it went. */
+static int
+switch_to(struct daemon *d, struct ovsdp_plugin *p, char **what, GError **error)
+{
+	const char *old = ovsdp_handlers_plugin_name(d->hs);
+	g_autofree char *from = g_strdup(old ? old : "none");
+	gint64 t0 = g_get_monotonic_time();
+	int r;
+
+	r = ovsdp_handlers_switch(d->hs, p, error);
+	if (r < 0)
+		return r;
+	drop_old_plugin_lists(d);
+	*what = g_strdup_printf("switched from %s to %s in %" G_GINT64_FORMAT " ms", from,
+				ovsdp_plugin_name(p), (g_get_monotonic_time() - t0) / 1000);
+	g_message("%s", *what);
+	return 0;
+}
+
+int
+daemon_reload(struct daemon *d, char **what, GError **error)
+{
+	struct ovsdp_config *pconf = NULL;
+	struct ovsdp_plugins *plugins = NULL;
+	struct ovsdp_plugin *chosen = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *running = ovsdp_handlers_plugin_name(d->hs);
+	char *why = NULL;
+	int r;
+
+	*what = NULL;
+	r = load_plugins(d, NULL, &pconf, &plugins, &chosen, &why, &err);
+	if (r < 0) {
+		g_set_error(error, OVSDP_ERROR, err->code, "reload refused, %s stays active: %s",
+			    running ? running : "the running dispatcher", err->message);
+		return r;
+	}
+	add_ports(d, false, NULL);
+	if (running && !strcmp(running, ovsdp_plugin_name(chosen))) {
+		replace_plugins(d, pconf, plugins, why);
+		*what = g_strdup_printf("%s reloaded: %s stays active (%s)",
+					ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
+								 : "plugins.conf (built-in defaults)",
+					running, d->choice_why);
+		g_message("%s", *what);
+		return 0;
+	}
+	replace_plugins(d, pconf, plugins, why);
+	r = switch_to(d, chosen, what, &err);
+	if (r < 0) {
+		g_set_error(error, OVSDP_ERROR, err->code, "reload: %s", err->message);
+		return r;
+	}
+	return 0;
+}
+
+/* Why 'name' cannot be switched to, or NULL when it can (*p set). */
+static char *
+plugin_refusal(struct daemon *d, const char *name, struct ovsdp_plugin **p)
+{
+	GString *found;
+
+	*p = ovsdp_plugins_find(d->plugins, name);
+	if (*p && ovsdp_plugin_status(*p) == OVSDP_PLUGIN_PROBE_FAILED)
+		return g_strdup_printf("dispatcher %s cannot run here: %s", name,
+				       ovsdp_plugin_reason(*p));
+	if (*p)
+		return NULL;
+	for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
+		struct ovsdp_plugin *q = ovsdp_plugins_get(d->plugins, i);
+
+		if (ovsdp_plugin_name(q) && !strcmp(ovsdp_plugin_name(q), name))
+			return g_strdup_printf("dispatcher %s was refused: %s", name,
+					       ovsdp_plugin_reason(q));
+	}
+	found = g_string_new(NULL);
+	for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
+		struct ovsdp_plugin *q = ovsdp_plugins_get(d->plugins, i);
+
+		if (ovsdp_plugin_status(q) != OVSDP_PLUGIN_REFUSED && ovsdp_plugin_name(q))
+			g_string_append_printf(found, "%s%s", found->len ? ", " : "",
+					       ovsdp_plugin_name(q));
+	}
+	{
+		char *msg = g_strdup_printf("no dispatcher called '%s' (found: %s)", name,
+					    found->len ? found->str : "none");
+
+		g_string_free(found, TRUE);
+		return msg;
+	}
+}
+
+int
+daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **error)
+{
+	const char *running = ovsdp_handlers_plugin_name(d->hs);
+	struct ovsdp_plugin *p = NULL;
+	g_autofree char *refusal = NULL;
+	g_autoptr(GError) err = NULL;
+	int r;
+
+	*what = NULL;
+	if (!running)
+		running = "none";
+	if (!strcmp(name, "auto")) {
+		g_autofree char *why = NULL;
+
+		r = ovsdp_plugins_choose(d->plugins, d->pconf, "auto", &p, &why, &err);
+		if (r < 0) {
+			g_set_error(error, OVSDP_ERROR, -r, "%s; %s stays active", err->message,
+				    running);
+			return r;
+		}
+	} else {
+		refusal = plugin_refusal(d, name, &p);
+		if (refusal) {
+			g_set_error(error, OVSDP_ERROR, ENOENT, "%s; %s stays active", refusal,
+				    running);
+			return -ENOENT;
+		}
+	}
+	if (!strcmp(running, ovsdp_plugin_name(p))) {
+		*what = g_strdup_printf("%s is already active", running);
+		return 0;
+	}
+	r = switch_to(d, p, what, &err);
+	if (r < 0) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return r;
+	}
+	g_free(d->choice_why);
+	d->choice_why = g_strdup_printf("set by 'ovsdp ctl dispatch set %s'", name);
+	return 0;
+}
+
+/* ---- the runtime --------------------------------------------------------- */
+
+static int
+runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
+{
+	struct ovsdp_handlers_options o = {
+		.dp_name = d->cfg->dp_name,
+		.config = d->pconf,
+		.n_handlers = d->cfg->handlers,
+		.callback = policy_upcall_fn,
+	};
+	g_autoptr(GError) err = NULL;
+	int r;
+
+	d->policy = policy_new(d->cfg, d->dp, error);
+	if (!d->policy)
+		return -EINVAL;
+	o.user_data = d->policy;
+	r = ovsdp_handlers_new(&o, &d->hs, error);
+	if (r == 0)
+		r = ovsdp_handlers_start(d->hs, p, &err);
+	if (r < 0 && err)
+		g_propagate_prefixed_error(error, g_steal_pointer(&err),
+					   "cannot start dispatcher %s: ", ovsdp_plugin_name(p));
+	if (r < 0) {
+		ovsdp_handlers_free(d->hs);
+		d->hs = NULL;
+		return r;
+	}
+	g_message("datapath %s: policy %s, dispatcher %s (%s), %s", d->cfg->dp_name,
+		  d->policy->cls->name, ovsdp_plugin_name(p), d->choice_why ? d->choice_why : "",
+		  d->cfg->handlers ? "handler count from ovsdpd.conf" : "handler count automatic");
+	return 0;
+}
+
+/* Stop receiving, then remove the policy's flows. */
+static void
+runtime_stop(struct daemon *d, bool dp_alive)
+{
+	ovsdp_handlers_free(d->hs);
+	d->hs = NULL;
+	policy_destroy(d->policy, dp_alive ? d->dp : NULL);
+	d->policy = NULL;
+}
+
+/* ---- watching the datapath ----------------------------------------------- */
+
+static void
+quit_with(struct daemon *d, int code)
+{
+	d->exit_code = code;
+	g_main_loop_quit(d->loop);
+}
+
+/* The datapath is gone: rebuild it when the config says create, else stop. */
+static void
+datapath_lost(struct daemon *d)
+{
+	g_autofree char *plugin = g_strdup(ovsdp_handlers_plugin_name(d->hs));
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_plugin *p;
+
+	g_warning("datapath %s was deleted behind ovsdpd's back", d->cfg->dp_name);
+	runtime_stop(d, false);
+	ovsdp_dp_close(d->dp);
+	d->dp = NULL;
+	if (!d->cfg->create) {
+		g_critical("datapath %s is gone and %s says create = no: exiting", d->cfg->dp_name,
+			   d->cfg->file ? d->cfg->file : "the configuration");
+		quit_with(d, EXIT_FAILURE);
+		return;
+	}
+	p = plugin ? ovsdp_plugins_find(d->plugins, plugin) : NULL;
+	if (!p) {
+		g_autofree char *why = NULL;
+
+		if (ovsdp_plugins_choose(d->plugins, d->pconf, d->cfg->dispatch, &p, &why, &err) < 0) {
+			g_critical("cannot choose a dispatcher for the new datapath: %s: exiting",
+				   err->message);
+			quit_with(d, EXIT_FAILURE);
+			return;
+		}
+	}
+	if (datapath_setup(d, false, &err) < 0 || runtime_start(d, p, &err) < 0) {
+		g_critical("cannot recreate datapath %s: %s: exiting", d->cfg->dp_name,
+			   err ? err->message : "unknown error");
+		quit_with(d, EXIT_FAILURE);
+		return;
+	}
+	d->recoveries++;
+	g_message("datapath %s recreated with its ports; dispatcher %s runs again",
+		  d->cfg->dp_name, ovsdp_plugin_name(p));
+}
+
+/* True while our datapath exists (a failed check that is not "gone" keeps
+ * the benefit of the doubt). */
+static bool
+datapath_alive(struct daemon *d)
+{
+	struct ovsdp_dp_info info;
+	int r = ovsdp_dp_get_info(d->dp, &info, NULL);
+
+	return r != -ENODEV && r != -ENOENT;
+}
+
+static gboolean
+check_timer(gpointer data)
+{
+	struct daemon *d = data;
+
+	if (d->dp && !datapath_alive(d))
+		datapath_lost(d);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+port_event(struct daemon *d, const struct ovsdp_event *ev)
+{
+	if (!d->policy)
+		return;
+	if (ev->kind == OVSDP_EVENT_VPORT_NEW) {
+		g_message("port %s (%u) appeared on %s", ev->name, ev->port_no, d->cfg->dp_name);
+		d->policy->cls->port_added(d->policy, ev->port_no, ev->name);
+	} else if (ev->kind == OVSDP_EVENT_VPORT_DEL) {
+		bool ours = g_strv_contains((const char *const *)d->cfg->ports, ev->name) ||
+			    g_strv_contains((const char *const *)d->cfg->internal_ports, ev->name);
+
+		if (ours)
+			g_warning("port %s (%u) was deleted behind ovsdpd's back (it is in %s; "
+				  "'ovsdp ctl reload' adds it again)", ev->name, ev->port_no,
+				  d->cfg->file ? d->cfg->file : "the configuration");
+		else
+			g_message("port %s (%u) left %s", ev->name, ev->port_no, d->cfg->dp_name);
+		d->policy->cls->port_deleted(d->policy, ev->port_no);
+	}
+}
+
+static gboolean
+monitor_ready(gint fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+	struct ovsdp_event ev;
+	bool check = false;
+	int r;
+
+	while ((r = ovsdp_monitor_next(d->mon, &ev, NULL)) != -EAGAIN) {
+		if (r == -ENOBUFS) {
+			/* Events were lost: look at the kernel instead. */
+			check = true;
+			if (d->policy && d->dp)
+				sync_ports(d, NULL);
+			continue;
+		}
+		if (r < 0)
+			break;
+		if (ev.kind == OVSDP_EVENT_DP_DEL &&
+		    (!strcmp(ev.name, d->cfg->dp_name) || ev.dp_ifindex == d->dp_ifindex))
+			check = true;
+		else if (ev.dp_ifindex == d->dp_ifindex)
+			port_event(d, &ev);
+	}
+	if (check && d->dp && !datapath_alive(d))
+		datapath_lost(d);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- signals and life cycle ----------------------------------------------- */
+
+static gboolean
+on_term(gpointer data)
+{
+	struct daemon *d = data;
+
+	g_message("stopping");
+	quit_with(d, EXIT_SUCCESS);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hup(gpointer data)
+{
+	struct daemon *d = data;
+	g_autofree char *what = NULL;
+	g_autoptr(GError) err = NULL;
+
+	g_message("SIGHUP: reloading %s", plugins_conf_path(d) ? plugins_conf_path(d)
+							       : ovsdp_config_default_path());
+	if (daemon_reload(d, &what, &err) < 0)
+		g_warning("%s", err->message);
+	return G_SOURCE_CONTINUE;
+}
+
+static int
+daemon_start(struct daemon *d, GError **error)
+{
+	struct ovsdp_config *pconf = NULL;
+	struct ovsdp_plugins *plugins = NULL;
+	struct ovsdp_plugin *chosen = NULL;
+	char *why = NULL;
+	int r;
+
+	d->ctl = control_server_new(d, d->cfg->control_socket, error);
+	if (!d->ctl)
+		return -EINVAL;
+	r = ovsdp_features_probe(&d->features, error);
+	if (r < 0)
+		return r;
+	r = load_plugins(d, NULL, &pconf, &plugins, &chosen, &why, error);
+	if (r < 0)
+		return r;
+	replace_plugins(d, pconf, plugins, why);
+	r = datapath_setup(d, true, error);
+	if (r < 0)
+		return r;
+	r = runtime_start(d, chosen, error);
+	if (r < 0)
+		return r;
+	r = ovsdp_monitor_open(OVSDP_MONITOR_DATAPATHS | OVSDP_MONITOR_VPORTS, &d->mon, error);
+	if (r < 0)
+		return r;
+	d->mon_watch = g_unix_fd_add(ovsdp_monitor_fd(d->mon), G_IO_IN, monitor_ready, d);
+	/* Ports that came between the policy's list and the monitor. */
+	sync_ports(d, NULL);
+	d->check_timer = g_timeout_add_seconds(CHECK_INTERVAL_S, check_timer, d);
+	return 0;
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+
+	control_server_free(d->ctl);
+	d->ctl = NULL;
+	if (d->check_timer)
+		g_source_remove(d->check_timer);
+	if (d->mon_watch)
+		g_source_remove(d->mon_watch);
+	ovsdp_monitor_close(d->mon);
+	runtime_stop(d, d->dp && datapath_alive(d));
+	if (d->dp && d->cfg->delete_on_exit) {
+		if (ovsdp_dp_delete(d->dp, &err) < 0 && err->code != ENODEV)
+			g_warning("deleting datapath %s: %s", d->cfg->dp_name, err->message);
+		else
+			g_message("deleted datapath %s", d->cfg->dp_name);
+	}
+	ovsdp_dp_close(d->dp);
+	d->dp = NULL;
+	ovsdp_plugins_free(d->plugins);
+	ovsdp_config_free(d->pconf);
+	g_ptr_array_unref(d->old_plugins);
+	g_ptr_array_unref(d->old_pconfs);
+	g_free(d->choice_why);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *config_path = NULL;
+	g_autofree char *plugins_conf = NULL;
+	g_autofree char *log_level = NULL;
+	gboolean foreground = TRUE, version = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		  "Daemon configuration (default " DAEMON_CONFIG_DEFAULT ")", "FILE" },
+		{ "plugins-conf", 'p', 0, G_OPTION_ARG_FILENAME, &plugins_conf,
+		  "Dispatcher configuration (default: the config's plugins-conf, else "
+		  OVSDP_SYSCONF_DIR "/plugins.conf)", "FILE" },
+		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
+		  "Stay in the foreground (the default; ovsdpd never forks)", NULL },
+		{ "log-level", 'l', 0, G_OPTION_ARG_STRING, &log_level,
+		  "error, warning, info (default) or debug", "LEVEL" },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+	g_autoptr(GError) err = NULL;
+	struct daemon d = { 0 };
+	int r;
+
+	g_option_context_set_summary(ctx, "Run the ovsdp upcall handlers on a datapath, with a "
+				     "policy (learning, slowpath or drop)\nand a live-switchable "
+				     "dispatcher; control it with 'ovsdp ctl'.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "ovsdpd: %s (see --help)\n", err->message);
+		return 2;
+	}
+	if (version) {
+		printf("ovsdpd %s\n", OVSDP_VERSION);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "ovsdpd: unexpected argument '%s' (see --help)\n", argv[1]);
+		return 2;
+	}
+	if (log_level && !set_log_level(log_level)) {
+		fprintf(stderr, "ovsdpd: unknown log level '%s' (error, warning, info, debug)\n",
+			log_level);
+		return 2;
+	}
+	g_log_set_default_handler(log_handler, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = daemon_config_load(config_path ? config_path : DAEMON_CONFIG_DEFAULT, &d.cfg, &err);
+	if (r < 0) {
+		fprintf(stderr, "ovsdpd: %s\n", err->message);
+		return EXIT_FAILURE;
+	}
+	d.plugins_conf_override = plugins_conf;
+	d.loop = g_main_loop_new(NULL, FALSE);
+	d.started_us = g_get_monotonic_time();
+	d.old_plugins = g_ptr_array_new_with_free_func((GDestroyNotify)ovsdp_plugins_free);
+	d.old_pconfs = g_ptr_array_new_with_free_func((GDestroyNotify)ovsdp_config_free);
+	g_unix_signal_add(SIGTERM, on_term, &d);
+	g_unix_signal_add(SIGINT, on_term, &d);
+	g_unix_signal_add(SIGHUP, on_hup, &d);
+
+	if (daemon_start(&d, &err) < 0) {
+		fprintf(stderr, "ovsdpd: %s\n", err ? err->message : "cannot start");
+		d.exit_code = EXIT_FAILURE;
+	} else {
+		g_message("ready: control socket %s", d.cfg->control_socket);
+		g_main_loop_run(d.loop);
+	}
+	daemon_stop(&d);
+	g_main_loop_unref(d.loop);
+	daemon_config_free(d.cfg);
+	if (d.exit_code == 0)
+		g_message("stopped");
+	return d.exit_code;
+}
