@@ -34,6 +34,7 @@ struct dispatcher {
 	uint64_t upcalls;       /* atomics: updated by handler threads */
 	uint64_t overruns;
 	uint64_t empty;
+	guint warned;           /* atomic: WARNED_* failures already logged */
 };
 
 struct ovsdp_handler {
@@ -93,6 +94,14 @@ struct reply {
 
 #define DRAIN_SETTLE_MS 50
 #define DRAIN_TIMEOUT_MS 5000
+/* ...and however busy they are, a drain ends after this long. */
+#define DRAIN_LIMIT_MS 60000
+/* A handler pauses this long after a failed recv: the plugin may keep
+ * failing while its socket stays readable, and poll() would return at once. */
+#define RECV_ERROR_BACKOFF_MS 20
+
+#define WARNED_WAIT_FD 0x1u
+#define WARNED_RECV 0x2u
 
 static void
 wake(int fd)
@@ -204,7 +213,7 @@ flush_replies(struct ovsdp_handler *h)
 }
 
 static void
-deliver(struct ovsdp_handler *h, struct dispatcher *d, int n)
+deliver(struct ovsdp_handler *h, int n)
 {
 	struct ovsdp_handlers *hs = h->hs;
 	unsigned int k = 0;
@@ -222,13 +231,24 @@ deliver(struct ovsdp_handler *h, struct dispatcher *d, int n)
 		}
 		k++;
 	}
-	__atomic_add_fetch(&d->upcalls, (uint64_t)n, __ATOMIC_RELAXED);
 	if (k == 0)
 		return;
 	__atomic_add_fetch(&h->st.upcalls, k, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->st.batches, 1, __ATOMIC_RELAXED);
 	hs->callback(h, h->ups, k, hs->user_data);
 	flush_replies(h);
+}
+
+/* Log a failing handler-side call once per dispatcher and call: handler
+ * threads have no caller to return the error to. */
+static void
+warn_once(struct ovsdp_handlers *hs, struct dispatcher *d, guint bit, const char *call,
+	  unsigned int handler, int err)
+{
+	if (g_atomic_int_or(&d->warned, bit) & bit)
+		return;
+	g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: dispatcher %s: %s(handler %u) failed: %s "
+	      "(logged once)", hs->dp_name, d->name, call, handler, g_strerror(err < 0 ? -err : err));
 }
 
 /* Take d's read lock if d is still one of the runtime's dispatchers. */
@@ -250,9 +270,11 @@ dispatcher_enter(struct ovsdp_handlers *hs, struct dispatcher *d, bool *is_drain
 }
 
 /* Read what handler h has on d, a few batches at most so that one busy
- * plugin cannot starve the other during a switch.  Returns the count. */
+ * plugin cannot starve the other during a switch.  'woke': d's wait_fd
+ * said readable (else finding nothing is no empty wakeup).  Returns the
+ * count. */
 static unsigned int
-drain_one(struct ovsdp_handler *h, struct dispatcher *d)
+drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 {
 	unsigned int total = 0;
 
@@ -260,6 +282,7 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d)
 		bool is_draining = false;
 		uint64_t epoch = 0;
 		uint32_t overruns = 0;
+		bool failed;
 		int n;
 
 		if (!dispatcher_enter(h->hs, d, &is_draining, &epoch))
@@ -275,17 +298,29 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d)
 			h->msgs[i].flags = 0;
 		}
 		n = d->vt->recv(d->inst, h->index, h->msgs, h->hs->batch, &overruns);
-		pthread_rwlock_unlock(&d->lock);
+		if (n > 0 && (unsigned int)n > h->hs->batch)
+			n = (int)h->hs->batch;
+		/* Everything about d is done under its read lock: once it is
+		 * released, a draining d may be freed by retire() as soon as
+		 * every handler has found it empty once. */
 		if (overruns)
 			__atomic_add_fetch(&d->overruns, overruns, __ATOMIC_RELAXED);
+		if (n > 0)
+			__atomic_add_fetch(&d->upcalls, (uint64_t)n, __ATOMIC_RELAXED);
+		else if (total == 0 && woke)
+			__atomic_add_fetch(&d->empty, 1, __ATOMIC_RELAXED);
+		failed = n < 0 && n != -EAGAIN && n != -EINTR;
+		if (failed)
+			warn_once(h->hs, d, WARNED_RECV, "recv", h->index, n);
+		pthread_rwlock_unlock(&d->lock);
+		if (failed)
+			g_usleep(RECV_ERROR_BACKOFF_MS * 1000);
 		if (n <= 0) {
 			if (is_draining)
 				__atomic_store_n(&h->drained_epoch, epoch, __ATOMIC_RELEASE);
 			break;
 		}
-		if ((unsigned int)n > h->hs->batch)
-			n = (int)h->hs->batch;
-		deliver(h, d, n);
+		deliver(h, n);
 		total += (unsigned int)n;
 	}
 	return total;
@@ -316,8 +351,15 @@ handler_main(gpointer data)
 			pthread_rwlock_rdlock(&d->lock);
 			fd = d->vt->wait_fd(d->inst, h->index);
 			pthread_rwlock_unlock(&d->lock);
-			if (fd < 0)
-				continue;
+			if (fd < 0) {
+				warn_once(hs, d, WARNED_WAIT_FD, "wait_fd", h->index, fd);
+				/* A draining dispatcher is still read, on the drain
+				 * timer (poll ignores a negative fd): otherwise what
+				 * it has queued is lost and the switch waits for
+				 * nothing. */
+				if (k == 0)
+					continue;
+			}
 			ds[nd] = d;
 			pfd[nd].fd = fd;
 			pfd[nd].events = POLLIN;
@@ -348,9 +390,7 @@ handler_main(gpointer data)
 
 			if (!(pfd[k].revents & (POLLIN | POLLERR | POLLHUP)) && !is_drain[k])
 				continue;
-			n = drain_one(h, ds[k]);
-			if (n == 0 && (pfd[k].revents & POLLIN))
-				__atomic_add_fetch(&ds[k]->empty, 1, __ATOMIC_RELAXED);
+			n = drain_one(h, ds[k], pfd[k].revents & POLLIN);
 			got += n;
 		}
 		if (got == 0 && !woken)
@@ -432,18 +472,18 @@ set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 
 /* ---- dispatchers -------------------------------------------------------- */
 
-static struct dispatcher *
-dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **error)
+static int
+dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, struct dispatcher **out,
+	       GError **error)
 {
 	const struct ovsdp_dispatch_descriptor *desc = ovsdp_plugin_descriptor(plugin);
 	struct dispatcher *d;
 	int r;
 
-	if (!desc) {
-		g_set_error(error, OVSDP_ERROR, EINVAL, "%s: the plugin is not loaded",
-			    ovsdp_plugin_path(plugin));
-		return NULL;
-	}
+	*out = NULL;
+	if (!desc)
+		return ovsdp_set_error(error, -EINVAL, NULL, "%s: the plugin is not loaded",
+				       ovsdp_plugin_path(plugin));
 	if (!OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, create) ||
 	    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, recv) ||
 	    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, desc->vtable, wait_fd) ||
@@ -451,7 +491,7 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **
 		g_set_error(error, OVSDP_ERROR, ENOSYS,
 			    "dispatcher %s cannot run: it lacks create, recv_set, wait_fd or recv",
 			    desc->name);
-		return NULL;
+		return -ENOSYS;
 	}
 	d = g_new0(struct dispatcher, 1);
 	d->vt = desc->vtable;
@@ -466,9 +506,10 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GError **
 		ovsdp_host_ctx_free(d->ctx);
 		pthread_rwlock_destroy(&d->lock);
 		g_free(d);
-		return NULL;
+		return r < 0 ? r : -EINVAL;
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 static void
@@ -572,9 +613,13 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 	uint32_t n = choose_handler_count(hs, d, asked);
 	int count, r;
 
+	if (d->dictates_handlers && n > OVSDP_HANDLERS_MAX)
+		return ovsdp_set_error(error, -EINVAL, NULL, "dispatcher %s: "
+				       "number_handlers_required dictates %u handlers, more than %u",
+				       d->name, n, OVSDP_HANDLERS_MAX);
 	r = dispatcher_handlers_set(d, n);
 	if (r < 0)
-		return ovsdp_set_error(error, r, NULL, "dispatcher %s: sizing for %u handlers",
+		return ovsdp_set_error(error, r, NULL, "dispatcher %s: handlers_set(%u) failed",
 					       d->name, n);
 	count = ovsdp_vport_list(hs->control_dp, &ports, &lerr);
 	if (count < 0) {
@@ -584,7 +629,7 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 	for (int i = 0; i < count; i++) {
 		r = dispatcher_port_added(d, ports[i].port_no);
 		if (r < 0) {
-			ovsdp_set_error(error, r, NULL, "dispatcher %s: adding port %u (%s)",
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: port_added(%u, %s) failed",
 						d->name, ports[i].port_no, ports[i].name);
 			g_free(ports);
 			return r;
@@ -596,7 +641,8 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 		return r;
 	r = dispatcher_recv_set(d, true);
 	if (r < 0)
-		return ovsdp_set_error(error, r, NULL, "dispatcher %s: enabling", d->name);
+		return ovsdp_set_error(error, r, NULL, "dispatcher %s: recv_set(true) failed",
+				       d->name);
 	return 0;
 }
 
@@ -624,9 +670,17 @@ monitor_main(gpointer data)
 				break;
 			if (ev.dp_ifindex != hs->dp_ifindex)
 				continue;
-			if (ev.kind == OVSDP_EVENT_VPORT_NEW)
-				ovsdp_handlers_port_added(hs, ev.port_no, NULL);
-			else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
+			if (ev.kind == OVSDP_EVENT_VPORT_NEW) {
+				g_autoptr(GError) err = NULL;
+
+				/* No caller to tell: a port left without a
+				 * socket must at least be in the log (one
+				 * already gone again, -ENODEV, needs none). */
+				if (ovsdp_handlers_port_added(hs, ev.port_no, &err) < 0 && err &&
+				    err->code != ENODEV)
+					g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: new port %u: %s",
+					      hs->dp_name, ev.port_no, err->message);
+			} else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
 				ovsdp_handlers_port_deleted(hs, ev.port_no);
 		}
 	}
@@ -697,10 +751,10 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 					       "handlers: dispatcher %s already runs (switch instead)",
 					       hs->active->name);
 	}
-	d = dispatcher_new(hs, plugin, error);
-	if (!d) {
+	r = dispatcher_new(hs, plugin, &d, error);
+	if (r < 0) {
 		pthread_mutex_unlock(&hs->control);
-		return -EINVAL;
+		return r;
 	}
 	r = dispatcher_bring_up(hs, d, hs->requested, error);
 	if (r < 0) {
@@ -718,30 +772,45 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 }
 
 /* Wait until every handler that serves 'd' has found it empty at or after
- * the current epoch.  Returns false on timeout. */
+ * the current epoch.  Returns false when the handlers yet to do so made no
+ * progress (no wakeup, no upcall delivered) for DRAIN_TIMEOUT_MS, or after
+ * DRAIN_LIMIT_MS in any case. */
 static bool
 wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
 {
 	gint64 deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
-	uint64_t epoch;
+	gint64 limit = g_get_monotonic_time() + DRAIN_LIMIT_MS * 1000;
+	uint64_t epoch, seen = UINT64_MAX;
 
 	pthread_mutex_lock(&hs->lock);
 	epoch = ++hs->epoch;
 	pthread_mutex_unlock(&hs->lock);
 	wake_all(hs);
 	for (;;) {
+		uint64_t busy = 0;
 		bool all = true;
 
 		pthread_mutex_lock(&hs->lock);
 		for (unsigned int i = 0; i < hs->handlers->len && i < d->n_handlers; i++) {
 			struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
 
-			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch)
+			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch) {
 				all = false;
+				busy += __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED) +
+					__atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
+			}
 		}
 		pthread_mutex_unlock(&hs->lock);
 		if (all)
 			return true;
+		/* An overloaded handler may spend seconds on the other
+		 * dispatcher's queue before it comes round to d; giving up
+		 * then would destroy upcalls the kernel counted as sent.  The
+		 * timeout is for a handler that is stuck. */
+		if (busy != seen) {
+			seen = busy;
+			deadline = MIN(g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000, limit);
+		}
 		if (g_get_monotonic_time() > deadline)
 			return false;
 		g_usleep(2000);
@@ -762,8 +831,9 @@ retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 	for (int pass = 0; pass < 2; pass++) {
 		if (!wait_drained(hs, d))
 			g_log("ovsdp", G_LOG_LEVEL_WARNING,
-			      "%s: dispatcher %s did not drain within %d ms", hs->dp_name, d->name,
-			      DRAIN_TIMEOUT_MS);
+			      "%s: dispatcher %s did not drain: its handlers made no progress "
+			      "for %d ms (or it took %d ms)", hs->dp_name, d->name,
+			      DRAIN_TIMEOUT_MS, DRAIN_LIMIT_MS);
 		if (pass == 0)
 			g_usleep(DRAIN_SETTLE_MS * 1000);
 	}
@@ -795,10 +865,12 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 		pthread_mutex_unlock(&hs->control);
 		return ovsdp_handlers_start(hs, plugin, error);
 	}
-	d = dispatcher_new(hs, plugin, error);
-	if (!d) {
+	r = dispatcher_new(hs, plugin, &d, error);
+	if (r < 0) {
+		g_prefix_error(error, "switch to %s refused, %s stays active: ",
+			       ovsdp_plugin_name(plugin), old->name);
 		pthread_mutex_unlock(&hs->control);
-		return -EINVAL;
+		return r;
 	}
 	r = dispatcher_bring_up(hs, d, hs->requested, error);
 	if (r < 0) {
@@ -838,8 +910,8 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 					       "dispatcher %s dictates the handler count (%u)",
 					       d->name, d->n_handlers);
 	}
-	hs->requested = n;
 	if (!d) {
+		hs->requested = n;
 		pthread_mutex_unlock(&hs->control);
 		return 0;
 	}
@@ -849,8 +921,10 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 	if (r == 0) {
 		r = dispatcher_handlers_set(d, n);
 		if (r < 0)
-			ovsdp_set_error(error, r, NULL, "dispatcher %s: resizing to %u handlers",
-						d->name, n);
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: handlers_set(%u) failed, "
+					"%u handlers stay", d->name, n, d->n_handlers);
+		else
+			hs->requested = n;  /* a refused count is not kept for the next plugin */
 	}
 	wake_all(hs);
 	set_thread_count(hs, d->n_handlers, NULL);
@@ -869,8 +943,8 @@ ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
 	if (hs->active) {
 		r = dispatcher_recv_set(hs->active, enable);
 		if (r < 0)
-			ovsdp_set_error(error, r, NULL, "dispatcher %s: %s", hs->active->name,
-						enable ? "enabling" : "disabling");
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: recv_set(%s) failed",
+						hs->active->name, enable ? "true" : "false");
 	}
 	wake_all(hs);
 	pthread_mutex_unlock(&hs->control);
@@ -888,7 +962,7 @@ ovsdp_handlers_port_added(struct ovsdp_handlers *hs, uint32_t port_no, GError **
 	if (hs->active) {
 		r = dispatcher_port_added(hs->active, port_no);
 		if (r < 0)
-			ovsdp_set_error(error, r, NULL, "dispatcher %s: adding port %u",
+			ovsdp_set_error(error, r, NULL, "dispatcher %s: port_added(%u) failed",
 						hs->active->name, port_no);
 	}
 	wake_all(hs);
@@ -950,8 +1024,13 @@ fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
 		o->n_sockets = ds.n_sockets;
-	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe))
-		d->vt->describe(d->inst, o->description, sizeof o->description);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe)) {
+		int r = d->vt->describe(d->inst, o->description, sizeof o->description);
+
+		if (r < 0)
+			g_snprintf(o->description, sizeof o->description, "(describe failed: %s)",
+				   g_strerror(-r));
+	}
 	pthread_rwlock_unlock(&d->lock);
 }
 
@@ -1028,9 +1107,14 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	pthread_mutex_lock(&hs->control);
 	if (hs->active) {
 		struct dispatcher *d = hs->active;
+		int r;
 
 		/* Point the kernel away, then deliver what is already queued. */
-		dispatcher_recv_set(d, false);
+		r = dispatcher_recv_set(d, false);
+		if (r < 0)
+			g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: dispatcher %s: recv_set(false) failed "
+			      "while stopping: %s; the kernel counts its upcalls as lost from now on",
+			      hs->dp_name, d->name, g_strerror(-r));
 		pthread_mutex_lock(&hs->lock);
 		hs->active = NULL;
 		pthread_mutex_unlock(&hs->lock);

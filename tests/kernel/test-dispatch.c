@@ -534,8 +534,10 @@ START_TEST(per_vport_without_exclusive_herds)
 	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
 	printf("per-vport, epoll-exclusive=off: 4 handlers, 40 upcalls, %" G_GUINT64_FORMAT
 	       " empty wakeups\n", st.dispatchers[0].empty_wakeups);
-	/* The thundering herd the option exists to avoid: others wake too. */
-	ck_assert_uint_ge(st.dispatchers[0].empty_wakeups, 40);
+	/* The thundering herd the option exists to avoid: others wake too,
+	 * clearly more often than the bound one_packet_wakes_one_handler
+	 * allows with EPOLLEXCLUSIVE (how many depends on the scheduler). */
+	ck_assert_uint_gt(st.dispatchers[0].empty_wakeups, 8);
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
 }

@@ -1,0 +1,833 @@
+/* dispatch-legacy: OVS's dispatch before 2.11: one upcall socket per
+ * (port, handler), each vport given the array of its handler sockets so
+ * the kernel spreads its misses by flow hash; each handler epolls only its
+ * own sockets.  Works on every kernel. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+
+#include <glib.h>
+#include <ovsdp/dispatch.h>
+
+#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
+#define STATS_HAS(out, m) OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, m)
+
+/* Descriptors left to the rest of the process when deciding whether
+ * ports x handlers sockets fit under RLIMIT_NOFILE: running out in the
+ * middle of a port add is worse than refusing it up front. */
+#define FD_HEADROOM 64
+
+/* A socket that leaves service (its handler or its port went away) keeps
+ * what is queued on it: it stays in a surviving handler's epoll set until
+ * it is found empty this long after the kernel stopped naming it, so that
+ * upcalls which had already picked its pid have landed (and been read). */
+#define RETIRE_SETTLE_US (200 * 1000)
+
+/* Ready sockets looked at per recv call (epoll_wait's maxevents). */
+#define RECV_EVENTS 64
+
+struct lport;
+
+/* One upcall socket.  epoll's data.ptr points here. */
+struct lsock {
+	struct ovsdp_usock *us;
+	int fd;
+	uint32_t portid;
+	uint32_t port_no;
+	uint32_t handler;       /* whose epoll set holds it */
+	struct lport *port;     /* NULL once retiring */
+	gint64 retired_at;      /* g_get_monotonic_time() when it left service */
+};
+
+struct lport {
+	uint32_t port_no;
+	struct lsock **socks;   /* socks[i]: handler i's socket for this port */
+	uint64_t upcalls;       /* atomics: every handler adds */
+	uint64_t overruns;
+};
+
+/* Counters one handler thread writes and nobody else does. */
+struct lhandler {
+	int epfd;
+	uint64_t upcalls;
+	uint64_t empty;
+	uint64_t overruns;
+};
+
+struct ovsdp_dispatch_instance {
+	const struct ovsdp_dispatch_host *host;
+	struct ovsdp_dispatch_host_ctx *ctx;
+	bool enabled;                   /* the kernel's vport pids name our sockets */
+	uint32_t n_handlers;
+	struct lhandler *handlers;      /* n_handlers entries */
+	GHashTable *ports;              /* port_no -> struct lport * */
+	GPtrArray *retiring;            /* struct lsock * out of service, not yet empty */
+	struct lhandler gone;           /* counters of handlers removed by handlers_set */
+	uint32_t window_noted;          /* handler count whose pid window was logged */
+};
+
+/* Vport pid arrays predate every kernel ovsdp supports. */
+static int
+legacy_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+{
+	(void)features;
+	if (reason_len)
+		reason[0] = '\0';
+	return 0;
+}
+
+static int
+legacy_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
+	      struct ovsdp_dispatch_instance **out)
+{
+	struct ovsdp_dispatch_instance *d;
+
+	if (!host || !out || !HOST_CAN(host, log))
+		return -EINVAL;
+	if (!HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
+	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
+	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
+	    !HOST_CAN(host, vport_set_upcall_pids)) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method legacy needs "
+			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
+			  (unsigned int)host->abi_minor);
+		return -ENOTSUP;
+	}
+	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d->host = host;
+	d->ctx = ctx;
+	d->ports = g_hash_table_new(NULL, NULL);
+	d->retiring = g_ptr_array_new();
+	*out = d;
+	return 0;
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int
+sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, uint32_t handler,
+	  struct lsock **out)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct lsock *ls = g_new0(struct lsock, 1);
+	int r;
+
+	r = d->host->usock_open(d->ctx, 0, &ls->us);
+	if (r < 0) {
+		g_free(ls);
+		return r;
+	}
+	ls->fd = d->host->usock_fd(ls->us);
+	ls->portid = d->host->usock_portid(ls->us);
+	ls->port_no = port_no;
+	ls->handler = handler;
+	ev.data.ptr = ls;
+	if (epoll_ctl(d->handlers[handler].epfd, EPOLL_CTL_ADD, ls->fd, &ev) < 0) {
+		r = -errno;
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to "
+			     "handler %u's epoll set: %s", (unsigned int)port_no,
+			     (unsigned int)handler, g_strerror(-r));
+		d->host->usock_close(d->ctx, ls->us);
+		g_free(ls);
+		return r;
+	}
+	*out = ls;
+	return 0;
+}
+
+/* Close a socket still registered in its handler's (open) epoll set. */
+static void
+sock_close(struct ovsdp_dispatch_instance *d, struct lsock *ls)
+{
+	if (!ls)
+		return;
+	if (ls->handler < d->n_handlers)
+		epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->fd, NULL);
+	d->host->usock_close(d->ctx, ls->us);
+	g_free(ls);
+}
+
+/* Take a socket out of service.  It stays where it is, in its handler's
+ * epoll set, so its queue is still read. */
+static void
+sock_retire(struct ovsdp_dispatch_instance *d, struct lsock *ls)
+{
+	ls->port = NULL;
+	ls->retired_at = g_get_monotonic_time();
+	g_ptr_array_add(d->retiring, ls);
+}
+
+/* Close the retired sockets that have settled and are empty.  Called at
+ * the start of control methods: no handler is reading meanwhile, so
+ * "empty" stays true until the close. */
+static void
+reap_retiring(struct ovsdp_dispatch_instance *d)
+{
+	gint64 now = g_get_monotonic_time();
+	struct pollfd *pfd;
+	guint n = d->retiring->len;
+
+	if (n == 0)
+		return;
+	pfd = g_new0(struct pollfd, n);
+	for (guint i = 0; i < n; i++) {
+		pfd[i].fd = ((struct lsock *)g_ptr_array_index(d->retiring, i))->fd;
+		pfd[i].events = POLLIN;
+	}
+	if (poll(pfd, n, 0) < 0) {
+		g_free(pfd);
+		return;
+	}
+	for (guint i = n; i-- > 0;) {
+		struct lsock *ls = g_ptr_array_index(d->retiring, i);
+
+		if (now - ls->retired_at < RETIRE_SETTLE_US || (pfd[i].revents & POLLIN))
+			continue;
+		g_ptr_array_remove_index_fast(d->retiring, i);
+		sock_close(d, ls);
+	}
+	g_free(pfd);
+}
+
+/* ---- the kernel's pid arrays --------------------------------------------- */
+
+/* How many pids a port's array may hold.  Linux commit 2091c6aa0df6
+ * ("openvswitch: cap upcall PID array size", 2026, in the stable trees
+ * too) refuses arrays longer than nr_cpu_ids with EINVAL, so with more
+ * handlers than CPU ids a port can name only some of them. */
+static uint32_t
+pid_window(const struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
+{
+	const struct ovsdp_features *f = HOST_CAN(d->host, features) ?
+		d->host->features(d->ctx) : NULL;
+
+	if (f && f->cpu_ids && n_handlers > f->cpu_ids)
+		return f->cpu_ids;
+	return n_handlers;
+}
+
+/* Point port p at its sockets for n handlers, or at pid 0 when n is 0.
+ * When the kernel's limit leaves room for fewer than n, each port names
+ * a window of handlers starting at its port number, so that together the
+ * ports still spread their misses over every handler. */
+static int
+point_port(struct ovsdp_dispatch_instance *d, const struct lport *p, uint32_t n)
+{
+	uint32_t zero = 0, k = pid_window(d, n);
+	uint32_t *pids;
+	int r;
+
+	if (n == 0 || !p->socks)
+		return d->host->vport_set_upcall_pids(d->ctx, p->port_no, &zero, 1);
+	pids = g_new(uint32_t, k);
+	for (uint32_t i = 0; i < k; i++)
+		pids[i] = p->socks[k < n ? (p->port_no + i) % n : i]->portid;
+	r = d->host->vport_set_upcall_pids(d->ctx, p->port_no, pids, k);
+	g_free(pids);
+	return r;
+}
+
+/* Say once per handler count when the kernel's limit narrows the arrays. */
+static void
+note_window(struct ovsdp_dispatch_instance *d)
+{
+	uint32_t k = pid_window(d, d->n_handlers);
+
+	if (k >= d->n_handlers || d->window_noted == d->n_handlers)
+		return;
+	d->window_noted = d->n_handlers;
+	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_INFO,
+		     "%u handlers but %u CPU ids: kernels refuse more upcall pids per port than "
+		     "CPU ids (since Linux 2091c6aa0df6), so each port names %u handlers' sockets, "
+		     "rotating by port number", (unsigned int)d->n_handlers, (unsigned int)k,
+		     (unsigned int)k);
+}
+
+/* Every known port, in an array (the table's order is arbitrary but the
+ * undo of a failed loop needs the same order). */
+static struct lport **
+port_array(struct ovsdp_dispatch_instance *d, guint *n)
+{
+	GHashTableIter it;
+	gpointer v;
+	struct lport **a = g_new(struct lport *, g_hash_table_size(d->ports) + 1);
+	guint k = 0;
+
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		a[k++] = v;
+	*n = k;
+	return a;
+}
+
+/* Point ports[0..n-1] at their first 'want' sockets (0: at nobody).  On
+ * failure put those already changed back to 'undo' sockets and return the
+ * error.  A port the kernel no longer has (-ENODEV) is skipped: its
+ * port_deleted follows. */
+static int
+point_ports(struct ovsdp_dispatch_instance *d, struct lport **ports, guint n, uint32_t want,
+	    uint32_t undo)
+{
+	for (guint i = 0; i < n; i++) {
+		int r = point_port(d, ports[i], want);
+
+		if (r == -ENODEV)
+			continue;
+		if (r < 0) {
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
+				     "pointing port %u at %u socket(s): %s",
+				     (unsigned int)ports[i]->port_no, (unsigned int)want,
+				     g_strerror(-r));
+			while (i-- > 0)
+				point_port(d, ports[i], undo);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Would an instance of n_ports x n_handlers sockets (plus the epoll sets
+ * and the retiring sockets) fit under RLIMIT_NOFILE?  If not, say so,
+ * with the numbers for the whole datapath and the ways out, and return
+ * -EMFILE. */
+static int
+fd_budget(struct ovsdp_dispatch_instance *d, uint64_t n_ports, uint64_t n_handlers,
+	  const char *what)
+{
+	uint64_t extra = n_handlers + d->retiring->len + FD_HEADROOM;
+	uint64_t all = n_ports;
+	struct rlimit rl;
+	int n_dp;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (n_ports * n_handlers + extra <= (uint64_t)rl.rlim_cur)
+		return 0;
+	/* Ports arrive one at a time: name what the whole datapath needs. */
+	n_dp = HOST_CAN(d->host, port_list) ? d->host->port_list(d->ctx, NULL, 0) : -1;
+	if (n_dp > 0 && (uint64_t)n_dp > all)
+		all = (uint64_t)n_dp;
+	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
+		     "%s refused: %" PRIu64 " ports x %" PRIu64 " handlers need %" PRIu64
+		     " upcall sockets (the datapath's %" PRIu64 " ports: %" PRIu64 "), but "
+		     "RLIMIT_NOFILE is %" PRIu64 "; raise it to at least %" PRIu64 " (ulimit -n, "
+		     "systemd LimitNOFILE=) or use dispatch mode per-vport (%" PRIu64 " sockets) "
+		     "or per-cpu (%" PRIu64 " sockets)", what, n_ports, n_handlers,
+		     n_ports * n_handlers, all, all * n_handlers, (uint64_t)rl.rlim_cur,
+		     all * n_handlers + extra, all, n_handlers);
+	return -EMFILE;
+}
+
+/* The log line for a socket that could not be opened although the budget
+ * said it fits (other descriptors in the process, or a system limit). */
+static void
+log_open_failure(struct ovsdp_dispatch_instance *d, int r, const char *what)
+{
+	if (r == -EMFILE || r == -ENFILE)
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
+			     "%s refused: out of file descriptors with %u ports x %u handlers "
+			     "(%s); raise RLIMIT_NOFILE or use dispatch mode per-vport or per-cpu",
+			     what, g_hash_table_size(d->ports), (unsigned int)d->n_handlers,
+			     g_strerror(-r));
+}
+
+/* ---- control methods ------------------------------------------------------ */
+
+static void
+legacy_destroy(struct ovsdp_dispatch_instance *d)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (!d)
+		return;
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct lport *p = v;
+
+		for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
+			sock_close(d, p->socks[i]);
+		g_free(p->socks);
+		g_free(p);
+	}
+	for (guint i = 0; i < d->retiring->len; i++)
+		sock_close(d, g_ptr_array_index(d->retiring, i));
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		close(d->handlers[i].epfd);
+	g_hash_table_destroy(d->ports);
+	g_ptr_array_free(d->retiring, TRUE);
+	g_free(d->handlers);
+	g_free(d);
+}
+
+/* Points every port at this instance's sockets, and only then leaves
+ * per-cpu dispatch (if the datapath is in it), so that a switch from
+ * per-cpu loses nothing: until the feature bit goes, the kernel ignores
+ * vport pids. */
+static int
+take_over(struct ovsdp_dispatch_instance *d)
+{
+	const struct ovsdp_features *f = HOST_CAN(d->host, features) ?
+		d->host->features(d->ctx) : NULL;
+	uint32_t undo = d->enabled ? d->n_handlers : 0;
+	struct lport **ports;
+	guint n;
+	int r;
+
+	if (d->n_handlers == 0) {
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "enabled before handlers_set");
+		return -EINVAL;
+	}
+	ports = port_array(d, &n);
+	r = point_ports(d, ports, n, d->n_handlers, undo);
+	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_NO) &&
+	    HOST_CAN(d->host, dp_set_per_cpu_pids)) {
+		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
+		if (r < 0)
+			point_ports(d, ports, n, undo, undo);
+	}
+	g_free(ports);
+	if (r == 0) {
+		d->enabled = true;
+		note_window(d);
+	}
+	return r;
+}
+
+static int
+legacy_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
+{
+	struct lport **ports;
+	guint n;
+	int r;
+
+	reap_retiring(d);
+	if (enable)
+		return take_over(d);
+	if (!d->enabled)
+		return 0;
+	/* Keep the sockets: the core drains them before destroy. */
+	ports = port_array(d, &n);
+	r = point_ports(d, ports, n, 0, d->n_handlers);
+	g_free(ports);
+	if (r == 0)
+		d->enabled = false;
+	return r;
+}
+
+/* Add handlers old..m-1: their epoll sets, one new socket per port each,
+ * and (when enabled) the longer pid arrays.  All or nothing. */
+static int
+grow(struct ovsdp_dispatch_instance *d, uint32_t m)
+{
+	uint32_t old = d->n_handlers;
+	struct lport **ports;
+	guint n_ports;
+	int r = fd_budget(d, g_hash_table_size(d->ports), m, "adding handlers");
+
+	if (r < 0)
+		return r;
+	d->handlers = g_renew(struct lhandler, d->handlers, m);
+	memset(&d->handlers[old], 0, sizeof(struct lhandler) * (m - old));
+	for (uint32_t i = old; i < m; i++) {
+		d->handlers[i].epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (d->handlers[i].epfd < 0) {
+			r = -errno;
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_create1: %s",
+				     g_strerror(-r));
+			while (i-- > old)
+				close(d->handlers[i].epfd);
+			return r;
+		}
+	}
+	/* sock_open and sock_close look at n_handlers for the epoll sets. */
+	d->n_handlers = m;
+	ports = port_array(d, &n_ports);
+	for (guint k = 0; k < n_ports && r == 0; k++) {
+		struct lport *p = ports[k];
+
+		p->socks = g_renew(struct lsock *, p->socks, m);
+		for (uint32_t i = old; i < m; i++)
+			p->socks[i] = NULL;
+		for (uint32_t i = old; i < m && r == 0; i++)
+			r = sock_open(d, p->port_no, i, &p->socks[i]);
+	}
+	if (r < 0)
+		log_open_failure(d, r, "adding handlers");
+	if (r == 0 && d->enabled)
+		r = point_ports(d, ports, n_ports, m, old);
+	if (r < 0) {
+		for (guint k = 0; k < n_ports; k++)
+			for (uint32_t i = old; i < m && ports[k]->socks; i++) {
+				sock_close(d, ports[k]->socks[i]);
+				ports[k]->socks[i] = NULL;
+			}
+		for (uint32_t i = old; i < m; i++)
+			close(d->handlers[i].epfd);
+		d->n_handlers = old;
+	}
+	g_free(ports);
+	return r;
+}
+
+/* Move a socket into handler h's epoll set (from one about to close). */
+static void
+sock_move(struct ovsdp_dispatch_instance *d, struct lsock *ls, uint32_t h)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ls };
+
+	epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->fd, NULL);
+	ls->handler = h;
+	/* EPOLL_CTL_ADD looks at the socket at once: what is queued on it
+	 * makes the new set readable without waiting for the next upcall. */
+	if (epoll_ctl(d->handlers[h].epfd, EPOLL_CTL_ADD, ls->fd, &ev) < 0)
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "moving a socket of port %u to "
+			     "handler %u: %s", (unsigned int)ls->port_no, (unsigned int)h,
+			     g_strerror(errno));
+}
+
+/* Remove handlers m..old-1: first the kernel's pid arrays shrink to the
+ * survivors' sockets, then the removed handlers' sockets retire into the
+ * survivors' epoll sets, so what they hold is still delivered. */
+static int
+shrink(struct ovsdp_dispatch_instance *d, uint32_t m)
+{
+	uint32_t old = d->n_handlers;
+	struct lport **ports;
+	guint n_ports;
+	int r = 0;
+
+	ports = port_array(d, &n_ports);
+	if (d->enabled)
+		r = point_ports(d, ports, n_ports, m, old);
+	if (r < 0) {
+		g_free(ports);
+		return r;
+	}
+	for (guint k = 0; k < n_ports; k++) {
+		for (uint32_t i = m; i < old; i++) {
+			struct lsock *ls = ports[k]->socks[i];
+
+			ports[k]->socks[i] = NULL;
+			sock_move(d, ls, i % m);
+			sock_retire(d, ls);
+		}
+	}
+	g_free(ports);
+	for (guint k = 0; k < d->retiring->len; k++) {
+		struct lsock *ls = g_ptr_array_index(d->retiring, k);
+
+		if (ls->handler >= m)
+			sock_move(d, ls, ls->handler % m);
+	}
+	for (uint32_t i = m; i < old; i++) {
+		d->gone.upcalls += d->handlers[i].upcalls;
+		d->gone.empty += d->handlers[i].empty;
+		d->gone.overruns += d->handlers[i].overruns;
+		close(d->handlers[i].epfd);
+	}
+	d->n_handlers = m;
+	return 0;
+}
+
+static int
+legacy_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
+{
+	int r;
+
+	reap_retiring(d);
+	if (n_handlers == 0)
+		return -EINVAL;
+	if (n_handlers == d->n_handlers)
+		return 0;
+	r = n_handlers > d->n_handlers ? grow(d, n_handlers) : shrink(d, n_handlers);
+	if (r == 0 && d->enabled)
+		note_window(d);
+	return r;
+}
+
+static int
+legacy_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	struct lport *p;
+	int r = 0;
+
+	reap_retiring(d);
+	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	if (p) {
+		/* Known already (the runtime and the vport notifications both
+		 * report ports): point it at its sockets again. */
+		return d->enabled ? point_port(d, p, d->n_handlers) : 0;
+	}
+	if (d->n_handlers) {
+		char what[48];
+
+		g_snprintf(what, sizeof what, "adding port %u", (unsigned int)port_no);
+		r = fd_budget(d, g_hash_table_size(d->ports) + 1, d->n_handlers, what);
+		if (r < 0)
+			return r;
+		p = g_new0(struct lport, 1);
+		p->port_no = port_no;
+		p->socks = g_new0(struct lsock *, d->n_handlers);
+		for (uint32_t i = 0; i < d->n_handlers && r == 0; i++)
+			r = sock_open(d, port_no, i, &p->socks[i]);
+		if (r < 0)
+			log_open_failure(d, r, what);
+		/* Before enable(), the kernel keeps pointing where it does. */
+		if (r == 0 && d->enabled) {
+			r = point_port(d, p, d->n_handlers);
+			if (r < 0 && r != -ENODEV)
+				d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
+					     "pointing port %u at its sockets: %s",
+					     (unsigned int)port_no, g_strerror(-r));
+		}
+		if (r < 0) {
+			for (uint32_t i = 0; i < d->n_handlers; i++)
+				sock_close(d, p->socks[i]);
+			g_free(p->socks);
+			g_free(p);
+			return r;
+		}
+	} else {
+		/* Not sized yet: handlers_set opens the sockets. */
+		p = g_new0(struct lport, 1);
+		p->port_no = port_no;
+	}
+	g_hash_table_insert(d->ports, GUINT_TO_POINTER(port_no), p);
+	return 0;
+}
+
+static void
+legacy_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	struct lport *p;
+
+	reap_retiring(d);
+	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	if (!p)
+		return;
+	g_hash_table_remove(d->ports, GUINT_TO_POINTER(port_no));
+	/* What the port sent before it went is still delivered. */
+	for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
+		sock_retire(d, p->socks[i]);
+	g_free(p->socks);
+	g_free(p);
+}
+
+/* ---- handler methods ------------------------------------------------------ */
+
+/* Handler 0's socket of the port: it exists for every handler count, so
+ * the pid stays valid across resizes (OVS <= 2.10 hashed over handlers;
+ * this ABI gives no hash). */
+static uint32_t
+legacy_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	const struct lport *p;
+
+	if (!d->enabled || d->n_handlers == 0)
+		return 0;
+	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	return p && p->socks ? p->socks[0]->portid : 0;
+}
+
+static int
+legacy_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
+{
+	if (handler >= d->n_handlers)
+		return -EINVAL;
+	return d->handlers[handler].epfd;
+}
+
+/* Read up to n from one ready socket; an overrun is counted and read past. */
+static int
+read_sock(struct ovsdp_dispatch_instance *d, struct lhandler *h, struct lsock *ls,
+	  struct ovsdp_dispatch_msg *msgs, unsigned int n, uint32_t *overruns)
+{
+	int r = d->host->usock_recv(d->ctx, ls->us, msgs, n);
+
+	if (r == -ENOBUFS) {
+		h->overruns++;
+		(*overruns)++;
+		if (ls->port)
+			__atomic_add_fetch(&ls->port->overruns, 1, __ATOMIC_RELAXED);
+		r = d->host->usock_recv(d->ctx, ls->us, msgs, n);
+	}
+	if (r <= 0)
+		return 0;
+	if (ls->port)
+		__atomic_add_fetch(&ls->port->upcalls, (uint64_t)r, __ATOMIC_RELAXED);
+	return r;
+}
+
+/* The ready sockets share the batch, so one busy port cannot starve the
+ * others; epoll puts a socket it reported at the back of its ready list,
+ * so the next call starts with the ones this call did not reach. */
+static int
+legacy_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
+	    struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
+{
+	struct epoll_event ev[RECV_EVENTS];
+	struct lhandler *h;
+	unsigned int got = 0;
+	int ready;
+
+	if (handler >= d->n_handlers || !batch || !overruns)
+		return -EINVAL;
+	h = &d->handlers[handler];
+	ready = epoll_wait(h->epfd, ev, (int)MIN(n, (unsigned int)RECV_EVENTS), 0);
+	for (int k = 0; k < ready && got < n; k++) {
+		unsigned int left = (unsigned int)(ready - k);
+		unsigned int share = (n - got + left - 1) / left;
+
+		got += (unsigned int)read_sock(d, h, ev[k].data.ptr, batch + got, share, overruns);
+	}
+	if (got == 0)
+		h->empty++;
+	else
+		h->upcalls += got;
+	return (int)got;
+}
+
+/* ---- control: purge, stats, describe --------------------------------------- */
+
+static void
+legacy_recv_purge(struct ovsdp_dispatch_instance *d)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct lport *p = v;
+
+		for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
+			d->host->usock_purge(d->ctx, p->socks[i]->us);
+	}
+	for (guint i = 0; i < d->retiring->len; i++)
+		d->host->usock_purge(d->ctx, ((struct lsock *)g_ptr_array_index(d->retiring, i))->us);
+	reap_retiring(d);
+}
+
+static int
+legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_dispatch_stats *out)
+{
+	struct lhandler sum = { 0 };
+	uint64_t n_ports = g_hash_table_size(d->ports);
+	uint64_t sockets = 0;
+
+	if (!out)
+		return -EINVAL;
+	reap_retiring(d);
+	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
+		sum = d->gone;
+		for (uint32_t i = 0; i < d->n_handlers; i++) {
+			sum.upcalls += d->handlers[i].upcalls;
+			sum.empty += d->handlers[i].empty;
+			sum.overruns += d->handlers[i].overruns;
+		}
+		sockets = n_ports * d->n_handlers + d->retiring->len;
+	} else if (handler < d->n_handlers) {
+		sum = d->handlers[handler];
+		sockets = n_ports;
+		for (guint i = 0; i < d->retiring->len; i++)
+			if (((struct lsock *)g_ptr_array_index(d->retiring, i))->handler == handler)
+				sockets++;
+	} else {
+		return -EINVAL;
+	}
+	if (STATS_HAS(out, n_handlers))
+		out->n_handlers = d->n_handlers;
+	if (STATS_HAS(out, n_sockets))
+		out->n_sockets = sockets;
+	if (STATS_HAS(out, n_upcalls))
+		out->n_upcalls = sum.upcalls;
+	if (STATS_HAS(out, n_empty))
+		out->n_empty = sum.empty;
+	if (STATS_HAS(out, n_overruns))
+		out->n_overruns = sum.overruns;
+	return 0;
+}
+
+static int
+legacy_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
+{
+	GHashTableIter it;
+	gpointer v;
+	const struct lport *worst = NULL;
+	uint64_t n_ports;
+	int k;
+
+	if (!buf || !len)
+		return -EINVAL;
+	if (!d) {
+		snprintf(buf, len, "legacy: one socket per port and handler; "
+			 "the kernel picks a port's socket by flow hash");
+		return 0;
+	}
+	n_ports = g_hash_table_size(d->ports);
+	k = snprintf(buf, len, "legacy: %" PRIu64 " ports x %u handlers = %" PRIu64 " sockets",
+		     n_ports, (unsigned int)d->n_handlers, n_ports * d->n_handlers);
+	if (pid_window(d, d->n_handlers) < d->n_handlers && k >= 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, ", each port names %u (kernel limit)",
+			      (unsigned int)pid_window(d, d->n_handlers));
+	if (d->retiring->len && k >= 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, " (+%u draining)", d->retiring->len);
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct lport *p = v;
+
+		if (p->overruns && (!worst || p->overruns > worst->overruns))
+			worst = p;
+	}
+	if (worst && k >= 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, ", overruns: most on port %u (%" PRIu64 ")",
+			      (unsigned int)worst->port_no, worst->overruns);
+	if (!d->enabled && k >= 0 && (size_t)k < len)
+		snprintf(buf + k, len - (size_t)k, ", not receiving");
+	return 0;
+}
+
+/* Designated initialisers: several members share a type. */
+static const struct ovsdp_dispatch_vtable legacy_vtable = {
+	.struct_size = sizeof(struct ovsdp_dispatch_vtable),
+	.probe = legacy_probe,
+	.create = legacy_create,
+	.destroy = legacy_destroy,
+	.recv_set = legacy_recv_set,
+	.handlers_set = legacy_handlers_set,
+	.number_handlers_required = NULL,      /* the core decides the count */
+	.port_added = legacy_port_added,
+	.port_deleted = legacy_port_deleted,
+	.port_get_pid = legacy_port_get_pid,
+	.wait_fd = legacy_wait_fd,
+	.recv = legacy_recv,
+	.recv_purge = legacy_recv_purge,
+	.stats = legacy_stats,
+	.describe = legacy_describe,
+};
+
+/* No plugin-specific keys: the loader rejects any in [plugin:legacy]. */
+static const struct ovsdp_dispatch_option legacy_options[] = {
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct ovsdp_dispatch_descriptor legacy_descriptor = {
+	.abi_major = OVSDP_DISPATCH_ABI_MAJOR,
+	.abi_minor = OVSDP_DISPATCH_ABI_MINOR,
+	.struct_size = sizeof(struct ovsdp_dispatch_descriptor),
+	.name = "legacy",
+	.description = "one socket per (port, handler), as OVS up to 2.10",
+	.vtable = &legacy_vtable,
+	.options = legacy_options,
+};
+
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *
+ovsdp_dispatch_plugin_get(void)
+{
+	return &legacy_descriptor;
+}

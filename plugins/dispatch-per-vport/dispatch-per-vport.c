@@ -1,0 +1,794 @@
+/* dispatch-per-vport: OVS 2.11's dispatch: one upcall socket per port,
+ * added to every handler's epoll set with EPOLLEXCLUSIVE so one handler,
+ * not all of them, wakes for each upcall (see struct vhandler for what that
+ * takes under a poll()ing handler loop).  Works on every kernel. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <glib.h>
+#include <ovsdp/dispatch.h>
+
+#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
+#define STATS_HAS(out, m) OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, m)
+
+/* A deleted port's socket is closed once it is found empty this long after
+ * it left service: what the port sent before it went is still delivered. */
+#define RETIRE_SETTLE_US (200 * 1000)
+
+/* Ready sockets looked at per recv call (epoll_wait's maxevents). */
+#define RECV_EVENTS 64
+
+/* One upcall socket (a port's, or a deleted port's still being drained).
+ * epoll's data.ptr points here; NULL marks a handler's stop fd. */
+struct vsock {
+	struct ovsdp_usock *us;
+	int fd;
+	uint32_t portid;
+	uint32_t port_no;
+	gint64 retired_at;      /* 0 while its port exists */
+	uint64_t upcalls;       /* atomics: every handler reads this socket */
+	uint64_t overruns;
+};
+
+/* EPOLLEXCLUSIVE wakes one waiter only when that waiter sleeps in
+ * epoll_wait() on the epoll set: the kernel's ep_poll_callback() counts
+ * an exclusive wakeup only for threads on the set's own wait queue, and a
+ * poll() on an epoll fd (what the core's handler loop does with wait_fd)
+ * waits on a different queue, so every set wakes.  In exclusive mode each
+ * handler therefore has a waiter thread that sleeps in epoll_wait() and,
+ * when woken, signals the handler's eventfd (its wait_fd) and sleeps until
+ * the handler's recv has drained the set and re-arms it. */
+struct vhandler {
+	int epfd;               /* every socket, EPOLLEXCLUSIVE when exclusive */
+	int evfd;               /* exclusive: wait_fd; the waiter writes it */
+	int stopfd;             /* exclusive: in epfd, written to stop the waiter */
+	GThread *waiter;
+	GMutex mu;
+	GCond cv;
+	bool armed;             /* mu: the waiter may sleep in epoll_wait */
+	bool stop;              /* mu */
+	uint64_t upcalls;       /* written by this handler's thread only */
+	uint64_t empty;
+	uint64_t overruns;
+};
+
+struct counters {
+	uint64_t upcalls;
+	uint64_t empty;
+	uint64_t overruns;
+};
+
+struct ovsdp_dispatch_instance {
+	const struct ovsdp_dispatch_host *host;
+	struct ovsdp_dispatch_host_ctx *ctx;
+	bool exclusive;                 /* EPOLLEXCLUSIVE + waiter threads */
+	const char *why;                /* how 'exclusive' was decided, for describe */
+	bool enabled;                   /* the kernel's vport pids name our sockets */
+	uint32_t n_handlers;
+	struct vhandler **handlers;     /* stable addresses: waiters hold them */
+	GHashTable *ports;              /* port_no -> struct vsock * */
+	GPtrArray *retiring;            /* struct vsock * of deleted ports */
+	struct counters gone;           /* of handlers removed by handlers_set */
+};
+
+/* Per-port pids are the kernel's original dispatch; EPOLLEXCLUSIVE only
+ * changes how handlers wake, and create() decides it from the features. */
+static int
+per_vport_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+{
+	(void)features;
+	if (reason_len)
+		reason[0] = '\0';
+	return 0;
+}
+
+static int
+per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
+		 struct ovsdp_dispatch_instance **out)
+{
+	const struct ovsdp_features *f;
+	struct ovsdp_dispatch_instance *d;
+	const char *mode;
+	bool has;
+
+	if (!host || !out || !HOST_CAN(host, log))
+		return -EINVAL;
+	if (!HOST_CAN(host, option) || !HOST_CAN(host, features) ||
+	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
+	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
+	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
+	    !HOST_CAN(host, vport_set_upcall_pids)) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method per-vport needs "
+			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
+			  (unsigned int)host->abi_minor);
+		return -ENOTSUP;
+	}
+	f = host->features(ctx);
+	has = f && f->epoll_exclusive;
+	mode = host->option(ctx, "epoll-exclusive");
+	if (!mode)
+		mode = "auto";
+	if (!strcmp(mode, "on") && !has) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "epoll-exclusive = on, but this kernel "
+			  "(%s) does not honour EPOLLEXCLUSIVE (Linux 4.5+); set it to auto or off",
+			  f ? f->kernel_release : "unknown");
+		return -EOPNOTSUPP;
+	}
+	if (strcmp(mode, "on") && strcmp(mode, "off") && strcmp(mode, "auto")) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "epoll-exclusive = %s: expected auto, on "
+			  "or off", mode);
+		return -EINVAL;
+	}
+	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d->host = host;
+	d->ctx = ctx;
+	if (!strcmp(mode, "off")) {
+		d->why = "epoll-exclusive = off";
+	} else if (has) {
+		d->exclusive = true;
+		d->why = !strcmp(mode, "on") ? "epoll-exclusive = on" : "epoll-exclusive = auto";
+	} else {
+		d->why = "epoll-exclusive = auto, kernel lacks it";
+	}
+	d->ports = g_hash_table_new(NULL, NULL);
+	d->retiring = g_ptr_array_new();
+	*out = d;
+	return 0;
+}
+
+/* ---- handlers and their waiters ------------------------------------------ */
+
+static gpointer
+waiter_main(gpointer data)
+{
+	struct vhandler *h = data;
+	uint64_t one = 1;
+
+	for (;;) {
+		struct epoll_event ev;
+		bool stop;
+		int r;
+
+		g_mutex_lock(&h->mu);
+		while (!h->armed && !h->stop)
+			g_cond_wait(&h->cv, &h->mu);
+		stop = h->stop;
+		g_mutex_unlock(&h->mu);
+		if (stop)
+			break;
+		r = epoll_wait(h->epfd, &ev, 1, -1);
+		if (r <= 0 || !ev.data.ptr)
+			continue;       /* EINTR, or the stop fd: look at 'stop' */
+		g_mutex_lock(&h->mu);
+		h->armed = false;
+		g_mutex_unlock(&h->mu);
+		if (write(h->evfd, &one, sizeof one) < 0)
+			continue;       /* only EAGAIN at a counter near 2^64 */
+	}
+	return NULL;
+}
+
+/* Let the waiter sleep in epoll_wait again.  The handler's eventfd is
+ * cleared first: a wakeup the waiter reports after this is kept. */
+static void
+waiter_rearm(struct vhandler *h)
+{
+	uint64_t v;
+
+	if (read(h->evfd, &v, sizeof v) < 0 && errno != EAGAIN)
+		return;
+	g_mutex_lock(&h->mu);
+	h->armed = true;
+	g_cond_signal(&h->cv);
+	g_mutex_unlock(&h->mu);
+}
+
+static void
+handler_free(struct vhandler *h)
+{
+	uint64_t one = 1;
+
+	if (!h)
+		return;
+	if (h->waiter) {
+		g_mutex_lock(&h->mu);
+		h->stop = true;
+		g_cond_signal(&h->cv);
+		g_mutex_unlock(&h->mu);
+		if (write(h->stopfd, &one, sizeof one) < 0)
+			g_warn_if_reached();
+		g_thread_join(h->waiter);
+	}
+	if (h->stopfd >= 0)
+		close(h->stopfd);
+	if (h->evfd >= 0)
+		close(h->evfd);
+	if (h->epfd >= 0)
+		close(h->epfd);
+	g_mutex_clear(&h->mu);
+	g_cond_clear(&h->cv);
+	g_free(h);
+}
+
+static int
+handler_new(struct ovsdp_dispatch_instance *d, uint32_t index, struct vhandler **out)
+{
+	struct vhandler *h = g_new0(struct vhandler, 1);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	g_autoptr(GError) err = NULL;
+	char name[16];
+	int r;
+
+	g_mutex_init(&h->mu);
+	g_cond_init(&h->cv);
+	h->evfd = h->stopfd = -1;
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epfd < 0)
+		goto fail_errno;
+	if (d->exclusive) {
+		h->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		h->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (h->evfd < 0 || h->stopfd < 0 ||
+		    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->stopfd, &ev) < 0)
+			goto fail_errno;
+		h->armed = true;
+		g_snprintf(name, sizeof name, "pervport-wait%u", (unsigned int)index);
+		h->waiter = g_thread_try_new(name, waiter_main, h, &err);
+		if (!h->waiter) {
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: %s",
+				     (unsigned int)index, err->message);
+			handler_free(h);
+			return -EAGAIN;
+		}
+	}
+	*out = h;
+	return 0;
+fail_errno:
+	r = -errno;
+	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: %s", (unsigned int)index,
+		     g_strerror(-r));
+	handler_free(h);
+	return r;
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int
+sock_register(struct ovsdp_dispatch_instance *d, struct vsock *s, struct vhandler *h)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | (d->exclusive ? EPOLLEXCLUSIVE : 0),
+		.data.ptr = s,
+	};
+
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+		int r = -errno;
+
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to an "
+			     "epoll set: %s", (unsigned int)s->port_no, g_strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static void
+sock_close(struct ovsdp_dispatch_instance *d, struct vsock *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		epoll_ctl(d->handlers[i]->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	d->host->usock_close(d->ctx, s->us);
+	g_free(s);
+}
+
+static int
+sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, struct vsock **out)
+{
+	struct vsock *s = g_new0(struct vsock, 1);
+	int r = d->host->usock_open(d->ctx, 0, &s->us);
+
+	if (r < 0) {
+		g_free(s);
+		return r;
+	}
+	s->fd = d->host->usock_fd(s->us);
+	s->portid = d->host->usock_portid(s->us);
+	s->port_no = port_no;
+	for (uint32_t i = 0; i < d->n_handlers; i++) {
+		r = sock_register(d, s, d->handlers[i]);
+		if (r < 0) {
+			sock_close(d, s);
+			return r;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+/* Close the deleted ports' sockets that have settled and are empty.
+ * Called from control methods: no handler reads meanwhile. */
+static void
+reap_retiring(struct ovsdp_dispatch_instance *d)
+{
+	gint64 now = g_get_monotonic_time();
+
+	for (guint i = d->retiring->len; i-- > 0;) {
+		struct vsock *s = g_ptr_array_index(d->retiring, i);
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+		if (now - s->retired_at < RETIRE_SETTLE_US || poll(&pfd, 1, 0) != 0)
+			continue;
+		g_ptr_array_remove_index_fast(d->retiring, i);
+		sock_close(d, s);
+	}
+}
+
+/* Every socket, ports' and retiring, in one array. */
+static struct vsock **
+sock_array(struct ovsdp_dispatch_instance *d, guint *n, bool with_retiring)
+{
+	guint cap = g_hash_table_size(d->ports) + (with_retiring ? d->retiring->len : 0) + 1;
+	struct vsock **a = g_new(struct vsock *, cap);
+	GHashTableIter it;
+	gpointer v;
+	guint k = 0;
+
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		a[k++] = v;
+	for (guint i = 0; with_retiring && i < d->retiring->len; i++)
+		a[k++] = g_ptr_array_index(d->retiring, i);
+	*n = k;
+	return a;
+}
+
+/* ---- the kernel's pid arrays --------------------------------------------- */
+
+static int
+point_port(struct ovsdp_dispatch_instance *d, const struct vsock *s, bool here)
+{
+	uint32_t pid = here ? s->portid : 0;
+
+	return d->host->vport_set_upcall_pids(d->ctx, s->port_no, &pid, 1);
+}
+
+/* Point every port at its socket ('here') or at nobody; on failure put
+ * those already changed back to the other.  A port the kernel no longer
+ * has (-ENODEV) is skipped: its port_deleted follows. */
+static int
+point_ports(struct ovsdp_dispatch_instance *d, struct vsock **socks, guint n, bool here)
+{
+	for (guint i = 0; i < n; i++) {
+		int r = point_port(d, socks[i], here);
+
+		if (r == -ENODEV)
+			continue;
+		if (r < 0) {
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "pointing port %u %s: %s",
+				     (unsigned int)socks[i]->port_no,
+				     here ? "at its socket" : "away", g_strerror(-r));
+			while (i-- > 0)
+				point_port(d, socks[i], !here);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* ---- control methods ------------------------------------------------------ */
+
+static void
+per_vport_destroy(struct ovsdp_dispatch_instance *d)
+{
+	struct vsock **socks;
+	guint n;
+
+	if (!d)
+		return;
+	/* Waiters first: nothing may sleep on an epoll set being emptied. */
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		handler_free(d->handlers[i]);
+	d->n_handlers = 0;
+	socks = sock_array(d, &n, true);
+	for (guint i = 0; i < n; i++)
+		sock_close(d, socks[i]);
+	g_free(socks);
+	g_hash_table_destroy(d->ports);
+	g_ptr_array_free(d->retiring, TRUE);
+	g_free(d->handlers);
+	g_free(d);
+}
+
+/* Point every port at this instance, and only then leave per-cpu
+ * dispatch (if the datapath is in it): until that feature bit goes the
+ * kernel ignores vport pids, so a switch from per-cpu loses nothing. */
+static int
+take_over(struct ovsdp_dispatch_instance *d)
+{
+	const struct ovsdp_features *f = d->host->features(d->ctx);
+	struct vsock **socks;
+	guint n;
+	int r;
+
+	socks = sock_array(d, &n, false);
+	r = point_ports(d, socks, n, true);
+	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_NO) &&
+	    HOST_CAN(d->host, dp_set_per_cpu_pids)) {
+		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
+		if (r < 0 && !d->enabled)
+			point_ports(d, socks, n, false);
+	}
+	g_free(socks);
+	if (r == 0)
+		d->enabled = true;
+	return r;
+}
+
+static int
+per_vport_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
+{
+	struct vsock **socks;
+	guint n;
+	int r;
+
+	reap_retiring(d);
+	if (enable)
+		return take_over(d);
+	if (!d->enabled)
+		return 0;
+	/* Keep the sockets: the core drains them before destroy. */
+	socks = sock_array(d, &n, false);
+	r = point_ports(d, socks, n, false);
+	g_free(socks);
+	if (r == 0)
+		d->enabled = false;
+	return r;
+}
+
+/* After handlers left, a socket whose readiness only a removed epoll set
+ * had seen (EPOLLEXCLUSIVE stops at the first woken set) would wait for its
+ * next upcall: re-adding it to a surviving set makes epoll look at it now. */
+static void
+repoke_ready(struct ovsdp_dispatch_instance *d)
+{
+	struct vsock **socks;
+	struct pollfd *pfd;
+	guint n;
+
+	socks = sock_array(d, &n, true);
+	pfd = g_new0(struct pollfd, n + 1);
+	for (guint i = 0; i < n; i++) {
+		pfd[i].fd = socks[i]->fd;
+		pfd[i].events = POLLIN;
+	}
+	if (n && poll(pfd, n, 0) > 0) {
+		for (guint i = 0; i < n; i++) {
+			struct vhandler *h = d->handlers[i % d->n_handlers];
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			epoll_ctl(h->epfd, EPOLL_CTL_DEL, socks[i]->fd, NULL);
+			sock_register(d, socks[i], h);
+		}
+	}
+	g_free(pfd);
+	g_free(socks);
+}
+
+static int
+per_vport_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
+{
+	uint32_t old = d->n_handlers;
+	struct vsock **socks;
+	guint n;
+	int r = 0;
+
+	reap_retiring(d);
+	if (n_handlers == 0)
+		return -EINVAL;
+	if (n_handlers == old)
+		return 0;
+	if (n_handlers < old) {
+		/* The kernel names ports, not handlers: nothing to re-point. */
+		for (uint32_t i = n_handlers; i < old; i++) {
+			struct vhandler *h = d->handlers[i];
+
+			d->gone.upcalls += h->upcalls;
+			d->gone.empty += h->empty;
+			d->gone.overruns += h->overruns;
+			handler_free(h);    /* its epoll set goes, and with it the registrations */
+		}
+		d->n_handlers = n_handlers;
+		if (d->exclusive)
+			repoke_ready(d);
+		return 0;
+	}
+	d->handlers = g_renew(struct vhandler *, d->handlers, n_handlers);
+	socks = sock_array(d, &n, true);
+	for (uint32_t i = old; i < n_handlers && r == 0; i++) {
+		d->handlers[i] = NULL;
+		r = handler_new(d, i, &d->handlers[i]);
+		for (guint k = 0; k < n && r == 0; k++)
+			r = sock_register(d, socks[k], d->handlers[i]);
+	}
+	g_free(socks);
+	if (r < 0) {
+		for (uint32_t i = old; i < n_handlers; i++) {
+			handler_free(d->handlers[i]);
+			d->handlers[i] = NULL;
+		}
+		return r;
+	}
+	d->n_handlers = n_handlers;
+	return 0;
+}
+
+static int
+per_vport_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	struct vsock *s;
+	int r;
+
+	reap_retiring(d);
+	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	if (s) {
+		/* Known already (the runtime and the vport notifications both
+		 * report ports): point it at its socket again. */
+		return d->enabled ? point_port(d, s, true) : 0;
+	}
+	r = sock_open(d, port_no, &s);
+	if (r < 0) {
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u: %s%s",
+			     (unsigned int)port_no, g_strerror(-r),
+			     r == -EMFILE ? " (raise RLIMIT_NOFILE: one descriptor per port)" : "");
+		return r;
+	}
+	/* Before recv_set(true), the kernel keeps pointing where it does. */
+	if (d->enabled) {
+		r = point_port(d, s, true);
+		if (r < 0) {
+			if (r != -ENODEV)
+				d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
+					     "pointing port %u at its socket: %s",
+					     (unsigned int)port_no, g_strerror(-r));
+			sock_close(d, s);
+			return r;
+		}
+	}
+	g_hash_table_insert(d->ports, GUINT_TO_POINTER(port_no), s);
+	return 0;
+}
+
+static void
+per_vport_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	struct vsock *s;
+
+	reap_retiring(d);
+	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	if (!s)
+		return;
+	g_hash_table_remove(d->ports, GUINT_TO_POINTER(port_no));
+	/* Still in every epoll set: what the port sent before it went is
+	 * delivered, then reap_retiring closes it. */
+	s->retired_at = g_get_monotonic_time();
+	g_ptr_array_add(d->retiring, s);
+}
+
+/* ---- handler methods ------------------------------------------------------ */
+
+static uint32_t
+per_vport_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	const struct vsock *s;
+
+	if (!d->enabled)
+		return 0;
+	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	return s ? s->portid : 0;
+}
+
+static int
+per_vport_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
+{
+	if (handler >= d->n_handlers)
+		return -EINVAL;
+	return d->exclusive ? d->handlers[handler]->evfd : d->handlers[handler]->epfd;
+}
+
+/* Read up to n from one ready socket; an overrun is counted and read past. */
+static int
+read_sock(struct ovsdp_dispatch_instance *d, struct vhandler *h, struct vsock *s,
+	  struct ovsdp_dispatch_msg *msgs, unsigned int n, uint32_t *overruns)
+{
+	int r = d->host->usock_recv(d->ctx, s->us, msgs, n);
+
+	if (r == -ENOBUFS) {
+		h->overruns++;
+		(*overruns)++;
+		__atomic_add_fetch(&s->overruns, 1, __ATOMIC_RELAXED);
+		r = d->host->usock_recv(d->ctx, s->us, msgs, n);
+	}
+	if (r <= 0)
+		return 0;
+	__atomic_add_fetch(&s->upcalls, (uint64_t)r, __ATOMIC_RELAXED);
+	return r;
+}
+
+/* The ready sockets share the batch so that one busy port cannot starve
+ * the others; epoll puts a socket it reported at the back of its ready
+ * list, so the next call starts with the ones this call did not reach. */
+static int
+per_vport_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
+	       struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
+{
+	struct epoll_event ev[RECV_EVENTS];
+	struct vsock *ready[RECV_EVENTS];
+	struct vhandler *h;
+	unsigned int got = 0, nr = 0;
+	int r;
+
+	if (handler >= d->n_handlers || !batch || !overruns)
+		return -EINVAL;
+	h = d->handlers[handler];
+	r = epoll_wait(h->epfd, ev, (int)MIN(n ? n : 1, (unsigned int)RECV_EVENTS), 0);
+	for (int k = 0; k < r; k++)
+		if (ev[k].data.ptr)
+			ready[nr++] = ev[k].data.ptr;
+	for (unsigned int k = 0; k < nr && got < n; k++) {
+		unsigned int left = nr - k;
+		unsigned int share = (n - got + left - 1) / left;
+
+		got += (unsigned int)read_sock(d, h, ready[k], batch + got, share, overruns);
+	}
+	if (got == 0)
+		h->empty++;
+	else
+		h->upcalls += got;
+	/* A short batch means the set is (nearly) drained: let the waiter
+	 * sleep in epoll_wait again.  A full one leaves the eventfd set, so
+	 * the core comes back for the rest. */
+	if (d->exclusive && got < n)
+		waiter_rearm(h);
+	return (int)got;
+}
+
+/* ---- control: purge, stats, describe --------------------------------------- */
+
+static void
+per_vport_recv_purge(struct ovsdp_dispatch_instance *d)
+{
+	struct vsock **socks;
+	guint n;
+
+	socks = sock_array(d, &n, true);
+	for (guint i = 0; i < n; i++)
+		d->host->usock_purge(d->ctx, socks[i]->us);
+	g_free(socks);
+	reap_retiring(d);
+}
+
+static int
+per_vport_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
+		struct ovsdp_dispatch_stats *out)
+{
+	struct counters sum = { 0, 0, 0 };
+
+	if (!out)
+		return -EINVAL;
+	reap_retiring(d);
+	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
+		sum = d->gone;
+		for (uint32_t i = 0; i < d->n_handlers; i++) {
+			sum.upcalls += d->handlers[i]->upcalls;
+			sum.empty += d->handlers[i]->empty;
+			sum.overruns += d->handlers[i]->overruns;
+		}
+	} else if (handler < d->n_handlers) {
+		sum.upcalls = d->handlers[handler]->upcalls;
+		sum.empty = d->handlers[handler]->empty;
+		sum.overruns = d->handlers[handler]->overruns;
+	} else {
+		return -EINVAL;
+	}
+	/* Every handler polls every socket: the count is the same for one
+	 * handler as for all of them. */
+	if (STATS_HAS(out, n_handlers))
+		out->n_handlers = d->n_handlers;
+	if (STATS_HAS(out, n_sockets))
+		out->n_sockets = g_hash_table_size(d->ports) + d->retiring->len;
+	if (STATS_HAS(out, n_upcalls))
+		out->n_upcalls = sum.upcalls;
+	if (STATS_HAS(out, n_empty))
+		out->n_empty = sum.empty;
+	if (STATS_HAS(out, n_overruns))
+		out->n_overruns = sum.overruns;
+	return 0;
+}
+
+static int
+per_vport_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
+{
+	const struct vsock *worst = NULL;
+	GHashTableIter it;
+	gpointer v;
+	int k;
+
+	if (!buf || !len)
+		return -EINVAL;
+	if (!d) {
+		snprintf(buf, len, "per-vport: one socket per port, shared by every handler "
+			 "through EPOLLEXCLUSIVE");
+		return 0;
+	}
+	if (d->exclusive)
+		k = snprintf(buf, len, "per-vport: %u sockets, EPOLLEXCLUSIVE, %u handlers",
+			     g_hash_table_size(d->ports), (unsigned int)d->n_handlers);
+	else
+		k = snprintf(buf, len, "per-vport: %u sockets, every one of %u handlers wakes "
+			     "per upcall (%s)", g_hash_table_size(d->ports),
+			     (unsigned int)d->n_handlers, d->why);
+	if (d->retiring->len && k >= 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, " (+%u draining)", d->retiring->len);
+	g_hash_table_iter_init(&it, d->ports);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct vsock *s = v;
+
+		if (s->overruns && (!worst || s->overruns > worst->overruns))
+			worst = s;
+	}
+	if (worst && k >= 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, ", overruns: most on port %u (%" PRIu64 ")",
+			      (unsigned int)worst->port_no, worst->overruns);
+	if (!d->enabled && k >= 0 && (size_t)k < len)
+		snprintf(buf + k, len - (size_t)k, ", not receiving");
+	return 0;
+}
+
+/* Designated initialisers: several members share a type. */
+static const struct ovsdp_dispatch_vtable per_vport_vtable = {
+	.struct_size = sizeof(struct ovsdp_dispatch_vtable),
+	.probe = per_vport_probe,
+	.create = per_vport_create,
+	.destroy = per_vport_destroy,
+	.recv_set = per_vport_recv_set,
+	.handlers_set = per_vport_handlers_set,
+	.number_handlers_required = NULL,      /* the core decides the count */
+	.port_added = per_vport_port_added,
+	.port_deleted = per_vport_port_deleted,
+	.port_get_pid = per_vport_port_get_pid,
+	.wait_fd = per_vport_wait_fd,
+	.recv = per_vport_recv,
+	.recv_purge = per_vport_recv_purge,
+	.stats = per_vport_stats,
+	.describe = per_vport_describe,
+};
+
+static const struct ovsdp_dispatch_option per_vport_options[] = {
+	{ "epoll-exclusive", "auto;on;off", "auto",
+	  "wake one handler per upcall (on), all of them (off), or on when the kernel has EPOLLEXCLUSIVE (auto)" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct ovsdp_dispatch_descriptor per_vport_descriptor = {
+	.abi_major = OVSDP_DISPATCH_ABI_MAJOR,
+	.abi_minor = OVSDP_DISPATCH_ABI_MINOR,
+	.struct_size = sizeof(struct ovsdp_dispatch_descriptor),
+	.name = "per-vport",
+	.description = "one socket per port, every handler polls all of them (EPOLLEXCLUSIVE)",
+	.vtable = &per_vport_vtable,
+	.options = per_vport_options,
+};
+
+OVSDP_DISPATCH_EXPORT const struct ovsdp_dispatch_descriptor *
+ovsdp_dispatch_plugin_get(void)
+{
+	return &per_vport_descriptor;
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+# test-bench-smoke.py: `ovsdp-bench --smoke` on the real datapath: it must
+# finish, write well-formed JSON naming every system and every test with
+# figures that hang together, a markdown table with a column per system, and
+# plots when gnuplot is there.  No time is asserted: the lab is emulated.
+# Usage (meson): python3 test-bench-smoke.py BUILD/tools/ovsdp-bench
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TESTS = ['one_port', 'all_ports', 'loaded_port', 'idle_port', 'sockets', 'throughput',
+         'wakeups', 'reorder']
+LOAD_TESTS = ['loaded_port', 'idle_port', 'throughput']
+ROWS = ['5: netlink sockets', '1: one port latency', '2: all ', '3: one port under load',
+        '4: idle port', '6: upcalls handled per second, one flood port',
+        '6: upcalls handled per second, all', '7: empty wakeups', '8: reordered']
+failures = []
+
+
+def skip(why):
+    # The lab sets OVSDP_TEST_REQUIRE_DATAPATH=1: there a skip is a failure.
+    if os.environ.get('OVSDP_TEST_REQUIRE_DATAPATH') == '1':
+        print('FAIL: the kernel suite must run here but cannot: ' + why)
+        sys.exit(1)
+    print('SKIP: ' + why)
+    sys.exit(77)
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print('not ok: ' + what)
+
+
+def check_latency(name, test, t, all_sent):
+    check(t['received'] <= t['sent'], f'{name} {test}: received <= sent')
+    check(len(t['samples_us']) == t['received'],
+          f'{name} {test}: one sample per received probe')
+    check(t['lost'] == t['sent'] - t['received'], f'{name} {test}: lost = sent - received')
+    if all_sent:
+        check(t['sent'] > 0, f'{name} {test}: probes were sent')
+    lat = t['latency_us']
+    check(lat['n'] == t['received'], f'{name} {test}: summary over every sample')
+    if t['received']:
+        check(lat['min'] <= lat['p50'] <= lat['max'] and lat['min'] <= lat['avg'] <= lat['max'],
+              f'{name} {test}: min <= p50, avg <= max')
+        check(abs(min(t['samples_us']) - lat['min']) <= 1e-4 * max(1.0, lat['min']),
+              f'{name} {test}: min is the smallest sample')
+
+
+def main():
+    bench = sys.argv[1]
+    build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(bench)))
+    if os.geteuid() != 0:
+        skip('not root')
+    probe = subprocess.run([os.path.join(build, 'tools', 'ovsdp'), 'probe', '--json'],
+                           capture_output=True, text=True)
+    try:
+        info = json.loads(probe.stdout)
+    except ValueError:
+        skip('ovsdp probe --json gave no JSON: ' + probe.stderr.strip())
+    if not info.get('datapath_available'):
+        skip(info.get('probe_error') or 'the openvswitch datapath is not available')
+    per_cpu = info.get('per_cpu_dispatch') == 'yes'
+    have_ovs = all(shutil.which(p) for p in ['ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd',
+                                              'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl'])
+    have_gnuplot = shutil.which('gnuplot') is not None
+
+    with tempfile.TemporaryDirectory(prefix='bench-smoke-') as out:
+        run = subprocess.run([bench, '--smoke', '--out', out], capture_output=True, text=True)
+        sys.stderr.write(run.stderr)
+        check(run.returncode == 0, f'ovsdp-bench --smoke exits 0 (got {run.returncode})')
+        with open(os.path.join(out, 'bench.json')) as f:
+            doc = json.load(f)      # well-formed, or the test fails here
+        with open(os.path.join(out, 'bench.md')) as f:
+            md = f.read()
+
+        check(doc['tool'] == 'ovsdp-bench', 'tool name')
+        host = doc['host']
+        check(host['kernel'] == os.uname().release, 'host.kernel is uname -r')
+        check(host['vcpus'] >= 1, 'host.vcpus')
+        check(doc['params']['smoke'] is True, 'params.smoke')
+        load = doc['load_generator']['available']
+        if os.path.exists('/proc/net/pktgen/pgctrl'):
+            check(load, 'pktgen is there, so the load tests ran')
+
+        names = [s['name'] for s in doc['systems']]
+        check(names == ['legacy', 'per-vport', 'per-cpu', 'ovs-vswitchd'],
+              f'every system, in order (got {names})')
+        ports = doc['params']['ports']
+        for s in doc['systems']:
+            name, status = s['name'], s['status']
+            check(sorted(s['tests']) == sorted(TESTS), f'{name}: every test present')
+            if name == 'per-cpu' and not per_cpu:
+                check(status == 'unsupported', f'per-cpu unsupported here (got {status})')
+                check('OVS_DP_F_DISPATCH_UPCALL_PER_CPU' in (s['reason'] or ''),
+                      'per-cpu says why not')
+                continue
+            if name == 'ovs-vswitchd' and not have_ovs:
+                check(status == 'skipped', 'ovs-vswitchd skipped without OVS')
+                continue
+            check(status == 'ok', f'{name}: ok (got {status}: {s["reason"]})')
+            if status != 'ok':
+                continue
+            t = s['tests']
+            check(s['handlers'] >= 1, f'{name}: handler count')
+            for test in TESTS:
+                if test in LOAD_TESTS and not load:
+                    continue
+                check(t[test]['done'], f'{name}: {test} done')
+            one = t['one_port']
+            check_latency(name, 'one_port', one, True)
+            # Without load nothing may go missing.
+            check(one['received'] == one['sent'], f'{name}: every test 1 probe arrived')
+            ap = t['all_ports']
+            check(len(ap['ports']) == doc['params']['veths'], f'{name}: a result per veth port')
+            for p in ap['ports']:
+                check_latency(name, 'all_ports', p['probes'], True)
+            if load:
+                for test in ['loaded_port', 'idle_port']:
+                    check_latency(name, test, t[test], True)
+                    check(t[test]['load']['frames_sent'] > 0, f'{name}: {test} had load')
+                for part in ['one_port', 'all_ports']:
+                    f = t['throughput'][part]
+                    check(f['offered'] > 0 and f['handled'] >= 0, f'{name}: throughput {part}')
+            sk = t['sockets']
+            check(sk['ports'] == (doc['params']['ovs_ports'] if name == 'ovs-vswitchd' else ports),
+                  f'{name}: sockets counted at the bridge size')
+            # What each strategy is about, as a count a user can check.
+            if name == 'legacy':
+                check(sk['upcall_sockets'] == ports * s['handlers'],
+                      f'legacy: ports x handlers upcall sockets (got {sk["upcall_sockets"]})')
+            elif name == 'per-vport':
+                check(sk['upcall_sockets'] == ports, 'per-vport: one upcall socket per port')
+            elif name == 'per-cpu':
+                check(sk['upcall_sockets'] == s['handlers'], 'per-cpu: one socket per handler')
+            if sk['upcall_sockets'] is not None:
+                check(sk['netlink_sockets'] >= sk['upcall_sockets'],
+                      f'{name}: netlink sockets include the upcall sockets')
+            w = t['wakeups']
+            check(w['frames'] == doc['params']['wakeup_frames'], f'{name}: wakeup frames')
+            check(w['handled'] >= w['frames'], f'{name}: every spaced frame handled')
+            check((w['empty_wakeups'] is None) == (name == 'ovs-vswitchd'),
+                  f'{name}: empty wakeups exposed by ours only')
+            ro = t['reorder']
+            check(ro['received'] <= ro['sent'] and ro['reordered'] <= ro['received'],
+                  f'{name}: reorder counts')
+            check(len(ro['per_flow']) == ro['flows'] and sum(ro['per_flow']) == ro['reordered'],
+                  f'{name}: reordering per flow adds up')
+
+        header = [l for l in md.splitlines() if l.startswith('| |')]
+        check(len(header) == 1 and all(n in header[0] for n in names),
+              'markdown: a column per system')
+        for row in ROWS:
+            check(any(l.startswith('| ' + row) for l in md.splitlines()), f'markdown row {row}')
+        check(header and header[0] in run.stdout, 'the table is printed on stdout too')
+        if have_gnuplot:
+            check(len(doc['plots']) >= 2, f'plots made (reason: {doc["plots_reason"]})')
+            for png in doc['plots']:
+                with open(os.path.join(out, png), 'rb') as f:
+                    check(f.read(8) == b'\x89PNG\r\n\x1a\n', f'{png} is a PNG')
+
+    if failures:
+        print(f'{len(failures)} check(s) failed')
+        sys.exit(1)
+    print('ok: ovsdp-bench --smoke')
+
+
+if __name__ == '__main__':
+    main()

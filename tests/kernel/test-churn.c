@@ -1,0 +1,284 @@
+/* test-churn.c: port churn under traffic.  While frames flow on one stable
+ * port, internal ports are added and deleted OVSDP_CHURN_CYCLES times
+ * (default 1000), half of them told to the runtime and half left to its
+ * vport monitor.  Per dispatcher (OVSDP_TEST_DISPATCHERS, default legacy
+ * per-vport per-cpu): every stable frame is delivered exactly once, none is
+ * lost, and the process ends with the descriptors it started with.  The
+ * cycle count may also come as the first argument (the suite passes 300). */
+#include "config.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "ovsdp/ovsdp.h"
+#include "knet.h"
+#include "ktest.h"
+
+#define DP_NAME "ovsdpch"
+#define MAX_SEQ (1u << 20)
+#define WAIT_MS 20000
+
+static char **dispatchers;
+static unsigned int n_dispatchers;
+static unsigned int cycles;
+
+static struct ovsdp_dp *dp;
+static struct ovsdp_plugins *plugins;
+static struct ovsdp_features features;
+static uint32_t stable_port;
+static int stable_raw;
+
+/* Deliveries per sequence number of the stable port's frames. */
+static uint8_t *seen;
+static uint64_t delivered;      /* atomic */
+static uint64_t others;         /* atomic: upcalls that are not ours */
+
+static void
+on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
+{
+	(void)h;
+	(void)data;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ovsdp_upcall *u = &ups[i];
+		uint32_t tag;
+
+		if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
+		    u->packet[13] != (KNET_ETHERTYPE & 0xff)) {
+			__atomic_add_fetch(&others, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		memcpy(&tag, u->packet + 14, 4);
+		tag = ntohl(tag);
+		if (tag < MAX_SEQ)
+			__atomic_add_fetch(&seen[tag], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&delivered, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static unsigned int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static uint64_t
+kernel_lost(void)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	return info.stats.n_lost;
+}
+
+/* The stable port's traffic: one new flow per frame, no flow installed. */
+struct sender {
+	gint stop;
+	uint32_t sent;
+};
+
+static gpointer
+sender_main(gpointer data)
+{
+	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct sender *s = data;
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint8_t frame[128];
+
+	while (!g_atomic_int_get(&s->stop) && s->sent < MAX_SEQ) {
+		src[3] = (uint8_t)(s->sent >> 16);
+		src[4] = (uint8_t)(s->sent >> 8);
+		src[5] = (uint8_t)s->sent;
+		knet_send(stable_raw, frame, knet_frame(frame, sizeof frame, dst, src, s->sent, 64));
+		s->sent++;
+		g_usleep(2000);
+	}
+	return NULL;
+}
+
+static void
+setup(void)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_vport_spec spec = { .name = "dp0", .type = OVSDP_VPORT_TYPE_NETDEV };
+	struct ovsdp_vport_info info;
+
+	ktest_netns_setup();
+	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
+	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
+		      err ? err->message : "");
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
+	knet_veth("dp0", "tx0");
+	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err ? err->message : "");
+	stable_port = info.port_no;
+	stable_raw = knet_raw_open("tx0");
+	seen = g_new0(uint8_t, MAX_SEQ);
+	delivered = others = 0;
+}
+
+static void
+teardown(void)
+{
+	close(stable_raw);
+	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_close(dp);
+	ovsdp_plugins_free(plugins);
+	g_free(seen);
+}
+
+/* The plugin called dispatchers[i], or NULL where this kernel cannot run
+ * it (only per-cpu may say so, and only where the kernel refused). */
+static struct ovsdp_plugin *
+plugin_under_test(int i)
+{
+	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, dispatchers[i]);
+
+	ck_assert_msg(p != NULL, "dispatcher %s not found", dispatchers[i]);
+	if (ovsdp_plugin_status(p) == OVSDP_PLUGIN_PROBE_FAILED) {
+		ck_assert_str_eq(dispatchers[i], "per-cpu");
+		ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_NO);
+		return NULL;
+	}
+	ck_assert_int_eq(ovsdp_plugin_status(p), OVSDP_PLUGIN_OK);
+	return p;
+}
+
+/* Add and delete internal port "churn": told to the runtime when 'tell',
+ * else found by its vport monitor. */
+static void
+churn_once(struct ovsdp_handlers *hs, bool tell)
+{
+	struct ovsdp_vport_spec spec = { .name = "churn", .type = OVSDP_VPORT_TYPE_INTERNAL };
+	struct ovsdp_vport_info info;
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err->message);
+	if (tell)
+		ck_assert_msg(ovsdp_handlers_port_added(hs, info.port_no, &err) == 0, "%s",
+			      err->message);
+	ck_assert_msg(ovsdp_vport_del(dp, info.port_no, &err) == 0, "%s", err->message);
+	if (tell)
+		ovsdp_handlers_port_deleted(hs, info.port_no);
+}
+
+/* The upcall sockets the dispatcher should hold for the local port and
+ * the stable one. */
+static uint64_t
+want_sockets(const char *name, unsigned int n_handlers)
+{
+	if (!strcmp(name, "legacy"))
+		return 2ull * n_handlers;
+	if (!strcmp(name, "per-vport"))
+		return 2;
+	return n_handlers;
+}
+
+START_TEST(churn_under_traffic)
+{
+	struct ovsdp_plugin *p = plugin_under_test(_i);
+	struct ovsdp_handlers_options o = {
+		.dp_name = DP_NAME, .n_handlers = 2, .callback = on_upcalls,
+	};
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs = NULL;
+	g_autoptr(GError) err = NULL;
+	struct sender snd = { 0, 0 };
+	unsigned int fds0, fds1 = 0;
+	uint64_t lost0, lost, got;
+	GThread *t;
+	gint64 t0, took;
+
+	if (!p)
+		return;
+	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
+	ck_assert_msg(ovsdp_handlers_start(hs, p, &err) == 0, "%s", err ? err->message : "");
+	/* One cycle first, so that what the runtime creates once (and keeps)
+	 * is not counted as growth. */
+	churn_once(hs, true);
+	g_usleep(300000);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	fds0 = count_fds();
+	lost0 = kernel_lost();
+	t = g_thread_new("sender", sender_main, &snd);
+	t0 = g_get_monotonic_time();
+	for (unsigned int c = 0; c < cycles; c++)
+		churn_once(hs, c % 2 == 0);
+	took = (g_get_monotonic_time() - t0) / 1000;
+	g_atomic_int_set(&snd.stop, 1);
+	g_thread_join(t);
+
+	/* Every frame of the stable port, exactly once. */
+	for (int waited = 0; waited < WAIT_MS; waited += 50) {
+		if (__atomic_load_n(&delivered, __ATOMIC_RELAXED) >= snd.sent)
+			break;
+		g_usleep(50000);
+	}
+	g_usleep(200000);
+	lost = kernel_lost() - lost0;
+	got = __atomic_load_n(&delivered, __ATOMIC_RELAXED);
+	for (uint32_t s = 0; s < snd.sent; s++) {
+		uint8_t k = __atomic_load_n(&seen[s], __ATOMIC_RELAXED);
+
+		ck_assert_msg(k == 1, "%s: stable frame %u delivered %u times (%" G_GUINT64_FORMAT
+			      " of %u delivered, kernel lost %" G_GUINT64_FORMAT ")", dispatchers[_i], s,
+			      k, got, snd.sent, lost);
+	}
+	ck_assert_uint_eq(got, snd.sent);
+	ck_assert_uint_eq(lost, 0);
+	ck_assert_uint_eq(__atomic_load_n(&others, __ATOMIC_RELAXED), 0);
+
+	/* No descriptor growth, once the monitor has caught up and deleted
+	 * ports' sockets have been drained and closed (the plugins close
+	 * them in control calls, a settle time after the port went). */
+	for (int waited = 0; waited < WAIT_MS; waited += 250) {
+		ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+		fds1 = count_fds();
+		if (fds1 == fds0 && st.dispatchers[0].n_sockets == want_sockets(dispatchers[_i],
+										     st.n_handlers))
+			break;
+		g_usleep(250000);
+	}
+	printf("%s: %u add/delete cycles in %" G_GINT64_FORMAT " ms (%.1f ms each), %u stable frames "
+	       "delivered once each, kernel lost %" G_GUINT64_FORMAT ", fds %u -> %u, sockets %"
+	       G_GUINT64_FORMAT "\n", dispatchers[_i], cycles, took, cycles ? (double)took / cycles : 0,
+	       snd.sent, lost, fds0, fds1, st.dispatchers[0].n_sockets);
+	ck_assert_uint_eq(fds1, fds0);
+	ck_assert_uint_eq(st.dispatchers[0].n_sockets, want_sockets(dispatchers[_i], st.n_handlers));
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
+/* Usage: ktest-churn [CYCLES]; OVSDP_CHURN_CYCLES overrides both. */
+int
+main(int argc, char **argv)
+{
+	const char *env = g_getenv("OVSDP_TEST_DISPATCHERS");
+	const char *n = g_getenv("OVSDP_CHURN_CYCLES");
+	Suite *s = suite_create("churn");
+	TCase *tc = tcase_create("churn");
+
+	ktest_require_datapath();
+	dispatchers = g_strsplit_set(env && *env ? env : "legacy per-vport per-cpu", " ,", -1);
+	n_dispatchers = g_strv_length(dispatchers);
+	if (!(n && *n) && argc > 1)
+		n = argv[1];
+	cycles = n && *n ? (unsigned int)strtoul(n, NULL, 10) : 1000;
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, churn_under_traffic, 0, (int)n_dispatchers);
+	suite_add_tcase(s, tc);
+	return ktest_run_suite(s);
+}

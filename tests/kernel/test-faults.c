@@ -1,0 +1,774 @@
+/* test-faults.c: the handler runtime against a dispatcher whose calls fail
+ * (tests/plugins/faulty): every failure is rolled back and reported with the
+ * dispatcher and the call named, no descriptor or thread is left behind, the
+ * datapath stays usable, and a tiny receive buffer shows up as counted
+ * overruns with delivered + kernel lost == sent. */
+#include "config.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "ovsdp/ovsdp.h"
+#include "knet.h"
+#include "ktest.h"
+
+#define DP_NAME "ovsdpft"
+#define MAX_PORTS 4
+#define WAIT_MS 8000
+#define GOOD "per-vport"        /* runs on every kernel */
+
+/* What the callback saw, keyed by frame tag (port index << 20 | seq). */
+struct rx {
+	GMutex lock;
+	GHashTable *count;      /* tag + 1 -> times delivered */
+	uint64_t ours;
+	gint slow_us;           /* atomic: the callback sleeps this long per batch */
+};
+
+static struct rx rx;
+static struct ovsdp_dp *dp;
+static struct ovsdp_plugins *plugins;
+static uint32_t port_no[MAX_PORTS];
+static int raw[MAX_PORTS];
+
+/* Lines the library logged (domain "ovsdp"), for asserting on them. */
+static GMutex log_lock;
+static GPtrArray *logged;
+
+static void
+capture_log(const char *domain, GLogLevelFlags level, const char *msg, gpointer data)
+{
+	(void)data;
+	fprintf(stderr, "[%s] %s\n", domain ? domain : "", msg);
+	if (level & G_LOG_LEVEL_DEBUG)
+		return;
+	g_mutex_lock(&log_lock);
+	g_ptr_array_add(logged, g_strdup(msg));
+	g_mutex_unlock(&log_lock);
+}
+
+/* Wait up to timeout_ms for a logged line containing every one of the
+ * NULL-terminated fragments. */
+static bool
+wait_logged(int timeout_ms, ...)
+{
+	for (int waited = 0;; waited += 20) {
+		bool found = false;
+
+		g_mutex_lock(&log_lock);
+		for (guint i = 0; i < logged->len && !found; i++) {
+			const char *line = g_ptr_array_index(logged, i);
+			const char *frag;
+			va_list ap;
+
+			found = true;
+			va_start(ap, timeout_ms);
+			while ((frag = va_arg(ap, const char *)))
+				if (!strstr(line, frag))
+					found = false;
+			va_end(ap);
+		}
+		g_mutex_unlock(&log_lock);
+		if (found)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		g_usleep(20000);
+	}
+}
+
+static void
+on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
+{
+	struct rx *r = data;
+
+	(void)h;
+	g_mutex_lock(&r->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ovsdp_upcall *u = &ups[i];
+		uint32_t tag;
+		gpointer old;
+
+		if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
+		    u->packet[13] != (KNET_ETHERTYPE & 0xff))
+			continue;
+		memcpy(&tag, u->packet + 14, 4);
+		tag = ntohl(tag);
+		r->ours++;
+		old = g_hash_table_lookup(r->count, GUINT_TO_POINTER(tag + 1));
+		g_hash_table_insert(r->count, GUINT_TO_POINTER(tag + 1),
+				    GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
+	}
+	g_mutex_unlock(&r->lock);
+	if (g_atomic_int_get(&r->slow_us))
+		g_usleep((gulong)g_atomic_int_get(&r->slow_us));
+}
+
+static uint64_t
+rx_ours(void)
+{
+	uint64_t v;
+
+	g_mutex_lock(&rx.lock);
+	v = rx.ours;
+	g_mutex_unlock(&rx.lock);
+	return v;
+}
+
+static bool
+wait_ours(uint64_t want, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (rx_ours() >= want)
+			return true;
+		g_usleep(10000);
+	}
+	return rx_ours() >= want;
+}
+
+static struct ovsdp_dp_stats
+dp_stats(void)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	return info.stats;
+}
+
+/* Descriptors and threads this process has. */
+static unsigned int
+count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static unsigned int
+count_fds(void)
+{
+	return count_dir("/proc/self/fd");
+}
+
+static unsigned int
+count_threads(void)
+{
+	return count_dir("/proc/self/task");
+}
+
+static void
+add_veth_port(unsigned int i)
+{
+	char a[16], b[16];
+	struct ovsdp_vport_spec spec = { 0 };
+	struct ovsdp_vport_info info;
+	g_autoptr(GError) err = NULL;
+
+	g_snprintf(a, sizeof a, "dp%u", i);
+	g_snprintf(b, sizeof b, "tx%u", i);
+	knet_veth(a, b);
+	spec.name = a;
+	spec.type = OVSDP_VPORT_TYPE_NETDEV;
+	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err ? err->message : "");
+	port_no[i] = info.port_no;
+	raw[i] = knet_raw_open(b);
+}
+
+static void
+send_frames(unsigned int i, uint32_t first, uint32_t count)
+{
+	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint8_t frame[128];
+
+	for (uint32_t s = first; s < first + count; s++) {
+		/* A new source MAC per frame, and no flow: each one misses. */
+		src[3] = (uint8_t)i;
+		src[4] = (uint8_t)(s >> 8);
+		src[5] = (uint8_t)s;
+		knet_send(raw[i], frame, knet_frame(frame, sizeof frame, dst, src, (i << 20) | s, 64));
+	}
+}
+
+/* Frames [first, first+count) of port i were each delivered exactly once. */
+static void
+check_exactly_once(unsigned int i, uint32_t first, uint32_t count)
+{
+	g_mutex_lock(&rx.lock);
+	for (uint32_t s = first; s < first + count; s++) {
+		uint32_t tag = (i << 20) | s;
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(rx.count, GUINT_TO_POINTER(tag + 1)));
+
+		if (n != 1) {
+			g_mutex_unlock(&rx.lock);
+			ck_abort_msg("port %u frame %u delivered %u times (want 1)", i, s, n);
+		}
+	}
+	g_mutex_unlock(&rx.lock);
+}
+
+/* Send 'count' frames on port i and see every one delivered once. */
+static void
+check_delivers(unsigned int i, uint32_t first, uint32_t count)
+{
+	uint64_t want = rx_ours() + count;
+
+	send_frames(i, first, count);
+	ck_assert_msg(wait_ours(want, WAIT_MS), "port %u: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+		      " upcalls arrived", i, rx_ours(), want);
+	check_exactly_once(i, first, count);
+}
+
+static void
+setup(void)
+{
+	g_autofree char *faulty_dir = NULL;
+	g_autofree char *path = NULL;
+	struct ovsdp_features f;
+	g_autoptr(GError) err = NULL;
+
+	ktest_netns_setup();
+	faulty_dir = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tests", "plugins", "faulty", NULL);
+	path = g_strconcat(faulty_dir, ":", g_getenv("OVSDP_PLUGIN_PATH"), NULL);
+	g_setenv("OVSDP_PLUGIN_PATH", path, TRUE);
+	ck_assert_int_eq(ovsdp_features_probe(&f, NULL), 0);
+	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
+		      err ? err->message : "");
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &f, &plugins, NULL), 0);
+	ck_assert_msg(ovsdp_plugins_find(plugins, "faulty") != NULL, "faulty not found in %s", path);
+	ck_assert_ptr_nonnull(ovsdp_plugins_find(plugins, GOOD));
+	memset(&rx, 0, sizeof rx);
+	g_mutex_init(&rx.lock);
+	rx.count = g_hash_table_new(NULL, NULL);
+	logged = g_ptr_array_new_with_free_func(g_free);
+	g_log_set_handler("ovsdp", G_LOG_LEVEL_MASK, capture_log, NULL);
+	for (unsigned int i = 0; i < MAX_PORTS; i++)
+		raw[i] = -1;
+}
+
+static void
+teardown(void)
+{
+	for (unsigned int i = 0; i < MAX_PORTS; i++)
+		if (raw[i] >= 0)
+			close(raw[i]);
+	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_close(dp);
+	ovsdp_plugins_free(plugins);
+	g_hash_table_destroy(rx.count);
+	g_ptr_array_free(logged, TRUE);
+}
+
+/* A plugins.conf that makes 'call' fail after 'after' good calls, 'times'
+ * times (0: for ever).  Checked against faulty's declared options. */
+static struct ovsdp_config *
+faulty_config(const char *call, unsigned int after, unsigned int times, unsigned int rcvbuf)
+{
+	g_autofree char *text = g_strdup_printf("[dispatch]\nmode = faulty\n[plugin:faulty]\n"
+						"fail-call = %s\nfail-after = %u\nfail-times = %u\n"
+						"rcvbuf = %u\n", call, after, times, rcvbuf);
+	struct ovsdp_config *cfg = NULL;
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(ovsdp_config_parse("faulty.conf", text, -1, &cfg, &err) == 0, "%s",
+		      err ? err->message : "");
+	ck_assert_msg(ovsdp_plugins_check_config(plugins, cfg, &err) == 0, "%s", err->message);
+	return cfg;
+}
+
+static struct ovsdp_handlers *
+runtime(const struct ovsdp_config *cfg, unsigned int n_handlers)
+{
+	struct ovsdp_handlers_options o = {
+		.dp_name = DP_NAME, .config = cfg, .n_handlers = n_handlers,
+		.callback = on_upcalls, .user_data = &rx,
+	};
+	struct ovsdp_handlers *hs = NULL;
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
+	return hs;
+}
+
+static void
+start_ok(struct ovsdp_handlers *hs, const char *name)
+{
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(ovsdp_handlers_start(hs, ovsdp_plugins_find(plugins, name), &err) == 0,
+		      "%s", err ? err->message : "");
+	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), name);
+}
+
+/* The port's upcall pid as the kernel has it. */
+static uint32_t
+kernel_pid(uint32_t port)
+{
+	struct ovsdp_vport_info info;
+
+	ck_assert_int_eq(ovsdp_vport_get(dp, port, &info, NULL), 0);
+	return info.upcall_pid;
+}
+
+static void
+assert_names(const GError *err, const char *call)
+{
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err->message, "faulty") && strstr(err->message, call),
+		      "error does not name the dispatcher and %s: %s", call, err->message);
+}
+
+/* The calls start makes, and how many of each succeed before the failure
+ * (port_added: the local port's succeeds, dp0's fails, so the rollback
+ * has a socket to close). */
+static const struct {
+	const char *call;
+	unsigned int after;
+	int err;
+} bring_up[] = {
+	{ "create", 0, -EIO },
+	{ "number_handlers_required", 0, -EINVAL },
+	{ "handlers_set", 0, -EIO },
+	{ "port_added", 1, -EIO },
+	{ "recv_set", 0, -EIO },
+};
+
+START_TEST(start_failure_rolls_back)
+{
+	struct ovsdp_config *cfg = faulty_config(bring_up[_i].call, bring_up[_i].after, 0, 0);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers *hs;
+	unsigned int fds0, thr0, fds1, thr1;
+	int r;
+
+	add_veth_port(0);
+	fds0 = count_fds();
+	thr0 = count_threads();
+	hs = runtime(cfg, 2);
+	fds1 = count_fds();
+	thr1 = count_threads();
+	r = ovsdp_handlers_start(hs, ovsdp_plugins_find(plugins, "faulty"), &err);
+	ck_assert_int_eq(r, bring_up[_i].err);
+	assert_names(err, bring_up[_i].call);
+	ck_assert_int_eq(err->code, -bring_up[_i].err);
+	printf("start, %s fails: %s\n", bring_up[_i].call, err->message);
+	ck_assert_ptr_null(ovsdp_handlers_plugin_name(hs));
+	ck_assert_uint_eq(count_fds(), fds1);
+	ck_assert_uint_eq(count_threads(), thr1);
+	ck_assert_uint_eq(kernel_pid(port_no[0]), 0);   /* the kernel was left alone */
+	/* The same runtime starts a good dispatcher, which delivers. */
+	start_ok(hs, GOOD);
+	check_delivers(0, 0, 20);
+	ovsdp_handlers_free(hs);
+	ck_assert_uint_eq(count_fds(), fds0);
+	ck_assert_uint_eq(count_threads(), thr0);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(switch_failure_keeps_old)
+{
+	struct ovsdp_config *cfg = faulty_config(bring_up[_i].call, bring_up[_i].after, 0, 0);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs;
+	unsigned int fds0, thr0, fds1, thr1;
+	uint32_t pid;
+	int r;
+
+	add_veth_port(0);
+	fds0 = count_fds();
+	thr0 = count_threads();
+	hs = runtime(cfg, 2);
+	start_ok(hs, GOOD);
+	check_delivers(0, 0, 20);
+	fds1 = count_fds();
+	thr1 = count_threads();
+	pid = kernel_pid(port_no[0]);
+	r = ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, "faulty"), &err);
+	ck_assert_int_eq(r, bring_up[_i].err);
+	assert_names(err, bring_up[_i].call);
+	ck_assert_msg(strstr(err->message, GOOD " stays active"), "%s", err->message);
+	printf("switch, %s fails: %s\n", bring_up[_i].call, err->message);
+	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), GOOD);
+	ck_assert_uint_eq(kernel_pid(port_no[0]), pid);
+	check_delivers(0, 20, 20);
+	ck_assert_uint_eq(count_fds(), fds1);
+	ck_assert_uint_eq(count_threads(), thr1);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_uint_eq(st.switches, 0);
+	ck_assert_uint_eq(st.n_dispatchers, 1);
+	ck_assert_str_eq(st.dispatchers[0].name, GOOD);
+	ovsdp_handlers_free(hs);
+	ck_assert_uint_eq(count_fds(), fds0);
+	ck_assert_uint_eq(count_threads(), thr0);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(resize_failure_keeps_count)
+{
+	struct ovsdp_config *cfg = faulty_config("handlers_set", 1, 0, 0);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs;
+	unsigned int fds, thr;
+
+	add_veth_port(0);
+	add_veth_port(1);
+	hs = runtime(cfg, 2);
+	start_ok(hs, "faulty");
+	check_delivers(0, 0, 10);
+	fds = count_fds();
+	thr = count_threads();
+	ck_assert_int_eq(ovsdp_handlers_resize(hs, 3, &err), -EIO);
+	assert_names(err, "handlers_set");
+	printf("resize, handlers_set fails: %s\n", err->message);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_uint_eq(st.n_handlers, 2);
+	ck_assert_uint_eq(st.dispatchers[0].n_handlers, 2);
+	ck_assert_uint_eq(count_fds(), fds);
+	ck_assert_uint_eq(count_threads(), thr);
+	check_delivers(0, 10, 10);
+	check_delivers(1, 0, 10);
+	/* The refused count is not remembered: the next dispatcher gets the
+	 * size that was in force. */
+	ck_assert_int_eq(ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, GOOD), NULL), 0);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_uint_eq(st.dispatchers[0].n_handlers, 2);
+	check_delivers(1, 10, 10);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(port_added_failure)
+{
+	/* The local port's and dp0's calls succeed at start. */
+	struct ovsdp_config *cfg = faulty_config("port_added", 2, 0, 0);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_stats s0, s1;
+	unsigned int fds;
+
+	add_veth_port(0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	check_delivers(0, 0, 10);
+	add_veth_port(1);
+	fds = count_fds();
+	/* Behind the runtime's back: its port monitor calls port_added. */
+	ck_assert_msg(wait_logged(5000, "faulty", "port_added", NULL),
+		      "the failing port_added of a port found by the monitor was not logged");
+	/* Told directly: the error comes back. */
+	ck_assert_int_eq(ovsdp_handlers_port_added(hs, port_no[1], &err), -EIO);
+	assert_names(err, "port_added");
+	printf("port_added fails: %s\n", err->message);
+	ck_assert_uint_eq(count_fds(), fds);
+	/* The new port has no socket: its misses are lost, and counted. */
+	s0 = dp_stats();
+	send_frames(1, 0, 10);
+	check_delivers(0, 10, 10);
+	s1 = dp_stats();
+	ck_assert_uint_eq(s1.n_lost - s0.n_lost, 10);
+	ck_assert_uint_eq(rx_ours(), 20);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(recv_set_failure)
+{
+	/* Enabling at start works; every later recv_set fails. */
+	struct ovsdp_config *cfg = faulty_config("recv_set", 1, 0, 0);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers *hs;
+	unsigned int fds0, thr0;
+
+	add_veth_port(0);
+	fds0 = count_fds();
+	thr0 = count_threads();
+	hs = runtime(cfg, 2);
+	start_ok(hs, "faulty");
+	ck_assert_int_eq(ovsdp_handlers_recv_set(hs, false, &err), -EIO);
+	assert_names(err, "recv_set");
+	printf("recv_set fails: %s\n", err->message);
+	/* Still pointed at, still receiving. */
+	check_delivers(0, 0, 10);
+	/* Freeing cannot point the kernel away: it says so and still frees. */
+	ovsdp_handlers_free(hs);
+	ck_assert_msg(wait_logged(0, "faulty", "recv_set", NULL), "free did not log the failure");
+	ck_assert_uint_eq(count_fds(), fds0);
+	ck_assert_uint_eq(count_threads(), thr0);
+	hs = runtime(NULL, 1);
+	start_ok(hs, GOOD);
+	check_delivers(0, 10, 10);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(wait_fd_failure_drained_by_switch)
+{
+	struct ovsdp_config *cfg = faulty_config("wait_fd", 0, 0, 0);
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_stats s0, s1;
+	g_autoptr(GError) err = NULL;
+	gint64 t0, took;
+
+	add_veth_port(0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	s0 = dp_stats();
+	/* Queued on faulty's socket, which no handler can wait on. */
+	send_frames(0, 0, 30);
+	g_usleep(300000);
+	ck_assert_uint_eq(rx_ours(), 0);
+	ck_assert_msg(wait_logged(2000, "faulty", "wait_fd", NULL), "wait_fd failure not logged");
+	/* The switch still drains them: nothing queued is lost. */
+	t0 = g_get_monotonic_time();
+	ck_assert_msg(ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, GOOD), &err) == 0, "%s",
+		      err ? err->message : "");
+	took = (g_get_monotonic_time() - t0) / 1000;
+	printf("switch away from a dispatcher whose wait_fd fails: %" G_GINT64_FORMAT " ms\n", took);
+	ck_assert_msg(wait_ours(30, WAIT_MS), "%" G_GUINT64_FORMAT " of 30 queued upcalls drained",
+		      rx_ours());
+	check_exactly_once(0, 0, 30);
+	ck_assert_int_lt(took, 4000);
+	check_delivers(0, 30, 10);
+	s1 = dp_stats();
+	ck_assert_uint_eq(s1.n_lost - s0.n_lost, 0);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(recv_failure_transient)
+{
+	struct ovsdp_config *cfg = faulty_config("recv", 0, 3, 0);
+	struct ovsdp_handlers *hs;
+
+	add_veth_port(0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	/* What stays queued while recv fails is read once it works again. */
+	check_delivers(0, 0, 20);
+	ck_assert_msg(wait_logged(0, "faulty", "recv", NULL), "recv failure not logged");
+	check_delivers(0, 20, 20);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(recv_failure_does_not_spin)
+{
+	struct ovsdp_config *cfg = faulty_config("recv", 0, 0, 0);
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs;
+	g_autoptr(GError) err = NULL;
+	uint64_t w0;
+	gint64 t0, took;
+
+	add_veth_port(0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, true, &st), 0);
+	w0 = st.per_handler[0].wakeups;
+	g_free(st.per_handler);
+	/* A socket stays readable while recv keeps failing: the handler must
+	 * back off rather than poll and fail in a tight loop. */
+	send_frames(0, 0, 5);
+	g_usleep(1000000);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, true, &st), 0);
+	printf("recv failing for 1 s: %" G_GUINT64_FORMAT " wakeups\n",
+	       st.per_handler[0].wakeups - w0);
+	ck_assert_uint_lt(st.per_handler[0].wakeups - w0, 200);
+	g_free(st.per_handler);
+	ck_assert(wait_logged(0, "faulty", "recv", NULL));
+	t0 = g_get_monotonic_time();
+	ck_assert_msg(ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, GOOD), &err) == 0, "%s",
+		      err ? err->message : "");
+	took = (g_get_monotonic_time() - t0) / 1000;
+	printf("switch away from a dispatcher whose recv fails: %" G_GINT64_FORMAT " ms\n", took);
+	ck_assert_int_lt(took, 4000);
+	check_delivers(0, 100, 10);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(stats_describe_and_pid_failures)
+{
+	struct ovsdp_config *cfg;
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs;
+
+	add_veth_port(0);
+	/* describe fails: the stats say so instead of an empty line. */
+	cfg = faulty_config("describe", 0, 0, 0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	check_delivers(0, 0, 10);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	printf("describe fails: \"%s\"\n", st.dispatchers[0].description);
+	ck_assert_str_eq(st.dispatchers[0].name, "faulty");
+	ck_assert_uint_eq(st.dispatchers[0].upcalls, 10);
+	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "describe"));
+	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "Input/output error"));
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+
+	/* stats fails: the rest of the report stands. */
+	cfg = faulty_config("stats", 0, 0, 0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	check_delivers(0, 10, 10);
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_uint_eq(st.dispatchers[0].upcalls, 10);
+	ck_assert_uint_eq(st.upcalls, 10);
+	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "faulty: 2 sockets"));
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+
+	/* port_get_pid fails: "no socket" (0), never a stale pid. */
+	cfg = faulty_config("port_get_pid", 1, 0, 0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	ck_assert_uint_eq(ovsdp_handlers_port_get_pid(hs, port_no[0]), kernel_pid(port_no[0]));
+	ck_assert_uint_ne(kernel_pid(port_no[0]), 0);
+	ck_assert_uint_eq(ovsdp_handlers_port_get_pid(hs, port_no[0]), 0);
+	check_delivers(0, 20, 10);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+START_TEST(probe_failure)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_plugins *l = NULL;
+	struct ovsdp_config *cfg = NULL;
+	struct ovsdp_plugin *p, *chosen = NULL;
+	struct ovsdp_features f;
+
+	g_setenv("OVSDP_FAULTY_PROBE", "fail", TRUE);
+	ck_assert_int_eq(ovsdp_features_probe(&f, NULL), 0);
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &f, &l, NULL), 0);
+	p = ovsdp_plugins_find(l, "faulty");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(ovsdp_plugin_status(p), OVSDP_PLUGIN_PROBE_FAILED);
+	ck_assert_ptr_nonnull(strstr(ovsdp_plugin_reason(p), "OVSDP_FAULTY_PROBE=fail"));
+	/* Asked for by name: refused, with the reason. */
+	ck_assert_int_eq(ovsdp_config_parse("p.conf", "[dispatch]\nmode = faulty\n", -1, &cfg, NULL), 0);
+	ck_assert_int_lt(ovsdp_plugins_choose(l, cfg, NULL, &chosen, NULL, &err), 0);
+	ck_assert_msg(strstr(err->message, "faulty") && strstr(err->message, "OVSDP_FAULTY_PROBE"),
+		      "%s", err->message);
+	ovsdp_config_free(cfg);
+	/* First preference: skipped for the next one. */
+	ck_assert_int_eq(ovsdp_config_parse("p.conf", "[dispatch]\nmode = auto\n"
+					    "prefer = faulty;" GOOD "\n", -1, &cfg, NULL), 0);
+	ck_assert_int_eq(ovsdp_plugins_choose(l, cfg, NULL, &chosen, NULL, NULL), 0);
+	ck_assert_str_eq(ovsdp_plugin_name(chosen), GOOD);
+	ovsdp_config_free(cfg);
+	ovsdp_plugins_free(l);
+	g_unsetenv("OVSDP_FAULTY_PROBE");
+}
+END_TEST
+
+/* A receive buffer that holds a few upcalls and a callback that sleeps:
+ * the kernel drops what does not fit, counts it lost, and the dispatcher
+ * reports the overruns; nothing vanishes uncounted. */
+START_TEST(tiny_rcvbuf_overruns)
+{
+	const uint32_t sent = 600;
+	struct ovsdp_config *cfg = faulty_config("none", 0, 0, 4096);
+	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_stats s0, s1;
+	uint64_t lost, missed, prev = UINT64_MAX;
+
+	add_veth_port(0);
+	hs = runtime(cfg, 1);
+	start_ok(hs, "faulty");
+	g_atomic_int_set(&rx.slow_us, 20000);
+	s0 = dp_stats();
+	send_frames(0, 0, sent);
+	/* Until the callback has caught up with what was queued. */
+	while (rx_ours() != prev) {
+		prev = rx_ours();
+		g_usleep(500000);
+	}
+	s1 = dp_stats();
+	lost = s1.n_lost - s0.n_lost;
+	missed = s1.n_missed - s0.n_missed;
+	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	printf("rcvbuf 4096, slow callback: sent %u, missed %" G_GUINT64_FORMAT ", delivered %"
+	       G_GUINT64_FORMAT ", kernel lost %" G_GUINT64_FORMAT ", overruns %" G_GUINT64_FORMAT
+	       "\n", sent, missed, rx_ours(), lost, st.dispatchers[0].overruns);
+	ck_assert_uint_eq(missed, sent);
+	ck_assert_uint_gt(lost, 0);
+	ck_assert_uint_gt(rx_ours(), 0);
+	ck_assert_uint_gt(st.dispatchers[0].overruns, 0);
+	ck_assert_uint_eq(st.overruns, st.dispatchers[0].overruns);
+	ck_assert_uint_eq(rx_ours() + lost, sent);
+	/* Nothing was delivered twice. */
+	g_mutex_lock(&rx.lock);
+	ck_assert_uint_eq(g_hash_table_size(rx.count), rx.ours);
+	g_mutex_unlock(&rx.lock);
+	g_atomic_int_set(&rx.slow_us, 0);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *start = tcase_create("start");
+	TCase *sw = tcase_create("switch");
+	TCase *run = tcase_create("running");
+	TCase *over = tcase_create("overrun");
+
+	ktest_require_datapath();
+	tcase_add_checked_fixture(start, setup, teardown);
+	tcase_set_timeout(start, 120);
+	tcase_add_loop_test(start, start_failure_rolls_back, 0, G_N_ELEMENTS(bring_up));
+	suite_add_tcase(s, start);
+
+	tcase_add_checked_fixture(sw, setup, teardown);
+	tcase_set_timeout(sw, 120);
+	tcase_add_loop_test(sw, switch_failure_keeps_old, 0, G_N_ELEMENTS(bring_up));
+	suite_add_tcase(s, sw);
+
+	tcase_add_checked_fixture(run, setup, teardown);
+	tcase_set_timeout(run, 120);
+	tcase_add_test(run, resize_failure_keeps_count);
+	tcase_add_test(run, port_added_failure);
+	tcase_add_test(run, recv_set_failure);
+	tcase_add_test(run, wait_fd_failure_drained_by_switch);
+	tcase_add_test(run, recv_failure_transient);
+	tcase_add_test(run, recv_failure_does_not_spin);
+	tcase_add_test(run, stats_describe_and_pid_failures);
+	tcase_add_test(run, probe_failure);
+	suite_add_tcase(s, run);
+
+	tcase_add_checked_fixture(over, setup, teardown);
+	tcase_set_timeout(over, 120);
+	tcase_add_test(over, tiny_rcvbuf_overruns);
+	suite_add_tcase(s, over);
+	return ktest_run_suite(s);
+}

@@ -1,0 +1,693 @@
+/* bench-ab.c: `ovsdp-bench ab`: A/B-test two dispatchers on a live ovsdpd.
+ * It switches the running daemon between them through its control socket
+ * ("dispatch set NAME", a live switch: no restart) while probes flow, one
+ * window per mode per round in ABBA order so that drift cancels out, and
+ * reports each mode's latency and loss with 95 % confidence intervals over
+ * rounds (t-based and bootstrap) and which one wins, if either does.
+ * With --spawn it starts its own ovsdpd on a veth pair in a private network
+ * namespace, so it runs anywhere the datapath does. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "bench.h"
+#include "control.h"
+#include "json.h"
+
+#define AB_DP "ovsdpab"
+#define BOOTSTRAP_RESAMPLES 4000
+#define BOOTSTRAP_SEED 20181002u
+
+struct ab_opts {
+	char *a, *b;
+	char *interval;
+	double interval_s;
+	int rounds;
+	char *socket;
+	char *inject, *capture;
+	int rate;               /* probes per second */
+	gint64 load_pps;        /* pktgen on the inject device, 0: none */
+	gboolean spawn;
+	char *out;
+	gboolean json;
+};
+
+/* One window: one mode, one round. */
+struct ab_window {
+	uint64_t sent, received;
+	double p50, mean, p99;  /* us; NAN when nothing arrived */
+	double loss_pct;
+	double switch_s;        /* how long "dispatch set" took */
+	double *lat;            /* every latency of the window */
+	size_t n_lat;
+};
+
+struct ab_mode {
+	const char *name;
+	struct ab_window *w;    /* one per round */
+};
+
+struct ab_daemon {
+	char *dir;
+	char *socket;
+	GPid pid;
+};
+
+static bool
+parse_duration(const char *s, double *out)
+{
+	char *end = NULL;
+	double v = g_ascii_strtod(s, &end);
+
+	if (!s || end == s || !(v > 0))
+		return false;
+	if (!*end || !strcmp(end, "s"))
+		*out = v;
+	else if (!strcmp(end, "ms"))
+		*out = v / 1000;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		*out = v * 60;
+	else
+		return false;
+	return true;
+}
+
+static bool
+parse_ab_args(int argc, char **argv, struct ab_opts *o)
+{
+	GOptionEntry entries[] = {
+		{ "a", 'a', 0, G_OPTION_ARG_STRING, &o->a, "Dispatcher A (required)", "NAME" },
+		{ "b", 'b', 0, G_OPTION_ARG_STRING, &o->b, "Dispatcher B (required)", "NAME" },
+		{ "interval", 'i', 0, G_OPTION_ARG_STRING, &o->interval,
+		  "Measuring window per mode and round, e.g. 5s or 500ms (default 5s)", "TIME" },
+		{ "rounds", 'n', 0, G_OPTION_ARG_INT, &o->rounds, "Rounds (default 5)", "N" },
+		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket,
+		  "ovsdpd's control socket (default " CONTROL_SOCKET_DEFAULT ")", "PATH" },
+		{ "inject", 0, 0, G_OPTION_ARG_STRING, &o->inject,
+		  "Device to send probes on: its frames enter the daemon's datapath", "IFACE" },
+		{ "capture", 0, 0, G_OPTION_ARG_STRING, &o->capture,
+		  "Device where the daemon's policy delivers them (e.g. the local port)", "IFACE" },
+		{ "rate", 'r', 0, G_OPTION_ARG_INT, &o->rate,
+		  "Probes per second (default 1000)", "PPS" },
+		{ "load-pps", 0, 0, G_OPTION_ARG_INT64, &o->load_pps,
+		  "Background pktgen load on the inject device (default 0: none)", "PPS" },
+		{ "spawn", 0, 0, G_OPTION_ARG_NONE, &o->spawn,
+		  "Start an ovsdpd of our own (slowpath policy, a veth pair) in a private "
+		  "network namespace, instead of using a running one", NULL },
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write ab.json and ab.md to DIR",
+		  "DIR" },
+		{ "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print JSON instead of markdown", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- A/B-test two dispatchers live");
+	g_autoptr(GError) err = NULL;
+
+	g_option_context_set_summary(ctx,
+		"Alternates a running ovsdpd between dispatchers A and B under live\n"
+		"traffic (\"dispatch set\" on its control socket: no restart), measures\n"
+		"probe latency and loss in each window, and reports both modes with 95 %\n"
+		"confidence intervals over rounds and the winner.  Probes go out on\n"
+		"--inject and are timed (SO_TIMESTAMPNS) on --capture; --spawn sets up\n"
+		"all of it itself.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "ovsdp-bench ab: %s (see --help)\n", err->message);
+		return false;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "ovsdp-bench ab: unexpected argument '%s'\n", argv[1]);
+		return false;
+	}
+	if (!o->a || !o->b || !ovsdp_config_name_valid(o->a) || !ovsdp_config_name_valid(o->b) ||
+	    !strcmp(o->a, o->b)) {
+		fprintf(stderr, "ovsdp-bench ab: --a and --b must name two different dispatchers\n");
+		return false;
+	}
+	if (!o->interval)
+		o->interval = g_strdup("5s");
+	if (!parse_duration(o->interval, &o->interval_s) || o->interval_s > 3600) {
+		fprintf(stderr, "ovsdp-bench ab: bad --interval '%s' (e.g. 5s, 500ms)\n", o->interval);
+		return false;
+	}
+	if (o->rounds == 0)
+		o->rounds = 5;
+	if (o->rate == 0)
+		o->rate = 1000;
+	if (o->rounds < 1 || o->rounds > 1000 || o->rate < 1 || o->rate > 100000 ||
+	    o->load_pps < 0) {
+		fprintf(stderr, "ovsdp-bench ab: --rounds 1..1000, --rate 1..100000\n");
+		return false;
+	}
+	if (!o->spawn && (!o->inject || !o->capture)) {
+		fprintf(stderr, "ovsdp-bench ab: give --inject and --capture (or --spawn)\n");
+		return false;
+	}
+	if (o->spawn && (o->inject || o->capture || o->socket)) {
+		fprintf(stderr, "ovsdp-bench ab: --spawn makes its own daemon, devices and socket\n");
+		return false;
+	}
+	if (!o->socket)
+		o->socket = g_strdup(CONTROL_SOCKET_DEFAULT);
+	return true;
+}
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+static int
+ctl(const char *socket, const char *const *argv, char **body, GError **error)
+{
+	bool ok = false;
+	g_autofree char *reply = NULL;
+
+	if (control_call(socket, true, argv, CONTROL_CLIENT_TIMEOUT_MS, &ok, &reply, error) < 0)
+		return -EIO;
+	if (!ok) {
+		g_set_error(error, OVSDP_ERROR, EIO, "ovsdpd refused '%s %s': %s", argv[0],
+			    argv[1] ? argv[1] : "", g_strstrip(reply));
+		return -EIO;
+	}
+	if (body)
+		*body = g_steal_pointer(&reply);
+	return 0;
+}
+
+/* Switch the daemon to 'mode' and check that it says so. */
+static int
+switch_to(const char *socket, const char *mode, double *seconds, GError **error)
+{
+	const char *set[] = { "dispatch", "set", mode, NULL };
+	const char *show[] = { "dispatch", "show", NULL };
+	g_autofree char *body = NULL, *want = NULL;
+	int64_t t0 = bench_monotonic_ns();
+
+	if (ctl(socket, set, NULL, error) < 0)
+		return -EIO;
+	*seconds = (double)(bench_monotonic_ns() - t0) / 1e9;
+	if (ctl(socket, show, &body, error) < 0)
+		return -EIO;
+	want = g_strdup_printf("\"active\":\"%s\"", mode);
+	if (!strstr(body, want)) {
+		g_set_error(error, OVSDP_ERROR, EIO, "after 'dispatch set %s' ovsdpd reports: %s",
+			    mode, g_strstrip(body));
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *
+find_ovsdpd(void)
+{
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
+	static const char *const fallback[] = { "/usr/sbin/ovsdpd", "/usr/local/sbin/ovsdpd", NULL };
+	char *p;
+
+	if (dir) {
+		p = g_build_filename(dir, "ovsdpd", NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
+			return p;
+		g_free(p);
+	}
+	p = g_find_program_in_path("ovsdpd");
+	if (p)
+		return p;
+	for (const char *const *f = fallback; *f; f++)
+		if (g_file_test(*f, G_FILE_TEST_IS_EXECUTABLE))
+			return g_strdup(*f);
+	return NULL;
+}
+
+static void
+daemon_stop(struct ab_daemon *d)
+{
+	if (d->pid > 0) {
+		kill(d->pid, SIGTERM);
+		for (int i = 0; i < 500; i++) {
+			if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+				d->pid = 0;
+				break;
+			}
+			bench_sleep_ms(20);
+		}
+		if (d->pid > 0) {
+			kill(d->pid, SIGKILL);
+			waitpid(d->pid, NULL, 0);
+			d->pid = 0;
+		}
+	}
+	if (d->dir) {
+		g_autofree char *conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);
+		g_autofree char *log = g_build_filename(d->dir, "ovsdpd.log", NULL);
+
+		unlink(conf);
+		unlink(log);
+		unlink(d->socket);
+		rmdir(d->dir);
+	}
+	g_free(d->dir);
+	g_free(d->socket);
+}
+
+/* A private namespace, a veth pair bd0/bt0 and an ovsdpd that sends every
+ * upcall from bd0 to its local port: probes go in on bt0 and come out on
+ * the local port. */
+static int
+daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
+{
+	g_autofree char *ovsdpd = find_ovsdpd();
+	g_autofree char *conf = NULL, *log = NULL, *text = NULL, *cmd = NULL;
+	const char *status[] = { "status", NULL };
+	int r;
+
+	if (!ovsdpd) {
+		g_set_error(error, OVSDP_ERROR, ENOENT, "ovsdpd not found (beside ovsdp-bench or in PATH)");
+		return -ENOENT;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		g_set_error(error, OVSDP_ERROR, errno, "unshare(CLONE_NEWNET): %s", g_strerror(errno));
+		return -errno;
+	}
+	bench_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	bench_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	bench_link_up("lo", NULL);
+	r = bench_veth_add("bd0", "bt0", error);
+	if (r < 0)
+		return r;
+	d->dir = g_dir_make_tmp("ovsdp-bench-ab-XXXXXX", error);
+	if (!d->dir)
+		return -EIO;
+	d->socket = g_build_filename(d->dir, "ovsdpd.sock", NULL);
+	conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);
+	log = g_build_filename(d->dir, "ovsdpd.log", NULL);
+	text = g_strdup_printf("[datapath]\nname = %s\ncreate = yes\ndelete-on-exit = yes\n"
+			       "ports = bd0\n[policy]\ntype = slowpath\noutput = %s\n"
+			       "[daemon]\ncontrol-socket = %s\ndispatch = %s\n",
+			       AB_DP, AB_DP, d->socket, o->a);
+	if (!g_file_set_contents(conf, text, -1, error))
+		return -EIO;
+	{
+		const char *argv[] = { ovsdpd, "--config", conf, NULL };
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		/* The daemon logs to stderr: keep it in a file for errors. */
+		if (fd < 0 || !g_spawn_async_with_fds(NULL, (char **)argv, NULL,
+						      G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+						      &d->pid, -1, fd, fd, error)) {
+			if (fd >= 0)
+				close(fd);
+			if (error && !*error)
+				g_set_error(error, OVSDP_ERROR, errno, "%s: %s", log, g_strerror(errno));
+			return -EIO;
+		}
+		close(fd);
+	}
+	for (int i = 0; i < 600; i++) {
+		g_autoptr(GError) e = NULL;
+		g_autofree char *body = NULL;
+
+		if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+			g_autofree char *out = NULL;
+
+			d->pid = 0;
+			g_file_get_contents(log, &out, NULL, NULL);
+			g_set_error(error, OVSDP_ERROR, EIO, "ovsdpd exited: %s",
+				    out ? g_strstrip(out) : "");
+			return -EIO;
+		}
+		if (ctl(d->socket, status, &body, &e) == 0)
+			break;
+		bench_sleep_ms(100);
+	}
+	r = bench_link_up(AB_DP, error);
+	if (r < 0)
+		return r;
+	o->inject = g_strdup("bt0");
+	o->capture = g_strdup(AB_DP);
+	g_free(o->socket);
+	o->socket = g_strdup(d->socket);
+	return 0;
+}
+
+/* ---- measuring ----------------------------------------------------------- */
+
+static void
+window_measure(struct ab_opts *o, struct bench_rx *rx, int fd, struct ab_window *w)
+{
+	uint32_t n = (uint32_t)MAX(1.0, round(o->interval_s * o->rate));
+	struct bench_phase *ph = bench_phase_new(n, 1);
+	struct bench_summary s;
+
+	bench_rx_set_phase(rx, ph);
+	w->sent = bench_probe_send_paced(fd, ph, 0, n, 1000000000 / o->rate, 0, true);
+	bench_phase_wait(ph, w->sent, 300, 3000);
+	bench_rx_set_phase(rx, NULL);
+	w->lat = bench_phase_latencies(ph, 0, n, &w->n_lat);
+	w->received = w->n_lat;
+	bench_summarize(w->lat, w->n_lat, &s);
+	w->p50 = s.p50;
+	w->mean = s.mean;
+	w->p99 = s.p99;
+	w->loss_pct = w->sent ? 100.0 * (double)(w->sent - MIN(w->sent, w->received)) /
+				(double)w->sent : NAN;
+	bench_phase_free(ph);
+}
+
+/* Readable at any scale: "1571", "12.3", "0.0412". */
+static char *
+fmt_num(double v)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		return g_strdup("n/a");
+	if (a >= 100)
+		return g_strdup_printf("%.0f", v);
+	if (a >= 1 || a == 0)
+		return g_strdup_printf("%.1f", v);
+	return g_strdup_printf("%.3g", v);
+}
+
+/* One metric compared over rounds. */
+struct ab_compare {
+	const char *metric;
+	const char *unit;
+	struct bench_ci a_t, b_t, a_boot, b_boot;
+	struct bench_ci diff_t, diff_boot;      /* A - B, paired by round */
+	char *verdict;
+};
+
+static void
+compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
+	double (*get)(const struct ab_window *), struct ab_compare *c)
+{
+	g_autofree double *a = g_new(double, rounds);
+	g_autofree double *b = g_new(double, rounds);
+	g_autofree double *d = g_new(double, rounds);
+	int n = 0, na = 0, nb = 0;
+
+	c->metric = metric;
+	c->unit = unit;
+	for (int r = 0; r < rounds; r++) {
+		double x = get(&m[0].w[r]), y = get(&m[1].w[r]);
+
+		if (isfinite(x))
+			a[na++] = x;
+		if (isfinite(y))
+			b[nb++] = y;
+		if (isfinite(x) && isfinite(y))
+			d[n++] = x - y;
+	}
+	bench_ci_t(a, (size_t)na, &c->a_t);
+	bench_ci_t(b, (size_t)nb, &c->b_t);
+	bench_ci_bootstrap(a, (size_t)na, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->a_boot);
+	bench_ci_bootstrap(b, (size_t)nb, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->b_boot);
+	bench_ci_t(d, (size_t)n, &c->diff_t);
+	bench_ci_bootstrap(d, (size_t)n, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->diff_boot);
+	/* Lower is better for both metrics.  The t interval decides; the
+	 * bootstrap one is reported beside it as a check that needs no
+	 * normality. */
+	if (n < 2 || !isfinite(c->diff_t.lo)) {
+		c->verdict = g_strdup("not enough rounds to tell (need 2 or more)");
+	} else if (c->diff_t.hi < 0 || c->diff_t.lo > 0) {
+		bool a_wins = c->diff_t.hi < 0;
+		double sign = a_wins ? -1 : 1;
+		g_autofree char *by = fmt_num(sign * c->diff_t.mean);
+		g_autofree char *lo = fmt_num(a_wins ? -c->diff_t.hi : c->diff_t.lo);
+		g_autofree char *hi = fmt_num(a_wins ? -c->diff_t.lo : c->diff_t.hi);
+
+		c->verdict = g_strdup_printf("%s wins: lower by %s %s (95 %% CI %s..%s)",
+					     m[a_wins ? 0 : 1].name, by, unit, lo, hi);
+	} else {
+		c->verdict = g_strdup("no significant difference");
+	}
+}
+
+static double get_p50(const struct ab_window *w) { return w->p50; }
+static double get_loss(const struct ab_window *w) { return w->loss_pct; }
+
+static void
+json_ci(struct json *j, const char *key, const struct bench_ci *ci)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_key(j, "mean");
+	json_double(j, ci->mean);
+	json_key(j, "lo");
+	json_double(j, ci->lo);
+	json_key(j, "hi");
+	json_double(j, ci->hi);
+	json_object_end(j);
+}
+
+static char *
+ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_cmp)
+{
+	struct json *j = json_new();
+	char *text;
+
+	json_object_begin(j);
+	json_kv_string(j, "tool", "ovsdp-bench ab");
+	json_kv_string(j, "version", OVSDP_VERSION);
+	json_kv_string(j, "a", o->a);
+	json_kv_string(j, "b", o->b);
+	json_key(j, "interval_s");
+	json_double(j, o->interval_s);
+	json_kv_int(j, "rounds", o->rounds);
+	json_kv_int(j, "rate_pps", o->rate);
+	json_kv_int(j, "load_pps", o->load_pps);
+	json_kv_bool(j, "spawned", o->spawn);
+	json_kv_bool(j, "emulated", g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0);
+	json_key(j, "modes");
+	json_array_begin(j);
+	for (int k = 0; k < 2; k++) {
+		g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(double));
+		struct bench_summary s;
+		uint64_t sent = 0, received = 0;
+
+		json_object_begin(j);
+		json_kv_string(j, "name", m[k].name);
+		json_key(j, "rounds");
+		json_array_begin(j);
+		for (int r = 0; r < o->rounds; r++) {
+			const struct ab_window *w = &m[k].w[r];
+
+			json_object_begin(j);
+			json_kv_uint(j, "sent", w->sent);
+			json_kv_uint(j, "received", w->received);
+			json_key(j, "loss_pct");
+			json_double(j, w->loss_pct);
+			json_key(j, "p50_us");
+			json_double(j, w->p50);
+			json_key(j, "mean_us");
+			json_double(j, w->mean);
+			json_key(j, "p99_us");
+			json_double(j, w->p99);
+			json_key(j, "switch_s");
+			json_double(j, w->switch_s);
+			json_object_end(j);
+			g_array_append_vals(all, w->lat, (guint)w->n_lat);
+			sent += w->sent;
+			received += w->received;
+		}
+		json_array_end(j);
+		bench_summarize((double *)all->data, all->len, &s);
+		json_key(j, "pooled");
+		json_object_begin(j);
+		json_kv_uint(j, "sent", sent);
+		json_kv_uint(j, "received", received);
+		json_key(j, "min_us");
+		json_double(j, s.min);
+		json_key(j, "p50_us");
+		json_double(j, s.p50);
+		json_key(j, "mean_us");
+		json_double(j, s.mean);
+		json_key(j, "p99_us");
+		json_double(j, s.p99);
+		json_key(j, "max_us");
+		json_double(j, s.max);
+		json_object_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "comparisons");
+	json_array_begin(j);
+	for (size_t i = 0; i < n_cmp; i++) {
+		json_object_begin(j);
+		json_kv_string(j, "metric", cmp[i].metric);
+		json_kv_string(j, "unit", cmp[i].unit);
+		json_ci(j, "a_t95", &cmp[i].a_t);
+		json_ci(j, "b_t95", &cmp[i].b_t);
+		json_ci(j, "a_bootstrap95", &cmp[i].a_boot);
+		json_ci(j, "b_bootstrap95", &cmp[i].b_boot);
+		json_ci(j, "a_minus_b_t95", &cmp[i].diff_t);
+		json_ci(j, "a_minus_b_bootstrap95", &cmp[i].diff_boot);
+		json_kv_string(j, "verdict", cmp[i].verdict);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+	text = g_strdup(j->out->str);
+	g_string_free(j->out, TRUE);
+	g_free(j);
+	return text;
+}
+
+static char *
+fmt_ci(const struct bench_ci *ci)
+{
+	g_autofree char *m = fmt_num(ci->mean), *lo = fmt_num(ci->lo), *hi = fmt_num(ci->hi);
+
+	if (!isfinite(ci->lo))
+		return g_steal_pointer(&m);
+	return g_strdup_printf("%s [%s, %s]", m, lo, hi);
+}
+
+static char *
+ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_cmp)
+{
+	GString *md = g_string_new(NULL);
+
+	g_string_append_printf(md, "A/B on a live ovsdpd: %s vs %s, %d rounds of %s per mode "
+			       "(ABBA order), %d probes/s%s%s.\n\n", o->a, o->b, o->rounds,
+			       o->interval, o->rate, o->load_pps ? ", pktgen load" : "",
+			       g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0 ?
+			       "; emulated lab: compare the two, not the absolute times" : "");
+	g_string_append_printf(md, "| metric (mean over rounds, 95 %% CI) | %s | %s | %s - %s "
+			       "(paired, t) | %s - %s (bootstrap) | verdict |\n|---|---|---|---|---|---|\n",
+			       o->a, o->b, o->a, o->b, o->a, o->b);
+	for (size_t i = 0; i < n_cmp; i++) {
+		g_autofree char *a = fmt_ci(&cmp[i].a_t), *b = fmt_ci(&cmp[i].b_t);
+		g_autofree char *dt = fmt_ci(&cmp[i].diff_t), *db = fmt_ci(&cmp[i].diff_boot);
+
+		g_string_append_printf(md, "| %s (%s) | %s | %s | %s | %s | %s |\n", cmp[i].metric,
+				       cmp[i].unit, a, b, dt, db, cmp[i].verdict);
+	}
+	g_string_append(md, "\nPer round (median latency us / loss %):\n\n| round |");
+	for (int k = 0; k < 2; k++)
+		g_string_append_printf(md, " %s |", m[k].name);
+	g_string_append(md, "\n|---|---|---|\n");
+	for (int r = 0; r < o->rounds; r++) {
+		g_string_append_printf(md, "| %d |", r + 1);
+		for (int k = 0; k < 2; k++)
+			g_string_append_printf(md, " %.1f / %.1f |", m[k].w[r].p50, m[k].w[r].loss_pct);
+		g_string_append_c(md, '\n');
+	}
+	return g_string_free(md, FALSE);
+}
+
+int
+bench_ab_main(int argc, char **argv)
+{
+	struct ab_opts o = { 0 };
+	struct ab_daemon d = { 0 };
+	struct ab_mode m[2];
+	struct ab_compare cmp[2] = { { 0 } };
+	struct bench_rx *rx = NULL;
+	struct bench_load *load = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *json = NULL, *md = NULL;
+	int fd = -1, status = 1;
+
+	if (!parse_ab_args(argc, argv, &o))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, "ovsdp-bench ab: needs root (packet sockets, the control socket)\n");
+		return 1;
+	}
+	m[0] = (struct ab_mode){ o.a, g_new0(struct ab_window, o.rounds) };
+	m[1] = (struct ab_mode){ o.b, g_new0(struct ab_window, o.rounds) };
+	if (o.spawn) {
+		bench_progress("starting ovsdpd (dispatcher %s)", o.a);
+		if (daemon_spawn(&o, &d, &err) < 0)
+			goto out;
+	}
+	fd = bench_packet_socket(o.inject, 0, &err);
+	if (fd < 0)
+		goto out;
+	rx = bench_rx_start(o.capture, &err);
+	if (!rx)
+		goto out;
+	if (o.load_pps > 0) {
+		g_autofree char *why = NULL;
+		char *devs[] = { o.inject, NULL };
+
+		if (!bench_load_available(&why)) {
+			g_set_error(&err, OVSDP_ERROR, ENOENT, "--load-pps: %s", why);
+			goto out;
+		}
+		if (bench_load_start(devs, 1, 1, (uint64_t)o.load_pps, &load, &err) < 0)
+			goto out;
+	}
+	for (int r = 0; r < o.rounds; r++) {
+		/* ABBA: each mode goes first in every other round. */
+		for (int step = 0; step < 2; step++) {
+			int k = (r % 2 == 0) ? step : 1 - step;
+			struct ab_window *w = &m[k].w[r];
+
+			bench_progress("round %d/%d: switching to %s", r + 1, o.rounds, m[k].name);
+			if (switch_to(o.socket, m[k].name, &w->switch_s, &err) < 0)
+				goto out;
+			/* Let what the switch drained settle out of the window. */
+			bench_sleep_ms(200);
+			bench_progress("round %d/%d: %s for %s", r + 1, o.rounds, m[k].name,
+				       o.interval);
+			window_measure(&o, rx, fd, w);
+		}
+	}
+	bench_progress_done();
+	compare(m, o.rounds, "median latency", "us", get_p50, &cmp[0]);
+	compare(m, o.rounds, "loss", "%", get_loss, &cmp[1]);
+	json = ab_json(&o, m, cmp, G_N_ELEMENTS(cmp));
+	md = ab_markdown(&o, m, cmp, G_N_ELEMENTS(cmp));
+	if (o.out) {
+		g_autofree char *jp = g_build_filename(o.out, "ab.json", NULL);
+		g_autofree char *mp = g_build_filename(o.out, "ab.md", NULL);
+		g_autofree char *jl = g_strconcat(json, "\n", NULL);
+
+		if (g_mkdir_with_parents(o.out, 0755) < 0 ||
+		    !g_file_set_contents(jp, jl, -1, &err) ||
+		    !g_file_set_contents(mp, md, -1, &err)) {
+			if (!err)
+				g_set_error(&err, OVSDP_ERROR, errno, "%s: %s", o.out, g_strerror(errno));
+			goto out;
+		}
+	}
+	if (o.json)
+		printf("%s\n", json);
+	else
+		fputs(md, stdout);
+	status = 0;
+out:
+	bench_progress_done();
+	if (err)
+		fprintf(stderr, "ovsdp-bench ab: %s\n", err->message);
+	bench_load_stop(load);
+	bench_rx_stop(rx);
+	if (fd >= 0)
+		close(fd);
+	daemon_stop(&d);
+	for (int k = 0; k < 2; k++) {
+		for (int r = 0; r < o.rounds; r++)
+			g_free(m[k].w ? m[k].w[r].lat : NULL);
+		g_free(m[k].w);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(cmp); i++)
+		g_free(cmp[i].verdict);
+	g_free(o.a);
+	g_free(o.b);
+	g_free(o.interval);
+	g_free(o.socket);
+	g_free(o.inject);
+	g_free(o.capture);
+	g_free(o.out);
+	return status;
+}

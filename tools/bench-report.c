@@ -1,0 +1,768 @@
+/* bench-report.c: what ovsdp-bench leaves behind: the progress line while it
+ * runs, bench.json with every raw figure, bench.md with a table shaped like
+ * the reference (a column per system), and gnuplot plots of the latency
+ * distributions, the loss under load and the throughput. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "json.h"
+
+/* ---- progress ------------------------------------------------------------ */
+
+static gint64 progress_start;
+static bool progress_open;      /* a \r line is on the terminal */
+
+void
+bench_progress(const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	gint64 now = g_get_monotonic_time();
+	unsigned int s;
+	va_list ap;
+
+	if (!progress_start)
+		progress_start = now;
+	s = (unsigned int)((now - progress_start) / 1000000);
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (isatty(STDERR_FILENO)) {
+		fprintf(stderr, "\r\033[K[%02u:%02u] %s", s / 60, s % 60, msg);
+		progress_open = true;
+	} else {
+		fprintf(stderr, "[%02u:%02u] %s\n", s / 60, s % 60, msg);
+	}
+	fflush(stderr);
+}
+
+void
+bench_progress_done(void)
+{
+	if (progress_open)
+		fputc('\n', stderr);
+	progress_open = false;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static double
+loss_pct(uint64_t sent, uint64_t received)
+{
+	return sent ? 100.0 * (double)(sent - MIN(sent, received)) / (double)sent : NAN;
+}
+
+static void
+json_kv_double(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	json_double(j, v);
+}
+
+static void
+json_summary(struct json *j, const char *key, const struct bench_summary *s)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_uint(j, "n", s->n);
+	json_kv_double(j, "min", s->min);
+	json_kv_double(j, "avg", s->mean);
+	json_kv_double(j, "max", s->max);
+	json_kv_double(j, "mdev", s->sd);
+	json_kv_double(j, "p50", s->p50);
+	json_kv_double(j, "p90", s->p90);
+	json_kv_double(j, "p99", s->p99);
+	json_object_end(j);
+}
+
+static void
+json_samples(struct json *j, const double *v, size_t n)
+{
+	json_key(j, "samples_us");
+	json_array_begin(j);
+	for (size_t i = 0; i < n; i++)
+		json_double(j, round(v[i] * 1000) / 1000);
+	json_array_end(j);
+}
+
+static void
+json_latency(struct json *j, const char *key, const struct bench_latency *l)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_bool(j, "done", l->done);
+	json_kv_uint(j, "sent", l->sent);
+	json_kv_uint(j, "received", l->received);
+	json_kv_uint(j, "lost", l->sent - MIN(l->sent, l->received));
+	json_kv_double(j, "loss_pct", loss_pct(l->sent, l->received));
+	json_summary(j, "latency_us", &l->s);
+	if (l->loaded) {
+		json_key(j, "load");
+		json_object_begin(j);
+		json_kv_uint(j, "ports", l->load_ports);
+		json_kv_uint(j, "frames_sent", l->load_sent);
+		json_kv_double(j, "window_s", l->window_s);
+		json_kv_uint(j, "handled", l->handled);
+		json_kv_uint(j, "kernel_missed", l->missed);
+		json_kv_uint(j, "kernel_lost", l->lost);
+		json_object_end(j);
+	}
+	json_samples(j, l->lat_us, l->n_lat);
+	json_object_end(j);
+}
+
+static void
+json_flood(struct json *j, const char *key, const struct bench_flood *f)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_bool(j, "done", f->done);
+	json_kv_uint(j, "ports", f->ports);
+	json_kv_double(j, "seconds", f->seconds);
+	json_kv_uint(j, "offered", f->offered);
+	json_kv_uint(j, "handled", f->handled);
+	json_kv_uint(j, "kernel_missed", f->missed);
+	json_kv_uint(j, "kernel_lost", f->lost);
+	json_kv_double(j, "upcalls_per_s", f->per_s);
+	json_object_end(j);
+}
+
+static double
+ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : NAN;
+}
+
+static void
+json_system(struct json *j, const struct bench_system *s)
+{
+	const struct bench_results *r = &s->res;
+
+	json_object_begin(j);
+	json_kv_string(j, "name", s->name);
+	json_kv_string(j, "kind", s->kind == BENCH_OVS ? "ovs-vswitchd" : "ovsdp");
+	json_kv_string(j, "status", s->status);
+	json_kv_string(j, "reason", s->reason);
+	json_kv_string(j, "description", s->description);
+	json_kv_string(j, "mode", s->mode);
+	json_kv_string(j, "version", s->version);
+	json_kv_uint(j, "handlers", s->n_handlers);
+	json_kv_double(j, "setup_s", s->setup_s);
+	json_key(j, "tests");
+	json_object_begin(j);
+
+	json_latency(j, "one_port", &r->one_port);
+
+	json_key(j, "all_ports");
+	json_object_begin(j);
+	json_kv_bool(j, "done", r->all_ports_done);
+	json_kv_double(j, "avg_of_avgs_us", r->avg_of_avgs);
+	json_kv_double(j, "mdev_of_avgs_us", r->mdev_of_avgs);
+	json_key(j, "ports");
+	json_array_begin(j);
+	for (unsigned int i = 0; i < r->n_per_port; i++) {
+		json_object_begin(j);
+		json_kv_uint(j, "veth", i);
+		json_latency(j, "probes", &r->per_port[i]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+
+	json_latency(j, "loaded_port", &r->loaded_port);
+	json_latency(j, "idle_port", &r->idle_port);
+
+	json_key(j, "sockets");
+	json_object_begin(j);
+	json_kv_bool(j, "done", r->sockets.done);
+	json_kv_uint(j, "ports", r->sockets.ports);
+	json_kv_int(j, "netlink_sockets", r->sockets.netlink);
+	json_key(j, "upcall_sockets");
+	if (r->sockets.upcall_sockets >= 0)
+		json_int(j, r->sockets.upcall_sockets);
+	else
+		json_null(j);
+	json_object_end(j);
+
+	json_key(j, "throughput");
+	json_object_begin(j);
+	json_kv_bool(j, "done", r->flood_one.done && r->flood_all.done);
+	json_flood(j, "one_port", &r->flood_one);
+	json_flood(j, "all_ports", &r->flood_all);
+	json_object_end(j);
+
+	json_key(j, "wakeups");
+	json_object_begin(j);
+	json_kv_bool(j, "done", r->wakeups.done);
+	json_kv_uint(j, "frames", r->wakeups.frames);
+	json_kv_uint(j, "handled", r->wakeups.handled);
+	json_kv_uint(j, "ctx_switches_voluntary", r->wakeups.ctx_voluntary);
+	json_kv_uint(j, "ctx_switches_involuntary", r->wakeups.ctx_involuntary);
+	json_kv_double(j, "ctx_switches_per_upcall",
+		       ratio(r->wakeups.ctx_voluntary, r->wakeups.handled));
+	json_key(j, "wakeups");
+	if (r->wakeups.has_empty)
+		json_uint(j, r->wakeups.wakeups);
+	else
+		json_null(j);
+	json_key(j, "empty_wakeups");
+	if (r->wakeups.has_empty)
+		json_uint(j, r->wakeups.empty_wakeups);
+	else
+		json_null(j);
+	json_kv_double(j, "empty_wakeups_per_upcall",
+		       r->wakeups.has_empty ? ratio(r->wakeups.empty_wakeups, r->wakeups.handled)
+					    : NAN);
+	json_object_end(j);
+
+	json_key(j, "reorder");
+	json_object_begin(j);
+	json_kv_bool(j, "done", r->reorder.done);
+	json_kv_uint(j, "flows", r->reorder.flows);
+	json_kv_uint(j, "frames_per_flow", r->reorder.frames);
+	json_kv_uint(j, "sent", r->reorder.sent);
+	json_kv_uint(j, "received", r->reorder.received);
+	json_kv_uint(j, "reordered", r->reorder.reordered);
+	json_kv_uint(j, "duplicates", r->reorder.duplicates);
+	json_kv_double(j, "reordered_per_flow",
+		       r->reorder.flows ? (double)r->reorder.reordered / r->reorder.flows : NAN);
+	json_key(j, "per_flow");
+	json_array_begin(j);
+	for (unsigned int i = 0; r->reorder.per_flow && i < r->reorder.flows; i++)
+		json_uint(j, r->reorder.per_flow[i]);
+	json_array_end(j);
+	json_object_end(j);
+
+	json_object_end(j);
+	json_object_end(j);
+}
+
+static void
+json_params(struct json *j, const struct bench_params *p)
+{
+	json_key(j, "params");
+	json_object_begin(j);
+	json_kv_bool(j, "smoke", p->smoke);
+	json_kv_uint(j, "ports", p->ports);
+	json_kv_uint(j, "ovs_ports", p->ovs_ports);
+	json_kv_uint(j, "veths", p->veths);
+	json_kv_uint(j, "handlers", p->handlers);
+	json_kv_uint(j, "probes", p->probes);
+	json_kv_uint(j, "interval_us", p->interval_us);
+	json_kv_uint(j, "port_probes", p->port_probes);
+	json_kv_uint(j, "load_probes", p->load_probes);
+	json_kv_uint(j, "load_threads", p->load_threads);
+	json_kv_uint(j, "load_pps_per_port", p->load_pps);
+	json_kv_double(j, "flood_seconds", p->flood_s);
+	json_kv_uint(j, "wakeup_frames", p->wake_frames);
+	json_kv_uint(j, "wakeup_gap_ms", p->wake_gap_ms);
+	json_kv_uint(j, "reorder_flows", p->reorder_flows);
+	json_kv_uint(j, "reorder_frames", p->reorder_frames);
+	json_kv_bool(j, "private_netns", p->netns);
+	json_kv_string(j, "ovs_rule", p->ovs_rule);
+	json_kv_string(j, "ovs_other_config", "flow-limit=0");
+	json_object_end(j);
+}
+
+static int
+write_json(struct bench_run *run, const char *path, GError **error)
+{
+	struct json *j = json_new();
+	FILE *f;
+
+	json_object_begin(j);
+	json_kv_string(j, "tool", "ovsdp-bench");
+	json_kv_string(j, "version", OVSDP_VERSION);
+	json_kv_string(j, "command", run->command);
+	json_kv_string(j, "started", run->started);
+	json_kv_double(j, "duration_s", run->total_s);
+	json_key(j, "host");
+	json_object_begin(j);
+	json_kv_string(j, "kernel", run->kernel);
+	json_kv_string(j, "kernel_version", run->kernel_version);
+	json_kv_string(j, "machine", run->machine);
+	json_kv_uint(j, "vcpus", run->vcpus);
+	json_kv_uint(j, "cpu_ids", run->features.cpu_ids);
+	json_kv_string(j, "lab_kernel", run->lab_kernel);
+	json_kv_bool(j, "emulated", run->emulated);
+	json_kv_string(j, "per_cpu_dispatch", ovsdp_tristate_str(run->features.per_cpu_dispatch));
+	json_kv_bool(j, "epoll_exclusive", run->features.epoll_exclusive);
+	json_object_end(j);
+	json_key(j, "versions");
+	json_object_begin(j);
+	json_kv_string(j, "ovsdp", OVSDP_VERSION);
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->kind == BENCH_OVS)
+			json_kv_string(j, "ovs-vswitchd", s->version);
+	}
+	json_kv_string(j, "gnuplot", run->gnuplot);
+	json_object_end(j);
+	json_params(j, run->p);
+	json_key(j, "load_generator");
+	json_object_begin(j);
+	json_kv_string(j, "kind", "pktgen");
+	json_kv_bool(j, "available", run->load_ok);
+	json_kv_string(j, "reason", run->load_why);
+	json_object_end(j);
+	json_key(j, "systems");
+	json_array_begin(j);
+	for (guint i = 0; i < run->systems->len; i++)
+		json_system(j, run->systems->pdata[i]);
+	json_array_end(j);
+	json_key(j, "plots");
+	json_array_begin(j);
+	for (char **p = run->plots; p && *p; p++)
+		json_string(j, *p);
+	json_array_end(j);
+	json_kv_string(j, "plots_reason", run->plot_why);
+	json_object_end(j);
+
+	f = fopen(path, "w");
+	if (!f) {
+		int e = errno;
+
+		g_string_free(j->out, TRUE);
+		g_free(j);
+		g_set_error(error, OVSDP_ERROR, e, "%s: %s", path, g_strerror(e));
+		return -e;
+	}
+	json_finish(j, f);
+	if (fclose(f) != 0) {
+		g_set_error(error, OVSDP_ERROR, errno, "%s: %s", path, g_strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- markdown ------------------------------------------------------------ */
+
+static bool
+ok(const struct bench_system *s)
+{
+	return !strcmp(s->status, "ok");
+}
+
+static char *
+cell_lat4(const struct bench_latency *l)
+{
+	if (!l->done)
+		return g_strdup("n/a");
+	if (!l->n_lat)
+		return g_strdup("none received");
+	return g_strdup_printf("%.1f/%.1f/%.1f/%.1f", l->s.min, l->s.mean, l->s.max, l->s.sd);
+}
+
+static char *
+cell_loss(const struct bench_latency *l)
+{
+	if (!l->done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%.0f %%", loss_pct(l->sent, l->received));
+}
+
+typedef char *(*cell_fn)(const struct bench_system *s);
+
+static char *
+c_sockets(const struct bench_system *s)
+{
+	return s->res.sockets.done ? g_strdup_printf("%d", s->res.sockets.netlink) : g_strdup("n/a");
+}
+
+static char *
+c_dispatch(const struct bench_system *s)
+{
+	return g_strdup_printf("%s, %u handlers", s->mode ? s->mode : s->name, s->n_handlers);
+}
+
+static char *
+c_one(const struct bench_system *s)
+{
+	return cell_lat4(&s->res.one_port);
+}
+
+static char *
+c_one_loss(const struct bench_system *s)
+{
+	return cell_loss(&s->res.one_port);
+}
+
+static char *
+cell_pct(const struct bench_latency *l)
+{
+	if (!l->done)
+		return g_strdup("n/a");
+	if (!l->n_lat)
+		return g_strdup("none received");
+	return g_strdup_printf("%.1f/%.1f", l->s.p50, l->s.p99);
+}
+
+static char *
+c_one_pct(const struct bench_system *s)
+{
+	return cell_pct(&s->res.one_port);
+}
+
+static char *
+c_loaded_pct(const struct bench_system *s)
+{
+	return cell_pct(&s->res.loaded_port);
+}
+
+static char *
+c_idle_pct(const struct bench_system *s)
+{
+	return cell_pct(&s->res.idle_port);
+}
+
+static char *
+c_all(const struct bench_system *s)
+{
+	if (!s->res.all_ports_done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%.2f/%.2f", s->res.avg_of_avgs, s->res.mdev_of_avgs);
+}
+
+static char *
+c_loaded(const struct bench_system *s)
+{
+	const struct bench_latency *l = &s->res.loaded_port;
+	g_autofree char *loss = cell_loss(l);
+
+	if (!l->done)
+		return g_strdup("n/a");
+	if (!l->n_lat)
+		return g_strdup_printf("none received, %s", loss);
+	return g_strdup_printf("%.1f/%.1f, %s", l->s.mean, l->s.sd, loss);
+}
+
+static char *
+c_idle(const struct bench_system *s)
+{
+	const struct bench_latency *l = &s->res.idle_port;
+	g_autofree char *lat = cell_lat4(l);
+	g_autofree char *loss = cell_loss(l);
+
+	if (!l->done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%s, %s", lat, loss);
+}
+
+static char *
+cell_flood(const struct bench_flood *f)
+{
+	if (!f->done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%.0f", f->per_s);
+}
+
+static char *
+c_flood_one(const struct bench_system *s)
+{
+	return cell_flood(&s->res.flood_one);
+}
+
+static char *
+c_flood_all(const struct bench_system *s)
+{
+	return cell_flood(&s->res.flood_all);
+}
+
+static char *
+c_empty(const struct bench_system *s)
+{
+	if (!s->res.wakeups.done)
+		return g_strdup("n/a");
+	if (!s->res.wakeups.has_empty)
+		return g_strdup("not exposed");
+	return g_strdup_printf("%.2f", ratio(s->res.wakeups.empty_wakeups, s->res.wakeups.handled));
+}
+
+static char *
+c_ctx(const struct bench_system *s)
+{
+	if (!s->res.wakeups.done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%.2f", ratio(s->res.wakeups.ctx_voluntary, s->res.wakeups.handled));
+}
+
+static char *
+c_reorder(const struct bench_system *s)
+{
+	if (!s->res.reorder.done)
+		return g_strdup("n/a");
+	return g_strdup_printf("%.1f", (double)s->res.reorder.reordered / s->res.reorder.flows);
+}
+
+static void
+md_row(GString *md, struct bench_run *run, const char *label, cell_fn fn)
+{
+	g_string_append_printf(md, "| %s |", label);
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+		g_autofree char *c = ok(s) ? fn(s) : g_strdup(s->status);
+
+		g_string_append_printf(md, " %s |", c);
+	}
+	g_string_append_c(md, '\n');
+}
+
+char *
+bench_report_markdown(struct bench_run *run)
+{
+	const struct bench_params *p = run->p;
+	GString *md = g_string_new(NULL);
+	g_autofree char *l_sock = NULL, *l_one = NULL, *l_all = NULL, *l_loaded = NULL;
+	g_autofree char *l_idle = NULL, *l_fone = NULL, *l_fall = NULL, *l_wake = NULL;
+	g_autofree char *l_reorder = NULL;
+
+	g_string_append_printf(md, "Kernel %s (%s), %u vCPUs%s, %s; ovsdp-bench %s.\n\n",
+			       run->kernel, run->machine, run->vcpus,
+			       run->emulated ? ", emulated (qemu TCG lab)" : "", run->started,
+			       OVSDP_VERSION);
+	g_string_append(md, "| |");
+	for (guint i = 0; i < run->systems->len; i++)
+		g_string_append_printf(md, " %s |", ((struct bench_system *)run->systems->pdata[i])->name);
+	g_string_append(md, "\n|---|");
+	for (guint i = 0; i < run->systems->len; i++)
+		g_string_append(md, "---|");
+	g_string_append_c(md, '\n');
+
+	l_sock = g_strdup_printf("5: netlink sockets in use (%u ports)", p->ports);
+	l_one = g_strdup_printf("1: one port latency min/avg/max/mdev (us), %u probes", p->probes);
+	l_all = g_strdup_printf("2: all %u veth ports, avg latency/mdev of per-port averages (us)",
+				p->veths);
+	l_loaded = g_strdup("3: one port under load on all ports: avg/mdev (us), loss");
+	l_idle = g_strdup("4: idle port while all others are loaded: min/avg/max/mdev (us), loss");
+	l_fone = g_strdup("6: upcalls handled per second, one flood port");
+	l_fall = g_strdup_printf("6: upcalls handled per second, all %u ports flooded", p->veths);
+	l_wake = g_strdup("7: empty wakeups per upcall");
+	l_reorder = g_strdup_printf("8: reordered packets per flow (%u flows of %u)",
+				    p->reorder_flows, p->reorder_frames);
+	md_row(md, run, "dispatch", c_dispatch);
+	md_row(md, run, l_sock, c_sockets);
+	md_row(md, run, l_one, c_one);
+	md_row(md, run, "1: median/p99 (us)", c_one_pct);
+	md_row(md, run, "1: loss", c_one_loss);
+	md_row(md, run, l_all, c_all);
+	md_row(md, run, l_loaded, c_loaded);
+	md_row(md, run, "3: median/p99 (us)", c_loaded_pct);
+	md_row(md, run, l_idle, c_idle);
+	md_row(md, run, "4: median/p99 (us)", c_idle_pct);
+	md_row(md, run, l_fone, c_flood_one);
+	md_row(md, run, l_fall, c_flood_all);
+	md_row(md, run, l_wake, c_empty);
+	md_row(md, run, "7: handler context switches per upcall", c_ctx);
+	md_row(md, run, l_reorder, c_reorder);
+
+	g_string_append_printf(md, "\nProbes every %u us; tests 3 and 4: %u probes under pktgen "
+			       "load (%u threads, %s per port)%s; test 6: %.1f s each; test 7: "
+			       "%u frames %u ms apart.  Run took %.0f s.\n",
+			       p->interval_us, p->load_probes, p->load_threads,
+			       p->load_pps ? "rate-limited" : "unlimited",
+			       run->load_ok ? "" : " -- NOT RUN: no load generator",
+			       p->flood_s, p->wake_frames, p->wake_gap_ms, run->total_s);
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->reason)
+			g_string_append_printf(md, "- %s: %s: %s\n", s->name, s->status, s->reason);
+	}
+	if (!run->load_ok && run->load_why)
+		g_string_append_printf(md, "- load: %s\n", run->load_why);
+	return g_string_free(md, FALSE);
+}
+
+/* ---- plots --------------------------------------------------------------- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A CDF: sorted latencies and the fraction of probes SENT at or below
+ * each, so that a lossy system's curve ends below 1. */
+static bool
+write_cdf(const char *path, const struct bench_latency *l)
+{
+	g_autofree double *v = NULL;
+	GString *s;
+	bool r;
+
+	if (!l->done || l->n_lat == 0)
+		return false;
+	v = g_memdup2(l->lat_us, l->n_lat * sizeof *v);
+	qsort(v, l->n_lat, sizeof *v, cmp_double);
+	s = g_string_new("# latency_us fraction_of_sent\n");
+	for (size_t i = 0; i < l->n_lat; i++)
+		g_string_append_printf(s, "%.3f %.6f\n", v[i], (double)(i + 1) / (double)l->sent);
+	r = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+	g_string_free(s, TRUE);
+	return r;
+}
+
+static char *
+find_plot_script(void)
+{
+	const char *env = g_getenv("OVSDP_BENCH_PLOT");
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *exe_dir = exe ? g_path_get_dirname(exe) : NULL;
+	char *p;
+
+	if (env)
+		return g_strdup(env);
+	if (exe_dir) {
+		p = g_build_filename(exe_dir, "bench-plot.gp", NULL);
+		if (g_file_test(p, G_FILE_TEST_EXISTS))
+			return p;
+		g_free(p);
+	}
+	p = g_build_filename(OVSDP_BENCH_DATADIR, "bench-plot.gp", NULL);
+	if (g_file_test(p, G_FILE_TEST_EXISTS))
+		return p;
+	g_free(p);
+	return NULL;
+}
+
+static void
+make_plots(struct bench_run *run, const char *dir)
+{
+	static const struct {
+		const char *test;
+		size_t offset;
+	} cdfs[] = {
+		{ "one_port", G_STRUCT_OFFSET(struct bench_results, one_port) },
+		{ "loaded_port", G_STRUCT_OFFSET(struct bench_results, loaded_port) },
+		{ "idle_port", G_STRUCT_OFFSET(struct bench_results, idle_port) },
+	};
+	g_autofree char *data = g_build_filename(dir, "data", NULL);
+	g_autofree char *script = find_plot_script();
+	g_autofree char *out = NULL;
+	g_autoptr(GPtrArray) made = g_ptr_array_new();
+	GString *loss = g_string_new("# system test3_loss_pct test4_loss_pct\n");
+	GString *tput = g_string_new("# system one_port_per_s all_ports_per_s\n");
+	GString *names[G_N_ELEMENTS(cdfs)];
+	GString *vars = g_string_new(NULL);
+	bool have_bars = false;
+
+	g_mkdir_with_parents(data, 0755);
+	for (size_t t = 0; t < G_N_ELEMENTS(cdfs); t++) {
+		unsigned int k = 0;
+
+		names[t] = g_string_new(NULL);
+		for (guint i = 0; i < run->systems->len; i++) {
+			const struct bench_system *s = run->systems->pdata[i];
+			const struct bench_latency *l =
+				(const void *)((const char *)&s->res + cdfs[t].offset);
+			g_autofree char *file = g_strdup_printf("%s/cdf-%s-%u.dat", data,
+								cdfs[t].test, k + 1);
+
+			if (ok(s) && write_cdf(file, l)) {
+				g_string_append_printf(names[t], "%s%s", k ? " " : "", s->name);
+				k++;
+			}
+		}
+	}
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+		const struct bench_results *r = &s->res;
+
+		if (!ok(s))
+			continue;
+		if (r->loaded_port.done || r->idle_port.done) {
+			g_string_append_printf(loss, "\"%s\" %.2f %.2f\n", s->name,
+					       r->loaded_port.done ? loss_pct(r->loaded_port.sent, r->loaded_port.received) : 0.0,
+					       r->idle_port.done ? loss_pct(r->idle_port.sent, r->idle_port.received) : 0.0);
+			have_bars = true;
+		}
+		if (r->flood_one.done && r->flood_all.done)
+			g_string_append_printf(tput, "\"%s\" %.1f %.1f\n", s->name, r->flood_one.per_s,
+					       r->flood_all.per_s);
+	}
+	{
+		g_autofree char *lp = g_build_filename(data, "loss.dat", NULL);
+		g_autofree char *tp = g_build_filename(data, "throughput.dat", NULL);
+
+		g_file_set_contents(lp, loss->str, -1, NULL);
+		g_file_set_contents(tp, tput->str, -1, NULL);
+	}
+	g_string_append_printf(vars, "outdir='%s'; datadir='%s'; bars=%d; title_extra='%s%s'; ",
+			       dir, data, have_bars, run->kernel,
+			       run->emulated ? ", emulated lab" : "");
+	for (size_t t = 0; t < G_N_ELEMENTS(cdfs); t++) {
+		g_string_append_printf(vars, "names_%s='%s'; ", cdfs[t].test, names[t]->str);
+		g_string_free(names[t], TRUE);
+	}
+	g_string_free(loss, TRUE);
+	g_string_free(tput, TRUE);
+
+	if (!run->p->plots) {
+		run->plot_why = g_strdup("--no-plots");
+	} else if (!run->gnuplot) {
+		run->plot_why = g_strdup("gnuplot not found (Debian package gnuplot-nox)");
+	} else if (!script) {
+		run->plot_why = g_strdup("bench-plot.gp not found");
+	} else {
+		const char *argv[] = { "gnuplot", "-e", vars->str, script, NULL };
+		int st = bench_run(argv, NULL, &out);
+		static const char *const pngs[] = {
+			"latency-one-port.png", "latency-under-load.png", "loss-under-load.png",
+			"throughput.png", NULL,
+		};
+
+		if (st != 0)
+			run->plot_why = g_strdup_printf("gnuplot failed: %s", g_strstrip(out));
+		for (const char *const *png = pngs; *png; png++) {
+			g_autofree char *path = g_build_filename(dir, *png, NULL);
+
+			if (g_file_test(path, G_FILE_TEST_EXISTS))
+				g_ptr_array_add(made, g_strdup(*png));
+		}
+	}
+	g_string_free(vars, TRUE);
+	g_ptr_array_add(made, NULL);
+	run->plots = (char **)g_ptr_array_steal(made, NULL);
+}
+
+int
+bench_report_write(struct bench_run *run, const char *dir, GError **error)
+{
+	g_autofree char *json = g_build_filename(dir, "bench.json", NULL);
+	g_autofree char *mdp = g_build_filename(dir, "bench.md", NULL);
+	g_autofree char *md = NULL;
+	GString *doc;
+	int r;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0) {
+		g_set_error(error, OVSDP_ERROR, errno, "%s: %s", dir, g_strerror(errno));
+		return -errno;
+	}
+	make_plots(run, dir);
+	r = write_json(run, json, error);
+	if (r < 0)
+		return r;
+	md = bench_report_markdown(run);
+	doc = g_string_new("# ovsdp-bench\n\n");
+	g_string_append_printf(doc, "Command: `%s`\n\n%s", run->command, md);
+	for (char **p = run->plots; p && *p; p++)
+		g_string_append_printf(doc, "\n![%s](%s)\n", *p, *p);
+	if (run->plot_why)
+		g_string_append_printf(doc, "\nNo plots: %s\n", run->plot_why);
+	if (!g_file_set_contents(mdp, doc->str, (gssize)doc->len, error)) {
+		g_string_free(doc, TRUE);
+		return -EIO;
+	}
+	g_string_free(doc, TRUE);
+	return 0;
+}

@@ -1,0 +1,500 @@
+/* ovsdp-bench.c: the benchmark harness.  In one network namespace it runs
+ * the reference upcall tests (and sockets, throughput, wakeups, reordering)
+ * against each dispatcher under test, embedded with a slowpath callback,
+ * and against Debian's ovs-vswitchd on the same kernel, then writes JSON,
+ * a markdown table shaped like the reference and gnuplot plots.
+ * `ovsdp-bench ab ...` is the A/B mode on a live ovsdpd (bench-ab.c). */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+#include "bench.h"
+
+#define OUR_DP "ovsdpb"
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static struct bench_system *
+system_new(const char *name, enum bench_kind kind)
+{
+	struct bench_system *s = g_new0(struct bench_system, 1);
+
+	s->name = g_strdup(name);
+	s->kind = kind;
+	s->status = g_strdup("skipped");
+	return s;
+}
+
+static void
+system_free(gpointer data)
+{
+	struct bench_system *s = data;
+
+	bench_results_clear(&s->res);
+	g_free(s->name);
+	g_free(s->status);
+	g_free(s->reason);
+	g_free(s->description);
+	g_free(s->mode);
+	g_free(s->version);
+	g_free(s);
+}
+
+static void
+system_set(struct bench_system *s, const char *status, const char *reason)
+{
+	g_free(s->status);
+	g_free(s->reason);
+	s->status = g_strdup(status);
+	s->reason = g_strdup(reason);
+}
+
+/* Defaults: a full run fits the emulated lab in about 15 minutes; --smoke
+ * takes seconds per system and only shows that everything runs. */
+static void
+apply_defaults(struct bench_params *p, unsigned int cpus)
+{
+#define DEF(field, full_v, smoke_v) do { if (!p->field) p->field = p->smoke ? (smoke_v) : (full_v); } while (0)
+	DEF(ports, 2223, 12);
+	DEF(ovs_ports, p->ports, p->ports);
+	DEF(veths, 8, 2);
+	DEF(probes, 3000, 40);
+	DEF(interval_us, 1000, 1000);
+	DEF(port_probes, 250, 15);
+	DEF(load_probes, 1500, 60);
+	DEF(load_threads, MAX(1, cpus / 2), 1);
+	DEF(wake_frames, 100, 8);
+	DEF(wake_gap_ms, 10, 10);
+	DEF(reorder_flows, 4, 2);
+	DEF(reorder_frames, 500, 40);
+#undef DEF
+	if (p->flood_s <= 0)
+		p->flood_s = p->smoke ? 0.5 : 3.0;
+	if (!p->ovs_rule)
+		p->ovs_rule = g_strdup(BENCH_OVS_RULE);
+	if (!p->dispatchers)
+		p->dispatchers = g_strsplit("legacy,per-vport,per-cpu", ",", -1);
+	if (p->veths > p->ports - 1)
+		p->veths = p->ports - 1;
+	if (p->reorder_flows > p->veths)
+		p->reorder_flows = p->veths;
+}
+
+static bool
+parse_args(int argc, char **argv, struct bench_params *p)
+{
+	g_autofree char *dispatchers = NULL;
+	gboolean smoke = FALSE, no_ovs = FALSE, no_netns = FALSE, no_plots = FALSE;
+	gint ports = 0, ovs_ports = 0, veths = 0, handlers = 0, probes = 0, interval = 0;
+	gint port_probes = 0, load_probes = 0, load_threads = 0, wake = 0, flows = 0, frames = 0;
+	gint64 load_pps = 0;
+	gdouble flood_s = 0;
+	GOptionEntry entries[] = {
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &p->out,
+		  "Write bench.json, bench.md, plot data and PNGs to DIR", "DIR" },
+		{ "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke,
+		  "Tiny counts: seconds per system, to show that everything runs", NULL },
+		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &dispatchers,
+		  "Dispatch plugins to test, comma-separated (default legacy,per-vport,per-cpu)",
+		  "LIST" },
+		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs, "Leave out ovs-vswitchd", NULL },
+		{ "ovs-rule", 0, 0, G_OPTION_ARG_STRING, &p->ovs_rule,
+		  "ovs-vswitchd's OpenFlow rule (default " BENCH_OVS_RULE ")", "RULE" },
+		{ "plugins-conf", 'c', 0, G_OPTION_ARG_FILENAME, &p->plugins_conf,
+		  "plugins.conf for plugin paths and options", "FILE" },
+		{ "ports", 0, 0, G_OPTION_ARG_INT, &ports,
+		  "Ports on each bridge, local port included (default 2223)", "N" },
+		{ "ovs-ports", 0, 0, G_OPTION_ARG_INT, &ovs_ports,
+		  "Ports on ovs-vswitchd's bridge (default: --ports)", "N" },
+		{ "veths", 0, 0, G_OPTION_ARG_INT, &veths,
+		  "Veth ports, where probes and load enter (default 8)", "N" },
+		{ "handlers", 0, 0, G_OPTION_ARG_INT, &handlers,
+		  "Handler threads for our dispatchers (default: the runtime's)", "N" },
+		{ "probes", 0, 0, G_OPTION_ARG_INT, &probes, "Test 1 probes (default 3000)", "N" },
+		{ "interval-us", 0, 0, G_OPTION_ARG_INT, &interval,
+		  "Gap between probes (default 1000)", "US" },
+		{ "port-probes", 0, 0, G_OPTION_ARG_INT, &port_probes,
+		  "Test 2 probes per port (default 250)", "N" },
+		{ "load-probes", 0, 0, G_OPTION_ARG_INT, &load_probes,
+		  "Tests 3 and 4 probes (default 1500)", "N" },
+		{ "load-threads", 0, 0, G_OPTION_ARG_INT, &load_threads,
+		  "pktgen threads (default: half the CPUs)", "N" },
+		{ "load-pps", 0, 0, G_OPTION_ARG_INT64, &load_pps,
+		  "Tests 3 and 4 load per port in packets/s (default 0: unlimited)", "N" },
+		{ "flood-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &flood_s,
+		  "Test 6 duration of each part (default 3)", "S" },
+		{ "wakeup-frames", 0, 0, G_OPTION_ARG_INT, &wake, "Test 7 frames (default 100)", "N" },
+		{ "reorder-flows", 0, 0, G_OPTION_ARG_INT, &flows, "Test 8 flows (default 4)", "N" },
+		{ "reorder-frames", 0, 0, G_OPTION_ARG_INT, &frames,
+		  "Test 8 frames per flow (default 500)", "N" },
+		{ "no-netns", 0, 0, G_OPTION_ARG_NONE, &no_netns,
+		  "Run in the current network namespace instead of a private one", NULL },
+		{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &no_plots, "Do not run gnuplot", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("| ab [OPTIONS]");
+	g_autoptr(GError) err = NULL;
+
+	g_option_context_set_summary(ctx,
+		"Upcall benchmarks of ovsdp's dispatchers side by side with ovs-vswitchd\n"
+		"(the reference tests of OVS's per-vport dispatch patch, plus sockets,\n"
+		"throughput, wakeups and reordering).  Needs root and the openvswitch\n"
+		"module; runs in a private network namespace.\n\n"
+		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+		fprintf(stderr, "ovsdp-bench: %s (see --help)\n", err->message);
+		return false;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "ovsdp-bench: unexpected argument '%s' (see --help)\n", argv[1]);
+		return false;
+	}
+	if (ports < 0 || ovs_ports < 0 || veths < 0 || handlers < 0 || probes < 0 ||
+	    interval < 0 || port_probes < 0 || load_probes < 0 || load_threads < 0 ||
+	    load_pps < 0 || wake < 0 || flows < 0 || frames < 0 || flood_s < 0 ||
+	    (ports && ports < 2) || (ovs_ports && ovs_ports < 2) || handlers > OVSDP_HANDLERS_MAX) {
+		fprintf(stderr, "ovsdp-bench: counts must be positive (ports at least 2)\n");
+		return false;
+	}
+	if (veths > 200 || flows > 64) {
+		fprintf(stderr, "ovsdp-bench: at most 200 veth ports and 64 flows\n");
+		return false;
+	}
+	p->smoke = smoke;
+	p->ovs = !no_ovs;
+	p->netns = !no_netns;
+	p->plots = !no_plots;
+	p->ports = (unsigned int)ports;
+	p->ovs_ports = (unsigned int)ovs_ports;
+	p->veths = (unsigned int)veths;
+	p->handlers = (unsigned int)handlers;
+	p->probes = (unsigned int)probes;
+	p->interval_us = (unsigned int)interval;
+	p->port_probes = (unsigned int)port_probes;
+	p->load_probes = (unsigned int)load_probes;
+	p->load_threads = (unsigned int)load_threads;
+	p->load_pps = (uint64_t)load_pps;
+	p->flood_s = flood_s;
+	p->wake_frames = (unsigned int)wake;
+	p->reorder_flows = (unsigned int)flows;
+	p->reorder_frames = (unsigned int)frames;
+	if (dispatchers) {
+		p->dispatchers = g_strsplit_set(dispatchers, ", ", -1);
+		for (char **d = p->dispatchers; *d; d++) {
+			if (!**d)
+				continue;
+			if (!ovsdp_config_name_valid(*d) || !strcmp(*d, "ovs-vswitchd")) {
+				fprintf(stderr, "ovsdp-bench: '%s' is not a dispatcher name\n", *d);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static char *
+iso_now(void)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+	return g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static char *
+gnuplot_version(void)
+{
+	const char *argv[] = { "gnuplot", "--version", NULL };
+	g_autofree char *out = NULL;
+
+	if (bench_run(argv, NULL, &out) != 0)
+		return NULL;
+	return g_strdup(g_strstrip(out));
+}
+
+/* A private network namespace keeps the host's interfaces out of it, and
+ * its end takes every port and datapath with it. */
+static int
+enter_netns(struct bench_params *p, GError **error)
+{
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+
+	/* Legacy dispatch at 2223 ports wants ports x handlers sockets. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		rl.rlim_cur = rl.rlim_max = 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (p->netns && unshare(CLONE_NEWNET) < 0) {
+		g_set_error(error, OVSDP_ERROR, errno, "unshare(CLONE_NEWNET): %s",
+			    g_strerror(errno));
+		return -errno;
+	}
+	/* No router solicitations or other chatter from the new devices. */
+	bench_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	bench_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	bench_link_up("lo", NULL);
+	return 0;
+}
+
+static int
+make_veths(struct bench_env *env, char ***bridge_ends, GError **error)
+{
+	unsigned int v = env->p->veths;
+
+	env->n_veths = v;
+	env->tx_names = g_new0(char *, v + 1);
+	env->tx_fds = g_new0(int, v);
+	*bridge_ends = g_new0(char *, v + 1);
+	for (unsigned int i = 0; i < v; i++) {
+		int r;
+
+		(*bridge_ends)[i] = g_strdup_printf("bd%u", i);
+		env->tx_names[i] = g_strdup_printf("bt%u", i);
+		r = bench_veth_add((*bridge_ends)[i], env->tx_names[i], error);
+		if (r < 0)
+			return r;
+		env->tx_fds[i] = bench_packet_socket(env->tx_names[i], 0, error);
+		if (env->tx_fds[i] < 0)
+			return env->tx_fds[i];
+	}
+	return 0;
+}
+
+static void
+run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
+	 unsigned int index, unsigned int total)
+{
+	g_autoptr(GError) err = NULL;
+	int64_t t0 = bench_monotonic_ns();
+	int base, r;
+
+	bench_progress("[%u/%u %s] starting the dispatcher on %u ports", index, total, sys->name,
+		       bench_ovsdp_ports(o));
+	base = bench_netlink_sockets(0);
+	r = bench_ovsdp_start(o, sys, env->p->handlers, &err);
+	if (r == -EOPNOTSUPP) {
+		system_set(sys, "unsupported", err->message);
+		return;
+	}
+	if (r < 0) {
+		system_set(sys, "failed", err->message);
+		return;
+	}
+	sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
+	{
+		struct ovsdp_handlers_stats st;
+
+		sys->res.sockets.ports = bench_ovsdp_ports(o);
+		sys->res.sockets.netlink = bench_netlink_sockets(0) - base;
+		sys->res.sockets.upcall_sockets = -1;
+		if (ovsdp_handlers_get_stats(sys->hs, false, &st) == 0 && st.n_dispatchers)
+			sys->res.sockets.upcall_sockets = (int64_t)st.dispatchers[0].n_sockets;
+		sys->res.sockets.done = true;
+	}
+	bench_tests_run(env, sys, index, total);
+	system_set(sys, "ok", NULL);
+	bench_progress("[%u/%u %s] stopping", index, total, sys->name);
+	bench_ovsdp_stop(o, sys);
+}
+
+static void
+run_ovs(struct bench_env *env, struct bench_system *sys, char **bridge_ends, unsigned int index,
+	unsigned int total)
+{
+	g_autofree char *why = NULL;
+	g_autoptr(GError) err = NULL;
+	struct bench_ovs *ovs = NULL;
+	int64_t t0 = bench_monotonic_ns();
+
+	if (!bench_ovs_available(&why)) {
+		system_set(sys, "skipped", why);
+		return;
+	}
+	bench_progress("[%u/%u %s] starting, %u ports", index, total, sys->name,
+		       env->p->ovs_ports);
+	if (bench_ovs_setup(env->p->ovs_ports, bridge_ends, env->n_veths, env->p->ovs_rule, sys,
+			    &ovs, &err) < 0) {
+		system_set(sys, "failed", err->message);
+		return;
+	}
+	sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
+	env->rx = bench_rx_start(sys->local_dev, &err);
+	if (!env->rx) {
+		system_set(sys, "failed", err->message);
+		bench_ovs_free(ovs, !env->p->netns);
+		return;
+	}
+	sys->res.sockets.ports = env->p->ovs_ports;
+	sys->res.sockets.netlink = bench_netlink_sockets(sys->pid);
+	sys->res.sockets.upcall_sockets = -1;
+	sys->res.sockets.done = sys->res.sockets.netlink >= 0;
+	bench_tests_run(env, sys, index, total);
+	system_set(sys, "ok", NULL);
+	bench_progress("[%u/%u %s] stopping", index, total, sys->name);
+	bench_rx_stop(env->rx);
+	env->rx = NULL;
+	bench_ovs_free(ovs, !env->p->netns);
+}
+
+static int
+run_all(struct bench_run *run, GError **error)
+{
+	struct bench_params *p = run->p;
+	struct bench_env env = { .p = p, .run = run };
+	g_auto(GStrv) bridge_ends = NULL;
+	struct bench_ovsdp *ours = NULL;
+	unsigned int total = run->systems->len, index = 0, n_ours = 0;
+	int r;
+
+	r = enter_netns(p, error);
+	if (r < 0)
+		return r;
+	bench_progress("setup: %u veth pairs", p->veths);
+	r = make_veths(&env, &bridge_ends, error);
+	if (r < 0)
+		goto out;
+	run->load_ok = bench_load_available(&run->load_why);
+	for (guint i = 0; i < run->systems->len; i++)
+		n_ours += ((struct bench_system *)run->systems->pdata[i])->kind == BENCH_OVSDP;
+	if (n_ours) {
+		int64_t t0 = bench_monotonic_ns();
+
+		bench_progress("setup: datapath %s with %u ports", OUR_DP, p->ports);
+		r = bench_ovsdp_setup(OUR_DP, p->ports, bridge_ends, p->veths, p->plugins_conf,
+				      &ours, error);
+		if (r < 0)
+			goto out;
+		env.rx = bench_rx_start(OUR_DP, error);
+		if (!env.rx) {
+			r = -EIO;
+			goto out;
+		}
+		bench_progress("setup: %u ports in %.1f s", bench_ovsdp_ports(ours),
+			       (double)(bench_monotonic_ns() - t0) / 1e9);
+	}
+	for (guint i = 0; i < run->systems->len; i++) {
+		struct bench_system *sys = run->systems->pdata[i];
+
+		if (sys->kind == BENCH_OVSDP)
+			run_ours(&env, ours, sys, ++index, total);
+	}
+	if (ours) {
+		bench_rx_stop(env.rx);
+		env.rx = NULL;
+		bench_ovsdp_release_veths(ours);
+	}
+	for (guint i = 0; i < run->systems->len; i++) {
+		struct bench_system *sys = run->systems->pdata[i];
+
+		if (sys->kind == BENCH_OVS)
+			run_ovs(&env, sys, bridge_ends, ++index, total);
+	}
+	r = 0;
+out:
+	bench_rx_stop(env.rx);
+	/* In a private namespace its end removes everything at once, which is
+	 * far quicker than deleting thousands of ports one by one. */
+	bench_ovsdp_free(ours, !p->netns);
+	for (unsigned int i = 0; i < env.n_veths; i++)
+		if (env.tx_fds[i] > 0)
+			close(env.tx_fds[i]);
+	g_free(env.tx_fds);
+	g_strfreev(env.tx_names);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench_params p = { 0 };
+	struct bench_run run = { .p = &p };
+	g_autoptr(GError) err = NULL;
+	struct utsname u;
+	int64_t t0 = bench_monotonic_ns();
+	int status = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "ab"))
+		return bench_ab_main(argc - 1, argv + 1);
+	run.command = g_strjoinv(" ", argv);
+	if (!parse_args(argc, argv, &p))
+		return EXIT_USAGE;
+	if (geteuid() != 0) {
+		fprintf(stderr, "ovsdp-bench: needs root (datapaths, veths, pktgen)\n");
+		return EXIT_FAIL;
+	}
+	if (ovsdp_features_probe(&run.features, &err) < 0) {
+		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		return EXIT_FAIL;
+	}
+	apply_defaults(&p, run.features.cpus_online);
+	uname(&u);
+	run.kernel = g_strdup(u.release);
+	run.kernel_version = g_strdup(u.version);
+	run.machine = g_strdup(u.machine);
+	run.vcpus = run.features.cpus_online;
+	run.lab_kernel = g_strdup(g_getenv("OVSDP_LAB_KERNEL"));
+	run.emulated = g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0;
+	run.started = iso_now();
+	run.gnuplot = p.plots ? gnuplot_version() : NULL;
+	run.systems = g_ptr_array_new_with_free_func(system_free);
+	for (char **d = p.dispatchers; *d; d++)
+		if (**d)
+			g_ptr_array_add(run.systems, system_new(*d, BENCH_OVSDP));
+	if (p.ovs)
+		g_ptr_array_add(run.systems, system_new("ovs-vswitchd", BENCH_OVS));
+	if (run.systems->len == 0) {
+		fprintf(stderr, "ovsdp-bench: nothing to test\n");
+		return EXIT_USAGE;
+	}
+
+	if (run_all(&run, &err) < 0) {
+		bench_progress_done();
+		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		status = EXIT_FAIL;
+		g_clear_error(&err);
+	}
+	run.total_s = (double)(bench_monotonic_ns() - t0) / 1e9;
+	bench_progress("writing the report");
+	if (p.out && bench_report_write(&run, p.out, &err) < 0) {
+		bench_progress_done();
+		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		status = EXIT_FAIL;
+	}
+	bench_progress_done();
+	{
+		g_autofree char *md = bench_report_markdown(&run);
+
+		fputs(md, stdout);
+	}
+	for (guint i = 0; i < run.systems->len; i++) {
+		struct bench_system *s = run.systems->pdata[i];
+
+		if (!strcmp(s->status, "failed")) {
+			fprintf(stderr, "ovsdp-bench: %s failed: %s\n", s->name, s->reason);
+			status = EXIT_FAIL;
+		}
+	}
+	g_ptr_array_free(run.systems, TRUE);
+	g_strfreev(p.dispatchers);
+	g_strfreev(run.plots);
+	g_free(p.out);
+	g_free(p.plugins_conf);
+	g_free(p.ovs_rule);
+	g_free(run.command);
+	g_free(run.started);
+	g_free(run.kernel);
+	g_free(run.kernel_version);
+	g_free(run.machine);
+	g_free(run.lab_kernel);
+	g_free(run.load_why);
+	g_free(run.gnuplot);
+	g_free(run.plot_why);
+	return status;
+}
