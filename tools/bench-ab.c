@@ -264,7 +264,7 @@ static int
 daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 {
 	g_autofree char *ovsdpd = find_ovsdpd();
-	g_autofree char *conf = NULL, *log = NULL, *text = NULL, *cmd = NULL;
+	g_autofree char *conf = NULL, *log = NULL, *text = NULL;
 	const char *status[] = { "status", NULL };
 	int r;
 

@@ -283,7 +283,7 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, const ch
 	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
 	g_autofree char *db_path = NULL, *sock = NULL, *pidfile_db = NULL, *pidfile_vs = NULL;
 	g_autofree char *log_db = NULL, *log_vs = NULL, *flows = NULL, *mode = NULL;
-	g_autofree char *ctl = NULL, *pid_arg = NULL, *pid_text = NULL;
+	g_autofree char *ctl = NULL;
 	struct bench_ctx handlers;
 	int r;
 
