@@ -13,6 +13,7 @@
 #include <linux/openvswitch.h>
 
 #include "ovsdp/odp.h"
+#include "golden.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
@@ -492,78 +493,6 @@ START_TEST(bad_attributes)
 END_TEST
 
 /* ---- Flows captured from real kernels (tests/unit/odp/) ---------------- */
-
-struct golden {
-	GByteArray *key, *mask, *actions;
-	char *text, *acts;
-};
-
-static GByteArray *
-hex_bytes(const char *hex)
-{
-	GByteArray *b = g_byte_array_new();
-	size_t n = strlen(hex);
-
-	ck_assert_uint_eq(n % 2, 0);
-	for (size_t i = 0; i < n; i += 2) {
-		unsigned v;
-		guint8 c;
-
-		ck_assert_int_eq(sscanf(hex + i, "%2x", &v), 1);
-		c = (guint8)v;
-		g_byte_array_append(b, &c, 1);
-	}
-	return b;
-}
-
-/* The flows of one capture file; *n set to their number. */
-static struct golden *
-golden_load(const char *kernel, size_t *n)
-{
-	const char *root = g_getenv("OVSDP_SOURCE_ROOT");
-	g_autofree char *name = g_strdup_printf("kernel-flows-%s.txt", kernel);
-	g_autofree char *path = NULL;
-	g_autofree char *data = NULL;
-	g_auto(GStrv) lines = NULL;
-	GArray *flows = g_array_new(FALSE, TRUE, sizeof(struct golden));
-	struct golden cur = { 0 };
-
-	ck_assert_msg(root != NULL, "OVSDP_SOURCE_ROOT is not set (run through meson test)");
-	path = g_build_filename(root, "tests", "unit", "odp", name, NULL);
-	ck_assert_msg(g_file_get_contents(path, &data, NULL, NULL), "cannot read %s", path);
-	lines = g_strsplit(data, "\n", -1);
-	for (char **l = lines; *l; l++) {
-		if (g_str_has_prefix(*l, "key "))
-			cur.key = hex_bytes(*l + 4);
-		else if (g_str_has_prefix(*l, "mask "))
-			cur.mask = hex_bytes(*l + 5);
-		else if (g_str_has_prefix(*l, "actions "))
-			cur.actions = hex_bytes(*l + 8);
-		else if (g_str_has_prefix(*l, "text "))
-			cur.text = g_strdup(*l + 5);
-		else if (g_str_has_prefix(*l, "acts ")) {
-			cur.acts = g_strdup(*l + 5);
-			ck_assert(cur.key && cur.mask && cur.actions && cur.text);
-			g_array_append_val(flows, cur);
-			memset(&cur, 0, sizeof cur);
-		}
-	}
-	*n = flows->len;
-	return (struct golden *)g_array_free(flows, FALSE);
-}
-
-static void
-golden_free(struct golden *g, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		g_byte_array_unref(g[i].key);
-		g_byte_array_unref(g[i].mask);
-		g_byte_array_unref(g[i].actions);
-		g_free(g[i].text);
-		g_free(g[i].acts);
-	}
-	g_free(g);
-}
 
 static const char *const kernels[] = { "5.10", "6.1", "6.12" };
 
