@@ -11,6 +11,7 @@
 
 #include "datapath-internal.h"
 #include "ovsdp/flow.h"
+#include "requests.h"
 
 #define UFID_LEN 16
 
@@ -179,18 +180,20 @@ bad_blob(const void *p, size_t len)
 	return (len && !p) || len > 60000;
 }
 
-OVSDP_EXPORT int
-ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
-	       struct ovsdp_flow_stats *stats, GError **error)
+int
+ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, bool echo,
+		      struct ovsdp_buf *out, char **what_out, GError **error)
 {
 	const unsigned int known = OVSDP_FLOW_PUT_CREATE | OVSDP_FLOW_PUT_MODIFY |
 				   OVSDP_FLOW_PUT_ZERO_STATS;
 	g_autofree char *what = NULL;
 	uint8_t cmd;
 	int nlm_flags = 0;
-	struct nl_msg *m;
+	size_t off;
 
-	if (!dp || !put || !put->key || !put->key_len || bad_blob(put->key, put->key_len) ||
+	if (what_out)
+		*what_out = NULL;
+	if (!dp || !out || !put || !put->key || !put->key_len || bad_blob(put->key, put->key_len) ||
 	    bad_blob(put->mask, put->mask_len) || bad_blob(put->actions, put->actions_len))
 		return ovsdp_set_error(error, -EINVAL, NULL, "putting a flow: bad arguments");
 	what = flow_what(put->flags & OVSDP_FLOW_PUT_CREATE ? "adding" : "modifying", put->ufid,
@@ -212,20 +215,44 @@ ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
 	} else {
 		cmd = OVS_FLOW_CMD_SET;
 	}
-	if (stats) {
+	if (echo)
 		nlm_flags |= NLM_F_ECHO;
+	if (ovsdp_nl_msg_begin(dp->nl, out, OVSDP_FAMILY_FLOW, cmd, nlm_flags, dp->ifindex,
+			       &off) < 0)
+		return ovsdp_set_error(error, -ENOENT, NULL, "%s: no ovs_flow family", what);
+	if (put->ufid)
+		ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_UFID, put->ufid, UFID_LEN);
+	ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_KEY, put->key, put->key_len);
+	if (put->mask)
+		ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_MASK, put->mask, put->mask_len);
+	ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_ACTIONS, put->actions, put->actions_len);
+	if (put->flags & OVSDP_FLOW_PUT_ZERO_STATS)
+		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
+	if (ovsdp_nl_msg_end(out, off) < 0)
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	if (what_out)
+		*what_out = g_steal_pointer(&what);
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
+	       struct ovsdp_flow_stats *stats, GError **error)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autofree char *what = NULL;
+	struct nl_msg *m;
+	int r;
+
+	r = ovsdp_flow_put_encode(dp, put, stats != NULL, &b, &what, error);
+	if (r < 0)
+		return r;
+	if (stats)
 		memset(stats, 0, sizeof *stats);
-	}
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, cmd, nlm_flags);
+	m = ovsdp_nl_msg_copy(&b, 0);
+	ovsdp_buf_clear(&b);
 	if (!m)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	if (put_ident(m, put->key, put->key_len, put->ufid) < 0 ||
-	    (put->mask && nla_put(m, OVS_FLOW_ATTR_MASK, (int)put->mask_len, put->mask) < 0) ||
-	    nla_put(m, OVS_FLOW_ATTR_ACTIONS, (int)put->actions_len, put->actions) < 0 ||
-	    ((put->flags & OVSDP_FLOW_PUT_ZERO_STATS) && nla_put_flag(m, OVS_FLOW_ATTR_CLEAR) < 0)) {
-		nlmsg_free(m);
-		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
-	}
 	return ovsdp_dp_transact(dp, m, stats ? stats_cb : NULL, stats, what, error);
 }
 

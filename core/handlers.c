@@ -11,8 +11,10 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
+#include "datapath-internal.h"
 #include "dispatch-host.h"
 #include "netlink.h"
+#include "requests.h"
 #include "ovsdp/datapath.h"
 #include "ovsdp/handlers.h"
 #include "ovsdp/vport.h"
@@ -28,6 +30,7 @@ struct dispatcher {
 	char name[OVSDP_DISPATCH_NAME_MAX + 1];
 	struct ovsdp_dispatch_instance *inst;
 	struct ovsdp_dispatch_host_ctx *ctx;
+	const struct ovsdp_config *config;      /* what it was made with */
 	pthread_rwlock_t lock;
 	uint32_t n_handlers;
 	bool dictates_handlers;
@@ -48,8 +51,12 @@ struct ovsdp_handler {
 	struct ovsdp_dispatch_msg *msgs;
 	struct ovsdp_upcall *ups;
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
-	GArray *replies;        /* struct reply, queued by the callback */
-	GByteArray *reply_data; /* the bytes they point into, by offset */
+	/* Replies the callback queued, encoded as netlink requests: puts and
+	 * executes apart, so that the puts go first whatever the order. */
+	struct ovsdp_buf puts, execs;
+	unsigned int n_puts, n_execs;
+	int *verdicts;          /* one per reply, for ovsdp_nl_transact_many() */
+	unsigned int n_verdicts;
 	struct ovsdp_handler_stats st; /* fields updated with atomics */
 };
 
@@ -82,16 +89,6 @@ struct ovsdp_handlers {
 	gint mon_stop;
 };
 
-/* A queued flow put or execute; its byte fields are offsets into the
- * handler's reply_data until flush time. */
-struct reply {
-	bool is_put;
-	struct ovsdp_flow_put put;
-	struct ovsdp_ufid ufid;
-	struct ovsdp_execute ex;
-	size_t off[4], len[4];  /* key, mask, actions, packet */
-};
-
 #define DRAIN_SETTLE_MS 50
 #define DRAIN_TIMEOUT_MS 5000
 /* ...and however busy they are, a drain ends after this long. */
@@ -99,6 +96,9 @@ struct reply {
 /* A handler pauses this long after a failed recv: the plugin may keep
  * failing while its socket stays readable, and poll() would return at once. */
 #define RECV_ERROR_BACKOFF_MS 20
+
+/* Socket buffers of a handler's request socket (the kernel doubles it). */
+#define REPLY_SOCKET_BUFFER (1 << 20)
 
 #define WARNED_WAIT_FD 0x1u
 #define WARNED_RECV 0x2u
@@ -123,93 +123,92 @@ wake_all(struct ovsdp_handlers *hs)
 
 /* ---- handler threads ---------------------------------------------------- */
 
-static size_t
-stash(struct ovsdp_handler *h, const void *p, size_t len)
+/* Replies the handler could not even queue (no datapath handle) count
+ * as sent and failed, without a verdict. */
+static void
+count_unsendable(struct ovsdp_handler *h)
 {
-	size_t off = h->reply_data->len;
-
-	if (p && len)
-		g_byte_array_append(h->reply_data, p, (guint)len);
-	return off;
-}
-
-static const void *
-unstash(struct ovsdp_handler *h, size_t off, size_t len)
-{
-	return len ? h->reply_data->data + off : NULL;
+	__atomic_add_fetch(&h->st.replies, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.reply_errors, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.reply_unconfirmed, 1, __ATOMIC_RELAXED);
 }
 
 OVSDP_EXPORT int
 ovsdp_handler_queue_flow_put(struct ovsdp_handler *h, const struct ovsdp_flow_put *put)
 {
-	struct reply r = { .is_put = true };
+	struct ovsdp_dp *dp;
+	int r;
 
-	if (!h || !put || !put->key || !put->key_len)
+	if (!h || !put)
 		return -EINVAL;
-	r.put = *put;
-	if (put->ufid)
-		r.ufid = *put->ufid;
-	r.off[0] = stash(h, put->key, r.len[0] = put->key_len);
-	r.off[1] = stash(h, put->mask, r.len[1] = put->mask ? put->mask_len : 0);
-	r.off[2] = stash(h, put->actions, r.len[2] = put->actions ? put->actions_len : 0);
-	g_array_append_val(h->replies, r);
-	return 0;
+	dp = ovsdp_handler_dp(h);
+	if (!dp) {
+		count_unsendable(h);
+		return -ENODEV;
+	}
+	r = ovsdp_flow_put_encode(dp, put, false, &h->puts, NULL, NULL);
+	if (r == 0)
+		h->n_puts++;
+	return r;
 }
 
 OVSDP_EXPORT int
 ovsdp_handler_queue_execute(struct ovsdp_handler *h, const struct ovsdp_execute *ex)
 {
-	struct reply r = { .is_put = false };
+	struct ovsdp_dp *dp;
+	int r;
 
-	if (!h || !ex || !ex->packet || ex->packet_len < 14)
+	if (!h || !ex)
 		return -EINVAL;
-	r.ex = *ex;
-	r.off[0] = stash(h, ex->key, r.len[0] = ex->key ? ex->key_len : 0);
-	r.off[2] = stash(h, ex->actions, r.len[2] = ex->actions ? ex->actions_len : 0);
-	r.off[3] = stash(h, ex->packet, r.len[3] = ex->packet_len);
-	g_array_append_val(h->replies, r);
-	return 0;
+	dp = ovsdp_handler_dp(h);
+	if (!dp) {
+		count_unsendable(h);
+		return -ENODEV;
+	}
+	r = ovsdp_packet_execute_encode(dp, ex, &h->execs, NULL, NULL);
+	if (r == 0)
+		h->n_execs++;
+	return r;
 }
 
-/* Send what the callback queued: flow puts first, then executes. */
+/* Send what the callback queued, flow puts first, as one multi-message
+ * transaction (more only when the socket's buffers cannot hold it). */
 static void
 flush_replies(struct ovsdp_handler *h)
 {
-	struct ovsdp_dp *dp;
-	unsigned int errors = 0;
+	unsigned int n = h->n_puts + h->n_execs, failed = 0, unacked = 0;
+	g_autoptr(GError) err = NULL;
+	int sends;
 
-	if (h->replies->len == 0)
+	if (n == 0)
 		return;
-	dp = ovsdp_handler_dp(h);
-	for (int pass = 0; dp && pass < 2; pass++) {
-		for (unsigned int i = 0; i < h->replies->len; i++) {
-			struct reply *r = &g_array_index(h->replies, struct reply, i);
-			int e;
-
-			if (r->is_put != (pass == 0))
-				continue;
-			if (r->is_put) {
-				r->put.key = unstash(h, r->off[0], r->len[0]);
-				r->put.mask = unstash(h, r->off[1], r->len[1]);
-				r->put.actions = unstash(h, r->off[2], r->len[2]);
-				if (r->put.ufid)
-					r->put.ufid = &r->ufid;
-				e = ovsdp_flow_put(dp, &r->put, NULL, NULL);
-			} else {
-				r->ex.key = unstash(h, r->off[0], r->len[0]);
-				r->ex.actions = unstash(h, r->off[2], r->len[2]);
-				r->ex.packet = unstash(h, r->off[3], r->len[3]);
-				e = ovsdp_packet_execute(dp, &r->ex, NULL);
-			}
-			if (e < 0)
-				errors++;
-		}
+	ovsdp_buf_put(&h->puts, h->execs.data, h->execs.len);
+	if (h->n_verdicts < n) {
+		h->verdicts = g_renew(int, h->verdicts, n);
+		h->n_verdicts = n;
 	}
-	__atomic_add_fetch(&h->st.replies, h->replies->len, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&h->st.reply_errors, dp ? errors : h->replies->len, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&h->st.transactions, 1, __ATOMIC_RELAXED);
-	g_array_set_size(h->replies, 0);
-	g_byte_array_set_size(h->reply_data, 0);
+	/* Queued requests imply the handle exists. */
+	g_mutex_lock(&h->dp->lock);
+	sends = ovsdp_nl_transact_many(h->dp->nl, &h->puts, n, h->verdicts, &unacked, &err);
+	g_mutex_unlock(&h->dp->lock);
+	if (sends < 0) {
+		failed = unacked = n;
+		sends = 0;
+	} else {
+		for (unsigned int i = 0; i < n; i++)
+			failed += h->verdicts[i] < 0;
+	}
+	if (failed)
+		g_log("ovsdp", G_LOG_LEVEL_DEBUG, "%s: handler %u: %u of %u replies failed; "
+		      "the first: %s", h->hs->dp_name, h->index, failed, n,
+		      err ? err->message : "?");
+	__atomic_add_fetch(&h->st.replies, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.reply_errors, failed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.reply_unconfirmed, unacked, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.transactions, (uint64_t)sends, __ATOMIC_RELAXED);
+	h->puts.len = 0;
+	h->execs.len = 0;
+	h->n_puts = h->n_execs = 0;
 }
 
 static void
@@ -419,8 +418,6 @@ handler_new(struct ovsdp_handlers *hs, unsigned int index, GError **error)
 	h->buf = g_malloc((size_t)hs->batch * hs->msg_size);
 	h->msgs = g_new0(struct ovsdp_dispatch_msg, hs->batch);
 	h->ups = g_new0(struct ovsdp_upcall, hs->batch);
-	h->replies = g_array_new(FALSE, FALSE, sizeof(struct reply));
-	h->reply_data = g_byte_array_new();
 	return h;
 }
 
@@ -431,8 +428,9 @@ handler_free(struct ovsdp_handler *h)
 	g_free(h->buf);
 	g_free(h->msgs);
 	g_free(h->ups);
-	g_array_free(h->replies, TRUE);
-	g_byte_array_free(h->reply_data, TRUE);
+	ovsdp_buf_clear(&h->puts);
+	ovsdp_buf_clear(&h->execs);
+	g_free(h->verdicts);
 	g_free(h);
 }
 
@@ -497,7 +495,8 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, struct di
 	d->vt = desc->vtable;
 	g_strlcpy(d->name, desc->name, sizeof d->name);
 	pthread_rwlock_init(&d->lock, NULL);
-	d->ctx = ovsdp_host_ctx_new(hs->control_dp, hs->config, d->name, &hs->features);
+	d->config = hs->config;
+	d->ctx = ovsdp_host_ctx_new(hs->control_dp, d->config, d->name, &hs->features);
 	r = d->vt->create(ovsdp_host_vtable(), d->ctx, &d->inst);
 	if (r < 0 || !d->inst) {
 		g_set_error(error, OVSDP_ERROR, r < 0 ? -r : EINVAL,
@@ -587,7 +586,7 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 		d->dictates_handlers = true;
 	pthread_rwlock_unlock(&d->lock);
 	if (d->dictates_handlers) {
-		unsigned int cfg = hs->config ? ovsdp_config_handlers(hs->config) : 0;
+		unsigned int cfg = d->config ? ovsdp_config_handlers(d->config) : 0;
 
 		if (asked || cfg)
 			g_log("ovsdp", G_LOG_LEVEL_MESSAGE,
@@ -597,8 +596,8 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 	}
 	if (asked)
 		return asked;
-	if (hs->config && ovsdp_config_handlers(hs->config))
-		return ovsdp_config_handlers(hs->config);
+	if (d->config && ovsdp_config_handlers(d->config))
+		return ovsdp_config_handlers(d->config);
 	return hs->features.cpus_affinity ? hs->features.cpus_affinity : 1;
 }
 
@@ -894,6 +893,17 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 }
 
 OVSDP_EXPORT int
+ovsdp_handlers_set_config(struct ovsdp_handlers *hs, const struct ovsdp_config *config)
+{
+	if (!hs)
+		return -EINVAL;
+	pthread_mutex_lock(&hs->control);
+	hs->config = config;
+	pthread_mutex_unlock(&hs->control);
+	return 0;
+}
+
+OVSDP_EXPORT int
 ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 {
 	struct dispatcher *d;
@@ -1071,6 +1081,8 @@ ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
 			p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_RELAXED);
 			p->reply_errors = __atomic_load_n(&h->st.reply_errors, __ATOMIC_RELAXED);
 			p->transactions = __atomic_load_n(&h->st.transactions, __ATOMIC_RELAXED);
+			p->reply_unconfirmed = __atomic_load_n(&h->st.reply_unconfirmed,
+							       __ATOMIC_RELAXED);
 		}
 	}
 	out->overruns = hs->retired_overruns + (hs->active ? out->dispatchers[0].overruns : 0);
@@ -1140,12 +1152,27 @@ ovsdp_handler_index(const struct ovsdp_handler *h)
 	return h ? h->index : 0;
 }
 
+/* Room for a whole batch of replies in one send, and for all their acks:
+ * libnl leaves 32 KiB each way, which a few executes of full-size frames
+ * fill.  FORCE needs CAP_NET_ADMIN; without it, what rmem/wmem_max allow. */
+static void
+grow_reply_buffers(struct ovsdp_dp *dp)
+{
+	int fd = nl_socket_get_fd(dp->nl->sk);
+	int size = REPLY_SOCKET_BUFFER;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
 OVSDP_EXPORT struct ovsdp_dp *
 ovsdp_handler_dp(struct ovsdp_handler *h)
 {
 	if (!h)
 		return NULL;
-	if (!h->dp)
-		ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL);
+	if (!h->dp && ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL) == 0)
+		grow_reply_buffers(h->dp);
 	return h->dp;
 }

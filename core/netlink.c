@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/netlink.h>
 #include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
@@ -455,4 +457,314 @@ ovsdp_nl_dump_release(struct ovsdp_nl_dump *d)
 {
 	if (d)
 		dump_release(d);
+}
+
+/* ---- requests built in a buffer ------------------------------------------ */
+
+int
+ovsdp_nl_msg_begin(const struct ovsdp_nl *nl, struct ovsdp_buf *b, enum ovsdp_family f,
+		   uint8_t cmd, int nlm_flags, int dp_ifindex, size_t *off)
+{
+	struct nlmsghdr nlh = { 0 };
+	struct genlmsghdr g = { 0 };
+	struct ovs_header oh = { 0 };
+
+	if (!nl || !b || !off || f >= OVSDP_FAMILY_N || !nl->fam[f].present)
+		return -ENOENT;
+	nlh.nlmsg_type = nl->fam[f].id;
+	nlh.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | nlm_flags);
+	g.cmd = cmd;
+	g.version = nl->fam[f].version;
+	oh.dp_ifindex = dp_ifindex;
+	*off = ovsdp_buf_put(b, &nlh, sizeof nlh);
+	ovsdp_buf_put(b, &g, sizeof g);
+	ovsdp_buf_put(b, &oh, sizeof oh);
+	return 0;
+}
+
+int
+ovsdp_nl_msg_end(struct ovsdp_buf *b, size_t off)
+{
+	size_t len = b->len - off;
+
+	if (len > OVSDP_NL_MSG_MAX) {
+		b->len = off;
+		return -EMSGSIZE;
+	}
+	((struct nlmsghdr *)(b->data + off))->nlmsg_len = (uint32_t)len;
+	return 0;
+}
+
+struct nl_msg *
+ovsdp_nl_msg_copy(const struct ovsdp_buf *b, size_t off)
+{
+	return nlmsg_convert((struct nlmsghdr *)(b->data + off));
+}
+
+/* ---- many requests in one send -------------------------------------------- */
+
+/* What one ack may cost in the receive buffer (skb truesize), generously:
+ * more acks than rcvbuf / this in one send and the kernel drops some. */
+#define MANY_ACK_COST 1024
+#define MANY_MAX_PER_SEND 256
+/* The kernel runs a send's requests before sendmsg() returns, so every
+ * ack is queued by then; this bounds the wait should one ever be late. */
+#define MANY_ACK_WAIT_MS 1000
+#define MANY_SEND_RETRIES 3
+#define MANY_RECV_BUF 16384
+#define PENDING 1
+
+static int
+sockopt_int(int fd, int opt)
+{
+	int v = 0;
+	socklen_t len = sizeof v;
+
+	return getsockopt(fd, SOL_SOCKET, opt, &v, &len) < 0 ? 0 : v;
+}
+
+struct many {
+	struct ovsdp_nl *nl;
+	int fd;
+	uint32_t pid;
+	struct ovsdp_buf *msgs;
+	size_t *offs;           /* n + 1 entries: where each request starts */
+	uint32_t *seqs;
+	int *errors;
+	unsigned int n;
+	unsigned int unacked;   /* failures that are not the kernel's verdict */
+	bool reported;          /* *error holds the first failure */
+	GError **error;
+	unsigned char *rbuf;
+};
+
+static void
+many_fail(struct many *m, unsigned int i, int err, bool kernels, const char *kmsg)
+{
+	m->errors[i] = err;
+	if (!kernels)
+		m->unacked++;
+	if (!m->reported) {
+		m->reported = true;
+		ovsdp_set_error(m->error, err, kmsg, "request %u of %u", i + 1, m->n);
+	}
+}
+
+/* Index of the request of [lo, hi) with sequence number 'seq', or -1. */
+static int
+many_find(const struct many *m, unsigned int lo, unsigned int hi, uint32_t seq)
+{
+	if (hi > lo && seq - m->seqs[lo] < hi - lo && m->seqs[lo + (seq - m->seqs[lo])] == seq)
+		return (int)(lo + (seq - m->seqs[lo]));
+	for (unsigned int i = lo; i < hi; i++)
+		if (m->seqs[i] == seq)
+			return (int)i;
+	return -1;
+}
+
+/* Read the acks of requests [lo, hi) and of the marker 'sentinel' (when
+ * it was sent), and give a verdict to every one of them. */
+static void
+many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sent,
+	     uint32_t sentinel)
+{
+	bool overrun = false, seen = false, waited = false;
+	unsigned int pending = hi - lo;
+
+	while (pending > 0 || (sentinel_sent && !seen)) {
+		ssize_t got = recv(m->fd, m->rbuf, MANY_RECV_BUF, MSG_DONTWAIT);
+		struct nlmsghdr *nlh;
+		int rem;
+
+		if (got < 0) {
+			struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
+
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				/* Acks were dropped: which ones, nobody knows. */
+				overrun = true;
+				continue;
+			}
+			if ((errno != EAGAIN && errno != EWOULDBLOCK) || overrun || waited)
+				break;
+			waited = true;
+			if (poll(&pfd, 1, MANY_ACK_WAIT_MS) <= 0)
+				break;
+			continue;
+		}
+		rem = (int)got;
+		for (nlh = (struct nlmsghdr *)m->rbuf; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
+			struct nlmsgerr *e = nlmsg_data(nlh);
+			int i;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;       /* not an ack: a stray reply */
+			if (sentinel_sent && nlh->nlmsg_seq == sentinel) {
+				seen = true;
+				continue;
+			}
+			i = many_find(m, lo, hi, nlh->nlmsg_seq);
+			if (i < 0 || m->errors[i] != PENDING)
+				continue;       /* a late reply to an abandoned request */
+			pending--;
+			if (nlh->nlmsg_len < (uint32_t)nlmsg_size(sizeof *e))
+				many_fail(m, (unsigned int)i, -EPROTO, false,
+					  "truncated acknowledgement");
+			else if (e->error < 0)
+				many_fail(m, (unsigned int)i, e->error, true, ext_ack_message(nlh));
+			else
+				m->errors[i] = 0;
+		}
+		if (seen && pending > 0)
+			break;  /* the marker's ack came after theirs: none will come */
+	}
+	for (unsigned int i = lo; i < hi; i++) {
+		if (m->errors[i] != PENDING)
+			continue;
+		/* No ack although the marker sent after it was acked: the kernel
+		 * skipped it (netlink drops the ack of a request that returned
+		 * -EINTR). */
+		many_fail(m, i, overrun ? -ENOBUFS : seen ? -EINTR : -ETIMEDOUT, false,
+			  overrun ? "acknowledgement lost to a receive buffer overrun" : NULL);
+	}
+}
+
+/* Send requests [lo, hi) and a NOOP marker in one sendmsg().  Returns the
+ * number of requests that went out (hi - lo, or fewer after a short send),
+ * or a negative errno when none did. */
+static int
+many_send(struct many *m, unsigned int lo, unsigned int hi, uint32_t *sentinel,
+	  bool *sentinel_sent)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nlmsghdr mark = {
+		.nlmsg_len = NLMSG_HDRLEN,
+		.nlmsg_type = NLMSG_NOOP,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+	};
+	size_t bytes = m->offs[hi] - m->offs[lo];
+	struct iovec iov[2];
+	struct msghdr mh = {
+		.msg_name = &kernel,
+		.msg_namelen = sizeof kernel,
+		.msg_iov = iov,
+		.msg_iovlen = 2,
+	};
+	unsigned int sent = 0;
+	ssize_t r;
+
+	for (unsigned int i = lo; i < hi; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(m->msgs->data + m->offs[i]);
+
+		h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		h->nlmsg_pid = m->pid;
+		h->nlmsg_seq = m->seqs[i] = nl_socket_use_seq(m->nl->sk);
+	}
+	/* The kernel acks a NOOP with NLM_F_ACK after everything before it:
+	 * its ack says the others have all been answered. */
+	mark.nlmsg_pid = m->pid;
+	mark.nlmsg_seq = *sentinel = nl_socket_use_seq(m->nl->sk);
+	iov[0].iov_base = m->msgs->data + m->offs[lo];
+	iov[0].iov_len = bytes;
+	iov[1].iov_base = &mark;
+	iov[1].iov_len = sizeof mark;
+	for (int tries = 0;; tries++) {
+		r = sendmsg(m->fd, &mh, 0);
+		if (r >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		/* Short of memory for the skb: worth a moment's wait. */
+		if ((errno == ENOBUFS || errno == ENOMEM || errno == EAGAIN) &&
+		    tries < MANY_SEND_RETRIES) {
+			g_usleep(1000);
+			continue;
+		}
+		return -errno;
+	}
+	/* A datagram socket sends all or nothing; should it ever be less,
+	 * the requests wholly sent count, and the rest go again. */
+	*sentinel_sent = (size_t)r == bytes + sizeof mark;
+	while (lo + sent < hi && m->offs[lo + sent + 1] - m->offs[lo] <= (size_t)r)
+		sent++;
+	return sent ? (int)sent : -EIO;
+}
+
+int
+ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
+		       int *errors, unsigned int *unacked, GError **error)
+{
+	struct many m = { .nl = nl, .msgs = msgs, .errors = errors, .n = n, .error = error };
+	unsigned int max_msgs, i = 0;
+	size_t max_bytes, off = 0;
+	int sends = 0, sndbuf, rcvbuf;
+
+	if (unacked)
+		*unacked = 0;
+	if (!nl || !msgs || (n && !errors))
+		return ovsdp_set_error(error, -EINVAL, NULL, "sending requests: bad arguments");
+	if (n == 0)
+		return 0;
+	m.offs = g_new(size_t, n + 1);
+	for (unsigned int k = 0; k < n; k++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(msgs->data + off);
+
+		if (off + NLMSG_HDRLEN > msgs->len || h->nlmsg_len < NLMSG_HDRLEN ||
+		    off + h->nlmsg_len > msgs->len) {
+			g_free(m.offs);
+			return ovsdp_set_error(error, -EINVAL, NULL,
+					       "sending requests: request %u of %u is malformed",
+					       k + 1, n);
+		}
+		m.offs[k] = off;
+		errors[k] = PENDING;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	m.offs[n] = off;
+	m.seqs = g_new0(uint32_t, n);
+	m.rbuf = g_malloc(MANY_RECV_BUF);
+	m.fd = nl_socket_get_fd(nl->sk);
+	m.pid = nl_socket_get_local_port(nl->sk);
+	/* netlink refuses a send longer than sndbuf - 32, and drops acks
+	 * once they fill rcvbuf: size each send to both. */
+	sndbuf = sockopt_int(m.fd, SO_SNDBUF);
+	rcvbuf = sockopt_int(m.fd, SO_RCVBUF);
+	max_bytes = sndbuf > 4096 ? (size_t)sndbuf - 32 - NLMSG_HDRLEN : 4096;
+	max_msgs = CLAMP(rcvbuf / MANY_ACK_COST - 1, 1, MANY_MAX_PER_SEND);
+
+	while (i < n) {
+		unsigned int j = i;
+		uint32_t sentinel = 0;
+		bool sentinel_sent = false;
+		int r;
+
+		while (j < n && j - i < max_msgs &&
+		       (j == i || m.offs[j + 1] - m.offs[i] <= max_bytes))
+			j++;
+		r = many_send(&m, i, j, &sentinel, &sentinel_sent);
+		if (r == -EMSGSIZE && j - i > 1) {
+			max_msgs = (j - i) / 2;         /* the socket is smaller than it said */
+			continue;
+		}
+		if (r < 0) {
+			/* A request too big on its own fails alone; any other
+			 * send error ends the transaction (the socket is gone). */
+			unsigned int end = r == -EMSGSIZE || r == -ENOBUFS || r == -ENOMEM ? j : n;
+
+			for (unsigned int k = i; k < end; k++)
+				many_fail(&m, k, r, false, NULL);
+			i = end;
+			continue;
+		}
+		sends++;
+		many_collect(&m, i, i + (unsigned int)r, sentinel_sent, sentinel);
+		i += (unsigned int)r;
+	}
+	g_free(m.offs);
+	g_free(m.seqs);
+	g_free(m.rbuf);
+	if (unacked)
+		*unacked = m.unacked;
+	return sends;
 }

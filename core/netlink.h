@@ -14,6 +14,7 @@
 #include <linux/openvswitch.h>
 
 #include "ovs-compat.h"
+#include "ovsdp/common.h"
 
 enum ovsdp_family {
 	OVSDP_FAMILY_DATAPATH,
@@ -67,6 +68,46 @@ typedef int (*ovsdp_nl_reply_fn)(struct nlmsghdr *nlh, void *arg);
 int ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req,
 		      ovsdp_nl_reply_fn fn, void *arg,
 		      const char *what, GError **error);
+
+/* ---- requests built in a buffer, and many sent at once ---------------- */
+
+/* The largest request the library builds (what one libnl message held). */
+#define OVSDP_NL_MSG_MAX 65536
+
+/* Append the headers of a request for family 'f' (nlmsghdr, genlmsghdr,
+ * ovs_header { dp_ifindex }) to 'b'; append its attributes with the
+ * ovsdp_buf_put_*() writers, then close it with ovsdp_nl_msg_end().  The
+ * sequence number and port id stay 0: the sender fills them.  Returns 0
+ * and *off (where the message starts), or -ENOENT (family absent). */
+int ovsdp_nl_msg_begin(const struct ovsdp_nl *nl, struct ovsdp_buf *b, enum ovsdp_family f,
+		       uint8_t cmd, int nlm_flags, int dp_ifindex, size_t *off);
+
+/* Set the length of the message begun at 'off' (it runs to the end of
+ * 'b').  -EMSGSIZE, with the message removed from 'b', when it is longer
+ * than OVSDP_NL_MSG_MAX. */
+int ovsdp_nl_msg_end(struct ovsdp_buf *b, size_t off);
+
+/* Copy the message at 'off' of 'b' into an nl_msg for ovsdp_nl_transact();
+ * NULL when out of memory. */
+struct nl_msg *ovsdp_nl_msg_copy(const struct ovsdp_buf *b, size_t off);
+
+/* Send the 'n' requests laid end to end in 'msgs' (each built with
+ * ovsdp_nl_msg_begin/end) in as few sendmsg() calls as the socket's buffers
+ * allow -- one for a usual batch -- each request with NLM_F_ACK and a
+ * sequence number of its own, and collect every ack.  errors[i] receives
+ * request i's verdict: 0, the kernel's negative errno, or -ENOBUFS (its
+ * ack was lost to a receive-buffer overrun: unknown), -EMSGSIZE (too big
+ * for the socket), another send errno (never sent), -ETIMEDOUT (no ack).
+ * One refused request does not affect the others: the kernel runs each on
+ * its own.  The headers in 'msgs' are completed in place (flags, seq,
+ * pid).  Returns the number of sendmsg() calls that reached the kernel
+ * and *unacked (may be NULL): how many failed requests got no verdict from
+ * the kernel (never sent, or their ack lost); *error (may be NULL)
+ * describes the first failed request, with the kernel's extended-ack text,
+ * prefixed by "request I of N".  -EINVAL when 'msgs' does not hold n
+ * well-formed messages (nothing sent). */
+int ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
+			   int *errors, unsigned int *unacked, GError **error);
 
 /* Parse the attributes after the genl header and ovs_header of 'nlh'. */
 int ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr,

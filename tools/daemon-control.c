@@ -405,7 +405,9 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 			json_kv_uint(j, "wakeups", h->wakeups);
 			json_kv_uint(j, "empty_wakeups", h->empty_wakeups);
 			json_kv_uint(j, "replies", h->replies);
+			json_kv_uint(j, "transactions", h->transactions);
 			json_kv_uint(j, "reply_errors", h->reply_errors);
+			json_kv_uint(j, "reply_unconfirmed", h->reply_unconfirmed);
 			json_kv_uint(j, "malformed", h->malformed);
 			json_kv_uint(j, "truncated", h->truncated);
 			json_object_end(j);
@@ -451,9 +453,14 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 
 			g_string_append_printf(t, "  %u: upcalls %" G_GUINT64_FORMAT ", batches %"
 					       G_GUINT64_FORMAT ", empty wakeups %" G_GUINT64_FORMAT
-					       ", replies %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
-					       " refused)\n", i, h->upcalls, h->batches,
-					       h->empty_wakeups, h->replies, h->reply_errors);
+					       ", replies %" G_GUINT64_FORMAT " in %" G_GUINT64_FORMAT
+					       " transactions, %" G_GUINT64_FORMAT " failed", i,
+					       h->upcalls, h->batches, h->empty_wakeups, h->replies,
+					       h->transactions, h->reply_errors);
+			if (h->reply_unconfirmed)
+				g_string_append_printf(t, " (%" G_GUINT64_FORMAT " without a verdict)",
+						       h->reply_unconfirmed);
+			g_string_append_c(t, '\n');
 		}
 		g_string_append_printf(t, "runtime: upcalls %" G_GUINT64_FORMAT ", overruns %"
 				       G_GUINT64_FORMAT ", switches %" G_GUINT64_FORMAT "\n",

@@ -227,6 +227,50 @@ switch_to(struct daemon *d, struct ovsdp_plugin *p, char **what, GError **error)
 	return 0;
 }
 
+/* One option of [plugin:NAME] that differs, as "key: old -> new". */
+static void
+option_change(GString *s, const char *key, const char *was, const char *now)
+{
+	if (!g_strcmp0(was, now))
+		return;
+	g_string_append_printf(s, "%s%s: %s -> %s", s->len ? ", " : "", key,
+			       was ? was : "(default)", now ? now : "(default)");
+}
+
+/* How plugin 'name''s section differs between two plugins.confs, or NULL
+ * when it does not. */
+static char *
+option_changes(const struct ovsdp_config *was, const struct ovsdp_config *now, const char *name)
+{
+	const char *const *keys[2] = {
+		was ? ovsdp_config_plugin_keys(was, name) : NULL,
+		now ? ovsdp_config_plugin_keys(now, name) : NULL,
+	};
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+	GString *s = g_string_new(NULL);
+
+	option_change(s, "path", was ? ovsdp_config_plugin_file(was, name) : NULL,
+		      now ? ovsdp_config_plugin_file(now, name) : NULL);
+	for (int i = 0; i < 2; i++) {
+		for (const char *const *k = keys[i]; k && *k; k++) {
+			if (!g_hash_table_add(seen, (gpointer)*k))
+				continue;
+			option_change(s, *k, was ? ovsdp_config_plugin_option(was, name, *k) : NULL,
+				      now ? ovsdp_config_plugin_option(now, name, *k) : NULL);
+		}
+	}
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Re-read plugins.conf.  A new choice is switched to live; a change of the
+ * running dispatcher's own options restarts it live (a fresh instance made
+ * with them replaces it, draining the old one); anything else only
+ * updates the options future instances get.  On failure everything stays
+ * as it was, plugins.conf in force included. */
 int
 daemon_reload(struct daemon *d, char **what, GError **error)
 {
@@ -234,8 +278,12 @@ daemon_reload(struct daemon *d, char **what, GError **error)
 	struct ovsdp_plugins *plugins = NULL;
 	struct ovsdp_plugin *chosen = NULL;
 	g_autoptr(GError) err = NULL;
-	const char *running = ovsdp_handlers_plugin_name(d->hs);
+	g_autofree char *running = g_strdup(ovsdp_handlers_plugin_name(d->hs));
+	g_autofree char *changes = NULL;
+	const char *file;
 	char *why = NULL;
+	bool same;
+	gint64 t0;
 	int r;
 
 	*what = NULL;
@@ -246,21 +294,44 @@ daemon_reload(struct daemon *d, char **what, GError **error)
 		return r;
 	}
 	add_ports(d, false, NULL);
-	if (running && !strcmp(running, ovsdp_plugin_name(chosen))) {
+	file = ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
+					: "plugins.conf (built-in defaults)";
+	same = running && !strcmp(running, ovsdp_plugin_name(chosen));
+	if (same)
+		changes = option_changes(d->pconf, pconf, running);
+	if (same && !changes) {
+		ovsdp_handlers_set_config(d->hs, pconf);
 		replace_plugins(d, pconf, plugins, why);
-		*what = g_strdup_printf("%s reloaded: %s stays active (%s)",
-					ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
-								 : "plugins.conf (built-in defaults)",
-					running, d->choice_why);
+		*what = g_strdup_printf("%s reloaded: %s stays active, its options unchanged (%s)",
+					file, running, d->choice_why);
 		g_message("%s", *what);
 		return 0;
 	}
-	replace_plugins(d, pconf, plugins, why);
-	r = switch_to(d, chosen, what, &err);
+	t0 = g_get_monotonic_time();
+	ovsdp_handlers_set_config(d->hs, pconf);
+	r = ovsdp_handlers_switch(d->hs, chosen, &err);
 	if (r < 0) {
-		g_set_error(error, OVSDP_ERROR, err->code, "reload: %s", err->message);
+		ovsdp_handlers_set_config(d->hs, d->pconf);
+		ovsdp_plugins_free(plugins);
+		ovsdp_config_free(pconf);
+		g_free(why);
+		if (err)
+			g_set_error(error, OVSDP_ERROR, err->code, "reload: %s", err->message);
+		else
+			g_set_error(error, OVSDP_ERROR, -r, "reload: %s", g_strerror(-r));
 		return r;
 	}
+	replace_plugins(d, pconf, plugins, why);
+	drop_old_plugin_lists(d);
+	if (same)
+		*what = g_strdup_printf("%s reloaded: %s restarted live with new options (%s) in %"
+					G_GINT64_FORMAT " ms", file, running, changes,
+					(g_get_monotonic_time() - t0) / 1000);
+	else
+		*what = g_strdup_printf("switched from %s to %s in %" G_GINT64_FORMAT " ms",
+					running ? running : "none", ovsdp_plugin_name(chosen),
+					(g_get_monotonic_time() - t0) / 1000);
+	g_message("%s", *what);
 	return 0;
 }
 

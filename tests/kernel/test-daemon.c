@@ -1,7 +1,9 @@
 /* test-daemon.c: ovsdpd and `ovsdp ctl` as a user runs them, on the real
  * datapath: a learning switch between namespaces that ping each other, a
  * dispatcher switched live ten times under steady traffic without losing an
- * upcall, refusals that leave the running dispatcher alone, the control
+ * upcall (nor leaving the kernel in per-cpu mode), a reload that restarts
+ * the dispatcher with changed options, a start while frames already
+ * arrive, refusals that leave the running dispatcher alone, the control
  * socket's permissions, recovery from ports and datapaths deleted behind
  * the daemon's back, and a clean stop on SIGTERM. */
 #include "config.h"
@@ -330,6 +332,19 @@ kernel_stats(void)
 	return info.stats;
 }
 
+/* The datapath's user features, as the kernel reports them now. */
+static uint32_t
+dp_user_features(void)
+{
+	struct ovsdp_dp *dp = NULL;
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_open(DP, &dp, NULL), 0);
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	ovsdp_dp_close(dp);
+	return info.user_features;
+}
+
 /* A counter from `ovsdp ctl --json status` ("upcalls", ...). */
 static uint64_t
 policy_counter(const char *name)
@@ -342,6 +357,30 @@ policy_counter(const char *name)
 	p = strstr(p, pat);
 	ck_assert_msg(p != NULL, "no counter %s in %s", name, out);
 	return g_ascii_strtoull(p + strlen(pat), NULL, 10);
+}
+
+/* The sum of every value of "key": in JSON text (per-handler counters). */
+static uint64_t
+json_sum(const char *js, const char *key)
+{
+	g_autofree char *pat = g_strdup_printf("\"%s\":", key);
+	uint64_t sum = 0;
+
+	for (const char *p = strstr(js, pat); p; p = strstr(p + 1, pat))
+		sum += g_ascii_strtoull(p + strlen(pat), NULL, 10);
+	return sum;
+}
+
+/* The "description:" line of `ovsdp ctl dispatch show`. */
+static char *
+dispatcher_description(void)
+{
+	g_autofree char *out = query("text dispatch show");
+	const char *p = strstr(out, "\ndescription: ");
+
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\ndescription: ");
+	return g_strndup(p, strcspn(p, "\n"));
 }
 
 static char *
@@ -600,6 +639,21 @@ START_TEST(learning_switch_pings)
 	}
 	ck_assert_uint_ge(s1.n_hit - s0.n_hit, 20);
 
+	/* The policy's flow puts and floods went out batched: at most one
+	 * transaction per callback, each carrying at least one reply. */
+	{
+		g_autofree char *js = query("json stats");
+		g_autofree char *text = query("text stats");
+		uint64_t replies = json_sum(js, "replies"), trans = json_sum(js, "transactions");
+		uint64_t batches = json_sum(js, "batches");
+
+		printf("learning: stats:\n%s", text);
+		ck_assert_uint_gt(trans, 0);
+		ck_assert_uint_le(trans, batches);
+		ck_assert_uint_ge(replies, trans);
+		ck_assert_ptr_nonnull(strstr(text, " transactions, "));
+	}
+
 	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
 	drop_namespaces();
 	step("learning: done");
@@ -647,6 +701,7 @@ START_TEST(live_switch_loses_nothing)
 	g_autofree char *stats = NULL;
 	GThread *t;
 	int switches = 0;
+	bool shown = false;
 
 	if (features.per_cpu_dispatch == OVSDP_YES)
 		modes[n_modes++] = "per-cpu";
@@ -671,6 +726,25 @@ START_TEST(live_switch_loses_nothing)
 		g_free(query(req));
 		active = active_dispatcher();
 		ck_assert_str_eq(active, next);
+		/* Leaving per-cpu must take the kernel out of per-cpu mode, or
+		 * it keeps sending upcalls to the per-cpu pids (sockets of the
+		 * destroyed instance) and ignores the vport pids. */
+		ck_assert_msg(!!(dp_user_features() & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU) ==
+			      !strcmp(next, "per-cpu"), "after switch %d to %s: user features 0x%x",
+			      i + 1, next, dp_user_features());
+		if (i > 0 && !strcmp(modes[(i - 1) % n_modes], "per-cpu") && !shown) {
+			int st;
+			g_autofree char *show = knet_cli_run(&st, "dp show %s", DP);
+			const char *uf = strstr(show, "user features: ");
+			g_autofree char *line = NULL;
+
+			ck_assert_int_eq(st, 0);
+			ck_assert_msg(uf != NULL, "%s", show);
+			line = g_strndup(uf, strcspn(uf, "\n"));
+			printf("live switch: per-cpu -> %s: `ovsdp dp show`: %s\n", next, line);
+			ck_assert_msg(!strstr(line, "per-cpu"), "%s", line);
+			shown = true;
+		}
 		g_usleep(150000);
 	}
 	g_usleep(300000);
@@ -854,6 +928,166 @@ START_TEST(refusals_keep_dispatcher)
 	ck_assert_str_eq(c.out, "legacy now runs 3 handler threads\n");
 	ctl_clear(&c);
 	close(fd);
+	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
+}
+END_TEST
+
+/* ---- start under traffic ------------------------------------------------ */
+
+/* Ports already on the datapath, frames already arriving: every miss is
+ * either counted lost by the kernel (no socket yet) or handled, none
+ * vanishes between the kernel being pointed at a socket and the handler
+ * threads reading it. */
+START_TEST(start_under_traffic)
+{
+	struct sender s = { .stop = 0 };
+	struct ovsdp_dp *dp = NULL;
+	struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_NETDEV };
+	struct ovsdp_dp_stats k0, k1;
+	uint64_t handled = 0, lost = 0, last = UINT64_MAX;
+	g_autofree char *active = NULL;
+	GThread *t;
+
+	veths(2);
+	ck_assert_int_eq(ovsdp_dp_create(DP, 0, OVSDP_DP_F_DEFAULT, &dp, NULL), 0);
+	spec.name = "dp0";
+	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, NULL, NULL), 0);
+	spec.name = "dp1";
+	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, NULL, NULL), 0);
+	ovsdp_dp_close(dp);
+	s.fd[0] = knet_raw_open("tx0");
+	s.fd[1] = knet_raw_open("tx1");
+	k0 = kernel_stats();
+	t = g_thread_new("sender", sender_main, &s);
+	g_usleep(200000);
+	daemon_start("[datapath]\nname = " DP "\ncreate = no\nports = dp0;dp1\n"
+		     "[policy]\ntype = drop\n[daemon]\ncontrol-socket = @SOCK@\n");
+	active = active_dispatcher();
+	g_usleep(300000);
+	g_atomic_int_set(&s.stop, 1);
+	g_thread_join(t);
+	for (int waited = 0; waited < 10000; waited += 200) {
+		handled = policy_counter("upcalls");
+		k1 = kernel_stats();
+		lost = k1.n_lost - k0.n_lost;
+		if (handled + lost >= s.sent && handled == last)
+			break;
+		last = handled;
+		g_usleep(200000);
+	}
+	printf("start under traffic (%s): sent %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT
+	       ", kernel lost %" G_GUINT64_FORMAT " (before any socket existed)\n", active, s.sent,
+	       handled, lost);
+	ck_assert_uint_gt(handled, 0);
+	ck_assert_uint_gt(lost, 0);
+	ck_assert_uint_eq(k1.n_missed - k0.n_missed, s.sent);
+	ck_assert_uint_eq(handled + lost, s.sent);
+	close(s.fd[0]);
+	close(s.fd[1]);
+	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
+}
+END_TEST
+
+/* ---- reload applies the running dispatcher's changed options ------------ */
+
+START_TEST(reload_applies_options)
+{
+	const char *on = features.epoll_exclusive ? "on" : "auto";
+	g_autofree char *pconf = NULL, *desc = NULL, *want = NULL, *log = NULL, *js = NULL;
+	struct sender s = { .stop = 0 };
+	struct ovsdp_dp_stats k0, k1;
+	uint64_t handled0, handled = 0, lost = 0, last = 0;
+	GThread *t;
+	struct ctl c;
+
+	veths(2);
+	pconf = g_build_filename(dmn.dir, "plugins.conf", NULL);
+	ck_assert(g_file_set_contents(pconf, "[dispatch]\nmode = per-vport\n"
+				      "[plugin:per-vport]\nepoll-exclusive = off\n", -1, NULL));
+	daemon_start("[datapath]\nname = " DP "\nports = dp0;dp1\n[policy]\ntype = drop\n"
+		     "[daemon]\ncontrol-socket = @SOCK@\nplugins-conf = @DIR@/plugins.conf\n");
+	desc = dispatcher_description();
+	ck_assert_msg(strstr(desc, "every one of") && strstr(desc, "(epoll-exclusive = off)"),
+		      "%s", desc);
+	s.fd[0] = knet_raw_open("tx0");
+	s.fd[1] = knet_raw_open("tx1");
+	handled0 = policy_counter("upcalls");
+	k0 = kernel_stats();
+	t = g_thread_new("sender", sender_main, &s);
+	g_usleep(300000);
+
+	/* off -> on through `ovsdp ctl reload`: a fresh per-vport instance
+	 * replaces the running one, under traffic. */
+	ck_assert(g_file_set_contents(pconf, features.epoll_exclusive ?
+				      "[dispatch]\nmode = per-vport\n[plugin:per-vport]\n"
+				      "epoll-exclusive = on\n" :
+				      "[dispatch]\nmode = per-vport\n[plugin:per-vport]\n"
+				      "epoll-exclusive = auto\n", -1, NULL));
+	c = ctl("reload");
+	want = g_strdup_printf("%s reloaded: per-vport restarted live with new options "
+			       "(epoll-exclusive: off -> %s) in ", pconf, on);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_msg(g_str_has_prefix(c.out, want), "%s", c.out);
+	ctl_clear(&c);
+	g_free(desc);
+	desc = dispatcher_description();
+	printf("reload: after off -> %s: %s\n", on, desc);
+	if (features.epoll_exclusive)
+		ck_assert_msg(strstr(desc, "EPOLLEXCLUSIVE"), "%s", desc);
+	ck_assert_msg(!strstr(desc, "epoll-exclusive = off"), "%s", desc);
+	g_usleep(200000);
+
+	/* Back to off on SIGHUP: the same, logged. */
+	ck_assert(g_file_set_contents(pconf, "[dispatch]\nmode = per-vport\n"
+				      "[plugin:per-vport]\nepoll-exclusive = off\n", -1, NULL));
+	kill(dmn.pid, SIGHUP);
+	g_free(desc);
+	for (int waited = 0;; waited += 100) {
+		desc = dispatcher_description();
+		if (strstr(desc, "(epoll-exclusive = off)") || waited > 5000)
+			break;
+		g_free(desc);
+		g_usleep(100000);
+	}
+	ck_assert_msg(strstr(desc, "(epoll-exclusive = off)"), "%s", desc);
+	log = read_log();
+	g_free(want);
+	want = g_strdup_printf("per-vport restarted live with new options (epoll-exclusive: %s -> off)",
+			       on);
+	ck_assert_msg(strstr(log, want), "no '%s' in:\n%s", want, log);
+	g_usleep(200000);
+	g_atomic_int_set(&s.stop, 1);
+	g_thread_join(t);
+
+	/* Nothing lost to either restart. */
+	for (int waited = 0; waited < 10000; waited += 200) {
+		handled = policy_counter("upcalls") - handled0;
+		k1 = kernel_stats();
+		lost = k1.n_lost - k0.n_lost;
+		if (handled + lost >= s.sent && handled == last)
+			break;
+		last = handled;
+		g_usleep(200000);
+	}
+	printf("reload: sent %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT ", kernel lost %"
+	       G_GUINT64_FORMAT "\n", s.sent, handled, lost);
+	ck_assert_uint_eq(handled + lost, s.sent);
+	ck_assert_uint_eq(lost, 0);
+	js = query("json stats");
+	ck_assert_uint_eq(json_sum(js, "switches"), 2);
+
+	/* Unchanged: nothing restarts, and the reply says so. */
+	c = ctl("reload");
+	g_free(want);
+	want = g_strdup_printf("%s reloaded: per-vport stays active, its options unchanged (", pconf);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_msg(g_str_has_prefix(c.out, want), "%s", c.out);
+	ctl_clear(&c);
+	g_free(js);
+	js = query("json stats");
+	ck_assert_uint_eq(json_sum(js, "switches"), 2);
+	close(s.fd[0]);
+	close(s.fd[1]);
 	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
 }
 END_TEST
@@ -1178,6 +1412,8 @@ main(void)
 	add_case(s, "learning", learning_switch_pings);
 	add_case(s, "live-switch", live_switch_loses_nothing);
 	add_case(s, "refusals", refusals_keep_dispatcher);
+	add_case(s, "reload-options", reload_applies_options);
+	add_case(s, "start-under-traffic", start_under_traffic);
 	add_case(s, "control", control_socket_and_clean_stop);
 	add_case(s, "recovery", deleted_behind_its_back);
 	return ktest_run_suite(s);

@@ -53,6 +53,7 @@ struct ovsdp_dispatcher_stats {
 	uint64_t empty_wakeups;         /* its wait_fd woke a handler with nothing to read */
 };
 
+/* Counters of one handler thread.  Members are only ever appended. */
 struct ovsdp_handler_stats {
 	uint64_t upcalls;               /* delivered to the callback */
 	uint64_t batches;               /* callback invocations */
@@ -60,9 +61,15 @@ struct ovsdp_handler_stats {
 	uint64_t empty_wakeups;         /* wakeups that found no upcall */
 	uint64_t malformed;             /* messages that failed to parse (dropped) */
 	uint64_t truncated;             /* messages larger than msg_size (dropped) */
-	uint64_t replies;               /* flow puts and executes sent */
-	uint64_t reply_errors;          /* of which the kernel refused */
-	uint64_t transactions;          /* netlink transactions that carried them */
+	uint64_t replies;               /* flow puts and executes queued and sent */
+	uint64_t reply_errors;          /* of which failed: refused by the kernel, or
+					 * reply_unconfirmed */
+	uint64_t transactions;          /* netlink sends that carried them: one per
+					 * callback that queued any, more only when a
+					 * batch outgrows the socket's buffers */
+	uint64_t reply_unconfirmed;     /* of reply_errors, those without the kernel's
+					 * verdict: never sent (no datapath handle, send
+					 * failure) or the ack lost to a buffer overrun */
 };
 
 struct ovsdp_handlers_stats {
@@ -96,10 +103,22 @@ OVSDP_EXPORT int ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_pl
 /* Replace the running plugin with 'plugin' under traffic: the new instance
  * is created, sized and enabled (the kernel now sends new upcalls to it),
  * the handler threads drain what is queued on the old instance's sockets,
- * and only then is the old instance destroyed.  If the new plugin fails to
- * start, the old one stays active and the error is returned. */
+ * and only then is the old instance destroyed.  'plugin' may be the running
+ * plugin itself: a fresh instance, made with the current configuration
+ * (see ovsdp_handlers_set_config()), replaces the running one.  If the new
+ * plugin fails to start, the old one stays active and the error is
+ * returned. */
 OVSDP_EXPORT int ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin,
 				       GError **error);
+
+/* Use 'config' (plugin options and [handlers] count; NULL: the built-in
+ * defaults) for the plugin instances made from now on by
+ * ovsdp_handlers_start() and ovsdp_handlers_switch().  The running
+ * instance keeps the options it was made with: switch to its plugin again
+ * to apply new ones live.  'config' must outlive the runtime (instances
+ * keep reading their options from it).  Returns 0, or -EINVAL. */
+OVSDP_EXPORT int ovsdp_handlers_set_config(struct ovsdp_handlers *hs,
+					   const struct ovsdp_config *config);
 
 /* Resize to n handler threads (1..OVSDP_HANDLERS_MAX).  When the plugin
  * dictates the count (per-cpu), the request is refused with -EPERM and a
@@ -135,9 +154,14 @@ OVSDP_EXPORT void ovsdp_handlers_free(struct ovsdp_handlers *hs);
 /* For the callback: queue a flow put or a packet execute.  Everything
  * queued during one callback goes to the kernel as one multi-message
  * netlink transaction when the callback returns, flow puts before
- * executes, so a packet runs after the flow it caused exists.  The
- * structures and the buffers they point to are copied.  Returns 0, or
- * -EINVAL (bad arguments; nothing queued). */
+ * executes, so a packet runs after the flow it caused exists.  Each
+ * request is acked on its own: one the kernel refuses fails alone, and
+ * the handler's statistics count it (replies, reply_errors,
+ * transactions).  The request is encoded at once, so the structures and
+ * the buffers they point to need not outlive the call.  Returns 0, or
+ * -EINVAL (bad arguments or flags; nothing queued), -EMSGSIZE (larger than
+ * one request may be), -ENODEV (the handler has no datapath handle: the
+ * datapath is gone; counted as a failed reply). */
 OVSDP_EXPORT int ovsdp_handler_queue_flow_put(struct ovsdp_handler *h,
 					      const struct ovsdp_flow_put *put);
 OVSDP_EXPORT int ovsdp_handler_queue_execute(struct ovsdp_handler *h,
