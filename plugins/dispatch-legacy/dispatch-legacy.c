@@ -4,7 +4,6 @@
  * own sockets.  Works on every kernel. */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,49 +13,31 @@
 #include <glib.h>
 #include <ovsdp/dispatch.h>
 
-#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
-#define STATS_HAS(out, m) OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, m)
+#include "dispatch-sock.h"
 
 /* Descriptors left to the rest of the process when deciding whether
  * ports x handlers sockets fit under RLIMIT_NOFILE: running out in the
  * middle of a port add is worse than refusing it up front. */
 #define FD_HEADROOM 64
 
-/* A socket that leaves service (its handler or its port went away) keeps
- * what is queued on it: it stays in a surviving handler's epoll set until
- * it is found empty this long after the kernel stopped naming it, so that
- * upcalls which had already picked its pid have landed (and been read). */
-#define RETIRE_SETTLE_US (200 * 1000)
-
-/* Ready sockets looked at per recv call (epoll_wait's maxevents). */
-#define RECV_EVENTS 64
-
-struct lport;
-
-/* One upcall socket.  epoll's data.ptr points here. */
+/* One upcall socket; epoll's data.ptr points at its 'ds'.  A socket that
+ * leaves service (its handler or its port went away) stays in a surviving
+ * handler's epoll set until it is reaped (dispatch-sock.h). */
 struct lsock {
-	struct ovsdp_usock *us;
-	int fd;
-	uint32_t portid;
-	uint32_t port_no;
+	struct dsock ds;        /* first: epoll hands back &ds */
 	uint32_t handler;       /* whose epoll set holds it */
-	struct lport *port;     /* NULL once retiring */
-	gint64 retired_at;      /* g_get_monotonic_time() when it left service */
 };
 
 struct lport {
 	uint32_t port_no;
 	struct lsock **socks;   /* socks[i]: handler i's socket for this port */
-	uint64_t upcalls;       /* atomics: every handler adds */
-	uint64_t overruns;
+	struct dsock_port_counters counters;
 };
 
 /* Counters one handler thread writes and nobody else does. */
 struct lhandler {
 	int epfd;
-	uint64_t upcalls;
-	uint64_t empty;
-	uint64_t overruns;
+	struct dsock_counters c;
 };
 
 struct ovsdp_dispatch_instance {
@@ -67,7 +48,7 @@ struct ovsdp_dispatch_instance {
 	struct lhandler *handlers;      /* n_handlers entries */
 	GHashTable *ports;              /* port_no -> struct lport * */
 	GPtrArray *retiring;            /* struct lsock * out of service, not yet empty */
-	struct lhandler gone;           /* counters of handlers removed by handlers_set */
+	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 	uint32_t window_noted;          /* handler count whose pid window was logged */
 };
 
@@ -89,15 +70,8 @@ legacy_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 
 	if (!host || !out || !HOST_CAN(host, log))
 		return -EINVAL;
-	if (!HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
-	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
-	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
-	    !HOST_CAN(host, vport_set_upcall_pids)) {
-		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method legacy needs "
-			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
-			  (unsigned int)host->abi_minor);
-		return -ENOTSUP;
-	}
+	if (!dsock_host_usable(host))
+		return dsock_host_lacks(host, ctx, "legacy");
 	d = g_new0(struct ovsdp_dispatch_instance, 1);
 	d->host = host;
 	d->ctx = ctx;
@@ -110,29 +84,26 @@ legacy_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 /* ---- sockets ------------------------------------------------------------ */
 
 static int
-sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, uint32_t handler,
+sock_open(struct ovsdp_dispatch_instance *d, struct lport *p, uint32_t handler,
 	  struct lsock **out)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct lsock *ls = g_new0(struct lsock, 1);
 	int r;
 
-	r = d->host->usock_open(d->ctx, 0, &ls->us);
+	r = dsock_open(d->host, d->ctx, p->port_no, &p->counters, &ls->ds);
 	if (r < 0) {
 		g_free(ls);
 		return r;
 	}
-	ls->fd = d->host->usock_fd(ls->us);
-	ls->portid = d->host->usock_portid(ls->us);
-	ls->port_no = port_no;
 	ls->handler = handler;
-	ev.data.ptr = ls;
-	if (epoll_ctl(d->handlers[handler].epfd, EPOLL_CTL_ADD, ls->fd, &ev) < 0) {
+	ev.data.ptr = &ls->ds;
+	if (epoll_ctl(d->handlers[handler].epfd, EPOLL_CTL_ADD, ls->ds.fd, &ev) < 0) {
 		r = -errno;
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to "
-			     "handler %u's epoll set: %s", (unsigned int)port_no,
+			     "handler %u's epoll set: %s", (unsigned int)p->port_no,
 			     (unsigned int)handler, g_strerror(-r));
-		d->host->usock_close(d->ctx, ls->us);
+		d->host->usock_close(d->ctx, ls->ds.us);
 		g_free(ls);
 		return r;
 	}
@@ -147,9 +118,15 @@ sock_close(struct ovsdp_dispatch_instance *d, struct lsock *ls)
 	if (!ls)
 		return;
 	if (ls->handler < d->n_handlers)
-		epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->fd, NULL);
-	d->host->usock_close(d->ctx, ls->us);
+		epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->ds.fd, NULL);
+	d->host->usock_close(d->ctx, ls->ds.us);
 	g_free(ls);
+}
+
+static void
+close_retired(void *d, struct dsock *s)
+{
+	sock_close(d, (struct lsock *)s);
 }
 
 /* Take a socket out of service.  It stays where it is, in its handler's
@@ -157,41 +134,14 @@ sock_close(struct ovsdp_dispatch_instance *d, struct lsock *ls)
 static void
 sock_retire(struct ovsdp_dispatch_instance *d, struct lsock *ls)
 {
-	ls->port = NULL;
-	ls->retired_at = g_get_monotonic_time();
-	g_ptr_array_add(d->retiring, ls);
+	dsock_retire(&ls->ds, d->retiring);
 }
 
-/* Close the retired sockets that have settled and are empty.  Called at
- * the start of control methods: no handler is reading meanwhile, so
- * "empty" stays true until the close. */
+/* Called at the start of control methods (see dsock_reap). */
 static void
 reap_retiring(struct ovsdp_dispatch_instance *d)
 {
-	gint64 now = g_get_monotonic_time();
-	struct pollfd *pfd;
-	guint n = d->retiring->len;
-
-	if (n == 0)
-		return;
-	pfd = g_new0(struct pollfd, n);
-	for (guint i = 0; i < n; i++) {
-		pfd[i].fd = ((struct lsock *)g_ptr_array_index(d->retiring, i))->fd;
-		pfd[i].events = POLLIN;
-	}
-	if (poll(pfd, n, 0) < 0) {
-		g_free(pfd);
-		return;
-	}
-	for (guint i = n; i-- > 0;) {
-		struct lsock *ls = g_ptr_array_index(d->retiring, i);
-
-		if (now - ls->retired_at < RETIRE_SETTLE_US || (pfd[i].revents & POLLIN))
-			continue;
-		g_ptr_array_remove_index_fast(d->retiring, i);
-		sock_close(d, ls);
-	}
-	g_free(pfd);
+	dsock_reap(d->retiring, close_retired, d);
 }
 
 /* ---- the kernel's pid arrays --------------------------------------------- */
@@ -226,7 +176,7 @@ point_port(struct ovsdp_dispatch_instance *d, const struct lport *p, uint32_t n)
 		return d->host->vport_set_upcall_pids(d->ctx, p->port_no, &zero, 1);
 	pids = g_new(uint32_t, k);
 	for (uint32_t i = 0; i < k; i++)
-		pids[i] = p->socks[k < n ? (p->port_no + i) % n : i]->portid;
+		pids[i] = p->socks[k < n ? (p->port_no + i) % n : i]->ds.portid;
 	r = d->host->vport_set_upcall_pids(d->ctx, p->port_no, pids, k);
 	g_free(pids);
 	return r;
@@ -372,8 +322,6 @@ legacy_destroy(struct ovsdp_dispatch_instance *d)
 static int
 take_over(struct ovsdp_dispatch_instance *d)
 {
-	const struct ovsdp_features *f = HOST_CAN(d->host, features) ?
-		d->host->features(d->ctx) : NULL;
 	uint32_t undo = d->enabled ? d->n_handlers : 0;
 	struct lport **ports;
 	guint n;
@@ -385,9 +333,8 @@ take_over(struct ovsdp_dispatch_instance *d)
 	}
 	ports = port_array(d, &n);
 	r = point_ports(d, ports, n, d->n_handlers, undo);
-	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_NO) &&
-	    HOST_CAN(d->host, dp_set_per_cpu_pids)) {
-		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
+	if (r == 0) {
+		r = dsock_leave_per_cpu(d->host, d->ctx);
 		if (r < 0)
 			point_ports(d, ports, n, undo, undo);
 	}
@@ -455,7 +402,7 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 		for (uint32_t i = old; i < m; i++)
 			p->socks[i] = NULL;
 		for (uint32_t i = old; i < m && r == 0; i++)
-			r = sock_open(d, p->port_no, i, &p->socks[i]);
+			r = sock_open(d, p, i, &p->socks[i]);
 	}
 	if (r < 0)
 		log_open_failure(d, r, "adding handlers");
@@ -479,15 +426,15 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 static void
 sock_move(struct ovsdp_dispatch_instance *d, struct lsock *ls, uint32_t h)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ls };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ls->ds };
 
-	epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->fd, NULL);
+	epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->ds.fd, NULL);
 	ls->handler = h;
 	/* EPOLL_CTL_ADD looks at the socket at once: what is queued on it
 	 * makes the new set readable without waiting for the next upcall. */
-	if (epoll_ctl(d->handlers[h].epfd, EPOLL_CTL_ADD, ls->fd, &ev) < 0)
+	if (epoll_ctl(d->handlers[h].epfd, EPOLL_CTL_ADD, ls->ds.fd, &ev) < 0)
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "moving a socket of port %u to "
-			     "handler %u: %s", (unsigned int)ls->port_no, (unsigned int)h,
+			     "handler %u: %s", (unsigned int)ls->ds.port_no, (unsigned int)h,
 			     g_strerror(errno));
 }
 
@@ -526,9 +473,7 @@ shrink(struct ovsdp_dispatch_instance *d, uint32_t m)
 			sock_move(d, ls, ls->handler % m);
 	}
 	for (uint32_t i = m; i < old; i++) {
-		d->gone.upcalls += d->handlers[i].upcalls;
-		d->gone.empty += d->handlers[i].empty;
-		d->gone.overruns += d->handlers[i].overruns;
+		dsock_counters_add(&d->gone, &d->handlers[i].c);
 		close(d->handlers[i].epfd);
 	}
 	d->n_handlers = m;
@@ -575,7 +520,7 @@ legacy_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 		p->port_no = port_no;
 		p->socks = g_new0(struct lsock *, d->n_handlers);
 		for (uint32_t i = 0; i < d->n_handlers && r == 0; i++)
-			r = sock_open(d, port_no, i, &p->socks[i]);
+			r = sock_open(d, p, i, &p->socks[i]);
 		if (r < 0)
 			log_open_failure(d, r, what);
 		/* Before enable(), the kernel keeps pointing where it does. */
@@ -632,7 +577,7 @@ legacy_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	if (!d->enabled || d->n_handlers == 0)
 		return 0;
 	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
-	return p && p->socks ? p->socks[0]->portid : 0;
+	return p && p->socks ? p->socks[0]->ds.portid : 0;
 }
 
 static int
@@ -643,54 +588,16 @@ legacy_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 	return d->handlers[handler].epfd;
 }
 
-/* Read up to n from one ready socket; an overrun is counted and read past. */
-static int
-read_sock(struct ovsdp_dispatch_instance *d, struct lhandler *h, struct lsock *ls,
-	  struct ovsdp_dispatch_msg *msgs, unsigned int n, uint32_t *overruns)
-{
-	int r = d->host->usock_recv(d->ctx, ls->us, msgs, n);
-
-	if (r == -ENOBUFS) {
-		h->overruns++;
-		(*overruns)++;
-		if (ls->port)
-			__atomic_add_fetch(&ls->port->overruns, 1, __ATOMIC_RELAXED);
-		r = d->host->usock_recv(d->ctx, ls->us, msgs, n);
-	}
-	if (r <= 0)
-		return 0;
-	if (ls->port)
-		__atomic_add_fetch(&ls->port->upcalls, (uint64_t)r, __ATOMIC_RELAXED);
-	return r;
-}
-
-/* The ready sockets share the batch, so one busy port cannot starve the
- * others; epoll puts a socket it reported at the back of its ready list,
- * so the next call starts with the ones this call did not reach. */
 static int
 legacy_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	    struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
 {
-	struct epoll_event ev[RECV_EVENTS];
 	struct lhandler *h;
-	unsigned int got = 0;
-	int ready;
 
 	if (handler >= d->n_handlers || !batch || !overruns)
 		return -EINVAL;
 	h = &d->handlers[handler];
-	ready = epoll_wait(h->epfd, ev, (int)MIN(n, (unsigned int)RECV_EVENTS), 0);
-	for (int k = 0; k < ready && got < n; k++) {
-		unsigned int left = (unsigned int)(ready - k);
-		unsigned int share = (n - got + left - 1) / left;
-
-		got += (unsigned int)read_sock(d, h, ev[k].data.ptr, batch + got, share, overruns);
-	}
-	if (got == 0)
-		h->empty++;
-	else
-		h->upcalls += got;
-	return (int)got;
+	return (int)dsock_epoll_recv(d->host, d->ctx, h->epfd, batch, n, &h->c, overruns);
 }
 
 /* ---- control: purge, stats, describe --------------------------------------- */
@@ -706,17 +613,17 @@ legacy_recv_purge(struct ovsdp_dispatch_instance *d)
 		struct lport *p = v;
 
 		for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
-			d->host->usock_purge(d->ctx, p->socks[i]->us);
+			d->host->usock_purge(d->ctx, p->socks[i]->ds.us);
 	}
 	for (guint i = 0; i < d->retiring->len; i++)
-		d->host->usock_purge(d->ctx, ((struct lsock *)g_ptr_array_index(d->retiring, i))->us);
+		d->host->usock_purge(d->ctx, ((struct dsock *)g_ptr_array_index(d->retiring, i))->us);
 	reap_retiring(d);
 }
 
 static int
 legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_dispatch_stats *out)
 {
-	struct lhandler sum = { 0 };
+	struct dsock_counters sum = { 0, 0, 0 };
 	uint64_t n_ports = g_hash_table_size(d->ports);
 	uint64_t sockets = 0;
 
@@ -725,14 +632,11 @@ legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_d
 	reap_retiring(d);
 	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
 		sum = d->gone;
-		for (uint32_t i = 0; i < d->n_handlers; i++) {
-			sum.upcalls += d->handlers[i].upcalls;
-			sum.empty += d->handlers[i].empty;
-			sum.overruns += d->handlers[i].overruns;
-		}
+		for (uint32_t i = 0; i < d->n_handlers; i++)
+			dsock_counters_add(&sum, &d->handlers[i].c);
 		sockets = n_ports * d->n_handlers + d->retiring->len;
 	} else if (handler < d->n_handlers) {
-		sum = d->handlers[handler];
+		sum = d->handlers[handler].c;
 		sockets = n_ports;
 		for (guint i = 0; i < d->retiring->len; i++)
 			if (((struct lsock *)g_ptr_array_index(d->retiring, i))->handler == handler)
@@ -740,25 +644,19 @@ legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_d
 	} else {
 		return -EINVAL;
 	}
-	if (STATS_HAS(out, n_handlers))
-		out->n_handlers = d->n_handlers;
-	if (STATS_HAS(out, n_sockets))
-		out->n_sockets = sockets;
-	if (STATS_HAS(out, n_upcalls))
-		out->n_upcalls = sum.upcalls;
-	if (STATS_HAS(out, n_empty))
-		out->n_empty = sum.empty;
-	if (STATS_HAS(out, n_overruns))
-		out->n_overruns = sum.overruns;
+	dsock_stats_fill(out, d->n_handlers, sockets, &sum);
 	return 0;
+}
+
+static const struct dsock_port_counters *
+port_counters(gconstpointer p)
+{
+	return &((const struct lport *)p)->counters;
 }
 
 static int
 legacy_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 {
-	GHashTableIter it;
-	gpointer v;
-	const struct lport *worst = NULL;
 	uint64_t n_ports;
 	int k;
 
@@ -772,23 +670,10 @@ legacy_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 	n_ports = g_hash_table_size(d->ports);
 	k = snprintf(buf, len, "legacy: %" PRIu64 " ports x %u handlers = %" PRIu64 " sockets",
 		     n_ports, (unsigned int)d->n_handlers, n_ports * d->n_handlers);
-	if (pid_window(d, d->n_handlers) < d->n_handlers && k >= 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, ", each port names %u (kernel limit)",
+	if (pid_window(d, d->n_handlers) < d->n_handlers)
+		dsock_appendf(buf, len, &k, ", each port names %u (kernel limit)",
 			      (unsigned int)pid_window(d, d->n_handlers));
-	if (d->retiring->len && k >= 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, " (+%u draining)", d->retiring->len);
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		const struct lport *p = v;
-
-		if (p->overruns && (!worst || p->overruns > worst->overruns))
-			worst = p;
-	}
-	if (worst && k >= 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, ", overruns: most on port %u (%" PRIu64 ")",
-			      (unsigned int)worst->port_no, worst->overruns);
-	if (!d->enabled && k >= 0 && (size_t)k < len)
-		snprintf(buf + k, len - (size_t)k, ", not receiving");
+	dsock_describe_tail(buf, len, &k, d->retiring->len, d->ports, port_counters, d->enabled);
 	return 0;
 }
 

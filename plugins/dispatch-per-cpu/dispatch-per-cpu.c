@@ -2,7 +2,6 @@
  * the datapath's per-cpu pid array (Linux 5.14+), so upcalls from one CPU
  * reach one handler in order and sockets do not grow with ports. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,9 +10,8 @@
 #include <glib.h>
 #include <ovsdp/dispatch.h>
 
+#include "dispatch-sock.h"
 #include "per-cpu-count.h"
-
-#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
 
 /* A socket of a handler that a resize removed.  The kernel no longer
  * sends to it, but it may hold upcalls queued before the re-pointing: a
@@ -32,9 +30,7 @@ struct pc_handler {
 	int epfd;                /* sock + orphans: what wait_fd returns */
 	struct orphan *orphans;
 	unsigned int n_orphans;
-	uint64_t upcalls;
-	uint64_t empty;
-	uint64_t overruns;
+	struct dsock_counters c;
 };
 
 struct ovsdp_dispatch_instance {
@@ -44,10 +40,7 @@ struct ovsdp_dispatch_instance {
 	uint32_t n_handlers;
 	bool enabled;            /* the kernel's per-cpu array names our sockets */
 	unsigned int n_cpu_ids;  /* length of the array last given to the kernel */
-	/* Counters of handlers that resizes removed, so totals never shrink. */
-	uint64_t gone_upcalls;
-	uint64_t gone_empty;
-	uint64_t gone_overruns;
+	struct dsock_counters gone;     /* of handlers resizes removed: totals never shrink */
 };
 
 /* Only a kernel that both rejects unknown user-feature bits and accepted
@@ -87,15 +80,8 @@ per_cpu_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_hos
 	if (!HOST_CAN(host, log))
 		return -ENOTSUP;
 	if (!HOST_CAN(host, features) || !HOST_CAN(host, port_list) ||
-	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
-	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
-	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
-	    !HOST_CAN(host, vport_set_upcall_pids) || !HOST_CAN(host, dp_set_per_cpu_pids)) {
-		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method per-cpu needs "
-			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
-			  (unsigned int)host->abi_minor);
-		return -ENOTSUP;
-	}
+	    !HOST_CAN(host, dp_set_per_cpu_pids) || !dsock_host_usable(host))
+		return dsock_host_lacks(host, ctx, "per-cpu");
 	d = g_new0(struct ovsdp_dispatch_instance, 1);
 	d->host = host;
 	d->ctx = ctx;
@@ -173,14 +159,6 @@ adopt(struct ovsdp_dispatch_instance *d, struct pc_handler *h, struct ovsdp_usoc
 			     "epoll_ctl: %s", g_strerror(errno));
 }
 
-static bool
-readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
-}
-
 /* Close the orphans their handler has drained.  Control methods only: a
  * handler may be reading them otherwise. */
 static void
@@ -192,7 +170,7 @@ reap_orphans(struct ovsdp_dispatch_instance *d)
 		for (unsigned int k = h->n_orphans; k-- > 0;) {
 			struct orphan *o = &h->orphans[k];
 
-			if (o->seen_empty && !readable(d->host->usock_fd(o->sock)))
+			if (o->seen_empty && !dsock_readable(d->host->usock_fd(o->sock)))
 				close_orphan(d, h, k);
 		}
 	}
@@ -356,9 +334,7 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 			adopt(d, heir, gone->orphans[k].sock);
 		g_free(gone->orphans);
 		close(gone->epfd);
-		d->gone_upcalls += gone->upcalls;
-		d->gone_empty += gone->empty;
-		d->gone_overruns += gone->overruns;
+		dsock_counters_add(&d->gone, &gone->c);
 	}
 	g_free(d->handlers);
 	d->handlers = hs;
@@ -419,27 +395,6 @@ per_cpu_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 	return d->handlers[handler].epfd;
 }
 
-/* Read up to n messages of socket s into batch.  An overrun costs the
- * upcalls the kernel dropped, not the socket: count it and read on. */
-static int
-read_sock(struct ovsdp_dispatch_instance *d, struct pc_handler *h, struct ovsdp_usock *s,
-	  struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
-{
-	int r = -ENOBUFS;
-
-	for (int tries = 0; tries < 2 && r == -ENOBUFS; tries++) {
-		r = d->host->usock_recv(d->ctx, s, batch, n);
-		if (r == -ENOBUFS) {
-			h->overruns++;
-			if (overruns)
-				(*overruns)++;
-		}
-	}
-	if (r == -ENOBUFS || r == -EAGAIN)
-		return 0;
-	return r;
-}
-
 /* Orphans first: what they hold was queued before anything on the
  * handler's own socket, so one flow's upcalls keep their order. */
 static int
@@ -454,7 +409,8 @@ per_cpu_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		return -EINVAL;
 	h = &d->handlers[handler];
 	for (unsigned int k = 0; k < h->n_orphans && got < n; k++) {
-		r = read_sock(d, h, h->orphans[k].sock, batch + got, n - got, overruns);
+		r = dsock_recv(d->host, d->ctx, h->orphans[k].sock, batch + got, n - got, &h->c,
+			       NULL, overruns);
 		if (r < 0)
 			goto error;
 		if (r == 0)
@@ -462,19 +418,20 @@ per_cpu_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		got += (unsigned int)r;
 	}
 	if (got < n) {
-		r = read_sock(d, h, h->sock, batch + got, n - got, overruns);
+		r = dsock_recv(d->host, d->ctx, h->sock, batch + got, n - got, &h->c, NULL,
+			       overruns);
 		if (r < 0)
 			goto error;
 		got += (unsigned int)r;
 	}
 	if (got == 0)
-		h->empty++;
-	h->upcalls += got;
+		h->c.empty++;
+	h->c.upcalls += got;
 	return (int)got;
 error:
 	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING, "handler %u: reading upcalls: %s",
 		     (unsigned int)handler, g_strerror(-r));
-	h->upcalls += got;
+	h->c.upcalls += got;
 	return got ? (int)got : r;
 }
 
@@ -507,41 +464,24 @@ static int
 per_cpu_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	      struct ovsdp_dispatch_stats *out)
 {
-	uint64_t sockets, upcalls, empty, overruns;
+	struct dsock_counters sum;
+	uint64_t sockets;
 
 	if (!out)
 		return -EINVAL;
 	reap_orphans(d);
 	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
 		sockets = d->n_handlers + count_orphans(d);
-		upcalls = d->gone_upcalls;
-		empty = d->gone_empty;
-		overruns = d->gone_overruns;
-		for (uint32_t i = 0; i < d->n_handlers; i++) {
-			upcalls += d->handlers[i].upcalls;
-			empty += d->handlers[i].empty;
-			overruns += d->handlers[i].overruns;
-		}
+		sum = d->gone;
+		for (uint32_t i = 0; i < d->n_handlers; i++)
+			dsock_counters_add(&sum, &d->handlers[i].c);
 	} else if (handler < d->n_handlers) {
-		const struct pc_handler *h = &d->handlers[handler];
-
-		sockets = 1 + h->n_orphans;
-		upcalls = h->upcalls;
-		empty = h->empty;
-		overruns = h->overruns;
+		sockets = 1 + d->handlers[handler].n_orphans;
+		sum = d->handlers[handler].c;
 	} else {
 		return -EINVAL;
 	}
-	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_handlers))
-		out->n_handlers = d->n_handlers;
-	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_sockets))
-		out->n_sockets = sockets;
-	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_upcalls))
-		out->n_upcalls = upcalls;
-	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_empty))
-		out->n_empty = empty;
-	if (OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, n_overruns))
-		out->n_overruns = overruns;
+	dsock_stats_fill(out, d->n_handlers, sockets, &sum);
 	return 0;
 }
 

@@ -3,7 +3,6 @@
  * not all of them, wakes for each upcall (see struct vhandler for what that
  * takes under a poll()ing handler loop).  Works on every kernel. */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,26 +13,13 @@
 #include <glib.h>
 #include <ovsdp/dispatch.h>
 
-#define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
-#define STATS_HAS(out, m) OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_stats, out, m)
-
-/* A deleted port's socket is closed once it is found empty this long after
- * it left service: what the port sent before it went is still delivered. */
-#define RETIRE_SETTLE_US (200 * 1000)
-
-/* Ready sockets looked at per recv call (epoll_wait's maxevents). */
-#define RECV_EVENTS 64
+#include "dispatch-sock.h"
 
 /* One upcall socket (a port's, or a deleted port's still being drained).
- * epoll's data.ptr points here; NULL marks a handler's stop fd. */
+ * epoll's data.ptr points at its 'ds'; NULL marks a handler's stop fd. */
 struct vsock {
-	struct ovsdp_usock *us;
-	int fd;
-	uint32_t portid;
-	uint32_t port_no;
-	gint64 retired_at;      /* 0 while its port exists */
-	uint64_t upcalls;       /* atomics: every handler reads this socket */
-	uint64_t overruns;
+	struct dsock ds;        /* first: epoll hands back &ds */
+	struct dsock_port_counters counters;
 };
 
 /* EPOLLEXCLUSIVE wakes one waiter only when that waiter sleeps in
@@ -53,15 +39,7 @@ struct vhandler {
 	GCond cv;
 	bool armed;             /* mu: the waiter may sleep in epoll_wait */
 	bool stop;              /* mu */
-	uint64_t upcalls;       /* written by this handler's thread only */
-	uint64_t empty;
-	uint64_t overruns;
-};
-
-struct counters {
-	uint64_t upcalls;
-	uint64_t empty;
-	uint64_t overruns;
+	struct dsock_counters c;        /* written by this handler's thread only */
 };
 
 struct ovsdp_dispatch_instance {
@@ -74,7 +52,7 @@ struct ovsdp_dispatch_instance {
 	struct vhandler **handlers;     /* stable addresses: waiters hold them */
 	GHashTable *ports;              /* port_no -> struct vsock * */
 	GPtrArray *retiring;            /* struct vsock * of deleted ports */
-	struct counters gone;           /* of handlers removed by handlers_set */
+	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 };
 
 /* Per-port pids are the kernel's original dispatch; EPOLLEXCLUSIVE only
@@ -99,16 +77,8 @@ per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 
 	if (!host || !out || !HOST_CAN(host, log))
 		return -EINVAL;
-	if (!HOST_CAN(host, option) || !HOST_CAN(host, features) ||
-	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
-	    !HOST_CAN(host, usock_portid) || !HOST_CAN(host, usock_fd) ||
-	    !HOST_CAN(host, usock_recv) || !HOST_CAN(host, usock_purge) ||
-	    !HOST_CAN(host, vport_set_upcall_pids)) {
-		host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "the host lacks a method per-vport needs "
-			  "(host ABI %u.%u)", (unsigned int)host->abi_major,
-			  (unsigned int)host->abi_minor);
-		return -ENOTSUP;
-	}
+	if (!HOST_CAN(host, option) || !HOST_CAN(host, features) || !dsock_host_usable(host))
+		return dsock_host_lacks(host, ctx, "per-vport");
 	f = host->features(ctx);
 	has = f && f->epoll_exclusive;
 	mode = host->option(ctx, "epoll-exclusive");
@@ -264,14 +234,14 @@ sock_register(struct ovsdp_dispatch_instance *d, struct vsock *s, struct vhandle
 {
 	struct epoll_event ev = {
 		.events = EPOLLIN | (d->exclusive ? EPOLLEXCLUSIVE : 0),
-		.data.ptr = s,
+		.data.ptr = &s->ds,
 	};
 
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, s->ds.fd, &ev) < 0) {
 		int r = -errno;
 
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to an "
-			     "epoll set: %s", (unsigned int)s->port_no, g_strerror(-r));
+			     "epoll set: %s", (unsigned int)s->ds.port_no, g_strerror(-r));
 		return r;
 	}
 	return 0;
@@ -283,8 +253,8 @@ sock_close(struct ovsdp_dispatch_instance *d, struct vsock *s)
 	if (!s)
 		return;
 	for (uint32_t i = 0; i < d->n_handlers; i++)
-		epoll_ctl(d->handlers[i]->epfd, EPOLL_CTL_DEL, s->fd, NULL);
-	d->host->usock_close(d->ctx, s->us);
+		epoll_ctl(d->handlers[i]->epfd, EPOLL_CTL_DEL, s->ds.fd, NULL);
+	d->host->usock_close(d->ctx, s->ds.us);
 	g_free(s);
 }
 
@@ -292,15 +262,12 @@ static int
 sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, struct vsock **out)
 {
 	struct vsock *s = g_new0(struct vsock, 1);
-	int r = d->host->usock_open(d->ctx, 0, &s->us);
+	int r = dsock_open(d->host, d->ctx, port_no, &s->counters, &s->ds);
 
 	if (r < 0) {
 		g_free(s);
 		return r;
 	}
-	s->fd = d->host->usock_fd(s->us);
-	s->portid = d->host->usock_portid(s->us);
-	s->port_no = port_no;
 	for (uint32_t i = 0; i < d->n_handlers; i++) {
 		r = sock_register(d, s, d->handlers[i]);
 		if (r < 0) {
@@ -312,22 +279,18 @@ sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, struct vsock **ou
 	return 0;
 }
 
+static void
+close_retired(void *d, struct dsock *s)
+{
+	sock_close(d, (struct vsock *)s);
+}
+
 /* Close the deleted ports' sockets that have settled and are empty.
  * Called from control methods: no handler reads meanwhile. */
 static void
 reap_retiring(struct ovsdp_dispatch_instance *d)
 {
-	gint64 now = g_get_monotonic_time();
-
-	for (guint i = d->retiring->len; i-- > 0;) {
-		struct vsock *s = g_ptr_array_index(d->retiring, i);
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-
-		if (now - s->retired_at < RETIRE_SETTLE_US || poll(&pfd, 1, 0) != 0)
-			continue;
-		g_ptr_array_remove_index_fast(d->retiring, i);
-		sock_close(d, s);
-	}
+	dsock_reap(d->retiring, close_retired, d);
 }
 
 /* Every socket, ports' and retiring, in one array. */
@@ -354,9 +317,9 @@ sock_array(struct ovsdp_dispatch_instance *d, guint *n, bool with_retiring)
 static int
 point_port(struct ovsdp_dispatch_instance *d, const struct vsock *s, bool here)
 {
-	uint32_t pid = here ? s->portid : 0;
+	uint32_t pid = here ? s->ds.portid : 0;
 
-	return d->host->vport_set_upcall_pids(d->ctx, s->port_no, &pid, 1);
+	return d->host->vport_set_upcall_pids(d->ctx, s->ds.port_no, &pid, 1);
 }
 
 /* Point every port at its socket ('here') or at nobody; on failure put
@@ -372,7 +335,7 @@ point_ports(struct ovsdp_dispatch_instance *d, struct vsock **socks, guint n, bo
 			continue;
 		if (r < 0) {
 			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "pointing port %u %s: %s",
-				     (unsigned int)socks[i]->port_no,
+				     (unsigned int)socks[i]->ds.port_no,
 				     here ? "at its socket" : "away", g_strerror(-r));
 			while (i-- > 0)
 				point_port(d, socks[i], !here);
@@ -412,16 +375,14 @@ per_vport_destroy(struct ovsdp_dispatch_instance *d)
 static int
 take_over(struct ovsdp_dispatch_instance *d)
 {
-	const struct ovsdp_features *f = d->host->features(d->ctx);
 	struct vsock **socks;
 	guint n;
 	int r;
 
 	socks = sock_array(d, &n, false);
 	r = point_ports(d, socks, n, true);
-	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_NO) &&
-	    HOST_CAN(d->host, dp_set_per_cpu_pids)) {
-		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
+	if (r == 0) {
+		r = dsock_leave_per_cpu(d->host, d->ctx);
 		if (r < 0 && !d->enabled)
 			point_ports(d, socks, n, false);
 	}
@@ -465,7 +426,7 @@ repoke_ready(struct ovsdp_dispatch_instance *d)
 	socks = sock_array(d, &n, true);
 	pfd = g_new0(struct pollfd, n + 1);
 	for (guint i = 0; i < n; i++) {
-		pfd[i].fd = socks[i]->fd;
+		pfd[i].fd = socks[i]->ds.fd;
 		pfd[i].events = POLLIN;
 	}
 	if (n && poll(pfd, n, 0) > 0) {
@@ -474,7 +435,7 @@ repoke_ready(struct ovsdp_dispatch_instance *d)
 
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			epoll_ctl(h->epfd, EPOLL_CTL_DEL, socks[i]->fd, NULL);
+			epoll_ctl(h->epfd, EPOLL_CTL_DEL, socks[i]->ds.fd, NULL);
 			sock_register(d, socks[i], h);
 		}
 	}
@@ -500,9 +461,7 @@ per_vport_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
 		for (uint32_t i = n_handlers; i < old; i++) {
 			struct vhandler *h = d->handlers[i];
 
-			d->gone.upcalls += h->upcalls;
-			d->gone.empty += h->empty;
-			d->gone.overruns += h->overruns;
+			dsock_counters_add(&d->gone, &h->c);
 			handler_free(h);    /* its epoll set goes, and with it the registrations */
 		}
 		d->n_handlers = n_handlers;
@@ -578,8 +537,7 @@ per_vport_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	g_hash_table_remove(d->ports, GUINT_TO_POINTER(port_no));
 	/* Still in every epoll set: what the port sent before it went is
 	 * delivered, then reap_retiring closes it. */
-	s->retired_at = g_get_monotonic_time();
-	g_ptr_array_add(d->retiring, s);
+	dsock_retire(&s->ds, d->retiring);
 }
 
 /* ---- handler methods ------------------------------------------------------ */
@@ -592,7 +550,7 @@ per_vport_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	if (!d->enabled)
 		return 0;
 	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
-	return s ? s->portid : 0;
+	return s ? s->ds.portid : 0;
 }
 
 static int
@@ -603,55 +561,17 @@ per_vport_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 	return d->exclusive ? d->handlers[handler]->evfd : d->handlers[handler]->epfd;
 }
 
-/* Read up to n from one ready socket; an overrun is counted and read past. */
-static int
-read_sock(struct ovsdp_dispatch_instance *d, struct vhandler *h, struct vsock *s,
-	  struct ovsdp_dispatch_msg *msgs, unsigned int n, uint32_t *overruns)
-{
-	int r = d->host->usock_recv(d->ctx, s->us, msgs, n);
-
-	if (r == -ENOBUFS) {
-		h->overruns++;
-		(*overruns)++;
-		__atomic_add_fetch(&s->overruns, 1, __ATOMIC_RELAXED);
-		r = d->host->usock_recv(d->ctx, s->us, msgs, n);
-	}
-	if (r <= 0)
-		return 0;
-	__atomic_add_fetch(&s->upcalls, (uint64_t)r, __ATOMIC_RELAXED);
-	return r;
-}
-
-/* The ready sockets share the batch so that one busy port cannot starve
- * the others; epoll puts a socket it reported at the back of its ready
- * list, so the next call starts with the ones this call did not reach. */
 static int
 per_vport_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	       struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
 {
-	struct epoll_event ev[RECV_EVENTS];
-	struct vsock *ready[RECV_EVENTS];
 	struct vhandler *h;
-	unsigned int got = 0, nr = 0;
-	int r;
+	unsigned int got;
 
 	if (handler >= d->n_handlers || !batch || !overruns)
 		return -EINVAL;
 	h = d->handlers[handler];
-	r = epoll_wait(h->epfd, ev, (int)MIN(n ? n : 1, (unsigned int)RECV_EVENTS), 0);
-	for (int k = 0; k < r; k++)
-		if (ev[k].data.ptr)
-			ready[nr++] = ev[k].data.ptr;
-	for (unsigned int k = 0; k < nr && got < n; k++) {
-		unsigned int left = nr - k;
-		unsigned int share = (n - got + left - 1) / left;
-
-		got += (unsigned int)read_sock(d, h, ready[k], batch + got, share, overruns);
-	}
-	if (got == 0)
-		h->empty++;
-	else
-		h->upcalls += got;
+	got = dsock_epoll_recv(d->host, d->ctx, h->epfd, batch, n, &h->c, overruns);
 	/* A short batch means the set is (nearly) drained: let the waiter
 	 * sleep in epoll_wait again.  A full one leaves the eventfd set, so
 	 * the core comes back for the rest. */
@@ -670,7 +590,7 @@ per_vport_recv_purge(struct ovsdp_dispatch_instance *d)
 
 	socks = sock_array(d, &n, true);
 	for (guint i = 0; i < n; i++)
-		d->host->usock_purge(d->ctx, socks[i]->us);
+		d->host->usock_purge(d->ctx, socks[i]->ds.us);
 	g_free(socks);
 	reap_retiring(d);
 }
@@ -679,46 +599,35 @@ static int
 per_vport_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		struct ovsdp_dispatch_stats *out)
 {
-	struct counters sum = { 0, 0, 0 };
+	struct dsock_counters sum = { 0, 0, 0 };
 
 	if (!out)
 		return -EINVAL;
 	reap_retiring(d);
 	if (handler == OVSDP_DISPATCH_ALL_HANDLERS) {
 		sum = d->gone;
-		for (uint32_t i = 0; i < d->n_handlers; i++) {
-			sum.upcalls += d->handlers[i]->upcalls;
-			sum.empty += d->handlers[i]->empty;
-			sum.overruns += d->handlers[i]->overruns;
-		}
+		for (uint32_t i = 0; i < d->n_handlers; i++)
+			dsock_counters_add(&sum, &d->handlers[i]->c);
 	} else if (handler < d->n_handlers) {
-		sum.upcalls = d->handlers[handler]->upcalls;
-		sum.empty = d->handlers[handler]->empty;
-		sum.overruns = d->handlers[handler]->overruns;
+		sum = d->handlers[handler]->c;
 	} else {
 		return -EINVAL;
 	}
 	/* Every handler polls every socket: the count is the same for one
 	 * handler as for all of them. */
-	if (STATS_HAS(out, n_handlers))
-		out->n_handlers = d->n_handlers;
-	if (STATS_HAS(out, n_sockets))
-		out->n_sockets = g_hash_table_size(d->ports) + d->retiring->len;
-	if (STATS_HAS(out, n_upcalls))
-		out->n_upcalls = sum.upcalls;
-	if (STATS_HAS(out, n_empty))
-		out->n_empty = sum.empty;
-	if (STATS_HAS(out, n_overruns))
-		out->n_overruns = sum.overruns;
+	dsock_stats_fill(out, d->n_handlers, g_hash_table_size(d->ports) + d->retiring->len, &sum);
 	return 0;
+}
+
+static const struct dsock_port_counters *
+port_counters(gconstpointer s)
+{
+	return &((const struct vsock *)s)->counters;
 }
 
 static int
 per_vport_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 {
-	const struct vsock *worst = NULL;
-	GHashTableIter it;
-	gpointer v;
 	int k;
 
 	if (!buf || !len)
@@ -735,20 +644,7 @@ per_vport_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t le
 		k = snprintf(buf, len, "per-vport: %u sockets, every one of %u handlers wakes "
 			     "per upcall (%s)", g_hash_table_size(d->ports),
 			     (unsigned int)d->n_handlers, d->why);
-	if (d->retiring->len && k >= 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, " (+%u draining)", d->retiring->len);
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		const struct vsock *s = v;
-
-		if (s->overruns && (!worst || s->overruns > worst->overruns))
-			worst = s;
-	}
-	if (worst && k >= 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, ", overruns: most on port %u (%" PRIu64 ")",
-			      (unsigned int)worst->port_no, worst->overruns);
-	if (!d->enabled && k >= 0 && (size_t)k < len)
-		snprintf(buf + k, len - (size_t)k, ", not receiving");
+	dsock_describe_tail(buf, len, &k, d->retiring->len, d->ports, port_counters, d->enabled);
 	return 0;
 }
 
