@@ -16,6 +16,7 @@ static const struct ovsdp_cmd top_cmds[] = {
 	{ "port", cmd_port, "datapath ports: add, del, show" },
 	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
 	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
+	{ "dispatch", cmd_dispatch, "a running ovsdpd's dispatcher: show (mode, sockets, handlers), set NAME" },
 	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)" },
 	{ NULL, NULL, NULL },
 };

@@ -37,6 +37,7 @@ int cmd_dp(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 /* Shared by cmd-dp.c and cmd-port.c: a port as JSON, and the "(type:
