@@ -587,11 +587,12 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 	pthread_rwlock_unlock(&d->lock);
 	if (d->dictates_handlers) {
 		unsigned int cfg = d->config ? ovsdp_config_handlers(d->config) : 0;
+		unsigned int want = asked ? asked : cfg;
 
-		if (asked || cfg)
+		if (want && want != n)
 			g_log("ovsdp", G_LOG_LEVEL_MESSAGE,
 			      "%s: dispatcher %s dictates %u handler threads; ignoring the "
-			      "configured count %u", hs->dp_name, d->name, n, asked ? asked : cfg);
+			      "configured count %u", hs->dp_name, d->name, n, want);
 		return n;
 	}
 	if (asked)

@@ -410,7 +410,7 @@ daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **er
 		return r;
 	}
 	g_free(d->choice_why);
-	d->choice_why = g_strdup_printf("set by 'ovsdp ctl dispatch set %s'", name);
+	d->choice_why = g_strdup_printf("set by a control request (dispatch set %s)", name);
 	return 0;
 }
 
