@@ -111,6 +111,8 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- A/B-test two dispatchers live");
 	g_autoptr(GError) err = NULL;
 
+	/* The usage line names the whole command, not just "ab". */
+	g_set_prgname("ovsdp-bench ab");
 	g_option_context_set_summary(ctx,
 		"Alternates a running ovsdpd between dispatchers A and B under live\n"
 		"traffic (\"dispatch set\" on its control socket: no restart), measures\n"
@@ -432,6 +434,7 @@ compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
 }
 
 static double get_p50(const struct ab_window *w) { return w->p50; }
+static double get_p99(const struct ab_window *w) { return w->p99; }
 static double get_loss(const struct ab_window *w) { return w->loss_pct; }
 
 static void
@@ -571,6 +574,24 @@ ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t
 		g_string_append_printf(md, "| %s (%s) | %s | %s | %s | %s | %s |\n", cmp[i].metric,
 				       cmp[i].unit, a, b, dt, db, cmp[i].verdict);
 	}
+	g_string_append(md, "\nEach mode's distribution, every probe of every round pooled "
+			"(latency in us):\n\n| mode | sent | received | loss | min | p50 | mean | "
+			"p99 | max |\n|---|---|---|---|---|---|---|---|---|\n");
+	for (int k = 0; k < 2; k++) {
+		g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(double));
+		struct bench_summary s;
+		uint64_t sent = 0;
+
+		for (int r = 0; r < o->rounds; r++) {
+			g_array_append_vals(all, m[k].w[r].lat, (guint)m[k].w[r].n_lat);
+			sent += m[k].w[r].sent;
+		}
+		bench_summarize((double *)all->data, all->len, &s);
+		g_string_append_printf(md, "| %s | %" G_GUINT64_FORMAT " | %u | %.2f %% | %.1f | %.1f | "
+				       "%.1f | %.1f | %.1f |\n", m[k].name, sent, all->len,
+				       sent ? 100.0 * (double)(sent - MIN(sent, all->len)) / (double)sent
+					    : NAN, s.min, s.p50, s.mean, s.p99, s.max);
+	}
 	g_string_append(md, "\nPer round (median latency us / loss %):\n\n| round |");
 	for (int k = 0; k < 2; k++)
 		g_string_append_printf(md, " %s |", m[k].name);
@@ -590,7 +611,7 @@ bench_ab_main(int argc, char **argv)
 	struct ab_opts o = { 0 };
 	struct ab_daemon d = { 0 };
 	struct ab_mode m[2];
-	struct ab_compare cmp[2] = { { 0 } };
+	struct ab_compare cmp[3] = { { 0 } };
 	struct bench_rx *rx = NULL;
 	struct bench_load *load = NULL;
 	g_autoptr(GError) err = NULL;
@@ -645,7 +666,8 @@ bench_ab_main(int argc, char **argv)
 	}
 	bench_progress_done();
 	compare(m, o.rounds, "median latency", "us", get_p50, &cmp[0]);
-	compare(m, o.rounds, "loss", "%", get_loss, &cmp[1]);
+	compare(m, o.rounds, "p99 latency", "us", get_p99, &cmp[1]);
+	compare(m, o.rounds, "loss", "%", get_loss, &cmp[2]);
 	json = ab_json(&o, m, cmp, G_N_ELEMENTS(cmp));
 	md = ab_markdown(&o, m, cmp, G_N_ELEMENTS(cmp));
 	if (o.out) {

@@ -2,6 +2,9 @@
 #   gnuplot -e "outdir='..'; datadir='..'; names_one_port='a b'; ..." bench-plot.gp
 # from the data files it writes (see bench-report.c).
 
+# ovsdp-bench reads this line for the report's versions.
+print sprintf("version: gnuplot %.1f patchlevel %s", GPVAL_VERSION, GPVAL_PATCHLEVEL)
+
 set terminal pngcairo size 900,560 noenhanced font ",10"
 set grid
 set key bottom right

@@ -307,6 +307,16 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "gnuplot", run->gnuplot);
 	json_object_end(j);
 	json_params(j, run->p);
+	/* What the figures would be compared with, so a reader sees the scale. */
+	json_key(j, "reference");
+	json_object_begin(j);
+	json_kv_string(j, "source", "OVS patch \"dpif-netlink: don't allocate per thread netlink "
+		       "sockets\" (Linux 4.18, bare metal)");
+	json_kv_uint(j, "probes", BENCH_REF_PROBES);
+	json_kv_uint(j, "interval_us", BENCH_REF_INTERVAL_US);
+	json_kv_uint(j, "ports", BENCH_REF_PORTS);
+	json_kv_uint(j, "cores", BENCH_REF_CORES);
+	json_object_end(j);
 	json_key(j, "load_generator");
 	json_object_begin(j);
 	json_kv_string(j, "kind", "pktgen");
@@ -570,6 +580,14 @@ bench_report_markdown(struct bench_run *run)
 			       p->load_pps ? "rate-limited" : "unlimited",
 			       run->load_ok ? "" : " -- NOT RUN: no load generator",
 			       p->flood_s, p->wake_frames, p->wake_gap_ms, run->total_s);
+	g_string_append_printf(md, "Scale against the reference (%u probes %u us apart in test 1, "
+			       "%u ports, %u cores, bare metal): test 1 here %u probes %u us apart "
+			       "(%.1f %% of it), %u ports (%s), %u vCPUs.\n",
+			       BENCH_REF_PROBES, BENCH_REF_INTERVAL_US, BENCH_REF_PORTS,
+			       BENCH_REF_CORES, p->probes, p->interval_us,
+			       100.0 * p->probes / BENCH_REF_PROBES, p->ports,
+			       p->ports == BENCH_REF_PORTS ? "as in the reference" : "scaled",
+			       run->vcpus);
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
 
@@ -709,13 +727,22 @@ make_plots(struct bench_run *run, const char *dir)
 
 	if (!run->p->plots) {
 		run->plot_why = g_strdup("--no-plots");
-	} else if (!run->gnuplot) {
+	} else if (!run->gnuplot_path) {
 		run->plot_why = g_strdup("gnuplot not found (Debian package gnuplot-nox)");
 	} else if (!script) {
 		run->plot_why = g_strdup("bench-plot.gp not found");
 	} else {
-		const char *argv[] = { "gnuplot", "-e", vars->str, script, NULL };
+		const char *argv[] = { run->gnuplot_path, "-e", vars->str, script, NULL };
 		int st = bench_run(argv, NULL, &out);
+		const char *v = strstr(out, "version: ");
+
+		/* The script's first line says "version: gnuplot 5.4 patchlevel 4". */
+		if (v) {
+			const char *end = strchr(v, '\n');
+
+			v += strlen("version: ");
+			run->gnuplot = end ? g_strndup(v, (gsize)(end - v)) : g_strdup(v);
+		}
 		static const char *const pngs[] = {
 			"latency-one-port.png", "latency-under-load.png", "loss-under-load.png",
 			"throughput.png", NULL,

@@ -272,6 +272,12 @@ int bench_run(const char *const *argv, const char *const *envp, char **output);
 
 /* ---- one run: parameters, environment, tests (bench-tests.c) ----------- */
 
+/* The reference run (OVS's per-vport dispatch patch) a full run scales. */
+#define BENCH_REF_PROBES 100000
+#define BENCH_REF_INTERVAL_US 1000
+#define BENCH_REF_PORTS 2223
+#define BENCH_REF_CORES 56
+
 struct bench_params {
 	bool smoke;
 	unsigned int ports;             /* on each bridge, the local port included */
@@ -311,7 +317,8 @@ struct bench_run {
 	struct ovsdp_features features;
 	bool load_ok;
 	char *load_why;                 /* why there is no load, or NULL */
-	char *gnuplot;                  /* version, or NULL */
+	char *gnuplot_path;             /* NULL: not found or --no-plots */
+	char *gnuplot;                  /* its version, once it ran */
 	GPtrArray *systems;             /* struct bench_system * */
 	double total_s;
 	char **plots;                   /* files made */

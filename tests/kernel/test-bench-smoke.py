@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # test-bench-smoke.py: `ovsdp-bench --smoke` on the real datapath: it must
-# finish, write well-formed JSON naming every system and every test with
-# figures that hang together, a markdown table with a column per system, and
+# finish, write well-formed JSON naming every system (ovs-vswitchd included)
+# and every test 1-8 with measured, plausible figures that hang together,
+# print the markdown table with a column per system, and make non-empty PNG
 # plots when gnuplot is there.  No time is asserted: the lab is emulated.
 # Usage (meson): python3 test-bench-smoke.py BUILD/tools/ovsdp-bench
 import json
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 TESTS = ['one_port', 'all_ports', 'loaded_port', 'idle_port', 'sockets', 'throughput',
          'wakeups', 'reorder']
@@ -35,6 +37,12 @@ def check(cond, what):
         print('not ok: ' + what)
 
 
+def plausible_us(v):
+    # A measured latency: a number, above zero (the kernel stamps the
+    # receive after the send), below ten minutes (nothing waits that long).
+    return isinstance(v, (int, float)) and 0 < v < 600e6
+
+
 def check_latency(name, test, t, all_sent):
     check(t['received'] <= t['sent'], f'{name} {test}: received <= sent')
     check(len(t['samples_us']) == t['received'],
@@ -45,6 +53,13 @@ def check_latency(name, test, t, all_sent):
     lat = t['latency_us']
     check(lat['n'] == t['received'], f'{name} {test}: summary over every sample')
     if t['received']:
+        check(all(plausible_us(lat[k]) for k in ['min', 'avg', 'max', 'p50', 'p99']),
+              f'{name} {test}: latency figures are measured values ({lat})')
+        check(all(plausible_us(v) for v in t['samples_us']),
+              f'{name} {test}: every sample a measured latency')
+        check(lat['mdev'] is not None and lat['mdev'] >= 0, f'{name} {test}: mdev')
+        if t['received'] >= 10:
+            check(len(set(t['samples_us'])) > 1, f'{name} {test}: samples are not one constant')
         check(lat['min'] <= lat['p50'] <= lat['max'] and lat['min'] <= lat['avg'] <= lat['max'],
               f'{name} {test}: min <= p50, avg <= max')
         check(abs(min(t['samples_us']) - lat['min']) <= 1e-4 * max(1.0, lat['min']),
@@ -56,6 +71,7 @@ def main():
     build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(bench)))
     if os.geteuid() != 0:
         skip('not root')
+    started = time.monotonic()
     probe = subprocess.run([os.path.join(build, 'tools', 'ovsdp'), 'probe', '--json'],
                            capture_output=True, text=True)
     try:
@@ -64,13 +80,21 @@ def main():
         skip('ovsdp probe --json gave no JSON: ' + probe.stderr.strip())
     if not info.get('datapath_available'):
         skip(info.get('probe_error') or 'the openvswitch datapath is not available')
-    per_cpu = info.get('per_cpu_dispatch') == 'yes'
+    # `ovsdp probe --json` says true/false (null: could not tell).
+    per_cpu = info.get('per_cpu_dispatch') is True
     have_ovs = all(shutil.which(p) for p in ['ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd',
                                               'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl'])
     have_gnuplot = shutil.which('gnuplot') is not None
+    in_lab = os.environ.get('OVSDP_TEST_REQUIRE_DATAPATH') == '1'
+    if in_lab:
+        # tools/install-deps installs both; the lab shares the host's /.
+        check(have_ovs, 'ovs-vswitchd and its tools are installed (openvswitch-switch)')
+        check(have_gnuplot, 'gnuplot is installed (gnuplot-nox)')
 
     with tempfile.TemporaryDirectory(prefix='bench-smoke-') as out:
+        bench_started = time.monotonic()
         run = subprocess.run([bench, '--smoke', '--out', out], capture_output=True, text=True)
+        bench_s = time.monotonic() - bench_started
         sys.stderr.write(run.stderr)
         check(run.returncode == 0, f'ovsdp-bench --smoke exits 0 (got {run.returncode})')
         with open(os.path.join(out, 'bench.json')) as f:
@@ -81,7 +105,14 @@ def main():
         check(doc['tool'] == 'ovsdp-bench', 'tool name')
         host = doc['host']
         check(host['kernel'] == os.uname().release, 'host.kernel is uname -r')
-        check(host['vcpus'] >= 1, 'host.vcpus')
+        check(host['vcpus'] == len(os.sched_getaffinity(0)) or host['vcpus'] == os.cpu_count(),
+              f'host.vcpus is the CPU count (got {host["vcpus"]})')
+        check(doc['versions']['ovsdp'] == doc['version'], 'versions.ovsdp')
+        if have_ovs:
+            check('Open vSwitch' in (doc['versions'].get('ovs-vswitchd') or ''),
+                  f'versions.ovs-vswitchd is its --version (got {doc["versions"]})')
+        check(doc['reference']['probes'] == 100000 and doc['reference']['ports'] == 2223,
+              'the reference scale is recorded')
         check(doc['params']['smoke'] is True, 'params.smoke')
         load = doc['load_generator']['available']
         if os.path.exists('/proc/net/pktgen/pgctrl'):
@@ -107,6 +138,7 @@ def main():
                 continue
             t = s['tests']
             check(s['handlers'] >= 1, f'{name}: handler count')
+            check(bool(s['version']) and bool(s['mode']), f'{name}: version and mode named')
             for test in TESTS:
                 if test in LOAD_TESTS and not load:
                     continue
@@ -125,8 +157,14 @@ def main():
                     check(t[test]['load']['frames_sent'] > 0, f'{name}: {test} had load')
                 for part in ['one_port', 'all_ports']:
                     f = t['throughput'][part]
-                    check(f['offered'] > 0 and f['handled'] >= 0, f'{name}: throughput {part}')
+                    check(f['offered'] > 0, f'{name}: throughput {part}: pktgen sent frames')
+                    # Every frame is a new flow: whatever reached the local
+                    # port went through an upcall.
+                    check(f['handled'] > 0 and f['upcalls_per_s'] is not None and
+                          f['upcalls_per_s'] > 0, f'{name}: throughput {part}: upcalls handled')
+                    check(f['seconds'] > 0, f'{name}: throughput {part}: measured window')
             sk = t['sockets']
+            check(sk['netlink_sockets'] > 0, f'{name}: netlink sockets counted')
             check(sk['ports'] == (doc['params']['ovs_ports'] if name == 'ovs-vswitchd' else ports),
                   f'{name}: sockets counted at the bridge size')
             # What each strategy is about, as a count a user can check.
@@ -145,8 +183,11 @@ def main():
             check(w['handled'] >= w['frames'], f'{name}: every spaced frame handled')
             check((w['empty_wakeups'] is None) == (name == 'ovs-vswitchd'),
                   f'{name}: empty wakeups exposed by ours only')
+            check(w['ctx_switches_per_upcall'] is not None and w['ctx_switches_per_upcall'] > 0,
+                  f'{name}: handler threads woke up for the frames')
             ro = t['reorder']
-            check(ro['received'] <= ro['sent'] and ro['reordered'] <= ro['received'],
+            check(ro['sent'] == ro['flows'] * ro['frames_per_flow'], f'{name}: reorder frames sent')
+            check(0 < ro['received'] <= ro['sent'] and ro['reordered'] <= ro['received'],
                   f'{name}: reorder counts')
             check(len(ro['per_flow']) == ro['flows'] and sum(ro['per_flow']) == ro['reordered'],
                   f'{name}: reordering per flow adds up')
@@ -156,13 +197,43 @@ def main():
               'markdown: a column per system')
         for row in ROWS:
             check(any(l.startswith('| ' + row) for l in md.splitlines()), f'markdown row {row}')
-        check(header and header[0] in run.stdout, 'the table is printed on stdout too')
+        out_lines = run.stdout.splitlines()
+        check(header and header[0] in out_lines, 'the table is printed on stdout too')
+        for row in ROWS:
+            check(any(l.startswith('| ' + row) for l in out_lines), f'stdout row {row}')
+        if load:
+            check(not any(l.startswith('| ') and '| n/a |' in l for l in out_lines),
+                  'no table cell says n/a')
+        check('Scale against the reference' in run.stdout, 'the table says what was scaled')
         if have_gnuplot:
-            check(len(doc['plots']) >= 2, f'plots made (reason: {doc["plots_reason"]})')
+            want = ['latency-one-port.png', 'latency-under-load.png']
+            if load:
+                want += ['loss-under-load.png', 'throughput.png']
+            check(sorted(doc['plots']) == sorted(want),
+                  f'plots made: {doc["plots"]} (reason: {doc["plots_reason"]})')
             for png in doc['plots']:
-                with open(os.path.join(out, png), 'rb') as f:
+                path = os.path.join(out, png)
+                with open(path, 'rb') as f:
                     check(f.read(8) == b'\x89PNG\r\n\x1a\n', f'{png} is a PNG')
+                check(os.path.getsize(path) > 4000, f'{png} is not empty')
+            # What the plots drew: a curve per system that ran, a bar each.
+            ran = [sy for sy in doc['systems'] if sy['status'] == 'ok']
+            for test in ['one_port', 'loaded_port', 'idle_port'] if load else ['one_port']:
+                with_data = [sy for sy in ran if sy['tests'][test]['received'] > 0]
+                for i in range(1, len(with_data) + 1):
+                    path = os.path.join(out, 'data', f'cdf-{test}-{i}.dat')
+                    rows = [l for l in open(path) if l.strip() and not l.startswith('#')]
+                    check(len(rows) == with_data[i - 1]['tests'][test]['received'],
+                          f'{path}: a point per received probe')
+            if load:
+                for dat in ['loss.dat', 'throughput.dat']:
+                    rows = [l for l in open(os.path.join(out, 'data', dat))
+                            if l.strip() and not l.startswith('#')]
+                    check(len(rows) == len(ran), f'{dat}: a bar group per system')
 
+    # For planning CI time only; nothing is asserted about it.
+    print(f'ovsdp-bench --smoke ran {bench_s:.0f} s of this test\'s '
+          f'{time.monotonic() - started:.0f} s')
     if failures:
         print(f'{len(failures)} check(s) failed')
         sys.exit(1)
