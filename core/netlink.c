@@ -213,6 +213,22 @@ ext_ack_message(struct nlmsghdr *nlh)
 	return NULL;
 }
 
+/* An NLMSG_ERROR's errno as a GError: the kernel's ext-ack text when it
+ * sent one; genetlink refuses an admin operation with a bare EPERM, so
+ * that one says which capability is missing. */
+static int
+kernel_error(GError **error, struct nlmsghdr *nlh, int neg_errno, const char *what)
+{
+	const char *kmsg = ext_ack_message(nlh);
+
+	if (!kmsg && neg_errno == -EPERM) {
+		g_set_error(error, OVSDP_ERROR, EPERM, "%s: %s (needs CAP_NET_ADMIN)", what,
+			    g_strerror(EPERM));
+		return -EPERM;
+	}
+	return ovsdp_set_error(error, neg_errno, kmsg, "%s", what);
+}
+
 /* A dump that failed part-way ends with NLMSG_DONE carrying the errno. */
 static int
 done_errno(struct nlmsghdr *nlh)
@@ -281,8 +297,7 @@ ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 					ret = ovsdp_set_error(error, -EPROTO, NULL,
 							      "%s: truncated error message", what);
 				} else if (e->error < 0 && ret == 0) {
-					ret = ovsdp_set_error(error, e->error,
-							      ext_ack_message(nlh), "%s", what);
+					ret = kernel_error(error, nlh, e->error, what);
 				}
 				break;
 			}
@@ -424,8 +439,7 @@ ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *w
 					r = ovsdp_set_error(error, -EPROTO, NULL,
 							    "%s: truncated error message", what);
 				else if (e->error < 0)
-					r = ovsdp_set_error(error, e->error, ext_ack_message(nlh),
-							    "%s", what);
+					r = kernel_error(error, nlh, e->error, what);
 				dump_release(d);
 				return r;
 			}
