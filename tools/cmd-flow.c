@@ -53,8 +53,10 @@ parse_flow_arg(const char *text, const char *ufid_opt, struct flow_arg *a)
 		a->has_ufid = true;
 	}
 	if (text && *text) {
-		if (ovsdp_odp_key_from_string(text, &a->key, &a->mask, &err) < 0)
+		if (ovsdp_odp_key_from_string(text, &a->key, &a->mask, &err) < 0) {
+			flow_arg_clear(a);      /* the attributes parsed before the error */
 			return tool_fail("flow key: %s", err->message), OVSDP_EXIT_USAGE;
+		}
 		a->has_key = true;
 	}
 	return 0;
