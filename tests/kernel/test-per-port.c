@@ -371,6 +371,10 @@ START_TEST(per_vport_one_upcall_one_wait_fd)
 	make("per-vport", off ? "epoll-exclusive = off" : "epoll-exclusive = on");
 	bring_up(4);
 	for (uint32_t s = 0; s < 5; s++) {
+		/* Idle handlers first: a waiter not yet back in epoll_wait
+		 * does not count as an exclusive waiter, so the kernel would
+		 * wake the next one as well. */
+		g_usleep(200000);
 		send_frames(0, s, 1);
 		g_usleep(200000);
 		for (uint32_t h = 0; h < 4; h++) {
