@@ -3,6 +3,7 @@
 #ifndef OVSDP_DATAPATH_INTERNAL_H
 #define OVSDP_DATAPATH_INTERNAL_H
 
+#include <pthread.h>
 #include <glib.h>
 
 #include "netlink.h"
@@ -10,7 +11,7 @@
 
 struct ovsdp_dp {
 	struct ovsdp_nl *nl;
-	GMutex lock;                    /* serialises use of nl */
+	pthread_mutex_t lock;                    /* serialises use of nl */
 	char name[OVSDP_NAME_MAX];
 	int ifindex;
 	uint32_t user_features;         /* the whole set, resent on every SET */

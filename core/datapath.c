@@ -3,6 +3,7 @@
  * multicast monitor that reports datapath and port changes. */
 #include "config.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,9 @@ ovsdp_dp_transact(struct ovsdp_dp *dp, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 {
 	int r;
 
-	g_mutex_lock(&dp->lock);
+	pthread_mutex_lock(&dp->lock);
 	r = ovsdp_nl_transact(dp->nl, req, fn, arg, what, error);
-	g_mutex_unlock(&dp->lock);
+	pthread_mutex_unlock(&dp->lock);
 	return r;
 }
 
@@ -147,7 +148,7 @@ dp_alloc(struct ovsdp_nl *nl)
 	struct ovsdp_dp *dp = g_new0(struct ovsdp_dp, 1);
 
 	dp->nl = nl;
-	g_mutex_init(&dp->lock);
+	pthread_mutex_init(&dp->lock, NULL);
 	return dp;
 }
 
@@ -243,7 +244,7 @@ ovsdp_dp_close(struct ovsdp_dp *dp)
 	if (!dp)
 		return;
 	ovsdp_nl_close(dp->nl);
-	g_mutex_clear(&dp->lock);
+	pthread_mutex_destroy(&dp->lock);
 	g_free(dp);
 }
 

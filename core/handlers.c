@@ -188,9 +188,9 @@ flush_replies(struct ovsdp_handler *h)
 		h->n_verdicts = n;
 	}
 	/* Queued requests imply the handle exists. */
-	g_mutex_lock(&h->dp->lock);
+	pthread_mutex_lock(&h->dp->lock);
 	sends = ovsdp_nl_transact_many(h->dp->nl, &h->puts, n, h->verdicts, &unacked, &err);
-	g_mutex_unlock(&h->dp->lock);
+	pthread_mutex_unlock(&h->dp->lock);
 	if (sends < 0) {
 		failed = unacked = n;
 		sends = 0;
@@ -342,14 +342,19 @@ handler_main(gpointer data)
 		pthread_mutex_lock(&hs->lock);
 		for (int k = 0; k < 2; k++) {
 			struct dispatcher *d = k == 0 ? hs->active : hs->draining;
-			int fd;
+			bool mine;
+			int fd = -1;
 
-			if (!d || h->index >= d->n_handlers ||
-			    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
+			if (!d || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
 				continue;
+			/* n_handlers changes under d->lock (resize). */
 			pthread_rwlock_rdlock(&d->lock);
-			fd = d->vt->wait_fd(d->inst, h->index);
+			mine = h->index < d->n_handlers;
+			if (mine)
+				fd = d->vt->wait_fd(d->inst, h->index);
 			pthread_rwlock_unlock(&d->lock);
+			if (!mine)
+				continue;
 			if (fd < 0) {
 				warn_once(hs, d, WARNED_WAIT_FD, "wait_fd", h->index, fd);
 				/* A draining dispatcher is still read, on the drain
@@ -1027,11 +1032,11 @@ fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher
 	memset(o, 0, sizeof *o);
 	g_strlcpy(o->name, d->name, sizeof o->name);
 	o->active = active;
-	o->n_handlers = d->n_handlers;
 	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
 	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
 	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
 	pthread_rwlock_wrlock(&d->lock);
+	o->n_handlers = d->n_handlers;
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
 		o->n_sockets = ds.n_sockets;

@@ -7,8 +7,10 @@
  * port that went away or at a MAC that moved. */
 #include "config.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
@@ -28,12 +30,12 @@ struct learning {
 	unsigned int max_macs;
 	unsigned int mac_age_s;
 
-	GMutex lock;            /* macs, ports, purge lists, stop */
+	pthread_mutex_t lock;            /* macs, ports, purge lists, stop */
 	GHashTable *macs;       /* mac as integer -> struct mac_entry */
 	GHashTable *ports;      /* port_no -> name */
 	GArray *purge_ports;    /* uint32_t: flows in or out of these go */
 	GArray *purge_macs;     /* uint64_t: flows towards these go */
-	GCond wake;
+	pthread_cond_t wake;
 	bool stop;
 	GThread *timer;
 
@@ -111,7 +113,7 @@ learn(struct learning *l, const uint8_t src[6], uint32_t in_port, gint64 now)
 			/* Flows towards it still point at the old port. */
 			e->port_no = in_port;
 			g_array_append_val(l->purge_macs, key);
-			g_cond_signal(&l->wake);
+			pthread_cond_signal(&l->wake);
 			count(&l->moved, 1);
 		}
 		e->seen_us = now;
@@ -181,7 +183,7 @@ learning_upcalls(struct policy *p, struct ovsdp_handler *h, const struct ovsdp_u
 			count(&l->ignored, 1);
 			continue;
 		}
-		g_mutex_lock(&l->lock);
+		pthread_mutex_lock(&l->lock);
 		learn(l, f.eth_src, f.in_port, now);
 		flood = mac_is_multicast(f.eth_dst);
 		if (!flood) {
@@ -195,7 +197,7 @@ learning_upcalls(struct policy *p, struct ovsdp_handler *h, const struct ovsdp_u
 		}
 		if (flood)
 			flood_actions(l, f.in_port, &actions);
-		g_mutex_unlock(&l->lock);
+		pthread_mutex_unlock(&l->lock);
 
 		if (!flood && out == f.in_port) {
 			/* Both ends on one port: the wire already delivered it. */
@@ -243,9 +245,9 @@ learning_port_added(struct policy *p, uint32_t port_no, const char *name)
 {
 	struct learning *l = (struct learning *)p;
 
-	g_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	g_hash_table_insert(l->ports, GUINT_TO_POINTER(port_no), g_strdup(name ? name : ""));
-	g_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 }
 
 static void
@@ -256,7 +258,7 @@ learning_port_deleted(struct policy *p, uint32_t port_no)
 	gpointer v;
 	unsigned int forgotten = 0;
 
-	g_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	g_hash_table_remove(l->ports, GUINT_TO_POINTER(port_no));
 	g_hash_table_iter_init(&it, l->macs);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -266,8 +268,8 @@ learning_port_deleted(struct policy *p, uint32_t port_no)
 		}
 	}
 	g_array_append_val(l->purge_ports, port_no);
-	g_cond_signal(&l->wake);
-	g_mutex_unlock(&l->lock);
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->lock);
 	g_message("learning: port %u is gone: forgot %u MAC%s, its flows go too", port_no,
 		  forgotten, forgotten == 1 ? "" : "s");
 }
@@ -390,7 +392,7 @@ sweep(struct learning *l)
 	gint64 now = g_get_monotonic_time();
 	int r;
 
-	g_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	s.ports = l->purge_ports;
 	s.macs = l->purge_macs;
 	l->purge_ports = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -401,7 +403,7 @@ sweep(struct learning *l)
 		if (now - ((struct mac_entry *)v)->seen_us > (gint64)l->mac_age_s * G_USEC_PER_SEC)
 			g_hash_table_iter_remove(&it);
 	}
-	g_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 
 	if (!l->tdp && ovsdp_dp_open(l->base.dp_name, &l->tdp, NULL) < 0)
 		goto out;
@@ -429,26 +431,37 @@ out:
 	g_array_free(s.macs, TRUE);
 }
 
+/* pthread, not GCond, so that ThreadSanitizer sees the lock.  False once
+ * 'until' (g_get_monotonic_time() microseconds) has passed. */
+static bool
+wait_until(struct learning *l, gint64 until)
+{
+	struct timespec ts = { .tv_sec = until / G_USEC_PER_SEC,
+			       .tv_nsec = (until % G_USEC_PER_SEC) * 1000 };
+
+	return pthread_cond_timedwait(&l->wake, &l->lock, &ts) != ETIMEDOUT;
+}
+
 static gpointer
 timer_main(gpointer data)
 {
 	struct learning *l = data;
 
-	g_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	while (!l->stop) {
 		gint64 until = g_get_monotonic_time() + TICK_MS * 1000;
 
 		/* Purge requests run at once; otherwise once a tick. */
 		while (!l->stop && !l->purge_ports->len && !l->purge_macs->len &&
-		       g_cond_wait_until(&l->wake, &l->lock, until))
+		       wait_until(l, until))
 			;
 		if (l->stop)
 			break;
-		g_mutex_unlock(&l->lock);
+		pthread_mutex_unlock(&l->lock);
 		sweep(l);
-		g_mutex_lock(&l->lock);
+		pthread_mutex_lock(&l->lock);
 	}
-	g_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	return NULL;
 }
 
@@ -485,7 +498,7 @@ learning_macs(struct policy *p)
 	GHashTableIter it;
 	gpointer k, v;
 
-	g_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	g_hash_table_iter_init(&it, l->macs);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		const struct mac_entry *e = v;
@@ -497,7 +510,7 @@ learning_macs(struct policy *p)
 		u64_mac(GPOINTER_TO_SIZE(k), m.mac);
 		g_array_append_val(a, m);
 	}
-	g_mutex_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	g_array_sort(a, mac_cmp);
 	return a;
 }
@@ -519,10 +532,10 @@ learning_destroy(struct policy *p, struct ovsdp_dp *dp)
 	int r;
 
 	if (l->timer) {
-		g_mutex_lock(&l->lock);
+		pthread_mutex_lock(&l->lock);
 		l->stop = true;
-		g_cond_signal(&l->wake);
-		g_mutex_unlock(&l->lock);
+		pthread_cond_signal(&l->wake);
+		pthread_mutex_unlock(&l->lock);
 		g_thread_join(l->timer);
 	}
 	if (dp) {
@@ -539,8 +552,8 @@ learning_destroy(struct policy *p, struct ovsdp_dp *dp)
 	g_hash_table_destroy(l->ports);
 	g_array_free(l->purge_ports, TRUE);
 	g_array_free(l->purge_macs, TRUE);
-	g_cond_clear(&l->wake);
-	g_mutex_clear(&l->lock);
+	pthread_cond_destroy(&l->wake);
+	pthread_mutex_destroy(&l->lock);
 	g_free(p->dp_name);
 	g_free(l);
 }
@@ -561,6 +574,7 @@ policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError
 {
 	struct learning *l = g_new0(struct learning, 1);
 	struct ovsdp_vport_info *ports = NULL;
+	pthread_condattr_t ca;
 	int n, r;
 
 	l->base.cls = &learning_class;
@@ -568,8 +582,11 @@ policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError
 	l->idle_timeout_ms = cfg->idle_timeout_s * 1000;
 	l->max_macs = cfg->max_macs;
 	l->mac_age_s = cfg->mac_age_s;
-	g_mutex_init(&l->lock);
-	g_cond_init(&l->wake);
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);   /* g_get_monotonic_time's */
+	pthread_cond_init(&l->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	l->macs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	l->ports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	l->first_seen = g_hash_table_new_full(ufid_hash, ufid_equal, g_free, g_free);

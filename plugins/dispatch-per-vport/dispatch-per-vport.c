@@ -2,6 +2,7 @@
  * added to every handler's epoll set with EPOLLEXCLUSIVE so one handler,
  * not all of them, wakes for each upcall (see struct vhandler for what that
  * takes under a poll()ing handler loop).  Works on every kernel. */
+#include <pthread.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -35,8 +36,8 @@ struct vhandler {
 	int evfd;               /* exclusive: wait_fd; the waiter writes it */
 	int stopfd;             /* exclusive: in epfd, written to stop the waiter */
 	GThread *waiter;
-	GMutex mu;
-	GCond cv;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	bool armed;             /* mu: the waiter may sleep in epoll_wait */
 	bool stop;              /* mu */
 	struct dsock_counters c;        /* written by this handler's thread only */
@@ -125,19 +126,19 @@ waiter_main(gpointer data)
 		bool stop;
 		int r;
 
-		g_mutex_lock(&h->mu);
+		pthread_mutex_lock(&h->mu);
 		while (!h->armed && !h->stop)
-			g_cond_wait(&h->cv, &h->mu);
+			pthread_cond_wait(&h->cv, &h->mu);
 		stop = h->stop;
-		g_mutex_unlock(&h->mu);
+		pthread_mutex_unlock(&h->mu);
 		if (stop)
 			break;
 		r = epoll_wait(h->epfd, &ev, 1, -1);
 		if (r <= 0 || !ev.data.ptr)
 			continue;       /* EINTR, or the stop fd: look at 'stop' */
-		g_mutex_lock(&h->mu);
+		pthread_mutex_lock(&h->mu);
 		h->armed = false;
-		g_mutex_unlock(&h->mu);
+		pthread_mutex_unlock(&h->mu);
 		if (write(h->evfd, &one, sizeof one) < 0)
 			continue;       /* only EAGAIN at a counter near 2^64 */
 	}
@@ -153,10 +154,10 @@ waiter_rearm(struct vhandler *h)
 
 	if (read(h->evfd, &v, sizeof v) < 0 && errno != EAGAIN)
 		return;
-	g_mutex_lock(&h->mu);
+	pthread_mutex_lock(&h->mu);
 	h->armed = true;
-	g_cond_signal(&h->cv);
-	g_mutex_unlock(&h->mu);
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
 }
 
 static void
@@ -167,10 +168,10 @@ handler_free(struct vhandler *h)
 	if (!h)
 		return;
 	if (h->waiter) {
-		g_mutex_lock(&h->mu);
+		pthread_mutex_lock(&h->mu);
 		h->stop = true;
-		g_cond_signal(&h->cv);
-		g_mutex_unlock(&h->mu);
+		pthread_cond_signal(&h->cv);
+		pthread_mutex_unlock(&h->mu);
 		if (write(h->stopfd, &one, sizeof one) < 0)
 			g_warn_if_reached();
 		g_thread_join(h->waiter);
@@ -181,8 +182,8 @@ handler_free(struct vhandler *h)
 		close(h->evfd);
 	if (h->epfd >= 0)
 		close(h->epfd);
-	g_mutex_clear(&h->mu);
-	g_cond_clear(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
 	g_free(h);
 }
 
@@ -195,8 +196,8 @@ handler_new(struct ovsdp_dispatch_instance *d, uint32_t index, struct vhandler *
 	char name[16];
 	int r;
 
-	g_mutex_init(&h->mu);
-	g_cond_init(&h->cv);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
 	h->evfd = h->stopfd = -1;
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (h->epfd < 0)

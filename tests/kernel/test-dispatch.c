@@ -6,6 +6,7 @@
  * OVSDP_PLUGIN_PATH. */
 #include "config.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ static unsigned int n_dispatchers;
 
 /* What the callback saw, keyed by frame tag: (port index << 20) | seq. */
 struct rx {
-	GMutex lock;
+	pthread_mutex_t lock;
 	GHashTable *count;      /* tag -> times delivered */
 	GHashTable *in_port;    /* tag -> in_port of the upcall */
 	uint64_t ours;          /* upcalls carrying a test frame */
@@ -50,7 +51,7 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 {
 	struct rx *r = data;
 
-	g_mutex_lock(&r->lock);
+	pthread_mutex_lock(&r->lock);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ovsdp_upcall *u = &ups[i];
 		uint32_t tag, idx, seq;
@@ -77,7 +78,7 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 			r->last_seq[idx] = seq;
 		}
 	}
-	g_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->lock);
 }
 
 static uint64_t
@@ -85,9 +86,9 @@ rx_ours(void)
 {
 	uint64_t v;
 
-	g_mutex_lock(&rx.lock);
+	pthread_mutex_lock(&rx.lock);
 	v = rx.ours;
-	g_mutex_unlock(&rx.lock);
+	pthread_mutex_unlock(&rx.lock);
 	return v;
 }
 
@@ -154,19 +155,19 @@ send_frames(unsigned int i, uint32_t first, uint32_t count, unsigned int gap_us)
 static void
 check_exactly_once(unsigned int i, uint32_t first, uint32_t count)
 {
-	g_mutex_lock(&rx.lock);
+	pthread_mutex_lock(&rx.lock);
 	for (uint32_t s = first; s < first + count; s++) {
 		uint32_t tag = (i << 20) | s;
 		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(rx.count, GUINT_TO_POINTER(tag + 1)));
 		guint port = GPOINTER_TO_UINT(g_hash_table_lookup(rx.in_port, GUINT_TO_POINTER(tag + 1)));
 
 		if (n != 1 || port != port_no[i] + 1) {
-			g_mutex_unlock(&rx.lock);
+			pthread_mutex_unlock(&rx.lock);
 			ck_abort_msg("port %u frame %u: delivered %u times, in_port %d (want 1, %u)",
 				     i, s, n, (int)port - 1, port_no[i]);
 		}
 	}
-	g_mutex_unlock(&rx.lock);
+	pthread_mutex_unlock(&rx.lock);
 }
 
 static void
@@ -182,7 +183,7 @@ setup(void)
 		      err ? err->message : "");
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
 	memset(&rx, 0, sizeof rx);
-	g_mutex_init(&rx.lock);
+	pthread_mutex_init(&rx.lock, NULL);
 	rx.count = g_hash_table_new(NULL, NULL);
 	rx.in_port = g_hash_table_new(NULL, NULL);
 	n_ports = 0;

@@ -5,6 +5,7 @@
  * one request the kernel refuses fails alone while the rest land. */
 #include "config.h"
 
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static int raw_in, raw_out;
 
 /* What the callback does, and what it saw. */
 static struct {
-	GMutex lock;
+	pthread_mutex_t lock;
 	int bad_index;          /* this put of the next batch outputs to BAD_PORT; -1 none */
 	uint64_t callbacks_with_replies;
 	uint64_t queue_errors;
@@ -62,10 +63,10 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 	int bad;
 
 	(void)data;
-	g_mutex_lock(&cb.lock);
+	pthread_mutex_lock(&cb.lock);
 	bad = cb.bad_index;
 	cb.bad_index = -1;
-	g_mutex_unlock(&cb.lock);
+	pthread_mutex_unlock(&cb.lock);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ovsdp_upcall *u = &ups[i];
 		uint8_t frame[256];
@@ -73,9 +74,9 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 
 		if (u->packet_len < 18 || u->packet_len > sizeof frame ||
 		    u->packet[12] != (KNET_ETHERTYPE >> 8) || u->packet[13] != (KNET_ETHERTYPE & 0xff)) {
-			g_mutex_lock(&cb.lock);
+			pthread_mutex_lock(&cb.lock);
 			cb.others++;
-			g_mutex_unlock(&cb.lock);
+			pthread_mutex_unlock(&cb.lock);
 			continue;
 		}
 		memcpy(&tag, u->packet + 14, 4);
@@ -128,9 +129,9 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 		}
 	}
 	if (queued) {
-		g_mutex_lock(&cb.lock);
+		pthread_mutex_lock(&cb.lock);
 		cb.callbacks_with_replies++;
-		g_mutex_unlock(&cb.lock);
+		pthread_mutex_unlock(&cb.lock);
 	}
 }
 
@@ -158,7 +159,7 @@ setup(void)
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
 	memset(&cb, 0, sizeof cb);
-	g_mutex_init(&cb.lock);
+	pthread_mutex_init(&cb.lock, NULL);
 	cb.bad_index = -1;
 }
 
@@ -328,9 +329,9 @@ START_TEST(one_refused_request_fails_alone)
 	before = handler_totals(hs);
 	/* The middle put of the next batch outputs to a port the kernel
 	 * refuses: requests after it in the same send must still land. */
-	g_mutex_lock(&cb.lock);
+	pthread_mutex_lock(&cb.lock);
 	cb.bad_index = K / 2;
-	g_mutex_unlock(&cb.lock);
+	pthread_mutex_unlock(&cb.lock);
 	ck_assert_uint_eq(one_batch(2), K);
 	after = wait_replies(hs, before.replies + 2 * K);
 	printf("batch with one bad put: %" G_GUINT64_FORMAT " transaction, %" G_GUINT64_FORMAT
