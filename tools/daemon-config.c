@@ -238,7 +238,8 @@ get_names(GKeyFile *kf, GHashTable *lines, const char *name, const char *key,
 {
 	g_autofree char *v = value(kf, "datapath", key);
 	g_auto(GStrv) parts = NULL;
-	GPtrArray *names = g_ptr_array_new();
+	/* The names so far go with the array when a later one is bad. */
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 
 	if (v)
 		parts = g_strsplit_set(v, ";,", -1);
