@@ -691,13 +691,36 @@ sender_main(gpointer data)
 	return NULL;
 }
 
+/* Stop the sender, then wait until all it sent is handled or counted lost
+ * by the kernel, and the handled count has settled.  Returns the upcalls
+ * handled since 'handled0'; *k1 and *lost get the kernel's side. */
+static uint64_t
+stop_and_settle(struct sender *s, GThread *t, uint64_t handled0, const struct ovsdp_dp_stats *k0,
+		struct ovsdp_dp_stats *k1, uint64_t *lost)
+{
+	uint64_t handled = 0, last = UINT64_MAX;
+
+	g_atomic_int_set(&s->stop, 1);
+	g_thread_join(t);
+	for (int waited = 0; waited < 10000; waited += 200) {
+		handled = policy_counter("upcalls") - handled0;
+		*k1 = kernel_stats();
+		*lost = k1->n_lost - k0->n_lost;
+		if (handled + *lost >= s->sent && handled == last)
+			break;
+		last = handled;
+		g_usleep(200000);
+	}
+	return handled;
+}
+
 START_TEST(live_switch_loses_nothing)
 {
 	const char *modes[3];
 	unsigned int n_modes = 0;
 	struct sender s = { .stop = 0 };
 	struct ovsdp_dp_stats k0, k1;
-	uint64_t handled0, handled, lost, last = 0;
+	uint64_t handled0, handled, lost;
 	g_autofree char *stats = NULL;
 	GThread *t;
 	int switches = 0;
@@ -748,19 +771,8 @@ START_TEST(live_switch_loses_nothing)
 		g_usleep(150000);
 	}
 	g_usleep(300000);
-	g_atomic_int_set(&s.stop, 1);
-	g_thread_join(t);
-
 	/* Wait until every queued upcall is handled. */
-	for (int waited = 0; waited < 10000; waited += 200) {
-		handled = policy_counter("upcalls") - handled0;
-		k1 = kernel_stats();
-		lost = k1.n_lost - k0.n_lost;
-		if (handled + lost >= s.sent && handled == last)
-			break;
-		last = handled;
-		g_usleep(200000);
-	}
+	handled = stop_and_settle(&s, t, handled0, &k0, &k1, &lost);
 	step("live switch: traffic done");
 	stats = query("text stats");
 	printf("live switch: %s\n", stats);
@@ -944,7 +956,7 @@ START_TEST(start_under_traffic)
 	struct ovsdp_dp *dp = NULL;
 	struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_NETDEV };
 	struct ovsdp_dp_stats k0, k1;
-	uint64_t handled = 0, lost = 0, last = UINT64_MAX;
+	uint64_t handled = 0, lost = 0;
 	g_autofree char *active = NULL;
 	GThread *t;
 
@@ -964,17 +976,7 @@ START_TEST(start_under_traffic)
 		     "[policy]\ntype = drop\n[daemon]\ncontrol-socket = @SOCK@\n");
 	active = active_dispatcher();
 	g_usleep(300000);
-	g_atomic_int_set(&s.stop, 1);
-	g_thread_join(t);
-	for (int waited = 0; waited < 10000; waited += 200) {
-		handled = policy_counter("upcalls");
-		k1 = kernel_stats();
-		lost = k1.n_lost - k0.n_lost;
-		if (handled + lost >= s.sent && handled == last)
-			break;
-		last = handled;
-		g_usleep(200000);
-	}
+	handled = stop_and_settle(&s, t, 0, &k0, &k1, &lost);
 	printf("start under traffic (%s): sent %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT
 	       ", kernel lost %" G_GUINT64_FORMAT " (before any socket existed)\n", active, s.sent,
 	       handled, lost);
@@ -996,7 +998,7 @@ START_TEST(reload_applies_options)
 	g_autofree char *pconf = NULL, *desc = NULL, *want = NULL, *log = NULL, *js = NULL;
 	struct sender s = { .stop = 0 };
 	struct ovsdp_dp_stats k0, k1;
-	uint64_t handled0, handled = 0, lost = 0, last = 0;
+	uint64_t handled0, handled = 0, lost = 0;
 	GThread *t;
 	struct ctl c;
 
@@ -1056,19 +1058,8 @@ START_TEST(reload_applies_options)
 			       on);
 	ck_assert_msg(strstr(log, want), "no '%s' in:\n%s", want, log);
 	g_usleep(200000);
-	g_atomic_int_set(&s.stop, 1);
-	g_thread_join(t);
-
 	/* Nothing lost to either restart. */
-	for (int waited = 0; waited < 10000; waited += 200) {
-		handled = policy_counter("upcalls") - handled0;
-		k1 = kernel_stats();
-		lost = k1.n_lost - k0.n_lost;
-		if (handled + lost >= s.sent && handled == last)
-			break;
-		last = handled;
-		g_usleep(200000);
-	}
+	handled = stop_and_settle(&s, t, handled0, &k0, &k1, &lost);
 	printf("reload: sent %" G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT ", kernel lost %"
 	       G_GUINT64_FORMAT "\n", s.sent, handled, lost);
 	ck_assert_uint_eq(handled + lost, s.sent);
