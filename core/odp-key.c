@@ -717,8 +717,11 @@ format_key_body(GString *out, const struct key_desc *d, const struct odp_attr *a
 		const uint8_t *m, struct mask_ref mr, bool verbose, int depth, GError **error)
 {
 	const uint8_t *k = a->data;
-	bool exact = !m || mask_is_const(a->type, m, a->len, 0xff);
-	bool empty = m && odp_all_bytes(m, a->len, 0);
+	/* A nested key's mask has a length of its own (mr.len): only a fixed
+	 * size key's mask is as long as the key. */
+	bool fixed = d->len != LEN_NESTED;
+	bool exact = !fixed || !m || mask_is_const(a->type, m, a->len, 0xff);
+	bool empty = fixed && m && odp_all_bytes(m, a->len, 0);
 	int r;
 
 	switch (d->kind) {
