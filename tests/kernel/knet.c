@@ -59,6 +59,24 @@ knet_veth(const char *a, const char *b)
 	link_up(b);
 }
 
+void
+knet_veth_port(struct ovsdp_dp *dp, unsigned int i, uint32_t *port_no, int *raw_fd)
+{
+	char a[16], b[16];
+	struct ovsdp_vport_spec spec = { 0 };
+	struct ovsdp_vport_info info;
+	g_autoptr(GError) err = NULL;
+
+	g_snprintf(a, sizeof a, "dp%u", i);
+	g_snprintf(b, sizeof b, "tx%u", i);
+	knet_veth(a, b);
+	spec.name = a;
+	spec.type = OVSDP_VPORT_TYPE_NETDEV;
+	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err ? err->message : "");
+	*port_no = info.port_no;
+	*raw_fd = knet_raw_open(b);
+}
+
 int
 knet_raw_open(const char *ifname)
 {

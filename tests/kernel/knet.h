@@ -21,6 +21,11 @@ void knet_veth(const char *a, const char *b);
 /* A raw AF_PACKET socket bound to 'ifname' (fails the test on error). */
 int knet_raw_open(const char *ifname);
 
+/* Veth pair dp<i> <-> tx<i>: dp<i> becomes a netdev port of 'dp' (its
+ * number in *port_no), and *raw_fd a raw socket on tx<i> whose frames
+ * enter the datapath there.  Fails the test on error. */
+void knet_veth_port(struct ovsdp_dp *dp, unsigned int i, uint32_t *port_no, int *raw_fd);
+
 /* Build a test frame: dst, src, KNET_ETHERTYPE, then 'payload_len' bytes
  * starting with 'tag' (the rest a counting pattern).  Returns its length. */
 size_t knet_frame(uint8_t *buf, size_t size, const uint8_t dst[6], const uint8_t src[6],

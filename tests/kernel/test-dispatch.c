@@ -115,19 +115,7 @@ kernel_lost(void)
 static void
 add_veth_port(unsigned int i)
 {
-	char a[16], b[16];
-	struct ovsdp_vport_spec spec = { 0 };
-	struct ovsdp_vport_info info;
-	g_autoptr(GError) err = NULL;
-
-	g_snprintf(a, sizeof a, "dp%u", i);
-	g_snprintf(b, sizeof b, "tx%u", i);
-	knet_veth(a, b);
-	spec.name = a;
-	spec.type = OVSDP_VPORT_TYPE_NETDEV;
-	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err ? err->message : "");
-	port_no[i] = info.port_no;
-	raw[i] = knet_raw_open(b);
+	knet_veth_port(dp, i, &port_no[i], &raw[i]);
 }
 
 static void
