@@ -21,31 +21,32 @@ G_STATIC_ASSERT(OVSDP_DP_F_TC_RECIRC_SHARING == OVS_DP_F_TC_RECIRC_SHARING);
 G_STATIC_ASSERT(OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU == OVS_DP_F_DISPATCH_UPCALL_PER_CPU);
 G_STATIC_ASSERT(OVSDP_NAME_MAX == IFNAMSIZ);
 
+/* A fixed-size attribute: present and exactly 'size' bytes. */
+static bool
+attr_exact(const struct nlattr *a, void *v, size_t size)
+{
+	if (!a || nla_len(a) != (int)size)
+		return false;
+	memcpy(v, nla_data(a), size);
+	return true;
+}
+
 bool
 ovsdp_attr_u16(const struct nlattr *a, uint16_t *v)
 {
-	if (!a || nla_len(a) != (int)sizeof *v)
-		return false;
-	memcpy(v, nla_data(a), sizeof *v);
-	return true;
+	return attr_exact(a, v, sizeof *v);
 }
 
 bool
 ovsdp_attr_u32(const struct nlattr *a, uint32_t *v)
 {
-	if (!a || nla_len(a) != (int)sizeof *v)
-		return false;
-	memcpy(v, nla_data(a), sizeof *v);
-	return true;
+	return attr_exact(a, v, sizeof *v);
 }
 
 bool
 ovsdp_attr_u64(const struct nlattr *a, uint64_t *v)
 {
-	if (!a || nla_len(a) != (int)sizeof *v)
-		return false;
-	memcpy(v, nla_data(a), sizeof *v);
-	return true;
+	return attr_exact(a, v, sizeof *v);
 }
 
 bool
