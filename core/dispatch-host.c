@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +19,92 @@ struct ovsdp_dispatch_host_ctx {
 	const struct ovsdp_config *config;
 	char *plugin;
 	const struct ovsdp_features *features;
+	/* The plugin's view of *features, rebuilt when *features changed. */
+	pthread_mutex_t view_lock;
+	bool have_view;
+	struct ovsdp_features_view view;
 };
+
+static void
+set_tristate(int32_t *out, enum ovsdp_tristate t)
+{
+	*out = t == OVSDP_YES ? OVSDP_DISPATCH_YES : t == OVSDP_NO ? OVSDP_DISPATCH_NO
+								   : OVSDP_DISPATCH_UNKNOWN;
+}
+
+/* "0-3,8" -> 0 1 2 3 8; stops at the first malformed item or at max. */
+static uint32_t
+parse_cpu_list(const char *s, uint32_t *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (s && *s && n < max) {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi;
+
+		if (end == s)
+			break;
+		hi = lo;
+		s = end;
+		if (*s == '-') {
+			hi = strtoul(s + 1, &end, 10);
+			if (end == s + 1 || hi < lo)
+				break;
+			s = end;
+		}
+		for (unsigned long c = lo; c <= hi && n < max; c++)
+			out[n++] = (uint32_t)c;
+		if (*s != ',')
+			break;
+		s++;
+	}
+	return n;
+}
+
+void
+ovsdp_features_view_fill(struct ovsdp_features_view *v, const struct ovsdp_features *f)
+{
+	struct ovsdp_dispatch_features *o = &v->view;
+	const struct ovsdp_features *c = &v->copy;
+
+	memset(o, 0, sizeof *o);
+	memcpy(&v->copy, f, sizeof *f);
+	v->copy.kernel_release[sizeof v->copy.kernel_release - 1] = '\0';
+	v->copy.probe_error[sizeof v->copy.probe_error - 1] = '\0';
+	v->copy.affinity_list[sizeof v->copy.affinity_list - 1] = '\0';
+	o->struct_size = sizeof *o;
+	set_tristate(&o->per_cpu_dispatch, c->per_cpu_dispatch);
+	o->per_cpu_errno = c->per_cpu_errno;
+	set_tristate(&o->rejects_unknown_features, c->rejects_unknown_features);
+	o->cpu_ids = c->cpu_ids;
+	o->cpus_online = c->cpus_online;
+	o->cpus_affinity = c->cpus_affinity;
+	o->datapath_available = c->datapath_available;
+	o->datapath_probed = c->datapath_probed;
+	o->vport_upcall_stats = c->vport_upcall_stats;
+	o->execute_upcall_pid = c->execute_upcall_pid;
+	o->epoll_exclusive = c->epoll_exclusive;
+	o->kernel_release = c->kernel_release;
+	o->probe_error = c->datapath_probed ? "" : c->probe_error;
+	o->affinity_list = c->affinity_list;
+	o->n_affinity_cpus = parse_cpu_list(c->affinity_list, v->cpus, OVSDP_VIEW_MAX_CPUS);
+	o->affinity_cpus = v->cpus;
+	for (unsigned int i = 0; i < OVSDP_N_FAMILIES; i++) {
+		struct ovsdp_dispatch_family *fam = &v->families[i];
+
+		v->copy.families[i].name[sizeof v->copy.families[i].name - 1] = '\0';
+		memset(fam, 0, sizeof *fam);
+		fam->struct_size = sizeof *fam;
+		fam->id = c->families[i].id;
+		fam->version = c->families[i].version;
+		fam->maxattr = c->families[i].maxattr;
+		fam->name = c->families[i].name;
+		fam->required = c->families[i].required;
+		fam->present = c->families[i].present;
+	}
+	o->n_families = OVSDP_N_FAMILIES;
+	o->families = v->families;
+}
 
 struct ovsdp_dispatch_host_ctx *
 ovsdp_host_ctx_new(struct ovsdp_dp *dp, const struct ovsdp_config *config,
@@ -29,6 +116,7 @@ ovsdp_host_ctx_new(struct ovsdp_dp *dp, const struct ovsdp_config *config,
 	ctx->config = config;
 	ctx->plugin = g_strdup(plugin_name);
 	ctx->features = features;
+	pthread_mutex_init(&ctx->view_lock, NULL);
 	return ctx;
 }
 
@@ -38,6 +126,7 @@ ovsdp_host_ctx_free(struct ovsdp_dispatch_host_ctx *ctx)
 	if (!ctx)
 		return;
 	g_free(ctx->plugin);
+	pthread_mutex_destroy(&ctx->view_lock);
 	g_free(ctx);
 }
 
@@ -81,10 +170,19 @@ host_option(struct ovsdp_dispatch_host_ctx *ctx, const char *key)
 	return ovsdp_config_plugin_option(ctx->config, ctx->plugin, key);
 }
 
-static const struct ovsdp_features *
+/* Rebuilt only when the core's features changed (the core refreshes the
+ * affinity between control calls), so a view a plugin holds is not
+ * written under it by a call that changes nothing. */
+static const struct ovsdp_dispatch_features *
 host_features(struct ovsdp_dispatch_host_ctx *ctx)
 {
-	return ctx->features;
+	pthread_mutex_lock(&ctx->view_lock);
+	if (!ctx->have_view || memcmp(&ctx->view.copy, ctx->features, sizeof *ctx->features)) {
+		ovsdp_features_view_fill(&ctx->view, ctx->features);
+		ctx->have_view = true;
+	}
+	pthread_mutex_unlock(&ctx->view_lock);
+	return &ctx->view.view;
 }
 
 static const char *

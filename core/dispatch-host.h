@@ -19,4 +19,18 @@ void ovsdp_host_ctx_free(struct ovsdp_dispatch_host_ctx *ctx);
 
 const struct ovsdp_dispatch_host *ovsdp_host_vtable(void);
 
+/* The plugin's view of struct ovsdp_features (<ovsdp/dispatch.h>'s struct
+ * ovsdp_dispatch_features) with the storage its strings and arrays point
+ * into: a copy of the features, the families and the affinity CPU ids. */
+#define OVSDP_VIEW_MAX_CPUS 4096
+struct ovsdp_features_view {
+	struct ovsdp_dispatch_features view;
+	struct ovsdp_features copy;
+	struct ovsdp_dispatch_family families[OVSDP_N_FAMILIES];
+	uint32_t cpus[OVSDP_VIEW_MAX_CPUS];
+};
+
+/* Fill *v from *f (a copy: *f may change or go afterwards). */
+void ovsdp_features_view_fill(struct ovsdp_features_view *v, const struct ovsdp_features *f);
+
 #endif

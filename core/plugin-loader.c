@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <gmodule.h>
 
+#include "dispatch-host.h"
 #include "ovsdp/plugin.h"
 
 struct ovsdp_plugin {
@@ -133,6 +134,38 @@ check_safe(struct ovsdp_plugin *p, const char *real, GError **error)
 	return check_owner_mode(p, "its directory ", dir, &st, error);
 }
 
+/* The vtable members a plugin must set (<ovsdp/dispatch.h> marks them
+ * "Required"): refused at load, so that neither `ovsdp probe`, `config
+ * check` nor `auto` ever takes a plugin the runtime could not call.  In
+ * layout order; VTABLE_MIN_SIZE reaches the last. */
+struct required_method {
+	const char *name;
+	size_t offset;
+	size_t end;
+};
+#define REQUIRED(m) { #m, offsetof(struct ovsdp_dispatch_vtable, m), \
+	offsetof(struct ovsdp_dispatch_vtable, m) + sizeof(void (*)(void)) }
+static const struct required_method required_methods[] = {
+	REQUIRED(create),
+	REQUIRED(destroy),
+	REQUIRED(recv_set),
+	REQUIRED(handlers_set),
+	REQUIRED(port_get_pid),
+	REQUIRED(wait_fd),
+	REQUIRED(recv),
+};
+#undef REQUIRED
+
+/* The first required method a vtable of vt->struct_size bytes lacks. */
+static const char *
+first_uncovered(const struct ovsdp_dispatch_vtable *vt)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(required_methods); i++)
+		if (vt->struct_size < required_methods[i].end)
+			return required_methods[i].name;
+	return "?";
+}
+
 /* ABI 1 layout checks.  The major/minor pair is read first because only
  * those two fields keep their place across major versions. */
 static int
@@ -172,9 +205,19 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 		return refuse(p, -EINVAL, error, "malformed descriptor: no vtable");
 	if (vt->struct_size < OVSDP_DISPATCH_VTABLE_MIN_SIZE)
 		return refuse(p, -EINVAL, error,
-			      "malformed descriptor: vtable struct_size %u is smaller than the %zu bytes of an ABI %u vtable",
+			      "malformed descriptor: vtable struct_size %u is smaller than the %zu bytes of an ABI %u vtable (%s is not covered)",
 			      vt->struct_size, (size_t)OVSDP_DISPATCH_VTABLE_MIN_SIZE,
-			      OVSDP_DISPATCH_ABI_MAJOR);
+			      OVSDP_DISPATCH_ABI_MAJOR, first_uncovered(vt));
+	for (size_t i = 0; i < G_N_ELEMENTS(required_methods); i++) {
+		const struct required_method *m = &required_methods[i];
+		void *fn;
+
+		memcpy(&fn, (const char *)vt + m->offset, sizeof fn);
+		if (!fn)
+			return refuse(p, -EINVAL, error,
+				      "malformed descriptor: %s is NULL (a required method of ABI %u)",
+				      m->name, OVSDP_DISPATCH_ABI_MAJOR);
+	}
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_descriptor, d, options)) {
 		for (const struct ovsdp_dispatch_option *o = d->options; o->key; o++) {
 			if (!strcmp(o->key, "path"))
@@ -260,8 +303,13 @@ ovsdp_plugin_probe(struct ovsdp_plugin *p, const struct ovsdp_features *features
 	if (!p || !features || !p->desc)
 		return -EINVAL;
 	vt = p->desc->vtable;
-	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, vt, probe))
-		r = vt->probe(features, reason, sizeof reason);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, vt, probe)) {
+		struct ovsdp_features_view *view = g_new(struct ovsdp_features_view, 1);
+
+		ovsdp_features_view_fill(view, features);
+		r = vt->probe(&view->view, reason, sizeof reason);
+		g_free(view);
+	}
 	reason[sizeof reason - 1] = '\0';
 	g_clear_pointer(&p->reason, g_free);
 	if (r >= 0) {

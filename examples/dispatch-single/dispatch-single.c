@@ -36,7 +36,7 @@ struct ovsdp_dispatch_instance {
 
 /* Any kernel with the datapath can send every port's upcalls to one pid. */
 static int
-single_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+single_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
 {
 	(void)features;
 	if (reason_len)
@@ -181,7 +181,7 @@ single_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 	 * ignores vport pids.  Leave that mode only now that every port names
 	 * our socket, so that no miss finds nobody in between.  Should that
 	 * fail, the kernel still routes by its per-cpu array, as before. */
-	if (d->host->features(d->ctx)->per_cpu_dispatch == OVSDP_YES) {
+	if (d->host->features(d->ctx)->per_cpu_dispatch == OVSDP_DISPATCH_YES) {
 		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
 		if (r < 0)
 			return r;

@@ -6,9 +6,151 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 
 #include "dispatch-sock.h"
+
+void *
+dsock_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *
+dsock_realloc(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size && n > SIZE_MAX / size)
+		abort();
+	q = realloc(p, n && size ? n * size : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+int64_t
+dsock_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *
+dsock_strerror(int e)
+{
+	/* glibc's strerror() returns its static table's text for known
+	 * values, which is all a log line needs. */
+	return strerror(e);
+}
+
+void
+dsock_vec_push(struct dsock_vec *v, void *p)
+{
+	if (v->len == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->items = DSOCK_RENEW(void *, v->items, v->cap);
+	}
+	v->items[v->len++] = p;
+}
+
+void
+dsock_vec_remove_fast(struct dsock_vec *v, size_t i)
+{
+	if (i >= v->len)
+		return;
+	v->items[i] = v->items[v->len - 1];
+	v->len--;
+}
+
+void
+dsock_vec_free(struct dsock_vec *v)
+{
+	free(v->items);
+	memset(v, 0, sizeof *v);
+}
+
+/* The index of 'key' in m, or where it would go (with *found false). */
+static size_t
+map_find(const struct dsock_map *m, uint32_t key, bool *found)
+{
+	size_t lo = 0, hi = m->len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < m->len && m->keys[lo] == key;
+	return lo;
+}
+
+void *
+dsock_map_get(const struct dsock_map *m, uint32_t key)
+{
+	bool found;
+	size_t i = map_find(m, key, &found);
+
+	return found ? m->vals[i] : NULL;
+}
+
+void
+dsock_map_put(struct dsock_map *m, uint32_t key, void *val)
+{
+	bool found;
+	size_t i = map_find(m, key, &found);
+
+	if (found) {
+		m->vals[i] = val;
+		return;
+	}
+	if (m->len == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 8;
+		m->keys = DSOCK_RENEW(uint32_t, m->keys, m->cap);
+		m->vals = DSOCK_RENEW(void *, m->vals, m->cap);
+	}
+	memmove(m->keys + i + 1, m->keys + i, (m->len - i) * sizeof *m->keys);
+	memmove(m->vals + i + 1, m->vals + i, (m->len - i) * sizeof *m->vals);
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->len++;
+}
+
+void *
+dsock_map_remove(struct dsock_map *m, uint32_t key)
+{
+	bool found;
+	size_t i = map_find(m, key, &found);
+	void *val;
+
+	if (!found)
+		return NULL;
+	val = m->vals[i];
+	memmove(m->keys + i, m->keys + i + 1, (m->len - i - 1) * sizeof *m->keys);
+	memmove(m->vals + i, m->vals + i + 1, (m->len - i - 1) * sizeof *m->vals);
+	m->len--;
+	return val;
+}
+
+void
+dsock_map_free(struct dsock_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
 
 bool
 dsock_host_usable(const struct ovsdp_dispatch_host *host)
@@ -78,7 +220,7 @@ dsock_epoll_recv(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 	unsigned int got = 0, nr = 0;
 	int r;
 
-	r = epoll_wait(epfd, ev, (int)MIN(n ? n : 1, (unsigned int)DSOCK_RECV_EVENTS), 0);
+	r = epoll_wait(epfd, ev, (int)DSOCK_MIN(n ? n : 1, (unsigned int)DSOCK_RECV_EVENTS), 0);
 	for (int k = 0; k < r; k++)
 		if (ev[k].data.ptr)
 			ready[nr++] = ev[k].data.ptr;
@@ -100,39 +242,43 @@ dsock_epoll_recv(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 }
 
 void
-dsock_retire(struct dsock *s, GPtrArray *retiring)
+dsock_retire(struct dsock *s, struct dsock_vec *retiring)
 {
 	s->port = NULL;
-	s->retired_at = g_get_monotonic_time();
-	g_ptr_array_add(retiring, s);
+	s->retired_at = dsock_now_us();
+	dsock_vec_push(retiring, s);
 }
 
 void
-dsock_reap(GPtrArray *retiring, void (*close_fn)(void *owner, struct dsock *s), void *owner)
+dsock_reap(struct dsock_vec *retiring, void (*close_fn)(void *owner, struct dsock *s), void *owner)
 {
-	gint64 now = g_get_monotonic_time();
-	guint n = retiring->len;
-	g_autofree struct pollfd *pfd = NULL;
+	int64_t now = dsock_now_us();
+	size_t n = retiring->len;
+	struct pollfd *pfd;
 
 	if (n == 0)
 		return;
 	/* One poll for all of them: a resize of legacy retires ports x
 	 * handlers sockets at once. */
-	pfd = g_new0(struct pollfd, n);
-	for (guint i = 0; i < n; i++) {
-		pfd[i].fd = ((struct dsock *)g_ptr_array_index(retiring, i))->fd;
+	pfd = DSOCK_NEW0(struct pollfd, n);
+	for (size_t i = 0; i < n; i++) {
+		pfd[i].fd = ((struct dsock *)retiring->items[i])->fd;
 		pfd[i].events = POLLIN;
 	}
-	if (poll(pfd, n, 0) < 0)
+	if (poll(pfd, n, 0) < 0) {
+		free(pfd);
 		return;
-	for (guint i = n; i-- > 0;) {
-		struct dsock *s = g_ptr_array_index(retiring, i);
+	}
+	/* From the end: remove_fast moves the last item, already seen. */
+	for (size_t i = n; i-- > 0;) {
+		struct dsock *s = retiring->items[i];
 
 		if (now - s->retired_at < DSOCK_RETIRE_SETTLE_US || pfd[i].revents)
 			continue;
-		g_ptr_array_remove_index_fast(retiring, i);
+		dsock_vec_remove_fast(retiring, i);
 		close_fn(owner, s);
 	}
+	free(pfd);
 }
 
 bool
@@ -146,9 +292,10 @@ dsock_readable(int fd)
 int
 dsock_leave_per_cpu(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx)
 {
-	const struct ovsdp_features *f = HOST_CAN(host, features) ? host->features(ctx) : NULL;
+	const struct ovsdp_dispatch_features *f = HOST_CAN(host, features) ? host->features(ctx) : NULL;
 
-	if ((f && f->per_cpu_dispatch == OVSDP_NO) || !HOST_CAN(host, dp_set_per_cpu_pids))
+	if ((f && OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_features, f, per_cpu_dispatch) &&
+	     f->per_cpu_dispatch == OVSDP_DISPATCH_NO) || !HOST_CAN(host, dp_set_per_cpu_pids))
 		return 0;
 	return host->dp_set_per_cpu_pids(ctx, NULL, 0);
 }
@@ -192,23 +339,21 @@ dsock_appendf(char *buf, size_t len, int *k, const char *fmt, ...)
 }
 
 void
-dsock_describe_tail(char *buf, size_t len, int *k, unsigned int draining, GHashTable *ports,
-		    const struct dsock_port_counters *(*get)(gconstpointer value), bool enabled)
+dsock_describe_tail(char *buf, size_t len, int *k, unsigned int draining,
+		    const struct dsock_map *ports,
+		    const struct dsock_port_counters *(*get)(const void *value), bool enabled)
 {
 	const struct dsock_port_counters *worst = NULL;
 	uint32_t worst_port = 0;
-	GHashTableIter it;
-	gpointer key, v;
 
 	if (draining)
 		dsock_appendf(buf, len, k, " (+%u draining)", draining);
-	g_hash_table_iter_init(&it, ports);
-	while (g_hash_table_iter_next(&it, &key, &v)) {
-		const struct dsock_port_counters *pc = get(v);
+	for (size_t i = 0; i < ports->len; i++) {
+		const struct dsock_port_counters *pc = get(ports->vals[i]);
 
 		if (pc->overruns && (!worst || pc->overruns > worst->overruns)) {
 			worst = pc;
-			worst_port = GPOINTER_TO_UINT(key);
+			worst_port = ports->keys[i];
 		}
 	}
 	if (worst)

@@ -3,7 +3,8 @@
  * fair share, retiring them without losing what they hold, and the
  * counters behind stats() and describe().  A static library linked into
  * each plugin; plugin.map keeps all of it out of the plugins' exports.
- * examples/dispatch-single does without it: it shows the SDK alone. */
+ * examples/dispatch-single does without it: it shows the SDK alone.
+ * Plain C and POSIX: plugins link nothing of ovsdp, glib or libnl. */
 #ifndef OVSDP_PLUGINS_DISPATCH_SOCK_H
 #define OVSDP_PLUGINS_DISPATCH_SOCK_H
 
@@ -11,10 +12,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <glib.h>
 #include <ovsdp/dispatch.h>
 
 #define HOST_CAN(h, m) OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_host, h, m)
+#define DSOCK_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* Memory.  Running out aborts, as everywhere else in the process. */
+void *dsock_calloc(size_t n, size_t size);
+void *dsock_realloc(void *p, size_t n, size_t size);
+#define DSOCK_NEW0(type, n) ((type *)dsock_calloc((n), sizeof(type)))
+#define DSOCK_RENEW(type, p, n) ((type *)dsock_realloc((p), (n), sizeof(type)))
+
+/* CLOCK_MONOTONIC in microseconds. */
+int64_t dsock_now_us(void);
+
+/* The text of a positive errno value. */
+const char *dsock_strerror(int e);
+
+/* A growable array of pointers. */
+struct dsock_vec {
+	void **items;
+	size_t len, cap;
+};
+void dsock_vec_push(struct dsock_vec *v, void *p);
+/* Remove item i, moving the last one into its place. */
+void dsock_vec_remove_fast(struct dsock_vec *v, size_t i);
+void dsock_vec_free(struct dsock_vec *v);
+
+/* Port number -> pointer, sorted by port number: lookups are a binary
+ * search (port_get_pid runs once per upcall), iteration is
+ * keys[i], vals[i] for i < len. */
+struct dsock_map {
+	uint32_t *keys;
+	void **vals;
+	size_t len, cap;
+};
+void *dsock_map_get(const struct dsock_map *m, uint32_t key);
+/* Insert or replace. */
+void dsock_map_put(struct dsock_map *m, uint32_t key, void *val);
+/* Remove 'key'; returns its value, or NULL when absent. */
+void *dsock_map_remove(struct dsock_map *m, uint32_t key);
+void dsock_map_free(struct dsock_map *m);
 
 /* A socket that leaves service (its port or its handler went away) keeps
  * what is queued on it until it is found empty this long after the kernel
@@ -45,7 +83,7 @@ struct dsock {
 	int fd;
 	uint32_t portid;
 	uint32_t port_no;
-	gint64 retired_at;                  /* when it left service; 0 in service */
+	int64_t retired_at;                  /* when it left service; 0 in service */
 	struct dsock_port_counters *port;   /* NULL once retired */
 };
 
@@ -83,12 +121,12 @@ unsigned int dsock_epoll_recv(const struct ovsdp_dispatch_host *host,
 
 /* Take 's' out of service into 'retiring': it stops counting for its port
  * and is closed by dsock_reap() once settled and empty. */
-void dsock_retire(struct dsock *s, GPtrArray *retiring);
+void dsock_retire(struct dsock *s, struct dsock_vec *retiring);
 
 /* Close, through close_fn(owner, s), the retired sockets that settled and
  * are empty.  For control methods only: no handler reads meanwhile, so
  * "empty" stays true until the close. */
-void dsock_reap(GPtrArray *retiring, void (*close_fn)(void *owner, struct dsock *s), void *owner);
+void dsock_reap(struct dsock_vec *retiring, void (*close_fn)(void *owner, struct dsock *s), void *owner);
 
 /* True when fd has something to read now. */
 bool dsock_readable(int fd);
@@ -106,12 +144,13 @@ void dsock_stats_fill(struct ovsdp_dispatch_stats *out, uint32_t n_handlers, uin
 		      const struct dsock_counters *c);
 
 /* Append to buf (len bytes, *k of them used) what fits. */
-void dsock_appendf(char *buf, size_t len, int *k, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+void dsock_appendf(char *buf, size_t len, int *k, const char *fmt, ...) OVSDP_DISPATCH_PRINTF(4, 5);
 
 /* The end of a per-port plugin's describe(): sockets still draining, the
  * port with the most overruns among 'ports' (port_no -> a value whose
  * counters get() returns), and whether it is receiving. */
-void dsock_describe_tail(char *buf, size_t len, int *k, unsigned int draining, GHashTable *ports,
-			 const struct dsock_port_counters *(*get)(gconstpointer value), bool enabled);
+void dsock_describe_tail(char *buf, size_t len, int *k, unsigned int draining,
+			 const struct dsock_map *ports,
+			 const struct dsock_port_counters *(*get)(const void *value), bool enabled);
 
 #endif

@@ -5,12 +5,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 
-#include <glib.h>
 #include <ovsdp/dispatch.h>
 
 #include "dispatch-sock.h"
@@ -46,15 +46,15 @@ struct ovsdp_dispatch_instance {
 	bool enabled;                   /* the kernel's vport pids name our sockets */
 	uint32_t n_handlers;
 	struct lhandler *handlers;      /* n_handlers entries */
-	GHashTable *ports;              /* port_no -> struct lport * */
-	GPtrArray *retiring;            /* struct lsock * out of service, not yet empty */
+	struct dsock_map ports;              /* port_no -> struct lport * */
+	struct dsock_vec retiring;            /* struct lsock * out of service, not yet empty */
 	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 	uint32_t window_noted;          /* handler count whose pid window was logged */
 };
 
 /* Vport pid arrays predate every kernel ovsdp supports. */
 static int
-legacy_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+legacy_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
 {
 	(void)features;
 	if (reason_len)
@@ -72,11 +72,9 @@ legacy_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 		return -EINVAL;
 	if (!dsock_host_usable(host))
 		return dsock_host_lacks(host, ctx, "legacy");
-	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d = DSOCK_NEW0(struct ovsdp_dispatch_instance, 1);
 	d->host = host;
 	d->ctx = ctx;
-	d->ports = g_hash_table_new(NULL, NULL);
-	d->retiring = g_ptr_array_new();
 	*out = d;
 	return 0;
 }
@@ -88,12 +86,12 @@ sock_open(struct ovsdp_dispatch_instance *d, struct lport *p, uint32_t handler,
 	  struct lsock **out)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct lsock *ls = g_new0(struct lsock, 1);
+	struct lsock *ls = DSOCK_NEW0(struct lsock, 1);
 	int r;
 
 	r = dsock_open(d->host, d->ctx, p->port_no, &p->counters, &ls->ds);
 	if (r < 0) {
-		g_free(ls);
+		free(ls);
 		return r;
 	}
 	ls->handler = handler;
@@ -102,9 +100,9 @@ sock_open(struct ovsdp_dispatch_instance *d, struct lport *p, uint32_t handler,
 		r = -errno;
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to "
 			     "handler %u's epoll set: %s", (unsigned int)p->port_no,
-			     (unsigned int)handler, g_strerror(-r));
+			     (unsigned int)handler, dsock_strerror(-r));
 		d->host->usock_close(d->ctx, ls->ds.us);
-		g_free(ls);
+		free(ls);
 		return r;
 	}
 	*out = ls;
@@ -120,7 +118,7 @@ sock_close(struct ovsdp_dispatch_instance *d, struct lsock *ls)
 	if (ls->handler < d->n_handlers)
 		epoll_ctl(d->handlers[ls->handler].epfd, EPOLL_CTL_DEL, ls->ds.fd, NULL);
 	d->host->usock_close(d->ctx, ls->ds.us);
-	g_free(ls);
+	free(ls);
 }
 
 static void
@@ -134,14 +132,14 @@ close_retired(void *d, struct dsock *s)
 static void
 sock_retire(struct ovsdp_dispatch_instance *d, struct lsock *ls)
 {
-	dsock_retire(&ls->ds, d->retiring);
+	dsock_retire(&ls->ds, &d->retiring);
 }
 
 /* Called at the start of control methods (see dsock_reap). */
 static void
 reap_retiring(struct ovsdp_dispatch_instance *d)
 {
-	dsock_reap(d->retiring, close_retired, d);
+	dsock_reap(&d->retiring, close_retired, d);
 }
 
 /* ---- the kernel's pid arrays --------------------------------------------- */
@@ -153,7 +151,7 @@ reap_retiring(struct ovsdp_dispatch_instance *d)
 static uint32_t
 pid_window(const struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
 {
-	const struct ovsdp_features *f = HOST_CAN(d->host, features) ?
+	const struct ovsdp_dispatch_features *f = HOST_CAN(d->host, features) ?
 		d->host->features(d->ctx) : NULL;
 
 	if (f && f->cpu_ids && n_handlers > f->cpu_ids)
@@ -174,11 +172,11 @@ point_port(struct ovsdp_dispatch_instance *d, const struct lport *p, uint32_t n)
 
 	if (n == 0 || !p->socks)
 		return d->host->vport_set_upcall_pids(d->ctx, p->port_no, &zero, 1);
-	pids = g_new(uint32_t, k);
+	pids = DSOCK_NEW0(uint32_t, k);
 	for (uint32_t i = 0; i < k; i++)
 		pids[i] = p->socks[k < n ? (p->port_no + i) % n : i]->ds.portid;
 	r = d->host->vport_set_upcall_pids(d->ctx, p->port_no, pids, k);
-	g_free(pids);
+	free(pids);
 	return r;
 }
 
@@ -201,16 +199,16 @@ note_window(struct ovsdp_dispatch_instance *d)
 /* Every known port, in an array (the table's order is arbitrary but the
  * undo of a failed loop needs the same order). */
 static struct lport **
-port_array(struct ovsdp_dispatch_instance *d, guint *n)
+port_array(struct ovsdp_dispatch_instance *d, unsigned int *n)
 {
-	GHashTableIter it;
-	gpointer v;
-	struct lport **a = g_new(struct lport *, g_hash_table_size(d->ports) + 1);
-	guint k = 0;
+	struct lport **a = DSOCK_NEW0(struct lport *, (unsigned int)d->ports.len + 1);
+	unsigned int k = 0;
 
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v))
+	for (size_t it = 0; it < d->ports.len; it++) {
+		void *v = d->ports.vals[it];
+
 		a[k++] = v;
+	}
 	*n = k;
 	return a;
 }
@@ -220,10 +218,10 @@ port_array(struct ovsdp_dispatch_instance *d, guint *n)
  * error.  A port the kernel no longer has (-ENODEV) is skipped: its
  * port_deleted follows. */
 static int
-point_ports(struct ovsdp_dispatch_instance *d, struct lport **ports, guint n, uint32_t want,
+point_ports(struct ovsdp_dispatch_instance *d, struct lport **ports, unsigned int n, uint32_t want,
 	    uint32_t undo)
 {
-	for (guint i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		int r = point_port(d, ports[i], want);
 
 		if (r == -ENODEV)
@@ -232,7 +230,7 @@ point_ports(struct ovsdp_dispatch_instance *d, struct lport **ports, guint n, ui
 			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
 				     "pointing port %u at %u socket(s): %s",
 				     (unsigned int)ports[i]->port_no, (unsigned int)want,
-				     g_strerror(-r));
+				     dsock_strerror(-r));
 			while (i-- > 0)
 				point_port(d, ports[i], undo);
 			return r;
@@ -249,7 +247,7 @@ static int
 fd_budget(struct ovsdp_dispatch_instance *d, uint64_t n_ports, uint64_t n_handlers,
 	  const char *what)
 {
-	uint64_t extra = n_handlers + d->retiring->len + FD_HEADROOM;
+	uint64_t extra = n_handlers + d->retiring.len + FD_HEADROOM;
 	uint64_t all = n_ports;
 	struct rlimit rl;
 	int n_dp;
@@ -282,8 +280,8 @@ log_open_failure(struct ovsdp_dispatch_instance *d, int r, const char *what)
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
 			     "%s refused: out of file descriptors with %u ports x %u handlers "
 			     "(%s); raise RLIMIT_NOFILE or use dispatch mode per-vport or per-cpu",
-			     what, g_hash_table_size(d->ports), (unsigned int)d->n_handlers,
-			     g_strerror(-r));
+			     what, (unsigned int)d->ports.len, (unsigned int)d->n_handlers,
+			     dsock_strerror(-r));
 }
 
 /* ---- control methods ------------------------------------------------------ */
@@ -291,28 +289,27 @@ log_open_failure(struct ovsdp_dispatch_instance *d, int r, const char *what)
 static void
 legacy_destroy(struct ovsdp_dispatch_instance *d)
 {
-	GHashTableIter it;
-	gpointer v;
 
 	if (!d)
 		return;
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
+	for (size_t it = 0; it < d->ports.len; it++) {
+		void *v = d->ports.vals[it];
+
 		struct lport *p = v;
 
 		for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
 			sock_close(d, p->socks[i]);
-		g_free(p->socks);
-		g_free(p);
+		free(p->socks);
+		free(p);
 	}
-	for (guint i = 0; i < d->retiring->len; i++)
-		sock_close(d, g_ptr_array_index(d->retiring, i));
+	for (unsigned int i = 0; i < d->retiring.len; i++)
+		sock_close(d, d->retiring.items[i]);
 	for (uint32_t i = 0; i < d->n_handlers; i++)
 		close(d->handlers[i].epfd);
-	g_hash_table_destroy(d->ports);
-	g_ptr_array_free(d->retiring, TRUE);
-	g_free(d->handlers);
-	g_free(d);
+	dsock_map_free(&d->ports);
+	dsock_vec_free(&d->retiring);
+	free(d->handlers);
+	free(d);
 }
 
 /* Points every port at this instance's sockets, and only then leaves
@@ -324,7 +321,7 @@ take_over(struct ovsdp_dispatch_instance *d)
 {
 	uint32_t undo = d->enabled ? d->n_handlers : 0;
 	struct lport **ports;
-	guint n;
+	unsigned int n;
 	int r;
 
 	if (d->n_handlers == 0) {
@@ -338,7 +335,7 @@ take_over(struct ovsdp_dispatch_instance *d)
 		if (r < 0)
 			point_ports(d, ports, n, undo, undo);
 	}
-	g_free(ports);
+	free(ports);
 	if (r == 0) {
 		d->enabled = true;
 		note_window(d);
@@ -350,7 +347,7 @@ static int
 legacy_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 {
 	struct lport **ports;
-	guint n;
+	unsigned int n;
 	int r;
 
 	reap_retiring(d);
@@ -361,7 +358,7 @@ legacy_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 	/* Keep the sockets: the core drains them before destroy. */
 	ports = port_array(d, &n);
 	r = point_ports(d, ports, n, 0, d->n_handlers);
-	g_free(ports);
+	free(ports);
 	if (r == 0)
 		d->enabled = false;
 	return r;
@@ -374,19 +371,19 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 {
 	uint32_t old = d->n_handlers;
 	struct lport **ports;
-	guint n_ports;
-	int r = fd_budget(d, g_hash_table_size(d->ports), m, "adding handlers");
+	unsigned int n_ports;
+	int r = fd_budget(d, (unsigned int)d->ports.len, m, "adding handlers");
 
 	if (r < 0)
 		return r;
-	d->handlers = g_renew(struct lhandler, d->handlers, m);
+	d->handlers = DSOCK_RENEW(struct lhandler, d->handlers, m);
 	memset(&d->handlers[old], 0, sizeof(struct lhandler) * (m - old));
 	for (uint32_t i = old; i < m; i++) {
 		d->handlers[i].epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (d->handlers[i].epfd < 0) {
 			r = -errno;
 			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_create1: %s",
-				     g_strerror(-r));
+				     dsock_strerror(-r));
 			while (i-- > old)
 				close(d->handlers[i].epfd);
 			return r;
@@ -395,10 +392,10 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 	/* sock_open and sock_close look at n_handlers for the epoll sets. */
 	d->n_handlers = m;
 	ports = port_array(d, &n_ports);
-	for (guint k = 0; k < n_ports && r == 0; k++) {
+	for (unsigned int k = 0; k < n_ports && r == 0; k++) {
 		struct lport *p = ports[k];
 
-		p->socks = g_renew(struct lsock *, p->socks, m);
+		p->socks = DSOCK_RENEW(struct lsock *, p->socks, m);
 		for (uint32_t i = old; i < m; i++)
 			p->socks[i] = NULL;
 		for (uint32_t i = old; i < m && r == 0; i++)
@@ -409,7 +406,7 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 	if (r == 0 && d->enabled)
 		r = point_ports(d, ports, n_ports, m, old);
 	if (r < 0) {
-		for (guint k = 0; k < n_ports; k++)
+		for (unsigned int k = 0; k < n_ports; k++)
 			for (uint32_t i = old; i < m && ports[k]->socks; i++) {
 				sock_close(d, ports[k]->socks[i]);
 				ports[k]->socks[i] = NULL;
@@ -418,7 +415,7 @@ grow(struct ovsdp_dispatch_instance *d, uint32_t m)
 			close(d->handlers[i].epfd);
 		d->n_handlers = old;
 	}
-	g_free(ports);
+	free(ports);
 	return r;
 }
 
@@ -435,7 +432,7 @@ sock_move(struct ovsdp_dispatch_instance *d, struct lsock *ls, uint32_t h)
 	if (epoll_ctl(d->handlers[h].epfd, EPOLL_CTL_ADD, ls->ds.fd, &ev) < 0)
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "moving a socket of port %u to "
 			     "handler %u: %s", (unsigned int)ls->ds.port_no, (unsigned int)h,
-			     g_strerror(errno));
+			     dsock_strerror(errno));
 }
 
 /* Remove handlers m..old-1: first the kernel's pid arrays shrink to the
@@ -446,17 +443,17 @@ shrink(struct ovsdp_dispatch_instance *d, uint32_t m)
 {
 	uint32_t old = d->n_handlers;
 	struct lport **ports;
-	guint n_ports;
+	unsigned int n_ports;
 	int r = 0;
 
 	ports = port_array(d, &n_ports);
 	if (d->enabled)
 		r = point_ports(d, ports, n_ports, m, old);
 	if (r < 0) {
-		g_free(ports);
+		free(ports);
 		return r;
 	}
-	for (guint k = 0; k < n_ports; k++) {
+	for (unsigned int k = 0; k < n_ports; k++) {
 		for (uint32_t i = m; i < old; i++) {
 			struct lsock *ls = ports[k]->socks[i];
 
@@ -465,9 +462,9 @@ shrink(struct ovsdp_dispatch_instance *d, uint32_t m)
 			sock_retire(d, ls);
 		}
 	}
-	g_free(ports);
-	for (guint k = 0; k < d->retiring->len; k++) {
-		struct lsock *ls = g_ptr_array_index(d->retiring, k);
+	free(ports);
+	for (unsigned int k = 0; k < d->retiring.len; k++) {
+		struct lsock *ls = d->retiring.items[k];
 
 		if (ls->handler >= m)
 			sock_move(d, ls, ls->handler % m);
@@ -503,7 +500,7 @@ legacy_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	int r = 0;
 
 	reap_retiring(d);
-	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	p = dsock_map_get(&d->ports, port_no);
 	if (p) {
 		/* Known already (the runtime and the vport notifications both
 		 * report ports): point it at its sockets again. */
@@ -512,13 +509,13 @@ legacy_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	if (d->n_handlers) {
 		char what[48];
 
-		g_snprintf(what, sizeof what, "adding port %u", (unsigned int)port_no);
-		r = fd_budget(d, g_hash_table_size(d->ports) + 1, d->n_handlers, what);
+		snprintf(what, sizeof what, "adding port %u", (unsigned int)port_no);
+		r = fd_budget(d, (unsigned int)d->ports.len + 1, d->n_handlers, what);
 		if (r < 0)
 			return r;
-		p = g_new0(struct lport, 1);
+		p = DSOCK_NEW0(struct lport, 1);
 		p->port_no = port_no;
-		p->socks = g_new0(struct lsock *, d->n_handlers);
+		p->socks = DSOCK_NEW0(struct lsock *, d->n_handlers);
 		for (uint32_t i = 0; i < d->n_handlers && r == 0; i++)
 			r = sock_open(d, p, i, &p->socks[i]);
 		if (r < 0)
@@ -529,21 +526,21 @@ legacy_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 			if (r < 0 && r != -ENODEV)
 				d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
 					     "pointing port %u at its sockets: %s",
-					     (unsigned int)port_no, g_strerror(-r));
+					     (unsigned int)port_no, dsock_strerror(-r));
 		}
 		if (r < 0) {
 			for (uint32_t i = 0; i < d->n_handlers; i++)
 				sock_close(d, p->socks[i]);
-			g_free(p->socks);
-			g_free(p);
+			free(p->socks);
+			free(p);
 			return r;
 		}
 	} else {
 		/* Not sized yet: handlers_set opens the sockets. */
-		p = g_new0(struct lport, 1);
+		p = DSOCK_NEW0(struct lport, 1);
 		p->port_no = port_no;
 	}
-	g_hash_table_insert(d->ports, GUINT_TO_POINTER(port_no), p);
+	dsock_map_put(&d->ports, port_no, p);
 	return 0;
 }
 
@@ -553,15 +550,15 @@ legacy_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	struct lport *p;
 
 	reap_retiring(d);
-	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	p = dsock_map_get(&d->ports, port_no);
 	if (!p)
 		return;
-	g_hash_table_remove(d->ports, GUINT_TO_POINTER(port_no));
+	dsock_map_remove(&d->ports, port_no);
 	/* What the port sent before it went is still delivered. */
 	for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
 		sock_retire(d, p->socks[i]);
-	g_free(p->socks);
-	g_free(p);
+	free(p->socks);
+	free(p);
 }
 
 /* ---- handler methods ------------------------------------------------------ */
@@ -576,7 +573,7 @@ legacy_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 
 	if (!d->enabled || d->n_handlers == 0)
 		return 0;
-	p = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	p = dsock_map_get(&d->ports, port_no);
 	return p && p->socks ? p->socks[0]->ds.portid : 0;
 }
 
@@ -605,18 +602,17 @@ legacy_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 static void
 legacy_recv_purge(struct ovsdp_dispatch_instance *d)
 {
-	GHashTableIter it;
-	gpointer v;
 
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
+	for (size_t it = 0; it < d->ports.len; it++) {
+		void *v = d->ports.vals[it];
+
 		struct lport *p = v;
 
 		for (uint32_t i = 0; p->socks && i < d->n_handlers; i++)
 			d->host->usock_purge(d->ctx, p->socks[i]->ds.us);
 	}
-	for (guint i = 0; i < d->retiring->len; i++)
-		d->host->usock_purge(d->ctx, ((struct dsock *)g_ptr_array_index(d->retiring, i))->us);
+	for (unsigned int i = 0; i < d->retiring.len; i++)
+		d->host->usock_purge(d->ctx, ((struct dsock *)d->retiring.items[i])->us);
 	reap_retiring(d);
 }
 
@@ -624,7 +620,7 @@ static int
 legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_dispatch_stats *out)
 {
 	struct dsock_counters sum = { 0, 0, 0 };
-	uint64_t n_ports = g_hash_table_size(d->ports);
+	uint64_t n_ports = (unsigned int)d->ports.len;
 	uint64_t sockets = 0;
 
 	if (!out)
@@ -634,12 +630,12 @@ legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_d
 		sum = d->gone;
 		for (uint32_t i = 0; i < d->n_handlers; i++)
 			dsock_counters_add(&sum, &d->handlers[i].c);
-		sockets = n_ports * d->n_handlers + d->retiring->len;
+		sockets = n_ports * d->n_handlers + d->retiring.len;
 	} else if (handler < d->n_handlers) {
 		sum = d->handlers[handler].c;
 		sockets = n_ports;
-		for (guint i = 0; i < d->retiring->len; i++)
-			if (((struct lsock *)g_ptr_array_index(d->retiring, i))->handler == handler)
+		for (unsigned int i = 0; i < d->retiring.len; i++)
+			if (((struct lsock *)d->retiring.items[i])->handler == handler)
 				sockets++;
 	} else {
 		return -EINVAL;
@@ -649,7 +645,7 @@ legacy_stats(struct ovsdp_dispatch_instance *d, uint32_t handler, struct ovsdp_d
 }
 
 static const struct dsock_port_counters *
-port_counters(gconstpointer p)
+port_counters(const void *p)
 {
 	return &((const struct lport *)p)->counters;
 }
@@ -667,13 +663,13 @@ legacy_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 			 "the kernel picks a port's socket by flow hash");
 		return 0;
 	}
-	n_ports = g_hash_table_size(d->ports);
+	n_ports = (unsigned int)d->ports.len;
 	k = snprintf(buf, len, "legacy: %" PRIu64 " ports x %u handlers = %" PRIu64 " sockets",
 		     n_ports, (unsigned int)d->n_handlers, n_ports * d->n_handlers);
 	if (pid_window(d, d->n_handlers) < d->n_handlers)
 		dsock_appendf(buf, len, &k, ", each port names %u (kernel limit)",
 			      (unsigned int)pid_window(d, d->n_handlers));
-	dsock_describe_tail(buf, len, &k, d->retiring->len, d->ports, port_counters, d->enabled);
+	dsock_describe_tail(buf, len, &k, d->retiring.len, &d->ports, port_counters, d->enabled);
 	return 0;
 }
 

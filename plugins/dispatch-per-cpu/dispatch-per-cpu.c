@@ -3,11 +3,11 @@
  * reach one handler in order and sockets do not grow with ports. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 
-#include <glib.h>
 #include <ovsdp/dispatch.h>
 
 #include "dispatch-sock.h"
@@ -47,14 +47,14 @@ struct ovsdp_dispatch_instance {
  * OVS_DP_F_DISPATCH_UPCALL_PER_CPU has per-cpu dispatch: an old kernel
  * accepts any bit and would then silently keep dispatching per vport. */
 static int
-per_cpu_probe(const struct ovsdp_features *f, char *reason, size_t reason_len)
+per_cpu_probe(const struct ovsdp_dispatch_features *f, char *reason, size_t reason_len)
 {
-	if (f->per_cpu_dispatch == OVSDP_YES)
+	if (f->per_cpu_dispatch == OVSDP_DISPATCH_YES)
 		return 0;
 	if (f->per_cpu_errno) {
 		snprintf(reason, reason_len,
 			 "kernel refused OVS_DP_F_DISPATCH_UPCALL_PER_CPU: %s",
-			 g_strerror(f->per_cpu_errno));
+			 dsock_strerror(f->per_cpu_errno));
 		return -f->per_cpu_errno;
 	}
 	if (!f->datapath_available) {
@@ -82,7 +82,7 @@ per_cpu_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_hos
 	if (!HOST_CAN(host, features) || !HOST_CAN(host, port_list) ||
 	    !HOST_CAN(host, dp_set_per_cpu_pids) || !dsock_host_usable(host))
 		return dsock_host_lacks(host, ctx, "per-cpu");
-	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d = DSOCK_NEW0(struct ovsdp_dispatch_instance, 1);
 	d->host = host;
 	d->ctx = ctx;
 	*out = d;
@@ -105,7 +105,7 @@ handler_close(struct ovsdp_dispatch_instance *d, struct pc_handler *h)
 {
 	while (h->n_orphans)
 		close_orphan(d, h, h->n_orphans - 1);
-	g_free(h->orphans);
+	free(h->orphans);
 	if (h->epfd >= 0)
 		close(h->epfd);
 	d->host->usock_close(d->ctx, h->sock);
@@ -123,7 +123,7 @@ handler_open(struct ovsdp_dispatch_instance *d, struct pc_handler *h)
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (h->epfd < 0) {
 		r = -errno;
-		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_create1: %s", g_strerror(-r));
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_create1: %s", dsock_strerror(-r));
 		return r;
 	}
 	r = d->host->usock_open(d->ctx, 0, &h->sock);
@@ -135,7 +135,7 @@ handler_open(struct ovsdp_dispatch_instance *d, struct pc_handler *h)
 	h->portid = d->host->usock_portid(h->sock);
 	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, d->host->usock_fd(h->sock), &ev) < 0) {
 		r = -errno;
-		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_ctl: %s", g_strerror(-r));
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "epoll_ctl: %s", dsock_strerror(-r));
 		handler_close(d, h);
 		return r;
 	}
@@ -149,14 +149,14 @@ adopt(struct ovsdp_dispatch_instance *d, struct pc_handler *h, struct ovsdp_usoc
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
-	h->orphans = g_renew(struct orphan, h->orphans, h->n_orphans + 1);
+	h->orphans = DSOCK_RENEW(struct orphan, h->orphans, h->n_orphans + 1);
 	h->orphans[h->n_orphans].sock = s;
 	h->orphans[h->n_orphans].seen_empty = false;
 	h->n_orphans++;
 	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, d->host->usock_fd(s), &ev) < 0)
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
 			     "a retired upcall socket will be read only on other wakeups: "
-			     "epoll_ctl: %s", g_strerror(errno));
+			     "epoll_ctl: %s", dsock_strerror(errno));
 }
 
 /* Close the orphans their handler has drained.  Control methods only: a
@@ -181,15 +181,15 @@ per_cpu_destroy(struct ovsdp_dispatch_instance *d)
 {
 	for (uint32_t i = 0; i < d->n_handlers; i++)
 		handler_close(d, &d->handlers[i]);
-	g_free(d->handlers);
-	g_free(d);
+	free(d->handlers);
+	free(d);
 }
 
 /* How long the per-cpu array must be: one entry per possible CPU id. */
 static unsigned int
 cpu_id_count(struct ovsdp_dispatch_instance *d, unsigned int fallback)
 {
-	const struct ovsdp_features *f = d->host->features(d->ctx);
+	const struct ovsdp_dispatch_features *f = d->host->features(d->ctx);
 
 	return f && f->cpu_ids ? f->cpu_ids : (fallback ? fallback : 1);
 }
@@ -201,8 +201,8 @@ static int
 point_kernel(struct ovsdp_dispatch_instance *d, const struct pc_handler *hs, uint32_t n)
 {
 	unsigned int n_ids = cpu_id_count(d, n);
-	g_autofree uint32_t *portids = g_new0(uint32_t, n ? n : 1);
-	g_autofree uint32_t *pids = g_new(uint32_t, n_ids);
+	uint32_t *portids = DSOCK_NEW0(uint32_t, n ? n : 1);
+	uint32_t *pids = DSOCK_NEW0(uint32_t, n_ids);
 	int r;
 
 	for (uint32_t i = 0; hs && i < n; i++)
@@ -211,24 +211,26 @@ point_kernel(struct ovsdp_dispatch_instance *d, const struct pc_handler *hs, uin
 	r = d->host->dp_set_per_cpu_pids(d->ctx, pids, n_ids);
 	if (r == 0)
 		d->n_cpu_ids = n_ids;
+	free(portids);
+	free(pids);
 	return r;
 }
 
-/* The datapath's port numbers, g_free()d by the caller; count or -errno. */
+/* The datapath's port numbers, free()d by the caller; count or -errno. */
 static int
 list_ports(struct ovsdp_dispatch_instance *d, uint32_t **out)
 {
 	unsigned int cap = 64;
 
 	for (;;) {
-		uint32_t *ports = g_new(uint32_t, cap);
+		uint32_t *ports = DSOCK_NEW0(uint32_t, cap);
 		int n = d->host->port_list(d->ctx, ports, cap);
 
 		if (n >= 0 && (unsigned int)n <= cap) {
 			*out = ports;
 			return n;
 		}
-		g_free(ports);
+		free(ports);
 		if (n < 0)
 			return n;
 		cap = (unsigned int)n + 16;     /* ports appeared meanwhile */
@@ -241,13 +243,13 @@ list_ports(struct ovsdp_dispatch_instance *d, uint32_t **out)
 static void
 clear_vport_pids(struct ovsdp_dispatch_instance *d)
 {
-	g_autofree uint32_t *ports = NULL;
+	uint32_t *ports = NULL;
 	const uint32_t zero = 0;
 	int n = list_ports(d, &ports);
 
 	if (n < 0) {
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
-			     "cannot list ports to clear their upcall pids: %s", g_strerror(-n));
+			     "cannot list ports to clear their upcall pids: %s", dsock_strerror(-n));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -256,8 +258,9 @@ clear_vport_pids(struct ovsdp_dispatch_instance *d)
 		if (r < 0 && r != -ENODEV)
 			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING,
 				     "port %u keeps its upcall pids: %s", (unsigned int)ports[i],
-				     g_strerror(-r));
+				     dsock_strerror(-r));
 	}
+	free(ports);
 }
 
 /* Enabling re-points the per-cpu array, then clears the vport pids: in
@@ -295,7 +298,7 @@ per_cpu_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 static int
 per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 {
-	uint32_t old = d->n_handlers, keep = MIN(n, old);
+	uint32_t old = d->n_handlers, keep = DSOCK_MIN(n, old);
 	struct pc_handler *hs;
 	int r;
 
@@ -305,7 +308,7 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 		reap_orphans(d);
 		return 0;
 	}
-	hs = g_new0(struct pc_handler, n);
+	hs = DSOCK_NEW0(struct pc_handler, n);
 	if (keep)
 		memcpy(hs, d->handlers, keep * sizeof *hs);
 	for (uint32_t i = keep; i < n; i++) {
@@ -313,7 +316,7 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 		if (r < 0) {
 			while (i-- > keep)
 				handler_close(d, &hs[i]);
-			g_free(hs);
+			free(hs);
 			return r;
 		}
 	}
@@ -322,7 +325,7 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 		if (r < 0) {
 			for (uint32_t i = keep; i < n; i++)
 				handler_close(d, &hs[i]);
-			g_free(hs);
+			free(hs);
 			return r;
 		}
 	}
@@ -332,11 +335,11 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 		adopt(d, heir, gone->sock);
 		for (unsigned int k = 0; k < gone->n_orphans; k++)
 			adopt(d, heir, gone->orphans[k].sock);
-		g_free(gone->orphans);
+		free(gone->orphans);
 		close(gone->epfd);
 		dsock_counters_add(&d->gone, &gone->c);
 	}
-	g_free(d->handlers);
+	free(d->handlers);
 	d->handlers = hs;
 	d->n_handlers = n;
 	reap_orphans(d);
@@ -348,7 +351,7 @@ per_cpu_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 static bool
 per_cpu_number_handlers_required(struct ovsdp_dispatch_instance *d, uint32_t *n_handlers)
 {
-	const struct ovsdp_features *f = d->host->features(d->ctx);
+	const struct ovsdp_dispatch_features *f = d->host->features(d->ctx);
 
 	*n_handlers = per_cpu_handler_count(f ? f->cpus_affinity : 0, f ? f->cpus_online : 0);
 	return true;
@@ -430,7 +433,7 @@ per_cpu_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	return (int)got;
 error:
 	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_WARNING, "handler %u: reading upcalls: %s",
-		     (unsigned int)handler, g_strerror(-r));
+		     (unsigned int)handler, dsock_strerror(-r));
 	h->c.upcalls += got;
 	return got ? (int)got : r;
 }
@@ -488,7 +491,7 @@ per_cpu_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 static int
 per_cpu_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 {
-	const struct ovsdp_features *f;
+	const struct ovsdp_dispatch_features *f;
 	unsigned int orphans;
 	char retiring[48] = "";
 

@@ -2,16 +2,17 @@
  * added to every handler's epoll set with EPOLLEXCLUSIVE so one handler,
  * not all of them, wakes for each upcall (see struct vhandler for what that
  * takes under a poll()ing handler loop).  Works on every kernel. */
+#define _GNU_SOURCE 1   /* pthread_setname_np */
 #include <pthread.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
-#include <glib.h>
 #include <ovsdp/dispatch.h>
 
 #include "dispatch-sock.h"
@@ -35,7 +36,8 @@ struct vhandler {
 	int epfd;               /* every socket, EPOLLEXCLUSIVE when exclusive */
 	int evfd;               /* exclusive: wait_fd; the waiter writes it */
 	int stopfd;             /* exclusive: in epfd, written to stop the waiter */
-	GThread *waiter;
+	pthread_t waiter;
+	bool has_waiter;        /* the waiter thread runs */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool armed;             /* mu: the waiter may sleep in epoll_wait */
@@ -51,15 +53,15 @@ struct ovsdp_dispatch_instance {
 	bool enabled;                   /* the kernel's vport pids name our sockets */
 	uint32_t n_handlers;
 	struct vhandler **handlers;     /* stable addresses: waiters hold them */
-	GHashTable *ports;              /* port_no -> struct vsock * */
-	GPtrArray *retiring;            /* struct vsock * of deleted ports */
+	struct dsock_map ports;              /* port_no -> struct vsock * */
+	struct dsock_vec retiring;            /* struct vsock * of deleted ports */
 	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 };
 
 /* Per-port pids are the kernel's original dispatch; EPOLLEXCLUSIVE only
  * changes how handlers wake, and create() decides it from the features. */
 static int
-per_vport_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+per_vport_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
 {
 	(void)features;
 	if (reason_len)
@@ -71,7 +73,7 @@ static int
 per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
 		 struct ovsdp_dispatch_instance **out)
 {
-	const struct ovsdp_features *f;
+	const struct ovsdp_dispatch_features *f;
 	struct ovsdp_dispatch_instance *d;
 	const char *mode;
 	bool has;
@@ -96,7 +98,7 @@ per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 			  "or off", mode);
 		return -EINVAL;
 	}
-	d = g_new0(struct ovsdp_dispatch_instance, 1);
+	d = DSOCK_NEW0(struct ovsdp_dispatch_instance, 1);
 	d->host = host;
 	d->ctx = ctx;
 	if (!strcmp(mode, "off")) {
@@ -107,16 +109,14 @@ per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 	} else {
 		d->why = "epoll-exclusive = auto, kernel lacks it";
 	}
-	d->ports = g_hash_table_new(NULL, NULL);
-	d->retiring = g_ptr_array_new();
 	*out = d;
 	return 0;
 }
 
 /* ---- handlers and their waiters ------------------------------------------ */
 
-static gpointer
-waiter_main(gpointer data)
+static void *
+waiter_main(void *data)
 {
 	struct vhandler *h = data;
 	uint64_t one = 1;
@@ -167,14 +167,15 @@ handler_free(struct vhandler *h)
 
 	if (!h)
 		return;
-	if (h->waiter) {
+	if (h->has_waiter) {
 		pthread_mutex_lock(&h->mu);
 		h->stop = true;
 		pthread_cond_signal(&h->cv);
 		pthread_mutex_unlock(&h->mu);
+		/* An eventfd write fails only near 2^64; 'stop' is set anyway. */
 		if (write(h->stopfd, &one, sizeof one) < 0)
-			g_warn_if_reached();
-		g_thread_join(h->waiter);
+			abort();
+		pthread_join(h->waiter, NULL);
 	}
 	if (h->stopfd >= 0)
 		close(h->stopfd);
@@ -184,16 +185,15 @@ handler_free(struct vhandler *h)
 		close(h->epfd);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
-	g_free(h);
+	free(h);
 }
 
 static int
 handler_new(struct ovsdp_dispatch_instance *d, uint32_t index, struct vhandler **out)
 {
-	struct vhandler *h = g_new0(struct vhandler, 1);
+	struct vhandler *h = DSOCK_NEW0(struct vhandler, 1);
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	g_autoptr(GError) err = NULL;
-	char name[16];
+	char name[32];
 	int r;
 
 	pthread_mutex_init(&h->mu, NULL);
@@ -209,21 +209,24 @@ handler_new(struct ovsdp_dispatch_instance *d, uint32_t index, struct vhandler *
 		    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->stopfd, &ev) < 0)
 			goto fail_errno;
 		h->armed = true;
-		g_snprintf(name, sizeof name, "pervport-wait%u", (unsigned int)index);
-		h->waiter = g_thread_try_new(name, waiter_main, h, &err);
-		if (!h->waiter) {
-			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: %s",
-				     (unsigned int)index, err->message);
+		snprintf(name, sizeof name, "pervport-wait%u", (unsigned int)index);
+		r = pthread_create(&h->waiter, NULL, waiter_main, h);
+		if (r != 0) {
+			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: starting its "
+				     "waiter thread: %s", (unsigned int)index, dsock_strerror(r));
 			handler_free(h);
-			return -EAGAIN;
+			return -r;
 		}
+		h->has_waiter = true;
+		name[15] = '\0';       /* the kernel's TASK_COMM_LEN */
+		pthread_setname_np(h->waiter, name);
 	}
 	*out = h;
 	return 0;
 fail_errno:
 	r = -errno;
 	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: %s", (unsigned int)index,
-		     g_strerror(-r));
+		     dsock_strerror(-r));
 	handler_free(h);
 	return r;
 }
@@ -242,7 +245,7 @@ sock_register(struct ovsdp_dispatch_instance *d, struct vsock *s, struct vhandle
 		int r = -errno;
 
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u's socket to an "
-			     "epoll set: %s", (unsigned int)s->ds.port_no, g_strerror(-r));
+			     "epoll set: %s", (unsigned int)s->ds.port_no, dsock_strerror(-r));
 		return r;
 	}
 	return 0;
@@ -256,17 +259,17 @@ sock_close(struct ovsdp_dispatch_instance *d, struct vsock *s)
 	for (uint32_t i = 0; i < d->n_handlers; i++)
 		epoll_ctl(d->handlers[i]->epfd, EPOLL_CTL_DEL, s->ds.fd, NULL);
 	d->host->usock_close(d->ctx, s->ds.us);
-	g_free(s);
+	free(s);
 }
 
 static int
 sock_open(struct ovsdp_dispatch_instance *d, uint32_t port_no, struct vsock **out)
 {
-	struct vsock *s = g_new0(struct vsock, 1);
+	struct vsock *s = DSOCK_NEW0(struct vsock, 1);
 	int r = dsock_open(d->host, d->ctx, port_no, &s->counters, &s->ds);
 
 	if (r < 0) {
-		g_free(s);
+		free(s);
 		return r;
 	}
 	for (uint32_t i = 0; i < d->n_handlers; i++) {
@@ -291,24 +294,24 @@ close_retired(void *d, struct dsock *s)
 static void
 reap_retiring(struct ovsdp_dispatch_instance *d)
 {
-	dsock_reap(d->retiring, close_retired, d);
+	dsock_reap(&d->retiring, close_retired, d);
 }
 
 /* Every socket, ports' and retiring, in one array. */
 static struct vsock **
-sock_array(struct ovsdp_dispatch_instance *d, guint *n, bool with_retiring)
+sock_array(struct ovsdp_dispatch_instance *d, unsigned int *n, bool with_retiring)
 {
-	guint cap = g_hash_table_size(d->ports) + (with_retiring ? d->retiring->len : 0) + 1;
-	struct vsock **a = g_new(struct vsock *, cap);
-	GHashTableIter it;
-	gpointer v;
-	guint k = 0;
+	unsigned int cap = (unsigned int)d->ports.len + (with_retiring ? d->retiring.len : 0) + 1;
+	struct vsock **a = DSOCK_NEW0(struct vsock *, cap);
+	unsigned int k = 0;
 
-	g_hash_table_iter_init(&it, d->ports);
-	while (g_hash_table_iter_next(&it, NULL, &v))
+	for (size_t it = 0; it < d->ports.len; it++) {
+		void *v = d->ports.vals[it];
+
 		a[k++] = v;
-	for (guint i = 0; with_retiring && i < d->retiring->len; i++)
-		a[k++] = g_ptr_array_index(d->retiring, i);
+	}
+	for (unsigned int i = 0; with_retiring && i < d->retiring.len; i++)
+		a[k++] = d->retiring.items[i];
 	*n = k;
 	return a;
 }
@@ -327,9 +330,9 @@ point_port(struct ovsdp_dispatch_instance *d, const struct vsock *s, bool here)
  * those already changed back to the other.  A port the kernel no longer
  * has (-ENODEV) is skipped: its port_deleted follows. */
 static int
-point_ports(struct ovsdp_dispatch_instance *d, struct vsock **socks, guint n, bool here)
+point_ports(struct ovsdp_dispatch_instance *d, struct vsock **socks, unsigned int n, bool here)
 {
-	for (guint i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		int r = point_port(d, socks[i], here);
 
 		if (r == -ENODEV)
@@ -337,7 +340,7 @@ point_ports(struct ovsdp_dispatch_instance *d, struct vsock **socks, guint n, bo
 		if (r < 0) {
 			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "pointing port %u %s: %s",
 				     (unsigned int)socks[i]->ds.port_no,
-				     here ? "at its socket" : "away", g_strerror(-r));
+				     here ? "at its socket" : "away", dsock_strerror(-r));
 			while (i-- > 0)
 				point_port(d, socks[i], !here);
 			return r;
@@ -352,7 +355,7 @@ static void
 per_vport_destroy(struct ovsdp_dispatch_instance *d)
 {
 	struct vsock **socks;
-	guint n;
+	unsigned int n;
 
 	if (!d)
 		return;
@@ -361,13 +364,13 @@ per_vport_destroy(struct ovsdp_dispatch_instance *d)
 		handler_free(d->handlers[i]);
 	d->n_handlers = 0;
 	socks = sock_array(d, &n, true);
-	for (guint i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		sock_close(d, socks[i]);
-	g_free(socks);
-	g_hash_table_destroy(d->ports);
-	g_ptr_array_free(d->retiring, TRUE);
-	g_free(d->handlers);
-	g_free(d);
+	free(socks);
+	dsock_map_free(&d->ports);
+	dsock_vec_free(&d->retiring);
+	free(d->handlers);
+	free(d);
 }
 
 /* Point every port at this instance, and only then leave per-cpu
@@ -377,7 +380,7 @@ static int
 take_over(struct ovsdp_dispatch_instance *d)
 {
 	struct vsock **socks;
-	guint n;
+	unsigned int n;
 	int r;
 
 	socks = sock_array(d, &n, false);
@@ -387,7 +390,7 @@ take_over(struct ovsdp_dispatch_instance *d)
 		if (r < 0 && !d->enabled)
 			point_ports(d, socks, n, false);
 	}
-	g_free(socks);
+	free(socks);
 	if (r == 0)
 		d->enabled = true;
 	return r;
@@ -397,7 +400,7 @@ static int
 per_vport_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 {
 	struct vsock **socks;
-	guint n;
+	unsigned int n;
 	int r;
 
 	reap_retiring(d);
@@ -408,7 +411,7 @@ per_vport_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 	/* Keep the sockets: the core drains them before destroy. */
 	socks = sock_array(d, &n, false);
 	r = point_ports(d, socks, n, false);
-	g_free(socks);
+	free(socks);
 	if (r == 0)
 		d->enabled = false;
 	return r;
@@ -422,16 +425,16 @@ repoke_ready(struct ovsdp_dispatch_instance *d)
 {
 	struct vsock **socks;
 	struct pollfd *pfd;
-	guint n;
+	unsigned int n;
 
 	socks = sock_array(d, &n, true);
-	pfd = g_new0(struct pollfd, n + 1);
-	for (guint i = 0; i < n; i++) {
+	pfd = DSOCK_NEW0(struct pollfd, n + 1);
+	for (unsigned int i = 0; i < n; i++) {
 		pfd[i].fd = socks[i]->ds.fd;
 		pfd[i].events = POLLIN;
 	}
 	if (n && poll(pfd, n, 0) > 0) {
-		for (guint i = 0; i < n; i++) {
+		for (unsigned int i = 0; i < n; i++) {
 			struct vhandler *h = d->handlers[i % d->n_handlers];
 
 			if (!(pfd[i].revents & POLLIN))
@@ -440,8 +443,8 @@ repoke_ready(struct ovsdp_dispatch_instance *d)
 			sock_register(d, socks[i], h);
 		}
 	}
-	g_free(pfd);
-	g_free(socks);
+	free(pfd);
+	free(socks);
 }
 
 static int
@@ -449,7 +452,7 @@ per_vport_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
 {
 	uint32_t old = d->n_handlers;
 	struct vsock **socks;
-	guint n;
+	unsigned int n;
 	int r = 0;
 
 	reap_retiring(d);
@@ -470,15 +473,15 @@ per_vport_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n_handlers)
 			repoke_ready(d);
 		return 0;
 	}
-	d->handlers = g_renew(struct vhandler *, d->handlers, n_handlers);
+	d->handlers = DSOCK_RENEW(struct vhandler *, d->handlers, n_handlers);
 	socks = sock_array(d, &n, true);
 	for (uint32_t i = old; i < n_handlers && r == 0; i++) {
 		d->handlers[i] = NULL;
 		r = handler_new(d, i, &d->handlers[i]);
-		for (guint k = 0; k < n && r == 0; k++)
+		for (unsigned int k = 0; k < n && r == 0; k++)
 			r = sock_register(d, socks[k], d->handlers[i]);
 	}
-	g_free(socks);
+	free(socks);
 	if (r < 0) {
 		for (uint32_t i = old; i < n_handlers; i++) {
 			handler_free(d->handlers[i]);
@@ -497,7 +500,7 @@ per_vport_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	int r;
 
 	reap_retiring(d);
-	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	s = dsock_map_get(&d->ports, port_no);
 	if (s) {
 		/* Known already (the runtime and the vport notifications both
 		 * report ports): point it at its socket again. */
@@ -506,7 +509,7 @@ per_vport_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	r = sock_open(d, port_no, &s);
 	if (r < 0) {
 		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "adding port %u: %s%s",
-			     (unsigned int)port_no, g_strerror(-r),
+			     (unsigned int)port_no, dsock_strerror(-r),
 			     r == -EMFILE ? " (raise RLIMIT_NOFILE: one descriptor per port)" : "");
 		return r;
 	}
@@ -517,12 +520,12 @@ per_vport_port_added(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 			if (r != -ENODEV)
 				d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR,
 					     "pointing port %u at its socket: %s",
-					     (unsigned int)port_no, g_strerror(-r));
+					     (unsigned int)port_no, dsock_strerror(-r));
 			sock_close(d, s);
 			return r;
 		}
 	}
-	g_hash_table_insert(d->ports, GUINT_TO_POINTER(port_no), s);
+	dsock_map_put(&d->ports, port_no, s);
 	return 0;
 }
 
@@ -532,13 +535,13 @@ per_vport_port_deleted(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	struct vsock *s;
 
 	reap_retiring(d);
-	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	s = dsock_map_get(&d->ports, port_no);
 	if (!s)
 		return;
-	g_hash_table_remove(d->ports, GUINT_TO_POINTER(port_no));
+	dsock_map_remove(&d->ports, port_no);
 	/* Still in every epoll set: what the port sent before it went is
 	 * delivered, then reap_retiring closes it. */
-	dsock_retire(&s->ds, d->retiring);
+	dsock_retire(&s->ds, &d->retiring);
 }
 
 /* ---- handler methods ------------------------------------------------------ */
@@ -550,7 +553,7 @@ per_vport_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 
 	if (!d->enabled)
 		return 0;
-	s = g_hash_table_lookup(d->ports, GUINT_TO_POINTER(port_no));
+	s = dsock_map_get(&d->ports, port_no);
 	return s ? s->ds.portid : 0;
 }
 
@@ -587,12 +590,12 @@ static void
 per_vport_recv_purge(struct ovsdp_dispatch_instance *d)
 {
 	struct vsock **socks;
-	guint n;
+	unsigned int n;
 
 	socks = sock_array(d, &n, true);
-	for (guint i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		d->host->usock_purge(d->ctx, socks[i]->ds.us);
-	g_free(socks);
+	free(socks);
 	reap_retiring(d);
 }
 
@@ -616,12 +619,12 @@ per_vport_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	}
 	/* Every handler polls every socket: the count is the same for one
 	 * handler as for all of them. */
-	dsock_stats_fill(out, d->n_handlers, g_hash_table_size(d->ports) + d->retiring->len, &sum);
+	dsock_stats_fill(out, d->n_handlers, (unsigned int)d->ports.len + d->retiring.len, &sum);
 	return 0;
 }
 
 static const struct dsock_port_counters *
-port_counters(gconstpointer s)
+port_counters(const void * s)
 {
 	return &((const struct vsock *)s)->counters;
 }
@@ -640,12 +643,12 @@ per_vport_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t le
 	}
 	if (d->exclusive)
 		k = snprintf(buf, len, "per-vport: %u sockets, EPOLLEXCLUSIVE, %u handlers",
-			     g_hash_table_size(d->ports), (unsigned int)d->n_handlers);
+			     (unsigned int)d->ports.len, (unsigned int)d->n_handlers);
 	else
 		k = snprintf(buf, len, "per-vport: %u sockets, every one of %u handlers wakes "
-			     "per upcall (%s)", g_hash_table_size(d->ports),
+			     "per upcall (%s)", (unsigned int)d->ports.len,
 			     (unsigned int)d->n_handlers, d->why);
-	dsock_describe_tail(buf, len, &k, d->retiring->len, d->ports, port_counters, d->enabled);
+	dsock_describe_tail(buf, len, &k, d->retiring.len, &d->ports, port_counters, d->enabled);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * tests/plugins/meson.build builds this file once per fixture with -D
  * options; each variant breaks exactly one rule of the plugin ABI. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <ovsdp/dispatch.h>
@@ -26,7 +27,7 @@
 #endif
 
 static int
-fixture_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+fixture_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
 {
 	(void)features;
 #ifdef FIXTURE_PROBE_FAILS
@@ -39,9 +40,82 @@ fixture_probe(const struct ovsdp_features *features, char *reason, size_t reason
 #endif
 }
 
+/* The required methods, as stubs: the loader only checks that they are
+ * there (these fixtures never get an instance). */
+static FIXTURE_MAYBE_UNUSED int
+fixture_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
+	       struct ovsdp_dispatch_instance **out)
+{
+	(void)host;
+	(void)ctx;
+	(void)out;
+	return -ENOTSUP;
+}
+
+static FIXTURE_MAYBE_UNUSED void
+fixture_destroy(struct ovsdp_dispatch_instance *d)
+{
+	(void)d;
+}
+
+static FIXTURE_MAYBE_UNUSED int
+fixture_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
+{
+	(void)d;
+	(void)enable;
+	return -ENOTSUP;
+}
+
+static FIXTURE_MAYBE_UNUSED int
+fixture_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
+{
+	(void)d;
+	(void)n;
+	return -ENOTSUP;
+}
+
+static FIXTURE_MAYBE_UNUSED uint32_t
+fixture_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
+{
+	(void)d;
+	(void)port_no;
+	return 0;
+}
+
+static FIXTURE_MAYBE_UNUSED int
+fixture_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
+{
+	(void)d;
+	(void)handler;
+	return -EINVAL;
+}
+
+static FIXTURE_MAYBE_UNUSED int
+fixture_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
+	     struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
+{
+	(void)d;
+	(void)handler;
+	(void)batch;
+	(void)n;
+	(void)overruns;
+	return -EINVAL;
+}
+
 static const struct ovsdp_dispatch_vtable fixture_vtable FIXTURE_MAYBE_UNUSED = {
 	.struct_size = FIXTURE_VTABLE_SIZE,
 	.probe = fixture_probe,
+	.create = fixture_create,
+	.destroy = fixture_destroy,
+	.recv_set = fixture_recv_set,
+	.handlers_set = fixture_handlers_set,
+	.port_get_pid = fixture_port_get_pid,
+	.wait_fd = fixture_wait_fd,
+#ifdef FIXTURE_NULL_RECV
+	.recv = NULL,
+#else
+	.recv = fixture_recv,
+#endif
 };
 
 static const struct ovsdp_dispatch_option fixture_options[] FIXTURE_MAYBE_UNUSED = {

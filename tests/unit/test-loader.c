@@ -199,8 +199,53 @@ START_TEST(malformed_descriptors)
 			       "malformed descriptor: struct_size 8 is smaller than the 40 bytes "
 			       "of an ABI 1 descriptor");
 	expect_fixture_refused("short-vtable", -EINVAL,
-			       "malformed descriptor: vtable struct_size 4 is smaller than the 16 "
-			       "bytes of an ABI 1 vtable");
+			       "malformed descriptor: vtable struct_size 4 is smaller than the 96 "
+			       "bytes of an ABI 1 vtable (create is not covered)");
+	expect_fixture_refused("vtable-without-recv", -EINVAL,
+			       "malformed descriptor: vtable struct_size 88 is smaller than the 96 "
+			       "bytes of an ABI 1 vtable (recv is not covered)");
+	expect_fixture_refused("null-recv", -EINVAL,
+			       "malformed descriptor: recv is NULL (a required method of ABI 1)");
+}
+END_TEST
+
+/* A plugin with a required method NULL is refused when it is loaded: it
+ * is listed refused with the file and the member, `mode = NAME` is an
+ * error saying so, and auto walks past it. */
+START_TEST(required_method_null)
+{
+	g_autofree char *path = fixture("null-recv");
+	g_autofree char *want = g_strdup_printf("%s: malformed descriptor: recv is NULL "
+						"(a required method of ABI 1)", path);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_plugins *l = NULL;
+	struct ovsdp_plugin *p = NULL, *listed = NULL;
+	struct ovsdp_config *c;
+	struct ovsdp_features f;
+
+	use_path(fixtures, NULL);
+	features(&f, OVSDP_YES, 0);
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &f, &l, NULL), 0);
+	for (unsigned int i = 0; i < ovsdp_plugins_count(l); i++)
+		if (!strcmp(ovsdp_plugin_path(ovsdp_plugins_get(l, i)), path))
+			listed = ovsdp_plugins_get(l, i);
+	ck_assert_ptr_nonnull(listed);
+	ck_assert_int_eq(ovsdp_plugin_status(listed), OVSDP_PLUGIN_REFUSED);
+	ck_assert_str_eq(ovsdp_plugin_reason(listed), want);
+	ck_assert_ptr_null(ovsdp_plugins_find(l, "norecv"));
+
+	c = conf("[dispatch]\nmode = auto\nprefer = norecv;fixture\n");
+	ck_assert_int_eq(ovsdp_plugins_choose(l, c, NULL, &p, NULL, &err), 0);
+	ck_assert_str_eq(ovsdp_plugin_name(p), "fixture");
+	ovsdp_config_free(c);
+
+	c = conf("[dispatch]\nmode = norecv\n");
+	ck_assert_int_lt(ovsdp_plugins_choose(l, c, NULL, &p, NULL, &err), 0);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err->message, "recv is NULL") && strstr(err->message, path),
+		      "%s", err->message);
+	ovsdp_config_free(c);
+	ovsdp_plugins_free(l);
 }
 END_TEST
 
@@ -287,9 +332,9 @@ START_TEST(discover_fixtures)
 		if (g_str_has_suffix(ovsdp_plugin_path(p), "/wrong-major.so"))
 			ck_assert_str_eq(ovsdp_plugin_reason(p), majmsg);
 	}
-	/* 14 fixtures: good, any-option, dup-first and failing-probe load. */
-	ck_assert_uint_eq(n_seen, 14);
-	ck_assert_uint_eq(n_refused, 10);
+	/* 16 fixtures: good, any-option, dup-first and failing-probe load. */
+	ck_assert_uint_eq(n_seen, 16);
+	ck_assert_uint_eq(n_refused, 12);
 	ck_assert_str_eq(ovsdp_plugin_path(ovsdp_plugins_find(l, "dup")), first);
 	ck_assert_int_eq(ovsdp_plugin_status(ovsdp_plugins_find(l, "failing")),
 			 OVSDP_PLUGIN_PROBE_FAILED);
@@ -601,6 +646,7 @@ main(void)
 	tcase_add_test(files, abi_refusals);
 	tcase_add_test(files, not_a_plugin);
 	tcase_add_test(files, malformed_descriptors);
+	tcase_add_test(files, required_method_null);
 	tcase_add_test(files, unsafe_permissions);
 	tcase_add_test(files, failing_probe);
 	tcase_add_test(files, discover_fixtures);

@@ -1,11 +1,19 @@
-/* ovsdp/dispatch.h: the upcall dispatch plugin SDK.  A dispatch plugin is a
- * shared object that owns the upcall sockets and decides which socket the
- * kernel sends each upcall to; the core owns parsing, threads and the kernel.
+/* ovsdp/dispatch.h: the upcall dispatch plugin SDK, ABI 1.0.  A dispatch
+ * plugin is a shared object that owns the upcall sockets and decides which
+ * socket the kernel sends each upcall to; the core owns parsing, threads and
+ * the kernel.
+ *
+ * This header is self-contained: it includes only C standard headers, and
+ * compiles alone as C99 -pedantic and as C++.  A plugin needs nothing else
+ * of ovsdp (no libovsdp, no glib, no libnl): everything it needs from the
+ * host (logging, upcall sockets, kernel calls, options, kernel features)
+ * arrives through struct ovsdp_dispatch_host.  Build with
+ * `pkg-config --cflags ovsdp-dispatch-1`; install into its `dispatchdir`.
  *
  * A plugin exports one function, ovsdp_dispatch_plugin_get(), returning a
  * const descriptor; the descriptor points at a vtable of methods, and the
  * core hands the plugin a "host" vtable for everything that needs netlink.
- * No libnl type crosses this boundary.  See docs/writing-a-dispatcher.md.
+ * See docs/writing-a-dispatcher.md for the contract of every member.
  *
  * ABI rules
  * ---------
@@ -20,37 +28,44 @@
  *   compiled.  The other side reads or calls a member only when
  *   OVSDP_DISPATCH_CAN() / OVSDP_DISPATCH_COVERS() says 'struct_size'
  *   covers it (and, for a method, that the pointer is non-NULL).  A NULL
- *   method means "not implemented".
+ *   optional method means "not implemented".
+ * - The vtable members marked "Required" must be set: the loader refuses,
+ *   when it loads the file, a plugin whose vtable leaves one NULL or whose
+ *   struct_size does not cover them (OVSDP_DISPATCH_VTABLE_MIN_SIZE).
  * - Arrays of fixed structures (struct ovsdp_dispatch_msg,
- *   struct ovsdp_dispatch_option) are frozen for the whole major version.
- * - struct ovsdp_features (<ovsdp/features.h>) is part of this ABI: it only
- *   grows at the end, and each addition bumps OVSDP_DISPATCH_ABI_MINOR.
+ *   struct ovsdp_dispatch_option) are frozen for the whole major version;
+ *   arrays that may grow (the features' families) carry their element size.
  *
  * Errors cross the ABI as negative errno values; the human explanation goes
  * through host->log() (or, for probe(), into the reason buffer).
  *
- * Threading
+ * Threading (what the core does; docs/writing-a-dispatcher.md has the
+ * table per member)
  * ---------
  * The core keeps one dispatch lock per instance, a readers-writer lock:
- * - "control" methods (create, destroy, recv_set, handlers_set,
- *   number_handlers_required, port_added, port_deleted, recv_purge, stats,
- *   describe) are called with it held for writing: never two at a time, and
- *   never while any handler runs recv, wait_fd or port_get_pid.
- * - "handler" methods (wait_fd, recv, port_get_pid) are called with it held
- *   for reading, concurrently from several threads.  recv and wait_fd are
- *   called by handler thread 'handler' only, so state indexed by handler
- *   needs no lock; state shared between handlers may only be read.
- * - probe is called without any instance, before create, from one thread.
+ * - create is called with no lock held, before any other method of the
+ *   instance; destroy with it held for writing, last.
+ * - recv_set, handlers_set, number_handlers_required, port_added,
+ *   port_deleted, stats and describe are called with it held for writing:
+ *   never two at a time, and never while any handler runs recv or wait_fd.
+ *   They may come from any thread of the application (its control thread,
+ *   the core's port monitor, a control socket), one at a time.
+ * - wait_fd and recv are called with it held for reading, concurrently
+ *   from the handler threads; recv and wait_fd for handler 'h' only from
+ *   handler thread 'h', so state indexed by handler needs no lock.
+ * - port_get_pid is called with it held for reading, from handler threads
+ *   and from any application thread.
+ * - probe is called without any instance, from one thread.
  * The host methods that talk to the kernel (everything but log, option,
  * features, dp_name, usock_fd, usock_portid and usock_recv) may be called
- * only from control methods. */
+ * only from methods called under the write lock, or from create. */
 #ifndef OVSDP_DISPATCH_H
 #define OVSDP_DISPATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <ovsdp/features.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -145,6 +160,58 @@ struct ovsdp_dispatch_option {
 	const char *help;          /* one line */
 };
 
+/* Whether the kernel does something, when only a test can tell. */
+enum ovsdp_dispatch_tristate {
+	OVSDP_DISPATCH_UNKNOWN = 0,
+	OVSDP_DISPATCH_NO = 1,
+	OVSDP_DISPATCH_YES = 2,
+};
+
+/* One generic netlink family of the datapath (ovs_datapath, ovs_vport,
+ * ovs_flow, ovs_packet required; ovs_meter, ovs_ct_limit optional).  An
+ * element of the features' families array: read it through
+ * ovsdp_dispatch_features_family(), which honours the host's element size. */
+struct ovsdp_dispatch_family {
+	uint32_t struct_size;      /* the host's sizeof: the array's stride */
+	uint32_t id;               /* generic netlink family id, 0 when absent */
+	uint32_t version;
+	uint32_t maxattr;
+	const char *name;          /* "ovs_datapath" */
+	bool required;
+	bool present;
+};
+
+/* What the running kernel and system can do, as the host found by asking
+ * the kernel (never by version numbers).  Filled by the host; a plugin
+ * reads a member only when OVSDP_DISPATCH_COVERS() says struct_size covers
+ * it.  Strings and arrays belong to the host, valid as long as the view. */
+struct ovsdp_dispatch_features {
+	uint32_t struct_size;
+	/* Answers that need a temporary datapath (root, CAP_NET_ADMIN);
+	 * UNKNOWN when datapath_probed is false. */
+	int32_t per_cpu_dispatch;          /* enum ovsdp_dispatch_tristate: OVS_DP_F_DISPATCH_UPCALL_PER_CPU */
+	int32_t per_cpu_errno;             /* positive errno of the refused request, 0 if accepted */
+	int32_t rejects_unknown_features;  /* enum ovsdp_dispatch_tristate; old kernels accept any bit */
+	/* CPU topology.  cpu_ids is the number of possible CPU ids (highest
+	 * + 1): the length a per-cpu pid array must have.  The affinity set is
+	 * this process's, as last read by the host. */
+	uint32_t cpu_ids;
+	uint32_t cpus_online;
+	uint32_t cpus_affinity;
+	bool datapath_available;           /* every required family is present */
+	bool datapath_probed;              /* false: the reason is in probe_error */
+	bool vport_upcall_stats;           /* OVS_VPORT_ATTR_UPCALL_STATS (6.2+) */
+	bool execute_upcall_pid;           /* OVS_PACKET_ATTR_UPCALL_PID (6.17+) */
+	bool epoll_exclusive;              /* EPOLLEXCLUSIVE honoured (4.5+) */
+	const char *kernel_release;        /* uname -r */
+	const char *probe_error;           /* why datapath_probed is false, "" otherwise */
+	const char *affinity_list;         /* the affinity set as text: "0-3,8" */
+	const uint32_t *affinity_cpus;     /* the affinity set's CPU ids, ascending */
+	uint32_t n_affinity_cpus;
+	uint32_t n_families;
+	const struct ovsdp_dispatch_family *families;  /* n_families elements of families->struct_size bytes */
+};
+
 /* The services the core offers a plugin.  Passed to create(); valid until
  * destroy() returns.  Every method takes the ctx given to create(). */
 struct ovsdp_dispatch_host {
@@ -165,9 +232,9 @@ struct ovsdp_dispatch_host {
 
 	/* What the kernel and system can do, including CPU ids and this
 	 * process's affinity, refreshed by the core when the affinity
-	 * changes (it then calls handlers_set again).  Valid until the next
-	 * control call returns. */
-	const struct ovsdp_features *(*features)(struct ovsdp_dispatch_host_ctx *ctx);
+	 * changes (it then calls handlers_set again).  Never NULL.  Valid
+	 * until the next method called under the write lock returns. */
+	const struct ovsdp_dispatch_features *(*features)(struct ovsdp_dispatch_host_ctx *ctx);
 
 	/* The datapath's name, for messages. */
 	const char *(*dp_name)(struct ovsdp_dispatch_host_ctx *ctx);
@@ -235,20 +302,21 @@ struct ovsdp_dispatch_vtable {
 	 * NUL-terminated, at most reason_len bytes), e.g. "kernel refused
 	 * OVS_DP_F_DISPATCH_UPCALL_PER_CPU: Operation not supported".  Must
 	 * not change any system state.  Called when plugins are listed or
-	 * chosen, with no instance.  NULL: the plugin runs anywhere. */
-	int (*probe)(const struct ovsdp_features *features, char *reason, size_t reason_len);
+	 * chosen, with no instance.  Optional (NULL: the plugin runs anywhere). */
+	int (*probe)(const struct ovsdp_dispatch_features *features, char *reason,
+		     size_t reason_len);
 
 	/* Make an instance for one datapath.  Keep 'host' and 'ctx' for the
 	 * instance's lifetime; read options with host->option().  Open no
 	 * sockets yet unless cheap: handlers_set and recv_set follow.
 	 * Returns 0 and *out, or a negative errno (logged through host).
-	 * Control method. */
+	 * Required.  No lock held. */
 	int (*create)(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
 		      struct ovsdp_dispatch_instance **out);
 
 	/* Free the instance: close every socket.  Called after recv_set(false)
 	 * (or after a failed recv_set(true)); the kernel no longer points at
-	 * this plugin's sockets.  Control method. */
+	 * this plugin's sockets.  Required.  Write lock. */
 	void (*destroy)(struct ovsdp_dispatch_instance *d);
 
 	/* Enable or disable receiving.  Enabling opens whatever sockets are
@@ -259,31 +327,32 @@ struct ovsdp_dispatch_vtable {
 	 * until destroy).  Toggling may change the pids port_get_pid returns.
 	 * The core calls handlers_set at least once before enabling.  Returns
 	 * 0 or a negative errno; on failure the kernel must point where it did
-	 * before the call.  Control method. */
+	 * before the call.  Required.  Write lock. */
 	int (*recv_set)(struct ovsdp_dispatch_instance *d, bool enable);
 
 	/* Size the instance for 'n_handlers' handler threads, indexed 0 to
 	 * n_handlers - 1 in recv and wait_fd.  Called before the first
 	 * recv_set(true) and whenever the count changes (also while enabled:
 	 * then re-point the kernel as needed).  Returns 0 or a negative errno;
-	 * on failure the previous size stays in force.  Control method. */
+	 * on failure the previous size stays in force.  Required.  Write lock. */
 	int (*handlers_set)(struct ovsdp_dispatch_instance *d, uint32_t n_handlers);
 
 	/* Does the plugin dictate the number of handlers?  If so, store it in
 	 * *n_handlers and return true (per-cpu: one per CPU in the affinity
 	 * set); the core then ignores plugins.conf's [handlers] count (with a
-	 * log line).  Returns false to let the core decide.  NULL: false.
-	 * Control method. */
+	 * log line).  Returns false to let the core decide.  Optional (NULL:
+	 * false).  Write lock. */
 	bool (*number_handlers_required)(struct ovsdp_dispatch_instance *d, uint32_t *n_handlers);
 
 	/* A vport was added to the datapath: open its sockets if the strategy
 	 * has per-port sockets and set its upcall pids.  Upcalls the port
 	 * raises before this call goes to no socket (the kernel counts them as
-	 * lost).  Returns 0 or a negative errno.  Control method. */
+	 * lost).  Returns 0 or a negative errno.  Optional (NULL: the plugin
+	 * has no per-port state).  Write lock. */
 	int (*port_added)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* A vport was deleted: release its per-port state.  Upcalls already
-	 * queued on its sockets may be dropped.  Control method. */
+	 * queued on its sockets may be dropped.  Optional.  Write lock. */
 	void (*port_deleted)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* The portid to put in a userspace action for packets that entered on
@@ -291,14 +360,16 @@ struct ovsdp_dispatch_vtable {
 	 * OVSDP_DISPATCH_PID_PER_CPU: in that mode the kernel ignores the
 	 * action's pid and uses its CPU array, but it refuses to install a
 	 * userspace action whose pid is 0.
-	 * Handler method: called concurrently from handler threads. */
+	 * Required.  Read lock: called concurrently from handler threads and
+	 * from any application thread (ovsdp_handlers_port_get_pid()). */
 	uint32_t (*port_get_pid)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* One file descriptor that becomes readable when recv(handler) has
 	 * work: an epoll fd over the handler's sockets, or a socket's fd.
 	 * The fd stays valid until the next handlers_set, recv_set or destroy
 	 * (the core re-asks after each).  Returns the fd or a negative errno
-	 * (-EINVAL: no such handler).  Handler method. */
+	 * (-EINVAL: no such handler).  Required.  Read lock, from handler
+	 * thread 'handler' only. */
 	int (*wait_fd)(struct ovsdp_dispatch_instance *d, uint32_t handler);
 
 	/* Fill up to 'n' messages of 'batch' (see struct ovsdp_dispatch_msg)
@@ -306,25 +377,26 @@ struct ovsdp_dispatch_vtable {
 	 * handing the core's buffers to host->usock_recv().  Returns the number
 	 * filled, 0 when nothing is queued (the core then polls wait_fd again),
 	 * or a negative errno.  A socket overrun (-ENOBUFS from usock_recv) is
-	 * not an error: add one to *overruns and carry on.  Handler method:
-	 * called by handler thread 'handler' only. */
+	 * not an error: add one to *overruns and carry on.  Required.  Read
+	 * lock, from handler thread 'handler' only. */
 	int (*recv)(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		    struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns);
 
-	/* Drop every queued upcall on every socket.  Control method. */
+	/* Drop every queued upcall on every socket.  Optional.  Reserved: the
+	 * core of ABI 1.0 never calls it. */
 	void (*recv_purge)(struct ovsdp_dispatch_instance *d);
 
 	/* Counters for one handler, or for the whole instance when 'handler'
 	 * is OVSDP_DISPATCH_ALL_HANDLERS.  Returns 0 or a negative errno.
-	 * Control method. */
+	 * Optional.  Write lock. */
 	int (*stats)(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		     struct ovsdp_dispatch_stats *out);
 
 	/* Write a one-line, NUL-terminated description of the mode into 'buf'
 	 * (at most 'len' bytes), e.g. "per-vport: 12 sockets, EPOLLEXCLUSIVE".
 	 * 'd' is NULL when no instance exists: describe the strategy itself.
-	 * Returns 0 or a negative errno.  Control method (or no lock when d is
-	 * NULL). */
+	 * Returns 0 or a negative errno.  Optional.  Write lock (no lock when
+	 * d is NULL). */
 	int (*describe)(const struct ovsdp_dispatch_instance *d, char *buf, size_t len);
 };
 
@@ -342,16 +414,76 @@ struct ovsdp_dispatch_descriptor {
 	const struct ovsdp_dispatch_option *options;
 };
 
-/* The smallest descriptor and vtable an ABI 1 host accepts. */
+/* The smallest descriptor and vtable an ABI 1 host accepts: the vtable
+ * must cover every required member (the last of them is recv). */
 #define OVSDP_DISPATCH_DESCRIPTOR_MIN_SIZE \
 	(offsetof(struct ovsdp_dispatch_descriptor, vtable) + sizeof(void *))
 #define OVSDP_DISPATCH_VTABLE_MIN_SIZE \
-	(offsetof(struct ovsdp_dispatch_vtable, probe) + sizeof(void *))
+	(offsetof(struct ovsdp_dispatch_vtable, recv) + sizeof(void *))
 
-/* Fill the leading fields of a descriptor. */
+/* Fill the leading fields of a descriptor (positional form). */
 #define OVSDP_DISPATCH_DESCRIPTOR_INIT \
 	OVSDP_DISPATCH_ABI_MAJOR, OVSDP_DISPATCH_ABI_MINOR, \
 	(uint32_t)sizeof(struct ovsdp_dispatch_descriptor)
+
+/* Initialisers without designated initialisers or positional lists, for
+ * C++ (before C++20) and for code that fills tables at run time:
+ *
+ *   static ovsdp_dispatch_vtable make_vtable() {
+ *       ovsdp_dispatch_vtable vt = ovsdp_dispatch_vtable_make();
+ *       vt.create = my_create;  vt.recv = my_recv;  ...
+ *       return vt;
+ *   }
+ *   static const ovsdp_dispatch_vtable my_vtable = make_vtable();
+ *   static const ovsdp_dispatch_descriptor my_descriptor =
+ *       ovsdp_dispatch_descriptor_make("mine", "one line", &my_vtable, NULL);
+ *
+ * Every member not set stays NULL or 0; struct_size and the ABI version are
+ * this header's. */
+static inline struct ovsdp_dispatch_vtable
+ovsdp_dispatch_vtable_make(void)
+{
+	struct ovsdp_dispatch_vtable vt;
+
+	memset(&vt, 0, sizeof vt);
+	vt.struct_size = (uint32_t)sizeof vt;
+	return vt;
+}
+
+static inline struct ovsdp_dispatch_descriptor
+ovsdp_dispatch_descriptor_make(const char *name, const char *description,
+			       const struct ovsdp_dispatch_vtable *vtable,
+			       const struct ovsdp_dispatch_option *options)
+{
+	struct ovsdp_dispatch_descriptor d;
+
+	memset(&d, 0, sizeof d);
+	d.abi_major = OVSDP_DISPATCH_ABI_MAJOR;
+	d.abi_minor = OVSDP_DISPATCH_ABI_MINOR;
+	d.struct_size = (uint32_t)sizeof d;
+	d.name = name;
+	d.description = description;
+	d.vtable = vtable;
+	d.options = options;
+	return d;
+}
+
+/* Element i of f's families, or NULL past the end (or when the host's view
+ * has no families).  Steps by the host's element size, so a plugin built
+ * against a newer minor reads an older host's array correctly (check
+ * OVSDP_DISPATCH_COVERS on the element for members a minor added). */
+static inline const struct ovsdp_dispatch_family *
+ovsdp_dispatch_features_family(const struct ovsdp_dispatch_features *f, uint32_t i)
+{
+	const char *base;
+
+	if (!f || !OVSDP_DISPATCH_COVERS(struct ovsdp_dispatch_features, f, families) ||
+	    !f->families || i >= f->n_families)
+		return NULL;
+	base = (const char *)(const void *)f->families;
+	return (const struct ovsdp_dispatch_family *)(const void *)
+		(base + (size_t)i * f->families->struct_size);
+}
 
 /* The plugin's entry point: define it (with OVSDP_DISPATCH_EXPORT) and
  * return a pointer to a static descriptor.  Called once per load, from one

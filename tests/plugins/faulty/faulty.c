@@ -110,7 +110,7 @@ fail_now(struct ovsdp_dispatch_instance *d, enum method m)
 }
 
 static int
-faulty_probe(const struct ovsdp_features *features, char *reason, size_t reason_len)
+faulty_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
 {
 	(void)features;
 	if (g_strcmp0(getenv("OVSDP_FAULTY_PROBE"), "fail") == 0) {
@@ -269,7 +269,7 @@ faulty_destroy(struct ovsdp_dispatch_instance *d)
 static int
 faulty_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 {
-	const struct ovsdp_features *f = d->host->features(d->ctx);
+	const struct ovsdp_dispatch_features *f = d->host->features(d->ctx);
 	int r;
 
 	if (fail_now(d, M_RECV_SET))
@@ -282,7 +282,7 @@ faulty_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 	}
 	r = point_all(d, true);
 	/* Vport pids count only once the datapath leaves per-cpu dispatch. */
-	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_NO) &&
+	if (r == 0 && (!f || f->per_cpu_dispatch != OVSDP_DISPATCH_NO) &&
 	    HOST_CAN(d->host, dp_set_per_cpu_pids)) {
 		r = d->host->dp_set_per_cpu_pids(d->ctx, NULL, 0);
 		if (r < 0)
