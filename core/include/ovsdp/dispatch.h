@@ -231,9 +231,10 @@ struct ovsdp_dispatch_host {
 	const char *(*option)(struct ovsdp_dispatch_host_ctx *ctx, const char *key);
 
 	/* What the kernel and system can do, including CPU ids and this
-	 * process's affinity, refreshed by the core when the affinity
-	 * changes (it then calls handlers_set again).  Never NULL.  Valid
-	 * until the next method called under the write lock returns. */
+	 * process's affinity as the core read them when its runtime started
+	 * (the ABI 1.0 core does not re-read them later).  Never NULL.  Valid
+	 * until destroy(); a later minor may refresh it, and will then say
+	 * so and call handlers_set again. */
 	const struct ovsdp_dispatch_features *(*features)(struct ovsdp_dispatch_host_ctx *ctx);
 
 	/* The datapath's name, for messages. */
