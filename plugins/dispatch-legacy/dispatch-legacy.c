@@ -46,8 +46,8 @@ struct ovsdp_dispatch_instance {
 	bool enabled;                   /* the kernel's vport pids name our sockets */
 	uint32_t n_handlers;
 	struct lhandler *handlers;      /* n_handlers entries */
-	struct dsock_map ports;              /* port_no -> struct lport * */
-	struct dsock_vec retiring;            /* struct lsock * out of service, not yet empty */
+	struct dsock_map ports;         /* port_no -> struct lport * */
+	struct dsock_vec retiring;      /* struct lsock * out of service, not yet empty */
 	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 	uint32_t window_noted;          /* handler count whose pid window was logged */
 };
@@ -204,11 +204,8 @@ port_array(struct ovsdp_dispatch_instance *d, unsigned int *n)
 	struct lport **a = DSOCK_NEW0(struct lport *, (unsigned int)d->ports.len + 1);
 	unsigned int k = 0;
 
-	for (size_t it = 0; it < d->ports.len; it++) {
-		void *v = d->ports.vals[it];
-
-		a[k++] = v;
-	}
+	for (size_t i = 0; i < d->ports.len; i++)
+		a[k++] = d->ports.vals[i];
 	*n = k;
 	return a;
 }

@@ -53,8 +53,8 @@ struct ovsdp_dispatch_instance {
 	bool enabled;                   /* the kernel's vport pids name our sockets */
 	uint32_t n_handlers;
 	struct vhandler **handlers;     /* stable addresses: waiters hold them */
-	struct dsock_map ports;              /* port_no -> struct vsock * */
-	struct dsock_vec retiring;            /* struct vsock * of deleted ports */
+	struct dsock_map ports;         /* port_no -> struct vsock * */
+	struct dsock_vec retiring;      /* struct vsock * of deleted ports */
 	struct dsock_counters gone;     /* of handlers removed by handlers_set */
 };
 
@@ -305,11 +305,8 @@ sock_array(struct ovsdp_dispatch_instance *d, unsigned int *n, bool with_retirin
 	struct vsock **a = DSOCK_NEW0(struct vsock *, cap);
 	unsigned int k = 0;
 
-	for (size_t it = 0; it < d->ports.len; it++) {
-		void *v = d->ports.vals[it];
-
-		a[k++] = v;
-	}
+	for (size_t i = 0; i < d->ports.len; i++)
+		a[k++] = d->ports.vals[i];
 	for (unsigned int i = 0; with_retiring && i < d->retiring.len; i++)
 		a[k++] = d->retiring.items[i];
 	*n = k;

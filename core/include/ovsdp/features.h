@@ -1,6 +1,8 @@
 /* ovsdp/features.h: what the running kernel's openvswitch datapath can do,
- * found by asking it (never by version numbers).  Dispatch plugins receive
- * this structure in their probe() method, so it holds no libnl types. */
+ * found by asking it (never by version numbers).  This is the library's
+ * type; it does not cross the plugin ABI: dispatch plugins see
+ * struct ovsdp_dispatch_features (<ovsdp/dispatch.h>), a sized view the
+ * host fills from it. */
 #ifndef OVSDP_FEATURES_H
 #define OVSDP_FEATURES_H
 
