@@ -216,6 +216,40 @@ START_TEST(truncated_real_plugin)
 			ck_assert_str_eq(err->message, want);
 		}
 	}
+	/* Cut into the loaded segments (a stripped plugin has little after
+	 * them): the first segment that no longer fits is named. */
+	{
+		g_autofree char *data = NULL;
+		g_autofree char *so = NULL, *want = NULL;
+		g_autoptr(GError) err = NULL;
+		struct ovsdp_plugin *p = NULL;
+		const ElfW(Ehdr) *eh;
+		const ElfW(Phdr) *ph;
+		guint64 load_end = 0, keep;
+		gsize len;
+		int first = -1;
+
+		ck_assert(g_file_get_contents(src, &data, &len, NULL));
+		eh = (const ElfW(Ehdr) *)data;
+		ph = (const ElfW(Phdr) *)(data + eh->e_phoff);
+		for (int i = 0; i < eh->e_phnum; i++) {
+			if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > load_end)
+				load_end = ph[i].p_offset + ph[i].p_filesz;
+		}
+		keep = load_end - 100;
+		for (int i = 0; i < eh->e_phnum && first < 0; i++) {
+			if (ph[i].p_filesz && ph[i].p_offset + ph[i].p_filesz > keep)
+				first = i;
+		}
+		ck_assert_int_ge(first, 0);
+		so = copy_mode(src, "cut/into-load.so", 0644, (gssize)(len - keep));
+		want = g_strdup_printf("%s: truncated: segment %d (%s) ends at byte %" G_GUINT64_FORMAT
+				       ", past the end of the file (%" G_GUINT64_FORMAT " bytes)", so,
+				       first, ph[first].p_type == PT_LOAD ? "PT_LOAD" : "PT_DYNAMIC",
+				       (guint64)(ph[first].p_offset + ph[first].p_filesz), keep);
+		ck_assert_int_eq(ovsdp_plugin_open(so, &p, &err), -ELIBBAD);
+		ck_assert_str_eq(err->message, want);
+	}
 	/* The same files found by a directory search (ovsdp probe, ovsdpd). */
 	g_setenv("OVSDP_PLUGIN_PATH", dir, TRUE);
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, NULL, &l, NULL), 0);
