@@ -15,11 +15,13 @@
 
 #include "dispatch-host.h"
 #include "ovsdp/plugin.h"
+#include "plugin-trust.h"
 
 struct ovsdp_plugin {
 	char *path;                /* as found */
 	char *origin;
 	GModule *module;           /* NULL when refused */
+	int module_fd;             /* the module's /proc/self/fd name; -1 when none */
 	const struct ovsdp_dispatch_descriptor *desc;   /* NULL when refused */
 	char *name;                /* copied: refusals after reading it keep it */
 	char *description;
@@ -52,13 +54,24 @@ ovsdp_plugin_status_str(enum ovsdp_plugin_status s)
 	return "?";
 }
 
+/* The descriptor names the module: it is closed after it. */
+static void
+close_module(struct ovsdp_plugin *p)
+{
+	if (p->module)
+		g_module_close(p->module);
+	p->module = NULL;
+	if (p->module_fd >= 0)
+		close(p->module_fd);
+	p->module_fd = -1;
+}
+
 static void
 plugin_free(struct ovsdp_plugin *p)
 {
 	if (!p)
 		return;
-	if (p->module)
-		g_module_close(p->module);
+	close_module(p);
 	g_free(p->path);
 	g_free(p->origin);
 	g_free(p->name);
@@ -82,56 +95,10 @@ refuse(struct ovsdp_plugin *p, int neg_errno, GError **error, const char *fmt, .
 	p->error = neg_errno;
 	p->status = OVSDP_PLUGIN_REFUSED;
 	p->desc = NULL;
-	if (p->module) {
-		g_module_close(p->module);
-		p->module = NULL;
-	}
+	close_module(p);
 	g_info("refusing plugin %s", p->reason);
 	g_set_error_literal(error, OVSDP_ERROR, -neg_errno, p->reason);
 	return neg_errno;
-}
-
-/* NetworkManager's rule: whoever may write the file or its directory may
- * run code as us, so only root or we ourselves may own them and neither
- * group nor others may write them. */
-static int
-check_owner_mode(struct ovsdp_plugin *p, const char *what, const char *file,
-		 const struct stat *st, GError **error)
-{
-	uid_t me = geteuid();
-
-	if (st->st_uid != 0 && st->st_uid != me)
-		return refuse(p, -EPERM, error,
-			      "refusing to load: %s%s is owned by uid %u, neither root nor the current user",
-			      what, file, (unsigned int)st->st_uid);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return refuse(p, -EPERM, error,
-			      "refusing to load: %s%s is writable by group or others (mode %04o)",
-			      what, file, (unsigned int)(st->st_mode & 07777));
-	return 0;
-}
-
-static int
-check_safe(struct ovsdp_plugin *p, const char *real, GError **error)
-{
-	g_autofree char *dir = g_path_get_dirname(real);
-	struct stat st;
-	int r, e;
-
-	if (stat(real, &st) < 0) {
-		e = errno;
-		return refuse(p, -e, error, "%s", g_strerror(e));
-	}
-	if (!S_ISREG(st.st_mode))
-		return refuse(p, -EINVAL, error, "not a regular file");
-	r = check_owner_mode(p, "", "the file", &st, error);
-	if (r < 0)
-		return r;
-	if (stat(dir, &st) < 0) {
-		e = errno;
-		return refuse(p, -e, error, "its directory %s: %s", dir, g_strerror(e));
-	}
-	return check_owner_mode(p, "its directory ", dir, &st, error);
 }
 
 /* The vtable members a plugin must set (<ovsdp/dispatch.h> marks them
@@ -230,26 +197,44 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 	return 0;
 }
 
-/* Load and check one file; always returns a plugin, refused or loaded. */
+/* Load and check one file; always returns a plugin, refused or loaded.
+ * The file is checked and opened once (plugin-trust.c: StrictModes on every
+ * component of its path, then an ELF check) and loaded from that descriptor,
+ * so nothing can be swapped between the check and the load. */
 static struct ovsdp_plugin *
-load(const char *path, const char *real, int real_errno, const char *origin, GError **error)
+load(const char *path, const char *origin, GError **error)
 {
 	struct ovsdp_plugin *p = g_new0(struct ovsdp_plugin, 1);
 	const struct ovsdp_dispatch_descriptor *(*get)(void);
+	g_autofree char *real = NULL;
+	g_autofree char *why = NULL;
 	gpointer sym = NULL;
+	int fd = -1, r;
 
 	p->path = g_strdup(path);
 	p->origin = g_strdup(origin);
+	p->module_fd = -1;
 	p->status = OVSDP_PLUGIN_REFUSED;
-	if (!real) {
-		refuse(p, -real_errno, error, "%s", g_strerror(real_errno));
+	r = ovsdp_trust_open(path, &fd, &real, &why);
+	if (r == -EPERM) {
+		refuse(p, r, error, "refused: %s", why);
 		return p;
 	}
-	if (check_safe(p, real, error) < 0)
+	if (r < 0) {
+		refuse(p, r, error, "%s", why);
 		return p;
-	p->module = g_module_open(real, G_MODULE_BIND_LOCAL);
+	}
+	r = ovsdp_trust_check_elf(fd, &why);
+	if (r < 0) {
+		close(fd);
+		refuse(p, r, error, "%s", why);
+		return p;
+	}
+	p->module = ovsdp_trust_module_open(fd, real, &p->module_fd, &why);
+	if (fd != p->module_fd)
+		close(fd);
 	if (!p->module) {
-		refuse(p, -ELIBBAD, error, "cannot be loaded: %s", g_module_error());
+		refuse(p, -ELIBBAD, error, "%s", why);
 		return p;
 	}
 	if (!g_module_symbol(p->module, OVSDP_DISPATCH_SYMBOL, &sym) || !sym) {
@@ -267,15 +252,12 @@ load(const char *path, const char *real, int real_errno, const char *origin, GEr
 OVSDP_EXPORT int
 ovsdp_plugin_open(const char *path, struct ovsdp_plugin **out, GError **error)
 {
-	char buf[PATH_MAX];
-	const char *real;
 	struct ovsdp_plugin *p;
 	int r;
 
 	if (!path || !out)
 		return -EINVAL;
-	real = realpath(path, buf);
-	p = load(path, real, errno, "file", error);
+	p = load(path, "file", error);
 	r = p->error;
 	if (r < 0) {
 		plugin_free(p);
@@ -421,8 +403,7 @@ consider(struct ovsdp_plugins *l, const char *path, const char *origin, const ch
 	 const struct ovsdp_features *features)
 {
 	char buf[PATH_MAX];
-	const char *real = realpath(path, buf);
-	int real_errno = errno;
+	const char *real = realpath(path, buf);     /* to try each file once */
 	struct ovsdp_plugin *p, *first;
 
 	if (real) {
@@ -430,7 +411,7 @@ consider(struct ovsdp_plugins *l, const char *path, const char *origin, const ch
 			return;
 		g_hash_table_add(l->seen, g_strdup(real));
 	}
-	p = load(path, real, real_errno, origin, NULL);
+	p = load(path, origin, NULL);
 	g_ptr_array_add(l->plugins, p);
 	if (p->status == OVSDP_PLUGIN_REFUSED)
 		return;

@@ -1,6 +1,8 @@
 /* test-security.c: the privilege boundaries seen from outside: datapath
  * changes without CAP_NET_ADMIN fail with a message that names it (reads
- * still work), and dispatch plugins in places others can write are refused. */
+ * still work), and dispatch plugins in places others can write (any
+ * directory up to /, but for a root-owned sticky one like /tmp on the way)
+ * or cut short are refused, with the reason. */
 #include "config.h"
 
 #include <errno.h>
@@ -245,7 +247,8 @@ START_TEST(daemon_without_net_admin_says_so)
 }
 END_TEST
 
-/* A copy of the build's per-vport plugin in a fresh directory. */
+/* A copy of the build's per-vport plugin in a fresh directory under /run
+ * (root's, 0755). */
 static char *
 plugin_copy(char **dir)
 {
@@ -253,8 +256,8 @@ plugin_copy(char **dir)
 						"dispatch-per-vport", "dispatch-per-vport.so", NULL);
 	char *dst;
 
-	*dir = g_dir_make_tmp("ovsdp-plug-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(*dir);
+	*dir = g_strdup("/run/ovsdp-plug-XXXXXX");
+	ck_assert_ptr_nonnull(g_mkdtemp_full(*dir, 0755));
 	dst = g_build_filename(*dir, "dispatch-per-vport.so", NULL);
 	ck_assert_int_eq(ktest_sh("cp '%s' '%s'", src, dst), 0);
 	return dst;
@@ -294,15 +297,11 @@ START_TEST(plugins_others_can_write_are_refused)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *want = NULL;
 
-		if (cases[i].dir_unsafe)
-			want = g_strdup_printf("%s: refusing to load: its directory %s is writable "
-					       "by group or others (mode %04o)", so, dir,
-					       (unsigned int)cases[i].dir);
-		else
-			want = g_strdup_printf("%s: refusing to load: the file is writable by "
-					       "group or others (mode %04o)", so,
-					       (unsigned int)cases[i].file);
+		unsigned int mode = cases[i].dir_unsafe ? cases[i].dir : cases[i].file;
 
+		want = g_strdup_printf("%s: refused: %s is %s-writable (mode %04o)", so,
+				       cases[i].dir_unsafe ? dir : so,
+				       mode & S_IWOTH ? "world" : "group", mode);
 		ck_assert_int_eq(chmod(dir, cases[i].dir), 0);
 		ck_assert_int_eq(chmod(so, cases[i].file), 0);
 		lines = probe_plugins(dir);
@@ -324,6 +323,70 @@ START_TEST(plugins_others_can_write_are_refused)
 }
 END_TEST
 
+/* /tmp is world-writable but sticky and root's: nobody else can rename or
+ * remove a directory root made in it, so a plugin below it loads (a fresh
+ * clone under /tmp works); /tmp itself may not hold a plugin. */
+START_TEST(plugin_below_tmp_loads)
+{
+	g_autofree char *dir = g_strdup("/tmp/ovsdp-plug-XXXXXX");
+	g_autofree char *src = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "plugins",
+						"dispatch-per-vport", "dispatch-per-vport.so", NULL);
+	g_autofree char *so = NULL, *lines = NULL;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(g_mkdtemp_full(dir, 0755));
+	ck_assert_int_eq(stat("/tmp", &st), 0);
+	ck_assert_msg((st.st_mode & S_IWOTH) && (st.st_mode & S_ISVTX) && st.st_uid == 0,
+		      "/tmp is not root's sticky world-writable directory here (mode %04o)",
+		      (unsigned int)(st.st_mode & 07777));
+	so = g_build_filename(dir, "dispatch-per-vport.so", NULL);
+	ck_assert_int_eq(ktest_sh("cp '%s' '%s' && chmod 0755 '%s' && chmod 0644 '%s'", src, so,
+				  dir, so), 0);
+	lines = probe_plugins(dir);
+	ck_assert_msg(!strstr(lines, "refused") && strstr(lines, "auto: per-vport"),
+		      "a plugin below /tmp was not loaded:\n%s", lines);
+	ck_assert_int_eq(ktest_sh("rm -rf '%s'", dir), 0);
+}
+END_TEST
+
+/* A plugin cut short (issue 14: SIGBUS inside dlopen, no message) is
+ * refused with the reason by `ovsdp probe` and by ovsdpd, which exit. */
+START_TEST(truncated_plugin_is_refused)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *so = plugin_copy(&dir);
+	g_autofree char *conf = g_strconcat(dir, ".conf", NULL);
+	g_autofree char *text = NULL, *lines = NULL, *want = NULL;
+	struct run r;
+
+	knet_veth("sec0", "sec0p");
+	want = g_strdup_printf("%s: truncated: ", so);
+	for (int cut = 1000; cut <= 24000; cut += 23000) {
+		ck_assert_int_eq(ktest_sh("cp '%s/plugins/dispatch-per-vport/dispatch-per-vport.so' "
+					  "'%s' && truncate -s -%d '%s'", g_getenv("OVSDP_BUILD_ROOT"),
+					  so, cut, so), 0);
+		r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' %s probe", dir, knet_cli());
+		ck_assert_msg(r.status == 0 || r.status == 1, "ovsdp probe, %d bytes cut: exit %d: %s",
+			      cut, r.status, r.err);
+		ck_assert_msg(strstr(r.out, want), "ovsdp probe, %d bytes cut: no '%s' in:\n%s",
+			      cut, want, r.out);
+		run_clear(&r);
+	}
+	text = g_strdup_printf("[datapath]\nname = " DP "\ncreate = yes\ndelete-on-exit = yes\n"
+			       "ports = sec0\n[policy]\ntype = drop\n"
+			       "[daemon]\ncontrol-socket = %s.sock\ndispatch = per-vport\n", dir);
+	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
+		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
+	ck_assert_msg(r.status != 124 && r.status != 0 && r.status != -1,
+		      "ovsdpd with a truncated plugin: exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "truncated: "), "ovsdpd's error does not say the plugin is "
+		      "truncated:\n%s", r.err);
+	run_clear(&r);
+	ck_assert_int_eq(ktest_sh("rm -rf '%s' '%s' '%s.sock'", dir, conf, dir), 0);
+}
+END_TEST
+
 /* ovsdpd told to run a plugin from a directory others can write refuses
  * to start and names the reason. */
 START_TEST(daemon_refuses_unsafe_plugin)
@@ -342,8 +405,7 @@ START_TEST(daemon_refuses_unsafe_plugin)
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
 	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
 		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
-	want = g_strdup_printf("refusing to load: its directory %s is writable by group or "
-			       "others (mode 0757)", dir);
+	want = g_strdup_printf("refused: %s is world-writable (mode 0757)", dir);
 	ck_assert_msg(r.status != 124 && r.status != 0, "ovsdpd ran a plugin from a directory "
 		      "others can write (exit %d): %s", r.status, r.err);
 	ck_assert_msg(strstr(r.err, want), "ovsdpd's error does not give the reason '%s':\n%s",
@@ -373,6 +435,8 @@ main(void)
 	tcase_set_timeout(plug, 120);
 	tcase_add_test(plug, plugins_others_can_write_are_refused);
 	tcase_add_test(plug, daemon_refuses_unsafe_plugin);
+	tcase_add_test(plug, plugin_below_tmp_loads);
+	tcase_add_test(plug, truncated_plugin_is_refused);
 	suite_add_tcase(s, plug);
 	return ktest_run_suite(s);
 }
