@@ -654,7 +654,7 @@ ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **err
 				return -EAGAIN;
 			return ovsdp_set_error(error, -errno, NULL, "monitor: receiving");
 		}
-		if (!ovsdp_nl_from_kernel(m->nl, &peer, plen, "monitor"))
+		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "monitor"))
 			continue;
 		if ((size_t)n > m->bufsize)
 			return ovsdp_set_error(error, -EMSGSIZE, NULL,

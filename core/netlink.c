@@ -300,7 +300,7 @@ done_errno(const struct nlmsghdr *nlh)
 }
 
 bool
-ovsdp_nl_from_kernel(struct ovsdp_nl *nl, const struct sockaddr_nl *peer, socklen_t peer_len,
+ovsdp_nl_from_kernel(uint64_t *foreign, const struct sockaddr_nl *peer, socklen_t peer_len,
 		     const char *what)
 {
 	static uint64_t logged;         /* across sockets: the log stays short */
@@ -308,8 +308,8 @@ ovsdp_nl_from_kernel(struct ovsdp_nl *nl, const struct sockaddr_nl *peer, sockle
 
 	if (peer_len >= sizeof *peer && peer->nl_family == AF_NETLINK && peer->nl_pid == 0)
 		return true;
-	if (nl)
-		nl->foreign++;
+	if (foreign)
+		(*foreign)++;
 	n = __atomic_add_fetch(&logged, 1, __ATOMIC_RELAXED);
 	if ((n & (n - 1)) == 0)
 		g_log("ovsdp", G_LOG_LEVEL_WARNING,
@@ -403,7 +403,7 @@ ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 			return ovsdp_set_error(error, -EIO, NULL, "%s: receiving (%s)", what,
 					       n ? nl_geterror(n) : "socket closed");
 		}
-		if (ovsdp_nl_from_kernel(nl, &peer, sizeof peer, what))
+		if (ovsdp_nl_from_kernel(&nl->foreign, &peer, sizeof peer, what))
 			ovsdp_nl_replies_feed(&st, buf, (size_t)n, fn, arg, what, error);
 		free(buf);
 		if (st.done)
@@ -565,7 +565,7 @@ ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *w
 			return ovsdp_set_error(error, -EIO, NULL, "%s: receiving (%s)", what,
 					       n ? nl_geterror(n) : "socket closed");
 		}
-		if (!ovsdp_nl_from_kernel(d->nl, &peer, sizeof peer, what)) {
+		if (!ovsdp_nl_from_kernel(&d->nl->foreign, &peer, sizeof peer, what)) {
 			free(buf);
 			continue;
 		}
@@ -720,7 +720,7 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 				break;
 			continue;
 		}
-		if (!ovsdp_nl_from_kernel(m->nl, &peer, plen, "batched requests"))
+		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "batched requests"))
 			continue;
 		while ((nlh = ovsdp_nl_datagram_next(m->rbuf, (size_t)got, &off, &bad))) {
 			const char *kmsg;

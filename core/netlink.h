@@ -192,10 +192,11 @@ int ovsdp_nl_dump_take(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const cha
 		       GError **error);
 
 /* Whether a received datagram's source address is the kernel's (port 0).
- * Anything else is dropped by every receive path: it is counted in
- * nl->foreign (when nl is not NULL) and logged (the first time, then at
- * each power of two) with 'what'. */
-bool ovsdp_nl_from_kernel(struct ovsdp_nl *nl, const struct sockaddr_nl *peer,
+ * Anything else is dropped by every receive path (requests, dumps, batched
+ * acks, the monitor, upcall sockets): it is counted in *foreign (may be
+ * NULL) and logged as a warning with 'what' (the first time, then at each
+ * power of two of the process's total). */
+bool ovsdp_nl_from_kernel(uint64_t *foreign, const struct sockaddr_nl *peer,
 			  socklen_t peer_len, const char *what);
 
 /* Fill *error from a negative errno and optional kernel text. */

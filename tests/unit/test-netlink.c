@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 
 #include "netlink.h"
+#include "ovsdp/upcall.h"
 
 /* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
  * request header claims 'inner_len' (and 20 bytes of it follow); then an
@@ -164,18 +165,23 @@ getfamily(struct ovsdp_nl *nl, int flags)
 	return m;
 }
 
-/* From a second socket, send 'b' to nl's port: what any local user can do. */
+/* From a second socket, send 'b' to 'port': what any local user can do. */
 static void
-forge(struct ovsdp_nl *nl, struct ovsdp_buf *b)
+forge_to(uint32_t port, struct ovsdp_buf *b)
 {
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK,
-				  .nl_pid = nl_socket_get_local_port(nl->sk) };
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = port };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(sendto(fd, b->data, b->len, 0, (struct sockaddr *)&to, sizeof to),
 			 (ssize_t)b->len);
 	close(fd);
+}
+
+static void
+forge(struct ovsdp_nl *nl, struct ovsdp_buf *b)
+{
+	forge_to(nl_socket_get_local_port(nl->sk), b);
 }
 
 static int
@@ -259,6 +265,32 @@ START_TEST(forged_ack_dropped_by_many)
 }
 END_TEST
 
+/* A made-up MISS upcall sent to a handler's socket is never delivered. */
+START_TEST(forged_upcall_dropped)
+{
+	struct ovsdp_upcall_sock *us = NULL;
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlmsghdr nlh = { .nlmsg_type = 0x20 };
+	struct genlmsghdr g = { .cmd = OVS_PACKET_CMD_MISS, .version = OVS_PACKET_VERSION };
+	uint8_t buf[512];
+	struct ovsdp_upcall_slot slot = { .buf = buf, .size = sizeof buf };
+
+	ck_assert_msg(ovsdp_upcall_sock_open(0, &us, &err) == 0, "%s", err ? err->message : "");
+	ovsdp_buf_put(&b, &nlh, sizeof nlh);
+	ovsdp_buf_put(&b, &g, sizeof g);
+	ovsdp_buf_put(&b, NULL, 4);
+	((struct nlmsghdr *)b.data)->nlmsg_len = (uint32_t)b.len;
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	ck_assert_int_eq(ovsdp_upcall_sock_recv(us, buf, sizeof buf), -EAGAIN);
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	ck_assert_int_eq(ovsdp_upcall_sock_recv_batch(us, &slot, 1), -EAGAIN);
+	ovsdp_upcall_sock_close(us);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -275,6 +307,7 @@ main(void)
 	tcase_add_test(tf, forged_done_dropped_by_transact);
 	tcase_add_test(tf, forged_error_dropped_by_dump);
 	tcase_add_test(tf, forged_ack_dropped_by_many);
+	tcase_add_test(tf, forged_upcall_dropped);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);
