@@ -55,5 +55,10 @@ int ovsdp_flow_get_reply(struct nlmsghdr *nlh, void *arg);
 /* A datapath or vport notification of the families in fam[OVSDP_FAMILY_N]. */
 int ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *nlh,
 			      struct ovsdp_event *ev);
+/* The next event in the received datagram buf[0, len) from *off (which
+ * it advances): 1 with *ev, 0 when the datagram holds no more, -EPROTO
+ * when a notification (or the datagram) is malformed. */
+int ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
+		       struct ovsdp_event *ev);
 
 #endif

@@ -617,6 +617,25 @@ ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *
 	return 0;
 }
 
+int
+ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
+		   struct ovsdp_event *ev)
+{
+	struct nlmsghdr *nlh;
+	int bad;
+
+	while ((nlh = ovsdp_nl_datagram_next(buf, len, off, &bad))) {
+		int r;
+
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		r = ovsdp_monitor_parse_event(fam, nlh, ev);
+		if (r != 0)
+			return r;
+	}
+	return bad;
+}
+
 OVSDP_EXPORT int
 ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **error)
 {
@@ -625,26 +644,15 @@ ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **err
 	for (;;) {
 		struct sockaddr_nl peer = { 0 };
 		socklen_t plen = sizeof peer;
-		struct nlmsghdr *nlh;
 		ssize_t n;
-		int bad;
+		int r;
 
-		while ((nlh = ovsdp_nl_datagram_next(m->buf, m->len, &m->off, &bad))) {
-			int r;
-
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-				continue;
-			r = ovsdp_monitor_parse_event(m->nl->fam, nlh, ev);
-			if (r < 0)
-				return ovsdp_set_error(error, r, NULL,
-						       "monitor: malformed notification");
-			if (r > 0)
-				return 1;
-		}
+		r = ovsdp_monitor_take(m->nl->fam, m->buf, m->len, &m->off, ev);
+		if (r < 0)      /* the next call goes on after it */
+			return ovsdp_set_error(error, r, NULL, "monitor: malformed notification");
+		if (r > 0)
+			return 1;
 		m->off = m->len = 0;
-		if (bad < 0)
-			return ovsdp_set_error(error, -EPROTO, NULL,
-					       "monitor: malformed notification");
 		n = recvfrom(nl_socket_get_fd(m->nl->sk), m->buf, m->bufsize,
 			     MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&peer, &plen);
 		if (n < 0) {
