@@ -143,7 +143,9 @@ ovsdp_flow_get_reply(struct nlmsghdr *nlh, void *arg)
 	struct ovsdp_flow *f = arg;
 	struct nlmsghdr *copy;
 
-	ovsdp_buf_clear(&f->storage);
+	/* A second reply must not keep pointers into the first one's freed
+	 * copy (a field it lacks would dangle): start from an empty flow. */
+	ovsdp_flow_clear(f);
 	ovsdp_buf_put(&f->storage, nlh, nlh->nlmsg_len);
 	copy = (struct nlmsghdr *)f->storage.data;
 	return ovsdp_flow_parse_reply(copy, f);
@@ -294,8 +296,8 @@ ovsdp_flow_get(struct ovsdp_dp *dp, const void *key, size_t key_len,
 	if (!out)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a flow: no output");
 	memset(out, 0, sizeof *out);
-	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false, ovsdp_flow_get_reply, out,
-		     error);
+	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false,
+		     ovsdp_flow_get_reply, out, error);
 	if (r < 0)
 		ovsdp_flow_clear(out);
 	return r;

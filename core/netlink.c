@@ -88,10 +88,34 @@ resolve_family(struct ovsdp_nl *nl, struct nl_cache *cache, enum ovsdp_family f)
 	return 0;
 }
 
+/* libnl's own receive loop (family resolution at open) reads through this:
+ * a datagram not from the kernel is dropped before libnl sees it, as every
+ * other receive path drops it (libnl has no place for a per-socket count:
+ * such drops are logged only). */
+static int
+recv_from_kernel(struct nl_sock *sk, struct sockaddr_nl *peer, unsigned char **buf,
+		 struct ucred **creds)
+{
+	for (;;) {
+		int n = nl_recv(sk, peer, buf, creds);
+
+		if (n <= 0 || ovsdp_nl_from_kernel(NULL, peer, sizeof *peer,
+						   "resolving generic netlink families"))
+			return n;
+		free(*buf);
+		*buf = NULL;
+		if (creds && *creds) {
+			free(*creds);
+			*creds = NULL;
+		}
+	}
+}
+
 /* Allocate and connect nl->sk with the options every request socket has. */
 static int
 connect_socket(struct ovsdp_nl *nl, GError **error)
 {
+	struct nl_cb *cb;
 	int one = 1;
 
 	nl->sk = nl_socket_alloc();
@@ -102,6 +126,11 @@ connect_socket(struct ovsdp_nl *nl, GError **error)
 				       "connecting a generic netlink socket");
 	nl_socket_disable_auto_ack(nl->sk);
 	nl_socket_enable_msg_peek(nl->sk);
+	cb = nl_socket_get_cb(nl->sk);
+	if (cb) {
+		nl_cb_overwrite_recv(cb, recv_from_kernel);
+		nl_cb_put(cb);
+	}
 	/* Ask for the kernel's error text, and only the header of our request
 	 * echoed back: replies stay small even for large flow puts. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);

@@ -14,6 +14,8 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <netlink/genl/ctrl.h>
+
 #include "netlink.h"
 #include "ovsdp/upcall.h"
 
@@ -265,6 +267,28 @@ START_TEST(forged_ack_dropped_by_many)
 }
 END_TEST
 
+/* libnl's receive loop (family resolution) skips a forged family too. */
+START_TEST(forged_family_skipped_by_libnl)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlmsghdr nlh = { .nlmsg_type = GENL_ID_CTRL };
+	struct genlmsghdr g = { .cmd = CTRL_CMD_NEWFAMILY, .version = 2 };
+
+	nlh.nlmsg_seq = nl_socket_use_seq(nl->sk) + 1;
+	nlh.nlmsg_pid = nl_socket_get_local_port(nl->sk);
+	ovsdp_buf_put(&b, &nlh, sizeof nlh);
+	ovsdp_buf_put(&b, &g, sizeof g);
+	ovsdp_buf_put_attr(&b, CTRL_ATTR_FAMILY_NAME, "nlctrl", 7);
+	ovsdp_buf_put_u16(&b, CTRL_ATTR_FAMILY_ID, 0x99);
+	((struct nlmsghdr *)b.data)->nlmsg_len = (uint32_t)b.len;
+	forge(nl, &b);
+	ck_assert_int_eq(genl_ctrl_resolve(nl->sk, "nlctrl"), GENL_ID_CTRL);
+	ovsdp_buf_clear(&b);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
 /* A made-up MISS upcall sent to a handler's socket is never delivered. */
 START_TEST(forged_upcall_dropped)
 {
@@ -308,6 +332,7 @@ main(void)
 	tcase_add_test(tf, forged_error_dropped_by_dump);
 	tcase_add_test(tf, forged_ack_dropped_by_many);
 	tcase_add_test(tf, forged_upcall_dropped);
+	tcase_add_test(tf, forged_family_skipped_by_libnl);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);
