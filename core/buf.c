@@ -2,6 +2,8 @@
  * attribute writer the codecs use to build keys, masks and actions. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <linux/netlink.h>
 
@@ -59,8 +61,15 @@ ovsdp_buf_put(struct ovsdp_buf *b, const void *data, size_t len)
 OVSDP_EXPORT size_t
 ovsdp_buf_put_attr(struct ovsdp_buf *b, uint16_t type, const void *payload, size_t len)
 {
-	struct nlattr nla = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
-	size_t off = ovsdp_buf_put(b, &nla, sizeof nla);
+	struct nlattr nla = { .nla_type = type };
+	size_t off;
+
+	/* nla_len is 16 bits: a longer attribute would be written with a
+	 * wrapped length that the kernel reads as a different message. */
+	if (len > OVSDP_ATTR_PAYLOAD_MAX)
+		return OVSDP_BUF_TOO_BIG;
+	nla.nla_len = (uint16_t)(NLA_HDRLEN + len);
+	off = ovsdp_buf_put(b, &nla, sizeof nla);
 
 	ovsdp_buf_put(b, payload, len);
 	ovsdp_buf_put(b, NULL, NLA_ALIGN(len) - len);
@@ -103,10 +112,18 @@ ovsdp_buf_nest_start(struct ovsdp_buf *b, uint16_t type)
 	return ovsdp_buf_put_attr(b, type, NULL, 0);
 }
 
-OVSDP_EXPORT void
+OVSDP_EXPORT int
 ovsdp_buf_nest_end(struct ovsdp_buf *b, size_t cookie)
 {
-	struct nlattr *nla = (struct nlattr *)(b->data + cookie);
+	struct nlattr *nla;
 
+	if (cookie > b->len || b->len - cookie < NLA_HDRLEN)
+		return -EINVAL;
+	if (b->len - cookie > UINT16_MAX) {
+		b->len = cookie;
+		return -EMSGSIZE;
+	}
+	nla = (struct nlattr *)(b->data + cookie);
 	nla->nla_len = (uint16_t)(b->len - cookie);
+	return 0;
 }

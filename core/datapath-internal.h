@@ -34,4 +34,31 @@ bool ovsdp_attr_u64(const struct nlattr *a, uint64_t *v);
  * not terminated within its payload or does not fit. */
 bool ovsdp_attr_str(const struct nlattr *a, char *out, size_t size);
 
+/* The reply parsers, without a socket (the receive paths and the fuzz
+ * targets in tests/fuzz/ share them).  Each reads only within
+ * nlh->nlmsg_len, which the caller has checked against the datagram
+ * (ovsdp_nl_datagram_next()), and returns 0 (1/0 for an event: reported or
+ * not) or -EPROTO when the message is malformed. */
+struct ovsdp_vport_info;
+struct ovsdp_flow;
+struct ovsdp_event;
+/* An ovs_datapath reply (GET, NEW, SET, DEL). */
+int ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info);
+/* An ovs_vport reply; *pids_attr (may be NULL) gets the upcall pid array. */
+int ovsdp_vport_parse_reply(struct nlmsghdr *nlh, struct ovsdp_vport_info *info,
+			    struct nlattr **pids_attr);
+/* An ovs_flow reply: *f's fields point into 'nlh' (flow dump). */
+int ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f);
+/* An ovs_flow reply copied into f->storage, then parsed (flow get); 'arg'
+ * is the struct ovsdp_flow. */
+int ovsdp_flow_get_reply(struct nlmsghdr *nlh, void *arg);
+/* A datapath or vport notification of the families in fam[OVSDP_FAMILY_N]. */
+int ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *nlh,
+			      struct ovsdp_event *ev);
+/* The next event in the received datagram buf[0, len) from *off (which
+ * it advances): 1 with *ev, 0 when the datagram holds no more, -EPROTO
+ * when a notification (or the datagram) is malformed. */
+int ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
+		       struct ovsdp_event *ev);
+
 #endif

@@ -85,8 +85,8 @@ ovsdp_dp_transact(struct ovsdp_dp *dp, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 
 /* Fill *info from an ovs_datapath reply; -EPROTO when an attribute has
  * the wrong size. */
-static int
-parse_dp(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
+int
+ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 {
 	struct nlattr *tb[OVS_DP_ATTR_MAX + 1];
 	int ifindex = 0;
@@ -140,7 +140,7 @@ parse_dp(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 static int
 one_dp_cb(struct nlmsghdr *nlh, void *arg)
 {
-	return parse_dp(nlh, arg);
+	return ovsdp_dp_parse_reply(nlh, arg);
 }
 
 static struct ovsdp_dp *
@@ -315,7 +315,7 @@ list_cb(struct nlmsghdr *nlh, void *arg)
 {
 	GArray *a = arg;
 	struct ovsdp_dp_info info;
-	int r = parse_dp(nlh, &info);
+	int r = ovsdp_dp_parse_reply(nlh, &info);
 
 	if (r == 0)
 		g_array_append_val(a, info);
@@ -568,11 +568,12 @@ ovsdp_event_kind_str(enum ovsdp_event_kind kind)
 
 /* Turn one notification into *ev: 1 when it is an event we report, 0 to
  * skip it, -EPROTO when malformed. */
-static int
-parse_event(const struct ovsdp_monitor *m, struct nlmsghdr *nlh, struct ovsdp_event *ev)
+int
+ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *nlh,
+			  struct ovsdp_event *ev)
 {
-	const struct ovsdp_family_info *dpf = &m->nl->fam[OVSDP_FAMILY_DATAPATH];
-	const struct ovsdp_family_info *vpf = &m->nl->fam[OVSDP_FAMILY_VPORT];
+	const struct ovsdp_family_info *dpf = &fam[OVSDP_FAMILY_DATAPATH];
+	const struct ovsdp_family_info *vpf = &fam[OVSDP_FAMILY_VPORT];
 	struct genlmsghdr *g;
 	int base;
 
@@ -586,7 +587,7 @@ parse_event(const struct ovsdp_monitor *m, struct nlmsghdr *nlh, struct ovsdp_ev
 		base = OVSDP_EVENT_DP_NEW;
 		if (g->cmd < OVS_DP_CMD_NEW || g->cmd > OVS_DP_CMD_SET || g->cmd == OVS_DP_CMD_GET)
 			return 0;
-		if (parse_dp(nlh, &info) < 0)
+		if (ovsdp_dp_parse_reply(nlh, &info) < 0)
 			return -EPROTO;
 		ev->kind = (enum ovsdp_event_kind)(base + (g->cmd == OVS_DP_CMD_NEW ? 0 :
 							   g->cmd == OVS_DP_CMD_DEL ? 1 : 2));
@@ -616,35 +617,44 @@ parse_event(const struct ovsdp_monitor *m, struct nlmsghdr *nlh, struct ovsdp_ev
 	return 0;
 }
 
+int
+ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
+		   struct ovsdp_event *ev)
+{
+	struct nlmsghdr *nlh;
+	int bad;
+
+	while ((nlh = ovsdp_nl_datagram_next(buf, len, off, &bad))) {
+		int r;
+
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		r = ovsdp_monitor_parse_event(fam, nlh, ev);
+		if (r != 0)
+			return r;
+	}
+	return bad;
+}
+
 OVSDP_EXPORT int
 ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **error)
 {
 	if (!m || !ev)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a monitor: bad arguments");
 	for (;;) {
+		struct sockaddr_nl peer = { 0 };
+		socklen_t plen = sizeof peer;
 		ssize_t n;
+		int r;
 
-		while (m->off + NLMSG_HDRLEN <= m->len) {
-			struct nlmsghdr *nlh = (struct nlmsghdr *)(m->buf + m->off);
-			int r;
-
-			if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > m->len - m->off) {
-				m->off = m->len = 0;
-				return ovsdp_set_error(error, -EPROTO, NULL,
-						       "monitor: malformed notification");
-			}
-			m->off += NLMSG_ALIGN(nlh->nlmsg_len);
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-				continue;
-			r = parse_event(m, nlh, ev);
-			if (r < 0)
-				return ovsdp_set_error(error, r, NULL,
-						       "monitor: malformed notification");
-			if (r > 0)
-				return 1;
-		}
+		r = ovsdp_monitor_take(m->nl->fam, m->buf, m->len, &m->off, ev);
+		if (r < 0)      /* the next call goes on after it */
+			return ovsdp_set_error(error, r, NULL, "monitor: malformed notification");
+		if (r > 0)
+			return 1;
 		m->off = m->len = 0;
-		n = recv(nl_socket_get_fd(m->nl->sk), m->buf, m->bufsize, MSG_DONTWAIT | MSG_TRUNC);
+		n = recvfrom(nl_socket_get_fd(m->nl->sk), m->buf, m->bufsize,
+			     MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&peer, &plen);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -652,6 +662,8 @@ ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **err
 				return -EAGAIN;
 			return ovsdp_set_error(error, -errno, NULL, "monitor: receiving");
 		}
+		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "monitor"))
+			continue;
 		if ((size_t)n > m->bufsize)
 			return ovsdp_set_error(error, -EMSGSIZE, NULL,
 					       "monitor: a %zd-byte notification was truncated", n);

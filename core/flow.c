@@ -75,8 +75,8 @@ ovsdp_flow_clear(struct ovsdp_flow *flow)
 
 /* Point *f's fields into 'nlh' (which must outlive them).  Returns 0 or
  * -EPROTO. */
-static int
-parse_flow(struct nlmsghdr *nlh, struct ovsdp_flow *f)
+int
+ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f)
 {
 	struct nlattr *tb[OVS_FLOW_ATTR_MAX + 1];
 	struct nlattr *a;
@@ -130,23 +130,25 @@ stats_cb(struct nlmsghdr *nlh, void *arg)
 	int r;
 
 	memset(&f, 0, sizeof f);
-	r = parse_flow(nlh, &f);
+	r = ovsdp_flow_parse_reply(nlh, &f);
 	if (r == 0)
 		*(struct ovsdp_flow_stats *)arg = f.stats;
 	return r;
 }
 
 /* Copy the reply into the flow's own storage, then parse the copy. */
-static int
-get_cb(struct nlmsghdr *nlh, void *arg)
+int
+ovsdp_flow_get_reply(struct nlmsghdr *nlh, void *arg)
 {
 	struct ovsdp_flow *f = arg;
 	struct nlmsghdr *copy;
 
-	ovsdp_buf_clear(&f->storage);
+	/* A second reply must not keep pointers into the first one's freed
+	 * copy (a field it lacks would dangle): start from an empty flow. */
+	ovsdp_flow_clear(f);
 	ovsdp_buf_put(&f->storage, nlh, nlh->nlmsg_len);
 	copy = (struct nlmsghdr *)f->storage.data;
-	return parse_flow(copy, f);
+	return ovsdp_flow_parse_reply(copy, f);
 }
 
 /* Add the identification of a flow: ufid and/or key.  -EMSGSIZE when the
@@ -220,12 +222,16 @@ ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, boo
 	if (ovsdp_nl_msg_begin(dp->nl, out, OVSDP_FAMILY_FLOW, cmd, nlm_flags, dp->ifindex,
 			       &off) < 0)
 		return ovsdp_set_error(error, -ENOENT, NULL, "%s: no ovs_flow family", what);
-	if (put->ufid)
-		ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_UFID, put->ufid, UFID_LEN);
-	ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_KEY, put->key, put->key_len);
-	if (put->mask)
-		ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_MASK, put->mask, put->mask_len);
-	ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_ACTIONS, put->actions, put->actions_len);
+	if ((put->ufid &&
+	     ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_UFID, put->ufid, UFID_LEN) == OVSDP_BUF_TOO_BIG) ||
+	    ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_KEY, put->key, put->key_len) == OVSDP_BUF_TOO_BIG ||
+	    (put->mask && ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_MASK, put->mask, put->mask_len) ==
+			  OVSDP_BUF_TOO_BIG) ||
+	    ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_ACTIONS, put->actions, put->actions_len) ==
+	    OVSDP_BUF_TOO_BIG) {
+		out->len = off;
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	}
 	if (put->flags & OVSDP_FLOW_PUT_ZERO_STATS)
 		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
 	if (ovsdp_nl_msg_end(out, off) < 0)
@@ -290,8 +296,8 @@ ovsdp_flow_get(struct ovsdp_dp *dp, const void *key, size_t key_len,
 	if (!out)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a flow: no output");
 	memset(out, 0, sizeof *out);
-	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false, get_cb, out,
-		     error);
+	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false,
+		     ovsdp_flow_get_reply, out, error);
 	if (r < 0)
 		ovsdp_flow_clear(out);
 	return r;
@@ -407,7 +413,7 @@ ovsdp_flow_dump_next(struct ovsdp_flow_dump *d, const struct ovsdp_flow **flow,
 	if (r <= 0)
 		return r;
 	memset(&d->cur, 0, sizeof d->cur);
-	if (parse_flow(nlh, &d->cur) < 0) {
+	if (ovsdp_flow_parse_reply(nlh, &d->cur) < 0) {
 		d->nd.done = true;
 		ovsdp_nl_dump_release(&d->nd);
 		return ovsdp_set_error(error, -EPROTO, NULL, "%s: malformed reply", d->what);

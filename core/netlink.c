@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <poll.h>
@@ -46,7 +48,8 @@ ovsdp_set_error(GError **error, int neg_errno, const char *kmsg, const char *fmt
 {
 	g_autofree char *what = NULL;
 	va_list ap;
-	int code = neg_errno < 0 ? -neg_errno : neg_errno;
+	/* INT_MIN has no positive counterpart: no errno is that large. */
+	int code = neg_errno == INT_MIN ? EPROTO : neg_errno < 0 ? -neg_errno : neg_errno;
 
 	if (!error)
 		return -code;
@@ -85,10 +88,34 @@ resolve_family(struct ovsdp_nl *nl, struct nl_cache *cache, enum ovsdp_family f)
 	return 0;
 }
 
+/* libnl's own receive loop (family resolution at open) reads through this:
+ * a datagram not from the kernel is dropped before libnl sees it, as every
+ * other receive path drops it (libnl has no place for a per-socket count:
+ * such drops are logged only). */
+static int
+recv_from_kernel(struct nl_sock *sk, struct sockaddr_nl *peer, unsigned char **buf,
+		 struct ucred **creds)
+{
+	for (;;) {
+		int n = nl_recv(sk, peer, buf, creds);
+
+		if (n <= 0 || ovsdp_nl_from_kernel(NULL, peer, sizeof *peer,
+						   "resolving generic netlink families"))
+			return n;
+		free(*buf);
+		*buf = NULL;
+		if (creds && *creds) {
+			free(*creds);
+			*creds = NULL;
+		}
+	}
+}
+
 /* Allocate and connect nl->sk with the options every request socket has. */
 static int
 connect_socket(struct ovsdp_nl *nl, GError **error)
 {
+	struct nl_cb *cb;
 	int one = 1;
 
 	nl->sk = nl_socket_alloc();
@@ -99,6 +126,11 @@ connect_socket(struct ovsdp_nl *nl, GError **error)
 				       "connecting a generic netlink socket");
 	nl_socket_disable_auto_ack(nl->sk);
 	nl_socket_enable_msg_peek(nl->sk);
+	cb = nl_socket_get_cb(nl->sk);
+	if (cb) {
+		nl_cb_overwrite_recv(cb, recv_from_kernel);
+		nl_cb_put(cb);
+	}
 	/* Ask for the kernel's error text, and only the header of our request
 	 * echoed back: replies stay small even for large flow puts. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
@@ -184,43 +216,97 @@ ovsdp_nl_request(struct ovsdp_nl *nl, enum ovsdp_family f, uint8_t cmd,
 	return msg;
 }
 
-/* The kernel's text from an NLMSG_ERROR carrying NLM_F_ACK_TLVS, or NULL. */
-static const char *
-ext_ack_message(struct nlmsghdr *nlh)
+/* The largest errno the kernel reports (its MAX_ERRNO). */
+#define ERRNO_MAX 4095
+
+static bool
+valid_errno(int e)
 {
-	struct nlmsgerr *e = nlmsg_data(nlh);
-	size_t off = sizeof *e;
-	struct nlattr *tlvs;
-	int len, rem;
-	struct nlattr *a;
+	return e <= 0 && e >= -ERRNO_MAX;
+}
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - sizeof e->msg;
-	len = (int)nlmsg_datalen(nlh) - (int)off;
-	if (len <= 0)
-		return NULL;
-	tlvs = (struct nlattr *)((char *)e + off);
-	nla_for_each_attr(a, tlvs, len, rem) {
-		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
-			char *s = nla_data(a);
+struct nlmsghdr *
+ovsdp_nl_datagram_next(void *buf, size_t len, size_t *off, int *err)
+{
+	struct nlmsghdr *nlh;
+	size_t rem;
 
-			if (s[nla_len(a) - 1] == '\0')
+	*err = 0;
+	if (!buf || *off >= len || len - *off < NLMSG_HDRLEN)
+		return NULL;    /* the end, or the padding after the last message */
+	rem = len - *off;
+	nlh = (struct nlmsghdr *)((unsigned char *)buf + *off);
+	if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > rem) {
+		*err = -EPROTO;
+		*off = len;
+		return NULL;
+	}
+	*off += MIN(((size_t)nlh->nlmsg_len + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1),
+		    rem);
+	return nlh;
+}
+
+const char *
+ovsdp_nl_ext_ack(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e;
+	size_t avail, off, inner;
+	const unsigned char *p;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len > INT32_MAX ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof *e)
+		return NULL;
+	e = nlmsg_data(nlh);
+	p = (const unsigned char *)e;
+	avail = nlh->nlmsg_len - NLMSG_HDRLEN;          /* bytes after the header */
+	off = sizeof *e;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* The whole request is echoed from e->msg on: its own length
+		 * must be a header's at least and lie inside this message. */
+		inner = e->msg.nlmsg_len;
+		if (inner < sizeof e->msg || inner > avail - offsetof(struct nlmsgerr, msg))
+			return NULL;
+		off = offsetof(struct nlmsgerr, msg) + NLMSG_ALIGN(inner);
+	}
+	while (off + NLA_HDRLEN <= avail) {
+		const struct nlattr *a = (const struct nlattr *)(p + off);
+		size_t alen = a->nla_len;
+
+		if (alen < NLA_HDRLEN || alen > avail - off)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && alen > NLA_HDRLEN) {
+			const char *s = (const char *)a + NLA_HDRLEN;
+
+			if (s[alen - NLA_HDRLEN - 1] == '\0')
 				return s;
 		}
+		off += NLA_ALIGN(alen);
 	}
 	return NULL;
+}
+
+int
+ovsdp_nl_ack_errno(const struct nlmsghdr *nlh, int *verdict, const char **kmsg)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+
+	*verdict = 0;
+	if (kmsg)
+		*kmsg = NULL;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof *e || !valid_errno(e->error))
+		return -EPROTO;
+	*verdict = e->error;
+	if (e->error < 0 && kmsg)
+		*kmsg = ovsdp_nl_ext_ack(nlh);
+	return 0;
 }
 
 /* An NLMSG_ERROR's errno as a GError: the kernel's ext-ack text when it
  * sent one; genetlink refuses an admin operation with a bare EPERM, so
  * that one says which capability is missing. */
 static int
-kernel_error(GError **error, struct nlmsghdr *nlh, int neg_errno, const char *what)
+kernel_error(GError **error, int neg_errno, const char *kmsg, const char *what)
 {
-	const char *kmsg = ext_ack_message(nlh);
-
 	if (!kmsg && neg_errno == -EPERM) {
 		g_set_error(error, OVSDP_ERROR, EPERM, "%s: %s (needs CAP_NET_ADMIN)", what,
 			    g_strerror(EPERM));
@@ -231,13 +317,85 @@ kernel_error(GError **error, struct nlmsghdr *nlh, int neg_errno, const char *wh
 
 /* A dump that failed part-way ends with NLMSG_DONE carrying the errno. */
 static int
-done_errno(struct nlmsghdr *nlh)
+done_errno(const struct nlmsghdr *nlh)
 {
 	int e = 0;
 
-	if (nlmsg_datalen(nlh) >= (int)sizeof e)
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof e)
 		memcpy(&e, nlmsg_data(nlh), sizeof e);
-	return e < 0 ? e : 0;
+	if (!valid_errno(e))
+		return -EPROTO;
+	return e;
+}
+
+bool
+ovsdp_nl_from_kernel(uint64_t *foreign, const struct sockaddr_nl *peer, socklen_t peer_len,
+		     const char *what)
+{
+	static uint64_t logged;         /* across sockets: the log stays short */
+	uint64_t n;
+
+	if (peer_len >= sizeof *peer && peer->nl_family == AF_NETLINK && peer->nl_pid == 0)
+		return true;
+	if (foreign)
+		(*foreign)++;
+	n = __atomic_add_fetch(&logged, 1, __ATOMIC_RELAXED);
+	if ((n & (n - 1)) == 0)
+		g_log("ovsdp", G_LOG_LEVEL_WARNING,
+		      "%s: dropped a netlink message from port %u, not the kernel "
+		      "(%" G_GUINT64_FORMAT " so far)", what,
+		      peer_len >= sizeof *peer ? peer->nl_pid : 0, n);
+	return false;
+}
+
+bool
+ovsdp_nl_replies_feed(struct ovsdp_nl_replies *st, void *buf, size_t len, ovsdp_nl_reply_fn fn,
+		      void *arg, const char *what, GError **error)
+{
+	struct nlmsghdr *nlh;
+	size_t off = 0;
+	int bad = 0;
+
+	while (!st->done && (nlh = ovsdp_nl_datagram_next(buf, len, &off, &bad))) {
+		if (nlh->nlmsg_seq != st->seq)
+			continue;       /* a late reply to an abandoned request */
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			int derr = done_errno(nlh);
+
+			st->done = true;
+			if (derr < 0 && st->ret == 0)
+				st->ret = derr == -EPROTO ?
+					ovsdp_set_error(error, derr, NULL, "%s: malformed reply", what) :
+					ovsdp_set_error(error, derr, NULL, "%s", what);
+			break;
+		}
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const char *kmsg;
+			int v;
+
+			st->done = true;
+			if (st->ret == 0 && ovsdp_nl_ack_errno(nlh, &v, &kmsg) < 0)
+				st->ret = ovsdp_set_error(error, -EPROTO, NULL,
+							  "%s: malformed error message", what);
+			else if (st->ret == 0 && v < 0)
+				st->ret = kernel_error(error, v, kmsg, what);
+			break;
+		}
+		if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
+			continue;
+		if (fn && st->ret == 0) {
+			int r = fn(nlh, arg);
+
+			if (r < 0)
+				st->ret = ovsdp_set_error(error, r, NULL, "%s: bad reply", what);
+		}
+	}
+	if (bad < 0) {
+		st->done = true;
+		if (st->ret == 0)
+			st->ret = ovsdp_set_error(error, -EPROTO, NULL, "%s: malformed reply", what);
+	}
+	return st->done;
 }
 
 int
@@ -246,26 +404,22 @@ ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 {
 	struct nlmsghdr *hdr = nlmsg_hdr(req);
 	bool dump = (hdr->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	uint32_t seq;
-	bool want_ack = !dump;
-	int ret = 0;
+	struct ovsdp_nl_replies st = { 0 };
 	int err;
 
 	if (!dump)
 		hdr->nlmsg_flags |= NLM_F_ACK;
 	err = nl_send_auto(nl->sk, req);
-	seq = hdr->nlmsg_seq;
+	st.seq = hdr->nlmsg_seq;
 	nlmsg_free(req);
 	if (err < 0)
 		return ovsdp_set_error(error, -EIO, NULL, "%s: sending (%s)", what,
 				       nl_geterror(err));
 
 	for (;;) {
-		struct sockaddr_nl peer;
+		struct sockaddr_nl peer = { 0 };
 		unsigned char *buf = NULL;
-		struct nlmsghdr *nlh;
 		int n;
-		bool done = false;
 
 		n = nl_recv(nl->sk, &peer, &buf, NULL);
 		if (n <= 0) {
@@ -278,46 +432,11 @@ ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 			return ovsdp_set_error(error, -EIO, NULL, "%s: receiving (%s)", what,
 					       n ? nl_geterror(n) : "socket closed");
 		}
-		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, n); nlh = nlmsg_next(nlh, &n)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;       /* a late reply to an abandoned request */
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int derr = done_errno(nlh);
-
-				done = true;
-				if (derr < 0 && ret == 0)
-					ret = ovsdp_set_error(error, derr, NULL, "%s", what);
-				break;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = nlmsg_data(nlh);
-
-				done = true;
-				if (nlh->nlmsg_len < (uint32_t)nlmsg_size(sizeof *e)) {
-					ret = ovsdp_set_error(error, -EPROTO, NULL,
-							      "%s: truncated error message", what);
-				} else if (e->error < 0 && ret == 0) {
-					ret = kernel_error(error, nlh, e->error, what);
-				}
-				break;
-			}
-			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
-				continue;
-			if (fn && ret == 0) {
-				int r = fn(nlh, arg);
-
-				if (r < 0)
-					ret = ovsdp_set_error(error, r, NULL,
-							      "%s: bad reply", what);
-			}
-			if (!(nlh->nlmsg_flags & NLM_F_MULTI) && !dump && !want_ack) {
-				done = true;
-				break;
-			}
-		}
+		if (ovsdp_nl_from_kernel(&nl->foreign, &peer, sizeof peer, what))
+			ovsdp_nl_replies_feed(&st, buf, (size_t)n, fn, arg, what, error);
 		free(buf);
-		if (done)
-			return ret;
+		if (st.done)
+			return st.ret;
 	}
 }
 
@@ -401,54 +520,69 @@ dump_release(struct ovsdp_nl_dump *d)
 {
 	free(d->buf);
 	d->buf = NULL;
-	d->next = NULL;
-	d->rem = 0;
+	d->len = d->off = 0;
+}
+
+int
+ovsdp_nl_dump_take(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
+		   GError **error)
+{
+	struct nlmsghdr *nlh;
+	int bad = 0;
+
+	*out = NULL;
+	if (d->done)
+		return 0;
+	while (d->buf && (nlh = ovsdp_nl_datagram_next(d->buf, d->len, &d->off, &bad))) {
+		if (nlh->nlmsg_seq != d->seq)
+			continue;
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			int derr = done_errno(nlh);
+
+			d->done = true;
+			dump_release(d);
+			if (derr == -EPROTO)
+				return ovsdp_set_error(error, derr, NULL, "%s: malformed reply", what);
+			return derr < 0 ? ovsdp_set_error(error, derr, NULL, "%s", what) : 0;
+		}
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const char *kmsg;
+			int v, r = 0;
+
+			d->done = true;
+			if (ovsdp_nl_ack_errno(nlh, &v, &kmsg) < 0)
+				r = ovsdp_set_error(error, -EPROTO, NULL,
+						    "%s: malformed error message", what);
+			else if (v < 0)
+				r = kernel_error(error, v, kmsg, what);
+			dump_release(d);
+			return r;
+		}
+		if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
+			continue;
+		*out = nlh;
+		return 1;
+	}
+	dump_release(d);
+	if (bad < 0) {
+		d->done = true;
+		return ovsdp_set_error(error, -EPROTO, NULL, "%s: malformed reply", what);
+	}
+	return OVSDP_NL_MORE;
 }
 
 int
 ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
 		   GError **error)
 {
-	*out = NULL;
 	for (;;) {
-		struct sockaddr_nl peer;
+		struct sockaddr_nl peer = { 0 };
 		unsigned char *buf = NULL;
-		int n;
+		int n, r;
 
-		if (d->done)
-			return 0;
-		while (d->buf && nlmsg_ok(d->next, d->rem)) {
-			struct nlmsghdr *nlh = d->next;
-
-			d->next = nlmsg_next(nlh, &d->rem);
-			if (nlh->nlmsg_seq != d->seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int derr = done_errno(nlh);
-
-				d->done = true;
-				dump_release(d);
-				return derr < 0 ? ovsdp_set_error(error, derr, NULL, "%s", what) : 0;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = nlmsg_data(nlh);
-				int r = 0;
-
-				d->done = true;
-				if (nlh->nlmsg_len < (uint32_t)nlmsg_size(sizeof *e))
-					r = ovsdp_set_error(error, -EPROTO, NULL,
-							    "%s: truncated error message", what);
-				else if (e->error < 0)
-					r = kernel_error(error, nlh, e->error, what);
-				dump_release(d);
-				return r;
-			}
-			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
-				continue;
-			*out = nlh;
-			return 1;
-		}
-		dump_release(d);
+		r = ovsdp_nl_dump_take(d, out, what, error);
+		if (r != OVSDP_NL_MORE)
+			return r;
 		n = nl_recv(d->nl->sk, &peer, &buf, NULL);
 		if (n <= 0) {
 			free(buf);
@@ -460,9 +594,13 @@ ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *w
 			return ovsdp_set_error(error, -EIO, NULL, "%s: receiving (%s)", what,
 					       n ? nl_geterror(n) : "socket closed");
 		}
+		if (!ovsdp_nl_from_kernel(&d->nl->foreign, &peer, sizeof peer, what)) {
+			free(buf);
+			continue;
+		}
 		d->buf = buf;
-		d->next = (struct nlmsghdr *)buf;
-		d->rem = n;
+		d->len = (size_t)n;
+		d->off = 0;
 	}
 }
 
@@ -586,9 +724,13 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 	unsigned int pending = hi - lo;
 
 	while (pending > 0 || (sentinel_sent && !seen)) {
-		ssize_t got = recv(m->fd, m->rbuf, MANY_RECV_BUF, MSG_DONTWAIT);
+		struct sockaddr_nl peer = { 0 };
+		socklen_t plen = sizeof peer;
+		ssize_t got = recvfrom(m->fd, m->rbuf, MANY_RECV_BUF, MSG_DONTWAIT,
+				       (struct sockaddr *)&peer, &plen);
 		struct nlmsghdr *nlh;
-		int rem;
+		size_t off = 0;
+		int bad;
 
 		if (got < 0) {
 			struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
@@ -607,10 +749,11 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 				break;
 			continue;
 		}
-		rem = (int)got;
-		for (nlh = (struct nlmsghdr *)m->rbuf; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-			struct nlmsgerr *e = nlmsg_data(nlh);
-			int i;
+		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "batched requests"))
+			continue;
+		while ((nlh = ovsdp_nl_datagram_next(m->rbuf, (size_t)got, &off, &bad))) {
+			const char *kmsg;
+			int i, v;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;       /* not an ack: a stray reply */
@@ -622,11 +765,11 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 			if (i < 0 || m->errors[i] != PENDING)
 				continue;       /* a late reply to an abandoned request */
 			pending--;
-			if (nlh->nlmsg_len < (uint32_t)nlmsg_size(sizeof *e))
+			if (ovsdp_nl_ack_errno(nlh, &v, &kmsg) < 0)
 				many_fail(m, (unsigned int)i, -EPROTO, false,
-					  "truncated acknowledgement");
-			else if (e->error < 0)
-				many_fail(m, (unsigned int)i, e->error, true, ext_ack_message(nlh));
+					  "malformed acknowledgement");
+			else if (v < 0)
+				many_fail(m, (unsigned int)i, v, true, kmsg);
 			else
 				m->errors[i] = 0;
 		}

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/attr.h>
@@ -41,6 +43,7 @@ struct ovsdp_family_info {
 struct ovsdp_nl {
 	struct nl_sock *sk;
 	struct ovsdp_family_info fam[OVSDP_FAMILY_N];
+	uint64_t foreign;       /* datagrams dropped: not sent by the kernel */
 };
 
 /* Name of a family, for messages. */
@@ -129,8 +132,8 @@ struct ovsdp_nl_dump {
 	uint32_t seq;
 	bool done;
 	unsigned char *buf;             /* the datagram being walked */
-	struct nlmsghdr *next;
-	int rem;
+	size_t len;                     /* its length */
+	size_t off;                     /* the next message */
 };
 
 /* Send 'req' (consumed) as a dump request (NLM_F_DUMP is added). */
@@ -142,6 +145,59 @@ int ovsdp_nl_dump_next(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const cha
 		       GError **error);
 /* Free the receive buffer (the socket is the caller's). */
 void ovsdp_nl_dump_release(struct ovsdp_nl_dump *d);
+
+/* ---- reply parsing without a socket (the receive paths and the fuzz
+ * targets in tests/fuzz/ share these) ------------------------------------ */
+
+/* The next message of the datagram buf[0, len) at *off, which it advances;
+ * NULL at the end.  A message whose nlmsg_len is shorter than its header or
+ * runs past the datagram ends the walk with *err = -EPROTO (else 0).  Every
+ * message returned lies wholly inside the datagram: nlmsg_len bytes from
+ * the returned pointer may be read.  'buf' must be 4-byte aligned. */
+struct nlmsghdr *ovsdp_nl_datagram_next(void *buf, size_t len, size_t *off, int *err);
+
+/* The kernel's extended-ack text (NLMSGERR_ATTR_MSG) of the NLMSG_ERROR
+ * 'nlh', or NULL.  Reads nothing past nlh->nlmsg_len: the echoed request's
+ * own length is checked against the outer message. */
+const char *ovsdp_nl_ext_ack(const struct nlmsghdr *nlh);
+
+/* The verdict of the NLMSG_ERROR 'nlh' (from ovsdp_nl_datagram_next()):
+ * returns 0 with *verdict = 0 for an ack or the kernel's negative errno, or
+ * -EPROTO when the message is too short for a struct nlmsgerr or its errno
+ * is not one (outside -4095..0).  *kmsg (may be NULL) receives
+ * ovsdp_nl_ext_ack()'s text for a failure. */
+int ovsdp_nl_ack_errno(const struct nlmsghdr *nlh, int *verdict, const char **kmsg);
+
+/* Where one request's replies stand. */
+struct ovsdp_nl_replies {
+	uint32_t seq;           /* the request's sequence number */
+	bool done;              /* its ack, error or NLMSG_DONE was seen */
+	int ret;                /* 0, or the first failure (also in *error) */
+};
+
+/* Walk one received datagram for the replies to request st->seq: calls
+ * 'fn' (may be NULL) on each reply message until the ack or NLMSG_DONE,
+ * skips other sequence numbers, records the kernel's error with its
+ * extended-ack text, and a malformed datagram as -EPROTO ("WHAT:
+ * malformed reply").  Returns st->done. */
+bool ovsdp_nl_replies_feed(struct ovsdp_nl_replies *st, void *buf, size_t len,
+			   ovsdp_nl_reply_fn fn, void *arg, const char *what, GError **error);
+
+/* ovsdp_nl_dump_next() without the socket: the next message of the
+ * datagram held in d->buf (d->len bytes, from d->off): 1 with *out, 0 at
+ * the end of the dump, a negative errno, or OVSDP_NL_MORE when the
+ * datagram is used up (d->buf is then freed). */
+#define OVSDP_NL_MORE 2
+int ovsdp_nl_dump_take(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
+		       GError **error);
+
+/* Whether a received datagram's source address is the kernel's (port 0).
+ * Anything else is dropped by every receive path (requests, dumps, batched
+ * acks, the monitor, upcall sockets): it is counted in *foreign (may be
+ * NULL) and logged as a warning with 'what' (the first time, then at each
+ * power of two of the process's total). */
+bool ovsdp_nl_from_kernel(uint64_t *foreign, const struct sockaddr_nl *peer,
+			  socklen_t peer_len, const char *what);
 
 /* Fill *error from a negative errno and optional kernel text. */
 int ovsdp_set_error(GError **error, int neg_errno, const char *kmsg,

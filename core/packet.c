@@ -34,9 +34,16 @@ ovsdp_packet_execute_encode(struct ovsdp_dp *dp, const struct ovsdp_execute *ex,
 	if (ovsdp_nl_msg_begin(dp->nl, out, OVSDP_FAMILY_PACKET, OVS_PACKET_CMD_EXECUTE, 0,
 			       dp->ifindex, &off) < 0)
 		return ovsdp_set_error(error, -ENOENT, NULL, "%s: no ovs_packet family", what);
-	ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_PACKET, ex->packet, ex->packet_len);
-	ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_KEY, ex->key, ex->key_len);
-	ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_ACTIONS, ex->actions, ex->actions_len);
+	if (ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_PACKET, ex->packet, ex->packet_len) ==
+	    OVSDP_BUF_TOO_BIG ||
+	    ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_KEY, ex->key, ex->key_len) == OVSDP_BUF_TOO_BIG ||
+	    ovsdp_buf_put_attr(out, OVS_PACKET_ATTR_ACTIONS, ex->actions, ex->actions_len) ==
+	    OVSDP_BUF_TOO_BIG) {
+		out->len = off;
+		return ovsdp_set_error(error, -EMSGSIZE, NULL,
+				       "%s: an attribute is over %u bytes", what,
+				       (unsigned int)OVSDP_ATTR_PAYLOAD_MAX);
+	}
 	if (ex->mru)
 		ovsdp_buf_put_u16(out, OVS_PACKET_ATTR_MRU, ex->mru);
 	if (ex->has_hash)

@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
 
+#include "netlink.h"
 #include "ovs-compat.h"
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
@@ -301,6 +302,7 @@ struct ovsdp_upcall_sock {
 	int rcvbuf;
 	uint64_t overruns;
 	uint64_t truncated;
+	uint64_t foreign;               /* datagrams dropped: not from the kernel */
 };
 
 OVSDP_EXPORT int
@@ -406,10 +408,21 @@ ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen)
 
 	if (!s || !buf || !buflen)
 		return -EINVAL;
-	do {
+	for (;;) {
+		struct sockaddr_nl peer = { 0 };
+		socklen_t plen = sizeof peer;
+
 		/* MSG_TRUNC: learn the real size of a message that did not fit. */
-		n = recv(s->fd, buf, buflen, MSG_DONTWAIT | MSG_TRUNC);
-	} while (n < 0 && errno == EINTR);
+		n = recvfrom(s->fd, buf, buflen, MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&peer, &plen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Any local process may send to our port: an upcall it made up
+		 * must not become a flow. */
+		if (n >= 0 && !ovsdp_nl_from_kernel(&s->foreign, &peer, plen, "upcall socket"))
+			continue;
+		break;
+	}
 	if (n < 0)
 		return recv_error(s, errno);
 	if ((size_t)n > buflen) {
@@ -427,6 +440,7 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 {
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
+	struct sockaddr_nl peers[BATCH_MAX];
 
 	if (!s || !slots || !n)
 		return -EINVAL;
@@ -445,6 +459,8 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 			iov[i].iov_len = slots[i].size;
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &peers[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
 		}
 		got = recvmmsg(s->fd, msgs, n, MSG_DONTWAIT, NULL);
 		if (got < 0) {
@@ -455,6 +471,9 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 		/* Drop truncated messages: the good ones move to the front (slots
 		 * swap buffers, never copy into a smaller one). */
 		for (int i = 0; i < got; i++) {
+			if (!ovsdp_nl_from_kernel(&s->foreign, &peers[i], msgs[i].msg_hdr.msg_namelen,
+						  "upcall socket"))
+				continue;
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				s->truncated++;
 				continue;

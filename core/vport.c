@@ -81,8 +81,8 @@ parse_upcall_stats(const struct nlattr *nest, struct ovsdp_vport_info *info)
 
 /* Fill *info from a vport reply; also returns the pid array attribute in
  * *pids_attr when asked. */
-static int
-parse_vport(struct nlmsghdr *nlh, struct ovsdp_vport_info *info, struct nlattr **pids_attr)
+int
+ovsdp_vport_parse_reply(struct nlmsghdr *nlh, struct ovsdp_vport_info *info, struct nlattr **pids_attr)
 {
 	struct nlattr *tb[VPORT_ATTR_MAX + 1];
 	struct nlattr *a;
@@ -135,7 +135,7 @@ parse_vport(struct nlmsghdr *nlh, struct ovsdp_vport_info *info, struct nlattr *
 static int
 one_vport_cb(struct nlmsghdr *nlh, void *arg)
 {
-	return parse_vport(nlh, arg, NULL);
+	return ovsdp_vport_parse_reply(nlh, arg, NULL);
 }
 
 OVSDP_EXPORT int
@@ -258,7 +258,7 @@ list_cb(struct nlmsghdr *nlh, void *arg)
 {
 	GArray *a = arg;
 	struct ovsdp_vport_info info;
-	int r = parse_vport(nlh, &info, NULL);
+	int r = ovsdp_vport_parse_reply(nlh, &info, NULL);
 
 	if (r == 0)
 		g_array_append_val(a, info);
@@ -333,7 +333,7 @@ pids_cb(struct nlmsghdr *nlh, void *arg)
 	struct pids_out *p = arg;
 	struct ovsdp_vport_info info;
 	struct nlattr *a = NULL;
-	int r = parse_vport(nlh, &info, &a);
+	int r = ovsdp_vport_parse_reply(nlh, &info, &a);
 
 	if (r < 0)
 		return r;

@@ -1,15 +1,17 @@
 /* make-seeds.c: writes the fuzzers' seed corpora (tests/fuzz/corpus/) from
  * canonical flow text, so the seeds are valid messages the codecs and the
  * upcall parser accept.  Run by hand after a format change:
- *   build-fuzz/tests/fuzz/make-seeds tests/fuzz/corpus */
+ *   build-fuzz/tests/fuzz/make-seeds tests/fuzz/corpus [tests/fuzz/regressions] */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
 
+#include "ovs-compat.h"
 #include "ovsdp/odp.h"
 
 static const char *const keys[] = {
@@ -84,6 +86,249 @@ write_upcall(const char *dir, unsigned int i, const struct ovsdp_buf *key, uint8
 	ovsdp_buf_clear(&m);
 }
 
+
+/* ---- replies as the kernel sends them ----------------------------------- */
+
+#define DP_FAMILY 0x20          /* the ids tests/fuzz/fuzz-monitor.c resolves */
+#define VPORT_FAMILY 0x21
+#define FLOW_FAMILY 0x22
+#define SEQ 1
+
+/* Begin a message: nlmsghdr, and for a family (type >= NLMSG_MIN_TYPE) the
+ * genlmsghdr and ovs_header.  Returns its offset for msg_end(). */
+static size_t
+msg_begin(struct ovsdp_buf *b, uint16_t type, uint16_t flags, uint8_t cmd)
+{
+	struct nlmsghdr nlh = { .nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = SEQ };
+	struct genlmsghdr g = { .cmd = cmd, .version = 1 };
+	struct ovs_header oh = { .dp_ifindex = 7 };
+	size_t off = ovsdp_buf_put(b, &nlh, sizeof nlh);
+
+	if (type >= NLMSG_MIN_TYPE) {
+		ovsdp_buf_put(b, &g, sizeof g);
+		ovsdp_buf_put(b, &oh, sizeof oh);
+	}
+	return off;
+}
+
+static void
+msg_end(struct ovsdp_buf *b, size_t off)
+{
+	((struct nlmsghdr *)(b->data + off))->nlmsg_len = (uint32_t)(b->len - off);
+	ovsdp_buf_put(b, NULL, NLMSG_ALIGN(b->len) - b->len);
+}
+
+/* An NLMSG_ERROR: capped (only the request's header echoed) or with the
+ * whole request (a 24-byte ovs request) echoed, and the kernel's text. */
+static void
+put_ack(struct ovsdp_buf *b, int err, bool capped, uint32_t inner_len, const char *text)
+{
+	size_t off = msg_begin(b, NLMSG_ERROR, 0, 0);
+	struct nlmsgerr e = { .error = err };
+
+	e.msg.nlmsg_len = inner_len;
+	e.msg.nlmsg_type = DP_FAMILY;
+	e.msg.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	e.msg.nlmsg_seq = SEQ;
+	ovsdp_buf_put(b, &e, sizeof e);
+	if (!capped)
+		ovsdp_buf_put(b, NULL, 8);      /* genlmsghdr and ovs_header */
+	if (text) {
+		uint32_t at = 20;
+
+		ovsdp_buf_put_attr(b, NLMSGERR_ATTR_MSG, text, strlen(text) + 1);
+		ovsdp_buf_put_u32(b, NLMSGERR_ATTR_OFFS, at);
+	}
+	((struct nlmsghdr *)(b->data + off))->nlmsg_flags =
+		(uint16_t)((capped ? NLM_F_CAPPED : 0) | (text ? NLM_F_ACK_TLVS : 0));
+	msg_end(b, off);
+}
+
+static void
+put_done(struct ovsdp_buf *b, int err)
+{
+	size_t off = msg_begin(b, NLMSG_DONE, NLM_F_MULTI, 0);
+
+	ovsdp_buf_put(b, &err, sizeof err);
+	msg_end(b, off);
+}
+
+static void
+put_dp(struct ovsdp_buf *b, uint16_t type, uint16_t flags, uint8_t cmd, const char *name)
+{
+	size_t off = msg_begin(b, type, flags, cmd);
+	struct ovs_dp_stats st = { 10, 20, 3, 4 };
+	struct ovs_dp_megaflow_stats mf = { .n_mask_hit = 5, .n_masks = 2, .n_cache_hit = 1 };
+	uint32_t pids[2] = { 100, 101 };
+
+	ovsdp_buf_put_attr(b, OVS_DP_ATTR_NAME, name, strlen(name) + 1);
+	ovsdp_buf_put_attr(b, OVS_DP_ATTR_STATS, &st, sizeof st);
+	ovsdp_buf_put_attr(b, OVS_DP_ATTR_MEGAFLOW_STATS, &mf, sizeof mf);
+	ovsdp_buf_put_u32(b, OVS_DP_ATTR_USER_FEATURES, 0x1b);
+	ovsdp_buf_put_u32(b, OVS_DP_ATTR_MASKS_CACHE_SIZE, 256);
+	ovsdp_buf_put_attr(b, OVS_DP_ATTR_PER_CPU_PIDS, pids, sizeof pids);
+	msg_end(b, off);
+}
+
+static void
+put_vport(struct ovsdp_buf *b, uint16_t type, uint16_t flags, uint8_t cmd, uint32_t port,
+	  uint32_t vtype, const char *name)
+{
+	size_t off = msg_begin(b, type, flags, cmd), nest;
+	struct ovs_vport_stats st = { 1, 2, 3, 4, 0, 0, 0, 0 };
+	uint32_t pids[3] = { 200, 201, 202 };
+
+	ovsdp_buf_put_u32(b, OVS_VPORT_ATTR_PORT_NO, port);
+	ovsdp_buf_put_u32(b, OVS_VPORT_ATTR_TYPE, vtype);
+	ovsdp_buf_put_attr(b, OVS_VPORT_ATTR_NAME, name, strlen(name) + 1);
+	ovsdp_buf_put_u32(b, OVS_VPORT_ATTR_IFINDEX, 12);
+	ovsdp_buf_put_u32(b, OVS_VPORT_ATTR_NETNSID, 0);
+	ovsdp_buf_put_attr(b, OVS_VPORT_ATTR_STATS, &st, sizeof st);
+	ovsdp_buf_put_attr(b, OVS_VPORT_ATTR_UPCALL_PID, pids, sizeof pids);
+	if (vtype == OVS_VPORT_TYPE_VXLAN) {
+		nest = ovsdp_buf_nest_start(b, OVS_VPORT_ATTR_OPTIONS);
+		ovsdp_buf_put_u16(b, OVS_TUNNEL_ATTR_DST_PORT, 4789);
+		ovsdp_buf_nest_end(b, nest);
+	}
+	nest = ovsdp_buf_nest_start(b, OVSDP_VPORT_ATTR_UPCALL_STATS);
+	ovsdp_buf_put_u64(b, OVSDP_VPORT_UPCALL_ATTR_SUCCESS, 99);
+	ovsdp_buf_put_u64(b, OVSDP_VPORT_UPCALL_ATTR_FAIL, 1);
+	ovsdp_buf_nest_end(b, nest);
+	msg_end(b, off);
+}
+
+static void
+put_flow(struct ovsdp_buf *b, uint16_t flags, const struct ovsdp_buf *key,
+	 const struct ovsdp_buf *mask, const struct ovsdp_buf *acts, bool terse)
+{
+	size_t off = msg_begin(b, FLOW_FAMILY, flags, OVS_FLOW_CMD_NEW);
+	struct ovs_flow_stats st = { 7, 700 };
+	uint8_t ufid[16] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+
+	if (!terse) {
+		ovsdp_buf_put_attr(b, OVS_FLOW_ATTR_KEY, key->data, key->len);
+		ovsdp_buf_put_attr(b, OVS_FLOW_ATTR_MASK, mask->data, mask->len);
+		ovsdp_buf_put_attr(b, OVS_FLOW_ATTR_ACTIONS, acts->data, acts->len);
+	}
+	ovsdp_buf_put_attr(b, OVS_FLOW_ATTR_UFID, ufid, sizeof ufid);
+	ovsdp_buf_put_attr(b, OVS_FLOW_ATTR_STATS, &st, sizeof st);
+	ovsdp_buf_put_u64(b, OVS_FLOW_ATTR_USED, 123456);
+	ovsdp_buf_put_u8(b, OVS_FLOW_ATTR_TCP_FLAGS, 0x12);
+	msg_end(b, off);
+}
+
+static void
+write_buf(const char *dir, const char *sub, unsigned int i, struct ovsdp_buf *b)
+{
+	write_file(dir, sub, i, b->data, b->len);
+	b->len = 0;
+}
+
+static int
+write_replies(const char *dir)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT, key = OVSDP_BUF_INIT, mask = OVSDP_BUF_INIT;
+	struct ovsdp_buf acts = OVSDP_BUF_INIT;
+	g_autoptr(GError) err = NULL;
+	unsigned int n;
+
+	/* datapath: a GET's reply and ack, a dump, a refusal with text. */
+	put_dp(&b, DP_FAMILY, 0, OVS_DP_CMD_NEW, "dp0");
+	put_ack(&b, 0, true, 16, NULL);
+	write_buf(dir, "datapath", 0, &b);
+	put_dp(&b, DP_FAMILY, NLM_F_MULTI, OVS_DP_CMD_NEW, "dp0");
+	put_dp(&b, DP_FAMILY, NLM_F_MULTI, OVS_DP_CMD_NEW, "ovs-system");
+	put_done(&b, 0);
+	write_buf(dir, "datapath", 1, &b);
+	put_ack(&b, -ENODEV, true, 16, "datapath dp9 does not exist");
+	write_buf(dir, "datapath", 2, &b);
+
+	/* vport: a netdev, a vxlan port with options, a dump. */
+	put_vport(&b, VPORT_FAMILY, 0, OVS_VPORT_CMD_NEW, 1, OVS_VPORT_TYPE_NETDEV, "veth0");
+	put_ack(&b, 0, true, 16, NULL);
+	write_buf(dir, "vport", 0, &b);
+	put_vport(&b, VPORT_FAMILY, 0, OVS_VPORT_CMD_NEW, 2, OVS_VPORT_TYPE_VXLAN, "vx0");
+	put_ack(&b, 0, true, 16, NULL);
+	write_buf(dir, "vport", 1, &b);
+	put_vport(&b, VPORT_FAMILY, NLM_F_MULTI, OVS_VPORT_CMD_NEW, 0, OVS_VPORT_TYPE_INTERNAL,
+		  "dp0");
+	put_vport(&b, VPORT_FAMILY, NLM_F_MULTI, OVS_VPORT_CMD_NEW, 1, OVS_VPORT_TYPE_NETDEV,
+		  "veth0");
+	put_done(&b, 0);
+	write_buf(dir, "vport", 2, &b);
+
+	/* flow: a get's reply with key, mask and actions; a dump of two, one
+	 * terse; a dump that failed part-way. */
+	n = 0;
+	for (unsigned int i = 0; i < 3; i++) {
+		if (ovsdp_odp_key_from_string(keys[i], &key, &mask, &err) < 0 ||
+		    ovsdp_odp_actions_from_string(actions[i + 3], &acts, &err) < 0) {
+			fprintf(stderr, "make-seeds: %s\n", err->message);
+			return 1;
+		}
+		put_flow(&b, 0, &key, &mask, &acts, false);
+		put_ack(&b, 0, true, 16, NULL);
+		write_buf(dir, "flow", n++, &b);
+		put_flow(&b, NLM_F_MULTI, &key, &mask, &acts, false);
+		put_flow(&b, NLM_F_MULTI, &key, &mask, &acts, true);
+		put_done(&b, i == 2 ? -EMSGSIZE : 0);
+		write_buf(dir, "flow", n++, &b);
+		key.len = mask.len = acts.len = 0;
+	}
+
+	/* monitor: datapath and vport notifications in one datagram, and the
+	 * deletions. */
+	put_dp(&b, DP_FAMILY, 0, OVS_DP_CMD_NEW, "dp0");
+	put_vport(&b, VPORT_FAMILY, 0, OVS_VPORT_CMD_NEW, 1, OVS_VPORT_TYPE_NETDEV, "veth0");
+	put_vport(&b, VPORT_FAMILY, 0, OVS_VPORT_CMD_SET, 1, OVS_VPORT_TYPE_NETDEV, "veth0");
+	write_buf(dir, "monitor", 0, &b);
+	put_vport(&b, VPORT_FAMILY, 0, OVS_VPORT_CMD_DEL, 2, OVS_VPORT_TYPE_VXLAN, "vx0");
+	put_dp(&b, DP_FAMILY, 0, OVS_DP_CMD_DEL, "dp0");
+	write_buf(dir, "monitor", 1, &b);
+
+	/* ext-ack: capped and uncapped refusals with text, a plain ack, a dump
+	 * that failed, several acks in one datagram (a batch). */
+	put_ack(&b, -EINVAL, true, 24, "Flow key attribute not present in new flow.");
+	write_buf(dir, "ext-ack", 0, &b);
+	put_ack(&b, -EEXIST, false, 24, "Flow already exists");
+	write_buf(dir, "ext-ack", 1, &b);
+	put_ack(&b, 0, true, 24, NULL);
+	write_buf(dir, "ext-ack", 2, &b);
+	put_done(&b, -ENOENT);
+	write_buf(dir, "ext-ack", 3, &b);
+	put_ack(&b, 0, true, 24, NULL);
+	put_ack(&b, -EPERM, false, 24, NULL);
+	put_ack(&b, -ENOSPC, true, 24, "no room");
+	write_buf(dir, "ext-ack", 4, &b);
+
+	ovsdp_buf_clear(&b);
+	ovsdp_buf_clear(&key);
+	ovsdp_buf_clear(&mask);
+	ovsdp_buf_clear(&acts);
+	return 0;
+}
+
+/* Crash reproducers, written once by hand into tests/fuzz/regressions/. */
+static void
+write_regressions(const char *dir)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autofree char *d = g_build_filename(dir, "ext-ack", NULL);
+	g_autofree char *p1 = g_build_filename(d, "inner-nlmsg-len-0xfffffff0", NULL);
+	g_autofree char *p2 = g_build_filename(d, "inner-nlmsg-len-0x7fffffff", NULL);
+
+	g_mkdir_with_parents(d, 0755);
+	/* An uncapped extended ack whose echoed request claims 0xFFFFFFF0
+	 * bytes: read past the datagram (ASan SEGV in nla_ok). */
+	put_ack(&b, -EINVAL, false, 0xFFFFFFF0u, "x");
+	g_file_set_contents(p1, (const char *)b.data, (gssize)b.len, NULL);
+	b.len = 0;
+	/* ... 0x7FFFFFFF: the offset overflowed an int (UBSan). */
+	put_ack(&b, -EINVAL, false, 0x7FFFFFFFu, "x");
+	g_file_set_contents(p2, (const char *)b.data, (gssize)b.len, NULL);
+	ovsdp_buf_clear(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -141,6 +386,10 @@ main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < G_N_ELEMENTS(configs); i++)
 		write_file(dir, "config", i, configs[i], strlen(configs[i]));
+	if (write_replies(dir))
+		return 1;
+	if (argc > 2)
+		write_regressions(argv[2]);
 	printf("make-seeds: wrote corpora under %s\n", dir);
 	return 0;
 }

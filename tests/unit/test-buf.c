@@ -2,6 +2,7 @@
  * the kernel parses them: lengths, 4-byte padding, nesting. */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <check.h>
 #include <linux/netlink.h>
@@ -64,6 +65,47 @@ START_TEST(growth_keeps_contents)
 }
 END_TEST
 
+/* An attribute whose length does not fit nla_len's 16 bits is refused,
+ * not written with a wrapped length. */
+START_TEST(attr_too_big_refused)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autofree uint8_t *big = g_malloc0(70000);
+	const struct nlattr *a;
+
+	ck_assert_uint_eq(ovsdp_buf_put_attr(&b, 1, big, OVSDP_ATTR_PAYLOAD_MAX + 1),
+			  OVSDP_BUF_TOO_BIG);
+	ck_assert_uint_eq(ovsdp_buf_put_attr(&b, 1, big, 65536), OVSDP_BUF_TOO_BIG);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_uint_eq(ovsdp_buf_put_attr(&b, 1, big, OVSDP_ATTR_PAYLOAD_MAX), 0);
+	a = (const struct nlattr *)b.data;
+	ck_assert_uint_eq(a->nla_len, UINT16_MAX);
+	ck_assert_uint_eq(b.len, NLA_ALIGN(UINT16_MAX));
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+START_TEST(nest_too_big_refused)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autofree uint8_t *big = g_malloc0(40000);
+	size_t outer, inner;
+
+	ovsdp_buf_put_u32(&b, 9, 1);
+	outer = ovsdp_buf_nest_start(&b, 1);
+	inner = ovsdp_buf_nest_start(&b, 2);
+	ovsdp_buf_put_attr(&b, 3, big, 40000);
+	ck_assert_int_eq(ovsdp_buf_nest_end(&b, inner), 0);
+	ovsdp_buf_put_attr(&b, 3, big, 40000);
+	/* 80,000 bytes in one nest: refused, and the nest is gone. */
+	ck_assert_int_eq(ovsdp_buf_nest_end(&b, outer), -EMSGSIZE);
+	ck_assert_uint_eq(b.len, outer);
+	ck_assert_uint_eq(b.len, 8);
+	ck_assert_int_eq(ovsdp_buf_nest_end(&b, 100), -EINVAL);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -75,6 +117,8 @@ main(void)
 	tcase_add_test(tc, attr_padding);
 	tcase_add_test(tc, nesting);
 	tcase_add_test(tc, growth_keeps_contents);
+	tcase_add_test(tc, attr_too_big_refused);
+	tcase_add_test(tc, nest_too_big_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -1,0 +1,343 @@
+/* test-netlink.c: the reply walker reads only inside what was received (an
+ * extended ack's echoed request, errnos out of range, truncated datagrams),
+ * and every receive path drops a datagram that is not from the kernel: a
+ * forged ack sent by another socket to ours is counted, never believed. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <endian.h>
+#include <unistd.h>
+#include <check.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <netlink/genl/ctrl.h>
+
+#include "netlink.h"
+#include "ovsdp/upcall.h"
+
+/* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
+ * request header claims 'inner_len' (and 20 bytes of it follow); then an
+ * NLMSGERR_ATTR_MSG with 'text' when not NULL. */
+static void
+put_error(struct ovsdp_buf *b, uint32_t seq, int err, bool capped, uint32_t inner_len,
+	  const char *text)
+{
+	struct nlmsghdr nlh = { .nlmsg_type = NLMSG_ERROR, .nlmsg_seq = seq };
+	struct nlmsgerr e = { .error = err };
+	size_t off = ovsdp_buf_put(b, &nlh, sizeof nlh);
+
+	e.msg.nlmsg_len = capped ? sizeof e.msg : inner_len;
+	e.msg.nlmsg_seq = seq;
+	ovsdp_buf_put(b, &e, sizeof e);
+	if (!capped)
+		ovsdp_buf_put(b, NULL, 4);      /* the echoed request's payload */
+	if (text)
+		ovsdp_buf_put_attr(b, NLMSGERR_ATTR_MSG, text, strlen(text) + 1);
+	nlh.nlmsg_len = (uint32_t)(b->len - off);
+	nlh.nlmsg_flags = (uint16_t)((text ? NLM_F_ACK_TLVS : 0) | (capped ? NLM_F_CAPPED : 0));
+	memcpy(b->data + off, &nlh, sizeof nlh);
+}
+
+/* Feed 'b' as one datagram of replies to 'seq'. */
+static int
+feed(struct ovsdp_buf *b, uint32_t seq, GError **error)
+{
+	struct ovsdp_nl_replies st = { .seq = seq };
+	/* An exact-size copy: ASan sees any read past the datagram. */
+	g_autofree void *copy = g_memdup2(b->data, b->len);
+
+	ck_assert(ovsdp_nl_replies_feed(&st, copy, b->len, NULL, NULL, "testing", error));
+	return st.ret;
+}
+
+START_TEST(ext_ack_text)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autoptr(GError) err = NULL;
+
+	put_error(&b, 5, -EINVAL, false, 20, "bad attribute");
+	ck_assert_int_eq(feed(&b, 5, &err), -EINVAL);
+	ck_assert_str_eq(err->message, "testing: Invalid argument (kernel: bad attribute)");
+	g_clear_error(&err);
+	b.len = 0;
+	put_error(&b, 5, -ENODEV, true, 0, "no such datapath");
+	ck_assert_int_eq(feed(&b, 5, &err), -ENODEV);
+	ck_assert_str_eq(err->message, "testing: No such device (kernel: no such datapath)");
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+/* The echoed request's own length is not trusted: 0xFFFFFFF0 read past
+ * the datagram (ASan SEGV in nla_ok), 0x7FFFFFFF overflowed an int. */
+START_TEST(ext_ack_inner_length_bounded)
+{
+	static const uint32_t lens[] = { 0xFFFFFFF0u, 0x7FFFFFFFu, 0xFFFFFFFFu, 0x80000000u,
+					 0, 15, 25, 1000 };
+
+	for (unsigned int i = 0; i < G_N_ELEMENTS(lens); i++) {
+		struct ovsdp_buf b = OVSDP_BUF_INIT;
+		g_autoptr(GError) err = NULL;
+
+		put_error(&b, 9, -EPERM, false, lens[i], "text");
+		ck_assert_ptr_null(ovsdp_nl_ext_ack((struct nlmsghdr *)b.data));
+		ck_assert_int_eq(feed(&b, 9, &err), -EPERM);
+		ck_assert_str_eq(err->message,
+				 "testing: Operation not permitted (needs CAP_NET_ADMIN)");
+		ovsdp_buf_clear(&b);
+	}
+}
+END_TEST
+
+START_TEST(errno_out_of_range)
+{
+	static const int errs[] = { INT_MIN, -4096, 1, INT_MAX };
+
+	for (unsigned int i = 0; i < G_N_ELEMENTS(errs); i++) {
+		struct ovsdp_buf b = OVSDP_BUF_INIT;
+		g_autoptr(GError) err = NULL;
+
+		put_error(&b, 3, errs[i], true, 0, NULL);
+		ck_assert_int_eq(feed(&b, 3, &err), -EPROTO);
+		ck_assert_str_eq(err->message, "testing: malformed error message: Protocol error");
+		ovsdp_buf_clear(&b);
+	}
+}
+END_TEST
+
+START_TEST(truncated_datagram)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	g_autoptr(GError) err = NULL;
+	struct nlmsghdr *nlh;
+	size_t off = 0;
+	int bad;
+
+	put_error(&b, 3, 0, true, 0, NULL);
+	((struct nlmsghdr *)b.data)->nlmsg_len = (uint32_t)b.len + 4;
+	ck_assert_int_eq(feed(&b, 3, &err), -EPROTO);
+	ck_assert_str_eq(err->message, "testing: malformed reply: Protocol error");
+	((struct nlmsghdr *)b.data)->nlmsg_len = 8;
+	ck_assert_ptr_null(ovsdp_nl_datagram_next(b.data, b.len, &off, &bad));
+	ck_assert_int_eq(bad, -EPROTO);
+	/* A message shorter than struct nlmsgerr is malformed, not an ack. */
+	off = 0;
+	((struct nlmsghdr *)b.data)->nlmsg_len = NLMSG_HDRLEN + 4;
+	nlh = ovsdp_nl_datagram_next(b.data, b.len, &off, &bad);
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_int_eq(ovsdp_nl_ack_errno(nlh, &bad, NULL), -EPROTO);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+/* ---- forged replies on a real socket ---------------------------------- */
+
+static struct ovsdp_nl *
+ctrl_socket(void)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_nl *nl = NULL;
+
+	/* Without the openvswitch module the socket is still returned. */
+	ovsdp_nl_open(true, &nl, &err);
+	ck_assert_msg(nl, "no generic netlink socket: %s", err ? err->message : "?");
+	/* Borrow an optional family slot for the controller (nlctrl). */
+	nl->fam[OVSDP_FAMILY_CT_LIMIT] = (struct ovsdp_family_info){
+		.name = "nlctrl", .present = true, .id = GENL_ID_CTRL, .version = 2,
+	};
+	return nl;
+}
+
+/* A GETFAMILY request for the controller itself: the controller reads the
+ * 4 bytes of struct ovs_header as attributes, so they are made the header
+ * of CTRL_ATTR_FAMILY_ID (nla_len 6) and its payload follows. */
+static struct nl_msg *
+getfamily(struct ovsdp_nl *nl, int flags)
+{
+	int hdr = (int)htole32(6u | (uint32_t)CTRL_ATTR_FAMILY_ID << 16);
+	uint16_t id[2] = { GENL_ID_CTRL, 0 };
+	struct nl_msg *m = ovsdp_nl_request(nl, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY, flags,
+					    hdr);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(nlmsg_append(m, id, sizeof id, NLMSG_ALIGNTO), 0);
+	return m;
+}
+
+/* From a second socket, send 'b' to 'port': what any local user can do. */
+static void
+forge_to(uint32_t port, struct ovsdp_buf *b)
+{
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = port };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(sendto(fd, b->data, b->len, 0, (struct sockaddr *)&to, sizeof to),
+			 (ssize_t)b->len);
+	close(fd);
+}
+
+static void
+forge(struct ovsdp_nl *nl, struct ovsdp_buf *b)
+{
+	forge_to(nl_socket_get_local_port(nl->sk), b);
+}
+
+static int
+count_cb(struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(*(int *)arg)++;
+	return 0;
+}
+
+START_TEST(forged_done_dropped_by_transact)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlmsghdr done = { .nlmsg_len = NLMSG_HDRLEN + 4, .nlmsg_type = NLMSG_DONE };
+	g_autoptr(GError) err = NULL;
+	int derr = -EHWPOISON, families = 0;
+
+	/* The next request's sequence number is the one after this. */
+	done.nlmsg_seq = nl_socket_use_seq(nl->sk) + 1;
+	ovsdp_buf_put(&b, &done, sizeof done);
+	ovsdp_buf_put(&b, &derr, sizeof derr);
+	forge(nl, &b);
+	ck_assert_int_eq(ovsdp_nl_transact(nl, getfamily(nl, NLM_F_DUMP),
+					   count_cb, &families, "listing families", &err), 0);
+	ck_assert_ptr_null(err);
+	ck_assert_int_gt(families, 0);
+	ck_assert_uint_eq(nl->foreign, 1);
+	ovsdp_buf_clear(&b);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
+START_TEST(forged_error_dropped_by_dump)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct ovsdp_nl_dump d;
+	struct nlmsghdr *nlh;
+	g_autoptr(GError) err = NULL;
+	int r, families = 0;
+
+	put_error(&b, nl_socket_use_seq(nl->sk) + 1, -EHWPOISON, true, 0, "forged");
+	forge(nl, &b);
+	ck_assert_int_eq(ovsdp_nl_dump_start(nl, getfamily(nl, 0),
+					     &d, "listing families", &err), 0);
+	while ((r = ovsdp_nl_dump_next(&d, &nlh, "listing families", &err)) == 1)
+		families++;
+	ck_assert_msg(r == 0, "dump: %d %s", r, err ? err->message : "");
+	ck_assert_int_gt(families, 0);
+	ck_assert_uint_eq(nl->foreign, 1);
+	ovsdp_nl_dump_release(&d);
+	ovsdp_buf_clear(&b);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
+START_TEST(forged_ack_dropped_by_many)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf forged = OVSDP_BUF_INIT, reqs = OVSDP_BUF_INIT;
+	g_autoptr(GError) err = NULL;
+	unsigned int unacked = 9;
+	int errors[1];
+	size_t off;
+
+	/* GETFAMILY naming no family: the kernel refuses it.  The forger
+	 * acks it first as a success. */
+	ck_assert_int_eq(ovsdp_nl_msg_begin(nl, &reqs, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY,
+					    0, 0, &off), 0);
+	ck_assert_int_eq(ovsdp_nl_msg_end(&reqs, off), 0);
+	put_error(&forged, nl_socket_use_seq(nl->sk) + 1, 0, true, 0, NULL);
+	forge(nl, &forged);
+	ck_assert_int_eq(ovsdp_nl_transact_many(nl, &reqs, 1, errors, &unacked, &err), 1);
+	ck_assert_msg(errors[0] < 0, "the forged ack was believed: %d", errors[0]);
+	ck_assert_uint_eq(unacked, 0);          /* the verdict is the kernel's */
+	ck_assert_uint_eq(nl->foreign, 1);
+	ovsdp_buf_clear(&forged);
+	ovsdp_buf_clear(&reqs);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
+/* libnl's receive loop (family resolution) skips a forged family too. */
+START_TEST(forged_family_skipped_by_libnl)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlmsghdr nlh = { .nlmsg_type = GENL_ID_CTRL };
+	struct genlmsghdr g = { .cmd = CTRL_CMD_NEWFAMILY, .version = 2 };
+
+	nlh.nlmsg_seq = nl_socket_use_seq(nl->sk) + 1;
+	nlh.nlmsg_pid = nl_socket_get_local_port(nl->sk);
+	ovsdp_buf_put(&b, &nlh, sizeof nlh);
+	ovsdp_buf_put(&b, &g, sizeof g);
+	ovsdp_buf_put_attr(&b, CTRL_ATTR_FAMILY_NAME, "nlctrl", 7);
+	ovsdp_buf_put_u16(&b, CTRL_ATTR_FAMILY_ID, 0x99);
+	((struct nlmsghdr *)b.data)->nlmsg_len = (uint32_t)b.len;
+	forge(nl, &b);
+	ck_assert_int_eq(genl_ctrl_resolve(nl->sk, "nlctrl"), GENL_ID_CTRL);
+	ovsdp_buf_clear(&b);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
+/* A made-up MISS upcall sent to a handler's socket is never delivered. */
+START_TEST(forged_upcall_dropped)
+{
+	struct ovsdp_upcall_sock *us = NULL;
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlmsghdr nlh = { .nlmsg_type = 0x20 };
+	struct genlmsghdr g = { .cmd = OVS_PACKET_CMD_MISS, .version = OVS_PACKET_VERSION };
+	uint8_t buf[512];
+	struct ovsdp_upcall_slot slot = { .buf = buf, .size = sizeof buf };
+
+	ck_assert_msg(ovsdp_upcall_sock_open(0, &us, &err) == 0, "%s", err ? err->message : "");
+	ovsdp_buf_put(&b, &nlh, sizeof nlh);
+	ovsdp_buf_put(&b, &g, sizeof g);
+	ovsdp_buf_put(&b, NULL, 4);
+	((struct nlmsghdr *)b.data)->nlmsg_len = (uint32_t)b.len;
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	ck_assert_int_eq(ovsdp_upcall_sock_recv(us, buf, sizeof buf), -EAGAIN);
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	forge_to(ovsdp_upcall_sock_portid(us), &b);
+	ck_assert_int_eq(ovsdp_upcall_sock_recv_batch(us, &slot, 1), -EAGAIN);
+	ovsdp_upcall_sock_close(us);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("netlink");
+	TCase *tc = tcase_create("parsing");
+	TCase *tf = tcase_create("sender");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, ext_ack_text);
+	tcase_add_test(tc, ext_ack_inner_length_bounded);
+	tcase_add_test(tc, errno_out_of_range);
+	tcase_add_test(tc, truncated_datagram);
+	tcase_add_test(tf, forged_done_dropped_by_transact);
+	tcase_add_test(tf, forged_error_dropped_by_dump);
+	tcase_add_test(tf, forged_ack_dropped_by_many);
+	tcase_add_test(tf, forged_upcall_dropped);
+	tcase_add_test(tf, forged_family_skipped_by_libnl);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tf);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
