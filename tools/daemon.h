@@ -79,6 +79,12 @@ struct daemon {
 	struct policy *policy;
 	struct control_server *ctl;
 	uint64_t recoveries;            /* datapath recreated */
+
+	/* systemd notification state (daemon-notify.c) */
+	guint notify_status_timer;
+	guint notify_watchdog_timer;
+	gint64 notify_last_us;
+	uint64_t notify_last_upcalls;
 };
 
 /* Re-read plugins.conf and switch when its choice changed.  Returns 0, or
@@ -93,5 +99,11 @@ int daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError 
  * the main loop.  NULL with *error when the socket cannot be made. */
 struct control_server *control_server_new(struct daemon *d, const char *path, GError **error);
 void control_server_free(struct control_server *s);
+
+/* systemd (daemon-notify.c): no-ops outside systemd. */
+void daemon_raise_nofile(void);
+void daemon_notify_ready(struct daemon *d);
+void daemon_notify_reloading(struct daemon *d);
+void daemon_notify_stopping(struct daemon *d);
 
 #endif

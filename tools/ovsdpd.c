@@ -601,8 +601,10 @@ on_hup(gpointer data)
 
 	g_message("SIGHUP: reloading %s", plugins_conf_path(d) ? plugins_conf_path(d)
 							       : ovsdp_config_default_path());
+	daemon_notify_reloading(d);
 	if (daemon_reload(d, &what, &err) < 0)
 		g_warning("%s", err->message);
+	daemon_notify_ready(d);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -717,6 +719,7 @@ main(int argc, char **argv)
 	}
 	g_log_set_default_handler(log_handler, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	daemon_raise_nofile();
 
 	r = daemon_config_load(config_path ? config_path : DAEMON_CONFIG_DEFAULT, &d.cfg, &err);
 	if (r < 0) {
@@ -737,8 +740,10 @@ main(int argc, char **argv)
 		d.exit_code = EXIT_FAILURE;
 	} else {
 		g_message("ready: control socket %s", d.cfg->control_socket);
+		daemon_notify_ready(&d);
 		g_main_loop_run(d.loop);
 	}
+	daemon_notify_stopping(&d);
 	daemon_stop(&d);
 	g_main_loop_unref(d.loop);
 	daemon_config_free(d.cfg);
