@@ -801,8 +801,15 @@ put_vxlan(GString *out, const struct odp_attr *a, const struct odp_attr *ma, enu
 		uint8_t id[2], flags, mid[2] = { 0, 0 }, mflags = 0;
 		uint32_t v, mv = 0;
 
-		if (g.type != OVS_VXLAN_EXT_GBP)
-			return odp_fail(error, "tunnel: vxlan: unknown attribute type %u", g.type);
+		if (g.type != OVS_VXLAN_EXT_GBP) {
+			bool found = ma && odp_list_find(ma->data, ma->len, g.type, &mg);
+
+			put_generic(out, g.type, g.data, g.len, found ? mg.data : NULL, found ? mg.len : 0,
+				    mode != MASK_EXACT && !(found && mg.len == g.len
+							    && odp_all_bytes(mg.data, mg.len, 0xff)));
+			g_string_append_c(out, ',');
+			continue;
+		}
 		if (g.len != 4)
 			return odp_fail(error, "tunnel: vxlan: gbp payload is %zu bytes, expected 4", g.len);
 		if (ma && odp_list_find(ma->data, ma->len, OVS_VXLAN_EXT_GBP, &mg)) {
@@ -1683,59 +1690,67 @@ parse_geneve(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask
 	return 0;
 }
 
-/* "gbp(id=..,flags=..))" or ")" */
+/* "gbp(id=..,flags=..))", "keyN(..))" (an option ovsdp has no name for),
+ * both or ")". */
 static int
 parse_vxlan(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint64_t id = 0, idm = 0, fl = 0, flm = 0;
 	size_t kc, mc = 0;
+	bool have_gbp = false;
 	int r;
 
-	if (*lx->p == ')') {
-		/* Options without a group policy. */
-		lx->p++;
-		kc = ovsdp_buf_nest_start(key, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-		ovsdp_buf_nest_end(key, kc);
-		if (mask) {
-			mc = ovsdp_buf_nest_start(mask, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-			ovsdp_buf_nest_end(mask, mc);
-		}
-		return 0;
-	}
-	if (!odp_lex_word(lx, "gbp") || *lx->p != '(')
-		return odp_lex_fail(lx, lx->p, "tunnel: expected 'gbp(' in vxlan()");
-	lx->p++;
-	if (*lx->p != ')') {
-		do {
-			const char *name;
-			size_t n;
-
-			if ((r = odp_lex_field(lx, "tunnel", &name, &n)) < 0)
-				return r;
-			if (r == 0 && n == 2 && !memcmp(name, "id", 2))
-				r = odp_lex_uint_masked(lx, "tunnel", "id", UINT16_MAX, &id, &idm);
-			else if (r == 0 && n == 5 && !memcmp(name, "flags", 5))
-				r = odp_lex_uint_masked(lx, "tunnel", "flags", UINT8_MAX, &fl, &flm);
-			else
-				return unknown_field(lx, "tunnel", name, n);
-			if (r)
-				return r;
-		} while (!(r = odp_lex_list_next(lx, "tunnel")));
-		if (r < 0)
-			return r;
-	} else {
-		lx->p++;
-	}
-	if ((r = odp_lex_expect(lx, "tunnel", ')')))
-		return r;
 	kc = ovsdp_buf_nest_start(key, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-	ovsdp_buf_put_u32(key, OVS_VXLAN_EXT_GBP, (uint32_t)(fl << 16 | id));
-	ovsdp_buf_nest_end(key, kc);
-	if (mask) {
+	if (mask)
 		mc = ovsdp_buf_nest_start(mask, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-		ovsdp_buf_put_u32(mask, OVS_VXLAN_EXT_GBP, (uint32_t)(flm << 16 | idm));
-		ovsdp_buf_nest_end(mask, mc);
+	while (*lx->p != ')') {
+		const char *at = lx->p;
+		size_t n = odp_ident_len(at);
+		uint16_t type;
+
+		if (n && generic_type(at, n, &type) && type != OVS_VXLAN_EXT_GBP && at[n] == '(') {
+			lx->p += n + 1;
+			if ((r = parse_generic_body(lx, "tunnel", type, key, mask)))
+				return r;
+		} else if (!have_gbp && odp_lex_word(lx, "gbp") && *lx->p == '(') {
+			uint64_t id = 0, idm = 0, fl = 0, flm = 0;
+
+			have_gbp = true;
+			lx->p++;
+			if (*lx->p != ')') {
+				do {
+					const char *name;
+
+					if ((r = odp_lex_field(lx, "tunnel", &name, &n)) < 0)
+						return r;
+					if (r == 0 && n == 2 && !memcmp(name, "id", 2))
+						r = odp_lex_uint_masked(lx, "tunnel", "id", UINT16_MAX, &id, &idm);
+					else if (r == 0 && n == 5 && !memcmp(name, "flags", 5))
+						r = odp_lex_uint_masked(lx, "tunnel", "flags", UINT8_MAX, &fl, &flm);
+					else
+						return unknown_field(lx, "tunnel", name, n);
+					if (r)
+						return r;
+				} while (!(r = odp_lex_list_next(lx, "tunnel")));
+				if (r < 0)
+					return r;
+			} else {
+				lx->p++;
+			}
+			ovsdp_buf_put_u32(key, OVS_VXLAN_EXT_GBP, (uint32_t)(fl << 16 | id));
+			if (mask)
+				ovsdp_buf_put_u32(mask, OVS_VXLAN_EXT_GBP, (uint32_t)(flm << 16 | idm));
+		} else {
+			return odp_lex_fail(lx, at, "tunnel: expected 'gbp(' in vxlan()");
+		}
+		if (*lx->p == ',')
+			lx->p++;
+		else if (*lx->p != ')')
+			return odp_lex_fail(lx, lx->p, "tunnel: vxlan: expected ',' or ')'");
 	}
+	lx->p++;
+	ovsdp_buf_nest_end(key, kc);
+	if (mask)
+		ovsdp_buf_nest_end(mask, mc);
 	return 0;
 }
 

@@ -141,6 +141,7 @@ static const char *const canonical[] = {
 	"in_port(1),key45(01 02 03 04/ff ff 00 00)",
 	"key40(/),key1000(ff/0f)",
 	"tunnel(dst=1.1.1.9,ttl=64,key16(),key20(01/0f),flags(-df)),in_port(9)",
+	"tunnel(dst=1.1.1.10,ttl=64,vxlan(gbp(id=1),key2(01 02 03 04/ff ff ff 00)),flags(-df)),in_port(10)",
 	"",
 };
 
@@ -196,6 +197,7 @@ static const char *const exact[] = {
 	"nsh(flags=2,ttl=1,mdtype=2,np=1,spi=0xffffff,si=0)",
 	"in_port(1),key45(01 02 03 04),key60()",
 	"tunnel(ttl=64,key16(),flags(0))",
+	"tunnel(ttl=64,vxlan(key3(aa)),flags(0))",
 };
 
 START_TEST(exact_roundtrip)
