@@ -351,7 +351,8 @@ parse_generic_body(struct odp_lexer *lx, const char *ctx, uint16_t type, struct 
 					    ctx, type, m->len, k->len);
 	} else {
 		g_byte_array_set_size(m, k->len);
-		memset(m->data, 0xff, k->len);
+		if (k->len)
+			memset(m->data, 0xff, k->len);
 	}
 	if ((r = odp_lex_expect(lx, ctx, ')')))
 		return r;
