@@ -483,9 +483,11 @@ format_psample(GString *out, const struct odp_attr *a, GError **error)
 	return 0;
 }
 
-/* push_nsh(flags=,ttl=,mdtype=,np=,spi=,si=, then c1..c4 or md2=). */
+/* push_nsh(flags=,ttl=,mdtype=,np=,spi=,si=, then c1..c4 or md2=).  The
+ * action holds one OVS_KEY_ATTR_NSH, which nests the base header and the
+ * context. */
 static int
-format_push_nsh(GString *out, const struct odp_attr *a, GError **error)
+format_push_nsh(GString *out, const struct odp_attr *outer, GError **error)
 {
 	static const int lens[] = {
 		[OVS_NSH_KEY_ATTR_UNSPEC] = -2,
@@ -494,9 +496,16 @@ format_push_nsh(GString *out, const struct odp_attr *a, GError **error)
 		[OVS_NSH_KEY_ATTR_MD2] = -1,
 	};
 	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *a;
+	struct odp_attr nsh;
 	const uint8_t *base;
 	int r;
 
+	if ((r = single_key(outer, "push_nsh", &nsh, error)))
+		return r;
+	if (nsh.type != OVS_KEY_ATTR_NSH)
+		return odp_fail(error, "push_nsh: expected an nsh key attribute, found type %u", nsh.type);
+	a = &nsh;
 	if ((r = collect(a, "push_nsh", lens, G_N_ELEMENTS(lens), at, error)))
 		return r;
 	base = at[OVS_NSH_KEY_ATTR_BASE].data;
@@ -1570,7 +1579,7 @@ parse_push_nsh(struct odp_lexer *lx, struct ovsdp_buf *b)
 	uint8_t md1[16] = { 0 };
 	uint64_t v, spi = 0;
 	bool have_md1 = false, have_md2 = false;
-	size_t nest;
+	size_t nest, inner;
 	int r;
 
 	if ((r = odp_lex_expect(lx, "push_nsh", '(')))
@@ -1628,11 +1637,14 @@ parse_push_nsh(struct odp_lexer *lx, struct ovsdp_buf *b)
 	base[5] = (uint8_t)(spi >> 8);
 	base[6] = (uint8_t)spi;
 	nest = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_PUSH_NSH);
+	inner = ovsdp_buf_nest_start(b, OVS_KEY_ATTR_NSH);
 	ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_BASE, base, sizeof base);
 	if (base[2] == NSH_MD_TYPE1)
 		ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_MD1, md1, sizeof md1);
 	else if (md2->len && !(md2->len == 1 && !md2->data[0]))
 		ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_MD2, md2->data, md2->len);
+	if ((r = odp_nest_end(b, inner, "push_nsh", lx->error)))
+		return r;
 	return odp_nest_end(b, nest, "push_nsh", lx->error);
 }
 

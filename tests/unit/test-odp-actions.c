@@ -457,7 +457,12 @@ START_TEST(bad_attributes)
 	BAD(ovsdp_buf_put_attr(&b, OVS_ACTION_ATTR_CT_CLEAR, zero, 1), "ct_clear: payload is 1 bytes, expected 0");
 
 	/* Unknown and unsupported types. */
-	BAD(ovsdp_buf_put_attr(&b, OVS_ACTION_ATTR_PUSH_NSH, NULL, 0), "push_nsh: missing base header");
+	BAD(ovsdp_buf_put_attr(&b, OVS_ACTION_ATTR_PUSH_NSH, NULL, 0),
+	    "push_nsh: expected one key attribute, found 0");
+	BAD((nest = ovsdp_buf_nest_start(&b, OVS_ACTION_ATTR_PUSH_NSH), ovsdp_buf_put_u32(&b, OVS_KEY_ATTR_IN_PORT, 1),
+	     ovsdp_buf_nest_end(&b, nest)), "push_nsh: expected an nsh key attribute, found type 3");
+	BAD((nest = ovsdp_buf_nest_start(&b, OVS_ACTION_ATTR_PUSH_NSH), inner = ovsdp_buf_nest_start(&b, OVS_KEY_ATTR_NSH),
+	     ovsdp_buf_nest_end(&b, inner), ovsdp_buf_nest_end(&b, nest)), "push_nsh: missing base header");
 	BAD(ovsdp_buf_put_attr(&b, OVS_ACTION_ATTR_DEC_TTL, NULL, 0), "dec_ttl: missing actions");
 	BAD(ovsdp_buf_put_attr(&b, OVS_ACTION_ATTR_ADD_MPLS, zero, 6), "add_mpls: payload is 6 bytes, expected 8");
 	BAD(ovsdp_buf_put_attr(&b, 24, zero, 2), "drop: payload is 2 bytes, expected 4");
