@@ -1558,7 +1558,8 @@ parse_psample(struct odp_lexer *lx, struct ovsdp_buf *b)
 		return r;
 	if (!have_group)
 		return odp_lex_fail(lx, lx->p - 1, "psample: missing group");
-	nest = ovsdp_buf_nest_start(b, OVSDP_ACTION_ATTR_PSAMPLE);
+	/* The kernel parses this one strictly: it must say it is nested. */
+	nest = ovsdp_buf_nest_start(b, OVSDP_ACTION_ATTR_PSAMPLE | NLA_F_NESTED);
 	ovsdp_buf_put_u32(b, OVSDP_PSAMPLE_ATTR_GROUP, (uint32_t)group);
 	if (have_cookie)
 		ovsdp_buf_put_attr(b, OVSDP_PSAMPLE_ATTR_COOKIE, cookie->data, cookie->len);

@@ -125,6 +125,28 @@ find_line(const char *dump, unsigned int i)
 	return NULL;
 }
 
+/* Whether ovs-dpctl's generic text for an action ("actionN(bytes)")
+ * parses, in ovsdp, to the very bytes of the first action of some flow the
+ * kernel returns.  (The kernel dumps a nest without NLA_F_NESTED, which is
+ * what the text keeps.) */
+static bool
+generic_matches_kernel(const char *generic)
+{
+	struct ovsdp_buf want = OVSDP_BUF_INIT;
+	struct ovsdp_flow_dump *d = NULL;
+	const struct ovsdp_flow *f;
+	g_autoptr(GError) err = NULL;
+	bool found = false;
+
+	ck_assert_msg(ovsdp_odp_actions_from_string(generic, &want, &err) == 0, "%s", err->message);
+	ck_assert_int_eq(ovsdp_flow_dump_start(dp, 0, &d, &err), 0);
+	while (!found && ovsdp_flow_dump_next(d, &f, &err) == 1)
+		found = f->actions_len >= want.len && !memcmp(f->actions, want.data, want.len);
+	ovsdp_flow_dump_free(d);
+	ovsdp_buf_clear(&want);
+	return found;
+}
+
 static bool
 dpctl_ready(void)
 {
@@ -215,18 +237,8 @@ START_TEST(ovsdp_installs)
 			 * reads back to the very same action. */
 			CHECK(fails, strstr(tline, c->generic), "%s: %s not in ovs-dpctl's\n  %s\n", c->what,
 			      c->generic, tline);
-			{
-				g_autofree char *key = case_key(i), *acts = NULL, *out = NULL, *back = NULL;
-				g_autofree char *bline = NULL;
-
-				acts = g_strdup_printf("%s,2", c->generic);
-				out = knet_cli_run(&st, "flow mod ovsdpt0 '%s' '%s'", key, acts);
-				CHECK(fails, st == 0, "%s: flow mod with %s: %s", c->what, acts, out);
-				back = knet_cli_run(&st, "flow get ovsdpt0 '%s'", key);
-				bline = g_strdup_printf("%s\n", want);
-				CHECK(fails, !strcmp(back, bline), "%s: after mod with %s:\n  %s", c->what, acts,
-				      back);
-			}
+			CHECK(fails, generic_matches_kernel(c->generic), "%s: ovsdp reads %s to other bytes "
+			      "than the kernel's\n", c->what, c->generic);
 			break;
 		case DPCTL_MISREADS:
 			printf("not compared: ovs-dpctl 3.1 misreads %s: %s\n", c->what, tline);
