@@ -29,7 +29,7 @@ enum dpctl_view {
 
 struct odp_case {
 	const char *what;
-	int major, minor;       /* the first kernel that has it */
+	int major, minor;       /* the first kernel that has it (5.10: all in the lab) */
 	const char *key;
 	const char *actions;
 	enum dpctl_view dpctl;
@@ -41,8 +41,8 @@ static const struct odp_case cases[] = {
 	 * prints the kernel's drop (24) as tnl_pop(0), its dec_ttl (23) as a
 	 * tunnel push, and cannot install either. */
 	{ "explicit drop", 6, 4, IP_KEY, "drop", DPCTL_MISREADS, NULL },
-	{ "dec_ttl", 5, 11, IP_KEY, "dec_ttl(le_1(drop)),2", DPCTL_MISREADS, NULL },
-	{ "add_mpls", 5, 15, IP_KEY, "add_mpls(label=100,tc=3,ttl=64,bos=1,eth_type=0x8847),2",
+	{ "dec_ttl", 5, 10, IP_KEY, "dec_ttl(le_1(drop)),2", DPCTL_MISREADS, NULL },
+	{ "add_mpls", 5, 10, IP_KEY, "add_mpls(label=100,tc=3,ttl=64,bos=1,eth_type=0x8847),2",
 	  DPCTL_SAME, NULL },
 	{ "push_nsh", 4, 16, IP_KEY,
 	  "push_nsh(flags=0,ttl=63,mdtype=1,np=3,spi=0x100,si=255,c1=0x1,c2=0x2,c3=0x3,c4=0x4),2",
