@@ -269,6 +269,18 @@ START_TEST(parse_layout)
 	parse("drop(3)", &b);
 	ck_assert_uint_eq(u32_at(&b, 4), 3);
 	ovsdp_buf_clear(&b);
+
+	/* As the kernel reads them (checked on 6.12 by test-odp-interop):
+	 * push_nsh holds one nested NSH key; psample's nest is flagged. */
+	parse("push_nsh(spi=0x5)", &b);
+	ck_assert_uint_eq(attr_at(&b, 0)->nla_type, OVS_ACTION_ATTR_PUSH_NSH);
+	ck_assert_uint_eq(attr_at(&b, 4)->nla_type, OVS_KEY_ATTR_NSH);
+	ck_assert_uint_eq(attr_at(&b, 4)->nla_len, b.len - 4);
+	ck_assert_uint_eq(attr_at(&b, 8)->nla_type, OVS_NSH_KEY_ATTR_BASE);
+	ovsdp_buf_clear(&b);
+	parse("psample(group=1)", &b);
+	ck_assert_uint_eq(attr_at(&b, 0)->nla_type, 25 | NLA_F_NESTED);
+	ovsdp_buf_clear(&b);
 	parse("", &b);
 	ck_assert_uint_eq(b.len, 0);
 	parse("clone(drop)", &b);
