@@ -1,7 +1,9 @@
 /* odp-actions.c: datapath actions (OVS_ACTION_ATTR_* attributes) to and
  * from the text of `ovs-dpctl dump-flows` / `add-flow`: output ports,
  * userspace, set and masked set, VLAN and MPLS push/pop, sample, clone,
- * conntrack with NAT, recirculation, hash, meter, truncate. */
+ * conntrack with NAT, recirculation, hash, meter, truncate, dec_ttl,
+ * add_mpls, NSH push/pop, psample and the explicit drop; any other type as
+ * "actionN(hex bytes)", both ways, so that nothing a kernel returns is lost. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 
 #include "ovsdp/odp.h"
 #include "odp-private.h"
+#include "ovs-compat.h"
 
 /* Open vSwitch's user-space datapath numbers the symmetric L4 hash 1; the
  * kernel accepts only 0 (L4), but both print. */
@@ -22,7 +25,6 @@
 #define ETH_TYPE_VLAN 0x8100
 
 #define LEN_VAR (-1)
-#define LEN_UNSUPPORTED (-2)
 
 struct act_desc {
 	const char *name;
@@ -46,14 +48,22 @@ static const struct act_desc act_descs[] = {
 	[OVS_ACTION_ATTR_PUSH_ETH] = { "push_eth", sizeof(struct ovs_action_push_eth) },
 	[OVS_ACTION_ATTR_POP_ETH] = { "pop_eth", 0 },
 	[OVS_ACTION_ATTR_CT_CLEAR] = { "ct_clear", 0 },
-	[OVS_ACTION_ATTR_PUSH_NSH] = { "push_nsh", LEN_UNSUPPORTED },
+	[OVS_ACTION_ATTR_PUSH_NSH] = { "push_nsh", LEN_VAR },
 	[OVS_ACTION_ATTR_POP_NSH] = { "pop_nsh", 0 },
 	[OVS_ACTION_ATTR_METER] = { "meter", 4 },
 	[OVS_ACTION_ATTR_CLONE] = { "clone", LEN_VAR },
 	[OVS_ACTION_ATTR_CHECK_PKT_LEN] = { "check_pkt_len", LEN_VAR },
-	[OVS_ACTION_ATTR_ADD_MPLS] = { "add_mpls", LEN_UNSUPPORTED },
-	[OVS_ACTION_ATTR_DEC_TTL] = { "dec_ttl", LEN_UNSUPPORTED },
+	[OVS_ACTION_ATTR_ADD_MPLS] = { "add_mpls", sizeof(struct ovs_action_add_mpls) },
+	[OVS_ACTION_ATTR_DEC_TTL] = { "dec_ttl", LEN_VAR },
+	[OVSDP_ACTION_ATTR_DROP] = { "drop", 4 },
+	[OVSDP_ACTION_ATTR_PSAMPLE] = { "psample", LEN_VAR },
 };
+
+/* NSH as push_nsh() spells it (RFC 8300 values). */
+#define NSH_MD_TYPE1 1
+#define NSH_MD_TYPE2 2
+#define NSH_NP_ETHERNET 3
+#define NSH_MD2_MAX 248
 
 static const struct act_desc *
 act_desc(uint16_t type)
@@ -408,16 +418,135 @@ format_ct(GString *out, const struct odp_attr *a, GError **error)
 	return 0;
 }
 
+/* An action type this library has no name for, as ovs-dpctl prints one:
+ * "action25" or "action25(00 00 00 01)". */
+static void
+format_generic(GString *out, const struct odp_attr *a)
+{
+	g_string_append_printf(out, "action%u", a->type);
+	for (size_t i = 0; i < a->len; i++)
+		g_string_append_printf(out, i ? " %02x" : "(%02x", a->data[i]);
+	if (a->len)
+		g_string_append_c(out, ')');
+}
+
+/* "dec_ttl(le_1(ACTIONS))": the actions run when the TTL would reach 0. */
+static int
+format_dec_ttl(GString *out, const struct odp_attr *a, int depth, GError **error)
+{
+	static const int lens[] = {
+		[OVS_DEC_TTL_ATTR_UNSPEC] = -2,
+		[OVS_DEC_TTL_ATTR_ACTION] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *acts = &at[OVS_DEC_TTL_ATTR_ACTION];
+	int r;
+
+	if ((r = collect(a, "dec_ttl", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	if (!acts->data)
+		return odp_fail(error, "dec_ttl: missing actions");
+	g_string_append(out, "dec_ttl(le_1(");
+	if ((r = format_action_list(out, acts->data, acts->len, depth + 1, "dec_ttl", error)))
+		return r;
+	g_string_append(out, "))");
+	return 0;
+}
+
+/* "psample(group=N,cookie=0x...)", the cookie as one trimmed hex number
+ * like ovs-dpctl prints it. */
+static int
+format_psample(GString *out, const struct odp_attr *a, GError **error)
+{
+	static const int lens[] = {
+		[0] = -2,
+		[OVSDP_PSAMPLE_ATTR_GROUP] = 4,
+		[OVSDP_PSAMPLE_ATTR_COOKIE] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *cookie = &at[OVSDP_PSAMPLE_ATTR_COOKIE];
+	int r;
+
+	if ((r = collect(a, "psample", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	if (!at[OVSDP_PSAMPLE_ATTR_GROUP].data)
+		return odp_fail(error, "psample: missing group");
+	if (cookie->data && (!cookie->len || cookie->len > OVSDP_PSAMPLE_COOKIE_MAX))
+		return odp_fail(error, "psample: cookie is %zu bytes, expected 1 to %d",
+				cookie->len, OVSDP_PSAMPLE_COOKIE_MAX);
+	g_string_append_printf(out, "psample(group=%u", odp_get_u32(at[OVSDP_PSAMPLE_ATTR_GROUP].data));
+	if (cookie->data) {
+		g_string_append(out, ",cookie=");
+		odp_put_hex_trimmed(out, cookie->data, cookie->len);
+	}
+	g_string_append_c(out, ')');
+	return 0;
+}
+
+/* push_nsh(flags=,ttl=,mdtype=,np=,spi=,si=, then c1..c4 or md2=).  The
+ * action holds one OVS_KEY_ATTR_NSH, which nests the base header and the
+ * context. */
+static int
+format_push_nsh(GString *out, const struct odp_attr *outer, GError **error)
+{
+	static const int lens[] = {
+		[OVS_NSH_KEY_ATTR_UNSPEC] = -2,
+		[OVS_NSH_KEY_ATTR_BASE] = sizeof(struct ovs_nsh_key_base),
+		[OVS_NSH_KEY_ATTR_MD1] = sizeof(struct ovs_nsh_key_md1),
+		[OVS_NSH_KEY_ATTR_MD2] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *a;
+	struct odp_attr nsh;
+	const uint8_t *base;
+	int r;
+
+	if ((r = single_key(outer, "push_nsh", &nsh, error)))
+		return r;
+	if (nsh.type != OVS_KEY_ATTR_NSH)
+		return odp_fail(error, "push_nsh: expected an nsh key attribute, found type %u", nsh.type);
+	a = &nsh;
+	if ((r = collect(a, "push_nsh", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	base = at[OVS_NSH_KEY_ATTR_BASE].data;
+	if (!base)
+		return odp_fail(error, "push_nsh: missing base header");
+	if (at[OVS_NSH_KEY_ATTR_MD1].data && at[OVS_NSH_KEY_ATTR_MD2].data)
+		return odp_fail(error, "push_nsh: both MD type 1 and MD type 2 context");
+	if ((at[OVS_NSH_KEY_ATTR_MD1].data && base[2] != NSH_MD_TYPE1)
+	    || (at[OVS_NSH_KEY_ATTR_MD2].data && base[2] != NSH_MD_TYPE2))
+		return odp_fail(error, "push_nsh: context does not match mdtype %u", base[2]);
+	g_string_append_printf(out, "push_nsh(flags=%u,ttl=%u,mdtype=%u,np=%u,spi=0x%x,si=%u",
+			       base[0], base[1], base[2], base[3], odp_get_be32(base + 4) >> 8,
+			       base[7]);
+	if (base[2] == NSH_MD_TYPE1) {
+		const uint8_t *c = at[OVS_NSH_KEY_ATTR_MD1].data;
+
+		for (int i = 0; i < 4; i++)
+			g_string_append_printf(out, ",c%d=0x%x", i + 1, c ? odp_get_be32(c + 4 * i) : 0);
+	} else if (base[2] == NSH_MD_TYPE2) {
+		g_string_append(out, ",md2=");
+		if (at[OVS_NSH_KEY_ATTR_MD2].data)
+			odp_put_hex_trimmed(out, at[OVS_NSH_KEY_ATTR_MD2].data, at[OVS_NSH_KEY_ATTR_MD2].len);
+		else
+			g_string_append_c(out, '0');
+	} else {
+		return odp_fail(error, "push_nsh: unknown mdtype %u", base[2]);
+	}
+	g_string_append_c(out, ')');
+	return 0;
+}
+
 static int
 format_action(GString *out, const struct odp_attr *a, int depth, GError **error)
 {
 	const struct act_desc *d = act_desc(a->type);
 	const uint8_t *p = a->data;
 
-	if (!d)
-		return odp_fail(error, "unknown action attribute type %u", a->type);
-	if (d->len == LEN_UNSUPPORTED)
-		return odp_fail(error, "%s (%u): action not supported", d->name, a->type);
+	if (!d) {
+		format_generic(out, a);
+		return 0;
+	}
 	if (d->len >= 0 && a->len != (size_t)d->len)
 		return odp_fail(error, "%s: payload is %zu bytes, expected %d", d->name, a->len, d->len);
 
@@ -514,6 +643,40 @@ format_action(GString *out, const struct odp_attr *a, int depth, GError **error)
 		if (depth >= ODP_MAX_DEPTH)
 			return odp_fail(error, "check_pkt_len: nested too deeply");
 		return format_check_pkt_len(out, a, depth, error);
+	case OVS_ACTION_ATTR_DEC_TTL:
+		if (depth >= ODP_MAX_DEPTH)
+			return odp_fail(error, "dec_ttl: nested too deeply");
+		return format_dec_ttl(out, a, depth, error);
+	case OVS_ACTION_ATTR_ADD_MPLS: {
+		uint32_t lse = odp_get_be32(p);
+		uint16_t tun_flags = odp_get_u16(p + 6);
+
+		g_string_append_printf(out, "add_mpls(label=%u,tc=%u,ttl=%u,bos=%u,eth_type=0x%x",
+				       lse >> 12, (lse >> 9) & 7, lse & 0xff, (lse >> 8) & 1,
+				       odp_get_be16(p + 4));
+		/* ovs-dpctl leaves the flags out (Open vSwitch only installs 0);
+		 * ovsdp shows any other value so that nothing is lost. */
+		if (tun_flags)
+			g_string_append_printf(out, ",tun_flags=%#x", tun_flags);
+		g_string_append_c(out, ')');
+		return 0;
+	}
+	case OVS_ACTION_ATTR_PUSH_NSH:
+		return format_push_nsh(out, a, error);
+	case OVSDP_ACTION_ATTR_DROP: {
+		uint32_t code = odp_get_u32(p);
+
+		/* ovs-dpctl prints "drop" whatever the error code; ovsdp shows a
+		 * non-zero one, which Open vSwitch installs only when its
+		 * translation failed. */
+		if (code)
+			g_string_append_printf(out, "drop(%u)", code);
+		else
+			g_string_append(out, "drop");
+		return 0;
+	}
+	case OVSDP_ACTION_ATTR_PSAMPLE:
+		return format_psample(out, a, error);
 	}
 	return odp_fail(error, "%s (%u): action not supported", d->name, a->type);
 }
@@ -1220,6 +1383,272 @@ out:
 	return r;
 }
 
+/* "actionN" or "actionN(hex bytes)": a type by number, its payload as is. */
+static int
+parse_generic(struct odp_lexer *lx, struct ovsdp_buf *b, const char *at, size_t n)
+{
+	g_autoptr(GByteArray) bytes = g_byte_array_new();
+	unsigned long type = 0;
+	int r;
+
+	for (size_t i = 6; i < n; i++) {
+		if (at[i] < '0' || at[i] > '9' || (i == 6 && at[i] == '0' && n > 7))
+			return odp_lex_fail(lx, at, "unknown action '%.*s'", (int)n, at);
+		type = type * 10 + (unsigned long)(at[i] - '0');
+		if (type > 0x3fff)        /* nla_type has 14 bits for the type */
+			return odp_lex_fail(lx, at, "%.*s: type out of range", (int)n, at);
+	}
+	if (n == 6)
+		return odp_lex_fail(lx, at, "unknown action 'action'");
+	lx->p = at + n;
+	if (*lx->p == '(') {
+		lx->p++;
+		if ((r = odp_lex_hex_bytes(lx, "action", bytes)) || (r = odp_lex_expect(lx, "action", ')')))
+			return r;
+		if (!bytes->len)
+			return odp_lex_fail(lx, lx->p - 1, "%.*s: empty payload is written without '()'",
+					    (int)n, at);
+	}
+	ovsdp_buf_put_attr(b, (uint16_t)type, bytes->data, bytes->len);
+	return 0;
+}
+
+static int
+parse_dec_ttl(struct odp_lexer *lx, struct ovsdp_buf *b)
+{
+	size_t outer, inner;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "dec_ttl", '(')))
+		return r;
+	if (strncmp(lx->p, "le_1(", 5))
+		return odp_lex_fail(lx, lx->p, "dec_ttl: expected 'le_1('");
+	lx->p += 5;
+	outer = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_DEC_TTL);
+	inner = ovsdp_buf_nest_start(b, OVS_DEC_TTL_ATTR_ACTION);
+	if ((r = parse_action_list(lx, b, "dec_ttl", true))
+	    || (r = odp_nest_end(b, inner, "dec_ttl", lx->error))
+	    || (r = odp_nest_end(b, outer, "dec_ttl", lx->error)))
+		return r;
+	return odp_lex_expect(lx, "dec_ttl", ')');
+}
+
+/* add_mpls(label=,tc=,ttl=,bos=,eth_type=[,tun_flags=]). */
+static int
+parse_add_mpls(struct odp_lexer *lx, struct ovsdp_buf *b)
+{
+	static const struct {
+		const char *name;
+		unsigned shift;
+		uint32_t max;
+	} parts[] = {
+		{ "label", 12, 0xfffff }, { "tc", 9, 7 }, { "ttl", 0, 0xff }, { "bos", 8, 1 },
+	};
+	uint32_t lse = 0;
+	uint64_t eth_type = 0, tun_flags = 0, v;
+	bool have_type = false;
+	struct ovs_action_add_mpls m;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "add_mpls", '(')))
+		return r;
+	do {
+		const char *name;
+		size_t n, i;
+
+		if ((r = odp_lex_field(lx, "add_mpls", &name, &n)) < 0)
+			return r;
+		if (r == 0 && field_is(name, n, "eth_type")) {
+			if ((r = odp_lex_uint(lx, "add_mpls", "eth_type", UINT16_MAX, &eth_type)))
+				return r;
+			have_type = true;
+			continue;
+		}
+		if (r == 0 && field_is(name, n, "tun_flags")) {
+			if ((r = odp_lex_uint(lx, "add_mpls", "tun_flags", UINT16_MAX, &tun_flags)))
+				return r;
+			continue;
+		}
+		for (i = 0; i < G_N_ELEMENTS(parts); i++)
+			if (field_is(name, n, parts[i].name))
+				break;
+		if (r == 1 || i == G_N_ELEMENTS(parts))
+			return unknown_field(lx, "add_mpls", name, n);
+		if ((r = odp_lex_uint(lx, "add_mpls", parts[i].name, parts[i].max, &v)))
+			return r;
+		lse |= (uint32_t)v << parts[i].shift;
+	} while (!(r = odp_lex_list_next(lx, "add_mpls")));
+	if (r < 0)
+		return r;
+	if (!have_type)
+		return odp_lex_fail(lx, lx->p - 1, "add_mpls: missing eth_type");
+	m.mpls_lse = htonl(lse);
+	m.mpls_ethertype = htons((uint16_t)eth_type);
+	m.tun_flags = (uint16_t)tun_flags;
+	ovsdp_buf_put_attr(b, OVS_ACTION_ATTR_ADD_MPLS, &m, sizeof m);
+	return 0;
+}
+
+/* A hex number of up to 'max' bytes ("0x..." as ds_put_hex writes one),
+ * stored big-endian in as few whole bytes as hold it. */
+static int
+parse_hex_blob(struct odp_lexer *lx, const char *ctx, const char *field, size_t max,
+	       GByteArray *out)
+{
+	const char *at = lx->p, *d;
+	size_t n;
+
+	if (at[0] == '0' && (at[1] == 'x' || at[1] == 'X'))
+		d = at + 2;
+	else
+		d = at;
+	n = strspn(d, "0123456789abcdefABCDEF");
+	if (!n || (d == at && !(n == 1 && *d == '0')))
+		return odp_lex_fail(lx, at, "%s: %s: expected a hex number", ctx, field);
+	while (n > 1 && *d == '0') {
+		d++;
+		n--;
+	}
+	if ((n + 1) / 2 > max)
+		return odp_lex_fail(lx, at, "%s: %s: longer than %zu bytes", ctx, field, max);
+	for (size_t i = 0; i < n;) {
+		size_t take = (n - i) % 2 ? 1 : 2;
+		uint8_t byte = 0;
+
+		for (size_t k = 0; k < take; k++)
+			byte = (uint8_t)(byte << 4 | g_ascii_xdigit_value(d[i + k]));
+		g_byte_array_append(out, &byte, 1);
+		i += take;
+	}
+	lx->p = d + n;
+	return 0;
+}
+
+/* psample(group=N[,cookie=0xHEX]). */
+static int
+parse_psample(struct odp_lexer *lx, struct ovsdp_buf *b)
+{
+	g_autoptr(GByteArray) cookie = g_byte_array_new();
+	bool have_group = false, have_cookie = false;
+	uint64_t group = 0;
+	size_t nest;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "psample", '(')))
+		return r;
+	do {
+		const char *name;
+		size_t n;
+
+		if ((r = odp_lex_field(lx, "psample", &name, &n)) < 0)
+			return r;
+		if (r == 0 && field_is(name, n, "group") && !have_group) {
+			if ((r = odp_lex_uint(lx, "psample", "group", UINT32_MAX, &group)))
+				return r;
+			have_group = true;
+		} else if (r == 0 && field_is(name, n, "cookie") && !have_cookie) {
+			if ((r = parse_hex_blob(lx, "psample", "cookie", OVSDP_PSAMPLE_COOKIE_MAX, cookie)))
+				return r;
+			have_cookie = true;
+		} else {
+			return unknown_field(lx, "psample", name, n);
+		}
+	} while (!(r = odp_lex_list_next(lx, "psample")));
+	if (r < 0)
+		return r;
+	if (!have_group)
+		return odp_lex_fail(lx, lx->p - 1, "psample: missing group");
+	/* The kernel parses this one strictly: it must say it is nested. */
+	nest = ovsdp_buf_nest_start(b, OVSDP_ACTION_ATTR_PSAMPLE | NLA_F_NESTED);
+	ovsdp_buf_put_u32(b, OVSDP_PSAMPLE_ATTR_GROUP, (uint32_t)group);
+	if (have_cookie)
+		ovsdp_buf_put_attr(b, OVSDP_PSAMPLE_ATTR_COOKIE, cookie->data, cookie->len);
+	return odp_nest_end(b, nest, "psample", lx->error);
+}
+
+/* push_nsh(...): the fields ovs-dpctl prints, any order, with its defaults
+ * (ttl 63, MD type 1, next protocol Ethernet, si 255). */
+static int
+parse_push_nsh(struct odp_lexer *lx, struct ovsdp_buf *b)
+{
+	static const struct {
+		const char *name;
+		uint64_t max;
+	} u8s[] = { { "flags", 0xff }, { "ttl", 0xff }, { "mdtype", 0xff }, { "np", 0xff } };
+	g_autoptr(GByteArray) md2 = g_byte_array_new();
+	uint8_t base[8] = { 0, 63, NSH_MD_TYPE1, NSH_NP_ETHERNET, 0, 0, 0, 255 };
+	uint8_t md1[16] = { 0 };
+	uint64_t v, spi = 0;
+	bool have_md1 = false, have_md2 = false;
+	size_t nest, inner;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "push_nsh", '(')))
+		return r;
+	if (*lx->p != ')') {
+		do {
+			const char *name;
+			size_t n, i;
+
+			if ((r = odp_lex_field(lx, "push_nsh", &name, &n)) < 0)
+				return r;
+			if (r == 1)
+				return unknown_field(lx, "push_nsh", name, n);
+			for (i = 0; i < G_N_ELEMENTS(u8s); i++)
+				if (field_is(name, n, u8s[i].name))
+					break;
+			if (i < G_N_ELEMENTS(u8s)) {
+				if ((r = odp_lex_uint(lx, "push_nsh", u8s[i].name, u8s[i].max, &v)))
+					return r;
+				base[i] = (uint8_t)v;
+			} else if (field_is(name, n, "spi")) {
+				if ((r = odp_lex_uint(lx, "push_nsh", "spi", 0xffffff, &spi)))
+					return r;
+			} else if (field_is(name, n, "si")) {
+				if ((r = odp_lex_uint(lx, "push_nsh", "si", 0xff, &v)))
+					return r;
+				base[7] = (uint8_t)v;
+			} else if (n == 2 && name[0] == 'c' && name[1] >= '1' && name[1] <= '4') {
+				int k = name[1] - '1';
+
+				if ((r = odp_lex_uint(lx, "push_nsh", "context", UINT32_MAX, &v)))
+					return r;
+				for (int j = 0; j < 4; j++)
+					md1[4 * k + j] = (uint8_t)(v >> (24 - 8 * j));
+				have_md1 = true;
+			} else if (field_is(name, n, "md2")) {
+				g_byte_array_set_size(md2, 0);
+				if ((r = parse_hex_blob(lx, "push_nsh", "md2", NSH_MD2_MAX, md2)))
+					return r;
+				have_md2 = true;
+			} else {
+				return unknown_field(lx, "push_nsh", name, n);
+			}
+		} while (!(r = odp_lex_list_next(lx, "push_nsh")));
+		if (r < 0)
+			return r;
+	} else {
+		lx->p++;
+	}
+	if (base[2] != NSH_MD_TYPE1 && base[2] != NSH_MD_TYPE2)
+		return odp_lex_fail(lx, lx->p - 1, "push_nsh: mdtype must be 1 or 2");
+	if ((base[2] == NSH_MD_TYPE1 && have_md2) || (base[2] == NSH_MD_TYPE2 && have_md1))
+		return odp_lex_fail(lx, lx->p - 1, "push_nsh: context does not match mdtype %u", base[2]);
+	base[4] = (uint8_t)(spi >> 16);
+	base[5] = (uint8_t)(spi >> 8);
+	base[6] = (uint8_t)spi;
+	nest = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_PUSH_NSH);
+	inner = ovsdp_buf_nest_start(b, OVS_KEY_ATTR_NSH);
+	ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_BASE, base, sizeof base);
+	if (base[2] == NSH_MD_TYPE1)
+		ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_MD1, md1, sizeof md1);
+	else if (md2->len && !(md2->len == 1 && !md2->data[0]))
+		ovsdp_buf_put_attr(b, OVS_NSH_KEY_ATTR_MD2, md2->data, md2->len);
+	if ((r = odp_nest_end(b, inner, "push_nsh", lx->error)))
+		return r;
+	return odp_nest_end(b, nest, "push_nsh", lx->error);
+}
+
 static int
 parse_action(struct odp_lexer *lx, struct ovsdp_buf *b)
 {
@@ -1311,6 +1740,29 @@ parse_action(struct odp_lexer *lx, struct ovsdp_buf *b)
 	}
 	if (odp_lex_word(lx, "ct"))
 		return parse_ct(lx, b);
+	if (odp_lex_word(lx, "dec_ttl")) {
+		if (lx->depth >= ODP_MAX_DEPTH)
+			return odp_lex_fail(lx, at, "dec_ttl: nested too deeply");
+		lx->depth++;
+		r = parse_dec_ttl(lx, b);
+		lx->depth--;
+		return r;
+	}
+	if (odp_lex_word(lx, "add_mpls"))
+		return parse_add_mpls(lx, b);
+	if (odp_lex_word(lx, "psample"))
+		return parse_psample(lx, b);
+	if (odp_lex_word(lx, "push_nsh"))
+		return parse_push_nsh(lx, b);
+	if (odp_lex_word(lx, "drop")) {
+		v = 0;
+		if (*lx->p == '(' && (r = parse_u32_arg(lx, "drop", "code", &v)))
+			return r;
+		ovsdp_buf_put_u32(b, OVSDP_ACTION_ATTR_DROP, v);
+		return 0;
+	}
+	if (n > 6 && !strncmp(at, "action", 6))
+		return parse_generic(lx, b, at, n);
 	if (odp_lex_word(lx, "pop_nsh")) {
 		if ((r = odp_lex_expect(lx, "pop_nsh", '(')) || (r = odp_lex_expect(lx, "pop_nsh", ')')))
 			return r;
@@ -1324,17 +1776,22 @@ static int
 parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bool nested)
 {
 	const char *delims = ", \t\r\n";
-	const char *drop_at;
 
 	lx->p += strspn(lx->p, delims);
-	drop_at = lx->p;
-	if (odp_lex_word(lx, "drop")) {
-		lx->p += strspn(lx->p, delims);
-		if (nested ? *lx->p == ')' : !*lx->p) {
-			lx->p += nested;
-			return 0;
+	if (nested) {
+		/* A nested list prints as "drop" when empty (sample, clone,
+		 * check_pkt_len, dec_ttl), and reads back the same way; at the
+		 * top, "drop" is the explicit drop action, as in ovs-dpctl. */
+		const char *save = lx->p;
+
+		if (odp_lex_word(lx, "drop")) {
+			lx->p += strspn(lx->p, delims);
+			if (*lx->p == ')') {
+				lx->p++;
+				return 0;
+			}
+			lx->p = save;
 		}
-		return odp_lex_fail(lx, drop_at, "'drop' must be the only action");
 	}
 	for (;;) {
 		size_t sep;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
+#include <linux/erspan.h>
 #include <linux/openvswitch.h>
 
 #include "ovsdp/odp.h"
@@ -72,7 +73,7 @@ enum key_kind {
 	KK_MPLS,
 	KK_TUNNEL,
 	KK_GENERIC,     /* known to the kernel, unnamed: "keyN(bytes/bytes)" */
-	KK_UNSUPPORTED,
+	KK_NSH,
 };
 
 struct key_desc {
@@ -184,7 +185,7 @@ static const struct key_desc key_descs[ODP_KEY_TYPES] = {
 						       ct_tuple4_fields),
 	[OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6] = STRUCT_KEY("ct_tuple6", struct ovs_key_ct_tuple_ipv6,
 						       ct_tuple6_fields),
-	[OVS_KEY_ATTR_NSH] = { "nsh", KK_UNSUPPORTED, LEN_NESTED, NULL, 0 },
+	[OVS_KEY_ATTR_NSH] = { "nsh", KK_NSH, LEN_NESTED, NULL, 0 },
 	[ODP_KEY_ATTR_IPV6_EXTHDRS] = { "key32", KK_GENERIC, 2, NULL, 0 },
 };
 
@@ -194,7 +195,7 @@ enum tun_kind {
 	TK_GENEVE,
 	TK_VXLAN,
 	TK_PAD,
-	TK_UNSUPPORTED,
+	TK_ERSPAN,
 };
 
 struct tun_desc {
@@ -221,8 +222,7 @@ static const struct tun_desc tun_descs[] = {
 	[OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = { "ipv6_src", TK_FIELD, FK_IPV6, 16, 0 },
 	[OVS_TUNNEL_KEY_ATTR_IPV6_DST] = { "ipv6_dst", TK_FIELD, FK_IPV6, 16, 0 },
 	[OVS_TUNNEL_KEY_ATTR_PAD] = { "pad", TK_PAD, 0, -1, 0 },
-	[OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = { "erspan", TK_UNSUPPORTED, 0, -1, 0 },
-	[OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE] = { "ipv4_info_bridge", TK_UNSUPPORTED, 0, 0, 0 },
+	[OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = { "erspan", TK_ERSPAN, 0, sizeof(struct erspan_metadata), 0 },
 };
 
 static const struct odp_flag_name tun_flag_names[] = {
@@ -286,6 +286,80 @@ odp_key_len(uint16_t type)
 	if (!d)
 		return -2;
 	return d->len >= 0 ? d->len : -1;
+}
+
+/* ---- Types without a name ------------------------------------------------ */
+
+/* ovs-dpctl prints an attribute it has no name for as "keyN(bytes)", or
+ * "keyN(bytes/mask bytes)" when masked, each byte as two hex digits and a
+ * space between bytes; ovsdp reads that back to the same bytes. */
+static void
+put_generic(GString *out, uint16_t type, const uint8_t *k, size_t klen, const uint8_t *m,
+	    size_t mlen, bool show_mask)
+{
+	g_string_append_printf(out, "key%u(", type);
+	for (size_t i = 0; i < klen; i++)
+		g_string_append_printf(out, i ? " %02x" : "%02x", k[i]);
+	if (show_mask) {
+		g_string_append_c(out, '/');
+		/* m NULL: the all-wildcard mask, as long as the key. */
+		for (size_t i = 0; i < (m ? mlen : klen); i++)
+			g_string_append_printf(out, i ? " %02x" : "%02x", m ? m[i] : 0);
+	}
+	g_string_append_c(out, ')');
+}
+
+/* Whether the name at 'at' (n characters) is "keyN" with N a type number
+ * written without leading zeros. */
+static bool
+generic_type(const char *at, size_t n, uint16_t *type)
+{
+	unsigned v = 0;
+
+	if (n < 4 || memcmp(at, "key", 3) || (at[3] == '0' && n > 4))
+		return false;
+	for (size_t i = 3; i < n; i++) {
+		if (at[i] < '0' || at[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(at[i] - '0');
+		if (v > 0x3fff)         /* nla_type has 14 bits for the type */
+			return false;
+	}
+	*type = (uint16_t)v;
+	return true;
+}
+
+/* After "keyN(": "bytes[/bytes])"; a missing mask is exact (all ones). */
+static int
+parse_generic_body(struct odp_lexer *lx, const char *ctx, uint16_t type, struct ovsdp_buf *key,
+		   struct ovsdp_buf *mask)
+{
+	g_autoptr(GByteArray) k = g_byte_array_new();
+	g_autoptr(GByteArray) m = g_byte_array_new();
+	const char *at;
+	int r;
+
+	if ((r = odp_lex_hex_bytes(lx, ctx, k)))
+		return r;
+	at = lx->p;
+	if (*lx->p == '/') {
+		lx->p++;
+		if ((r = odp_lex_hex_bytes(lx, ctx, m)))
+			return r;
+		if (m->len != k->len)
+			return odp_lex_fail(lx, at + 1, "%s: key%u: mask is %u bytes, the value %u",
+					    ctx, type, m->len, k->len);
+	} else {
+		g_byte_array_set_size(m, k->len);
+		if (k->len)
+			memset(m->data, 0xff, k->len);
+	}
+	if ((r = odp_lex_expect(lx, ctx, ')')))
+		return r;
+	ovsdp_buf_put_attr(key, type, k->data, k->len);
+	if (mask)
+		ovsdp_buf_put_attr(mask, type, m->data, m->len);
+	return 0;
 }
 
 /* ---- Masks -------------------------------------------------------------- */
@@ -563,6 +637,155 @@ put_geneve(GString *out, const uint8_t *k, const uint8_t *m, size_t len, bool ve
 	return 0;
 }
 
+/* The NSH key (base header and MD type 1 context) as ovs-dpctl prints it:
+ * every field when exact; otherwise only the fields with a non-zero mask,
+ * a u8 as "N" (exact) or "0xNN/0xNN", a 32-bit one as "0xN" or
+ * "0xN/0xNNNNNNNN".  A part the mask leaves out counts as exact, and MD
+ * type 2 context (which the kernel cannot match) is not shown.  Like
+ * ovs-dpctl, a key without MD type 1 context prints its context as exact
+ * zeros (c1=0x0,...), so such a key (mdtype wildcarded) does not read back
+ * to the same mask: write mdtype=1 to match on context. */
+static int
+format_nsh(GString *out, const struct odp_attr *a, struct mask_ref mr, GError **error)
+{
+	/* flags, ttl, mdtype, np, path header (spi << 8 | si), c1..c4 */
+	uint8_t k[24] = { 0 }, m[24];
+	static const char *const u8_names[] = { "flags", "ttl", "mdtype", "np" };
+	struct odp_iter it;
+	struct odp_attr t, mt;
+	bool first = true;
+	int r;
+
+	memset(m, 0xff, sizeof m);
+	if (mr.mode == MASK_GIVEN && (r = odp_list_check(mr.data, mr.len, "nsh mask", error)))
+		return r;
+	odp_iter_init(&it, a->data, a->len, "nsh");
+	while ((r = odp_iter_next(&it, &t, error)) > 0) {
+		size_t off, len;
+
+		if (t.type == OVS_NSH_KEY_ATTR_BASE) {
+			off = 0;
+			len = sizeof(struct ovs_nsh_key_base);
+		} else if (t.type == OVS_NSH_KEY_ATTR_MD1) {
+			off = 8;
+			len = sizeof(struct ovs_nsh_key_md1);
+		} else if (t.type == OVS_NSH_KEY_ATTR_MD2) {
+			continue;
+		} else {
+			return odp_fail(error, "nsh: unknown attribute type %u", t.type);
+		}
+		if (t.len != len)
+			return odp_fail(error, "nsh: attribute %u payload is %zu bytes, expected %zu",
+					t.type, t.len, len);
+		memcpy(k + off, t.data, len);
+		if (mr.mode == MASK_WILD) {
+			memset(m + off, 0, len);
+		} else if (mr.mode == MASK_GIVEN && odp_list_find(mr.data, mr.len, t.type, &mt)) {
+			if (mt.len != len)
+				return odp_fail(error, "nsh mask: attribute %u payload is %zu bytes, expected %zu",
+						t.type, mt.len, len);
+			memcpy(m + off, mt.data, len);
+		}
+	}
+	if (r < 0)
+		return r;
+
+	if (mr.mode == MASK_EXACT) {
+		g_string_append_printf(out, "flags=%u,ttl=%u,mdtype=%u,np=%u,spi=0x%x,si=%u",
+				       k[0], k[1], k[2], k[3], odp_get_be32(k + 4) >> 8, k[7]);
+		if (k[2] == 1)
+			for (int i = 0; i < 4; i++)
+				g_string_append_printf(out, ",c%d=0x%x", i + 1, odp_get_be32(k + 8 + 4 * i));
+		return 0;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (!m[i])
+			continue;
+		g_string_append_printf(out, first ? "%s=" : ",%s=", u8_names[i]);
+		if (m[i] == 0xff)
+			g_string_append_printf(out, "%u", k[i]);
+		else
+			g_string_append_printf(out, "0x%02x/0x%02x", k[i], m[i]);
+		first = false;
+	}
+	for (int i = 0; i < 6; i++) {
+		/* spi, si, then the four context words */
+		uint32_t v, vm;
+
+		if (i == 1) {
+			if (!m[7])
+				continue;
+			g_string_append(out, first ? "si=" : ",si=");
+			if (m[7] == 0xff)
+				g_string_append_printf(out, "%u", k[7]);
+			else
+				g_string_append_printf(out, "0x%02x/0x%02x", k[7], m[7]);
+			first = false;
+			continue;
+		}
+		if (i == 0) {
+			v = odp_get_be32(k + 4) >> 8;
+			vm = odp_get_be32(m + 4) >> 8;
+			if (vm == 0xffffff)
+				vm = UINT32_MAX;
+		} else {
+			v = odp_get_be32(k + 8 + 4 * (i - 2));
+			vm = odp_get_be32(m + 8 + 4 * (i - 2));
+		}
+		if (!vm)
+			continue;
+		if (i == 0)
+			g_string_append(out, first ? "spi=" : ",spi=");
+		else
+			g_string_append_printf(out, first ? "c%d=" : ",c%d=", i - 1);
+		if (vm == UINT32_MAX)
+			g_string_append_printf(out, "0x%x", v);
+		else
+			g_string_append_printf(out, "0x%x/0x%08x", v, vm);
+		first = false;
+	}
+	return 0;
+}
+
+/* ERSPAN metadata (struct erspan_metadata: the version as a host int, then
+ * the v1 index or the v2 direction and hardware id), as ovs-dpctl prints
+ * it: "ver=1,idx=0x7" or "ver=2,dir=1,hwid=0x3"; a v1 index shows its mask
+ * whenever a mask is given.  'm' is NULL (exact) or 8 bytes. */
+static int
+put_erspan(GString *out, const uint8_t *k, const uint8_t *m, bool verbose, GError **error)
+{
+	struct erspan_metadata key, mask;
+	uint8_t ver, ver_m, dir, dir_m, hwid, hwid_m;
+	int r;
+
+	memcpy(&key, k, sizeof key);
+	if (m)
+		memcpy(&mask, m, sizeof mask);
+	ver = (uint8_t)key.version;
+	ver_m = m ? (uint8_t)mask.version : 0;
+	g_string_append(out, "erspan(");
+	if ((r = put_field(out, "tunnel", "ver", FK_U8, &ver, m ? &ver_m : NULL, verbose, error)))
+		return r;
+	if (key.version == 1) {
+		g_string_append_printf(out, "idx=%#x", ntohl(key.u.index));
+		if (m)
+			g_string_append_printf(out, "/%#x", ntohl(mask.u.index));
+		g_string_append_c(out, ',');
+	} else if (key.version == 2) {
+		dir = key.u.md2.dir;
+		hwid = key.u.md2.hwid;
+		dir_m = m ? mask.u.md2.dir : 0;
+		hwid_m = m ? mask.u.md2.hwid : 0;
+		if ((r = put_field(out, "tunnel", "dir", FK_U8, &dir, m ? &dir_m : NULL, verbose, error))
+		    || (r = put_field(out, "tunnel", "hwid", FK_U8X, &hwid, m ? &hwid_m : NULL, verbose,
+				      error)))
+			return r;
+	}
+	odp_chomp(out, ',');
+	g_string_append(out, "),");
+	return 0;
+}
+
 /* VXLAN group policy: "gbp(id=,flags=)". */
 static int
 put_vxlan(GString *out, const struct odp_attr *a, const struct odp_attr *ma, enum mask_mode mode,
@@ -579,8 +802,15 @@ put_vxlan(GString *out, const struct odp_attr *a, const struct odp_attr *ma, enu
 		uint8_t id[2], flags, mid[2] = { 0, 0 }, mflags = 0;
 		uint32_t v, mv = 0;
 
-		if (g.type != OVS_VXLAN_EXT_GBP)
-			return odp_fail(error, "tunnel: vxlan: unknown attribute type %u", g.type);
+		if (g.type != OVS_VXLAN_EXT_GBP) {
+			bool found = ma && odp_list_find(ma->data, ma->len, g.type, &mg);
+
+			put_generic(out, g.type, g.data, g.len, found ? mg.data : NULL, found ? mg.len : 0,
+				    mode != MASK_EXACT && !(found && mg.len == g.len
+							    && odp_all_bytes(mg.data, mg.len, 0xff)));
+			g_string_append_c(out, ',');
+			continue;
+		}
 		if (g.len != 4)
 			return odp_fail(error, "tunnel: vxlan: gbp payload is %zu bytes, expected 4", g.len);
 		if (ma && odp_list_find(ma->data, ma->len, OVS_VXLAN_EXT_GBP, &mg)) {
@@ -625,7 +855,7 @@ format_tunnel(GString *out, const struct odp_attr *a, struct mask_ref mr, bool v
 			const struct tun_desc *d = tun_desc(t.type);
 
 			if (!d)
-				return odp_fail(error, "tunnel mask: unknown attribute type %u", t.type);
+				continue;
 			if ((r = check_tun_len(d, &t, " mask", error)))
 				return r;
 			if (d->kind == TK_FLAG)
@@ -641,8 +871,16 @@ format_tunnel(GString *out, const struct odp_attr *a, struct mask_ref mr, bool v
 		struct odp_attr mt;
 		const uint8_t *m = NULL;
 
-		if (!d)
-			return odp_fail(error, "tunnel: unknown attribute type %u", t.type);
+		if (!d) {
+			bool found = mr.mode == MASK_GIVEN && odp_list_find(mr.data, mr.len, t.type, &mt);
+
+			/* The mask is shown unless it is exact, as ovs-dpctl does. */
+			put_generic(out, t.type, t.data, t.len, found ? mt.data : NULL, found ? mt.len : 0,
+				    mr.mode != MASK_EXACT && !(found && mt.len == t.len
+							       && odp_all_bytes(mt.data, mt.len, 0xff)));
+			g_string_append_c(out, ',');
+			continue;
+		}
 		if (seen & (1u << t.type))
 			return odp_fail(error, "tunnel: duplicate attribute %s", d->name);
 		seen |= 1u << t.type;
@@ -672,6 +910,10 @@ format_tunnel(GString *out, const struct odp_attr *a, struct mask_ref mr, bool v
 				mflags |= d->flag;
 			break;
 		case TK_PAD:
+			break;
+		case TK_ERSPAN:
+			if ((r = put_erspan(out, t.data, mr.mode == MASK_EXACT ? NULL : m, verbose, error)))
+				return r;
 			break;
 		case TK_GENEVE:
 			if (mr.mode == MASK_GIVEN && m != zeros && mt.len != t.len)
@@ -804,6 +1046,8 @@ format_key_body(GString *out, const struct key_desc *d, const struct odp_attr *a
 		}
 		odp_chomp(out, ',');
 		return 0;
+	case KK_NSH:
+		return format_nsh(out, a, mr, error);
 	case KK_GENERIC:
 		for (size_t i = 0; i < a->len; i++)
 			g_string_append_printf(out, i ? " %02x" : "%02x", k[i]);
@@ -847,7 +1091,7 @@ check_mask_list(const uint8_t *mask, size_t len, const char *prefix, GError **er
 		const struct key_desc *d = key_desc(a.type);
 
 		if (!d)
-			return odp_fail(error, "%sunknown mask attribute type %u", prefix, a.type);
+			continue;       /* printed as keyN(), whatever its length */
 		if (seen & (UINT64_C(1) << a.type))
 			return odp_fail(error, "%sduplicate mask attribute %s", prefix, d->name);
 		seen |= UINT64_C(1) << a.type;
@@ -888,8 +1132,18 @@ format_key_list(GString *out, const uint8_t *key, size_t klen, struct mask_ref m
 		struct mask_ref sub = { mr.mode, NULL, 0 };
 		const uint8_t *m = NULL;
 
-		if (!d)
-			return odp_fail(error, "%sunknown key attribute type %u", prefix, a.type);
+		if (!d) {
+			/* A type ovsdp has no name for: shown whole, as
+			 * ovs-dpctl shows it (its mask never counts as exact,
+			 * and one left out of the mask means a wildcard). */
+			found = mr.mode == MASK_GIVEN && odp_list_find(mr.data, mr.len, a.type, &ma);
+			if (mr.mode == MASK_EXACT || found || verbose) {
+				put_sep(out, &first);
+				put_generic(out, a.type, a.data, a.len, found ? ma.data : NULL,
+					    found ? ma.len : 0, mr.mode != MASK_EXACT);
+			}
+			continue;
+		}
 		if (seen & (UINT64_C(1) << a.type))
 			return odp_fail(error, "%sduplicate key attribute %s", prefix, d->name);
 		seen |= UINT64_C(1) << a.type;
@@ -950,8 +1204,11 @@ odp_key_format_attr(GString *out, const struct odp_attr *a, const struct odp_att
 	struct mask_ref mr = { MASK_EXACT, NULL, 0 };
 	int r;
 
-	if (!d)
-		return odp_fail(error, "unknown key attribute type %u", a->type);
+	if (!d) {
+		put_generic(out, a->type, a->data, a->len, mask ? mask->data : NULL,
+			    mask ? mask->len : 0, mask != NULL);
+		return 0;
+	}
 	if ((r = check_key_len(d, a, "", error)))
 		return r;
 	if (mask) {
@@ -1012,7 +1269,7 @@ validate_list(const uint8_t *buf, size_t len, int depth, GError **error)
 		const struct key_desc *d = key_desc(a.type);
 
 		if (!d)
-			return odp_fail(error, "%sunknown key attribute type %u", prefix, a.type);
+			continue;       /* the kernel judges types it knows */
 		if (seen & (UINT64_C(1) << a.type))
 			return odp_fail(error, "%sduplicate key attribute %s", prefix, d->name);
 		seen |= UINT64_C(1) << a.type;
@@ -1020,8 +1277,6 @@ validate_list(const uint8_t *buf, size_t len, int depth, GError **error)
 			return r;
 		if (d->kind == KK_ENCAP && (r = validate_list(a.data, a.len, depth + 1, error)))
 			return r;
-		if (d->kind == KK_UNSUPPORTED)
-			return odp_fail(error, "%s (%u): key attribute not supported", d->name, a.type);
 		if (d->kind == KK_TUNNEL) {
 			struct odp_iter ti;
 			struct odp_attr t;
@@ -1033,7 +1288,7 @@ validate_list(const uint8_t *buf, size_t len, int depth, GError **error)
 				const struct tun_desc *td = tun_desc(t.type);
 
 				if (!td)
-					return odp_fail(error, "tunnel: unknown attribute type %u", t.type);
+					continue;
 				if (tseen & (1u << t.type))
 					return odp_fail(error, "tunnel: duplicate attribute %s", td->name);
 				tseen |= 1u << t.type;
@@ -1436,58 +1691,190 @@ parse_geneve(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask
 	return 0;
 }
 
-/* "gbp(id=..,flags=..))" or ")" */
+/* "gbp(id=..,flags=..))", "keyN(..))" (an option ovsdp has no name for),
+ * both or ")". */
 static int
 parse_vxlan(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint64_t id = 0, idm = 0, fl = 0, flm = 0;
+	size_t kc, mc = 0;
+	bool have_gbp = false;
+	int r;
+
+	kc = ovsdp_buf_nest_start(key, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
+	if (mask)
+		mc = ovsdp_buf_nest_start(mask, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
+	while (*lx->p != ')') {
+		const char *at = lx->p;
+		size_t n = odp_ident_len(at);
+		uint16_t type;
+
+		if (n && generic_type(at, n, &type) && type != OVS_VXLAN_EXT_GBP && at[n] == '(') {
+			lx->p += n + 1;
+			if ((r = parse_generic_body(lx, "tunnel", type, key, mask)))
+				return r;
+		} else if (!have_gbp && odp_lex_word(lx, "gbp") && *lx->p == '(') {
+			uint64_t id = 0, idm = 0, fl = 0, flm = 0;
+
+			have_gbp = true;
+			lx->p++;
+			if (*lx->p != ')') {
+				do {
+					const char *name;
+
+					if ((r = odp_lex_field(lx, "tunnel", &name, &n)) < 0)
+						return r;
+					if (r == 0 && n == 2 && !memcmp(name, "id", 2))
+						r = odp_lex_uint_masked(lx, "tunnel", "id", UINT16_MAX, &id, &idm);
+					else if (r == 0 && n == 5 && !memcmp(name, "flags", 5))
+						r = odp_lex_uint_masked(lx, "tunnel", "flags", UINT8_MAX, &fl, &flm);
+					else
+						return unknown_field(lx, "tunnel", name, n);
+					if (r)
+						return r;
+				} while (!(r = odp_lex_list_next(lx, "tunnel")));
+				if (r < 0)
+					return r;
+			} else {
+				lx->p++;
+			}
+			ovsdp_buf_put_u32(key, OVS_VXLAN_EXT_GBP, (uint32_t)(fl << 16 | id));
+			if (mask)
+				ovsdp_buf_put_u32(mask, OVS_VXLAN_EXT_GBP, (uint32_t)(flm << 16 | idm));
+		} else {
+			return odp_lex_fail(lx, at, "tunnel: expected 'gbp(' in vxlan()");
+		}
+		if (*lx->p == ',')
+			lx->p++;
+		else if (*lx->p != ')')
+			return odp_lex_fail(lx, lx->p, "tunnel: vxlan: expected ',' or ')'");
+	}
+	lx->p++;
+	ovsdp_buf_nest_end(key, kc);
+	if (mask)
+		ovsdp_buf_nest_end(mask, mc);
+	return 0;
+}
+
+/* "ver=1,idx=N)" or "ver=2,dir=N,hwid=N)", each value [/mask].  Like
+ * ovs-dpctl, the mask starts all ones, and the version's mask is kept
+ * whole. */
+static int
+parse_erspan(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	struct erspan_metadata k, m;
+	uint64_t ver = 0, ver_m = 0, v, vm;
+	bool have_ver = false;
+	int r;
+
+	memset(&k, 0, sizeof k);
+	memset(&m, 0xff, sizeof m);
+	if (*lx->p == ')') {
+		lx->p++;
+		return odp_lex_fail(lx, lx->p - 1, "tunnel: erspan: missing ver");
+	}
+	do {
+		const char *name;
+		size_t n;
+
+		if ((r = odp_lex_field(lx, "tunnel", &name, &n)) < 0)
+			return r;
+		if (r == 1)
+			return unknown_field(lx, "tunnel", name, n);
+		if (n == 3 && !memcmp(name, "ver", 3) && !have_ver) {
+			if ((r = odp_lex_uint_masked(lx, "tunnel", "ver", UINT8_MAX, &ver, &ver_m)))
+				return r;
+			if (ver != 1 && ver != 2)
+				return odp_lex_fail(lx, name, "tunnel: erspan: ver must be 1 or 2");
+			have_ver = true;
+			k.version = (int)ver;
+		} else if (have_ver && ver == 1 && n == 3 && !memcmp(name, "idx", 3)) {
+			if ((r = odp_lex_uint_masked(lx, "tunnel", "idx", UINT32_MAX, &v, &vm)))
+				return r;
+			k.u.index = htonl((uint32_t)v);
+			m.u.index = htonl((uint32_t)vm);
+		} else if (have_ver && ver == 2 && n == 3 && !memcmp(name, "dir", 3)) {
+			if ((r = odp_lex_uint_masked(lx, "tunnel", "dir", 1, &v, &vm)))
+				return r;
+			k.u.md2.dir = v & 1;
+			m.u.md2.dir = vm & 1;
+		} else if (have_ver && ver == 2 && n == 4 && !memcmp(name, "hwid", 4)) {
+			if ((r = odp_lex_uint_masked(lx, "tunnel", "hwid", 0xf, &v, &vm)))
+				return r;
+			k.u.md2.hwid = v & 0xf;
+			m.u.md2.hwid = vm & 0xf;
+		} else {
+			return unknown_field(lx, "tunnel: erspan", name, n);
+		}
+	} while (!(r = odp_lex_list_next(lx, "tunnel")));
+	if (r < 0)
+		return r;
+	if (!have_ver)
+		return odp_lex_fail(lx, lx->p - 1, "tunnel: erspan: missing ver");
+	(void)ver_m;
+	put_pair(key, mask, OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS, &k, &m, sizeof k);
+	return 0;
+}
+
+/* After "nsh(": flags=,ttl=,mdtype=,np=,spi=,si=,c1=..c4=, each
+ * value[/mask]; a field left out is wildcarded.  The key gets the base
+ * header and, for MD type 1, the context; the mask gets both. */
+static int
+parse_nsh(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	static const char *const names[] = { "flags", "ttl", "mdtype", "np", "spi", "si",
+					     "c1", "c2", "c3", "c4" };
+	uint8_t k[24] = { 0 }, m[24] = { 0 };
 	size_t kc, mc = 0;
 	int r;
 
-	if (*lx->p == ')') {
-		/* Options without a group policy. */
-		lx->p++;
-		kc = ovsdp_buf_nest_start(key, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-		ovsdp_buf_nest_end(key, kc);
-		if (mask) {
-			mc = ovsdp_buf_nest_start(mask, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-			ovsdp_buf_nest_end(mask, mc);
-		}
-		return 0;
-	}
-	if (!odp_lex_word(lx, "gbp") || *lx->p != '(')
-		return odp_lex_fail(lx, lx->p, "tunnel: expected 'gbp(' in vxlan()");
-	lx->p++;
 	if (*lx->p != ')') {
 		do {
 			const char *name;
-			size_t n;
+			size_t n, i;
+			uint64_t v, vm;
 
-			if ((r = odp_lex_field(lx, "tunnel", &name, &n)) < 0)
+			if ((r = odp_lex_field(lx, "nsh", &name, &n)) < 0)
 				return r;
-			if (r == 0 && n == 2 && !memcmp(name, "id", 2))
-				r = odp_lex_uint_masked(lx, "tunnel", "id", UINT16_MAX, &id, &idm);
-			else if (r == 0 && n == 5 && !memcmp(name, "flags", 5))
-				r = odp_lex_uint_masked(lx, "tunnel", "flags", UINT8_MAX, &fl, &flm);
-			else
-				return unknown_field(lx, "tunnel", name, n);
-			if (r)
-				return r;
-		} while (!(r = odp_lex_list_next(lx, "tunnel")));
+			for (i = 0; i < G_N_ELEMENTS(names); i++)
+				if (n == strlen(names[i]) && !memcmp(name, names[i], n))
+					break;
+			if (r == 1 || i == G_N_ELEMENTS(names))
+				return unknown_field(lx, "nsh", name, n);
+			if (i < 4 || i == 5) {
+				size_t off = i < 4 ? i : 7;
+
+				if ((r = odp_lex_uint_masked(lx, "nsh", names[i], UINT8_MAX, &v, &vm)))
+					return r;
+				k[off] = (uint8_t)v;
+				m[off] = (uint8_t)vm;
+			} else if (i == 4) {
+				if ((r = odp_lex_uint_masked(lx, "nsh", "spi", 0xffffff, &v, &vm)))
+					return r;
+				store_be32(k + 4, (odp_get_be32(k + 4) & 0xff) | (uint32_t)v << 8);
+				store_be32(m + 4, (odp_get_be32(m + 4) & 0xff) | (uint32_t)(vm & 0xffffff) << 8);
+			} else {
+				if ((r = odp_lex_uint_masked(lx, "nsh", names[i], UINT32_MAX, &v, &vm)))
+					return r;
+				store_be32(k + 8 + 4 * (i - 6), v);
+				store_be32(m + 8 + 4 * (i - 6), vm);
+			}
+		} while (!(r = odp_lex_list_next(lx, "nsh")));
 		if (r < 0)
 			return r;
 	} else {
 		lx->p++;
 	}
-	if ((r = odp_lex_expect(lx, "tunnel", ')')))
+	kc = ovsdp_buf_nest_start(key, OVS_KEY_ATTR_NSH);
+	ovsdp_buf_put_attr(key, OVS_NSH_KEY_ATTR_BASE, k, 8);
+	if (k[2] == 1)
+		ovsdp_buf_put_attr(key, OVS_NSH_KEY_ATTR_MD1, k + 8, 16);
+	if ((r = odp_nest_end(key, kc, "nsh", lx->error)))
 		return r;
-	kc = ovsdp_buf_nest_start(key, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-	ovsdp_buf_put_u32(key, OVS_VXLAN_EXT_GBP, (uint32_t)(fl << 16 | id));
-	ovsdp_buf_nest_end(key, kc);
 	if (mask) {
-		mc = ovsdp_buf_nest_start(mask, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS);
-		ovsdp_buf_put_u32(mask, OVS_VXLAN_EXT_GBP, (uint32_t)(flm << 16 | idm));
-		ovsdp_buf_nest_end(mask, mc);
+		mc = ovsdp_buf_nest_start(mask, OVS_KEY_ATTR_NSH);
+		ovsdp_buf_put_attr(mask, OVS_NSH_KEY_ATTR_BASE, m, 8);
+		ovsdp_buf_put_attr(mask, OVS_NSH_KEY_ATTR_MD1, m + 8, 16);
+		return odp_nest_end(mask, mc, "nsh", lx->error);
 	}
 	return 0;
 }
@@ -1535,6 +1922,25 @@ parse_tunnel(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask
 				seen |= 1u << OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS;
 				lx->p++;
 				if ((r = parse_vxlan(lx, key, mask)))
+					return r;
+				continue;
+			}
+			if (n == 6 && !memcmp(name, "erspan", 6)) {
+				if (seen & (1u << OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS))
+					return odp_lex_fail(lx, name, "tunnel: duplicate field 'erspan'");
+				seen |= 1u << OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS;
+				lx->p++;
+				if ((r = parse_erspan(lx, key, mask)))
+					return r;
+				continue;
+			}
+			if (generic_type(name, n, &type) && !tun_desc(type)) {
+				if (type < 31 && (seen & (1u << type)))
+					return odp_lex_fail(lx, name, "tunnel: duplicate field '%.*s'", (int)n, name);
+				if (type < 31)
+					seen |= 1u << type;
+				lx->p++;
+				if ((r = parse_generic_body(lx, "tunnel", type, key, mask)))
 					return r;
 				continue;
 			}
@@ -1725,8 +2131,20 @@ odp_key_parse_attr(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf
 		if (d && n == strlen(d->name) && !memcmp(at, d->name, n))
 			break;
 	}
-	if (type == ODP_KEY_TYPES)
-		return odp_lex_fail(lx, at, "unknown key '%.*s'", (int)n, at);
+	if (type == ODP_KEY_TYPES) {
+		if (!generic_type(at, n, &type) || key_desc(type))
+			return odp_lex_fail(lx, at, "unknown key '%.*s'", (int)n, at);
+		lx->p += n;
+		if (*lx->p != '(')
+			return odp_lex_fail(lx, lx->p, "expected '(' after '%.*s'", (int)n, at);
+		lx->p++;
+		if (seen && type < 64) {
+			if (*seen & (UINT64_C(1) << type))
+				return odp_lex_fail(lx, at, "duplicate key '%.*s'", (int)n, at);
+			*seen |= UINT64_C(1) << type;
+		}
+		return parse_generic_body(lx, "key", type, key, mask);
+	}
 	lx->p += n;
 	if (*lx->p != '(')
 		return odp_lex_fail(lx, lx->p, "expected '(' after '%s'", d->name);
@@ -1750,8 +2168,8 @@ odp_key_parse_attr(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf
 		return parse_mpls(lx, key, mask);
 	case KK_GENERIC:
 		return parse_generic(lx, d, type, key, mask);
-	case KK_UNSUPPORTED:
-		return odp_lex_fail(lx, at, "%s: key not supported", d->name);
+	case KK_NSH:
+		return parse_nsh(lx, key, mask);
 	default:
 		return parse_scalar(lx, d, type, key, mask);
 	}

@@ -132,9 +132,13 @@ json_flow(struct json *j, const struct ovsdp_flow *f)
 		ovsdp_ufid_format(&f->ufid, u);
 		json_kv_string(j, "ufid", u);
 	}
+	g_autoptr(GError) kerr = NULL, aerr = NULL;
+
 	if (f->has_key && ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, key,
-						  NULL) == 0)
+						  &kerr) == 0)
 		json_kv_string(j, "key", key->str);
+	else if (f->has_key)
+		json_kv_string(j, "key_error", kerr->message);   /* never left out silently */
 	json_kv_uint(j, "packets", f->stats.n_packets);
 	json_kv_uint(j, "bytes", f->stats.n_bytes);
 	json_key(j, "used_ms");
@@ -150,8 +154,10 @@ json_flow(struct json *j, const struct ovsdp_flow *f)
 		json_null(j);
 	json_kv_string(j, "tcp_flags", tcp_flags_str(f->stats.tcp_flags, flags));
 	if (f->has_actions && ovsdp_odp_actions_to_string(f->actions, f->actions_len, acts,
-							  NULL) == 0)
+							  &aerr) == 0)
 		json_kv_string(j, "actions", acts->str);
+	else if (f->has_actions)
+		json_kv_string(j, "actions_error", aerr->message);
 	json_object_end(j);
 }
 
@@ -163,6 +169,16 @@ open_dp(const char *name, struct ovsdp_dp **dp)
 	if (ovsdp_dp_open(name, dp, &err) < 0)
 		return tool_fail_error(err);
 	return 0;
+}
+
+/* Whether 'acts' is just the explicit drop action with error code 0. */
+static bool
+is_plain_drop(const struct ovsdp_buf *acts)
+{
+	/* OVS_ACTION_ATTR_DROP is type 24 (Linux 6.4), payload u32 0. */
+	static const uint8_t drop[8] = { 8, 0, 24, 0, 0, 0, 0, 0 };
+
+	return acts->len == sizeof drop && !memcmp(acts->data, drop, sizeof drop);
 }
 
 /* add and mod share everything but the flags. */
@@ -224,7 +240,16 @@ flow_put(int argc, char **argv, bool add)
 	put.actions = acts.data;
 	put.actions_len = acts.len;
 	put.ufid = fa.has_ufid ? &fa.ufid : NULL;
-	rc = ovsdp_flow_put(dp, &put, NULL, &err) < 0 ? tool_fail_error(err) : 0;
+	rc = ovsdp_flow_put(dp, &put, NULL, &err);
+	if (rc == -EINVAL && is_plain_drop(&acts)) {
+		/* "drop" is the explicit drop action, as ovs-dpctl 3.5 installs
+		 * it; a kernel before 6.4 does not know it, and drops a packet
+		 * just the same with no actions at all. */
+		g_clear_error(&err);
+		put.actions_len = 0;
+		rc = ovsdp_flow_put(dp, &put, NULL, &err);
+	}
+	rc = rc < 0 ? tool_fail_error(err) : 0;
 	ovsdp_dp_close(dp);
 	flow_arg_clear(&fa);
 	ovsdp_buf_clear(&acts);

@@ -22,6 +22,7 @@ static const char *const keys[] = {
 	"in_port(1),eth(src=02:00:00:00:00:01/ff:ff:ff:ff:ff:00,dst=02:00:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.0/255.255.255.0,proto=1,frag=no),icmp(type=8,code=0)",
 	"ct_state(+new+trk),ct_zone(5),ct_mark(0x1),in_port(1),eth_type(0x0800),ipv4(proto=132,frag=no),sctp(src=1,dst=2)",
 	"tunnel(tun_id=0x1,src=1.1.1.1,dst=2.2.2.2,ttl=64,tp_dst=4789,flags(+key)),in_port(4),eth(),eth_type(0x0800),ipv4(frag=no)",
+	"tunnel(dst=1.1.1.1,ttl=64,erspan(ver=2,dir=1,hwid=0x3),vxlan(gbp(id=1),key2(01 02)),key16(),flags(-df)),in_port(1),eth(),eth_type(0x894f),nsh(mdtype=1,np=3,spi=0x100,si=255,c1=0x1/0xff),key45(01 02/ff 00)",
 };
 
 static const char *const actions[] = {
@@ -33,6 +34,8 @@ static const char *const actions[] = {
 	"recirc(0x1),hash(l4(0))",
 	"sample(sample=50.0%,actions(1)),clone(2),trunc(100),meter(0)",
 	"ct(commit,zone=1),recirc(0x2)",
+	"dec_ttl(le_1(psample(group=1,cookie=0x1234),drop)),add_mpls(label=1,tc=0,ttl=64,bos=1,eth_type=0x8847),2",
+	"push_nsh(mdtype=2,np=1,spi=0x5,si=3,md2=0x10203),pop_nsh(),action99(01 02),action30,drop(3)",
 };
 
 static const char *const configs[] = {

@@ -31,30 +31,36 @@ OVSDP_EXPORT int ovsdp_odp_key_from_string(const char *text, struct ovsdp_buf *k
 /* Append the dump-flows text of key attributes (key, key_len) to out.  With
  * mask attributes (mask, mask_len) fields are printed as value/mask and
  * fully wildcarded fields and keys are left out, as dump-flows does; with
- * mask NULL (or mask_len 0) every field is printed exactly.  Every length,
- * nesting and type is checked; the text of a key always parses back to the
- * same attributes.  Returns 0, or -EINVAL with a message naming the bad
+ * mask NULL (or mask_len 0) every field is printed exactly.  Every length
+ * and nesting is checked; a type this library has no name for prints as
+ * ovs-dpctl prints it, "keyN(hex bytes[/mask bytes])" (also inside tunnel()
+ * and vxlan()); the text of a key parses back to the same attributes.  Returns 0, or -EINVAL with a message naming the bad
  * attribute (out is then left as it was). */
 OVSDP_EXPORT int ovsdp_odp_key_to_string(const void *key, size_t key_len,
 					 const void *mask, size_t mask_len,
 					 GString *out, GError **error);
 
-/* Check the framing, types, payload lengths and nesting (encap, tunnel) of
- * key or mask attributes, as ovsdp_odp_key_to_string() does, without
- * judging field values or producing text.  Returns 0 or -EINVAL with a
+/* Check the framing, payload lengths and nesting (encap, tunnel) of key or
+ * mask attributes, as ovsdp_odp_key_to_string() does, without judging field
+ * values or producing text; types it has no name for pass.  Returns 0 or -EINVAL with a
  * message naming the bad attribute. */
 OVSDP_EXPORT int ovsdp_odp_key_validate(const void *key, size_t key_len, GError **error);
 
 /* Parse action text such as "push_vlan(vid=10,pcp=0),2,userspace(pid=7)"
- * into OVS_ACTION_ATTR_* attributes appended to *actions.  "drop" (or an
- * empty text) is the empty action list.  Returns 0, or -EINVAL with a
- * message giving the column; *actions is left as it was on failure. */
+ * into OVS_ACTION_ATTR_* attributes appended to *actions.  "drop" is the
+ * explicit drop action (OVS_ACTION_ATTR_DROP, error code 0, Linux 6.4+), as
+ * ovs-dpctl 3.5 installs it; an empty text is the empty action list, and so
+ * is "drop" alone inside a nested list (clone(drop)).  "actionN(hex bytes)"
+ * is action type N with that payload.  Returns 0, or -EINVAL with a message
+ * giving the column; *actions is left as it was on failure. */
 OVSDP_EXPORT int ovsdp_odp_actions_from_string(const char *text, struct ovsdp_buf *actions,
 					       GError **error);
 
 /* Append the dump-flows text of action attributes to out ("drop" for an
- * empty list).  Returns 0, or -EINVAL naming the malformed or unsupported
- * action (out is then left as it was). */
+ * empty list).  A type this library has no name for prints as ovs-dpctl
+ * prints it, "actionN(hex bytes)", which parses back to the same bytes.
+ * Returns 0, or -EINVAL naming the malformed action (out is then left as
+ * it was). */
 OVSDP_EXPORT int ovsdp_odp_actions_to_string(const void *actions, size_t len, GString *out,
 					     GError **error);
 
