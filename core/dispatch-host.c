@@ -17,6 +17,7 @@ struct ovsdp_dispatch_host_ctx {
 	const struct ovsdp_config *config;
 	char *plugin;
 	const struct ovsdp_features *features;
+	bool per_cpu;           /* the plugin's last dp_set_per_cpu_pids() set an array */
 };
 
 struct ovsdp_dispatch_host_ctx *
@@ -30,6 +31,12 @@ ovsdp_host_ctx_new(struct ovsdp_dp *dp, const struct ovsdp_config *config,
 	ctx->plugin = g_strdup(plugin_name);
 	ctx->features = features;
 	return ctx;
+}
+
+bool
+ovsdp_host_ctx_per_cpu(const struct ovsdp_dispatch_host_ctx *ctx)
+{
+	return ctx && ctx->per_cpu;
 }
 
 void
@@ -222,6 +229,8 @@ host_dp_set_per_cpu_pids(struct ovsdp_dispatch_host_ctx *ctx, const uint32_t *pi
 	if (r < 0)
 		host_log(ctx, OVSDP_DISPATCH_LOG_ERR, "%s per-cpu dispatch: %s",
 			 n ? "enabling" : "disabling", err->message);
+	else
+		ctx->per_cpu = n > 0;
 	return r;
 }
 
