@@ -1045,6 +1045,8 @@ ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
 		if (r < 0)
 			ovsdp_set_error(error, r, NULL, "dispatcher %s: recv_set(%s) failed",
 						hs->active->name, enable ? "true" : "false");
+		else if (enable)
+			r = dispatcher_own_mode(hs, hs->active, error);
 	}
 	wake_all(hs);
 	pthread_mutex_unlock(&hs->control);
@@ -1100,6 +1102,14 @@ ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uint32_t port_no)
 	}
 	pthread_mutex_unlock(&hs->lock);
 	return pid;
+}
+
+OVSDP_EXPORT uint32_t
+ovsdp_handlers_new_port_pid(struct ovsdp_handlers *hs)
+{
+	uint32_t pid = ovsdp_handlers_port_get_pid(hs, 0);
+
+	return pid == OVSDP_DISPATCH_PID_PER_CPU ? 0 : pid;
 }
 
 OVSDP_EXPORT const char *
