@@ -23,6 +23,7 @@ struct ovsdp_dispatch_host_ctx {
 	pthread_mutex_t view_lock;
 	bool have_view;
 	struct ovsdp_features_view view;
+	bool per_cpu;           /* the plugin's last dp_set_per_cpu_pids() set an array */
 };
 
 static void
@@ -118,6 +119,12 @@ ovsdp_host_ctx_new(struct ovsdp_dp *dp, const struct ovsdp_config *config,
 	ctx->features = features;
 	pthread_mutex_init(&ctx->view_lock, NULL);
 	return ctx;
+}
+
+bool
+ovsdp_host_ctx_per_cpu(const struct ovsdp_dispatch_host_ctx *ctx)
+{
+	return ctx && ctx->per_cpu;
 }
 
 void
@@ -320,6 +327,8 @@ host_dp_set_per_cpu_pids(struct ovsdp_dispatch_host_ctx *ctx, const uint32_t *pi
 	if (r < 0)
 		host_log(ctx, OVSDP_DISPATCH_LOG_ERR, "%s per-cpu dispatch: %s",
 			 n ? "enabling" : "disabling", err->message);
+	else
+		ctx->per_cpu = n > 0;
 	return r;
 }
 

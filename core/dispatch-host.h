@@ -15,6 +15,9 @@ struct ovsdp_dispatch_host_ctx *ovsdp_host_ctx_new(struct ovsdp_dp *dp,
 						   const struct ovsdp_config *config,
 						   const char *plugin_name,
 						   const struct ovsdp_features *features);
+/* Whether the plugin's last successful dp_set_per_cpu_pids() gave the
+ * datapath a per-cpu array (true) or none yet / switched it off (false). */
+bool ovsdp_host_ctx_per_cpu(const struct ovsdp_dispatch_host_ctx *ctx);
 void ovsdp_host_ctx_free(struct ovsdp_dispatch_host_ctx *ctx);
 
 const struct ovsdp_dispatch_host *ovsdp_host_vtable(void);

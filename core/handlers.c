@@ -8,8 +8,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 
 #include "datapath-internal.h"
 #include "dispatch-host.h"
@@ -75,6 +78,7 @@ struct ovsdp_handlers {
 
 	pthread_mutex_t control;         /* serialises control operations */
 	pthread_mutex_t lock;            /* active, draining, epoch, handlers */
+	pthread_cond_t drained;          /* a handler found 'draining' empty (with 'lock') */
 	struct dispatcher *active;
 	struct dispatcher *draining;
 	uint64_t epoch;
@@ -89,7 +93,13 @@ struct ovsdp_handlers {
 	gint mon_stop;
 };
 
+/* Where the kernel offers no grace period to wait for (see
+ * kernel_grace_period()), upcalls in flight get this long to land on the
+ * old sockets before they are drained a second time.  Also a draining
+ * handler's poll timeout, for a plugin whose wait_fd failed. */
 #define DRAIN_SETTLE_MS 50
+/* Handlers yet to find the old plugin empty must show progress this
+ * often... */
 #define DRAIN_TIMEOUT_MS 5000
 /* ...and however busy they are, a drain ends after this long. */
 #define DRAIN_LIMIT_MS 60000
@@ -315,8 +325,12 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 		if (failed)
 			g_usleep(RECV_ERROR_BACKOFF_MS * 1000);
 		if (n <= 0) {
-			if (is_draining)
+			if (is_draining) {
+				pthread_mutex_lock(&h->hs->lock);
 				__atomic_store_n(&h->drained_epoch, epoch, __ATOMIC_RELEASE);
+				pthread_cond_broadcast(&h->hs->drained);
+				pthread_mutex_unlock(&h->hs->lock);
+			}
 			break;
 		}
 		deliver(h, n);
@@ -607,8 +621,33 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 	return hs->features.cpus_affinity ? hs->features.cpus_affinity : 1;
 }
 
-/* Size d, register every port, and point the kernel at it.  On failure
- * the kernel is left where it was and d is still to be freed. */
+/* The datapath's dispatch mode is the core's: once d's recv_set(true) has
+ * put its pids in place, the datapath is in per-cpu mode exactly when d
+ * gave it a per-cpu array.  A plugin that only sets vport pids (as the
+ * guide's per-port dispatcher does) knows nothing of per-cpu mode, and a
+ * datapath may be in it from a plugin switched away from or a previous
+ * process: until the feature bit goes, the kernel ignores vport pids and
+ * sends every miss to the old per-cpu sockets.  Leaving it only now means
+ * no miss finds the new pids missing. */
+static int
+dispatcher_own_mode(struct ovsdp_handlers *hs, struct dispatcher *d, GError **error)
+{
+	struct ovsdp_dp_info info;
+	int r;
+
+	if (ovsdp_host_ctx_per_cpu(d->ctx) || hs->features.per_cpu_dispatch == OVSDP_NO)
+		return 0;
+	r = ovsdp_dp_get_info(hs->control_dp, &info, error);
+	if (r < 0 || !(info.user_features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU))
+		return r;
+	return ovsdp_dp_set_user_features(hs->control_dp, info.user_features &
+					  ~OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, error);
+}
+
+/* Size d, register every port, point the kernel at it and put the
+ * datapath in d's dispatch mode.  On failure the kernel routes misses as
+ * it did (a per-cpu datapath stays in per-cpu mode) and d is still to be
+ * freed. */
 static int
 dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned int asked,
 		    GError **error)
@@ -648,6 +687,10 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 	if (r < 0)
 		return ovsdp_set_error(error, r, NULL, "dispatcher %s: recv_set(true) failed",
 				       d->name);
+	r = dispatcher_own_mode(hs, d, &lerr);
+	if (r < 0)
+		return ovsdp_set_error(error, r, NULL, "dispatcher %s: leaving per-cpu dispatch "
+				       "failed: %s", d->name, lerr ? lerr->message : g_strerror(-r));
 	return 0;
 }
 
@@ -717,6 +760,14 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *opts, struct ovsdp_handl
 	hs->requested = opts->n_handlers;
 	pthread_mutex_init(&hs->control, NULL);
 	pthread_mutex_init(&hs->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&hs->drained, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	hs->handlers = g_ptr_array_new();
 	hs->shares = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	hs->mon_wake = -1;
@@ -777,25 +828,28 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 }
 
 /* Wait until every handler that serves 'd' has found it empty at or after
- * the current epoch.  Returns false when the handlers yet to do so made no
- * progress (no wakeup, no upcall delivered) for DRAIN_TIMEOUT_MS, or after
- * DRAIN_LIMIT_MS in any case. */
+ * the current epoch: each signals 'drained' when it does.  Returns false
+ * when the handlers yet to do so made no progress (no wakeup, no upcall
+ * delivered) for DRAIN_TIMEOUT_MS, or after DRAIN_LIMIT_MS in any case. */
 static bool
 wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
 {
 	gint64 deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
 	gint64 limit = g_get_monotonic_time() + DRAIN_LIMIT_MS * 1000;
 	uint64_t epoch, seen = UINT64_MAX;
+	bool all;
 
 	pthread_mutex_lock(&hs->lock);
 	epoch = ++hs->epoch;
 	pthread_mutex_unlock(&hs->lock);
 	wake_all(hs);
+	pthread_mutex_lock(&hs->lock);
 	for (;;) {
 		uint64_t busy = 0;
-		bool all = true;
+		struct timespec until;
+		gint64 now, wake_at;
 
-		pthread_mutex_lock(&hs->lock);
+		all = true;
 		for (unsigned int i = 0; i < hs->handlers->len && i < d->n_handlers; i++) {
 			struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
 
@@ -805,41 +859,71 @@ wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
 					__atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
 			}
 		}
-		pthread_mutex_unlock(&hs->lock);
 		if (all)
-			return true;
+			break;
 		/* An overloaded handler may spend seconds on the other
 		 * dispatcher's queue before it comes round to d; giving up
 		 * then would destroy upcalls the kernel counted as sent.  The
 		 * timeout is for a handler that is stuck. */
+		now = g_get_monotonic_time();
 		if (busy != seen) {
 			seen = busy;
-			deadline = MIN(g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000, limit);
+			deadline = MIN(now + DRAIN_TIMEOUT_MS * 1000, limit);
 		}
-		if (g_get_monotonic_time() > deadline)
-			return false;
-		g_usleep(2000);
+		if (now > deadline)
+			break;
+		/* Progress is counted, not signalled: look again within a
+		 * second even without a handler's word. */
+		wake_at = MIN(deadline, now + G_USEC_PER_SEC);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (wake_at - now) / G_USEC_PER_SEC;
+		until.tv_nsec += ((wake_at - now) % G_USEC_PER_SEC) * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&hs->drained, &hs->lock, &until);
 	}
+	pthread_mutex_unlock(&hs->lock);
+	return all;
 }
 
-/* Drain 'd' (already out of the kernel's path) and retire it. */
+/* Wait until every upcall the kernel routed with the pids it had before
+ * this call has reached its socket's queue (or failed, counted as lost).
+ * The kernel reads a port's or a CPU's pid and queues the upcall inside
+ * one RCU read-side section of its receive path, and replaces pid arrays
+ * with rcu_assign_pointer() without waiting; MEMBARRIER_CMD_GLOBAL waits
+ * for an RCU grace period (synchronize_rcu(), nothing at all with one CPU
+ * online, where no such section can be running during a system call).
+ * Returns false where the kernel refuses it (nohz_full CPUs, or no
+ * CONFIG_MEMBARRIER). */
+static bool
+kernel_grace_period(void)
+{
+	return syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0;
+}
+
+/* Drain 'd', which the kernel no longer points at, and retire it.  Once
+ * a grace period has passed, nothing more can reach d's sockets, so one
+ * pass that finds them all empty ends it; without one, a second pass
+ * after a settle delay catches upcalls that were on their way. */
 static void
 retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 {
 	uint64_t *total;
+	bool settled;
 
 	pthread_mutex_lock(&hs->lock);
 	hs->draining = d;
 	pthread_mutex_unlock(&hs->lock);
-	/* Twice: the second pass catches upcalls that were already on their
-	 * way to the old sockets while the kernel switched. */
-	for (int pass = 0; pass < 2; pass++) {
+	settled = kernel_grace_period();
+	for (int pass = 0; pass < (settled ? 1 : 2); pass++) {
 		if (!wait_drained(hs, d))
 			g_log("ovsdp", G_LOG_LEVEL_WARNING,
 			      "%s: dispatcher %s did not drain: its handlers made no progress "
 			      "for %d ms (or it took %d ms)", hs->dp_name, d->name,
 			      DRAIN_TIMEOUT_MS, DRAIN_LIMIT_MS);
-		if (pass == 0)
+		if (pass == 0 && !settled)
 			g_usleep(DRAIN_SETTLE_MS * 1000);
 	}
 	pthread_mutex_lock(&hs->lock);
@@ -961,6 +1045,8 @@ ovsdp_handlers_recv_set(struct ovsdp_handlers *hs, bool enable, GError **error)
 		if (r < 0)
 			ovsdp_set_error(error, r, NULL, "dispatcher %s: recv_set(%s) failed",
 						hs->active->name, enable ? "true" : "false");
+		else if (enable)
+			r = dispatcher_own_mode(hs, hs->active, error);
 	}
 	wake_all(hs);
 	pthread_mutex_unlock(&hs->control);
@@ -1016,6 +1102,14 @@ ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uint32_t port_no)
 	}
 	pthread_mutex_unlock(&hs->lock);
 	return pid;
+}
+
+OVSDP_EXPORT uint32_t
+ovsdp_handlers_new_port_pid(struct ovsdp_handlers *hs)
+{
+	uint32_t pid = ovsdp_handlers_port_get_pid(hs, 0);
+
+	return pid == OVSDP_DISPATCH_PID_PER_CPU ? 0 : pid;
 }
 
 OVSDP_EXPORT const char *
@@ -1148,6 +1242,7 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	g_hash_table_destroy(hs->shares);
 	pthread_mutex_destroy(&hs->control);
 	pthread_mutex_destroy(&hs->lock);
+	pthread_cond_destroy(&hs->drained);
 	g_free(hs->dp_name);
 	g_free(hs);
 }

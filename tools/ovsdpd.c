@@ -80,7 +80,10 @@ sync_ports(struct daemon *d, GError **error)
 }
 
 /* Add every configured port that is not on the datapath.  A port that
- * cannot be added is an error at start ('strict'), a warning later. */
+ * cannot be added is an error at start ('strict'), a warning later.  The
+ * runtime runs already: each port is created pointing at one of the
+ * dispatcher's sockets (its upcall pid in the same request), so no frame
+ * that arrives before the dispatcher gives it sockets of its own is lost. */
 static int
 add_ports(struct daemon *d, bool strict, GError **error)
 {
@@ -88,9 +91,12 @@ add_ports(struct daemon *d, bool strict, GError **error)
 		char **names = pass == 0 ? d->cfg->ports : d->cfg->internal_ports;
 
 		for (char **n = names; n && *n; n++) {
+			uint32_t pid = d->hs ? ovsdp_handlers_new_port_pid(d->hs) : 0;
 			struct ovsdp_vport_spec spec = {
 				.name = *n,
 				.type = pass == 0 ? OVSDP_VPORT_TYPE_NETDEV : OVSDP_VPORT_TYPE_INTERNAL,
+				.upcall_pids = &pid,
+				.n_upcall_pids = 1,
 			};
 			struct ovsdp_vport_info info;
 			g_autoptr(GError) err = NULL;
@@ -119,9 +125,10 @@ add_ports(struct daemon *d, bool strict, GError **error)
 	return 0;
 }
 
-/* Open or create the datapath and add the configured ports. */
+/* Open or create the datapath.  Its ports come once the runtime points
+ * the datapath at sockets (add_ports). */
 static int
-datapath_setup(struct daemon *d, bool strict, GError **error)
+datapath_setup(struct daemon *d, GError **error)
 {
 	g_autoptr(GError) err = NULL;
 	int r;
@@ -148,7 +155,7 @@ datapath_setup(struct daemon *d, bool strict, GError **error)
 		return r;
 	}
 	d->dp_ifindex = ovsdp_dp_ifindex(d->dp);
-	return add_ports(d, strict, error);
+	return 0;
 }
 
 /* ---- plugins ------------------------------------------------------------ */
@@ -497,12 +504,14 @@ datapath_lost(struct daemon *d)
 			return;
 		}
 	}
-	if (datapath_setup(d, false, &err) < 0 || runtime_start(d, p, &err) < 0) {
+	if (datapath_setup(d, &err) < 0 || runtime_start(d, p, &err) < 0) {
 		g_critical("cannot recreate datapath %s: %s: exiting", d->cfg->dp_name,
 			   err ? err->message : "unknown error");
 		quit_with(d, EXIT_FAILURE);
 		return;
 	}
+	add_ports(d, false, NULL);
+	sync_ports(d, NULL);
 	d->recoveries++;
 	g_message("datapath %s recreated with its ports; dispatcher %s runs again",
 		  d->cfg->dp_name, ovsdp_plugin_name(p));
@@ -627,10 +636,14 @@ daemon_start(struct daemon *d, GError **error)
 	if (r < 0)
 		return r;
 	replace_plugins(d, pconf, plugins, why);
-	r = datapath_setup(d, true, error);
+	r = datapath_setup(d, error);
 	if (r < 0)
 		return r;
+	/* The dispatcher first, then the ports: nothing is lost between. */
 	r = runtime_start(d, chosen, error);
+	if (r < 0)
+		return r;
+	r = add_ports(d, true, error);
 	if (r < 0)
 		return r;
 	r = ovsdp_monitor_open(OVSDP_MONITOR_DATAPATHS | OVSDP_MONITOR_VPORTS, &d->mon, error);

@@ -990,6 +990,53 @@ START_TEST(start_under_traffic)
 }
 END_TEST
 
+/* Frames already arriving on the interfaces when ovsdpd creates the
+ * datapath and its ports: the dispatcher runs before any port exists and
+ * each port is created pointing at one of its sockets, so every miss the
+ * kernel counts is handled and none is lost. */
+START_TEST(start_creates_ports_under_traffic)
+{
+	struct sender s = { .stop = 0 };
+	struct ovsdp_dp_stats k1;
+	uint64_t handled = 0;
+	g_autofree char *active = NULL;
+	GThread *t;
+
+	veths(2);
+	s.fd[0] = knet_raw_open("tx0");
+	s.fd[1] = knet_raw_open("tx1");
+	t = g_thread_new("sender", sender_main, &s);
+	daemon_start("[datapath]\nname = " DP "\ncreate = yes\nports = dp0;dp1\n"
+		     "[policy]\ntype = drop\n[daemon]\ncontrol-socket = @SOCK@\n");
+	active = active_dispatcher();
+	/* Traffic into the ports for a while: at least 100 misses. */
+	for (int waited = 0; waited < 10000; waited += 20) {
+		k1 = kernel_stats();
+		if (k1.n_missed >= 100)
+			break;
+		g_usleep(20000);
+	}
+	g_atomic_int_set(&s.stop, 1);
+	g_thread_join(t);
+	for (int waited = 0; waited < 10000; waited += 50) {
+		k1 = kernel_stats();
+		handled = policy_counter("upcalls");
+		if (handled + k1.n_lost >= k1.n_missed)
+			break;
+		g_usleep(50000);
+	}
+	printf("ports created under traffic (%s): sent %" G_GUINT64_FORMAT ", kernel missed %"
+	       G_GUINT64_FORMAT ", handled %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT "\n",
+	       active, s.sent, k1.n_missed, handled, k1.n_lost);
+	ck_assert_uint_ge(k1.n_missed, 100);
+	ck_assert_uint_eq(k1.n_lost, 0);
+	ck_assert_uint_eq(handled, k1.n_missed);
+	close(s.fd[0]);
+	close(s.fd[1]);
+	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
+}
+END_TEST
+
 /* ---- reload applies the running dispatcher's changed options ------------ */
 
 START_TEST(reload_applies_options)
@@ -1405,6 +1452,7 @@ main(void)
 	add_case(s, "refusals", refusals_keep_dispatcher);
 	add_case(s, "reload-options", reload_applies_options);
 	add_case(s, "start-under-traffic", start_under_traffic);
+	add_case(s, "start-creates-ports", start_creates_ports_under_traffic);
 	add_case(s, "control", control_socket_and_clean_stop);
 	add_case(s, "recovery", deleted_behind_its_back);
 	return ktest_run_suite(s);

@@ -584,6 +584,175 @@ START_TEST(per_vport_without_exclusive_herds)
 }
 END_TEST
 
+/* ---- the core owns the dispatch mode: a vendor's per-port plugin ------- */
+
+/* A paced flood of new-MAC frames on ports 0 and 1 until 'stop'. */
+struct flood {
+	pthread_t thread;
+	gint stop;
+	uint32_t sent[2];
+};
+
+static void *
+flood_main(void *arg)
+{
+	struct flood *f = arg;
+
+	for (uint32_t s = 0; !g_atomic_int_get(&f->stop) && s < 0xfffff; s++) {
+		for (unsigned int i = 0; i < 2; i++) {
+			send_frames(i, s, 1, 0);
+			f->sent[i] = s + 1;
+		}
+		g_usleep(400);  /* pacing: a flood the handlers keep up with */
+	}
+	return NULL;
+}
+
+static uint64_t
+rx_all(void)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&rx.lock);
+	v = rx.ours + rx.others;
+	pthread_mutex_unlock(&rx.lock);
+	return v;
+}
+
+static struct ovsdp_dp_stats
+kernel_stats(void)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	return info.stats;
+}
+
+static void
+switch_to(struct ovsdp_handlers *hs, const char *name)
+{
+	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, name);
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(p && ovsdp_plugin_status(p) == OVSDP_PLUGIN_OK, "dispatcher %s: %s", name,
+		      p ? ovsdp_plugin_reason(p) : "not found");
+	ck_assert_msg(ovsdp_handlers_switch(hs, p, &err) == 0, "switch to %s: %s", name,
+		      err ? err->message : "");
+	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), name);
+}
+
+static unsigned int
+switch_count(void)
+{
+	const char *env = g_getenv("OVSDP_TEST_SWITCHES");
+
+	return env && *env ? (unsigned int)g_ascii_strtoull(env, NULL, 10) : 20;
+}
+
+/* Live switches between per-cpu and the vendor-style "vendor" plugin,
+ * which only sets vport pids, under a paced flood: after each one the new
+ * dispatcher handles traffic and the kernel has lost nothing; at the end
+ * every miss the kernel counted is an upcall the callback saw or one it
+ * lost before the test (missed == handled + lost).  Loop 0: four
+ * switches; loop 1: OVSDP_TEST_SWITCHES (20) with the vendor plugin's
+ * handlers slowed by 2 ms a read, so upcalls queue up on the sockets
+ * being retired. */
+START_TEST(vendor_switch_from_and_to_per_cpu)
+{
+	const char *conf = _i == 0 ? "[dispatch]\nmode = auto\n"
+				   : "[dispatch]\nmode = auto\n[plugin:vendor]\nrecv-delay-us = 2000\n";
+	unsigned int n = _i == 0 ? 4 : switch_count();
+	struct ovsdp_config *cfg = NULL;
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_stats st;
+	struct flood fl = { 0 };
+	uint64_t lost0, handled, want;
+	bool settled = false;
+
+	ck_assert_int_eq(ovsdp_config_parse("vendor.conf", conf, -1, &cfg, NULL), 0);
+	add_veth_port(0);
+	add_veth_port(1);
+	hs = start(ovsdp_plugins_find(plugins, "per-cpu"), 2, cfg);
+	lost0 = kernel_lost();
+	ck_assert_int_eq(pthread_create(&fl.thread, NULL, flood_main, &fl), 0);
+	for (unsigned int k = 0; k < n; k++) {
+		const char *to = k % 2 == 0 ? "vendor" : "per-cpu";
+		uint64_t before;
+
+		switch_to(hs, to);
+		/* Traffic still handled, by the new dispatcher. */
+		before = rx_all();
+		ck_assert_msg(wait_ours(rx_ours() + 20), "switch %u (to %s): no traffic handled "
+			      "since (%" G_GUINT64_FORMAT " upcalls)", k + 1, to, before);
+		ck_assert_msg(kernel_lost() == lost0, "switch %u (to %s): the kernel lost %"
+			      G_GUINT64_FORMAT " upcalls", k + 1, to, kernel_lost() - lost0);
+	}
+	g_atomic_int_set(&fl.stop, 1);
+	pthread_join(fl.thread, NULL);
+	/* Everything the kernel queued reaches the callback. */
+	for (int waited = 0; waited < WAIT_MS && !settled; waited += 10) {
+		st = kernel_stats();
+		settled = rx_all() == st.n_missed - st.n_lost;
+		if (!settled)
+			g_usleep(10000);
+	}
+	st = kernel_stats();
+	handled = rx_all();
+	want = st.n_missed - st.n_lost;
+	ck_assert_msg(st.n_lost == lost0, "the kernel lost %" G_GUINT64_FORMAT " upcalls in %u "
+		      "switches", st.n_lost - lost0, n);
+	ck_assert_msg(st.n_missed == handled + st.n_lost, "missed %" G_GUINT64_FORMAT
+		      " != handled %" G_GUINT64_FORMAT " + lost %" G_GUINT64_FORMAT
+		      " (%" G_GUINT64_FORMAT " queued upcalls never handled)", st.n_missed,
+		      handled, st.n_lost, want > handled ? want - handled : 0);
+	ck_assert_uint_gt(fl.sent[0], 20 * n / 2);
+	/* No frame delivered twice (one drained from old and new sockets). */
+	pthread_mutex_lock(&rx.lock);
+	{
+		GHashTableIter it;
+		gpointer k, v;
+
+		g_hash_table_iter_init(&it, rx.count);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			ck_assert_msg(GPOINTER_TO_UINT(v) == 1, "frame tag %u delivered %u times",
+				      GPOINTER_TO_UINT(k) - 1, GPOINTER_TO_UINT(v));
+	}
+	pthread_mutex_unlock(&rx.lock);
+	printf("vendor-switch: %u switches, %" G_GUINT64_FORMAT " upcalls handled, kernel "
+	       "missed %" G_GUINT64_FORMAT " lost %" G_GUINT64_FORMAT " (before the flood %"
+	       G_GUINT64_FORMAT ")\n", n, handled, st.n_missed, st.n_lost, lost0);
+	ovsdp_handlers_free(hs);
+	ovsdp_config_free(cfg);
+}
+END_TEST
+
+/* A datapath left in per-cpu mode (by a previous process, here pointing
+ * at a socket that is closed) gets out of it when a per-port plugin
+ * starts: its frames reach the new plugin. */
+START_TEST(vendor_start_leaves_stale_per_cpu)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_upcall_sock *stale = NULL;
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_info info;
+	uint32_t pids[1];
+
+	add_veth_port(0);
+	ck_assert_int_eq(ovsdp_upcall_sock_open(0, &stale, NULL), 0);
+	pids[0] = ovsdp_upcall_sock_portid(stale);
+	ck_assert_msg(ovsdp_dp_set_per_cpu_pids(dp, pids, 1, &err) == 0, "%s",
+		      err ? err->message : "");
+	ovsdp_upcall_sock_close(stale);
+	hs = start(ovsdp_plugins_find(plugins, "vendor"), 2, NULL);
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	ck_assert_uint_eq(info.user_features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, 0);
+	send_frames(0, 0, 20, 1000);
+	ck_assert(wait_ours(20));
+	check_exactly_once(0, 0, 20);
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -591,7 +760,9 @@ main(void)
 	Suite *s = suite_create("dispatch");
 	TCase *tc = tcase_create("conformance");
 	TCase *herd = tcase_create("herd");
+	TCase *vendor = tcase_create("vendor-switch");
 	bool has_per_vport;
+	struct ovsdp_features f;
 
 	ktest_require_datapath();
 	dispatchers = g_strsplit_set(env && *env ? env : "legacy per-vport per-cpu", " ,", -1);
@@ -613,6 +784,19 @@ main(void)
 		tcase_set_timeout(herd, 120);
 		tcase_add_test(herd, per_vport_without_exclusive_herds);
 		suite_add_tcase(s, herd);
+	}
+	/* The vendor plugin (tests/plugins/vendor) against per-cpu mode: only
+	 * where the kernel has it, and said so where it has not. */
+	if (ovsdp_features_probe(&f, NULL) == 0 && f.per_cpu_dispatch == OVSDP_YES) {
+		tcase_add_checked_fixture(vendor, setup, teardown);
+		tcase_set_timeout(vendor, 600);
+		tcase_add_loop_test(vendor, vendor_switch_from_and_to_per_cpu, 0, 2);
+		tcase_add_test(vendor, vendor_start_leaves_stale_per_cpu);
+		suite_add_tcase(s, vendor);
+	} else {
+		printf("dispatch: vendor-switch: 3 cases NOT APPLICABLE, not run: this kernel has "
+		       "no per-cpu dispatch\n");
+		fflush(stdout);
 	}
 	return ktest_run_suite(s);
 }

@@ -140,6 +140,14 @@ OVSDP_EXPORT int ovsdp_handlers_port_deleted(struct ovsdp_handlers *hs, uint32_t
 /* The netlink portid for a userspace action on packets from 'port_no'. */
 OVSDP_EXPORT uint32_t ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uint32_t port_no);
 
+/* The upcall pid to create a port with (ovsdp_vport_spec.upcall_pids):
+ * one of the running dispatcher's sockets, the one it serves the
+ * datapath's local port (0) with, so that a miss on the new port is
+ * received before the dispatcher's port_added gives the port sockets of
+ * its own.  0 when no dispatcher runs, when it serves no such socket, or
+ * in per-cpu dispatch, where the kernel ignores vport pids. */
+OVSDP_EXPORT uint32_t ovsdp_handlers_new_port_pid(struct ovsdp_handlers *hs);
+
 /* Name of the running plugin. */
 OVSDP_EXPORT const char *ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs);
 
