@@ -524,7 +524,8 @@ check_timer(gpointer data)
 {
 	struct daemon *d = data;
 
-	if (d->dp && !datapath_alive(d))
+	/* Not while a control job uses the runtime: the next tick sees it. */
+	if (d->dp && !control_server_busy(d->ctl) && !datapath_alive(d))
 		datapath_lost(d);
 	return G_SOURCE_CONTINUE;
 }
@@ -575,7 +576,7 @@ monitor_ready(gint fd, GIOCondition cond, gpointer data)
 		else if (ev.dp_ifindex == d->dp_ifindex)
 			port_event(d, &ev);
 	}
-	if (check && d->dp && !datapath_alive(d))
+	if (check && d->dp && !control_server_busy(d->ctl) && !datapath_alive(d))
 		datapath_lost(d);
 	return G_SOURCE_CONTINUE;
 }
@@ -596,13 +597,10 @@ static gboolean
 on_hup(gpointer data)
 {
 	struct daemon *d = data;
-	g_autofree char *what = NULL;
-	g_autoptr(GError) err = NULL;
 
 	g_message("SIGHUP: reloading %s", plugins_conf_path(d) ? plugins_conf_path(d)
 							       : ovsdp_config_default_path());
-	if (daemon_reload(d, &what, &err) < 0)
-		g_warning("%s", err->message);
+	control_server_hup(d->ctl);     /* off the main loop, like `ovsdp ctl reload` */
 	return G_SOURCE_CONTINUE;
 }
 
