@@ -1055,7 +1055,7 @@ conn_readable(gint fd, GIOCondition cond, gpointer data)
 	c->watch = 0;
 	json = c->in->len >= 4 && !memcmp(c->in->data, "json", 4);
 	if (len + 1 > CONTROL_REQUEST_MAX) {
-		conn_refuse(c, json, "longer than %d bytes (newline included)", CONTROL_REQUEST_MAX);
+		conn_refuse(c, json, "longer than %d bytes", CONTROL_REQUEST_MAX);
 	} else if ((bad = memchr(c->in->data, '\0', len))) {
 		conn_refuse(c, json, "a NUL byte at offset %zu of the request line",
 			    (size_t)(bad - c->in->data));

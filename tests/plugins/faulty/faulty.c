@@ -174,8 +174,10 @@ faulty_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 	d->rcvbuf = (uint32_t)rcvbuf;
 	/* A slow start: the core calls create with its control lock held, so
 	 * a live switch to faulty lasts at least this long. */
-	if (delay_ms)
+	if (delay_ms) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_INFO, "create sleeps %" PRIu64 " ms", delay_ms);
 		g_usleep(delay_ms * 1000);
+	}
 	if (d->fail == M_CREATE) {
 		uint64_t n = __atomic_add_fetch(&create_calls, 1, __ATOMIC_RELAXED);
 
