@@ -3,7 +3,8 @@
  * plugins.conf picks and a policy as its callback, and answers `ovsdp ctl`.
  * Everything but the handler threads runs in one GMainLoop: signals, the
  * control socket, datapath and port notifications, and recovery when the
- * datapath or a port disappears behind its back. */
+ * datapath or a port disappears behind its back; control commands that
+ * wait (switch, reload, resize) run on a job thread (daemon-control.c). */
 #include "config.h"
 
 #include <errno.h>
