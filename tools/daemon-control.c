@@ -571,7 +571,6 @@ job_done(gint fd, GIOCondition cond, gpointer data)
 		else
 			reply_done(&r, j->what);
 		j->c->in_job = false;
-		j->c->timeout = g_timeout_add(CONTROL_SERVER_TIMEOUT_MS, conn_expired, j->c);
 		conn_respond(j->c, reply_finish(&r));
 	}
 	job_free(j);
@@ -1001,12 +1000,18 @@ conn_writable(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Queue the reply.  The client's deadline starts again here: the 5 s it
+ * had to send its line must not be eaten by a daemon slow to answer (the
+ * reply would be dropped unsent). */
 static void
 conn_respond(struct conn *c, GString *out)
 {
 	c->out = out;
 	if (c->watch)
 		g_source_remove(c->watch);
+	if (c->timeout)
+		g_source_remove(c->timeout);
+	c->timeout = g_timeout_add(CONTROL_SERVER_TIMEOUT_MS, conn_expired, c);
 	c->watch = g_unix_fd_add(c->fd, G_IO_OUT, conn_writable, c);
 }
 
@@ -1082,11 +1087,10 @@ conn_expired(gpointer data)
 
 	c->timeout = 0;
 	if (!c->out && !c->in_job) {
-		/* Still no whole request: say so, and give the reply its own
-		 * deadline. */
+		/* Still no whole request: say so (the reply gets its own
+		 * deadline). */
 		g_debug("control: a client sent no whole request within %d ms",
 			CONTROL_SERVER_TIMEOUT_MS);
-		c->timeout = g_timeout_add(CONTROL_SERVER_TIMEOUT_MS, conn_expired, c);
 		conn_refuse(c, c->in->len >= 4 && !memcmp(c->in->data, "json", 4),
 			    "no whole request line within %d ms", CONTROL_SERVER_TIMEOUT_MS);
 		return G_SOURCE_REMOVE;
