@@ -148,7 +148,7 @@ control_listen(const char *path, GError **error)
 	umask(old);
 	if (!e && chmod(path, 0600) < 0)
 		e = errno;
-	if (!e && listen(fd, 16) < 0)
+	if (!e && listen(fd, CONTROL_LISTEN_BACKLOG) < 0)
 		e = errno;
 	if (e) {
 		g_set_error(error, OVSDP_ERROR, e, "%s: %s", path, g_strerror(e));

@@ -11,13 +11,24 @@
 
 /* Where ovsdpd listens unless its config says otherwise. */
 #define CONTROL_SOCKET_DEFAULT "/run/ovsdp/ovsdpd.sock"
-/* Longest request line, newline included. */
+/* Longest request line, newline included.  A longer one, or one with a NUL
+ * or a carriage return in it, is refused with an error reply. */
 #define CONTROL_REQUEST_MAX 1024
+/* Connections the daemon serves at once; the next ones wait in the listen
+ * queue (CONTROL_LISTEN_BACKLOG deep) until one of them closes. */
+#define CONTROL_CONNECTIONS_MAX 64
+#define CONTROL_LISTEN_BACKLOG 128
+/* How long the daemon stops accepting when accept() fails for want of file
+ * descriptors (EMFILE, ENFILE) or memory. */
+#define CONTROL_ACCEPT_BACKOFF_MS 500
 /* Words in a request (format and command included). */
 #define CONTROL_ARGS_MAX 8
 /* How long either side waits for the other (a live switch can take a few
  * seconds while the old dispatcher drains). */
 #define CONTROL_CLIENT_TIMEOUT_MS 60000
+/* The server's deadline for a whole request line, and again for the client
+ * to read the reply (a command that waits has no deadline of its own: the
+ * runtime bounds a switch's drain). */
 #define CONTROL_SERVER_TIMEOUT_MS 5000
 
 /* `ovsdp ctl` exit code when the daemon cannot be reached. */

@@ -1,12 +1,23 @@
 /* daemon-control.c: ovsdpd's control server and its commands.  Every
  * connection is read and written without blocking from the main loop, with
  * a deadline, so a slow, silent or vanished client costs nothing but its
- * own connection; each request is answered in text or JSON (control.h). */
+ * own connection; each request is answered in text or JSON (control.h).
+ *
+ * Commands that wait (dispatch set, reload, handlers set, and SIGHUP's
+ * reload) run as a job on a worker thread, one at a time: while one runs,
+ * another is refused with "busy: ...", and status, stats and dispatch show
+ * answer from a snapshot of the runtime taken when the job started (the
+ * runtime holds its control lock for the whole switch).  The worker is
+ * the only thread that changes the daemon's dispatcher state while it
+ * runs; the main loop leaves that state alone until it has joined the
+ * worker (control_server_busy()). */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <glib-unix.h>
 
@@ -15,12 +26,69 @@
 #include "json.h"
 #include "policy.h"
 
+/* One plugin as `dispatch show` lists it. */
+struct plugin_row {
+	char *name;
+	char *path;
+	const char *status;
+	char *reason;
+};
+
+/* What status, stats and dispatch show read from the runtime: live, or
+ * the snapshot of a job in progress. */
+struct view {
+	const char *running;
+	const char *why;
+	struct ovsdp_handlers_stats st;
+	GPtrArray *plugins;     /* of struct plugin_row */
+	const char *busy;       /* the job in progress, or NULL */
+	gint64 busy_ms;
+	bool owned;             /* st.per_handler and plugins are the view's own */
+};
+
+enum job_kind {
+	JOB_DISPATCH_SET,
+	JOB_RELOAD,
+	JOB_HANDLERS_SET,
+};
+
+struct conn;
+
+/* A command that waits, run on its own thread. */
+struct job {
+	struct control_server *s;
+	enum job_kind kind;
+	char *label;            /* "dispatch set per-vport", "reload", ... */
+	char *arg;
+	struct conn *c;         /* who asked; NULL for SIGHUP */
+	bool json;
+	gint64 started_us;
+	pthread_t thread;
+	/* Written by the worker, read by the main thread after the join. */
+	int rc;
+	char *what;
+	GError *err;
+	/* The runtime as it was when the job started (main thread only). */
+	char *running;
+	char *why;
+	struct ovsdp_handlers_stats st;
+	GPtrArray *plugins;
+};
+
 struct control_server {
 	struct daemon *d;
 	char *path;
 	int fd;
-	guint watch;
+	guint watch;            /* 0 while not accepting */
+	guint backoff;          /* accept failed for want of fds: retry timer */
+	bool cap_logged;        /* "not accepting" said for this episode */
+	bool backoff_logged;
 	GList *conns;
+	unsigned int n_conns;
+	struct job *job;        /* the one in progress */
+	bool hup_pending;       /* SIGHUP came during a job */
+	int done_fd;            /* eventfd: the worker finished */
+	guint done_watch;
 };
 
 struct conn {
@@ -31,7 +99,10 @@ struct conn {
 	size_t sent;
 	guint watch;
 	guint timeout;
+	bool in_job;
 };
+
+static void resume_accepting(struct control_server *s);
 
 /* A reply under construction: text or JSON, ok or error. */
 struct reply {
@@ -50,9 +121,11 @@ conn_close(struct conn *c)
 		g_source_remove(c->timeout);
 	close(c->fd);
 	c->s->conns = g_list_remove(c->s->conns, c);
+	c->s->n_conns--;
 	g_byte_array_unref(c->in);
 	if (c->out)
 		g_string_free(c->out, TRUE);
+	resume_accepting(c->s);
 	g_free(c);
 }
 
@@ -108,32 +181,114 @@ reply_finish(struct reply *r)
 	return out;
 }
 
-/* ---- commands -------------------------------------------------------------- */
+/* ---- what the runtime looks like ------------------------------------------ */
 
-static const char *
-running_name(struct daemon *d)
+static void
+plugin_row_free(gpointer p)
 {
-	const char *n = ovsdp_handlers_plugin_name(d->hs);
+	struct plugin_row *r = p;
 
-	return n ? n : "none";
+	g_free(r->name);
+	g_free(r->path);
+	g_free(r->reason);
+	g_free(r);
+}
+
+static GPtrArray *
+plugin_rows(struct daemon *d)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(plugin_row_free);
+
+	for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
+		struct ovsdp_plugin *p = ovsdp_plugins_get(d->plugins, i);
+		struct plugin_row *r = g_new0(struct plugin_row, 1);
+
+		r->name = g_strdup(ovsdp_plugin_name(p));
+		r->path = g_strdup(ovsdp_plugin_path(p));
+		r->status = ovsdp_plugin_status_str(ovsdp_plugin_status(p));
+		r->reason = g_strdup(ovsdp_plugin_reason(p));
+		g_ptr_array_add(a, r);
+	}
+	return a;
+}
+
+/* Main thread only.  While a job runs, the runtime's control calls would
+ * wait for the job's switch and the dispatcher state is the worker's: the
+ * view is the job's snapshot then. */
+static void
+view_get(struct control_server *s, bool want_per_handler, struct view *v)
+{
+	struct daemon *d = s->d;
+	struct job *j = s->job;
+	const char *n;
+
+	memset(v, 0, sizeof *v);
+	if (j) {
+		v->running = j->running;
+		v->why = j->why;
+		v->st = j->st;
+		if (!want_per_handler)
+			v->st.per_handler = NULL;
+		v->plugins = j->plugins;
+		v->busy = j->label;
+		v->busy_ms = (g_get_monotonic_time() - j->started_us) / 1000;
+		return;
+	}
+	v->owned = true;
+	n = d->hs ? ovsdp_handlers_plugin_name(d->hs) : NULL;
+	v->running = n ? n : "none";
+	v->why = d->choice_why;
+	if (d->hs)
+		ovsdp_handlers_get_stats(d->hs, want_per_handler, &v->st);
+	v->plugins = plugin_rows(d);
 }
 
 static void
-cmd_status(struct daemon *d, char **argv, struct reply *r)
+view_clear(struct view *v)
 {
+	if (v->owned) {
+		g_free(v->st.per_handler);
+		g_ptr_array_unref(v->plugins);
+	}
+	memset(v, 0, sizeof *v);
+}
+
+/* The line (or JSON member) saying a job is in progress. */
+static void
+view_busy(const struct view *v, struct reply *r, const char *note)
+{
+	if (!v->busy)
+		return;
+	if (r->json) {
+		json_key(r->j, "in_progress");
+		json_object_begin(r->j);
+		json_kv_string(r->j, "command", v->busy);
+		json_kv_uint(r->j, "elapsed_ms", (uint64_t)v->busy_ms);
+		json_object_end(r->j);
+	} else {
+		g_string_append_printf(r->text, "in progress: %s (%" G_GINT64_FORMAT " ms so far)%s\n",
+				       v->busy, v->busy_ms, note);
+	}
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static void
+cmd_status(struct control_server *s, char **argv, struct reply *r)
+{
+	struct daemon *d = s->d;
 	struct ovsdp_vport_info *ports = NULL;
-	struct ovsdp_handlers_stats st = { 0 };
 	struct policy_counter ctr[POLICY_COUNTERS_MAX];
 	unsigned int n_ctr = 0;
 	g_autofree char *pdesc = NULL;
 	g_autoptr(GError) err = NULL;
 	uint64_t uptime = (uint64_t)(g_get_monotonic_time() - d->started_us) / G_USEC_PER_SEC;
+	struct view v;
 	int n_ports = 0;
 
+	view_get(s, false, &v);
 	if (d->dp)
 		n_ports = ovsdp_vport_list(d->dp, &ports, &err);
-	if (d->hs)
-		ovsdp_handlers_get_stats(d->hs, false, &st);
 	if (d->policy) {
 		n_ctr = d->policy->cls->counters(d->policy, ctr, POLICY_COUNTERS_MAX);
 		pdesc = d->policy->cls->describe(d->policy);
@@ -148,11 +303,12 @@ cmd_status(struct daemon *d, char **argv, struct reply *r)
 		json_kv_bool(j, "delete_on_exit", d->cfg->delete_on_exit);
 		json_kv_string(j, "policy", policy_kind_str(d->cfg->policy));
 		json_kv_string(j, "policy_description", pdesc);
-		json_kv_string(j, "dispatcher", running_name(d));
-		json_kv_string(j, "dispatcher_reason", d->choice_why);
-		json_kv_uint(j, "handlers", st.n_handlers);
+		json_kv_string(j, "dispatcher", v.running);
+		json_kv_string(j, "dispatcher_reason", v.why);
+		json_kv_uint(j, "handlers", v.st.n_handlers);
 		json_kv_uint(j, "uptime_s", uptime);
 		json_kv_uint(j, "recoveries", d->recoveries);
+		view_busy(&v, r, "");
 		json_key(j, "ports");
 		json_array_begin(j);
 		for (int i = 0; i < n_ports; i++) {
@@ -176,9 +332,9 @@ cmd_status(struct daemon *d, char **argv, struct reply *r)
 				       d->dp_ifindex, d->dp_created ? "created by ovsdpd" : "attached",
 				       d->cfg->delete_on_exit ? ", deleted on exit" : "");
 		g_string_append_printf(t, "policy: %s\n", pdesc ? pdesc : "none");
-		g_string_append_printf(t, "dispatcher: %s (%s)\n", running_name(d),
-				       d->choice_why ? d->choice_why : "");
-		g_string_append_printf(t, "handlers: %u\n", st.n_handlers);
+		g_string_append_printf(t, "dispatcher: %s (%s)\n", v.running, v.why ? v.why : "");
+		view_busy(&v, r, "");
+		g_string_append_printf(t, "handlers: %u\n", v.st.n_handlers);
 		g_string_append_printf(t, "uptime: %" G_GUINT64_FORMAT " s\n", uptime);
 		if (d->recoveries)
 			g_string_append_printf(t, "datapath recreated: %" G_GUINT64_FORMAT " times\n",
@@ -195,61 +351,61 @@ cmd_status(struct daemon *d, char **argv, struct reply *r)
 					       ctr[i].value);
 	}
 	g_free(ports);
+	view_clear(&v);
 }
 
 static void
-cmd_dispatch_show(struct daemon *d, char **argv, struct reply *r)
+cmd_dispatch_show(struct control_server *s, char **argv, struct reply *r)
 {
-	struct ovsdp_handlers_stats st = { 0 };
 	const struct ovsdp_dispatcher_stats *a = NULL;
+	struct view v;
 
-	if (d->hs)
-		ovsdp_handlers_get_stats(d->hs, false, &st);
-	for (unsigned int i = 0; i < st.n_dispatchers; i++) {
-		if (st.dispatchers[i].active)
-			a = &st.dispatchers[i];
+	view_get(s, false, &v);
+	for (unsigned int i = 0; i < v.st.n_dispatchers; i++) {
+		if (v.st.dispatchers[i].active)
+			a = &v.st.dispatchers[i];
 	}
 	if (r->json) {
 		struct json *j = r->j;
 
 		json_object_begin(j);
-		json_kv_string(j, "active", running_name(d));
+		json_kv_string(j, "active", v.running);
 		json_kv_string(j, "description", a ? a->description : "");
-		json_kv_string(j, "reason", d->choice_why);
+		json_kv_string(j, "reason", v.why);
 		json_kv_uint(j, "sockets", a ? a->n_sockets : 0);
 		json_kv_uint(j, "handlers", a ? a->n_handlers : 0);
+		view_busy(&v, r, "");
 		json_key(j, "available");
 		json_array_begin(j);
-		for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
-			struct ovsdp_plugin *p = ovsdp_plugins_get(d->plugins, i);
+		for (guint i = 0; i < v.plugins->len; i++) {
+			const struct plugin_row *p = v.plugins->pdata[i];
 
 			json_object_begin(j);
-			json_kv_string(j, "name", ovsdp_plugin_name(p));
-			json_kv_string(j, "path", ovsdp_plugin_path(p));
-			json_kv_string(j, "status", ovsdp_plugin_status_str(ovsdp_plugin_status(p)));
-			json_kv_string(j, "reason", ovsdp_plugin_reason(p));
+			json_kv_string(j, "name", p->name);
+			json_kv_string(j, "path", p->path);
+			json_kv_string(j, "status", p->status);
+			json_kv_string(j, "reason", p->reason);
 			json_object_end(j);
 		}
 		json_array_end(j);
 		json_object_end(j);
+		view_clear(&v);
 		return;
 	}
-	g_string_append_printf(r->text, "active: %s\n", running_name(d));
+	g_string_append_printf(r->text, "active: %s\n", v.running);
 	g_string_append_printf(r->text, "description: %s\n", a ? a->description : "");
-	g_string_append_printf(r->text, "chosen: %s\n", d->choice_why ? d->choice_why : "");
+	g_string_append_printf(r->text, "chosen: %s\n", v.why ? v.why : "");
+	view_busy(&v, r, "");
 	g_string_append_printf(r->text, "sockets: %" G_GUINT64_FORMAT "\n", a ? a->n_sockets : 0);
 	g_string_append_printf(r->text, "handlers: %u\n", a ? a->n_handlers : 0);
 	g_string_append(r->text, "available:\n");
-	for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
-		struct ovsdp_plugin *p = ovsdp_plugins_get(d->plugins, i);
-		const char *reason = ovsdp_plugin_reason(p);
+	for (guint i = 0; i < v.plugins->len; i++) {
+		const struct plugin_row *p = v.plugins->pdata[i];
 
-		g_string_append_printf(r->text, "  %s: %s%s%s\n",
-				       ovsdp_plugin_name(p) ? ovsdp_plugin_name(p)
-							    : ovsdp_plugin_path(p),
-				       ovsdp_plugin_status_str(ovsdp_plugin_status(p)),
-				       reason ? ": " : "", reason ? reason : "");
+		g_string_append_printf(r->text, "  %s: %s%s%s\n", p->name ? p->name : p->path,
+				       p->status, p->reason ? ": " : "", p->reason ? p->reason : "");
 	}
+	view_clear(&v);
 }
 
 static void
@@ -264,65 +420,194 @@ reply_done(struct reply *r, const char *what)
 	}
 }
 
-static void
-cmd_dispatch_set(struct daemon *d, char **argv, struct reply *r)
-{
-	g_autofree char *what = NULL;
-	g_autoptr(GError) err = NULL;
+/* ---- commands that wait: jobs ---------------------------------------------- */
 
-	if (!d->hs) {
-		reply_error(r, "no dispatcher runs (the datapath is being recreated)");
-		return;
+static const char *
+job_doing(enum job_kind k)
+{
+	return k == JOB_HANDLERS_SET ? "a handlers resize" : "a switch";
+}
+
+/* The worker: the only thread that touches the daemon's dispatcher state
+ * (and calls the runtime's control functions) until the main thread has
+ * joined it. */
+static void *
+job_main(void *data)
+{
+	struct job *j = data;
+	struct daemon *d = j->s->d;
+	uint64_t one = 1;
+
+	switch (j->kind) {
+	case JOB_DISPATCH_SET:
+		j->rc = daemon_dispatch_set(d, j->arg, &j->what, &j->err);
+		break;
+	case JOB_RELOAD:
+		j->rc = daemon_reload(d, &j->what, &j->err);
+		break;
+	case JOB_HANDLERS_SET: {
+		unsigned int n = (unsigned int)g_ascii_strtoull(j->arg, NULL, 10);
+		const char *name;
+
+		j->rc = ovsdp_handlers_resize(d->hs, n, &j->err);
+		name = ovsdp_handlers_plugin_name(d->hs);
+		if (j->rc == 0)
+			j->what = g_strdup_printf("%s now runs %u handler threads",
+						  name ? name : "none", n);
+		break;
 	}
-	if (daemon_dispatch_set(d, argv[2], &what, &err) < 0) {
-		g_warning("dispatch set %s: %s", argv[2], err->message);
-		reply_error(r, "dispatch set %s: %s", argv[2], err->message);
-		return;
 	}
-	reply_done(r, what);
+	if (j->rc < 0 && !j->err)
+		g_set_error(&j->err, OVSDP_ERROR, -j->rc, "%s", g_strerror(-j->rc));
+	/* Last: the main thread joins this thread when it reads this. */
+	while (write(j->s->done_fd, &one, sizeof one) < 0 && errno == EINTR)
+		;
+	return NULL;
 }
 
 static void
-cmd_handlers_set(struct daemon *d, char **argv, struct reply *r)
+job_free(struct job *j)
 {
-	g_autoptr(GError) err = NULL;
-	g_autofree char *what = NULL;
-	guint64 n;
-
-	if (!g_ascii_string_to_unsigned(argv[2], 10, 1, OVSDP_HANDLERS_MAX, &n, NULL)) {
-		reply_error(r, "handlers set: '%s' is not a count from 1 to %u", argv[2],
-			    OVSDP_HANDLERS_MAX);
-		return;
-	}
-	if (!d->hs) {
-		reply_error(r, "no dispatcher runs (the datapath is being recreated)");
-		return;
-	}
-	if (ovsdp_handlers_resize(d->hs, (unsigned int)n, &err) < 0) {
-		reply_error(r, "handlers set %s: %s", argv[2], err->message);
-		return;
-	}
-	what = g_strdup_printf("%s now runs %u handler threads", running_name(d), (unsigned int)n);
-	g_message("%s", what);
-	reply_done(r, what);
+	g_free(j->label);
+	g_free(j->arg);
+	g_free(j->what);
+	g_clear_error(&j->err);
+	g_free(j->running);
+	g_free(j->why);
+	g_free(j->st.per_handler);
+	if (j->plugins)
+		g_ptr_array_unref(j->plugins);
+	g_free(j);
 }
 
-static void
-cmd_reload(struct daemon *d, char **argv, struct reply *r)
+/* Start 'kind' for connection c (NULL: SIGHUP).  Returns 0, or -errno with
+ * *error (the daemon is busy, or no thread could be made). */
+static int
+job_start(struct control_server *s, struct conn *c, enum job_kind kind, const char *arg,
+	  bool json, GError **error)
 {
-	g_autofree char *what = NULL;
+	struct daemon *d = s->d;
+	struct job *j;
+	const char *n;
+	int e;
+
+	if (s->job) {
+		g_set_error(error, OVSDP_ERROR, EBUSY, "busy: %s is in progress (%s, %" G_GINT64_FORMAT
+			    " ms so far); try again when it ends", job_doing(s->job->kind),
+			    s->job->label, (g_get_monotonic_time() - s->job->started_us) / 1000);
+		return -EBUSY;
+	}
+	if (!d->hs) {
+		g_set_error(error, OVSDP_ERROR, ENODEV,
+			    "no dispatcher runs (the datapath is being recreated)");
+		return -ENODEV;
+	}
+	j = g_new0(struct job, 1);
+	j->s = s;
+	j->kind = kind;
+	j->arg = g_strdup(arg);
+	j->label = kind == JOB_DISPATCH_SET ? g_strdup_printf("dispatch set %s", arg)
+		 : kind == JOB_HANDLERS_SET ? g_strdup_printf("handlers set %s", arg)
+		 : g_strdup(c ? "reload" : "reload (SIGHUP)");
+	j->c = c;
+	j->json = json;
+	j->started_us = g_get_monotonic_time();
+	n = ovsdp_handlers_plugin_name(d->hs);
+	j->running = g_strdup(n ? n : "none");
+	j->why = g_strdup(d->choice_why);
+	ovsdp_handlers_get_stats(d->hs, true, &j->st);
+	j->plugins = plugin_rows(d);
+	e = pthread_create(&j->thread, NULL, job_main, j);
+	if (e) {
+		g_set_error(error, OVSDP_ERROR, e, "%s: cannot start a thread: %s", j->label,
+			    g_strerror(e));
+		job_free(j);
+		return -e;
+	}
+	s->job = j;
+	if (c) {
+		/* The job is bounded by the runtime's own drain limit: the
+		 * connection's deadline starts again with the reply. */
+		c->in_job = true;
+		if (c->timeout)
+			g_source_remove(c->timeout);
+		c->timeout = 0;
+	}
+	g_debug("control: %s started", j->label);
+	return 0;
+}
+
+static gboolean conn_expired(gpointer data);
+static void conn_respond(struct conn *c, GString *out);
+
+/* The worker said it finished: join it, answer, and run a reload SIGHUP
+ * asked for meanwhile. */
+static gboolean
+job_done(gint fd, GIOCondition cond, gpointer data)
+{
+	struct control_server *s = data;
+	struct job *j = s->job;
+	uint64_t n;
+	struct reply r;
+
+	if (read(s->done_fd, &n, sizeof n) < 0 || !j)
+		return G_SOURCE_CONTINUE;
+	pthread_join(j->thread, NULL);
+	s->job = NULL;
+	if (j->rc < 0) {
+		if (j->kind == JOB_DISPATCH_SET)
+			g_warning("dispatch set %s: %s", j->arg, j->err->message);
+		else if (j->kind == JOB_RELOAD)
+			g_warning("%s", j->err->message);
+	} else if (j->kind == JOB_HANDLERS_SET) {
+		g_message("%s", j->what);
+	}
+	if (j->c) {
+		reply_init(&r, j->json);
+		if (j->rc < 0 && j->kind == JOB_RELOAD)
+			reply_error(&r, "%s", j->err->message);
+		else if (j->rc < 0)
+			reply_error(&r, "%s: %s", j->label, j->err->message);
+		else
+			reply_done(&r, j->what);
+		j->c->in_job = false;
+		conn_respond(j->c, reply_finish(&r));
+	}
+	job_free(j);
+	if (s->hup_pending) {
+		g_autoptr(GError) err = NULL;
+
+		s->hup_pending = false;
+		g_message("SIGHUP came during the last job: reloading now");
+		if (job_start(s, NULL, JOB_RELOAD, NULL, false, &err) < 0)
+			g_warning("SIGHUP: %s", err->message);
+	}
+	/* systemd: a SIGHUP reload said RELOADING=1; ready again now. */
+	if (!s->job)
+		daemon_notify_ready(s->d);
+	return G_SOURCE_CONTINUE;
+}
+
+bool
+control_server_busy(struct control_server *s)
+{
+	return s && s->job;
+}
+
+void
+control_server_hup(struct control_server *s)
+{
 	g_autoptr(GError) err = NULL;
 
-	if (!d->hs) {
-		reply_error(r, "no dispatcher runs (the datapath is being recreated)");
+	if (!s)
+		return;
+	if (s->job) {
+		s->hup_pending = true;
+		g_message("SIGHUP: %s is in progress; reloading when it ends", s->job->label);
 		return;
 	}
-	if (daemon_reload(d, &what, &err) < 0) {
-		g_warning("%s", err->message);
-		reply_error(r, "%s", err->message);
-		return;
-	}
-	reply_done(r, what);
+	if (job_start(s, NULL, JOB_RELOAD, NULL, false, &err) < 0)
+		g_warning("SIGHUP: %s", err->message);
 }
 
 /* "name=N name=N" from the runtime, in its order (active first). */
@@ -345,25 +630,26 @@ parse_shares(const char *s, uint64_t *total)
 }
 
 static void
-cmd_stats(struct daemon *d, char **argv, struct reply *r)
+cmd_stats(struct control_server *s, char **argv, struct reply *r)
 {
-	struct ovsdp_handlers_stats st = { 0 };
+	struct daemon *d = s->d;
+	struct view v;
 	struct ovsdp_dp_info info = { 0 };
 	g_autoptr(GPtrArray) shares = NULL;
 	bool have_info = d->dp && ovsdp_dp_get_info(d->dp, &info, NULL) == 0;
 	uint64_t total;
 
-	if (d->hs)
-		ovsdp_handlers_get_stats(d->hs, true, &st);
-	shares = parse_shares(st.shares, &total);
+	view_get(s, true, &v);
+	shares = parse_shares(v.st.shares, &total);
 	if (r->json) {
 		struct json *j = r->j;
 
 		json_object_begin(j);
-		json_kv_string(j, "active", running_name(d));
-		json_kv_uint(j, "switches", st.switches);
-		json_kv_uint(j, "upcalls", st.upcalls);
-		json_kv_uint(j, "overruns", st.overruns);
+		json_kv_string(j, "active", v.running);
+		json_kv_uint(j, "switches", v.st.switches);
+		json_kv_uint(j, "upcalls", v.st.upcalls);
+		json_kv_uint(j, "overruns", v.st.overruns);
+		view_busy(&v, r, "");
 		json_key(j, "dispatchers");
 		json_array_begin(j);
 		for (guint i = 0; i < shares->len; i++) {
@@ -376,12 +662,12 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 			json_kv_uint(j, "upcalls", n);
 			json_key(j, "share");
 			json_double(j, total ? (double)n / (double)total : 0.0);
-			json_kv_bool(j, "active", !strcmp(name, running_name(d)));
+			json_kv_bool(j, "active", !strcmp(name, v.running));
 			json_object_end(j);
 		}
 		json_array_end(j);
-		if (st.n_dispatchers) {
-			const struct ovsdp_dispatcher_stats *a = &st.dispatchers[0];
+		if (v.st.n_dispatchers) {
+			const struct ovsdp_dispatcher_stats *a = &v.st.dispatchers[0];
 
 			json_key(j, "active_dispatcher");
 			json_object_begin(j);
@@ -395,8 +681,8 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 		}
 		json_key(j, "handlers");
 		json_array_begin(j);
-		for (unsigned int i = 0; st.per_handler && i < st.n_handlers; i++) {
-			const struct ovsdp_handler_stats *h = &st.per_handler[i];
+		for (unsigned int i = 0; v.st.per_handler && i < v.st.n_handlers; i++) {
+			const struct ovsdp_handler_stats *h = &v.st.per_handler[i];
 
 			json_object_begin(j);
 			json_kv_uint(j, "index", i);
@@ -428,6 +714,7 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 	} else {
 		GString *t = r->text;
 
+		view_busy(&v, r, ": the runtime's figures below are from its start");
 		g_string_append(t, "dispatchers (upcalls since start, share):\n");
 		for (guint i = 0; i < shares->len; i++) {
 			char *eq = strchr(shares->pdata[i], '=');
@@ -436,10 +723,10 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 
 			g_string_append_printf(t, "  %-12s %10" G_GUINT64_FORMAT "  %5.1f%%%s\n", name, n,
 					       total ? 100.0 * (double)n / (double)total : 0.0,
-					       !strcmp(name, running_name(d)) ? "  (active)" : "");
+					       !strcmp(name, v.running) ? "  (active)" : "");
 		}
-		if (st.n_dispatchers) {
-			const struct ovsdp_dispatcher_stats *a = &st.dispatchers[0];
+		if (v.st.n_dispatchers) {
+			const struct ovsdp_dispatcher_stats *a = &v.st.dispatchers[0];
 
 			g_string_append_printf(t, "active %s: %" G_GUINT64_FORMAT " sockets, %u handlers, %"
 					       G_GUINT64_FORMAT " upcalls, %" G_GUINT64_FORMAT
@@ -448,8 +735,8 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 					       a->overruns, a->empty_wakeups);
 		}
 		g_string_append(t, "handlers:\n");
-		for (unsigned int i = 0; st.per_handler && i < st.n_handlers; i++) {
-			const struct ovsdp_handler_stats *h = &st.per_handler[i];
+		for (unsigned int i = 0; v.st.per_handler && i < v.st.n_handlers; i++) {
+			const struct ovsdp_handler_stats *h = &v.st.per_handler[i];
 
 			g_string_append_printf(t, "  %u: upcalls %" G_GUINT64_FORMAT ", batches %"
 					       G_GUINT64_FORMAT ", empty wakeups %" G_GUINT64_FORMAT
@@ -464,7 +751,7 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 		}
 		g_string_append_printf(t, "runtime: upcalls %" G_GUINT64_FORMAT ", overruns %"
 				       G_GUINT64_FORMAT ", switches %" G_GUINT64_FORMAT "\n",
-				       st.upcalls, st.overruns, st.switches);
+				       v.st.upcalls, v.st.overruns, v.st.switches);
 		if (have_info)
 			g_string_append_printf(t, "kernel: hit %" G_GUINT64_FORMAT ", missed %"
 					       G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT ", flows %"
@@ -472,7 +759,7 @@ cmd_stats(struct daemon *d, char **argv, struct reply *r)
 					       info.stats.n_missed, info.stats.n_lost,
 					       info.stats.n_flows);
 	}
-	g_free(st.per_handler);
+	view_clear(&v);
 }
 
 /* The TCP flags as dump-flows prints them ("S.", "SF"...). */
@@ -491,8 +778,9 @@ tcp_flags_str(uint8_t f, char buf[16])
 }
 
 static void
-cmd_flows(struct daemon *d, char **argv, struct reply *r)
+cmd_flows(struct control_server *s, char **argv, struct reply *r)
 {
+	struct daemon *d = s->d;
 	struct ovsdp_flow_dump *dump = NULL;
 	const struct ovsdp_flow *f;
 	g_autoptr(GError) err = NULL;
@@ -555,8 +843,9 @@ cmd_flows(struct daemon *d, char **argv, struct reply *r)
 }
 
 static void
-cmd_macs(struct daemon *d, char **argv, struct reply *r)
+cmd_macs(struct control_server *s, char **argv, struct reply *r)
 {
+	struct daemon *d = s->d;
 	g_autoptr(GArray) macs = d->policy ? d->policy->cls->macs(d->policy) : NULL;
 
 	if (!macs) {
@@ -589,23 +878,47 @@ cmd_macs(struct daemon *d, char **argv, struct reply *r)
 		json_array_end(r->j);
 }
 
+/* 'run' answers at once from the main loop; a command with a job instead
+ * waits on the worker thread (job_main). */
 static const struct {
 	const char *words[2];
 	unsigned int n_args;
-	void (*run)(struct daemon *d, char **argv, struct reply *r);
+	void (*run)(struct control_server *s, char **argv, struct reply *r);
+	int job;                /* enum job_kind, or -1 */
 } commands[] = {
-	{ { "status", NULL }, 0, cmd_status },
-	{ { "dispatch", "show" }, 0, cmd_dispatch_show },
-	{ { "dispatch", "set" }, 1, cmd_dispatch_set },
-	{ { "handlers", "set" }, 1, cmd_handlers_set },
-	{ { "stats", NULL }, 0, cmd_stats },
-	{ { "reload", NULL }, 0, cmd_reload },
-	{ { "flows", NULL }, 0, cmd_flows },
-	{ { "macs", NULL }, 0, cmd_macs },
+	{ { "status", NULL }, 0, cmd_status, -1 },
+	{ { "dispatch", "show" }, 0, cmd_dispatch_show, -1 },
+	{ { "dispatch", "set" }, 1, NULL, JOB_DISPATCH_SET },
+	{ { "handlers", "set" }, 1, NULL, JOB_HANDLERS_SET },
+	{ { "stats", NULL }, 0, cmd_stats, -1 },
+	{ { "reload", NULL }, 0, NULL, JOB_RELOAD },
+	{ { "flows", NULL }, 0, cmd_flows, -1 },
+	{ { "macs", NULL }, 0, cmd_macs, -1 },
 };
 
+/* A command with a job: its checks, then the job.  Returns false when it
+ * was answered at once (in r), true when the job will answer. */
+static bool
+run_job(struct conn *c, enum job_kind kind, char **argv, struct reply *r)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 n;
+
+	if (kind == JOB_HANDLERS_SET &&
+	    !g_ascii_string_to_unsigned(argv[2], 10, 1, OVSDP_HANDLERS_MAX, &n, NULL)) {
+		reply_error(r, "handlers set: '%s' is not a count from 1 to %u", argv[2],
+			    OVSDP_HANDLERS_MAX);
+		return false;
+	}
+	if (job_start(c->s, c, kind, kind == JOB_RELOAD ? NULL : argv[2], r->json, &err) == 0)
+		return true;
+	reply_error(r, "%s", err->message);
+	return false;
+}
+
+/* The reply to 'line', or NULL when a job will answer it. */
 static GString *
-run_request(struct daemon *d, const char *line)
+run_request(struct conn *c, const char *line)
 {
 	g_auto(GStrv) argv = NULL;
 	g_autofree char *why = NULL;
@@ -626,12 +939,19 @@ run_request(struct daemon *d, const char *line)
 		if (strcmp(argv[0], commands[i].words[0]) ||
 		    (words == 2 && (argc < 2 || strcmp(argv[1], commands[i].words[1]))))
 			continue;
-		if (argc != words + commands[i].n_args)
+		if (argc != words + commands[i].n_args) {
 			reply_error(&r, "bad request: '%s%s%s' takes %u argument%s", argv[0],
 				    words == 2 ? " " : "", words == 2 ? argv[1] : "",
 				    commands[i].n_args, commands[i].n_args == 1 ? "" : "s");
-		else
-			commands[i].run(d, argv, &r);
+		} else if (commands[i].job >= 0) {
+			if (run_job(c, (enum job_kind)commands[i].job, argv, &r)) {
+				/* the job answers */
+				g_string_free(reply_finish(&r), TRUE);
+				return NULL;
+			}
+		} else {
+			commands[i].run(c->s, argv, &r);
+		}
 		return reply_finish(&r);
 	}
 	reply_error(&r, "bad request: unknown command '%s%s%s'", argv[0], argc > 1 ? " " : "",
@@ -683,22 +1003,48 @@ conn_writable(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Queue the reply.  The client's deadline starts again here: the 5 s it
+ * had to send its line must not be eaten by a daemon slow to answer (the
+ * reply would be dropped unsent). */
 static void
 conn_respond(struct conn *c, GString *out)
 {
 	c->out = out;
 	if (c->watch)
 		g_source_remove(c->watch);
+	if (c->timeout)
+		g_source_remove(c->timeout);
+	c->timeout = g_timeout_add(CONTROL_SERVER_TIMEOUT_MS, conn_expired, c);
 	c->watch = g_unix_fd_add(c->fd, G_IO_OUT, conn_writable, c);
 }
 
+static void G_GNUC_PRINTF(3, 4)
+conn_refuse(struct conn *c, bool json, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	struct reply r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	reply_init(&r, json);
+	reply_error(&r, "bad request: %s", msg);
+	conn_respond(c, reply_finish(&r));
+}
+
+/* The request is the first line; it must be whole, short and plain text:
+ * a NUL or a carriage return would make the daemon run something else
+ * than what the bytes say ("text status\0dispatch set legacy"). */
 static gboolean
 conn_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
 	uint8_t buf[512];
 	ssize_t n;
-	guint8 *nl;
+	guint8 *nl, *bad;
+	size_t len;
+	bool json;
 
 	n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -711,21 +1057,28 @@ conn_readable(gint fd, GIOCondition cond, gpointer data)
 	}
 	g_byte_array_append(c->in, buf, (guint)n);
 	nl = memchr(c->in->data, '\n', c->in->len);
+	len = nl ? (size_t)(nl - c->in->data) : c->in->len;
 	if (!nl && c->in->len < CONTROL_REQUEST_MAX)
 		return G_SOURCE_CONTINUE;
 	c->watch = 0;
-	if (!nl) {
-		struct reply r;
-
-		reply_init(&r, false);
-		reply_error(&r, "bad request: longer than %d bytes", CONTROL_REQUEST_MAX);
-		conn_respond(c, reply_finish(&r));
+	json = c->in->len >= 4 && !memcmp(c->in->data, "json", 4);
+	if (len + 1 > CONTROL_REQUEST_MAX) {
+		conn_refuse(c, json, "longer than %d bytes", CONTROL_REQUEST_MAX);
+	} else if ((bad = memchr(c->in->data, '\0', len))) {
+		conn_refuse(c, json, "a NUL byte at offset %zu of the request line",
+			    (size_t)(bad - c->in->data));
+	} else if ((bad = memchr(c->in->data, '\r', len))) {
+		conn_refuse(c, json, "a carriage return at offset %zu of the request line (end "
+			    "it with a bare newline)", (size_t)(bad - c->in->data));
+	} else if (c->in->len > len + 1) {
+		conn_refuse(c, json, "%zu bytes after the request line (one request per "
+			    "connection)", c->in->len - len - 1);
 	} else {
-		g_autofree char *line = g_strndup((char *)c->in->data, nl - c->in->data);
+		g_autofree char *line = g_strndup((char *)c->in->data, len);
+		GString *out = run_request(c, line);
 
-		if (strchr(line, '\r'))
-			*strchr(line, '\r') = '\0';
-		conn_respond(c, run_request(c->s->d, line));
+		if (out)
+			conn_respond(c, out);
 	}
 	return G_SOURCE_REMOVE;
 }
@@ -736,8 +1089,51 @@ conn_expired(gpointer data)
 	struct conn *c = data;
 
 	c->timeout = 0;
-	g_debug("control: dropping a client that neither sent a request nor read its reply");
+	if (!c->out && !c->in_job) {
+		/* Still no whole request: say so (the reply gets its own
+		 * deadline). */
+		g_debug("control: a client sent no whole request within %d ms",
+			CONTROL_SERVER_TIMEOUT_MS);
+		conn_refuse(c, c->in->len >= 4 && !memcmp(c->in->data, "json", 4),
+			    "no whole request line within %d ms", CONTROL_SERVER_TIMEOUT_MS);
+		return G_SOURCE_REMOVE;
+	}
+	g_debug("control: dropping a client that did not read its reply");
 	conn_close(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- accepting ---------------------------------------------------------------- */
+
+static gboolean server_accept(gint fd, GIOCondition cond, gpointer data);
+
+/* Watch the listening socket again unless a pause holds. */
+static void
+resume_accepting(struct control_server *s)
+{
+	if (s->watch || s->backoff || s->fd < 0 || s->n_conns >= CONTROL_CONNECTIONS_MAX)
+		return;
+	if (s->cap_logged)
+		g_message("control: %u connections open: accepting again", s->n_conns);
+	s->cap_logged = false;
+	s->watch = g_unix_fd_add(s->fd, G_IO_IN, server_accept, s);
+}
+
+static void
+pause_accepting(struct control_server *s)
+{
+	if (s->watch)
+		g_source_remove(s->watch);
+	s->watch = 0;
+}
+
+static gboolean
+backoff_over(gpointer data)
+{
+	struct control_server *s = data;
+
+	s->backoff = 0;
+	resume_accepting(s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -746,18 +1142,38 @@ server_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct control_server *s = data;
 
-	for (;;) {
+	while (s->n_conns < CONTROL_CONNECTIONS_MAX) {
 		int cfd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 		uid_t uid;
 
+		if (cfd < 0 && errno == EINTR)
+			continue;
+		if (cfd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+				errno == ENOMEM)) {
+			/* The pending connection stays queued and the socket
+			 * stays readable: watching it now would spin. */
+			if (!s->backoff_logged)
+				g_warning("control: cannot accept a connection: %s; not accepting "
+					  "for %d ms", g_strerror(errno), CONTROL_ACCEPT_BACKOFF_MS);
+			s->backoff_logged = true;
+			s->watch = 0;   /* this source goes with the return */
+			s->backoff = g_timeout_add(CONTROL_ACCEPT_BACKOFF_MS, backoff_over, s);
+			return G_SOURCE_REMOVE;
+		}
+		if (cfd < 0 && (errno == ECONNABORTED || errno == EPROTO))
+			continue;
 		if (cfd < 0)
-			break;
+			return G_SOURCE_CONTINUE;       /* EAGAIN: all taken */
+		if (s->backoff_logged)
+			g_message("control: accepting connections again");
+		s->backoff_logged = false;
 		c = g_new0(struct conn, 1);
 		c->s = s;
 		c->fd = cfd;
 		c->in = g_byte_array_new();
 		s->conns = g_list_prepend(s->conns, c);
+		s->n_conns++;
 		c->timeout = g_timeout_add(CONTROL_SERVER_TIMEOUT_MS, conn_expired, c);
 		uid = control_peer_uid(cfd);
 		if (uid != 0 && uid != geteuid()) {
@@ -773,7 +1189,14 @@ server_accept(gint fd, GIOCondition cond, gpointer data)
 		}
 		c->watch = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, conn_readable, c);
 	}
-	return G_SOURCE_CONTINUE;
+	/* At the cap: the next clients wait in the listen queue until one of
+	 * these closes (conn_close resumes). */
+	if (!s->cap_logged)
+		g_warning("control: %u connections open (the cap): not accepting more until one "
+			  "closes", s->n_conns);
+	s->cap_logged = true;
+	s->watch = 0;
+	return G_SOURCE_REMOVE;
 }
 
 struct control_server *
@@ -781,15 +1204,27 @@ control_server_new(struct daemon *d, const char *path, GError **error)
 {
 	struct control_server *s;
 	int fd = control_listen(path, error);
+	int efd;
 
 	if (fd < 0) {
 		g_prefix_error(error, "control socket: ");
+		return NULL;
+	}
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0) {
+		int e = errno;
+
+		g_set_error(error, OVSDP_ERROR, e, "control socket: eventfd: %s", g_strerror(e));
+		close(fd);
+		unlink(path);
 		return NULL;
 	}
 	s = g_new0(struct control_server, 1);
 	s->d = d;
 	s->path = g_strdup(path);
 	s->fd = fd;
+	s->done_fd = efd;
+	s->done_watch = g_unix_fd_add(efd, G_IO_IN, job_done, s);
 	s->watch = g_unix_fd_add(fd, G_IO_IN, server_accept, s);
 	return s;
 }
@@ -799,10 +1234,22 @@ control_server_free(struct control_server *s)
 {
 	if (!s)
 		return;
+	/* A job in progress ends first: it uses the daemon's state. */
+	if (s->job) {
+		pthread_join(s->job->thread, NULL);
+		job_free(s->job);
+		s->job = NULL;
+	}
+	pause_accepting(s);
+	if (s->backoff)
+		g_source_remove(s->backoff);
+	s->backoff = 0;
+	close(s->fd);
+	s->fd = -1;
 	while (s->conns)
 		conn_close(s->conns->data);
-	g_source_remove(s->watch);
-	close(s->fd);
+	g_source_remove(s->done_watch);
+	close(s->done_fd);
 	unlink(s->path);
 	g_free(s->path);
 	g_free(s);

@@ -53,8 +53,12 @@ const char *policy_kind_str(enum policy_kind k);
 struct policy;
 struct control_server;
 
-/* The whole daemon.  Only the main thread touches it; handler threads see
- * only the policy. */
+/* The whole daemon.  The main thread owns it, except that while a control
+ * job runs (control_server_busy()) its worker thread alone changes the
+ * dispatcher state (pconf, plugins, old_*, choice_why, the runtime's
+ * plugin and handler count): the main loop then leaves those and the
+ * runtime's life cycle (hs, policy, dp) alone.  Handler threads see only
+ * the policy. */
 struct daemon {
 	struct daemon_config *cfg;
 	char *plugins_conf_override;    /* --plugins-conf */
@@ -96,9 +100,15 @@ int daemon_reload(struct daemon *d, char **what, GError **error);
 int daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **error);
 
 /* The control server: accept connections on 'path' and answer them from
- * the main loop.  NULL with *error when the socket cannot be made. */
+ * the main loop; commands that wait (dispatch set, reload, handlers set)
+ * run one at a time on a worker thread.  NULL with *error when the socket
+ * cannot be made.  control_server_free() waits for a job in progress. */
 struct control_server *control_server_new(struct daemon *d, const char *path, GError **error);
 void control_server_free(struct control_server *s);
+/* True while a job runs (NULL: false). */
+bool control_server_busy(struct control_server *s);
+/* SIGHUP: reload as a job, or once the job in progress ends. */
+void control_server_hup(struct control_server *s);
 
 /* systemd (daemon-notify.c): no-ops outside systemd. */
 void daemon_raise_nofile(void);

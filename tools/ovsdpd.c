@@ -3,7 +3,8 @@
  * plugins.conf picks and a policy as its callback, and answers `ovsdp ctl`.
  * Everything but the handler threads runs in one GMainLoop: signals, the
  * control socket, datapath and port notifications, and recovery when the
- * datapath or a port disappears behind its back. */
+ * datapath or a port disappears behind its back; control commands that
+ * wait (switch, reload, resize) run on a job thread (daemon-control.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -533,7 +534,8 @@ check_timer(gpointer data)
 {
 	struct daemon *d = data;
 
-	if (d->dp && !datapath_alive(d))
+	/* Not while a control job uses the runtime: the next tick sees it. */
+	if (d->dp && !control_server_busy(d->ctl) && !datapath_alive(d))
 		datapath_lost(d);
 	return G_SOURCE_CONTINUE;
 }
@@ -584,7 +586,7 @@ monitor_ready(gint fd, GIOCondition cond, gpointer data)
 		else if (ev.dp_ifindex == d->dp_ifindex)
 			port_event(d, &ev);
 	}
-	if (check && d->dp && !datapath_alive(d))
+	if (check && d->dp && !control_server_busy(d->ctl) && !datapath_alive(d))
 		datapath_lost(d);
 	return G_SOURCE_CONTINUE;
 }
@@ -605,15 +607,11 @@ static gboolean
 on_hup(gpointer data)
 {
 	struct daemon *d = data;
-	g_autofree char *what = NULL;
-	g_autoptr(GError) err = NULL;
 
 	g_message("SIGHUP: reloading %s", plugins_conf_path(d) ? plugins_conf_path(d)
 							       : ovsdp_config_default_path());
-	daemon_notify_reloading(d);
-	if (daemon_reload(d, &what, &err) < 0)
-		g_warning("%s", err->message);
-	daemon_notify_ready(d);
+	daemon_notify_reloading(d);    /* READY=1 again when the job ends */
+	control_server_hup(d->ctl);     /* off the main loop, like `ovsdp ctl reload` */
 	return G_SOURCE_CONTINUE;
 }
 

@@ -146,7 +146,7 @@ faulty_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 {
 	struct ovsdp_dispatch_instance *d;
 	const char *call;
-	uint64_t rcvbuf;
+	uint64_t rcvbuf, delay_ms;
 
 	if (!host || !out || !HOST_CAN(host, log) || !HOST_CAN(host, option) ||
 	    !HOST_CAN(host, usock_open) || !HOST_CAN(host, usock_close) ||
@@ -164,13 +164,20 @@ faulty_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host
 	if ((call && d->fail == M_NONE && strcmp(call, "none")) ||
 	    !option_u64(d, "fail-after", 0, &d->fail_after) ||
 	    !option_u64(d, "fail-times", 0, &d->fail_times) ||
-	    !option_u64(d, "rcvbuf", 0, &rcvbuf) || rcvbuf > UINT32_MAX) {
+	    !option_u64(d, "rcvbuf", 0, &rcvbuf) || rcvbuf > UINT32_MAX ||
+	    !option_u64(d, "create-delay-ms", 0, &delay_ms) || delay_ms > 600000) {
 		if (call && d->fail == M_NONE && strcmp(call, "none"))
 			host->log(ctx, OVSDP_DISPATCH_LOG_ERR, "fail-call = %s: no such method", call);
 		g_free(d);
 		return -EINVAL;
 	}
 	d->rcvbuf = (uint32_t)rcvbuf;
+	/* A slow start: the core calls create with its control lock held, so
+	 * a live switch to faulty lasts at least this long. */
+	if (delay_ms) {
+		host->log(ctx, OVSDP_DISPATCH_LOG_INFO, "create sleeps %" PRIu64 " ms", delay_ms);
+		g_usleep(delay_ms * 1000);
+	}
 	if (d->fail == M_CREATE) {
 		uint64_t n = __atomic_add_fetch(&create_calls, 1, __ATOMIC_RELAXED);
 
@@ -553,6 +560,8 @@ static const struct ovsdp_dispatch_option faulty_options[] = {
 	{ "fail-after", NULL, "0", "calls of that method that succeed first (create: per process)" },
 	{ "fail-times", NULL, "0", "failures before the method works again; 0: it never does" },
 	{ "rcvbuf", NULL, "0", "receive buffer of each upcall socket in bytes; 0: the host's default" },
+	{ "create-delay-ms", NULL, "0", "milliseconds create sleeps before it returns (a slow "
+	  "switch)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
