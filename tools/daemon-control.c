@@ -589,6 +589,21 @@ cmd_macs(struct daemon *d, char **argv, struct reply *r)
 		json_array_end(r->j);
 }
 
+static void
+cmd_metrics(struct daemon *d, char **argv, struct reply *r)
+{
+	g_autofree char *text = daemon_metrics_text(d);
+
+	if (r->json) {
+		json_object_begin(r->j);
+		json_kv_string(r->j, "content_type", "text/plain; version=0.0.4");
+		json_kv_string(r->j, "metrics", text);
+		json_object_end(r->j);
+	} else {
+		g_string_append(r->text, text);
+	}
+}
+
 static const struct {
 	const char *words[2];
 	unsigned int n_args;
@@ -602,6 +617,7 @@ static const struct {
 	{ { "reload", NULL }, 0, cmd_reload },
 	{ { "flows", NULL }, 0, cmd_flows },
 	{ { "macs", NULL }, 0, cmd_macs },
+	{ { "metrics", NULL }, 0, cmd_metrics },
 };
 
 static GString *
