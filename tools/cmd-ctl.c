@@ -27,6 +27,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ { "reload", NULL }, 0, "", "re-read plugins.conf; switch when its choice changed" },
 	{ { "flows", NULL }, 0, "", "the kernel's flows, as ovs-dpctl dump-flows prints them" },
 	{ { "macs", NULL }, 0, "", "the learning policy's MAC table" },
+	{ { "metrics", NULL }, 0, "", "every counter in Prometheus' text format" },
 };
 
 static void

@@ -878,6 +878,31 @@ cmd_macs(struct control_server *s, char **argv, struct reply *r)
 		json_array_end(r->j);
 }
 
+static void
+cmd_metrics(struct control_server *s, char **argv, struct reply *r)
+{
+	struct daemon *d = s->d;
+	g_autofree char *text = NULL;
+
+	/* The runtime's counters wait on its control lock, which a switch
+	 * holds to its end: the main loop must not.  The textfile keeps the
+	 * figures of the last write meanwhile. */
+	if (s->job) {
+		reply_error(r, "busy: %s is in progress; metrics are read when it ends",
+			    s->job->label);
+		return;
+	}
+	text = daemon_metrics_text(d);
+	if (r->json) {
+		json_object_begin(r->j);
+		json_kv_string(r->j, "content_type", "text/plain; version=0.0.4");
+		json_kv_string(r->j, "metrics", text);
+		json_object_end(r->j);
+	} else {
+		g_string_append(r->text, text);
+	}
+}
+
 /* 'run' answers at once from the main loop; a command with a job instead
  * waits on the worker thread (job_main). */
 static const struct {
@@ -894,6 +919,7 @@ static const struct {
 	{ { "reload", NULL }, 0, NULL, JOB_RELOAD },
 	{ { "flows", NULL }, 0, cmd_flows, -1 },
 	{ { "macs", NULL }, 0, cmd_macs, -1 },
+	{ { "metrics", NULL }, 0, cmd_metrics, -1 },
 };
 
 /* A command with a job: its checks, then the job.  Returns false when it

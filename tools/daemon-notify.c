@@ -65,8 +65,13 @@ static gboolean
 status_timer(gpointer data)
 {
 	struct daemon *d = data;
-	g_autofree char *s = status_line(d);
+	g_autofree char *s = NULL;
 
+	/* A switch holds the runtime's control lock to its end: the main
+	 * loop must not wait on it; the next tick will do. */
+	if (control_server_busy(d->ctl))
+		return G_SOURCE_CONTINUE;
+	s = status_line(d);
 	sd_notifyf(0, "STATUS=%s", s);
 	return G_SOURCE_CONTINUE;
 }

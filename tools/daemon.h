@@ -89,6 +89,12 @@ struct daemon {
 	guint notify_watchdog_timer;
 	gint64 notify_last_us;
 	uint64_t notify_last_upcalls;
+
+	/* --metrics-textfile */
+	char *metrics_textfile;
+	unsigned int metrics_interval_s;
+	guint metrics_timer;
+	bool metrics_failing;
 };
 
 /* Re-read plugins.conf and switch when its choice changed.  Returns 0, or
@@ -115,5 +121,10 @@ void daemon_raise_nofile(void);
 void daemon_notify_ready(struct daemon *d);
 void daemon_notify_reloading(struct daemon *d);
 void daemon_notify_stopping(struct daemon *d);
+
+/* Every counter in the Prometheus text exposition format (g_free), and the
+ * same written atomically to 'path' (daemon-metrics.c). */
+char *daemon_metrics_text(struct daemon *d);
+int daemon_metrics_write(struct daemon *d, const char *path, GError **error);
 
 #endif

@@ -615,6 +615,37 @@ on_hup(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+metrics_timer(gpointer data)
+{
+	struct daemon *d = data;
+	g_autoptr(GError) err = NULL;
+	bool failing = d->metrics_failing;
+
+	/* Not while a switch holds the runtime's control lock (the main loop
+	 * must not wait on it): the file keeps the last figures meanwhile. */
+	if (control_server_busy(d->ctl))
+		return G_SOURCE_CONTINUE;
+
+	d->metrics_failing = daemon_metrics_write(d, d->metrics_textfile, &err) < 0;
+	/* One line when writing starts failing, one when it works again. */
+	if (d->metrics_failing && !failing)
+		g_warning("--metrics-textfile: %s", err->message);
+	else if (!d->metrics_failing && failing)
+		g_message("--metrics-textfile: writing %s again", d->metrics_textfile);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+metrics_start(struct daemon *d)
+{
+	if (!d->metrics_textfile)
+		return;
+	metrics_timer(d);
+	d->metrics_timer = g_timeout_add_seconds(d->metrics_interval_s, metrics_timer, d);
+	g_message("metrics: %s every %u s", d->metrics_textfile, d->metrics_interval_s);
+}
+
 static int
 daemon_start(struct daemon *d, GError **error)
 {
@@ -688,6 +719,8 @@ main(int argc, char **argv)
 	g_autofree char *config_path = NULL;
 	g_autofree char *plugins_conf = NULL;
 	g_autofree char *log_level = NULL;
+	g_autofree char *metrics_textfile = NULL;
+	gint metrics_interval = 15;
 	gboolean foreground = TRUE, version = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
@@ -699,6 +732,11 @@ main(int argc, char **argv)
 		  "Stay in the foreground (the default; ovsdpd never forks)", NULL },
 		{ "log-level", 'l', 0, G_OPTION_ARG_STRING, &log_level,
 		  "error, warning, info (default) or debug", "LEVEL" },
+		{ "metrics-textfile", 0, 0, G_OPTION_ARG_FILENAME, &metrics_textfile,
+		  "Write every counter in Prometheus' text format to FILE (replaced atomically), "
+		  "for node-exporter's textfile collector", "FILE" },
+		{ "metrics-interval", 0, 0, G_OPTION_ARG_INT, &metrics_interval,
+		  "Seconds between writes of --metrics-textfile (default 15)", "S" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
 		G_OPTION_ENTRY_NULL
 	};
@@ -723,6 +761,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "ovsdpd: unexpected argument '%s' (see --help)\n", argv[1]);
 		return 2;
 	}
+	if (metrics_interval < 1 || metrics_interval > 3600) {
+		fprintf(stderr, "ovsdpd: --metrics-interval %d: give 1 to 3600 seconds\n",
+			metrics_interval);
+		return 2;
+	}
+	if (metrics_textfile && !g_str_has_suffix(metrics_textfile, ".prom")) {
+		fprintf(stderr, "ovsdpd: --metrics-textfile %s: node-exporter reads only *.prom files\n",
+			metrics_textfile);
+		return 2;
+	}
 	if (log_level && !set_log_level(log_level)) {
 		fprintf(stderr, "ovsdpd: unknown log level '%s' (error, warning, info, debug)\n",
 			log_level);
@@ -738,6 +786,8 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	d.plugins_conf_override = plugins_conf;
+	d.metrics_textfile = metrics_textfile;
+	d.metrics_interval_s = (unsigned int)metrics_interval;
 	d.loop = g_main_loop_new(NULL, FALSE);
 	d.started_us = g_get_monotonic_time();
 	d.old_plugins = g_ptr_array_new_with_free_func((GDestroyNotify)ovsdp_plugins_free);
@@ -752,9 +802,12 @@ main(int argc, char **argv)
 	} else {
 		g_message("ready: control socket %s", d.cfg->control_socket);
 		daemon_notify_ready(&d);
+		metrics_start(&d);
 		g_main_loop_run(d.loop);
 	}
 	daemon_notify_stopping(&d);
+	if (d.metrics_timer)
+		g_source_remove(d.metrics_timer);
 	daemon_stop(&d);
 	g_main_loop_unref(d.loop);
 	daemon_config_free(d.cfg);

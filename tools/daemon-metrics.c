@@ -1,0 +1,187 @@
+/* daemon-metrics.c: every counter of ovsdpd in the Prometheus text
+ * exposition format (0.0.4, what node-exporter's textfile collector and
+ * `promtool check metrics` read): served by `ovsdp ctl metrics` and written
+ * atomically to a node-exporter textfile with --metrics-textfile. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "policy.h"
+
+/* Open a metric family: HELP and TYPE once, before its samples. */
+static void
+family(GString *o, const char *name, const char *type, const char *help)
+{
+	g_string_append_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One sample with the datapath label and up to one more label. */
+static void
+sample(GString *o, const char *name, const char *dp, const char *lk, const char *lv, uint64_t v)
+{
+	g_string_append_printf(o, "%s{datapath=\"%s\"", name, dp);
+	if (lk)
+		g_string_append_printf(o, ",%s=\"%s\"", lk, lv);
+	g_string_append_printf(o, "} %" G_GUINT64_FORMAT "\n", v);
+}
+
+/* A whole family of one unlabelled sample. */
+static void
+single(GString *o, const char *name, const char *type, const char *help, const char *dp, uint64_t v)
+{
+	family(o, name, type, help);
+	sample(o, name, dp, NULL, NULL, v);
+}
+
+/* Label values: names of plugins and datapaths are [a-z0-9_-] already, but a
+ * label must never break the line whatever it holds. */
+static char *
+label_value(const char *s)
+{
+	GString *o = g_string_new(NULL);
+
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			g_string_append_c(o, '\\');
+		if (*s == '\n')
+			g_string_append(o, "\\n");
+		else
+			g_string_append_c(o, *s);
+	}
+	return g_string_free(o, FALSE);
+}
+
+/* Policy counter names as metric name parts: [a-z0-9_]. */
+static char *
+metric_part(const char *s)
+{
+	char *o = g_ascii_strdown(s, -1);
+
+	for (char *p = o; *p; p++) {
+		if (!g_ascii_isalnum(*p))
+			*p = '_';
+	}
+	return o;
+}
+
+#define HANDLER_COUNTERS(X) \
+	X(upcalls, "Upcalls delivered to the policy by the handler") \
+	X(batches, "Batches of upcalls the handler passed to the policy") \
+	X(wakeups, "Times the handler woke from its wait") \
+	X(empty_wakeups, "Wakeups of the handler that found no upcall") \
+	X(malformed, "Upcall messages the handler dropped as malformed") \
+	X(truncated, "Upcall messages the handler dropped as larger than its buffer") \
+	X(replies, "Flow puts and packet executes the handler sent back") \
+	X(reply_errors, "Replies refused by the kernel or sent without a verdict") \
+	X(reply_unconfirmed, "Replies without the kernel's verdict (never sent, or ack lost)") \
+	X(transactions, "Netlink transactions that carried the handler's replies")
+
+char *
+daemon_metrics_text(struct daemon *d)
+{
+	GString *o = g_string_new(NULL);
+	struct ovsdp_handlers_stats st = { 0 };
+	struct ovsdp_dp_info info = { 0 };
+	struct policy_counter ctr[POLICY_COUNTERS_MAX];
+	unsigned int n_ctr = 0;
+	g_autofree char *dp = label_value(d->cfg->dp_name);
+	g_autofree char *active = NULL;
+	g_auto(GStrv) shares = NULL;
+	char idx[16];
+
+	if (d->hs) {
+		ovsdp_handlers_get_stats(d->hs, true, &st);
+		active = label_value(ovsdp_handlers_plugin_name(d->hs));
+	}
+
+	single(o, "ovsdp_uptime_seconds", "gauge", "Seconds since ovsdpd started", dp,
+	       (uint64_t)(g_get_monotonic_time() - d->started_us) / G_USEC_PER_SEC);
+	single(o, "ovsdp_datapath_recoveries_total", "counter",
+	       "Times ovsdpd recreated its datapath after it vanished", dp, d->recoveries);
+	single(o, "ovsdp_handlers", "gauge", "Handler threads running", dp, st.n_handlers);
+	single(o, "ovsdp_switches_total", "counter", "Completed live dispatcher switches", dp,
+	       st.switches);
+	single(o, "ovsdp_overruns_total", "counter",
+	       "Upcall socket overruns (the kernel dropped upcalls on a full socket)", dp,
+	       st.overruns);
+
+	/* Upcalls per dispatcher since start ("name=count" pairs). */
+	family(o, "ovsdp_dispatcher_upcalls_total", "counter",
+	       "Upcalls received through each dispatcher since ovsdpd started");
+	shares = g_strsplit(st.shares, " ", -1);
+	for (char **p = shares; *p; p++) {
+		char *eq = strchr(*p, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		g_autofree char *name = label_value(*p);
+		sample(o, "ovsdp_dispatcher_upcalls_total", dp, "dispatcher", name,
+		       g_ascii_strtoull(eq + 1, NULL, 10));
+	}
+	family(o, "ovsdp_dispatcher_active", "gauge", "1 for the dispatcher that runs now");
+	if (active)
+		sample(o, "ovsdp_dispatcher_active", dp, "dispatcher", active, 1);
+	for (unsigned int i = 0; i < st.n_dispatchers; i++) {
+		const struct ovsdp_dispatcher_stats *a = &st.dispatchers[i];
+
+		if (!a->active)
+			continue;
+		g_autofree char *name = label_value(a->name);
+		single(o, "ovsdp_dispatcher_sockets", "gauge", "Upcall sockets the active dispatcher holds",
+		       dp, a->n_sockets);
+		family(o, "ovsdp_dispatcher_empty_wakeups_total", "counter",
+		       "Wakeups through the active dispatcher that found no upcall");
+		sample(o, "ovsdp_dispatcher_empty_wakeups_total", dp, "dispatcher", name,
+		       a->empty_wakeups);
+	}
+
+#define FAMILY(field, help) \
+	family(o, "ovsdp_handler_" #field "_total", "counter", help); \
+	for (unsigned int i = 0; st.per_handler && i < st.n_handlers; i++) { \
+		g_snprintf(idx, sizeof idx, "%u", i); \
+		sample(o, "ovsdp_handler_" #field "_total", dp, "handler", idx, \
+		       st.per_handler[i].field); \
+	}
+	HANDLER_COUNTERS(FAMILY)
+#undef FAMILY
+
+	if (d->dp && ovsdp_dp_get_info(d->dp, &info, NULL) == 0) {
+		single(o, "ovsdp_kernel_hit_total", "counter",
+		       "Packets the kernel datapath matched to a flow", dp, info.stats.n_hit);
+		single(o, "ovsdp_kernel_missed_total", "counter",
+		       "Packets that missed the kernel's flow table (upcalls sent)", dp,
+		       info.stats.n_missed);
+		single(o, "ovsdp_kernel_lost_total", "counter",
+		       "Upcalls the kernel could not deliver to any socket", dp, info.stats.n_lost);
+		single(o, "ovsdp_kernel_flows", "gauge", "Flows in the kernel datapath", dp,
+		       info.stats.n_flows);
+	}
+
+	if (d->policy)
+		n_ctr = d->policy->cls->counters(d->policy, ctr, POLICY_COUNTERS_MAX);
+	for (unsigned int i = 0; i < n_ctr; i++) {
+		g_autofree char *part = metric_part(ctr[i].name);
+		g_autofree char *name = g_strdup_printf("ovsdp_policy_%s_total", part);
+		g_autofree char *help = g_strdup_printf("The %s policy's %s counter",
+							d->policy->cls->name, ctr[i].name);
+
+		single(o, name, "counter", help, dp, ctr[i].value);
+	}
+	g_free(st.per_handler);
+	return g_string_free(o, FALSE);
+}
+
+int
+daemon_metrics_write(struct daemon *d, const char *path, GError **error)
+{
+	g_autofree char *text = daemon_metrics_text(d);
+
+	/* g_file_set_contents writes a temporary file in the same directory
+	 * and renames it over 'path': a scraper never reads half a file. */
+	if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+		return -EIO;
+	return 0;
+}
