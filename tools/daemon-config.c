@@ -313,3 +313,29 @@ daemon_config_load(const char *path, struct daemon_config **out, GError **error)
 		return r;
 	return daemon_config_parse_data(path, text, len, out, error);
 }
+
+int
+daemon_config_check(const struct daemon_config *cfg, const char *plugins_conf,
+		    struct ovsdp_config **pconf, struct ovsdp_plugins **plugins,
+		    struct ovsdp_plugin **chosen, char **why, GError **error)
+{
+	int r;
+
+	*pconf = NULL;
+	*plugins = NULL;
+	*chosen = NULL;
+	*why = NULL;
+	r = ovsdp_config_load(plugins_conf ? plugins_conf : cfg->plugins_conf, pconf, error);
+	if (r == 0)
+		r = ovsdp_plugins_discover(*pconf, NULL, plugins, error);
+	if (r == 0)
+		r = ovsdp_plugins_choose(*plugins, *pconf, NULL, chosen, why, error);
+	if (r < 0) {
+		ovsdp_plugins_free(*plugins);
+		ovsdp_config_free(*pconf);
+		*plugins = NULL;
+		*pconf = NULL;
+		*chosen = NULL;
+	}
+	return r;
+}

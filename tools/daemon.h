@@ -51,6 +51,17 @@ int daemon_config_parse_data(const char *name, const char *text, gsize len,
 int daemon_config_parse(const char *name, const char *text, struct daemon_config **out,
 			GError **error);
 void daemon_config_free(struct daemon_config *c);
+
+/* Everything the daemon reads before it touches anything, after
+ * ovsdpd.conf: plugins.conf ('plugins_conf', else the one 'cfg' names, else
+ * the system one) and the plugins found, loaded but not probed, with the
+ * one plugins.conf names (or, for auto, one of its prefer list) among
+ * them.  Nothing is bound, created or asked of the kernel.  Returns 0 with
+ * *pconf, *plugins (free both), *chosen (the choice as far as it can be
+ * made without the kernel) and *why (g_free); else -errno with *error. */
+int daemon_config_check(const struct daemon_config *cfg, const char *plugins_conf,
+			struct ovsdp_config **pconf, struct ovsdp_plugins **plugins,
+			struct ovsdp_plugin **chosen, char **why, GError **error);
 const char *policy_kind_str(enum policy_kind k);
 
 struct policy;

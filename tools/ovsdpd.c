@@ -606,35 +606,7 @@ on_hup(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* Everything the daemon reads before it touches anything: ovsdpd.conf
- * (already in d->cfg), plugins.conf, and the plugins it finds, loaded but
- * not probed, with the one plugins.conf names (or, for auto, one of its
- * prefer list) among them.  Nothing is bound, created or asked of the
- * kernel.  Returns 0 with *pconf, *plugins and the choice as far as it can
- * be made without the kernel; else -errno with *error. */
-static int
-config_check(struct daemon *d, struct ovsdp_config **pconf, struct ovsdp_plugins **plugins,
-	     struct ovsdp_plugin **chosen, char **why, GError **error)
-{
-	int r;
-
-	*pconf = NULL;
-	*plugins = NULL;
-	r = ovsdp_config_load(plugins_conf_path(d), pconf, error);
-	if (r == 0)
-		r = ovsdp_plugins_discover(*pconf, NULL, plugins, error);
-	if (r == 0)
-		r = ovsdp_plugins_choose(*plugins, *pconf, NULL, chosen, why, error);
-	if (r < 0) {
-		ovsdp_plugins_free(*plugins);
-		ovsdp_config_free(*pconf);
-		*plugins = NULL;
-		*pconf = NULL;
-	}
-	return r;
-}
-
-/* Start with the configuration config_check() accepted (owned from here
+/* Start with the configuration daemon_config_check() accepted (owned from here
  * on): bind the control socket, probe the kernel and the plugins, choose,
  * set up the datapath and run. */
 static int
@@ -769,7 +741,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	d.plugins_conf_override = plugins_conf;
-	r = config_check(&d, &pconf, &plugins, &chosen, &why, &err);
+	r = daemon_config_check(d.cfg, plugins_conf, &pconf, &plugins, &chosen, &why, &err);
 	if (r < 0) {
 		fprintf(stderr, "ovsdpd: %s\n", err->message);
 		daemon_config_free(d.cfg);
