@@ -519,6 +519,24 @@ ini_nth(const struct ini *ini, unsigned int i)
 	return ini && i < ini->values->len ? ini->values->pdata[i] : NULL;
 }
 
+char **
+ini_split(const char *value, const char *seps)
+{
+	GPtrArray *items = g_ptr_array_new();
+	const char *p = value;
+
+	for (;;) {
+		gsize n = strcspn(p, seps);
+
+		g_ptr_array_add(items, g_strstrip(g_strndup(p, n)));
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	g_ptr_array_add(items, NULL);
+	return (char **)g_ptr_array_free(items, FALSE);
+}
+
 const char *const *
 ini_sections(const struct ini *ini)
 {

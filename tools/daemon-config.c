@@ -110,7 +110,7 @@ get_names(const struct ini *ini, const char *name, const char *key, GHashTable *
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 
 	if (v)
-		parts = g_strsplit_set(v, ";,", -1);
+		parts = ini_split(v, ";,");
 	for (char **p = parts; p && *p; p++) {
 		char *n = g_strstrip(*p);
 

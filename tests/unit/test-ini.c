@@ -480,7 +480,7 @@ main(void)
 	suite_add_tcase(s, fifo);
 
 	tcase_add_checked_fixture(files, setup, teardown);
-	tcase_set_timeout(files, 30);
+	tcase_set_timeout(files, 120);
 	tcase_add_test(files, devices_and_directories_refused);
 	tcase_add_test(files, missing_file);
 	tcase_add_test(files, oversize_refused);
