@@ -249,9 +249,11 @@ daemon_stop(struct ab_daemon *d)
 	if (d->dir) {
 		g_autofree char *conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);
 		g_autofree char *log = g_build_filename(d->dir, "ovsdpd.log", NULL);
+		g_autofree char *pconf = g_build_filename(d->dir, "plugins.conf", NULL);
 
 		unlink(conf);
 		unlink(log);
+		unlink(pconf);
 		unlink(d->socket);
 		rmdir(d->dir);
 	}
@@ -266,7 +268,7 @@ static int
 daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 {
 	g_autofree char *ovsdpd = find_ovsdpd();
-	g_autofree char *conf = NULL, *log = NULL, *text = NULL;
+	g_autofree char *conf = NULL, *log = NULL, *text = NULL, *pconf = NULL;
 	const char *status[] = { "status", NULL };
 	int r;
 
@@ -290,11 +292,17 @@ daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 	d->socket = g_build_filename(d->dir, "ovsdpd.sock", NULL);
 	conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);
 	log = g_build_filename(d->dir, "ovsdpd.log", NULL);
+	pconf = g_build_filename(d->dir, "plugins.conf", NULL);
 	text = g_strdup_printf("[datapath]\nname = %s\ncreate = yes\ndelete-on-exit = yes\n"
 			       "ports = bd0\n[policy]\ntype = slowpath\noutput = %s\n"
-			       "[daemon]\ncontrol-socket = %s\ndispatch = %s\n",
-			       AB_DP, AB_DP, d->socket, o->a);
+			       "[daemon]\ncontrol-socket = %s\nplugins-conf = %s\n",
+			       AB_DP, AB_DP, d->socket, pconf);
 	if (!g_file_set_contents(conf, text, -1, error))
+		return -EIO;
+	/* The dispatcher is plugins.conf's setting. */
+	g_free(text);
+	text = g_strdup_printf("[dispatch]\nmode = %s\n", o->a);
+	if (!g_file_set_contents(pconf, text, -1, error))
 		return -EIO;
 	{
 		const char *argv[] = { ovsdpd, "--config", conf, NULL };

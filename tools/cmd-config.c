@@ -1,6 +1,9 @@
-/* cmd-config.c: `ovsdp config check [FILE]`: read plugins.conf the way the
- * daemon will, check every plugin section against the plugins found, and
- * say which dispatcher it resolves to, or where the file is wrong. */
+/* cmd-config.c: `ovsdp config check [--daemon] [FILE]`: read plugins.conf
+ * the way the daemon will, check every plugin section against the plugins
+ * found, and say which dispatcher it resolves to, or where the file is
+ * wrong.  Given ovsdpd.conf (--daemon, or a file whose first section is
+ * one of ovsdpd.conf's), check it and the plugins.conf it names exactly as
+ * `ovsdpd --check-config` does, without the kernel. */
 #include "config.h"
 
 #include <stdio.h>
@@ -9,8 +12,82 @@
 #include "ovsdp/config.h"
 #include "ovsdp/features.h"
 #include "ovsdp/plugin.h"
+#include "daemon.h"
+#include "ini.h"
 #include "json.h"
 #include "ovsdp.h"
+
+/* True when the first section of 'path' is one of ovsdpd.conf's.  A file
+ * that cannot be read is left to the full check to report. */
+static bool
+looks_like_daemon_conf(const char *path)
+{
+	static const char *const daemon_sections[] = { "[datapath]", "[policy]", "[daemon]", NULL };
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	const char *p, *end;
+
+	if (ini_read_file(path, &text, &len, NULL) < 0)
+		return false;
+	end = text + len;
+	for (p = text; p < end;) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+		g_autofree char *line = g_strndup(p, nl ? (gsize)(nl - p) : (gsize)(end - p));
+
+		p = nl ? nl + 1 : end;
+		g_strstrip(line);
+		if (line[0] == '[')
+			return g_strv_contains(daemon_sections, line);
+	}
+	return false;
+}
+
+static int
+check_daemon_conf(bool json, const char *file)
+{
+	g_autoptr(GError) err = NULL;
+	struct daemon_config *dc = NULL;
+	struct ovsdp_config *pconf = NULL;
+	struct ovsdp_plugins *plugins = NULL;
+	struct ovsdp_plugin *chosen = NULL;
+	g_autofree char *why = NULL;
+	const char *pfile = NULL;
+	int r;
+
+	r = daemon_config_load(file, &dc, &err);
+	if (r == 0)
+		r = daemon_config_check(dc, NULL, &pconf, &plugins, &chosen, &why, &err);
+	if (r == 0)
+		pfile = ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
+						 : "plugins.conf (not installed: built-in defaults)";
+	if (json) {
+		struct json *j = json_new();
+
+		json_object_begin(j);
+		json_kv_string(j, "file", file);
+		json_kv_string(j, "kind", "ovsdpd.conf");
+		json_kv_bool(j, "ok", err == NULL);
+		if (err) {
+			json_kv_string(j, "error", err->message);
+		} else {
+			json_kv_string(j, "plugins_conf", pfile);
+			json_kv_string(j, "plugin", ovsdp_plugin_name(chosen));
+			json_kv_string(j, "reason", why);
+		}
+		json_object_end(j);
+		json_finish(j, stdout);
+	} else if (err) {
+		fprintf(stderr, "%s\n", err->message);
+	} else {
+		printf("%s: ok\n", file);
+		printf("%s: ok\n", pfile);
+		printf("dispatch: %s (%s; the kernel was not probed)\n", ovsdp_plugin_name(chosen), why);
+	}
+	ovsdp_plugins_free(plugins);
+	ovsdp_config_free(pconf);
+	daemon_config_free(dc);
+	return r < 0 ? OVSDP_EXIT_FAIL : 0;
+}
 
 static void
 print_result(bool json, const char *file, const char *plugin, const char *why,
@@ -51,16 +128,27 @@ cmd_config_check(int argc, char **argv)
 	g_autofree char *why = NULL;
 	const char *file;
 	bool json = false;
+	gboolean daemon = FALSE;
+	GOptionEntry entries[] = {
+		{ "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemon,
+		  "FILE is ovsdpd.conf (default " OVSDP_SYSCONF_DIR "/ovsdpd.conf): check it and "
+		  "the plugins.conf it names as 'ovsdpd --check-config' does", NULL },
+		G_OPTION_ENTRY_NULL
+	};
 	int r;
 
 	if (!tool_parse(&argc, &argv, "[FILE]",
 			"Check plugins.conf (default " OVSDP_SYSCONF_DIR "/plugins.conf) and "
-			"show the dispatcher it resolves to on this host.",
-			NULL, &json))
+			"show the dispatcher it resolves to on this host.\nA FILE whose first "
+			"section is [datapath], [policy] or [daemon] is read as ovsdpd.conf, as "
+			"with --daemon.",
+			entries, &json))
 		return OVSDP_EXIT_USAGE;
 	if (argc > 2)
 		return tool_fail("config check takes at most one file (got '%s')", argv[2]),
 		       OVSDP_EXIT_USAGE;
+	if (daemon || (argc > 1 && looks_like_daemon_conf(argv[1])))
+		return check_daemon_conf(json, argc > 1 ? argv[1] : DAEMON_CONFIG_DEFAULT);
 
 	r = ovsdp_config_load(argc > 1 ? argv[1] : NULL, &cfg, &err);
 	file = argc > 1 ? argv[1] : ovsdp_config_default_path();
@@ -81,7 +169,8 @@ cmd_config_check(int argc, char **argv)
 }
 
 static const struct ovsdp_cmd config_cmds[] = {
-	{ "check", cmd_config_check, "check plugins.conf and show the dispatcher it picks" },
+	{ "check", cmd_config_check, "check plugins.conf (or ovsdpd.conf) and show the dispatcher "
+	  "it picks" },
 	{ NULL, NULL, NULL },
 };
 

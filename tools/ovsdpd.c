@@ -168,7 +168,7 @@ plugins_conf_path(struct daemon *d)
 }
 
 /* Load plugins.conf, find the plugins and choose one ('mode' overrides the
- * file's choice; NULL: the daemon config's dispatch, else the file's). */
+ * file's choice when not NULL). */
 static int
 load_plugins(struct daemon *d, const char *mode, struct ovsdp_config **pconf,
 	     struct ovsdp_plugins **plugins, struct ovsdp_plugin **chosen, char **why,
@@ -182,8 +182,7 @@ load_plugins(struct daemon *d, const char *mode, struct ovsdp_config **pconf,
 	if (r == 0)
 		r = ovsdp_plugins_discover(*pconf, &d->features, plugins, error);
 	if (r == 0)
-		r = ovsdp_plugins_choose(*plugins, *pconf, mode ? mode : d->cfg->dispatch, chosen,
-					 why, error);
+		r = ovsdp_plugins_choose(*plugins, *pconf, mode, chosen, why, error);
 	if (r < 0) {
 		ovsdp_plugins_free(*plugins);
 		ovsdp_config_free(*pconf);
@@ -430,7 +429,7 @@ runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
 	struct ovsdp_handlers_options o = {
 		.dp_name = d->cfg->dp_name,
 		.config = d->pconf,
-		.n_handlers = d->cfg->handlers,
+		.n_handlers = 0,        /* plugins.conf's [handlers] count, else automatic */
 		.callback = policy_upcall_fn,
 	};
 	g_autoptr(GError) err = NULL;
@@ -453,7 +452,8 @@ runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
 	}
 	g_message("datapath %s: policy %s, dispatcher %s (%s), %s", d->cfg->dp_name,
 		  d->policy->cls->name, ovsdp_plugin_name(p), d->choice_why ? d->choice_why : "",
-		  d->cfg->handlers ? "handler count from ovsdpd.conf" : "handler count automatic");
+		  ovsdp_config_handlers(d->pconf) ? "handler count from plugins.conf"
+						  : "handler count automatic");
 	return 0;
 }
 
@@ -498,7 +498,7 @@ datapath_lost(struct daemon *d)
 	if (!p) {
 		g_autofree char *why = NULL;
 
-		if (ovsdp_plugins_choose(d->plugins, d->pconf, d->cfg->dispatch, &p, &why, &err) < 0) {
+		if (ovsdp_plugins_choose(d->plugins, d->pconf, NULL, &p, &why, &err) < 0) {
 			g_critical("cannot choose a dispatcher for the new datapath: %s: exiting",
 				   err->message);
 			quit_with(d, EXIT_FAILURE);
@@ -646,25 +646,31 @@ metrics_start(struct daemon *d)
 	g_message("metrics: %s every %u s", d->metrics_textfile, d->metrics_interval_s);
 }
 
+/* Start with the configuration daemon_config_check() accepted (owned from here
+ * on): bind the control socket, probe the kernel and the plugins, choose,
+ * set up the datapath and run. */
 static int
-daemon_start(struct daemon *d, GError **error)
+daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins *plugins,
+	     GError **error)
 {
-	struct ovsdp_config *pconf = NULL;
-	struct ovsdp_plugins *plugins = NULL;
 	struct ovsdp_plugin *chosen = NULL;
 	char *why = NULL;
 	int r;
 
+	replace_plugins(d, pconf, plugins, NULL);
 	d->ctl = control_server_new(d, d->cfg->control_socket, error);
 	if (!d->ctl)
 		return -EINVAL;
 	r = ovsdp_features_probe(&d->features, error);
 	if (r < 0)
 		return r;
-	r = load_plugins(d, NULL, &pconf, &plugins, &chosen, &why, error);
+	for (unsigned int i = 0; i < ovsdp_plugins_count(plugins); i++)
+		ovsdp_plugin_probe(ovsdp_plugins_get(plugins, i), &d->features, NULL);
+	r = ovsdp_plugins_choose(plugins, pconf, NULL, &chosen, &why, error);
 	if (r < 0)
 		return r;
-	replace_plugins(d, pconf, plugins, why);
+	g_free(d->choice_why);
+	d->choice_why = why;
 	r = datapath_setup(d, error);
 	if (r < 0)
 		return r;
@@ -721,13 +727,16 @@ main(int argc, char **argv)
 	g_autofree char *log_level = NULL;
 	g_autofree char *metrics_textfile = NULL;
 	gint metrics_interval = 15;
-	gboolean foreground = TRUE, version = FALSE;
+	gboolean foreground = TRUE, version = FALSE, check_config = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
 		  "Daemon configuration (default " DAEMON_CONFIG_DEFAULT ")", "FILE" },
 		{ "plugins-conf", 'p', 0, G_OPTION_ARG_FILENAME, &plugins_conf,
 		  "Dispatcher configuration (default: the config's plugins-conf, else "
 		  OVSDP_SYSCONF_DIR "/plugins.conf)", "FILE" },
+		{ "check-config", 'C', 0, G_OPTION_ARG_NONE, &check_config,
+		  "Check ovsdpd.conf, plugins.conf and the plugins as the daemon would, without "
+		  "touching the kernel, and exit (0: valid)", NULL },
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
 		  "Stay in the foreground (the default; ovsdpd never forks)", NULL },
 		{ "log-level", 'l', 0, G_OPTION_ARG_STRING, &log_level,
@@ -743,6 +752,10 @@ main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 	g_autoptr(GError) err = NULL;
 	struct daemon d = { 0 };
+	struct ovsdp_config *pconf = NULL;
+	struct ovsdp_plugins *plugins = NULL;
+	struct ovsdp_plugin *chosen = NULL;
+	g_autofree char *why = NULL;
 	int r;
 
 	g_option_context_set_summary(ctx, "Run the ovsdp upcall handlers on a datapath, with a "
@@ -776,10 +789,14 @@ main(int argc, char **argv)
 			log_level);
 		return 2;
 	}
+	if (check_config && !log_level)
+		set_log_level("warning");       /* the check's own lines only */
 	g_log_set_default_handler(log_handler, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	daemon_raise_nofile();
 
+	/* The whole configuration first: nothing is bound, created or probed
+	 * before it is valid. */
 	r = daemon_config_load(config_path ? config_path : DAEMON_CONFIG_DEFAULT, &d.cfg, &err);
 	if (r < 0) {
 		fprintf(stderr, "ovsdpd: %s\n", err->message);
@@ -788,6 +805,23 @@ main(int argc, char **argv)
 	d.plugins_conf_override = plugins_conf;
 	d.metrics_textfile = metrics_textfile;
 	d.metrics_interval_s = (unsigned int)metrics_interval;
+	r = daemon_config_check(d.cfg, plugins_conf, &pconf, &plugins, &chosen, &why, &err);
+	if (r < 0) {
+		fprintf(stderr, "ovsdpd: %s\n", err->message);
+		daemon_config_free(d.cfg);
+		return EXIT_FAILURE;
+	}
+	if (check_config) {
+		printf("%s: ok\n", d.cfg->file);
+		printf("%s: ok\n", ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
+				    : "plugins.conf (not installed: built-in defaults)");
+		printf("dispatch: %s (%s; the kernel was not probed)\n", ovsdp_plugin_name(chosen),
+		       why);
+		ovsdp_plugins_free(plugins);
+		ovsdp_config_free(pconf);
+		daemon_config_free(d.cfg);
+		return EXIT_SUCCESS;
+	}
 	d.loop = g_main_loop_new(NULL, FALSE);
 	d.started_us = g_get_monotonic_time();
 	d.old_plugins = g_ptr_array_new_with_free_func((GDestroyNotify)ovsdp_plugins_free);
@@ -796,7 +830,7 @@ main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_term, &d);
 	g_unix_signal_add(SIGHUP, on_hup, &d);
 
-	if (daemon_start(&d, &err) < 0) {
+	if (daemon_start(&d, pconf, plugins, &err) < 0) {
 		fprintf(stderr, "ovsdpd: %s\n", err ? err->message : "cannot start");
 		d.exit_code = EXIT_FAILURE;
 	} else {

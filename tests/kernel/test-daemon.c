@@ -219,6 +219,17 @@ veths(int n)
 	ck_assert_int_eq(ktest_sh("ip -batch %s", batch), 0);
 }
 
+/* Write @DIR@/plugins.conf choosing dispatcher 'mode' (the dispatcher is
+ * plugins.conf's setting alone). */
+static void
+pconf_mode(const char *mode)
+{
+	g_autofree char *path = g_build_filename(dmn.dir, "plugins.conf", NULL);
+	g_autofree char *text = g_strdup_printf("[dispatch]\nmode = %s\n", mode);
+
+	ck_assert(g_file_set_contents(path, text, -1, NULL));
+}
+
 /* Start ovsdpd with 'conf' (ovsdpd.conf text; "@SOCK@" and "@DIR@" are
  * replaced) and wait until it answers. */
 static void
@@ -595,9 +606,10 @@ START_TEST(learning_switch_pings)
 	step("learning: setup done");
 	make_namespaces();
 	step("learning: namespaces made");
+	pconf_mode("per-vport");
 	daemon_start("[datapath]\nname = " DP "\nports = veth1;veth2;veth3\ndelete-on-exit = yes\n"
 		     "[policy]\ntype = learning\nidle-timeout = 120\n"
-		     "[daemon]\ncontrol-socket = @SOCK@\ndispatch = per-vport\n");
+		     "[daemon]\ncontrol-socket = @SOCK@\nplugins-conf = @DIR@/plugins.conf\n");
 	for (int i = 0; i < 3; i++) {
 		for (int j = 0; j < 3; j++) {
 			if (i != j)
@@ -731,8 +743,9 @@ START_TEST(live_switch_loses_nothing)
 	modes[n_modes++] = "per-vport";
 	modes[n_modes++] = "legacy";
 	veths(2);
+	pconf_mode("legacy");
 	daemon_start("[datapath]\nname = " DP "\nports = dp0;dp1\n[policy]\ntype = drop\n"
-		     "[daemon]\ncontrol-socket = @SOCK@\ndispatch = legacy\n");
+		     "[daemon]\ncontrol-socket = @SOCK@\nplugins-conf = @DIR@/plugins.conf\n");
 	s.fd[0] = knet_raw_open("tx0");
 	s.fd[1] = knet_raw_open("tx1");
 	handled0 = policy_counter("upcalls");
@@ -1175,9 +1188,10 @@ START_TEST(control_socket_and_clean_stop)
 	int fd0, fd1, n, fd, r;
 
 	veths(2);
+	pconf_mode("per-vport");
 	daemon_start("[datapath]\nname = " DP "\nports = dp0;dp1\ndelete-on-exit = no\n"
 		     "[policy]\ntype = learning\n"
-		     "[daemon]\ncontrol-socket = @SOCK@\ndispatch = per-vport\n");
+		     "[daemon]\ncontrol-socket = @SOCK@\nplugins-conf = @DIR@/plugins.conf\n");
 	/* The socket: 0600, in a directory made 0755. */
 	ck_assert_int_eq(stat(dmn.sock, &st), 0);
 	ck_assert(S_ISSOCK(st.st_mode));
@@ -1396,19 +1410,22 @@ START_TEST(config_errors_name_the_line)
 	} cases[] = {
 		{ "[datapath]\nname = x\n[bogus]\n", "3: unknown section [bogus] (known: [datapath], "
 		  "[policy], [daemon])" },
-		{ "[datapath]\nname = x\nport = a\n", "3: [datapath]: unknown key 'port' (known: name, "
+		{ "[datapath]\nname = x\nport = a\n", "3: [datapath] unknown key 'port' (known: name, "
 		  "create, delete-on-exit, ports, internal-ports)" },
-		{ "[policy]\ntype = learning\nidle-timeout = 0\n", "3: [policy] idle-timeout: '0' is "
-		  "not 1 to 3600" },
+		{ "[policy]\ntype = learning\nidle-timeout = 0\n", "3: [policy] idle-timeout = 0: "
+		  "expected a number from 1 to 3600" },
 		{ "[policy]\ntype = slowpath\n", "1: [policy] the slowpath policy needs 'output' (the "
 		  "port every packet goes to)" },
 		{ "[policy]\ntype = drop\noutput = eth0\n", "3: [policy] output is an option of the "
 		  "slowpath policy, not of drop" },
-		{ "[datapath]\ncreate = maybe\n", "2: [datapath] create: 'maybe' is not a boolean "
+		{ "[datapath]\ncreate = maybe\n", "2: [datapath] create = maybe: expected a boolean "
 		  "(yes/no, true/false, on/off, 1/0)" },
 		{ "[datapath]\nports = a;b;a\n", "2: [datapath] ports: 'a' is listed twice" },
-		{ "[daemon]\nhandlers = 2\nhandlers = 3\n", "3: [daemon]: 'handlers' is set twice "
-		  "(first on line 2)" },
+		{ "[daemon]\ncontrol-socket = /a\ncontrol-socket = /b\n", "3: [daemon] control-socket "
+		  "is set twice (first at line 2)" },
+		{ "; a comment\n[daemon]\ndispatch = legacy\n", "3: [daemon] dispatch is not read "
+		  "here any more: set [dispatch] mode in plugins.conf (the file [daemon] plugins-conf "
+		  "names), or 'ovsdp ctl dispatch set' at run time" },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {

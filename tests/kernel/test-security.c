@@ -232,7 +232,7 @@ START_TEST(daemon_without_net_admin_says_so)
 	ck_assert_ptr_nonnull(dir);
 	text = g_strdup_printf("[datapath]\nname = " DP "\ncreate = yes\n"
 			       "[policy]\ntype = drop\n"
-			       "[daemon]\ncontrol-socket = %s/sock\ndispatch = per-vport\n", dir);
+			       "[daemon]\ncontrol-socket = %s/sock\n", dir);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
 	/* Bounded: a daemon that wrongly starts would otherwise run forever. */
 	r = run_as(AS_ROOT_WITHOUT_NET_ADMIN, "exec timeout 60 %s/tools/ovsdpd --config %s",
@@ -374,8 +374,12 @@ START_TEST(truncated_plugin_is_refused)
 	}
 	text = g_strdup_printf("[datapath]\nname = " DP "\ncreate = yes\ndelete-on-exit = yes\n"
 			       "ports = sec0\n[policy]\ntype = drop\n"
-			       "[daemon]\ncontrol-socket = %s.sock\ndispatch = per-vport\n", dir);
+			       "[daemon]\ncontrol-socket = %s.sock\nplugins-conf = %s.plugins.conf\n",
+			       dir, dir);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+	g_free(text);
+	text = g_strdup_printf("%s.plugins.conf", dir);
+	ck_assert(g_file_set_contents(text, "[dispatch]\nmode = per-vport\n", -1, NULL));
 	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
 		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
 	ck_assert_msg(r.status != 124 && r.status != 0 && r.status != -1,
@@ -383,7 +387,8 @@ START_TEST(truncated_plugin_is_refused)
 	ck_assert_msg(strstr(r.err, "truncated: "), "ovsdpd's error does not say the plugin is "
 		      "truncated:\n%s", r.err);
 	run_clear(&r);
-	ck_assert_int_eq(ktest_sh("rm -rf '%s' '%s' '%s.sock'", dir, conf, dir), 0);
+	ck_assert_int_eq(ktest_sh("rm -rf '%s' '%s' '%s.sock' '%s.plugins.conf'", dir, conf, dir,
+				  dir), 0);
 }
 END_TEST
 
@@ -394,6 +399,7 @@ START_TEST(daemon_refuses_unsafe_plugin)
 	g_autofree char *dir = NULL;
 	g_autofree char *so = plugin_copy(&dir);
 	g_autofree char *conf = g_strconcat(dir, ".conf", NULL);
+	g_autofree char *pconf = g_strconcat(dir, ".plugins.conf", NULL);
 	g_autofree char *text = NULL, *want = NULL;
 	struct run r;
 
@@ -401,8 +407,9 @@ START_TEST(daemon_refuses_unsafe_plugin)
 	ck_assert_int_eq(chmod(dir, 0757), 0);
 	text = g_strdup_printf("[datapath]\nname = " DP "\ncreate = yes\ndelete-on-exit = yes\n"
 			       "ports = sec0\n[policy]\ntype = drop\n"
-			       "[daemon]\ncontrol-socket = %s.sock\ndispatch = per-vport\n", dir);
+			       "[daemon]\ncontrol-socket = %s.sock\nplugins-conf = %s\n", dir, pconf);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+	ck_assert(g_file_set_contents(pconf, "[dispatch]\nmode = per-vport\n", -1, NULL));
 	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
 		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
 	want = g_strdup_printf("refused: %s is world-writable (mode 0757)", dir);
@@ -411,7 +418,7 @@ START_TEST(daemon_refuses_unsafe_plugin)
 	ck_assert_msg(strstr(r.err, want), "ovsdpd's error does not give the reason '%s':\n%s",
 		      want, r.err);
 	run_clear(&r);
-	ck_assert_int_eq(ktest_sh("rm -rf '%s' '%s'", dir, conf), 0);
+	ck_assert_int_eq(ktest_sh("rm -rf '%s' '%s' '%s'", dir, conf, pconf), 0);
 }
 END_TEST
 

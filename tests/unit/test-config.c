@@ -200,7 +200,7 @@ START_TEST(bad_structure)
 		     "test.conf:4: section [dispatch] appears twice (first at line 1)");
 	expect_error("mode = auto\n[dispatch]\n", "test.conf:1: key 'mode' is outside any section");
 	expect_error("[dispatch]\nmode auto\n",
-		     "test.conf:2: cannot parse 'mode auto': expected [section], key = value or a # comment");
+		     "test.conf:2: cannot parse 'mode auto': expected [section], key = value or a comment (# or ;)");
 	expect_error("[dispatch\n",
 		     "test.conf:1: cannot parse '[dispatch': a section is [name] alone on its line");
 	expect_error("[dispatch] mode = auto\n",
