@@ -183,7 +183,7 @@ ovsdp_meter_set(struct ovsdp_dp *dp, uint32_t id, uint32_t flags,
 		nla_put_u32(m, OVS_BAND_ATTR_TYPE, bands[i].type);
 		nla_put_u32(m, OVS_BAND_ATTR_RATE, bands[i].rate);
 		nla_put_u32(m, OVS_BAND_ATTR_BURST,
-			    (flags & OVSDP_METER_F_BURST) ? bands[i].burst : 0);
+			    (flags & OVSDP_METER_F_BURST) ? bands[i].burst : bands[i].rate);
 		nla_nest_end(m, b);
 	}
 	nla_nest_end(m, nest);

@@ -107,6 +107,14 @@ ct_set(int argc, char **argv)
 	return r < 0 ? tool_fail_error(err) : 0;
 }
 
+static gint
+by_zone(gconstpointer a, gconstpointer b)
+{
+	const struct ovsdp_ct_zone_limit *x = a, *y = b;
+
+	return x->zone < y->zone ? -1 : x->zone > y->zone;
+}
+
 static int
 ct_get(int argc, char **argv)
 {
@@ -139,6 +147,8 @@ ct_get(int argc, char **argv)
 	ovsdp_dp_close(dp);
 	if (n < 0)
 		return tool_fail_error(err);
+	if (n > 1)
+		qsort(l, (size_t)n, sizeof *l, (int (*)(const void *, const void *))by_zone);
 	if (json) {
 		struct json *j = json_new();
 

@@ -64,8 +64,10 @@ OVSDP_EXPORT int ovsdp_meter_features(struct ovsdp_dp *dp, struct ovsdp_meter_fe
 
 /* Add meter 'id', or replace it (its counters restart).  'flags' holds at
  * most one of OVSDP_METER_F_KBPS and OVSDP_METER_F_PKTPS (neither: kbps).
- * Without OVSDP_METER_F_BURST every band's burst must be 0 and is sent as
- * 0 (the kernel's bucket then holds one second at the band's rate).
+ * Without OVSDP_METER_F_BURST every band's burst must be 0 and the burst
+ * sent is the band's rate (the bucket holds one second's worth); with it,
+ * each band's burst is sent as given (on Linux 5.9 and later a burst of 0
+ * leaves the bucket empty: the band acts on every packet).
  * Errors: -EINVAL (no band, a zero rate, an unknown band type, both
  * units, a burst without the flag), -EOPNOTSUPP (no ovs_meter family),
  * -ENODEV (the datapath is gone), or what the kernel refuses (e.g. -EFBIG:
