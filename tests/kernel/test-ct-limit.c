@@ -179,7 +179,8 @@ main(void)
 
 	ktest_require_datapath();
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	/* It runs the CLI and ovs-dpctl a dozen times: slow to spawn under TCG. */
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, set_get_del);
 	tcase_add_test(tc, cli_and_ovs_dpctl_agree);
 	suite_add_tcase(s, tc);

@@ -234,7 +234,7 @@ main(void)
 
 	ktest_require_datapath();
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, features_nonzero);
 	tcase_add_test(tc, drop_band_meters_traffic);
 	tcase_add_test(tc, get_del_and_missing);
