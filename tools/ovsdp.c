@@ -15,6 +15,8 @@ static const struct ovsdp_cmd top_cmds[] = {
 	{ "dp", cmd_dp, "kernel datapaths: add, del, show, list" },
 	{ "port", cmd_port, "datapath ports: add, del, show" },
 	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
+	{ "meter", cmd_meter, "datapath meters: features, set, get, del" },
+	{ "ct-limit", cmd_ct_limit, "conntrack zone limits: set, get, del" },
 	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
 	{ "dispatch", cmd_dispatch, "a running ovsdpd's dispatcher: show (mode, sockets, handlers), set NAME" },
 	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)" },

@@ -12,6 +12,8 @@
 #include <ovsdp/vport.h>
 #include <ovsdp/flow.h>
 #include <ovsdp/packet.h>
+#include <ovsdp/meter.h>
+#include <ovsdp/ct-limit.h>
 #include <ovsdp/upcall.h>
 #include <ovsdp/handlers.h>
 
