@@ -63,10 +63,6 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 	int bad;
 
 	(void)data;
-	pthread_mutex_lock(&cb.lock);
-	bad = cb.bad_index;
-	cb.bad_index = -1;
-	pthread_mutex_unlock(&cb.lock);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct ovsdp_upcall *u = &ups[i];
 		uint8_t frame[256];
@@ -81,6 +77,12 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 		}
 		memcpy(&tag, u->packet + 14, 4);
 		tag = ntohl(tag);
+		/* Taken by the first test frame only: a callback for a stray
+		 * frame (the veth's own traffic) must not use it up. */
+		pthread_mutex_lock(&cb.lock);
+		bad = cb.bad_index;
+		cb.bad_index = -1;
+		pthread_mutex_unlock(&cb.lock);
 		for (unsigned int k = 0; k < K; k++) {
 			struct ovsdp_buf key = OVSDP_BUF_INIT, mask = OVSDP_BUF_INIT;
 			struct ovsdp_buf acts = OVSDP_BUF_INIT;
