@@ -43,6 +43,50 @@ struct dispatcher {
 	guint warned;           /* atomic: WARNED_* failures already logged */
 };
 
+/* Counters of one handler thread, updated with atomics; read through
+ * a snapshot (ovsdp_handlers_stats_new). */
+struct ovsdp_handler_stats {
+	uint64_t upcalls;
+	uint64_t batches;
+	uint64_t wakeups;
+	uint64_t empty_wakeups;
+	uint64_t malformed;
+	uint64_t truncated;
+	uint64_t replies;
+	uint64_t reply_errors;
+	uint64_t transactions;
+	uint64_t reply_unconfirmed;
+};
+
+/* One dispatcher in a snapshot. */
+struct dispatcher_snapshot {
+	char *name;
+	char *description;
+	bool active;
+	uint64_t n_handlers;
+	uint64_t n_sockets;
+	uint64_t upcalls;
+	uint64_t overruns;
+	uint64_t empty_wakeups;
+};
+
+struct share_snapshot {
+	char *name;
+	uint64_t upcalls;
+};
+
+struct ovsdp_handlers_stats {
+	uint64_t switches;
+	uint64_t upcalls;
+	uint64_t overruns;
+	unsigned int n_handlers;
+	struct ovsdp_handler_stats *per_handler;        /* n_handlers */
+	unsigned int n_dispatchers;
+	struct dispatcher_snapshot *dispatchers;        /* n_dispatchers */
+	unsigned int n_shares;
+	struct share_snapshot *shares;                  /* n_shares */
+};
+
 struct ovsdp_handler {
 	struct ovsdp_handlers *hs;
 	unsigned int index;
@@ -1112,19 +1156,28 @@ ovsdp_handlers_new_port_pid(struct ovsdp_handlers *hs)
 	return pid == OVSDP_DISPATCH_PID_PER_CPU ? 0 : pid;
 }
 
-OVSDP_EXPORT const char *
+OVSDP_EXPORT char *
 ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs)
 {
-	return hs && hs->active ? hs->active->name : NULL;
+	char *name = NULL;
+
+	if (!hs)
+		return NULL;
+	/* 'lock' guards 'active'; a switch replaces it under that lock. */
+	pthread_mutex_lock(&hs->lock);
+	if (hs->active)
+		name = strdup(hs->active->name);
+	pthread_mutex_unlock(&hs->lock);
+	return name;
 }
 
 static void
-fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher_stats *o)
+snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapshot *o)
 {
 	struct ovsdp_dispatch_stats ds = { .struct_size = sizeof ds };
+	char description[160] = "";
 
-	memset(o, 0, sizeof *o);
-	g_strlcpy(o->name, d->name, sizeof o->name);
+	o->name = g_strdup(d->name);
 	o->active = active;
 	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
 	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
@@ -1135,75 +1188,225 @@ fill_dispatcher_stats(struct dispatcher *d, bool active, struct ovsdp_dispatcher
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
 		o->n_sockets = ds.n_sockets;
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe)) {
-		int r = d->vt->describe(d->inst, o->description, sizeof o->description);
+		int r = d->vt->describe(d->inst, description, sizeof description);
 
 		if (r < 0)
-			g_snprintf(o->description, sizeof o->description, "(describe failed: %s)",
+			g_snprintf(description, sizeof description, "(describe failed: %s)",
 				   g_strerror(-r));
 	}
 	pthread_rwlock_unlock(&d->lock);
+	o->description = g_strdup(description);
 }
 
 OVSDP_EXPORT int
-ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
-			 struct ovsdp_handlers_stats *out)
+ovsdp_handlers_stats_new(struct ovsdp_handlers *hs, struct ovsdp_handlers_stats **out)
 {
+	struct ovsdp_handlers_stats *st;
 	GHashTableIter it;
 	gpointer k, v;
-	GString *shares;
 
 	if (!hs || !out)
 		return -EINVAL;
-	memset(out, 0, sizeof *out);
+	st = g_new0(struct ovsdp_handlers_stats, 1);
 	pthread_mutex_lock(&hs->control);
-	out->switches = hs->switches;
-	if (hs->active)
-		fill_dispatcher_stats(hs->active, true, &out->dispatchers[out->n_dispatchers++]);
+	st->switches = hs->switches;
+	if (hs->active) {
+		st->dispatchers = g_new0(struct dispatcher_snapshot, 1);
+		snapshot_dispatcher(hs->active, true, &st->dispatchers[st->n_dispatchers++]);
+	}
 
 	pthread_mutex_lock(&hs->lock);
-	out->n_handlers = hs->handlers->len;
-	if (want_per_handler)
-		out->per_handler = g_new0(struct ovsdp_handler_stats, MAX(out->n_handlers, 1u));
+	st->n_handlers = hs->handlers->len;
+	st->per_handler = g_new0(struct ovsdp_handler_stats, MAX(st->n_handlers, 1u));
 	for (unsigned int i = 0; i < hs->handlers->len; i++) {
 		struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
-		uint64_t up = __atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
+		struct ovsdp_handler_stats *p = &st->per_handler[i];
 
-		out->upcalls += up;
-		if (out->per_handler) {
-			struct ovsdp_handler_stats *p = &out->per_handler[i];
-
-			p->upcalls = up;
-			p->batches = __atomic_load_n(&h->st.batches, __ATOMIC_RELAXED);
-			p->wakeups = __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED);
-			p->empty_wakeups = __atomic_load_n(&h->st.empty_wakeups, __ATOMIC_RELAXED);
-			p->malformed = __atomic_load_n(&h->st.malformed, __ATOMIC_RELAXED);
-			p->truncated = __atomic_load_n(&h->st.truncated, __ATOMIC_RELAXED);
-			p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_RELAXED);
-			p->reply_errors = __atomic_load_n(&h->st.reply_errors, __ATOMIC_RELAXED);
-			p->transactions = __atomic_load_n(&h->st.transactions, __ATOMIC_RELAXED);
-			p->reply_unconfirmed = __atomic_load_n(&h->st.reply_unconfirmed,
-							       __ATOMIC_RELAXED);
-		}
+		p->upcalls = __atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
+		p->batches = __atomic_load_n(&h->st.batches, __ATOMIC_RELAXED);
+		p->wakeups = __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED);
+		p->empty_wakeups = __atomic_load_n(&h->st.empty_wakeups, __ATOMIC_RELAXED);
+		p->malformed = __atomic_load_n(&h->st.malformed, __ATOMIC_RELAXED);
+		p->truncated = __atomic_load_n(&h->st.truncated, __ATOMIC_RELAXED);
+		p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_RELAXED);
+		p->reply_errors = __atomic_load_n(&h->st.reply_errors, __ATOMIC_RELAXED);
+		p->transactions = __atomic_load_n(&h->st.transactions, __ATOMIC_RELAXED);
+		p->reply_unconfirmed = __atomic_load_n(&h->st.reply_unconfirmed, __ATOMIC_RELAXED);
+		st->upcalls += p->upcalls;
 	}
-	out->overruns = hs->retired_overruns + (hs->active ? out->dispatchers[0].overruns : 0);
-	shares = g_string_new(NULL);
-	if (hs->active)
-		g_string_append_printf(shares, "%s=%" G_GUINT64_FORMAT, hs->active->name,
-				       out->dispatchers[0].upcalls +
-				       (g_hash_table_lookup(hs->shares, hs->active->name) ?
-					*(uint64_t *)g_hash_table_lookup(hs->shares, hs->active->name) : 0));
+	st->overruns = hs->retired_overruns + (hs->active ? st->dispatchers[0].overruns : 0);
+	/* The running plugin first, its retired instances added in. */
+	st->shares = g_new0(struct share_snapshot, g_hash_table_size(hs->shares) + 1);
+	if (hs->active) {
+		const uint64_t *retired = g_hash_table_lookup(hs->shares, hs->active->name);
+
+		st->shares[0].name = g_strdup(hs->active->name);
+		st->shares[0].upcalls = st->dispatchers[0].upcalls + (retired ? *retired : 0);
+		st->n_shares = 1;
+	}
 	g_hash_table_iter_init(&it, hs->shares);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		if (hs->active && !strcmp(k, hs->active->name))
 			continue;
-		g_string_append_printf(shares, "%s%s=%" G_GUINT64_FORMAT, shares->len ? " " : "",
-				       (const char *)k, *(uint64_t *)v);
+		st->shares[st->n_shares].name = g_strdup(k);
+		st->shares[st->n_shares].upcalls = *(uint64_t *)v;
+		st->n_shares++;
 	}
-	g_strlcpy(out->shares, shares->str, sizeof out->shares);
-	g_string_free(shares, TRUE);
 	pthread_mutex_unlock(&hs->lock);
 	pthread_mutex_unlock(&hs->control);
+	*out = st;
 	return 0;
+}
+
+OVSDP_EXPORT void
+ovsdp_handlers_stats_free(struct ovsdp_handlers_stats *st)
+{
+	if (!st)
+		return;
+	for (unsigned int i = 0; i < st->n_dispatchers; i++) {
+		g_free(st->dispatchers[i].name);
+		g_free(st->dispatchers[i].description);
+	}
+	for (unsigned int i = 0; i < st->n_shares; i++)
+		g_free(st->shares[i].name);
+	g_free(st->dispatchers);
+	g_free(st->shares);
+	g_free(st->per_handler);
+	g_free(st);
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_handlers_stats_total(const struct ovsdp_handlers_stats *st, enum ovsdp_handlers_counter c)
+{
+	if (!st)
+		return 0;
+	switch (c) {
+	case OVSDP_HANDLERS_SWITCHES:
+		return st->switches;
+	case OVSDP_HANDLERS_UPCALLS:
+		return st->upcalls;
+	case OVSDP_HANDLERS_OVERRUNS:
+		return st->overruns;
+	}
+	return 0;
+}
+
+OVSDP_EXPORT unsigned int
+ovsdp_handlers_stats_n_handlers(const struct ovsdp_handlers_stats *st)
+{
+	return st ? st->n_handlers : 0;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_handlers_stats_handler(const struct ovsdp_handlers_stats *st, unsigned int i,
+			     enum ovsdp_handler_counter c)
+{
+	const struct ovsdp_handler_stats *h;
+
+	if (!st || i >= st->n_handlers)
+		return 0;
+	h = &st->per_handler[i];
+	switch (c) {
+	case OVSDP_HANDLER_UPCALLS:
+		return h->upcalls;
+	case OVSDP_HANDLER_BATCHES:
+		return h->batches;
+	case OVSDP_HANDLER_WAKEUPS:
+		return h->wakeups;
+	case OVSDP_HANDLER_EMPTY_WAKEUPS:
+		return h->empty_wakeups;
+	case OVSDP_HANDLER_MALFORMED:
+		return h->malformed;
+	case OVSDP_HANDLER_TRUNCATED:
+		return h->truncated;
+	case OVSDP_HANDLER_REPLIES:
+		return h->replies;
+	case OVSDP_HANDLER_REPLY_ERRORS:
+		return h->reply_errors;
+	case OVSDP_HANDLER_TRANSACTIONS:
+		return h->transactions;
+	case OVSDP_HANDLER_REPLY_UNCONFIRMED:
+		return h->reply_unconfirmed;
+	}
+	return 0;
+}
+
+OVSDP_EXPORT unsigned int
+ovsdp_handlers_stats_n_dispatchers(const struct ovsdp_handlers_stats *st)
+{
+	return st ? st->n_dispatchers : 0;
+}
+
+static const struct dispatcher_snapshot *
+snapshot_get_dispatcher(const struct ovsdp_handlers_stats *st, unsigned int i)
+{
+	return st && i < st->n_dispatchers ? &st->dispatchers[i] : NULL;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_handlers_stats_dispatcher_name(const struct ovsdp_handlers_stats *st, unsigned int i)
+{
+	const struct dispatcher_snapshot *d = snapshot_get_dispatcher(st, i);
+
+	return d ? d->name : NULL;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_handlers_stats_dispatcher_description(const struct ovsdp_handlers_stats *st,
+					    unsigned int i)
+{
+	const struct dispatcher_snapshot *d = snapshot_get_dispatcher(st, i);
+
+	return d ? d->description : NULL;
+}
+
+OVSDP_EXPORT bool
+ovsdp_handlers_stats_dispatcher_active(const struct ovsdp_handlers_stats *st, unsigned int i)
+{
+	const struct dispatcher_snapshot *d = snapshot_get_dispatcher(st, i);
+
+	return d && d->active;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_handlers_stats_dispatcher(const struct ovsdp_handlers_stats *st, unsigned int i,
+				enum ovsdp_dispatcher_counter c)
+{
+	const struct dispatcher_snapshot *d = snapshot_get_dispatcher(st, i);
+
+	if (!d)
+		return 0;
+	switch (c) {
+	case OVSDP_DISPATCHER_HANDLERS:
+		return d->n_handlers;
+	case OVSDP_DISPATCHER_SOCKETS:
+		return d->n_sockets;
+	case OVSDP_DISPATCHER_UPCALLS:
+		return d->upcalls;
+	case OVSDP_DISPATCHER_OVERRUNS:
+		return d->overruns;
+	case OVSDP_DISPATCHER_EMPTY_WAKEUPS:
+		return d->empty_wakeups;
+	}
+	return 0;
+}
+
+OVSDP_EXPORT unsigned int
+ovsdp_handlers_stats_n_shares(const struct ovsdp_handlers_stats *st)
+{
+	return st ? st->n_shares : 0;
+}
+
+OVSDP_EXPORT const char *
+ovsdp_handlers_stats_share_name(const struct ovsdp_handlers_stats *st, unsigned int i)
+{
+	return st && i < st->n_shares ? st->shares[i].name : NULL;
+}
+
+OVSDP_EXPORT uint64_t
+ovsdp_handlers_stats_share_upcalls(const struct ovsdp_handlers_stats *st, unsigned int i)
+{
+	return st && i < st->n_shares ? st->shares[i].upcalls : 0;
 }
 
 OVSDP_EXPORT void

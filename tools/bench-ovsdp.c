@@ -112,7 +112,7 @@ bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int 
 		.dp_name = o->dp_name, .config = o->config, .n_handlers = n_handlers,
 		.callback = slowpath, .user_data = o,
 	};
-	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers_stats *st = NULL;
 	int r;
 
 	if (!p) {
@@ -135,12 +135,15 @@ bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int 
 		sys->hs = NULL;
 		return r;
 	}
-	if (ovsdp_handlers_get_stats(sys->hs, false, &st) == 0) {
-		sys->n_handlers = st.n_handlers;
-		if (st.n_dispatchers > 0 && st.dispatchers[0].description[0]) {
+	if (ovsdp_handlers_stats_new(sys->hs, &st) == 0) {
+		const char *desc = ovsdp_handlers_stats_dispatcher_description(st, 0);
+
+		sys->n_handlers = ovsdp_handlers_stats_n_handlers(st);
+		if (desc && desc[0]) {
 			g_free(sys->description);
-			sys->description = g_strdup(st.dispatchers[0].description);
+			sys->description = g_strdup(desc);
 		}
+		ovsdp_handlers_stats_free(st);
 	}
 	sys->dp = o->dp;
 	g_strlcpy(sys->local_dev, o->dp_name, sizeof sys->local_dev);
@@ -208,17 +211,19 @@ bench_counters_read(struct bench_system *sys, struct bench_counters *out)
 	out->local_tx = port.stats.rx_packets;
 	bench_thread_ctx(sys->pid, sys->thread_prefix, &out->ctx);
 	if (sys->hs) {
-		struct ovsdp_handlers_stats st;
+		struct ovsdp_handlers_stats *st = NULL;
 
-		if (ovsdp_handlers_get_stats(sys->hs, true, &st) == 0) {
+		if (ovsdp_handlers_stats_new(sys->hs, &st) == 0) {
 			out->has_runtime = true;
-			out->upcalls = st.upcalls;
-			out->overruns = st.overruns;
-			for (unsigned int i = 0; i < st.n_handlers && st.per_handler; i++) {
-				out->wakeups += st.per_handler[i].wakeups;
-				out->empty_wakeups += st.per_handler[i].empty_wakeups;
+			out->upcalls = ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_UPCALLS);
+			out->overruns = ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_OVERRUNS);
+			for (unsigned int i = 0; i < ovsdp_handlers_stats_n_handlers(st); i++) {
+				out->wakeups += ovsdp_handlers_stats_handler(st, i,
+									     OVSDP_HANDLER_WAKEUPS);
+				out->empty_wakeups += ovsdp_handlers_stats_handler(
+					st, i, OVSDP_HANDLER_EMPTY_WAKEUPS);
 			}
-			g_free(st.per_handler);
+			ovsdp_handlers_stats_free(st);
 		}
 	}
 	return 0;

@@ -38,12 +38,13 @@ struct plugin_row {
  * the snapshot of a job in progress. */
 struct view {
 	const char *running;
+	char *running_own;      /* what 'running' points to when the view owns it */
 	const char *why;
-	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers_stats *st; /* NULL when no runtime */
 	GPtrArray *plugins;     /* of struct plugin_row */
 	const char *busy;       /* the job in progress, or NULL */
 	gint64 busy_ms;
-	bool owned;             /* st.per_handler and plugins are the view's own */
+	bool owned;             /* st and plugins are the view's own */
 };
 
 enum job_kind {
@@ -71,7 +72,7 @@ struct job {
 	/* The runtime as it was when the job started (main thread only). */
 	char *running;
 	char *why;
-	struct ovsdp_handlers_stats st;
+	struct ovsdp_handlers_stats *st;
 	GPtrArray *plugins;
 };
 
@@ -216,30 +217,27 @@ plugin_rows(struct daemon *d)
  * wait for the job's switch and the dispatcher state is the worker's: the
  * view is the job's snapshot then. */
 static void
-view_get(struct control_server *s, bool want_per_handler, struct view *v)
+view_get(struct control_server *s, struct view *v)
 {
 	struct daemon *d = s->d;
 	struct job *j = s->job;
-	const char *n;
 
 	memset(v, 0, sizeof *v);
 	if (j) {
 		v->running = j->running;
 		v->why = j->why;
 		v->st = j->st;
-		if (!want_per_handler)
-			v->st.per_handler = NULL;
 		v->plugins = j->plugins;
 		v->busy = j->label;
 		v->busy_ms = (g_get_monotonic_time() - j->started_us) / 1000;
 		return;
 	}
 	v->owned = true;
-	n = d->hs ? ovsdp_handlers_plugin_name(d->hs) : NULL;
-	v->running = n ? n : "none";
+	v->running_own = d->hs ? ovsdp_handlers_plugin_name(d->hs) : NULL;
+	v->running = v->running_own ? v->running_own : "none";
 	v->why = d->choice_why;
 	if (d->hs)
-		ovsdp_handlers_get_stats(d->hs, want_per_handler, &v->st);
+		ovsdp_handlers_stats_new(d->hs, &v->st);
 	v->plugins = plugin_rows(d);
 }
 
@@ -247,7 +245,8 @@ static void
 view_clear(struct view *v)
 {
 	if (v->owned) {
-		g_free(v->st.per_handler);
+		ovsdp_handlers_stats_free(v->st);
+		free(v->running_own);
 		g_ptr_array_unref(v->plugins);
 	}
 	memset(v, 0, sizeof *v);
@@ -286,7 +285,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 	struct view v;
 	int n_ports = 0;
 
-	view_get(s, false, &v);
+	view_get(s, &v);
 	if (d->dp)
 		n_ports = ovsdp_vport_list(d->dp, &ports, &err);
 	if (d->policy) {
@@ -305,7 +304,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 		json_kv_string(j, "policy_description", pdesc);
 		json_kv_string(j, "dispatcher", v.running);
 		json_kv_string(j, "dispatcher_reason", v.why);
-		json_kv_uint(j, "handlers", v.st.n_handlers);
+		json_kv_uint(j, "handlers", ovsdp_handlers_stats_n_handlers(v.st));
 		json_kv_uint(j, "uptime_s", uptime);
 		json_kv_uint(j, "recoveries", d->recoveries);
 		view_busy(&v, r, "");
@@ -334,7 +333,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 		g_string_append_printf(t, "policy: %s\n", pdesc ? pdesc : "none");
 		g_string_append_printf(t, "dispatcher: %s (%s)\n", v.running, v.why ? v.why : "");
 		view_busy(&v, r, "");
-		g_string_append_printf(t, "handlers: %u\n", v.st.n_handlers);
+		g_string_append_printf(t, "handlers: %u\n", ovsdp_handlers_stats_n_handlers(v.st));
 		g_string_append_printf(t, "uptime: %" G_GUINT64_FORMAT " s\n", uptime);
 		if (d->recoveries)
 			g_string_append_printf(t, "datapath recreated: %" G_GUINT64_FORMAT " times\n",
@@ -357,23 +356,26 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 static void
 cmd_dispatch_show(struct control_server *s, char **argv, struct reply *r)
 {
-	const struct ovsdp_dispatcher_stats *a = NULL;
 	struct view v;
+	int a = -1;     /* the active dispatcher's index in the snapshot */
 
-	view_get(s, false, &v);
-	for (unsigned int i = 0; i < v.st.n_dispatchers; i++) {
-		if (v.st.dispatchers[i].active)
-			a = &v.st.dispatchers[i];
+	view_get(s, &v);
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_dispatchers(v.st); i++) {
+		if (ovsdp_handlers_stats_dispatcher_active(v.st, i))
+			a = (int)i;
 	}
 	if (r->json) {
 		struct json *j = r->j;
 
 		json_object_begin(j);
 		json_kv_string(j, "active", v.running);
-		json_kv_string(j, "description", a ? a->description : "");
+		json_kv_string(j, "description", a >= 0 ?
+			       ovsdp_handlers_stats_dispatcher_description(v.st, a) : "");
 		json_kv_string(j, "reason", v.why);
-		json_kv_uint(j, "sockets", a ? a->n_sockets : 0);
-		json_kv_uint(j, "handlers", a ? a->n_handlers : 0);
+		json_kv_uint(j, "sockets",
+			     ovsdp_handlers_stats_dispatcher(v.st, a, OVSDP_DISPATCHER_SOCKETS));
+		json_kv_uint(j, "handlers",
+			     ovsdp_handlers_stats_dispatcher(v.st, a, OVSDP_DISPATCHER_HANDLERS));
 		view_busy(&v, r, "");
 		json_key(j, "available");
 		json_array_begin(j);
@@ -393,11 +395,14 @@ cmd_dispatch_show(struct control_server *s, char **argv, struct reply *r)
 		return;
 	}
 	g_string_append_printf(r->text, "active: %s\n", v.running);
-	g_string_append_printf(r->text, "description: %s\n", a ? a->description : "");
+	g_string_append_printf(r->text, "description: %s\n",
+			       a >= 0 ? ovsdp_handlers_stats_dispatcher_description(v.st, a) : "");
 	g_string_append_printf(r->text, "chosen: %s\n", v.why ? v.why : "");
 	view_busy(&v, r, "");
-	g_string_append_printf(r->text, "sockets: %" G_GUINT64_FORMAT "\n", a ? a->n_sockets : 0);
-	g_string_append_printf(r->text, "handlers: %u\n", a ? a->n_handlers : 0);
+	g_string_append_printf(r->text, "sockets: %" G_GUINT64_FORMAT "\n",
+			       ovsdp_handlers_stats_dispatcher(v.st, a, OVSDP_DISPATCHER_SOCKETS));
+	g_string_append_printf(r->text, "handlers: %" G_GUINT64_FORMAT "\n",
+			       ovsdp_handlers_stats_dispatcher(v.st, a, OVSDP_DISPATCHER_HANDLERS));
 	g_string_append(r->text, "available:\n");
 	for (guint i = 0; i < v.plugins->len; i++) {
 		const struct plugin_row *p = v.plugins->pdata[i];
@@ -447,7 +452,7 @@ job_main(void *data)
 		break;
 	case JOB_HANDLERS_SET: {
 		unsigned int n = (unsigned int)g_ascii_strtoull(j->arg, NULL, 10);
-		const char *name;
+		g_autofree char *name = NULL;
 
 		j->rc = ovsdp_handlers_resize(d->hs, n, &j->err);
 		name = ovsdp_handlers_plugin_name(d->hs);
@@ -474,7 +479,7 @@ job_free(struct job *j)
 	g_clear_error(&j->err);
 	g_free(j->running);
 	g_free(j->why);
-	g_free(j->st.per_handler);
+	ovsdp_handlers_stats_free(j->st);
 	if (j->plugins)
 		g_ptr_array_unref(j->plugins);
 	g_free(j);
@@ -488,7 +493,6 @@ job_start(struct control_server *s, struct conn *c, enum job_kind kind, const ch
 {
 	struct daemon *d = s->d;
 	struct job *j;
-	const char *n;
 	int e;
 
 	if (s->job) {
@@ -512,10 +516,11 @@ job_start(struct control_server *s, struct conn *c, enum job_kind kind, const ch
 	j->c = c;
 	j->json = json;
 	j->started_us = g_get_monotonic_time();
-	n = ovsdp_handlers_plugin_name(d->hs);
-	j->running = g_strdup(n ? n : "none");
+	j->running = ovsdp_handlers_plugin_name(d->hs);
+	if (!j->running)
+		j->running = g_strdup("none");
 	j->why = g_strdup(d->choice_why);
-	ovsdp_handlers_get_stats(d->hs, true, &j->st);
+	ovsdp_handlers_stats_new(d->hs, &j->st);
 	j->plugins = plugin_rows(d);
 	e = pthread_create(&j->thread, NULL, job_main, j);
 	if (e) {
@@ -610,24 +615,9 @@ control_server_hup(struct control_server *s)
 		g_warning("SIGHUP: %s", err->message);
 }
 
-/* "name=N name=N" from the runtime, in its order (active first). */
-static GPtrArray *
-parse_shares(const char *s, uint64_t *total)
-{
-	g_auto(GStrv) parts = g_strsplit(s, " ", -1);
-	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-
-	*total = 0;
-	for (char **p = parts; *p; p++) {
-		char *eq = strchr(*p, '=');
-
-		if (!**p || !eq)
-			continue;
-		g_ptr_array_add(a, g_strdup(*p));
-		*total += g_ascii_strtoull(eq + 1, NULL, 10);
-	}
-	return a;
-}
+/* Counter c of the first dispatcher, and of handler i, of a snapshot. */
+#define DSTAT(st, c) ovsdp_handlers_stats_dispatcher((st), 0, OVSDP_DISPATCHER_##c)
+#define HSTAT(st, i, c) ovsdp_handlers_stats_handler((st), (i), OVSDP_HANDLER_##c)
 
 static void
 cmd_stats(struct control_server *s, char **argv, struct reply *r)
@@ -635,27 +625,29 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 	struct daemon *d = s->d;
 	struct view v;
 	struct ovsdp_dp_info info = { 0 };
-	g_autoptr(GPtrArray) shares = NULL;
 	bool have_info = d->dp && ovsdp_dp_get_info(d->dp, &info, NULL) == 0;
-	uint64_t total;
+	unsigned int n_shares, n_handlers;
+	uint64_t total = 0;
 
-	view_get(s, true, &v);
-	shares = parse_shares(v.st.shares, &total);
+	view_get(s, &v);
+	n_shares = ovsdp_handlers_stats_n_shares(v.st);
+	n_handlers = ovsdp_handlers_stats_n_handlers(v.st);
+	for (unsigned int i = 0; i < n_shares; i++)
+		total += ovsdp_handlers_stats_share_upcalls(v.st, i);
 	if (r->json) {
 		struct json *j = r->j;
 
 		json_object_begin(j);
 		json_kv_string(j, "active", v.running);
-		json_kv_uint(j, "switches", v.st.switches);
-		json_kv_uint(j, "upcalls", v.st.upcalls);
-		json_kv_uint(j, "overruns", v.st.overruns);
+		json_kv_uint(j, "switches", ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_SWITCHES));
+		json_kv_uint(j, "upcalls", ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_UPCALLS));
+		json_kv_uint(j, "overruns", ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_OVERRUNS));
 		view_busy(&v, r, "");
 		json_key(j, "dispatchers");
 		json_array_begin(j);
-		for (guint i = 0; i < shares->len; i++) {
-			char *eq = strchr(shares->pdata[i], '=');
-			g_autofree char *name = g_strndup(shares->pdata[i], eq - (char *)shares->pdata[i]);
-			uint64_t n = g_ascii_strtoull(eq + 1, NULL, 10);
+		for (unsigned int i = 0; i < n_shares; i++) {
+			const char *name = ovsdp_handlers_stats_share_name(v.st, i);
+			uint64_t n = ovsdp_handlers_stats_share_upcalls(v.st, i);
 
 			json_object_begin(j);
 			json_kv_string(j, "name", name);
@@ -666,36 +658,32 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 			json_object_end(j);
 		}
 		json_array_end(j);
-		if (v.st.n_dispatchers) {
-			const struct ovsdp_dispatcher_stats *a = &v.st.dispatchers[0];
-
+		if (ovsdp_handlers_stats_n_dispatchers(v.st)) {
 			json_key(j, "active_dispatcher");
 			json_object_begin(j);
-			json_kv_string(j, "name", a->name);
-			json_kv_uint(j, "sockets", a->n_sockets);
-			json_kv_uint(j, "handlers", a->n_handlers);
-			json_kv_uint(j, "upcalls", a->upcalls);
-			json_kv_uint(j, "overruns", a->overruns);
-			json_kv_uint(j, "empty_wakeups", a->empty_wakeups);
+			json_kv_string(j, "name", ovsdp_handlers_stats_dispatcher_name(v.st, 0));
+			json_kv_uint(j, "sockets", DSTAT(v.st, SOCKETS));
+			json_kv_uint(j, "handlers", DSTAT(v.st, HANDLERS));
+			json_kv_uint(j, "upcalls", DSTAT(v.st, UPCALLS));
+			json_kv_uint(j, "overruns", DSTAT(v.st, OVERRUNS));
+			json_kv_uint(j, "empty_wakeups", DSTAT(v.st, EMPTY_WAKEUPS));
 			json_object_end(j);
 		}
 		json_key(j, "handlers");
 		json_array_begin(j);
-		for (unsigned int i = 0; v.st.per_handler && i < v.st.n_handlers; i++) {
-			const struct ovsdp_handler_stats *h = &v.st.per_handler[i];
-
+		for (unsigned int i = 0; i < n_handlers; i++) {
 			json_object_begin(j);
 			json_kv_uint(j, "index", i);
-			json_kv_uint(j, "upcalls", h->upcalls);
-			json_kv_uint(j, "batches", h->batches);
-			json_kv_uint(j, "wakeups", h->wakeups);
-			json_kv_uint(j, "empty_wakeups", h->empty_wakeups);
-			json_kv_uint(j, "replies", h->replies);
-			json_kv_uint(j, "transactions", h->transactions);
-			json_kv_uint(j, "reply_errors", h->reply_errors);
-			json_kv_uint(j, "reply_unconfirmed", h->reply_unconfirmed);
-			json_kv_uint(j, "malformed", h->malformed);
-			json_kv_uint(j, "truncated", h->truncated);
+			json_kv_uint(j, "upcalls", HSTAT(v.st, i, UPCALLS));
+			json_kv_uint(j, "batches", HSTAT(v.st, i, BATCHES));
+			json_kv_uint(j, "wakeups", HSTAT(v.st, i, WAKEUPS));
+			json_kv_uint(j, "empty_wakeups", HSTAT(v.st, i, EMPTY_WAKEUPS));
+			json_kv_uint(j, "replies", HSTAT(v.st, i, REPLIES));
+			json_kv_uint(j, "transactions", HSTAT(v.st, i, TRANSACTIONS));
+			json_kv_uint(j, "reply_errors", HSTAT(v.st, i, REPLY_ERRORS));
+			json_kv_uint(j, "reply_unconfirmed", HSTAT(v.st, i, REPLY_UNCONFIRMED));
+			json_kv_uint(j, "malformed", HSTAT(v.st, i, MALFORMED));
+			json_kv_uint(j, "truncated", HSTAT(v.st, i, TRUNCATED));
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -716,42 +704,43 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 
 		view_busy(&v, r, ": the runtime's figures below are from its start");
 		g_string_append(t, "dispatchers (upcalls since start, share):\n");
-		for (guint i = 0; i < shares->len; i++) {
-			char *eq = strchr(shares->pdata[i], '=');
-			g_autofree char *name = g_strndup(shares->pdata[i], eq - (char *)shares->pdata[i]);
-			uint64_t n = g_ascii_strtoull(eq + 1, NULL, 10);
+		for (unsigned int i = 0; i < n_shares; i++) {
+			const char *name = ovsdp_handlers_stats_share_name(v.st, i);
+			uint64_t n = ovsdp_handlers_stats_share_upcalls(v.st, i);
 
 			g_string_append_printf(t, "  %-12s %10" G_GUINT64_FORMAT "  %5.1f%%%s\n", name, n,
 					       total ? 100.0 * (double)n / (double)total : 0.0,
 					       !strcmp(name, v.running) ? "  (active)" : "");
 		}
-		if (v.st.n_dispatchers) {
-			const struct ovsdp_dispatcher_stats *a = &v.st.dispatchers[0];
-
-			g_string_append_printf(t, "active %s: %" G_GUINT64_FORMAT " sockets, %u handlers, %"
-					       G_GUINT64_FORMAT " upcalls, %" G_GUINT64_FORMAT
-					       " overruns, %" G_GUINT64_FORMAT " empty wakeups\n",
-					       a->name, a->n_sockets, a->n_handlers, a->upcalls,
-					       a->overruns, a->empty_wakeups);
-		}
+		if (ovsdp_handlers_stats_n_dispatchers(v.st))
+			g_string_append_printf(t, "active %s: %" G_GUINT64_FORMAT " sockets, %"
+					       G_GUINT64_FORMAT " handlers, %" G_GUINT64_FORMAT
+					       " upcalls, %" G_GUINT64_FORMAT " overruns, %"
+					       G_GUINT64_FORMAT " empty wakeups\n",
+					       ovsdp_handlers_stats_dispatcher_name(v.st, 0),
+					       DSTAT(v.st, SOCKETS), DSTAT(v.st, HANDLERS),
+					       DSTAT(v.st, UPCALLS), DSTAT(v.st, OVERRUNS),
+					       DSTAT(v.st, EMPTY_WAKEUPS));
 		g_string_append(t, "handlers:\n");
-		for (unsigned int i = 0; v.st.per_handler && i < v.st.n_handlers; i++) {
-			const struct ovsdp_handler_stats *h = &v.st.per_handler[i];
-
+		for (unsigned int i = 0; i < n_handlers; i++) {
 			g_string_append_printf(t, "  %u: upcalls %" G_GUINT64_FORMAT ", batches %"
 					       G_GUINT64_FORMAT ", empty wakeups %" G_GUINT64_FORMAT
 					       ", replies %" G_GUINT64_FORMAT " in %" G_GUINT64_FORMAT
 					       " transactions, %" G_GUINT64_FORMAT " failed", i,
-					       h->upcalls, h->batches, h->empty_wakeups, h->replies,
-					       h->transactions, h->reply_errors);
-			if (h->reply_unconfirmed)
+					       HSTAT(v.st, i, UPCALLS), HSTAT(v.st, i, BATCHES),
+					       HSTAT(v.st, i, EMPTY_WAKEUPS), HSTAT(v.st, i, REPLIES),
+					       HSTAT(v.st, i, TRANSACTIONS),
+					       HSTAT(v.st, i, REPLY_ERRORS));
+			if (HSTAT(v.st, i, REPLY_UNCONFIRMED))
 				g_string_append_printf(t, " (%" G_GUINT64_FORMAT " without a verdict)",
-						       h->reply_unconfirmed);
+						       HSTAT(v.st, i, REPLY_UNCONFIRMED));
 			g_string_append_c(t, '\n');
 		}
 		g_string_append_printf(t, "runtime: upcalls %" G_GUINT64_FORMAT ", overruns %"
 				       G_GUINT64_FORMAT ", switches %" G_GUINT64_FORMAT "\n",
-				       v.st.upcalls, v.st.overruns, v.st.switches);
+				       ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_UPCALLS),
+				       ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_OVERRUNS),
+				       ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_SWITCHES));
 		if (have_info)
 			g_string_append_printf(t, "kernel: hit %" G_GUINT64_FORMAT ", missed %"
 					       G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT ", flows %"

@@ -67,83 +67,78 @@ metric_part(const char *s)
 }
 
 #define HANDLER_COUNTERS(X) \
-	X(upcalls, "Upcalls delivered to the policy by the handler") \
-	X(batches, "Batches of upcalls the handler passed to the policy") \
-	X(wakeups, "Times the handler woke from its wait") \
-	X(empty_wakeups, "Wakeups of the handler that found no upcall") \
-	X(malformed, "Upcall messages the handler dropped as malformed") \
-	X(truncated, "Upcall messages the handler dropped as larger than its buffer") \
-	X(replies, "Flow puts and packet executes the handler sent back") \
-	X(reply_errors, "Replies refused by the kernel or sent without a verdict") \
-	X(reply_unconfirmed, "Replies without the kernel's verdict (never sent, or ack lost)") \
-	X(transactions, "Netlink transactions that carried the handler's replies")
+	X(upcalls, UPCALLS, "Upcalls delivered to the policy by the handler") \
+	X(batches, BATCHES, "Batches of upcalls the handler passed to the policy") \
+	X(wakeups, WAKEUPS, "Times the handler woke from its wait") \
+	X(empty_wakeups, EMPTY_WAKEUPS, "Wakeups of the handler that found no upcall") \
+	X(malformed, MALFORMED, "Upcall messages the handler dropped as malformed") \
+	X(truncated, TRUNCATED, "Upcall messages the handler dropped as larger than its buffer") \
+	X(replies, REPLIES, "Flow puts and packet executes the handler sent back") \
+	X(reply_errors, REPLY_ERRORS, "Replies refused by the kernel or sent without a verdict") \
+	X(reply_unconfirmed, REPLY_UNCONFIRMED, "Replies without the kernel's verdict (never sent, or ack lost)") \
+	X(transactions, TRANSACTIONS, "Netlink transactions that carried the handler's replies")
 
 char *
 daemon_metrics_text(struct daemon *d)
 {
 	GString *o = g_string_new(NULL);
-	struct ovsdp_handlers_stats st = { 0 };
+	struct ovsdp_handlers_stats *st = NULL;
 	struct ovsdp_dp_info info = { 0 };
 	struct policy_counter ctr[POLICY_COUNTERS_MAX];
 	unsigned int n_ctr = 0;
 	g_autofree char *dp = label_value(d->cfg->dp_name);
 	g_autofree char *active = NULL;
-	g_auto(GStrv) shares = NULL;
 	char idx[16];
 
 	if (d->hs) {
-		ovsdp_handlers_get_stats(d->hs, true, &st);
-		active = label_value(ovsdp_handlers_plugin_name(d->hs));
+		g_autofree char *running = ovsdp_handlers_plugin_name(d->hs);
+
+		ovsdp_handlers_stats_new(d->hs, &st);
+		active = label_value(running);
 	}
 
 	single(o, "ovsdp_uptime_seconds", "gauge", "Seconds since ovsdpd started", dp,
 	       (uint64_t)(g_get_monotonic_time() - d->started_us) / G_USEC_PER_SEC);
 	single(o, "ovsdp_datapath_recoveries_total", "counter",
 	       "Times ovsdpd recreated its datapath after it vanished", dp, d->recoveries);
-	single(o, "ovsdp_handlers", "gauge", "Handler threads running", dp, st.n_handlers);
+	single(o, "ovsdp_handlers", "gauge", "Handler threads running", dp,
+	       ovsdp_handlers_stats_n_handlers(st));
 	single(o, "ovsdp_switches_total", "counter", "Completed live dispatcher switches", dp,
-	       st.switches);
+	       ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_SWITCHES));
 	single(o, "ovsdp_overruns_total", "counter",
 	       "Upcall socket overruns (the kernel dropped upcalls on a full socket)", dp,
-	       st.overruns);
+	       ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_OVERRUNS));
 
-	/* Upcalls per dispatcher since start ("name=count" pairs). */
+	/* Upcalls per dispatcher since start. */
 	family(o, "ovsdp_dispatcher_upcalls_total", "counter",
 	       "Upcalls received through each dispatcher since ovsdpd started");
-	shares = g_strsplit(st.shares, " ", -1);
-	for (char **p = shares; *p; p++) {
-		char *eq = strchr(*p, '=');
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_shares(st); i++) {
+		g_autofree char *name = label_value(ovsdp_handlers_stats_share_name(st, i));
 
-		if (!eq)
-			continue;
-		*eq = '\0';
-		g_autofree char *name = label_value(*p);
 		sample(o, "ovsdp_dispatcher_upcalls_total", dp, "dispatcher", name,
-		       g_ascii_strtoull(eq + 1, NULL, 10));
+		       ovsdp_handlers_stats_share_upcalls(st, i));
 	}
 	family(o, "ovsdp_dispatcher_active", "gauge", "1 for the dispatcher that runs now");
 	if (active)
 		sample(o, "ovsdp_dispatcher_active", dp, "dispatcher", active, 1);
-	for (unsigned int i = 0; i < st.n_dispatchers; i++) {
-		const struct ovsdp_dispatcher_stats *a = &st.dispatchers[i];
-
-		if (!a->active)
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_dispatchers(st); i++) {
+		if (!ovsdp_handlers_stats_dispatcher_active(st, i))
 			continue;
-		g_autofree char *name = label_value(a->name);
+		g_autofree char *name = label_value(ovsdp_handlers_stats_dispatcher_name(st, i));
 		single(o, "ovsdp_dispatcher_sockets", "gauge", "Upcall sockets the active dispatcher holds",
-		       dp, a->n_sockets);
+		       dp, ovsdp_handlers_stats_dispatcher(st, i, OVSDP_DISPATCHER_SOCKETS));
 		family(o, "ovsdp_dispatcher_empty_wakeups_total", "counter",
 		       "Wakeups through the active dispatcher that found no upcall");
 		sample(o, "ovsdp_dispatcher_empty_wakeups_total", dp, "dispatcher", name,
-		       a->empty_wakeups);
+		       ovsdp_handlers_stats_dispatcher(st, i, OVSDP_DISPATCHER_EMPTY_WAKEUPS));
 	}
 
-#define FAMILY(field, help) \
+#define FAMILY(field, counter, help) \
 	family(o, "ovsdp_handler_" #field "_total", "counter", help); \
-	for (unsigned int i = 0; st.per_handler && i < st.n_handlers; i++) { \
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_handlers(st); i++) { \
 		g_snprintf(idx, sizeof idx, "%u", i); \
 		sample(o, "ovsdp_handler_" #field "_total", dp, "handler", idx, \
-		       st.per_handler[i].field); \
+		       ovsdp_handlers_stats_handler(st, i, OVSDP_HANDLER_##counter)); \
 	}
 	HANDLER_COUNTERS(FAMILY)
 #undef FAMILY
@@ -170,7 +165,7 @@ daemon_metrics_text(struct daemon *d)
 
 		single(o, name, "counter", help, dp, ctr[i].value);
 	}
-	g_free(st.per_handler);
+	ovsdp_handlers_stats_free(st);
 	return g_string_free(o, FALSE);
 }
 

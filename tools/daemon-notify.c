@@ -41,23 +41,27 @@ daemon_raise_nofile(void)
 static char *
 status_line(struct daemon *d)
 {
-	struct ovsdp_handlers_stats st = { 0 };
+	struct ovsdp_handlers_stats *st = NULL;
 	gint64 now = g_get_monotonic_time();
-	const char *name;
+	g_autofree char *name = NULL;
+	uint64_t upcalls;
 	double rate = 0;
 
 	if (!d->hs)
 		return g_strdup("no dispatcher running");
 	name = ovsdp_handlers_plugin_name(d->hs);
-	ovsdp_handlers_get_stats(d->hs, false, &st);
-	if (d->notify_last_us && now > d->notify_last_us && st.upcalls >= d->notify_last_upcalls)
-		rate = (double)(st.upcalls - d->notify_last_upcalls) * 1e6 /
+	ovsdp_handlers_stats_new(d->hs, &st);
+	upcalls = ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_UPCALLS);
+	if (d->notify_last_us && now > d->notify_last_us && upcalls >= d->notify_last_upcalls)
+		rate = (double)(upcalls - d->notify_last_upcalls) * 1e6 /
 		       (double)(now - d->notify_last_us);
 	d->notify_last_us = now;
-	d->notify_last_upcalls = st.upcalls;
+	d->notify_last_upcalls = upcalls;
 	char *s = g_strdup_printf("dispatcher %s, %u handlers, %.0f upcalls/s, %" G_GUINT64_FORMAT
-				  " live switches", name ? name : "none", st.n_handlers, rate,
-				  st.switches);
+				  " live switches", name ? name : "none",
+				  ovsdp_handlers_stats_n_handlers(st), rate,
+				  ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_SWITCHES));
+	ovsdp_handlers_stats_free(st);
 	return s;
 }
 

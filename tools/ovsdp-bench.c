@@ -279,13 +279,16 @@ run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
 	}
 	sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
 	{
-		struct ovsdp_handlers_stats st;
+		struct ovsdp_handlers_stats *st = NULL;
 
 		sys->res.sockets.ports = bench_ovsdp_ports(o);
 		sys->res.sockets.netlink = bench_netlink_sockets(0) - base;
 		sys->res.sockets.upcall_sockets = -1;
-		if (ovsdp_handlers_get_stats(sys->hs, false, &st) == 0 && st.n_dispatchers)
-			sys->res.sockets.upcall_sockets = (int64_t)st.dispatchers[0].n_sockets;
+		if (ovsdp_handlers_stats_new(sys->hs, &st) == 0 &&
+		    ovsdp_handlers_stats_n_dispatchers(st))
+			sys->res.sockets.upcall_sockets = (int64_t)
+				ovsdp_handlers_stats_dispatcher(st, 0, OVSDP_DISPATCHER_SOCKETS);
+		ovsdp_handlers_stats_free(st);
 		sys->res.sockets.done = true;
 	}
 	bench_tests_run(env, sys, index, total);

@@ -219,7 +219,7 @@ replace_plugins(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugi
 static int
 switch_to(struct daemon *d, struct ovsdp_plugin *p, char **what, GError **error)
 {
-	const char *old = ovsdp_handlers_plugin_name(d->hs);
+	g_autofree char *old = ovsdp_handlers_plugin_name(d->hs);
 	g_autofree char *from = g_strdup(old ? old : "none");
 	gint64 t0 = g_get_monotonic_time();
 	int r;
@@ -285,7 +285,7 @@ daemon_reload(struct daemon *d, char **what, GError **error)
 	struct ovsdp_plugins *plugins = NULL;
 	struct ovsdp_plugin *chosen = NULL;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *running = g_strdup(ovsdp_handlers_plugin_name(d->hs));
+	g_autofree char *running = ovsdp_handlers_plugin_name(d->hs);
 	g_autofree char *changes = NULL;
 	const char *file;
 	char *why = NULL;
@@ -381,15 +381,14 @@ plugin_refusal(struct daemon *d, const char *name, struct ovsdp_plugin **p)
 int
 daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **error)
 {
-	const char *running = ovsdp_handlers_plugin_name(d->hs);
+	g_autofree char *running_own = ovsdp_handlers_plugin_name(d->hs);
+	const char *running = running_own ? running_own : "none";
 	struct ovsdp_plugin *p = NULL;
 	g_autofree char *refusal = NULL;
 	g_autoptr(GError) err = NULL;
 	int r;
 
 	*what = NULL;
-	if (!running)
-		running = "none";
 	if (!strcmp(name, "auto")) {
 		g_autofree char *why = NULL;
 
@@ -480,7 +479,7 @@ quit_with(struct daemon *d, int code)
 static void
 datapath_lost(struct daemon *d)
 {
-	g_autofree char *plugin = g_strdup(ovsdp_handlers_plugin_name(d->hs));
+	g_autofree char *plugin = ovsdp_handlers_plugin_name(d->hs);
 	g_autoptr(GError) err = NULL;
 	struct ovsdp_plugin *p;
 

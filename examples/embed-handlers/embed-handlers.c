@@ -120,7 +120,12 @@ main(int argc, char **argv)
 		if (ovsdp_handlers_new(&o, &hs, &err) < 0 || ovsdp_handlers_start(hs, chosen, &err) < 0)
 			goto out;
 	}
-	printf("%s: dispatcher %s (%s)\n", argv[1], ovsdp_handlers_plugin_name(hs), why);
+	{
+		char *running = ovsdp_handlers_plugin_name(hs);
+
+		printf("%s: dispatcher %s (%s)\n", argv[1], running, why);
+		free(running);
+	}
 	loop = g_main_loop_new(NULL, FALSE);
 	g_timeout_add_seconds(1, print_counts, &c);
 	g_unix_signal_add(SIGINT, quit, loop);

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdpmeasure"
 
@@ -169,7 +170,8 @@ switch_under_traffic(struct ovsdp_handlers *hs, struct ovsdp_dp *dp, struct ovsd
 {
 	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, to);
 	g_autoptr(GError) err = NULL;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
+	g_autofree char *shares = NULL;
 	uint64_t lost0, lost, got;
 	GThread *t;
 	gint64 t0, took;
@@ -197,11 +199,12 @@ switch_under_traffic(struct ovsdp_handlers *hs, struct ovsdp_dp *dp, struct ovsd
 	g_usleep(300000);
 	lost = kernel_lost(dp) - lost0;
 	got = __atomic_load_n(&delivered, __ATOMIC_RELAXED);
-	ovsdp_handlers_get_stats(hs, false, &st);
+	kstats_get(hs, &st);
+	shares = kstats_shares(st);
 	printf("%s -> %s under traffic: %s in %.0f ms; sent %u, delivered %" G_GUINT64_FORMAT
 	       ", kernel lost %" G_GUINT64_FORMAT ", unaccounted %" G_GINT64_FORMAT " (%s)\n",
 	       from, to, r == 0 ? "switched" : "refused", (double)took / 1000, frames, got, lost,
-	       (gint64)frames - (gint64)(got + lost), st.shares);
+	       (gint64)frames - (gint64)(got + lost), shares);
 	if (r < 0)
 		printf("  %s\n", err->message);
 	return r < 0 ? r : got + lost == frames ? 0 : -EIO;
@@ -231,7 +234,7 @@ main(int argc, char **argv)
 	struct ovsdp_plugins *plugins = NULL;
 	struct ovsdp_plugin *p;
 	struct ovsdp_handlers *hs = NULL;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_dp *dp = NULL;
 	struct rlimit rl;
 	unsigned int ports, nl0, all0, nl1, all1;
@@ -300,11 +303,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	count_fds(&nl1, &all1);
-	ovsdp_handlers_get_stats(hs, false, &st);
+	kstats_get(hs, &st);
 	printf("%s: %u ports, %u handlers: %u upcall sockets (stats say %" G_GUINT64_FORMAT
 	       "), %u descriptors in all, started in %.2f s\n  %s\n", argv[1], ports + 1,
-	       st.n_handlers, nl1 - nl0, st.dispatchers[0].n_sockets, all1 - all0,
-	       (double)(g_get_monotonic_time() - t0) / 1e6, st.dispatchers[0].description);
+	       ovsdp_handlers_stats_n_handlers(st), nl1 - nl0, KST_DISP(st, SOCKETS), all1 - all0,
+	       (double)(g_get_monotonic_time() - t0) / 1e6, ovsdp_handlers_stats_dispatcher_description(st, 0));
 	if (herd) {
 		uint64_t h0, w0, h1, w1;
 		unsigned int nh, nw;
@@ -316,12 +319,12 @@ main(int argc, char **argv)
 		g_usleep(300000);
 		h1 = thread_switches("ovsdp-handler", &nh);
 		w1 = thread_switches("pervport-wait", &nw);
-		ovsdp_handlers_get_stats(hs, false, &st);
+		kstats_get(hs, &st);
 		printf("%s: %d spaced frames, %" G_GUINT64_FORMAT " upcalls delivered, %"
 		       G_GUINT64_FORMAT " empty wakeups; voluntary context switches: %" G_GUINT64_FORMAT
 		       " in %u handler threads, %" G_GUINT64_FORMAT " in %u waiter threads (%.1f per "
 		       "frame in all)\n", argv[1], herd, (uint64_t)delivered,
-		       st.dispatchers[0].empty_wakeups, h1 - h0, nh, w1 - w0, nw,
+		       KST_DISP(st, EMPTY_WAKEUPS), h1 - h0, nh, w1 - w0, nw,
 		       (double)(h1 - h0 + w1 - w0) / herd);
 	}
 	status = 0;

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdpsoak"
 
@@ -236,7 +237,9 @@ switch_to(struct ovsdp_handlers *hs, struct ovsdp_plugin *p, unsigned int *switc
 {
 	g_autoptr(GError) err = NULL;
 
-	if (!g_strcmp0(ovsdp_handlers_plugin_name(hs), ovsdp_plugin_name(p)))
+	g_autofree char *running = ovsdp_handlers_plugin_name(hs);
+
+	if (!g_strcmp0(running, ovsdp_plugin_name(p)))
 		return 0;
 	if (ovsdp_handlers_switch(hs, p, &err) < 0) {
 		fprintf(stderr, "soak: switch to %s failed: %s\n", ovsdp_plugin_name(p), err->message);
@@ -252,10 +255,10 @@ switch_to(struct ovsdp_handlers *hs, struct ovsdp_plugin *p, unsigned int *switc
 static unsigned int
 settled_fds(struct ovsdp_handlers *hs)
 {
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 
 	g_usleep(400000);
-	ovsdp_handlers_get_stats(hs, false, &st);
+	kstats_get(hs, &st);
 	return count_fds();
 }
 
@@ -283,7 +286,8 @@ main(int argc, char **argv)
 	struct ovsdp_handlers_options o = { .dp_name = DP_NAME, .n_handlers = 2,
 					    .callback = on_upcalls };
 	struct ovsdp_handlers *hs = NULL;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
+	g_autofree char *shares = NULL;
 	struct ovsdp_dp *dp = NULL;
 	struct sender snd[N_PORTS];
 	GThread *threads[N_PORTS];
@@ -404,11 +408,12 @@ main(int argc, char **argv)
 		}
 		if (now - last_report >= 30 * G_USEC_PER_SEC) {
 			struct ovsdp_dp_stats s = dp_stats(dp);
+			g_autofree char *running = ovsdp_handlers_plugin_name(hs);
 
 			printf("soak: %3" G_GINT64_FORMAT " s: %s, %u switches, sent %" G_GUINT64_FORMAT
 			       ", handled %" G_GUINT64_FORMAT ", kernel lost %" G_GUINT64_FORMAT
 			       ", %u fds, RSS %lu KiB\n", (now - t_start) / G_USEC_PER_SEC,
-			       ovsdp_handlers_plugin_name(hs), switches, total_sent(snd),
+			       running, switches, total_sent(snd),
 			       __atomic_load_n(&handled, __ATOMIC_RELAXED), s.n_lost - s0.n_lost,
 			       count_fds(), rss_kb());
 			fflush(stdout);
@@ -441,7 +446,7 @@ main(int argc, char **argv)
 	got = __atomic_load_n(&handled, __ATOMIC_RELAXED);
 	lost = s1.n_lost - s0.n_lost;
 	missed = s1.n_missed - s0.n_missed;
-	ovsdp_handlers_get_stats(hs, false, &st);
+	kstats_get(hs, &st);
 
 	printf("soak: duration %.1f s\n", (double)(g_get_monotonic_time() - t_start) / G_USEC_PER_SEC);
 	printf("soak: switches %u (failed %u), port churn cycles %u (failed %u)\n", switches,
@@ -451,7 +456,8 @@ main(int argc, char **argv)
 	       ", executes queued %" G_GUINT64_FORMAT ", other upcalls %" G_GUINT64_FORMAT "\n",
 	       sent, missed, got, lost, __atomic_load_n(&exec_queued, __ATOMIC_RELAXED),
 	       __atomic_load_n(&others, __ATOMIC_RELAXED));
-	printf("soak: dispatcher shares: %s\n", st.shares);
+	shares = kstats_shares(st);
+	printf("soak: dispatcher shares: %s\n", shares);
 	printf("soak: fds before %u, after %u\n", fds0, fds1);
 	printf("soak: RSS before %lu KiB, after %lu KiB (growth %ld KiB, slack %d KiB)\n", rss0, rss1,
 	       (long)rss1 - (long)rss0, rss_slack_kb);

@@ -18,6 +18,7 @@
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdpch"
 #define MAX_SEQ (1u << 20)
@@ -192,7 +193,7 @@ START_TEST(churn_under_traffic)
 	struct ovsdp_handlers_options o = {
 		.dp_name = DP_NAME, .n_handlers = 2, .callback = on_upcalls,
 	};
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs = NULL;
 	g_autoptr(GError) err = NULL;
 	struct sender snd = { 0, 0 };
@@ -209,7 +210,7 @@ START_TEST(churn_under_traffic)
 	 * is not counted as growth. */
 	churn_once(hs, true);
 	g_usleep(300000);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
 	fds0 = count_fds();
 	lost0 = kernel_lost();
 	t = g_thread_new("sender", sender_main, &snd);
@@ -244,19 +245,19 @@ START_TEST(churn_under_traffic)
 	 * ports' sockets have been drained and closed (the plugins close
 	 * them in control calls, a settle time after the port went). */
 	for (int waited = 0; waited < WAIT_MS; waited += 250) {
-		ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+		ck_assert_int_eq(kstats_get(hs, &st), 0);
 		fds1 = count_fds();
-		if (fds1 == fds0 && st.dispatchers[0].n_sockets == want_sockets(dispatchers[_i],
-										     st.n_handlers))
+		if (fds1 == fds0 && KST_DISP(st, SOCKETS) == want_sockets(dispatchers[_i],
+										     ovsdp_handlers_stats_n_handlers(st)))
 			break;
 		g_usleep(250000);
 	}
 	printf("%s: %u add/delete cycles in %" G_GINT64_FORMAT " ms (%.1f ms each), %u stable frames "
 	       "delivered once each, kernel lost %" G_GUINT64_FORMAT ", fds %u -> %u, sockets %"
 	       G_GUINT64_FORMAT "\n", dispatchers[_i], cycles, took, cycles ? (double)took / cycles : 0,
-	       snd.sent, lost, fds0, fds1, st.dispatchers[0].n_sockets);
+	       snd.sent, lost, fds0, fds1, KST_DISP(st, SOCKETS));
 	ck_assert_uint_eq(fds1, fds0);
-	ck_assert_uint_eq(st.dispatchers[0].n_sockets, want_sockets(dispatchers[_i], st.n_handlers));
+	ck_assert_uint_eq(KST_DISP(st, SOCKETS), want_sockets(dispatchers[_i], ovsdp_handlers_stats_n_handlers(st)));
 	ovsdp_handlers_free(hs);
 }
 END_TEST

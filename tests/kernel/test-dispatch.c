@@ -19,6 +19,7 @@
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdpct"
 #define MAX_PORTS 8
@@ -424,7 +425,7 @@ START_TEST(socket_count_at_200_ports)
 	struct ovsdp_handlers_options o = {
 		.dp_name = DP_NAME, .n_handlers = 3, .callback = on_upcalls, .user_data = &rx,
 	};
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs = NULL;
 	unsigned int base, before, after, want, ports = 201; /* 200 + the local port */
 
@@ -444,21 +445,21 @@ START_TEST(socket_count_at_200_ports)
 	before = count_netlink_sockets();
 	ck_assert_int_eq(ovsdp_handlers_start(hs, p, NULL), 0);
 	after = count_netlink_sockets();
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
 	if (!strcmp(dispatchers[_i], "legacy"))
-		want = ports * st.n_handlers;
+		want = ports * ovsdp_handlers_stats_n_handlers(st);
 	else if (!strcmp(dispatchers[_i], "per-vport"))
 		want = ports;
 	else if (!strcmp(dispatchers[_i], "per-cpu"))
-		want = st.n_handlers;
+		want = ovsdp_handlers_stats_n_handlers(st);
 	else if (!strcmp(dispatchers[_i], "single"))
 		want = 1;
 	else
 		want = after - before;  /* another strategy: its stats must agree */
 	printf("%s: %u ports, %u handlers: %u upcall sockets (stats say %" G_GUINT64_FORMAT ")\n",
-	       dispatchers[_i], ports, st.n_handlers, after - before, st.dispatchers[0].n_sockets);
+	       dispatchers[_i], ports, ovsdp_handlers_stats_n_handlers(st), after - before, KST_DISP(st, SOCKETS));
 	ck_assert_uint_eq(after - before, want);
-	ck_assert_uint_eq(st.dispatchers[0].n_sockets, want);
+	ck_assert_uint_eq(KST_DISP(st, SOCKETS), want);
 	ovsdp_handlers_free(hs);
 	ck_assert_uint_eq(count_netlink_sockets(), base);
 }
@@ -487,7 +488,7 @@ END_TEST
 START_TEST(one_packet_wakes_one_handler)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 
 	if (!p)
@@ -498,12 +499,12 @@ START_TEST(one_packet_wakes_one_handler)
 	send_frames(0, 0, 40, 20000);
 	ck_assert(wait_ours(40));
 	g_usleep(100000);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
 	printf("%s: %u handlers, 40 upcalls, %" G_GUINT64_FORMAT " empty wakeups\n",
-	       dispatchers[_i], st.n_handlers, st.dispatchers[0].empty_wakeups);
+	       dispatchers[_i], ovsdp_handlers_stats_n_handlers(st), KST_DISP(st, EMPTY_WAKEUPS));
 	if (!strcmp(dispatchers[_i], "per-cpu") ||
 	    (!strcmp(dispatchers[_i], "per-vport") && features.epoll_exclusive))
-		ck_assert_uint_le(st.dispatchers[0].empty_wakeups, 4);
+		ck_assert_uint_le(KST_DISP(st, EMPTY_WAKEUPS), 4);
 	ovsdp_handlers_free(hs);
 }
 END_TEST
@@ -638,7 +639,11 @@ switch_to(struct ovsdp_handlers *hs, const char *name)
 		      p ? ovsdp_plugin_reason(p) : "not found");
 	ck_assert_msg(ovsdp_handlers_switch(hs, p, &err) == 0, "switch to %s: %s", name,
 		      err ? err->message : "");
-	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), name);
+	{
+		g_autofree char *running = ovsdp_handlers_plugin_name(hs);
+
+		ck_assert_str_eq(running, name);
+	}
 }
 
 static unsigned int

@@ -18,6 +18,7 @@
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdpft"
 #define MAX_PORTS 4
@@ -326,7 +327,11 @@ start_ok(struct ovsdp_handlers *hs, const char *name)
 
 	ck_assert_msg(ovsdp_handlers_start(hs, ovsdp_plugins_find(plugins, name), &err) == 0,
 		      "%s", err ? err->message : "");
-	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), name);
+	{
+		g_autofree char *running = ovsdp_handlers_plugin_name(hs);
+
+		ck_assert_str_eq(running, name);
+	}
 }
 
 /* The port's upcall pid as the kernel has it. */
@@ -381,7 +386,11 @@ START_TEST(start_failure_rolls_back)
 	assert_names(err, bring_up[_i].call);
 	ck_assert_int_eq(err->code, -bring_up[_i].err);
 	printf("start, %s fails: %s\n", bring_up[_i].call, err->message);
-	ck_assert_ptr_null(ovsdp_handlers_plugin_name(hs));
+	{
+		g_autofree char *running = ovsdp_handlers_plugin_name(hs);
+
+		ck_assert_ptr_null(running);
+	}
 	ck_assert_uint_eq(count_fds(), fds1);
 	ck_assert_uint_eq(threads_settle(thr1), thr1);
 	ck_assert_uint_eq(kernel_pid(port_no[0]), 0);   /* the kernel was left alone */
@@ -399,7 +408,7 @@ START_TEST(switch_failure_keeps_old)
 {
 	struct ovsdp_config *cfg = faulty_config(bring_up[_i].call, bring_up[_i].after, 0, 0);
 	g_autoptr(GError) err = NULL;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 	unsigned int fds0, thr0, fds1, thr1;
 	uint32_t pid;
@@ -419,15 +428,19 @@ START_TEST(switch_failure_keeps_old)
 	assert_names(err, bring_up[_i].call);
 	ck_assert_msg(strstr(err->message, GOOD " stays active"), "%s", err->message);
 	printf("switch, %s fails: %s\n", bring_up[_i].call, err->message);
-	ck_assert_str_eq(ovsdp_handlers_plugin_name(hs), GOOD);
+	{
+		g_autofree char *running = ovsdp_handlers_plugin_name(hs);
+
+		ck_assert_str_eq(running, GOOD);
+	}
 	ck_assert_uint_eq(kernel_pid(port_no[0]), pid);
 	check_delivers(0, 20, 20);
 	ck_assert_uint_eq(count_fds(), fds1);
 	ck_assert_uint_eq(threads_settle(thr1), thr1);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
-	ck_assert_uint_eq(st.switches, 0);
-	ck_assert_uint_eq(st.n_dispatchers, 1);
-	ck_assert_str_eq(st.dispatchers[0].name, GOOD);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	ck_assert_uint_eq(KST_TOTAL(st, SWITCHES), 0);
+	ck_assert_uint_eq(ovsdp_handlers_stats_n_dispatchers(st), 1);
+	ck_assert_str_eq(ovsdp_handlers_stats_dispatcher_name(st, 0), GOOD);
 	ovsdp_handlers_free(hs);
 	ck_assert_uint_eq(count_fds(), fds0);
 	ck_assert_uint_eq(threads_settle(thr0), thr0);
@@ -439,7 +452,7 @@ START_TEST(resize_failure_keeps_count)
 {
 	struct ovsdp_config *cfg = faulty_config("handlers_set", 1, 0, 0);
 	g_autoptr(GError) err = NULL;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 	unsigned int fds, thr;
 
@@ -453,9 +466,9 @@ START_TEST(resize_failure_keeps_count)
 	ck_assert_int_eq(ovsdp_handlers_resize(hs, 3, &err), -EIO);
 	assert_names(err, "handlers_set");
 	printf("resize, handlers_set fails: %s\n", err->message);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
-	ck_assert_uint_eq(st.n_handlers, 2);
-	ck_assert_uint_eq(st.dispatchers[0].n_handlers, 2);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	ck_assert_uint_eq(ovsdp_handlers_stats_n_handlers(st), 2);
+	ck_assert_uint_eq(KST_DISP(st, HANDLERS), 2);
 	ck_assert_uint_eq(count_fds(), fds);
 	ck_assert_uint_eq(threads_settle(thr), thr);
 	check_delivers(0, 10, 10);
@@ -463,8 +476,8 @@ START_TEST(resize_failure_keeps_count)
 	/* The refused count is not remembered: the next dispatcher gets the
 	 * size that was in force. */
 	ck_assert_int_eq(ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, GOOD), NULL), 0);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
-	ck_assert_uint_eq(st.dispatchers[0].n_handlers, 2);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	ck_assert_uint_eq(KST_DISP(st, HANDLERS), 2);
 	check_delivers(1, 10, 10);
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
@@ -592,7 +605,7 @@ END_TEST
 START_TEST(recv_failure_does_not_spin)
 {
 	struct ovsdp_config *cfg = faulty_config("recv", 0, 0, 0);
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 	g_autoptr(GError) err = NULL;
 	uint64_t w0;
@@ -601,18 +614,16 @@ START_TEST(recv_failure_does_not_spin)
 	add_veth_port(0);
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, true, &st), 0);
-	w0 = st.per_handler[0].wakeups;
-	g_free(st.per_handler);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	w0 = KST_HANDLER(st, 0, WAKEUPS);
 	/* A socket stays readable while recv keeps failing: the handler must
 	 * back off rather than poll and fail in a tight loop. */
 	send_frames(0, 0, 5);
 	g_usleep(1000000);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, true, &st), 0);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
 	printf("recv failing for 1 s: %" G_GUINT64_FORMAT " wakeups\n",
-	       st.per_handler[0].wakeups - w0);
-	ck_assert_uint_lt(st.per_handler[0].wakeups - w0, 200);
-	g_free(st.per_handler);
+	       KST_HANDLER(st, 0, WAKEUPS) - w0);
+	ck_assert_uint_lt(KST_HANDLER(st, 0, WAKEUPS) - w0, 200);
 	ck_assert(wait_logged(0, "faulty", "recv", NULL));
 	t0 = g_get_monotonic_time();
 	ck_assert_msg(ovsdp_handlers_switch(hs, ovsdp_plugins_find(plugins, GOOD), &err) == 0, "%s",
@@ -629,7 +640,7 @@ END_TEST
 START_TEST(stats_describe_and_pid_failures)
 {
 	struct ovsdp_config *cfg;
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 
 	add_veth_port(0);
@@ -638,12 +649,12 @@ START_TEST(stats_describe_and_pid_failures)
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
 	check_delivers(0, 0, 10);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
-	printf("describe fails: \"%s\"\n", st.dispatchers[0].description);
-	ck_assert_str_eq(st.dispatchers[0].name, "faulty");
-	ck_assert_uint_eq(st.dispatchers[0].upcalls, 10);
-	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "describe"));
-	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "Input/output error"));
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	printf("describe fails: \"%s\"\n", ovsdp_handlers_stats_dispatcher_description(st, 0));
+	ck_assert_str_eq(ovsdp_handlers_stats_dispatcher_name(st, 0), "faulty");
+	ck_assert_uint_eq(KST_DISP(st, UPCALLS), 10);
+	ck_assert_ptr_nonnull(strstr(ovsdp_handlers_stats_dispatcher_description(st, 0), "describe"));
+	ck_assert_ptr_nonnull(strstr(ovsdp_handlers_stats_dispatcher_description(st, 0), "Input/output error"));
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
 
@@ -652,10 +663,10 @@ START_TEST(stats_describe_and_pid_failures)
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
 	check_delivers(0, 10, 10);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
-	ck_assert_uint_eq(st.dispatchers[0].upcalls, 10);
-	ck_assert_uint_eq(st.upcalls, 10);
-	ck_assert_ptr_nonnull(strstr(st.dispatchers[0].description, "faulty: 2 sockets"));
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	ck_assert_uint_eq(KST_DISP(st, UPCALLS), 10);
+	ck_assert_uint_eq(KST_TOTAL(st, UPCALLS), 10);
+	ck_assert_ptr_nonnull(strstr(ovsdp_handlers_stats_dispatcher_description(st, 0), "faulty: 2 sockets"));
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
 
@@ -711,7 +722,7 @@ START_TEST(tiny_rcvbuf_overruns)
 {
 	const uint32_t sent = 600;
 	struct ovsdp_config *cfg = faulty_config("none", 0, 0, 4096);
-	struct ovsdp_handlers_stats st;
+	g_autoptr(kstats) st = NULL;
 	struct ovsdp_handlers *hs;
 	struct ovsdp_dp_stats s0, s1;
 	uint64_t lost, missed, prev = UINT64_MAX;
@@ -730,15 +741,15 @@ START_TEST(tiny_rcvbuf_overruns)
 	s1 = dp_stats();
 	lost = s1.n_lost - s0.n_lost;
 	missed = s1.n_missed - s0.n_missed;
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
 	printf("rcvbuf 4096, slow callback: sent %u, missed %" G_GUINT64_FORMAT ", delivered %"
 	       G_GUINT64_FORMAT ", kernel lost %" G_GUINT64_FORMAT ", overruns %" G_GUINT64_FORMAT
-	       "\n", sent, missed, rx_ours(), lost, st.dispatchers[0].overruns);
+	       "\n", sent, missed, rx_ours(), lost, KST_DISP(st, OVERRUNS));
 	ck_assert_uint_eq(missed, sent);
 	ck_assert_uint_gt(lost, 0);
 	ck_assert_uint_gt(rx_ours(), 0);
-	ck_assert_uint_gt(st.dispatchers[0].overruns, 0);
-	ck_assert_uint_eq(st.overruns, st.dispatchers[0].overruns);
+	ck_assert_uint_gt(KST_DISP(st, OVERRUNS), 0);
+	ck_assert_uint_eq(KST_TOTAL(st, OVERRUNS), KST_DISP(st, OVERRUNS));
 	ck_assert_uint_eq(rx_ours() + lost, sent);
 	/* Nothing was delivered twice. */
 	pthread_mutex_lock(&rx.lock);

@@ -19,6 +19,7 @@
 #include "requests.h"
 #include "knet.h"
 #include "ktest.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdprp"
 #define K 8                     /* flow puts, and executes, per callback */
@@ -193,32 +194,36 @@ start(void)
 	return hs;
 }
 
+/* Sums of per-handler counters. */
+struct totals {
+	uint64_t upcalls, batches, replies, reply_errors, reply_unconfirmed, transactions;
+};
+
 /* Sum of the per-handler counters. */
-static struct ovsdp_handler_stats
+static struct totals
 handler_totals(struct ovsdp_handlers *hs)
 {
-	struct ovsdp_handlers_stats st;
-	struct ovsdp_handler_stats sum = { 0 };
+	g_autoptr(kstats) st = NULL;
+	struct totals sum = { 0 };
 
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, true, &st), 0);
-	for (unsigned int i = 0; i < st.n_handlers; i++) {
-		sum.upcalls += st.per_handler[i].upcalls;
-		sum.batches += st.per_handler[i].batches;
-		sum.replies += st.per_handler[i].replies;
-		sum.reply_errors += st.per_handler[i].reply_errors;
-		sum.reply_unconfirmed += st.per_handler[i].reply_unconfirmed;
-		sum.transactions += st.per_handler[i].transactions;
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_handlers(st); i++) {
+		sum.upcalls += KST_HANDLER(st, i, UPCALLS);
+		sum.batches += KST_HANDLER(st, i, BATCHES);
+		sum.replies += KST_HANDLER(st, i, REPLIES);
+		sum.reply_errors += KST_HANDLER(st, i, REPLY_ERRORS);
+		sum.reply_unconfirmed += KST_HANDLER(st, i, REPLY_UNCONFIRMED);
+		sum.transactions += KST_HANDLER(st, i, TRANSACTIONS);
 	}
-	g_free(st.per_handler);
 	return sum;
 }
 
 /* The handler counts a batch's replies once their send returned, which
  * can be after the frames it executed are out: wait for the count. */
-static struct ovsdp_handler_stats
+static struct totals
 wait_replies(struct ovsdp_handlers *hs, uint64_t want)
 {
-	struct ovsdp_handler_stats s = handler_totals(hs);
+	struct totals s = handler_totals(hs);
 
 	for (int waited = 0; s.replies < want && waited < WAIT_MS; waited += 10) {
 		g_usleep(10000);
@@ -289,7 +294,7 @@ dpctl_flow_count(void)
 START_TEST(one_transaction_per_callback)
 {
 	struct ovsdp_handlers *hs = start();
-	struct ovsdp_handler_stats s;
+	struct totals s;
 	const unsigned int batches = 5;
 	int dpctl;
 
@@ -321,7 +326,7 @@ END_TEST
 START_TEST(one_refused_request_fails_alone)
 {
 	struct ovsdp_handlers *hs = start();
-	struct ovsdp_handler_stats before, after;
+	struct totals before, after;
 	struct ovsdp_buf key = OVSDP_BUF_INIT;
 	struct ovsdp_flow f;
 	uint8_t src[6];

@@ -41,51 +41,94 @@ struct ovsdp_handlers_options {
 	void *user_data;
 };
 
-/* Counters of one dispatcher (the active one, or the one being drained). */
-struct ovsdp_dispatcher_stats {
-	char name[OVSDP_DISPATCH_NAME_MAX + 1];
-	char description[160];
-	bool active;
-	uint32_t n_handlers;
-	uint64_t n_sockets;
-	uint64_t upcalls;               /* messages received through it */
-	uint64_t overruns;              /* ENOBUFS overruns it reported */
-	uint64_t empty_wakeups;         /* its wait_fd woke a handler with nothing to read */
+/* Statistics are read as a snapshot: an opaque object the library
+ * allocates, read through the accessors below, so that any counter, any
+ * number of dispatchers and of plugin shares can be added in a minor
+ * version without changing a layout the caller compiled in.  An index past
+ * the end, or a counter this library does not know (a caller built against
+ * a later minor), reads as 0 or NULL.  Strings returned by the accessors
+ * belong to the snapshot and live until ovsdp_handlers_stats_free(). */
+struct ovsdp_handlers_stats;
+
+/* Counters of one handler thread.  New counters are appended. */
+enum ovsdp_handler_counter {
+	OVSDP_HANDLER_UPCALLS,          /* delivered to the callback */
+	OVSDP_HANDLER_BATCHES,          /* callback invocations */
+	OVSDP_HANDLER_WAKEUPS,          /* returns from waiting on the plugin */
+	OVSDP_HANDLER_EMPTY_WAKEUPS,    /* wakeups that found no upcall */
+	OVSDP_HANDLER_MALFORMED,        /* messages that failed to parse (dropped) */
+	OVSDP_HANDLER_TRUNCATED,        /* messages larger than msg_size (dropped) */
+	OVSDP_HANDLER_REPLIES,          /* flow puts and executes queued and sent */
+	OVSDP_HANDLER_REPLY_ERRORS,     /* of which failed: refused by the kernel,
+					 * or reply_unconfirmed */
+	OVSDP_HANDLER_TRANSACTIONS,     /* netlink sends that carried them: one
+					 * per callback that queued any, more only
+					 * when a batch outgrows the socket's
+					 * buffers */
+	OVSDP_HANDLER_REPLY_UNCONFIRMED, /* of reply_errors, those without the
+					  * kernel's verdict: never sent (no
+					  * datapath handle, send failure) or the
+					  * ack lost to a buffer overrun */
 };
 
-/* Counters of one handler thread.  Members are only ever appended. */
-struct ovsdp_handler_stats {
-	uint64_t upcalls;               /* delivered to the callback */
-	uint64_t batches;               /* callback invocations */
-	uint64_t wakeups;               /* returns from poll() */
-	uint64_t empty_wakeups;         /* wakeups that found no upcall */
-	uint64_t malformed;             /* messages that failed to parse (dropped) */
-	uint64_t truncated;             /* messages larger than msg_size (dropped) */
-	uint64_t replies;               /* flow puts and executes queued and sent */
-	uint64_t reply_errors;          /* of which failed: refused by the kernel, or
-					 * reply_unconfirmed */
-	uint64_t transactions;          /* netlink sends that carried them: one per
-					 * callback that queued any, more only when a
-					 * batch outgrows the socket's buffers */
-	uint64_t reply_unconfirmed;     /* of reply_errors, those without the kernel's
-					 * verdict: never sent (no datapath handle, send
-					 * failure) or the ack lost to a buffer overrun */
+/* Figures of one dispatcher (a plugin instance).  New ones are appended. */
+enum ovsdp_dispatcher_counter {
+	OVSDP_DISPATCHER_HANDLERS,      /* handler threads it serves */
+	OVSDP_DISPATCHER_SOCKETS,       /* sockets it holds (its stats member) */
+	OVSDP_DISPATCHER_UPCALLS,       /* messages received through it */
+	OVSDP_DISPATCHER_OVERRUNS,      /* ENOBUFS overruns it reported */
+	OVSDP_DISPATCHER_EMPTY_WAKEUPS, /* its wait_fd woke a handler with nothing */
 };
 
-struct ovsdp_handlers_stats {
-	unsigned int n_handlers;
-	uint64_t switches;              /* completed live switches */
-	uint64_t upcalls;               /* sum over handlers */
-	uint64_t overruns;              /* sum over dispatchers, past and present */
-	unsigned int n_dispatchers;     /* entries used in 'dispatchers' */
-	struct ovsdp_dispatcher_stats dispatchers[2];
-	/* Per-handler counters: an array of n_handlers entries (g_free), or
-	 * NULL when the caller passed want_per_handler = false. */
-	struct ovsdp_handler_stats *per_handler;
-	/* Totals since the runtime started, per plugin name, as
-	 * "name=upcalls" pairs separated by spaces, for share reports. */
-	char shares[256];
+/* Runtime totals.  New ones are appended. */
+enum ovsdp_handlers_counter {
+	OVSDP_HANDLERS_SWITCHES,        /* completed live switches */
+	OVSDP_HANDLERS_UPCALLS,         /* sum over handlers */
+	OVSDP_HANDLERS_OVERRUNS,        /* sum over dispatchers, past and present */
 };
+
+/* Take a snapshot of the runtime's statistics.  Returns 0 and *out (free
+ * with ovsdp_handlers_stats_free), or -EINVAL. */
+OVSDP_EXPORT int ovsdp_handlers_stats_new(struct ovsdp_handlers *hs,
+					  struct ovsdp_handlers_stats **out);
+/* NULL is ignored. */
+OVSDP_EXPORT void ovsdp_handlers_stats_free(struct ovsdp_handlers_stats *st);
+
+/* A runtime total. */
+OVSDP_EXPORT uint64_t ovsdp_handlers_stats_total(const struct ovsdp_handlers_stats *st,
+						 enum ovsdp_handlers_counter c);
+
+/* Handler threads, and counter 'c' of handler 'i' (0 <= i < n_handlers). */
+OVSDP_EXPORT unsigned int ovsdp_handlers_stats_n_handlers(const struct ovsdp_handlers_stats *st);
+OVSDP_EXPORT uint64_t ovsdp_handlers_stats_handler(const struct ovsdp_handlers_stats *st,
+						   unsigned int i,
+						   enum ovsdp_handler_counter c);
+
+/* The dispatchers running when the snapshot was taken, the active one
+ * first (today only the active one is listed: a caller must not assume
+ * there is at most one). */
+OVSDP_EXPORT unsigned int
+ovsdp_handlers_stats_n_dispatchers(const struct ovsdp_handlers_stats *st);
+OVSDP_EXPORT const char *
+ovsdp_handlers_stats_dispatcher_name(const struct ovsdp_handlers_stats *st, unsigned int i);
+/* Its describe member's line ("" when it has none). */
+OVSDP_EXPORT const char *
+ovsdp_handlers_stats_dispatcher_description(const struct ovsdp_handlers_stats *st,
+					    unsigned int i);
+OVSDP_EXPORT bool ovsdp_handlers_stats_dispatcher_active(const struct ovsdp_handlers_stats *st,
+							 unsigned int i);
+OVSDP_EXPORT uint64_t ovsdp_handlers_stats_dispatcher(const struct ovsdp_handlers_stats *st,
+						      unsigned int i,
+						      enum ovsdp_dispatcher_counter c);
+
+/* Upcalls received since the runtime started, per plugin name (every
+ * instance of a name added up, past and present), for share reports: the
+ * running plugin first, then the others in no particular order. */
+OVSDP_EXPORT unsigned int ovsdp_handlers_stats_n_shares(const struct ovsdp_handlers_stats *st);
+OVSDP_EXPORT const char *ovsdp_handlers_stats_share_name(const struct ovsdp_handlers_stats *st,
+							 unsigned int i);
+OVSDP_EXPORT uint64_t ovsdp_handlers_stats_share_upcalls(const struct ovsdp_handlers_stats *st,
+							 unsigned int i);
 
 /* Create a runtime for the datapath named in 'opts' (it must exist).  No
  * plugin runs yet: see ovsdp_handlers_start().  Returns 0 and *out, or a
@@ -148,12 +191,10 @@ OVSDP_EXPORT uint32_t ovsdp_handlers_port_get_pid(struct ovsdp_handlers *hs, uin
  * in per-cpu dispatch, where the kernel ignores vport pids. */
 OVSDP_EXPORT uint32_t ovsdp_handlers_new_port_pid(struct ovsdp_handlers *hs);
 
-/* Name of the running plugin. */
-OVSDP_EXPORT const char *ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs);
-
-/* Fill *out.  per_handler is allocated when want_per_handler is true. */
-OVSDP_EXPORT int ovsdp_handlers_get_stats(struct ovsdp_handlers *hs, bool want_per_handler,
-					  struct ovsdp_handlers_stats *out);
+/* A copy of the running plugin's name (free with free()), or NULL when
+ * none runs.  A copy, because a live switch on another thread may free
+ * the name the runtime holds. */
+OVSDP_EXPORT char *ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs);
 
 /* Stop the threads, point the kernel away and destroy the plugin instance.
  * NULL is ignored. */
