@@ -250,7 +250,7 @@ ovsdp_dp_close(struct ovsdp_dp *dp)
 }
 
 OVSDP_EXPORT int
-ovsdp_dp_delete(struct ovsdp_dp *dp, GError **error)
+ovsdp_dp_del(struct ovsdp_dp *dp, GError **error)
 {
 	g_autofree char *what = NULL;
 	struct nl_msg *m;

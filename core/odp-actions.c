@@ -705,8 +705,8 @@ format_action_list(GString *out, const uint8_t *buf, size_t len, int depth, cons
 	return r;
 }
 
-OVSDP_EXPORT int
-ovsdp_odp_actions_to_string(const void *actions, size_t len, GString *out, GError **error)
+int
+odp_actions_format(const void *actions, size_t len, GString *out, GError **error)
 {
 	size_t old;
 	int r;
@@ -718,6 +718,25 @@ ovsdp_odp_actions_to_string(const void *actions, size_t len, GString *out, GErro
 	if (r)
 		g_string_truncate(out, old);
 	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_odp_actions_to_string(const void *actions, size_t len, char **out, GError **error)
+{
+	GString *s;
+	int r;
+
+	if (!out)
+		return odp_fail(error, "invalid arguments");
+	*out = NULL;
+	s = g_string_new(NULL);
+	r = odp_actions_format(actions, len, s, error);
+	if (r) {
+		g_string_free(s, TRUE);
+		return r;
+	}
+	*out = g_string_free(s, FALSE);
+	return 0;
 }
 
 /* ---- Parsing ------------------------------------------------------------ */

@@ -1229,9 +1229,9 @@ odp_key_format_attr(GString *out, const struct odp_attr *a, const struct odp_att
 	return 0;
 }
 
-OVSDP_EXPORT int
-ovsdp_odp_key_to_string(const void *key, size_t key_len, const void *mask, size_t mask_len,
-			GString *out, GError **error)
+int
+odp_key_format(const void *key, size_t key_len, const void *mask, size_t mask_len,
+	       GString *out, GError **error)
 {
 	struct mask_ref mr = { MASK_EXACT, NULL, 0 };
 	size_t old;
@@ -1249,6 +1249,26 @@ ovsdp_odp_key_to_string(const void *key, size_t key_len, const void *mask, size_
 	if (r)
 		g_string_truncate(out, old);
 	return r;
+}
+
+OVSDP_EXPORT int
+ovsdp_odp_key_to_string(const void *key, size_t key_len, const void *mask, size_t mask_len,
+			char **out, GError **error)
+{
+	GString *s;
+	int r;
+
+	if (!out)
+		return odp_fail(error, "invalid arguments");
+	*out = NULL;
+	s = g_string_new(NULL);
+	r = odp_key_format(key, key_len, mask, mask_len, s, error);
+	if (r) {
+		g_string_free(s, TRUE);
+		return r;
+	}
+	*out = g_string_free(s, FALSE);
+	return 0;
 }
 
 /* Framing, types, lengths and nesting only: values are not judged, so

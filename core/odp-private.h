@@ -16,6 +16,13 @@
  * input cannot exhaust the stack. */
 #define ODP_MAX_DEPTH 16
 
+/* What ovsdp_odp_key_to_string() and ovsdp_odp_actions_to_string() do,
+ * appending to a GString (left as it was on failure): the public
+ * functions return a string of their own instead. */
+int odp_key_format(const void *key, size_t key_len, const void *mask, size_t mask_len,
+		   GString *out, GError **error);
+int odp_actions_format(const void *actions, size_t len, GString *out, GError **error);
+
 /* Set an EINVAL error in the OVSDP_ERROR domain; returns -EINVAL. */
 int odp_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 

@@ -454,7 +454,7 @@ bench_ovs_free(struct bench_ovs *o, bool delete_dp)
 	terminate(&o->vswitchd_pid);
 	terminate(&o->ovsdb_pid);
 	if (o->dp && delete_dp)
-		ovsdp_dp_delete(o->dp, NULL);
+		ovsdp_dp_del(o->dp, NULL);
 	ovsdp_dp_close(o->dp);
 	if (o->dir && !g_getenv("OVSDP_BENCH_KEEP_OVS"))
 		remove_tree(o->dir);

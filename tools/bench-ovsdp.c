@@ -177,7 +177,7 @@ bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp)
 	if (!o)
 		return;
 	if (o->dp && delete_dp)
-		ovsdp_dp_delete(o->dp, NULL);
+		ovsdp_dp_del(o->dp, NULL);
 	ovsdp_dp_close(o->dp);
 	ovsdp_plugins_free(o->plugins);
 	ovsdp_config_free(o->config);

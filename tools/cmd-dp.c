@@ -241,7 +241,7 @@ dp_del(int argc, char **argv)
 		return tool_fail("dp del takes one datapath name (see --help)"), OVSDP_EXIT_USAGE;
 	if (ovsdp_dp_open(argv[1], &dp, &err) < 0)
 		return tool_fail_error(err);
-	r = ovsdp_dp_delete(dp, &err);
+	r = ovsdp_dp_del(dp, &err);
 	ovsdp_dp_close(dp);
 	return r < 0 ? tool_fail_error(err) : 0;
 }

@@ -94,14 +94,17 @@ static int
 format_flow(const struct ovsdp_flow *f, bool more, GString *out, GError **error)
 {
 	char u[OVSDP_UFID_STRLEN], flags[16];
+	g_autofree char *key = NULL, *acts = NULL;
 
 	if (more && f->has_ufid) {
 		ovsdp_ufid_format(&f->ufid, u);
 		g_string_append_printf(out, "ufid:%s, ", u);
 	}
 	if (f->has_key &&
-	    ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, out, error) < 0)
+	    ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, &key, error) < 0)
 		return -EINVAL;
+	if (key)
+		g_string_append(out, key);
 	g_string_append_printf(out, ", packets:%" G_GUINT64_FORMAT ", bytes:%" G_GUINT64_FORMAT
 			       ", used:", f->stats.n_packets, f->stats.n_bytes);
 	if (f->stats.used_ms) {
@@ -115,16 +118,17 @@ format_flow(const struct ovsdp_flow *f, bool more, GString *out, GError **error)
 		g_string_append_printf(out, ", flags:%s", tcp_flags_str(f->stats.tcp_flags, flags));
 	g_string_append(out, ", actions:");
 	if (f->has_actions &&
-	    ovsdp_odp_actions_to_string(f->actions, f->actions_len, out, error) < 0)
+	    ovsdp_odp_actions_to_string(f->actions, f->actions_len, &acts, error) < 0)
 		return -EINVAL;
+	if (acts)
+		g_string_append(out, acts);
 	return 0;
 }
 
 static void
 json_flow(struct json *j, const struct ovsdp_flow *f)
 {
-	g_autoptr(GString) key = g_string_new(NULL);
-	g_autoptr(GString) acts = g_string_new(NULL);
+	g_autofree char *key = NULL, *acts = NULL;
 	char u[OVSDP_UFID_STRLEN], flags[16];
 
 	json_object_begin(j);
@@ -134,9 +138,9 @@ json_flow(struct json *j, const struct ovsdp_flow *f)
 	}
 	g_autoptr(GError) kerr = NULL, aerr = NULL;
 
-	if (f->has_key && ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, key,
+	if (f->has_key && ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, &key,
 						  &kerr) == 0)
-		json_kv_string(j, "key", key->str);
+		json_kv_string(j, "key", key);
 	else if (f->has_key)
 		json_kv_string(j, "key_error", kerr->message);   /* never left out silently */
 	json_kv_uint(j, "packets", f->stats.n_packets);
@@ -153,9 +157,9 @@ json_flow(struct json *j, const struct ovsdp_flow *f)
 	else
 		json_null(j);
 	json_kv_string(j, "tcp_flags", tcp_flags_str(f->stats.tcp_flags, flags));
-	if (f->has_actions && ovsdp_odp_actions_to_string(f->actions, f->actions_len, acts,
+	if (f->has_actions && ovsdp_odp_actions_to_string(f->actions, f->actions_len, &acts,
 							  &aerr) == 0)
-		json_kv_string(j, "actions", acts->str);
+		json_kv_string(j, "actions", acts);
 	else if (f->has_actions)
 		json_kv_string(j, "actions_error", aerr->message);
 	json_object_end(j);

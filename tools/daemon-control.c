@@ -783,21 +783,24 @@ cmd_flows(struct control_server *s, char **argv, struct reply *r)
 	if (r->json)
 		json_array_begin(r->j);
 	while ((rc = ovsdp_flow_dump_next(dump, &f, &err)) == 1) {
-		g_autoptr(GString) key = g_string_new(NULL);
-		g_autoptr(GString) acts = g_string_new(NULL);
+		g_autofree char *key_own = NULL, *acts_own = NULL;
+		const char *key, *acts;
 		char ufid[OVSDP_UFID_STRLEN] = "", flags[16];
 
 		if (f->has_key)
-			ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, key, NULL);
+			ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, &key_own,
+						NULL);
 		if (f->has_actions)
-			ovsdp_odp_actions_to_string(f->actions, f->actions_len, acts, NULL);
+			ovsdp_odp_actions_to_string(f->actions, f->actions_len, &acts_own, NULL);
+		key = key_own ? key_own : "";
+		acts = acts_own ? acts_own : "";
 		if (f->has_ufid)
 			ovsdp_ufid_format(&f->ufid, ufid);
 		if (r->json) {
 			json_object_begin(r->j);
 			json_kv_string(r->j, "ufid", f->has_ufid ? ufid : NULL);
 			json_kv_bool(r->j, "ours", f->has_ufid && f->ufid.u32[0] == POLICY_UFID_MAGIC);
-			json_kv_string(r->j, "key", key->str);
+			json_kv_string(r->j, "key", key);
 			json_kv_uint(r->j, "packets", f->stats.n_packets);
 			json_kv_uint(r->j, "bytes", f->stats.n_bytes);
 			json_key(r->j, "used_ms_ago");
@@ -805,12 +808,12 @@ cmd_flows(struct control_server *s, char **argv, struct reply *r)
 				json_uint(r->j, now > f->stats.used_ms ? now - f->stats.used_ms : 0);
 			else
 				json_null(r->j);
-			json_kv_string(r->j, "actions", acts->str);
+			json_kv_string(r->j, "actions", acts);
 			json_object_end(r->j);
 			continue;
 		}
 		g_string_append_printf(r->text, "%s, packets:%" G_GUINT64_FORMAT ", bytes:%"
-				       G_GUINT64_FORMAT ", used:", key->str, f->stats.n_packets,
+				       G_GUINT64_FORMAT ", used:", key, f->stats.n_packets,
 				       f->stats.n_bytes);
 		if (f->stats.used_ms)
 			g_string_append_printf(r->text, "%.3fs", (double)(int64_t)(now - f->stats.used_ms)
@@ -820,7 +823,7 @@ cmd_flows(struct control_server *s, char **argv, struct reply *r)
 		if (f->stats.tcp_flags)
 			g_string_append_printf(r->text, ", flags:%s",
 					       tcp_flags_str(f->stats.tcp_flags, flags));
-		g_string_append_printf(r->text, ", actions:%s\n", acts->len ? acts->str : "drop");
+		g_string_append_printf(r->text, ", actions:%s\n", *acts ? acts : "drop");
 	}
 	ovsdp_flow_dump_free(dump);
 	if (rc < 0) {

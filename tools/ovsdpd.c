@@ -704,7 +704,7 @@ daemon_stop(struct daemon *d)
 	ovsdp_monitor_close(d->mon);
 	runtime_stop(d, d->dp && datapath_alive(d));
 	if (d->dp && d->cfg->delete_on_exit) {
-		if (ovsdp_dp_delete(d->dp, &err) < 0 && err->code != ENODEV)
+		if (ovsdp_dp_del(d->dp, &err) < 0 && err->code != ENODEV)
 			g_warning("deleting datapath %s: %s", d->cfg->dp_name, err->message);
 		else
 			g_message("deleted datapath %s", d->cfg->dp_name);

@@ -7,6 +7,7 @@
 #include "datapath-internal.h"
 #include "ovsdp/flow.h"
 #include "ovsdp/odp.h"
+#include "odp-private.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,9 +18,9 @@ print_flow(const struct ovsdp_flow *f)
 	GString *s = g_string_new(NULL);
 
 	if (f->has_key)
-		ovsdp_odp_key_to_string(f->key, f->key_len, f->mask, f->mask_len, s, NULL);
+		odp_key_format(f->key, f->key_len, f->mask, f->mask_len, s, NULL);
 	if (f->has_actions)
-		ovsdp_odp_actions_to_string(f->actions, f->actions_len, s, NULL);
+		odp_actions_format(f->actions, f->actions_len, s, NULL);
 	g_string_free(s, TRUE);
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ovsdp/odp.h"
+#include "odp-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,15 +24,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		ovsdp_odp_key_validate(data + 1, size - 1, NULL);
 		ovsdp_odp_key_fields(data + 1, size - 1, &f);
-		ovsdp_odp_key_to_string(data + 1, size - 1, NULL, 0, s, NULL);
+		odp_key_format(data + 1, size - 1, NULL, 0, s, NULL);
 		break;
 	case 1:
 		/* A key and a mask of the same input split in two. */
 		half = (size - 1) / 2;
-		ovsdp_odp_key_to_string(data + 1, half, data + 1 + half, size - 1 - half, s, NULL);
+		odp_key_format(data + 1, half, data + 1 + half, size - 1 - half, s, NULL);
 		break;
 	default:
-		ovsdp_odp_actions_to_string(data + 1, size - 1, s, NULL);
+		odp_actions_format(data + 1, size - 1, s, NULL);
 		break;
 	}
 	g_string_free(s, TRUE);

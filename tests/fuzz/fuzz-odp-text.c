@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ovsdp/odp.h"
+#include "odp-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +25,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = g_string_new(NULL);
 	if (data[0] & 1) {
 		if (ovsdp_odp_actions_from_string(text, &acts, NULL) == 0)
-			ovsdp_odp_actions_to_string(acts.data, acts.len, s, NULL);
+			odp_actions_format(acts.data, acts.len, s, NULL);
 	} else {
 		if (ovsdp_odp_key_from_string(text, &key, &mask, NULL) == 0)
-			ovsdp_odp_key_to_string(key.data, key.len, mask.data, mask.len, s, NULL);
+			odp_key_format(key.data, key.len, mask.data, mask.len, s, NULL);
 	}
 	g_string_free(s, TRUE);
 	ovsdp_buf_clear(&key);

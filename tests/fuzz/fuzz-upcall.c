@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ovsdp/odp.h"
+#include "odp-private.h"
 #include "ovsdp/upcall.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,9 +22,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ovsdp_odp_key_fields(up.key, up.key_len, &f);
 	s = g_string_new(NULL);
-	ovsdp_odp_key_to_string(up.key, up.key_len, NULL, 0, s, NULL);
+	odp_key_format(up.key, up.key_len, NULL, 0, s, NULL);
 	if (up.actions)
-		ovsdp_odp_actions_to_string(up.actions, up.actions_len, s, NULL);
+		odp_actions_format(up.actions, up.actions_len, s, NULL);
 	g_string_free(s, TRUE);
 	return 0;
 }

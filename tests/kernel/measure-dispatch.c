@@ -336,7 +336,7 @@ out:
 		fprintf(stderr, "%s\n", err->message);
 	ovsdp_handlers_free(hs);
 	if (dp)
-		ovsdp_dp_delete(dp, NULL);
+		ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	ovsdp_config_free(cfg);

@@ -484,7 +484,7 @@ main(int argc, char **argv)
 	ovsdp_handlers_free(hs);
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		close(snd[i].fd);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	printf("soak: %s\n", ok ? "PASS" : "FAIL");

@@ -134,7 +134,7 @@ static void
 teardown(void)
 {
 	close(stable_raw);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	g_free(seen);

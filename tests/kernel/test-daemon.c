@@ -1310,7 +1310,7 @@ START_TEST(control_socket_and_clean_stop)
 	}
 	ovsdp_flow_dump_free(dump);
 	ck_assert_int_eq(n, 1);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	close(fd0);
 	close(fd1);
@@ -1330,7 +1330,7 @@ delete_behind_its_back(const char *name)
 	if (name)
 		ck_assert_msg(ovsdp_vport_del_by_name(dp, name, &err) == 0, "%s", err->message);
 	else
-		ck_assert_msg(ovsdp_dp_delete(dp, &err) == 0, "%s", err->message);
+		ck_assert_msg(ovsdp_dp_del(dp, &err) == 0, "%s", err->message);
 	ovsdp_dp_close(dp);
 }
 

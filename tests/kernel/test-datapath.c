@@ -44,9 +44,9 @@ START_TEST(create_open_delete)
 	ck_assert_uint_eq(ovsdp_dp_user_features(dp2), OVSDP_DP_F_DEFAULT);
 	ovsdp_dp_close(dp2);
 
-	ck_assert_int_eq(ovsdp_dp_delete(dp, &err), 0);
+	ck_assert_int_eq(ovsdp_dp_del(dp, &err), 0);
 	ck_assert_uint_eq(if_nametoindex("ovsdpt0"), 0);
-	ck_assert_int_eq(ovsdp_dp_delete(dp, &err), -ENODEV);
+	ck_assert_int_eq(ovsdp_dp_del(dp, &err), -ENODEV);
 	ck_assert_str_eq(err->message, "deleting datapath ovsdpt0: No such device");
 	g_clear_error(&err);
 	ovsdp_dp_close(dp);
@@ -74,7 +74,7 @@ START_TEST(create_twice_and_bad_args)
 	/* A feature bit no kernel knows is refused; the handle keeps its set. */
 	ck_assert_int_eq(ovsdp_dp_create("ovsdpt1", 0, 1u << 31, &dp2, &err), -EOPNOTSUPP);
 	g_clear_error(&err);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -98,8 +98,8 @@ START_TEST(list_finds_all)
 	}
 	ck_assert(seen_a && seen_b);
 	g_free(list);
-	ovsdp_dp_delete(a, NULL);
-	ovsdp_dp_delete(b, NULL);
+	ovsdp_dp_del(a, NULL);
+	ovsdp_dp_del(b, NULL);
 	ovsdp_dp_close(a);
 	ovsdp_dp_close(b);
 	ck_assert_int_eq(ovsdp_dp_list(&list, &err), 0);
@@ -182,7 +182,7 @@ START_TEST(stats_count_real_misses)
 
 	close(fd);
 	ovsdp_upcall_sock_close(s);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -212,7 +212,7 @@ START_TEST(user_features_replaced_whole)
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, &err), 0);
 	ck_assert_uint_eq(info.user_features, OVSDP_DP_F_UNALIGNED);
 	ovsdp_dp_close(dp2);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -237,7 +237,7 @@ START_TEST(masks_cache_size)
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, &err), 0);
 	ck_assert_uint_eq(info.masks_cache_size, 64);
 	ck_assert_uint_eq(info.user_features, OVSDP_DP_F_DEFAULT);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -286,7 +286,7 @@ START_TEST(per_cpu_pids_route_misses)
 		ck_assert_int_eq(ovsdp_dp_get_per_cpu_pids(dp, NULL, 0, &err), 0);
 	}
 	ovsdp_upcall_sock_close(s);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -310,7 +310,7 @@ START_TEST(datapath_upcall_pid_serves_local_port)
 	expect_upcalls(s, 1, OVSDP_PORT_LOCAL);
 	close(fd);
 	ovsdp_upcall_sock_close(s);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 }
 END_TEST
@@ -376,7 +376,7 @@ START_TEST(monitor_reports_changes)
 	ck_assert_int_eq(ktest_sh("ip link del vA"), 0);
 	ck_assert(wait_event(m, OVSDP_EVENT_VPORT_DEL, "vA", &ev));
 
-	ck_assert_int_eq(ovsdp_dp_delete(dp, &err), 0);
+	ck_assert_int_eq(ovsdp_dp_del(dp, &err), 0);
 	ck_assert(wait_event(m, OVSDP_EVENT_DP_DEL, "ovsdpt0", &ev));
 	ck_assert_str_eq(ovsdp_event_kind_str(ev.kind), "dp-del");
 	ovsdp_dp_close(dp);
@@ -410,7 +410,7 @@ START_TEST(ovs_dpctl_agrees)
 	ck_assert_msg(strstr(out, "  port 1: vA\n") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "  port 2: int0 (internal)\n") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, "    masks-cache: size:256\n") != NULL, "%s", out);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 
 	/* ovs-dpctl's, read by us. */
@@ -425,7 +425,7 @@ START_TEST(ovs_dpctl_agrees)
 	ck_assert_str_eq(ports[1].name, "i1");
 	ck_assert_uint_eq(ports[1].type, OVSDP_VPORT_TYPE_INTERNAL);
 	g_free(ports);
-	ck_assert_int_eq(ovsdp_dp_delete(dp2, &err), 0);
+	ck_assert_int_eq(ovsdp_dp_del(dp2, &err), 0);
 	ovsdp_dp_close(dp2);
 	g_free(out);
 	out = ktest_sh_output("ovs-dpctl dump-dps 2>&1");

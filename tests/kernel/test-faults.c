@@ -282,7 +282,7 @@ teardown(void)
 	for (unsigned int i = 0; i < MAX_PORTS; i++)
 		if (raw[i] >= 0)
 			close(raw[i]);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	g_hash_table_destroy(rx.count);

@@ -454,7 +454,7 @@ START_TEST(dump_of_deleted_datapath_fails)
 	const struct ovsdp_flow *df;
 	g_autoptr(GError) err = NULL;
 
-	ck_assert_int_eq(ovsdp_dp_delete(dp, &err), 0);
+	ck_assert_int_eq(ovsdp_dp_del(dp, &err), 0);
 	ck_assert_int_eq(ovsdp_flow_dump_start(dp, 0, &d, &err), 0);
 	ck_assert_int_eq(ovsdp_flow_dump_next(d, &df, &err), -ENODEV);
 	ck_assert_str_eq(err->message, "dumping the flows of datapath ovsdpt0: No such device");

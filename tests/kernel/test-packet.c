@@ -311,7 +311,7 @@ START_TEST(execute_errors)
 	g_clear_error(&err);
 	ck_assert_int_eq(ovsdp_packet_execute(dp, NULL, &err), -EINVAL);
 	g_clear_error(&err);
-	ck_assert_int_eq(ovsdp_dp_delete(dp, &err), 0);
+	ck_assert_int_eq(ovsdp_dp_del(dp, &err), 0);
 	ck_assert_int_eq(execute(frame, len, port_a, NULL, &err), -ENODEV);
 	ovsdp_buf_clear(&acts);
 }

@@ -80,7 +80,7 @@ teardown(void)
 	inst = NULL;
 	ovsdp_host_ctx_free(ctx);
 	close(raw_fd);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 }

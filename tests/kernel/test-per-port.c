@@ -87,7 +87,7 @@ teardown(void)
 	cfg = NULL;
 	for (unsigned int i = 0; i < N_PORTS; i++)
 		close(raw[i]);
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	g_string_free(logged, TRUE);

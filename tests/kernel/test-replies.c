@@ -169,7 +169,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ovsdp_dp_delete(dp, NULL);
+	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
 	close(raw_in);

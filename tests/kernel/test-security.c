@@ -212,7 +212,7 @@ START_TEST(library_error_names_net_admin)
 	ck_assert_msg(err && strstr(err->message, "secint0") && strstr(err->message, "CAP_NET_ADMIN"),
 		      "port add: %s", err ? err->message : "(no error)");
 	g_clear_error(&err);
-	r = ovsdp_dp_delete(dp, &err);
+	r = ovsdp_dp_del(dp, &err);
 	ck_assert_int_eq(r, -EPERM);
 	ck_assert_msg(err && strstr(err->message, "CAP_NET_ADMIN"), "dp delete: %s",
 		      err ? err->message : "(no error)");

@@ -69,7 +69,7 @@ OVSDP_EXPORT void ovsdp_dp_close(struct ovsdp_dp *dp);
 
 /* Delete the kernel datapath and all its ports and flows.  The handle must
  * still be closed.  Errors: -ENODEV when it is already gone. */
-OVSDP_EXPORT int ovsdp_dp_delete(struct ovsdp_dp *dp, GError **error);
+OVSDP_EXPORT int ovsdp_dp_del(struct ovsdp_dp *dp, GError **error);
 
 /* Name and local-port ifindex of the handle's datapath ("" / -EINVAL on NULL). */
 OVSDP_EXPORT const char *ovsdp_dp_name(const struct ovsdp_dp *dp);

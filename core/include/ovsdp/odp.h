@@ -28,17 +28,19 @@ extern "C" {
 OVSDP_EXPORT int ovsdp_odp_key_from_string(const char *text, struct ovsdp_buf *key,
 					   struct ovsdp_buf *mask, GError **error);
 
-/* Append the dump-flows text of key attributes (key, key_len) to out.  With
+/* The dump-flows text of key attributes (key, key_len), in *out (free with
+ * free()).  With
  * mask attributes (mask, mask_len) fields are printed as value/mask and
  * fully wildcarded fields and keys are left out, as dump-flows does; with
  * mask NULL (or mask_len 0) every field is printed exactly.  Every length
  * and nesting is checked; a type this library has no name for prints as
  * ovs-dpctl prints it, "keyN(hex bytes[/mask bytes])" (also inside tunnel()
- * and vxlan()); the text of a key parses back to the same attributes.  Returns 0, or -EINVAL with a message naming the bad
- * attribute (out is then left as it was). */
+ * and vxlan()); the text of a key parses back to the same attributes.
+ * Returns 0, or -EINVAL with a message naming the bad attribute (*out is
+ * then NULL). */
 OVSDP_EXPORT int ovsdp_odp_key_to_string(const void *key, size_t key_len,
 					 const void *mask, size_t mask_len,
-					 GString *out, GError **error);
+					 char **out, GError **error);
 
 /* Check the framing, payload lengths and nesting (encap, tunnel) of key or
  * mask attributes, as ovsdp_odp_key_to_string() does, without judging field
@@ -56,12 +58,12 @@ OVSDP_EXPORT int ovsdp_odp_key_validate(const void *key, size_t key_len, GError 
 OVSDP_EXPORT int ovsdp_odp_actions_from_string(const char *text, struct ovsdp_buf *actions,
 					       GError **error);
 
-/* Append the dump-flows text of action attributes to out ("drop" for an
- * empty list).  A type this library has no name for prints as ovs-dpctl
- * prints it, "actionN(hex bytes)", which parses back to the same bytes.
- * Returns 0, or -EINVAL naming the malformed action (out is then left as
- * it was). */
-OVSDP_EXPORT int ovsdp_odp_actions_to_string(const void *actions, size_t len, GString *out,
+/* The dump-flows text of action attributes, in *out (free with free();
+ * "drop" for an empty list).  A type this library has no name for prints
+ * as ovs-dpctl prints it, "actionN(hex bytes)", which parses back to the
+ * same bytes.  Returns 0, or -EINVAL naming the malformed action (*out is
+ * then NULL). */
+OVSDP_EXPORT int ovsdp_odp_actions_to_string(const void *actions, size_t len, char **out,
 					     GError **error);
 
 /* The fields of a flow key an upcall handler most often needs. */
