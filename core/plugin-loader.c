@@ -467,34 +467,6 @@ scan_dir(struct ovsdp_plugins *l, const char *dir, const char *origin,
 	}
 }
 
-/* A tool run from the build tree finds the plugins built beside it, the way
- * an installed tool finds the install directory; installed binaries never
- * look there. */
-static bool
-running_from_build_tree(void)
-{
-	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-
-	return exe && g_str_has_prefix(exe, OVSDP_BUILD_ROOT "/");
-}
-
-static void
-scan_build_tree(struct ovsdp_plugins *l, const struct ovsdp_features *features)
-{
-	g_autoptr(GDir) dir = g_dir_open(OVSDP_BUILD_PLUGIN_DIR, 0, NULL);
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
-
-	if (!dir)
-		return;
-	while ((name = g_dir_read_name(dir)))
-		if (g_str_has_prefix(name, "dispatch-"))
-			g_ptr_array_add(names, g_build_filename(OVSDP_BUILD_PLUGIN_DIR, name, NULL));
-	g_ptr_array_sort(names, compare_names);
-	for (unsigned int i = 0; i < names->len; i++)
-		scan_dir(l, g_ptr_array_index(names, i), "build tree", features);
-}
-
 OVSDP_EXPORT int
 ovsdp_plugins_discover(const struct ovsdp_config *config, const struct ovsdp_features *features,
 		       struct ovsdp_plugins **out, GError **error)
@@ -530,9 +502,10 @@ ovsdp_plugins_discover(const struct ovsdp_config *config, const struct ovsdp_fea
 					 ovsdp_config_line(config, group, "path"));
 		consider(l, file, origin, *s, features);
 	}
+	/* The library knows no build tree: a tool run from one finds its
+	 * plugins through this variable, which `meson test` and `meson
+	 * devenv` set. */
 	env = g_getenv(OVSDP_PLUGIN_PATH_ENV);
-	if (!env && running_from_build_tree())
-		scan_build_tree(l, features);
 	if (env) {
 		g_auto(GStrv) dirs = g_strsplit(env, ":", -1);
 
