@@ -781,14 +781,28 @@ monitor_main(gpointer data)
 
 /* ---- public API --------------------------------------------------------- */
 
+/* The options as ABI 1.0 has them: what every caller's struct_size covers. */
+#define HANDLERS_OPTIONS_1_0_SIZE \
+	(offsetof(struct ovsdp_handlers_options, user_data) + sizeof(void *))
+
 OVSDP_EXPORT int
-ovsdp_handlers_new(const struct ovsdp_handlers_options *opts, struct ovsdp_handlers **out,
+ovsdp_handlers_new(const struct ovsdp_handlers_options *caller_opts, struct ovsdp_handlers **out,
 		   GError **error)
 {
+	struct ovsdp_handlers_options copy = { 0 };
+	const struct ovsdp_handlers_options *opts = &copy;
 	struct ovsdp_handlers *hs;
 	int r;
 
-	if (!opts || !out || !opts->dp_name || !opts->callback)
+	if (caller_opts && caller_opts->struct_size < HANDLERS_OPTIONS_1_0_SIZE)
+		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: options struct_size is %zu, "
+				       "below the %zu bytes of ABI 1.0 (set it to sizeof(struct "
+				       "ovsdp_handlers_options))", caller_opts->struct_size,
+				       (size_t)HANDLERS_OPTIONS_1_0_SIZE);
+	/* Members past the caller's struct_size (a later minor's) stay 0. */
+	if (caller_opts)
+		memcpy(&copy, caller_opts, MIN(caller_opts->struct_size, sizeof copy));
+	if (!caller_opts || !out || !opts->dp_name || !opts->callback)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: missing datapath name or callback");
 	*out = NULL;
 	if (opts->n_handlers > OVSDP_HANDLERS_MAX)

@@ -109,6 +109,7 @@ bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int 
 {
 	struct ovsdp_plugin *p = ovsdp_plugins_find(o->plugins, sys->name);
 	struct ovsdp_handlers_options opts = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = o->dp_name, .config = o->config, .n_handlers = n_handlers,
 		.callback = slowpath, .user_data = o,
 	};

@@ -426,6 +426,7 @@ static int
 runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
 {
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = d->cfg->dp_name,
 		.config = d->pconf,
 		.n_handlers = 0,        /* plugins.conf's [handlers] count, else automatic */

@@ -113,6 +113,7 @@ main(int argc, char **argv)
 	c.per_port = g_hash_table_new(g_direct_hash, g_direct_equal);
 	{
 		struct ovsdp_handlers_options o = {
+			OVSDP_HANDLERS_OPTIONS_INIT,
 			.dp_name = argv[1], .config = cfg,
 			.callback = on_upcalls, .user_data = &c,
 		};

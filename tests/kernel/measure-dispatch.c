@@ -228,7 +228,8 @@ main(int argc, char **argv)
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("DISPATCHER PORTS HANDLERS");
 	g_autoptr(GError) err = NULL;
-	struct ovsdp_handlers_options o = { .dp_name = DP_NAME, .callback = on_upcalls };
+	struct ovsdp_handlers_options o = { OVSDP_HANDLERS_OPTIONS_INIT, .dp_name = DP_NAME,
+					    .callback = on_upcalls };
 	struct ovsdp_config *cfg = NULL;
 	struct ovsdp_features features;
 	struct ovsdp_plugins *plugins = NULL;

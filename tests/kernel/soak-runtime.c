@@ -283,8 +283,8 @@ main(int argc, char **argv)
 	struct ovsdp_plugin *rot[8];
 	unsigned int n_rot = 0, next = 0, switches = 0, switch_failures = 0, churns = 0;
 	unsigned int churn_failures = 0, fds0, fds1;
-	struct ovsdp_handlers_options o = { .dp_name = DP_NAME, .n_handlers = 2,
-					    .callback = on_upcalls };
+	struct ovsdp_handlers_options o = { OVSDP_HANDLERS_OPTIONS_INIT, .dp_name = DP_NAME,
+					    .n_handlers = 2, .callback = on_upcalls };
 	struct ovsdp_handlers *hs = NULL;
 	g_autoptr(kstats) st = NULL;
 	g_autofree char *shares = NULL;

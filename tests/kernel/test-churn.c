@@ -191,6 +191,7 @@ START_TEST(churn_under_traffic)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .n_handlers = 2, .callback = on_upcalls,
 	};
 	g_autoptr(kstats) st = NULL;

@@ -213,6 +213,7 @@ static struct ovsdp_handlers *
 start(struct ovsdp_plugin *p, unsigned int n_handlers, const struct ovsdp_config *cfg)
 {
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .config = cfg, .n_handlers = n_handlers,
 		.callback = on_upcalls, .user_data = &rx,
 	};
@@ -423,6 +424,7 @@ START_TEST(socket_count_at_200_ports)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .n_handlers = 3, .callback = on_upcalls, .user_data = &rx,
 	};
 	g_autoptr(kstats) st = NULL;

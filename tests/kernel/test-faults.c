@@ -310,6 +310,7 @@ static struct ovsdp_handlers *
 runtime(const struct ovsdp_config *cfg, unsigned int n_handlers)
 {
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .config = cfg, .n_handlers = n_handlers,
 		.callback = on_upcalls, .user_data = &rx,
 	};

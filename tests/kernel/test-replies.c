@@ -182,6 +182,7 @@ start(void)
 	/* per-vport runs on every kernel; the batching is the core's. */
 	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, "per-vport");
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .n_handlers = 1, .callback = on_upcalls,
 	};
 	struct ovsdp_handlers *hs = NULL;

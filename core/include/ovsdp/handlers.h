@@ -31,7 +31,12 @@ struct ovsdp_dp;
 typedef void (*ovsdp_upcall_fn)(struct ovsdp_handler *h, const struct ovsdp_upcall *upcalls,
 				unsigned int n, void *user_data);
 
+/* Set struct_size to sizeof(struct ovsdp_handlers_options) (the
+ * OVSDP_HANDLERS_OPTIONS_INIT designator does): a later minor appends
+ * members and reads them only where the caller's struct_size covers them,
+ * so a program built against 1.0 keeps working.  Members not set are 0. */
 struct ovsdp_handlers_options {
+	size_t struct_size;
 	const char *dp_name;            /* an existing datapath */
 	const struct ovsdp_config *config; /* plugin options, [handlers] count; NULL: defaults */
 	unsigned int n_handlers;        /* 0: the config's count, else the online CPUs */
@@ -40,6 +45,10 @@ struct ovsdp_handlers_options {
 	ovsdp_upcall_fn callback;
 	void *user_data;
 };
+
+/* For a designated initialiser:
+ *   struct ovsdp_handlers_options o = { OVSDP_HANDLERS_OPTIONS_INIT, .dp_name = "dp0", ... }; */
+#define OVSDP_HANDLERS_OPTIONS_INIT .struct_size = sizeof(struct ovsdp_handlers_options)
 
 /* Statistics are read as a snapshot: an opaque object the library
  * allocates, read through the accessors below, so that any counter, any
