@@ -39,6 +39,27 @@ ktest_require_datapath(void)
 }
 
 void
+ktest_require_feature(const char *name, const char *what, bool present)
+{
+	g_autofree char *env = g_strdup_printf("OVSDP_TEST_REQUIRE_%s", name);
+	int major, minor;
+
+	if (present)
+		return;
+	ktest_kernel_version(&major, &minor);
+	if (g_strcmp0(g_getenv(env), "1") == 0) {
+		printf("FAIL: Linux %d.%d must have %s (%s=1) but has not\n", major, minor, what,
+		       env);
+		fflush(stdout);
+		exit(1);
+	}
+	printf("NOT APPLICABLE on Linux %d.%d: needs %s (skipped; %s=1 makes it a failure)\n",
+	       major, minor, what, env);
+	fflush(stdout);
+	exit(77);
+}
+
+void
 ktest_netns_setup(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
@@ -117,9 +138,18 @@ ktest_run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
 	int failed;
+	int ran;
 
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
+	ran = srunner_ntests_run(sr);
 	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (failed)
+		return EXIT_FAILURE;
+	if (ran == 0) {
+		printf("SKIP: no test case ran (CK_RUN_SUITE=%s CK_RUN_CASE=%s)\n",
+		       g_getenv("CK_RUN_SUITE") ?: "", g_getenv("CK_RUN_CASE") ?: "");
+		return 77;
+	}
+	return EXIT_SUCCESS;
 }
