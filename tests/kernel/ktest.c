@@ -59,6 +59,42 @@ ktest_require_feature(const char *name, const char *what, bool present)
 	exit(77);
 }
 
+bool
+ktest_threads_asleep(const char *const *prefixes, unsigned int min)
+{
+	GDir *d = g_dir_open("/proc/self/task", 0, NULL);
+	const char *tid;
+	unsigned int n = 0;
+	bool asleep = true;
+
+	if (!d)
+		return false;
+	while (asleep && (tid = g_dir_read_name(d))) {
+		g_autofree char *path = g_strdup_printf("/proc/self/task/%s/stat", tid);
+		g_autofree char *stat = NULL;
+		const char *name, *end;
+		bool match = false;
+
+		if (!g_file_get_contents(path, &stat, NULL, NULL))
+			continue;       /* the thread just ended */
+		/* "TID (COMM) STATE ...": the name may hold anything, up to the
+		 * last ')'. */
+		name = strchr(stat, '(');
+		end = strrchr(stat, ')');
+		if (!name || !end || end < name || end[1] != ' ')
+			continue;
+		name++;
+		for (const char *const *p = prefixes; *p && !match; p++)
+			match = (size_t)(end - name) >= strlen(*p) && !strncmp(name, *p, strlen(*p));
+		if (!match)
+			continue;
+		n++;
+		asleep = end[2] == 'S';
+	}
+	g_dir_close(d);
+	return asleep && n >= min;
+}
+
 void
 ktest_netns_setup(void)
 {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <check.h>
+#include <glib.h>
 
 /* Exit 77 (meson's skip) unless the ovs_datapath family exists and we are
  * root.  When OVSDP_TEST_REQUIRE_DATAPATH=1 (the lab sets it), a missing
@@ -24,6 +25,24 @@ void ktest_require_feature(const char *name, const char *what, bool present);
 /* Checked fixture: move this (forked) test into a new network namespace
  * with loopback up. */
 void ktest_netns_setup(void);
+
+/* Wait for a condition instead of sleeping a fixed time before an
+ * assertion: evaluates 'cond' every 10 ms until it is true or 'timeout_ms'
+ * have passed; the value is the condition's last result (assert on it). */
+#define KTEST_WAIT(timeout_ms, cond)                                                    \
+	({                                                                              \
+		gint64 ktest_end_ = g_get_monotonic_time() + (gint64)(timeout_ms) * 1000; \
+		bool ktest_ok_;                                                         \
+		while (!(ktest_ok_ = (cond)) && g_get_monotonic_time() < ktest_end_)   \
+			g_usleep(10000);                                                \
+		ktest_ok_;                                                              \
+	})
+
+/* The threads of this process whose name (comm) starts with one of
+ * 'prefixes' (NULL-terminated): true when there are at least 'min' and
+ * every one of them is asleep (state S: nothing left to handle; a thread
+ * woken but not yet back in its wait shows R). */
+bool ktest_threads_asleep(const char *const *prefixes, unsigned int min);
 
 /* Run 'cmd' through /bin/sh; returns its exit status (or -1). */
 int ktest_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

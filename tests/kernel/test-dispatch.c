@@ -39,6 +39,8 @@ struct rx {
 };
 
 static struct rx rx;
+/* The names of the threads that wait for upcalls. */
+static const char *const handler_threads[] = { "ovsdp-handler", "pervport-wait", NULL };
 static struct ovsdp_dp *dp;
 static struct ovsdp_plugins *plugins;
 static struct ovsdp_features features;
@@ -110,6 +112,49 @@ kernel_lost(void)
 
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
 	return info.stats.n_lost;
+}
+
+/* Every upcall the callback got, test frames or not. */
+static uint64_t
+rx_total(void)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&rx.lock);
+	v = rx.ours + rx.others;
+	pthread_mutex_unlock(&rx.lock);
+	return v;
+}
+
+/* The kernel's counters and the callback's at one moment.  n_missed counts
+ * every upcall the kernel tried, the lost ones too. */
+struct mark {
+	uint64_t missed, lost, delivered;
+};
+
+static void
+mark_now(struct mark *m)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	m->missed = info.stats.n_missed;
+	m->lost = info.stats.n_lost;
+	m->delivered = rx_total();
+}
+
+/* Since 'm': the kernel tried at least 'want' upcalls and each one it tried
+ * was delivered or counted lost (missed == delivered + lost): the moment a
+ * duplicate or a straggler would have shown up.  The kernel is read first:
+ * an upcall delivered between the two reads makes it false for one poll. */
+static bool
+accounted(const struct mark *m, uint64_t want)
+{
+	struct mark now;
+
+	mark_now(&now);
+	return now.missed - m->missed >= want &&
+	       now.missed - m->missed == (now.delivered - m->delivered) + (now.lost - m->lost);
 }
 
 static void
@@ -220,17 +265,22 @@ START_TEST(every_miss_one_upcall)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers *hs;
+	struct mark m;
 	uint64_t lost0;
 
 	for (unsigned int i = 0; i < 4; i++)
 		add_veth_port(i);
 	hs = start(p, 3, NULL);
 	lost0 = kernel_lost();
+	mark_now(&m);
 	for (unsigned int i = 0; i < 4; i++)
 		send_frames(i, 0, 100, 0);
 	ck_assert_msg(wait_ours(400), "%s: %" G_GUINT64_FORMAT " of 400 upcalls arrived, kernel lost %"
 		      G_GUINT64_FORMAT, dispatchers[_i], rx_ours(), kernel_lost() - lost0);
-	g_usleep(200000);       /* duplicates would show up now */
+	/* Every upcall the kernel tried is delivered or lost: duplicates
+	 * would show up now. */
+	ck_assert_msg(KTEST_WAIT(WAIT_MS, accounted(&m, 400)), "%s: the kernel's upcalls are not "
+		      "all accounted for (delivered %" G_GUINT64_FORMAT ")", dispatchers[_i], rx_total());
 	for (unsigned int i = 0; i < 4; i++)
 		check_exactly_once(i, 0, 100);
 	ck_assert_uint_eq(rx_ours(), 400);
@@ -303,6 +353,7 @@ START_TEST(handlers_resized_under_traffic)
 	struct ovsdp_handlers *hs;
 	struct sender s0 = { 0, 1500, 200 }, s1 = { 1, 1500, 200 };
 	GThread *t0, *t1;
+	struct mark m;
 	uint64_t lost0, lost;
 	g_autoptr(GError) err = NULL;
 	int r;
@@ -311,6 +362,7 @@ START_TEST(handlers_resized_under_traffic)
 	add_veth_port(1);
 	hs = start(p, 1, NULL);
 	lost0 = kernel_lost();
+	mark_now(&m);
 	t0 = g_thread_new("s0", sender_main, &s0);
 	t1 = g_thread_new("s1", sender_main, &s1);
 	for (unsigned int n = 2; n <= 5; n++) {
@@ -326,8 +378,7 @@ START_TEST(handlers_resized_under_traffic)
 	}
 	g_thread_join(t0);
 	g_thread_join(t1);
-	wait_ours(3000 - (kernel_lost() - lost0));
-	g_usleep(300000);
+	KTEST_WAIT(WAIT_MS, accounted(&m, 3000));
 	lost = kernel_lost() - lost0;
 	/* Nothing vanishes: what the kernel did not count lost was delivered. */
 	ck_assert_msg(rx_ours() + lost == 3000, "%s: delivered %" G_GUINT64_FORMAT " + lost %"
@@ -340,14 +391,17 @@ START_TEST(recv_set_stops_and_resumes)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers *hs;
+	struct mark m;
 	uint64_t lost0;
 
 	add_veth_port(0);
 	hs = start(p, 2, NULL);
 	ck_assert_int_eq(ovsdp_handlers_recv_set(hs, false, NULL), 0);
 	lost0 = kernel_lost();
+	mark_now(&m);
 	send_frames(0, 0, 20, 1000);
-	g_usleep(300000);
+	/* The kernel tried all 20 and each is delivered or lost. */
+	ck_assert(KTEST_WAIT(WAIT_MS, accounted(&m, 20)));
 	ck_assert_uint_eq(rx_ours(), 0);
 	ck_assert_uint_eq(kernel_lost() - lost0, 20);
 	ck_assert_int_eq(ovsdp_handlers_recv_set(hs, true, NULL), 0);
@@ -476,7 +530,8 @@ START_TEST(one_packet_wakes_one_handler)
 	/* Spaced out, so each frame is its own wakeup. */
 	send_frames(0, 0, 40, 20000);
 	ck_assert(wait_ours(40));
-	g_usleep(100000);
+	/* Every handler back asleep: no wakeup left to count. */
+	ck_assert(KTEST_WAIT(WAIT_MS, ktest_threads_asleep(handler_threads, 1)));
 	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
 	printf("%s: %u handlers, 40 upcalls, %" G_GUINT64_FORMAT " empty wakeups\n",
 	       dispatchers[_i], st.n_handlers, st.dispatchers[0].empty_wakeups);
@@ -532,11 +587,12 @@ herd_run(struct ovsdp_plugin *p, const char *mode, unsigned int n, uint32_t firs
 
 	ck_assert_int_eq(ovsdp_config_parse("herd.conf", text, -1, &cfg, NULL), 0);
 	hs = start(p, n, cfg);
-	g_usleep(200000);       /* every thread asleep before counting */
+	/* Every waiting thread asleep before counting, and again after. */
+	ck_assert(KTEST_WAIT(WAIT_MS, ktest_threads_asleep(handler_threads, n)));
 	before = waiter_switches();
 	send_frames(0, first, 40, 20000);
 	ck_assert(wait_ours(first + 40));
-	g_usleep(100000);
+	ck_assert(KTEST_WAIT(WAIT_MS, ktest_threads_asleep(handler_threads, n)));
 	after = waiter_switches();
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
