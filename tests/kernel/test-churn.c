@@ -84,6 +84,16 @@ kernel_lost(void)
 	return info.stats.n_lost;
 }
 
+/* Upcalls the kernel tried, the lost ones included. */
+static uint64_t
+kernel_missed(void)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	return info.stats.n_missed;
+}
+
 /* The stable port's traffic: one new flow per frame, no flow installed. */
 struct sender {
 	gint stop;
@@ -193,7 +203,7 @@ START_TEST(churn_under_traffic)
 	g_autoptr(GError) err = NULL;
 	struct sender snd = { 0, 0 };
 	unsigned int fds0, fds1 = 0;
-	uint64_t lost0, lost, got;
+	uint64_t lost0, lost, got, missed0, got0;
 	GThread *t;
 	gint64 t0, took;
 
@@ -202,10 +212,15 @@ START_TEST(churn_under_traffic)
 	/* One cycle first, so that what the runtime creates once (and keeps)
 	 * is not counted as growth. */
 	churn_once(hs, true);
-	g_usleep(300000);
-	ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+	/* Settled: the deleted port's socket is closed. */
+	ck_assert(KTEST_WAIT(WAIT_MS, ovsdp_handlers_get_stats(hs, false, &st) == 0 &&
+			     st.dispatchers[0].n_sockets == want_sockets(dispatchers[_i],
+									 st.n_handlers)));
 	fds0 = count_fds();
 	lost0 = kernel_lost();
+	missed0 = kernel_missed();
+	got0 = __atomic_load_n(&delivered, __ATOMIC_RELAXED) + __atomic_load_n(&others,
+									       __ATOMIC_RELAXED);
 	t = g_thread_new("sender", sender_main, &snd);
 	t0 = g_get_monotonic_time();
 	for (unsigned int c = 0; c < cycles; c++)
@@ -220,7 +235,11 @@ START_TEST(churn_under_traffic)
 			break;
 		g_usleep(50000);
 	}
-	g_usleep(200000);
+	/* Every upcall the kernel tried is delivered or lost: duplicates
+	 * would show up now. */
+	KTEST_WAIT(WAIT_MS, kernel_missed() - missed0 ==
+		   __atomic_load_n(&delivered, __ATOMIC_RELAXED) +
+		   __atomic_load_n(&others, __ATOMIC_RELAXED) - got0 + (kernel_lost() - lost0));
 	lost = kernel_lost() - lost0;
 	got = __atomic_load_n(&delivered, __ATOMIC_RELAXED);
 	for (uint32_t s = 0; s < snd.sent; s++) {
