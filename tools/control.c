@@ -16,6 +16,33 @@
 #include "ovsdp/common.h"
 #include "control.h"
 
+int
+control_request_frame(const guint8 *data, size_t len, char **line, char **why)
+{
+	const guint8 *nl = memchr(data, '\n', len), *bad;
+	size_t n = nl ? (size_t)(nl - data) : len;
+
+	*line = NULL;
+	*why = NULL;
+	if (!nl && len < CONTROL_REQUEST_MAX)
+		return 0;
+	if (n + 1 > CONTROL_REQUEST_MAX)
+		*why = g_strdup_printf("longer than %d bytes", CONTROL_REQUEST_MAX);
+	else if ((bad = memchr(data, '\0', n)))
+		*why = g_strdup_printf("a NUL byte at offset %zu of the request line",
+				       (size_t)(bad - data));
+	else if ((bad = memchr(data, '\r', n)))
+		*why = g_strdup_printf("a carriage return at offset %zu of the request line (end "
+				       "it with a bare newline)", (size_t)(bad - data));
+	else if (len > n + 1)
+		*why = g_strdup_printf("%zu bytes after the request line (one request per "
+				       "connection)", len - n - 1);
+	if (*why)
+		return -1;
+	*line = g_strndup((const char *)data, n);
+	return 1;
+}
+
 bool
 control_request_parse(const char *line, bool *json, char ***argv, char **why)
 {

@@ -38,6 +38,13 @@
 #define CONTROL_OK "ok"
 #define CONTROL_ERROR "error"
 
+/* Framing: are the 'len' bytes received so far on a connection one whole
+ * request line?  Returns 1 with *line (g_free, without its newline) when
+ * they are, 0 when more bytes may complete it, -1 with *why (g_free) when
+ * they are refused: longer than CONTROL_REQUEST_MAX, a NUL or a carriage
+ * return in the line, or bytes after its newline. */
+int control_request_frame(const guint8 *data, size_t len, char **line, char **why);
+
 /* Split a request line (without its newline) into its format and words.
  * Returns true with *json and *argv (g_strfreev; argv[0] is the command),
  * or false with *why (g_free) saying what is wrong with it. */

@@ -1058,11 +1058,11 @@ static gboolean
 conn_readable(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
+	g_autofree char *line = NULL;
+	g_autofree char *why = NULL;
 	uint8_t buf[512];
 	ssize_t n;
-	guint8 *nl, *bad;
-	size_t len;
-	bool json;
+	int r;
 
 	n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -1074,25 +1074,13 @@ conn_readable(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	g_byte_array_append(c->in, buf, (guint)n);
-	nl = memchr(c->in->data, '\n', c->in->len);
-	len = nl ? (size_t)(nl - c->in->data) : c->in->len;
-	if (!nl && c->in->len < CONTROL_REQUEST_MAX)
+	r = control_request_frame(c->in->data, c->in->len, &line, &why);
+	if (r == 0)
 		return G_SOURCE_CONTINUE;
 	c->watch = 0;
-	json = c->in->len >= 4 && !memcmp(c->in->data, "json", 4);
-	if (len + 1 > CONTROL_REQUEST_MAX) {
-		conn_refuse(c, json, "longer than %d bytes", CONTROL_REQUEST_MAX);
-	} else if ((bad = memchr(c->in->data, '\0', len))) {
-		conn_refuse(c, json, "a NUL byte at offset %zu of the request line",
-			    (size_t)(bad - c->in->data));
-	} else if ((bad = memchr(c->in->data, '\r', len))) {
-		conn_refuse(c, json, "a carriage return at offset %zu of the request line (end "
-			    "it with a bare newline)", (size_t)(bad - c->in->data));
-	} else if (c->in->len > len + 1) {
-		conn_refuse(c, json, "%zu bytes after the request line (one request per "
-			    "connection)", c->in->len - len - 1);
+	if (r < 0) {
+		conn_refuse(c, c->in->len >= 4 && !memcmp(c->in->data, "json", 4), "%s", why);
 	} else {
-		g_autofree char *line = g_strndup((char *)c->in->data, len);
 		GString *out = run_request(c, line);
 
 		if (out)

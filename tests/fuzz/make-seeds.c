@@ -46,6 +46,48 @@ static const char *const configs[] = {
 	"# only a comment\n",
 };
 
+/* ovsdpd.conf: the shipped defaults, each policy, lists, and the bad inputs
+ * the reader refuses (a NUL byte, invalid UTF-8, a ';' comment, a key
+ * moved to plugins.conf), each with its length (NULs inside). */
+static const struct {
+	const char *text;
+	size_t len;
+} daemon_confs[] = {
+#define SEED(s) { s, sizeof s - 1 }
+	SEED("[datapath]\nname = ovsdp0\ncreate = yes\ndelete-on-exit = no\n"
+	     "ports = eth1;eth2,veth0\ninternal-ports = br-int0\n\n[policy]\ntype = learning\n"
+	     "idle-timeout = 10\nmax-macs = 4096\nmac-age = 300\n\n[daemon]\n"
+	     "control-socket = /run/ovsdp/ovsdpd.sock\nplugins-conf = /etc/ovsdp/plugins.conf\n"),
+	SEED("[policy]\ntype = slowpath\noutput = eth2\n"),
+	SEED("# comment\n[policy]\ntype = drop\n[datapath]\ncreate = no\nname = \"dp 1\"\n"),
+	SEED("[daemon]\n\0control-socket = /tmp/x.sock\n"),
+	SEED("[datapath]\nname = \xff\xfe\n"),
+	SEED("; semicolon comment\n[daemon]\nhandlers = 4\ndispatch = per-cpu\n"),
+	SEED("[datapath]\nports = a;a\n[policy]\nmax-macs = 0\n"),
+#undef SEED
+};
+
+/* Control requests as a client sends them, newline included, and the
+ * framing's refusals (NUL, carriage return, a second line, no newline). */
+static const char *const control_requests[] = {
+	"text status\n",
+	"json status\n",
+	"text dispatch show\n",
+	"json dispatch set per-cpu\n",
+	"text handlers set 4\n",
+	"text stats\n",
+	"json reload\n",
+	"text flows\n",
+	"json macs\n",
+	"text metrics\n",
+	"text status\r\n",
+	"text status\ntext reload\n",
+	"xml status\n",
+	"text  \t dispatch\tshow \n",
+	"text a b c d e f g h i\n",
+	"text status",
+};
+
 static void
 write_file(const char *dir, const char *sub, unsigned int i, const void *p, size_t len)
 {
@@ -389,6 +431,13 @@ main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < G_N_ELEMENTS(configs); i++)
 		write_file(dir, "config", i, configs[i], strlen(configs[i]));
+	for (unsigned int i = 0; i < G_N_ELEMENTS(daemon_confs); i++)
+		write_file(dir, "daemon-conf", i, daemon_confs[i].text, daemon_confs[i].len);
+	for (unsigned int i = 0; i < G_N_ELEMENTS(control_requests); i++)
+		write_file(dir, "control", i, control_requests[i], strlen(control_requests[i]));
+	/* The one request of the issue that ran something else than it said. */
+	write_file(dir, "control", 99, "text status\0dispatch set legacy\n",
+		   sizeof "text status\0dispatch set legacy\n" - 1);
 	if (write_replies(dir))
 		return 1;
 	if (argc > 2)

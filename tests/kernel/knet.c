@@ -287,3 +287,12 @@ knet_normalise_flows(const char *text)
 		g_string_append_printf(out, "%s\n", (char *)keep->pdata[i]);
 	return g_string_free(out, FALSE);
 }
+
+uint64_t
+knet_dp_missed(struct ovsdp_dp *dp)
+{
+	struct ovsdp_dp_info info;
+
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	return info.stats.n_missed;
+}

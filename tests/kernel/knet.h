@@ -56,6 +56,11 @@ void knet_check_key(const void *key, size_t key_len, uint32_t in_port, const uin
  * length or a negative errno (-ETIMEDOUT). */
 int knet_upcall_wait(struct ovsdp_upcall_sock *s, void *buf, size_t size, int timeout_ms);
 
+/* The datapath's count of upcalls it tried (n_missed: the lost ones too):
+ * waiting until it grew by what was sent is waiting until the kernel has
+ * handled every frame (KTEST_WAIT), not sleeping and hoping it has. */
+uint64_t knet_dp_missed(struct ovsdp_dp *dp);
+
 /* Absolute path of the built ovsdp CLI (from OVSDP_BUILD_ROOT). */
 const char *knet_cli(void);
 

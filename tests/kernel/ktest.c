@@ -39,6 +39,63 @@ ktest_require_datapath(void)
 }
 
 void
+ktest_require_feature(const char *name, const char *what, bool present)
+{
+	g_autofree char *env = g_strdup_printf("OVSDP_TEST_REQUIRE_%s", name);
+	int major, minor;
+
+	if (present)
+		return;
+	ktest_kernel_version(&major, &minor);
+	if (g_strcmp0(g_getenv(env), "1") == 0) {
+		printf("FAIL: Linux %d.%d must have %s (%s=1) but has not\n", major, minor, what,
+		       env);
+		fflush(stdout);
+		exit(1);
+	}
+	printf("NOT APPLICABLE on Linux %d.%d: needs %s (skipped; %s=1 makes it a failure)\n",
+	       major, minor, what, env);
+	fflush(stdout);
+	exit(77);
+}
+
+bool
+ktest_threads_asleep(const char *const *prefixes, unsigned int min)
+{
+	GDir *d = g_dir_open("/proc/self/task", 0, NULL);
+	const char *tid;
+	unsigned int n = 0;
+	bool asleep = true;
+
+	if (!d)
+		return false;
+	while (asleep && (tid = g_dir_read_name(d))) {
+		g_autofree char *path = g_strdup_printf("/proc/self/task/%s/stat", tid);
+		g_autofree char *stat = NULL;
+		const char *name, *end;
+		bool match = false;
+
+		if (!g_file_get_contents(path, &stat, NULL, NULL))
+			continue;       /* the thread just ended */
+		/* "TID (COMM) STATE ...": the name may hold anything, up to the
+		 * last ')'. */
+		name = strchr(stat, '(');
+		end = strrchr(stat, ')');
+		if (!name || !end || end < name || end[1] != ' ')
+			continue;
+		name++;
+		for (const char *const *p = prefixes; *p && !match; p++)
+			match = (size_t)(end - name) >= strlen(*p) && !strncmp(name, *p, strlen(*p));
+		if (!match)
+			continue;
+		n++;
+		asleep = end[2] == 'S';
+	}
+	g_dir_close(d);
+	return asleep && n >= min;
+}
+
+void
 ktest_netns_setup(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
@@ -117,9 +174,18 @@ ktest_run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
 	int failed;
+	int ran;
 
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
+	ran = srunner_ntests_run(sr);
 	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (failed)
+		return EXIT_FAILURE;
+	if (ran == 0) {
+		printf("SKIP: no test case ran (CK_RUN_SUITE=%s CK_RUN_CASE=%s)\n",
+		       g_getenv("CK_RUN_SUITE") ?: "", g_getenv("CK_RUN_CASE") ?: "");
+		return 77;
+	}
+	return EXIT_SUCCESS;
 }

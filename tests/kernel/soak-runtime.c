@@ -3,10 +3,14 @@
  * frames that miss (no flow is installed); the callback sends each packet
  * back out of the other port with a packet execute; every few seconds the
  * runtime switches live to the next dispatcher this kernel supports, and an
- * internal port is added and deleted every few hundred milliseconds.  At
- * the end it prints and checks: sent == handled + kernel lost, descriptors
- * and RSS back where they were after the warm-up.  Runs as root; it moves
- * itself into a private network namespace.
+ * internal port is added and deleted every few hundred milliseconds.  Every
+ * frame carries its port and a sequence number in its payload.  At the end
+ * it prints and checks: each frame sent was handled exactly once (none
+ * twice, none that failed to send, and no more missing than the kernel
+ * counted lost), sent == handled + kernel lost, descriptors and RSS back
+ * where they were after the warm-up; it reports send errors, and
+ * descriptors and RSS at the start, after the warm-up and at the end.
+ * Runs as root; it moves itself into a private network namespace.
  *   soak-runtime [--seconds N] [--switch-every S] [--churn-every MS]
  *                [--rate PPS] [--rss-slack KB] [--dispatchers "a b c"] */
 #include "config.h"
@@ -44,7 +48,20 @@
 static uint64_t handled;        /* atomics: our frames the callback saw */
 static uint64_t others;         /* anything else */
 static uint64_t exec_queued;
+static uint64_t untracked;      /* atomic: a tag past the tables (a bug) */
 static uint32_t port_no[N_PORTS];
+
+/* Per port, per sequence number: times the callback saw the frame, and
+ * whether it was sent (1) or send() failed (2).  Sized for the run and
+ * written before the baseline, so their pages count in it. */
+static uint8_t *seen[N_PORTS];
+static uint8_t *sent_state[N_PORTS];
+static uint32_t capacity;
+
+/* Payload after the Ethernet header: the sequence number (big endian),
+ * then the port index. */
+#define TAG_OFFSET 14
+#define PORT_OFFSET 18
 
 /* Each packet goes back out of the other traffic port, through the
  * runtime's batched executes. */
@@ -63,6 +80,19 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 			continue;
 		}
 		__atomic_add_fetch(&handled, 1, __ATOMIC_RELAXED);
+		if (u->packet_len > PORT_OFFSET) {
+			uint32_t seq;
+			uint8_t port = u->packet[PORT_OFFSET];
+
+			memcpy(&seq, u->packet + TAG_OFFSET, 4);
+			seq = ntohl(seq);
+			if (port < N_PORTS && seq < capacity)
+				__atomic_add_fetch(&seen[port][seq], 1, __ATOMIC_RELAXED);
+			else
+				__atomic_add_fetch(&untracked, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&untracked, 1, __ATOMIC_RELAXED);
+		}
 		ovsdp_buf_put_u32(&actions, OVS_ACTION_ATTR_OUTPUT,
 				  u->in_port == port_no[0] ? port_no[1] : port_no[0]);
 		ex.packet = u->packet;
@@ -127,7 +157,9 @@ struct sender {
 	unsigned int rate;      /* frames per second */
 	gint stop;
 	uint64_t sent;          /* atomic */
-	uint64_t send_errors;
+	uint64_t send_errors;   /* read after the join */
+	int last_errno;
+	uint32_t next_seq;      /* read after the join: sequence numbers used */
 };
 
 static gpointer
@@ -143,7 +175,7 @@ sender_main(gpointer data)
 	frame[6] = 0x02;
 	frame[12] = ETHERTYPE >> 8;
 	frame[13] = ETHERTYPE & 0xff;
-	while (!g_atomic_int_get(&s->stop)) {
+	while (!g_atomic_int_get(&s->stop) && seq < capacity) {
 		gint64 due = start + (gint64)(seq * 1000000 / s->rate);
 		gint64 now = g_get_monotonic_time();
 		uint32_t tag = htonl((uint32_t)seq);
@@ -158,13 +190,19 @@ sender_main(gpointer data)
 		frame[9] = (uint8_t)(seq >> 16);
 		frame[10] = (uint8_t)(seq >> 8);
 		frame[11] = (uint8_t)seq;
-		memcpy(frame + 14, &tag, 4);
-		if (send(s->fd, frame, sizeof frame, 0) == (ssize_t)sizeof frame)
+		memcpy(frame + TAG_OFFSET, &tag, 4);
+		frame[PORT_OFFSET] = (uint8_t)s->port;
+		if (send(s->fd, frame, sizeof frame, 0) == (ssize_t)sizeof frame) {
+			sent_state[s->port][seq] = 1;
 			__atomic_add_fetch(&s->sent, 1, __ATOMIC_RELAXED);
-		else
+		} else {
+			sent_state[s->port][seq] = 2;
+			s->last_errno = errno;
 			s->send_errors++;
+		}
 		seq++;
 	}
+	s->next_seq = (uint32_t)seq;
 	return NULL;
 }
 
@@ -251,15 +289,69 @@ switch_to(struct ovsdp_handlers *hs, struct ovsdp_plugin *p, unsigned int *switc
 }
 
 /* Descriptors once the plugin has closed what deleted ports left (it does
- * so in control calls, a settle time after the port went). */
+ * so in control calls, a settle time after the port went): with 'want',
+ * the count as soon as it is back to it (10 s at most); without, the count
+ * once it held still for a second (the baseline). */
 static unsigned int
-settled_fds(struct ovsdp_handlers *hs)
+settled_fds(struct ovsdp_handlers *hs, unsigned int want)
 {
 	g_autoptr(kstats) st = NULL;
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	gint64 still = g_get_monotonic_time();  /* since when the count held */
+	unsigned int n = count_fds(), last = n;
 
-	g_usleep(400000);
-	kstats_get(hs, &st);
-	return count_fds();
+	while (g_get_monotonic_time() < end) {
+		kstats_get(hs, &st);
+		n = count_fds();
+		if (want && n == want)
+			break;
+		if (n != last)
+			still = g_get_monotonic_time();
+		else if (!want && g_get_monotonic_time() - still >= G_USEC_PER_SEC)
+			break;
+		last = n;
+		g_usleep(50000);
+	}
+	return n;
+}
+
+/* Each frame exactly once: prints what is wrong; returns the frames never
+ * handled (*missing), and false on a duplicate, a frame handled that was
+ * never sent, or a frame past the tables. */
+static bool
+check_each_once(const struct sender *snd, uint64_t *missing)
+{
+	uint64_t dup = 0, ghost = 0, shown = 0;
+
+	*missing = 0;
+	for (unsigned int p = 0; p < N_PORTS; p++) {
+		for (uint32_t q = 0; q < capacity; q++) {
+			uint8_t k = __atomic_load_n(&seen[p][q], __ATOMIC_RELAXED);
+			bool was_sent = q < snd[p].next_seq && sent_state[p][q] == 1;
+
+			if (was_sent && k == 1)
+				continue;
+			if (was_sent && k == 0)
+				(*missing)++;
+			else if (k > 1)
+				dup++;
+			else if (k == 1)
+				ghost++;
+			else
+				continue;
+			if (shown++ < 10)
+				printf("soak: port %u frame %u: sent %s, handled %u times\n", p, q,
+				       was_sent ? "yes" : "no", k);
+		}
+	}
+	if (dup || ghost || __atomic_load_n(&untracked, __ATOMIC_RELAXED)) {
+		printf("soak: FAIL: %" G_GUINT64_FORMAT " frames handled more than once, %"
+		       G_GUINT64_FORMAT " handled but never sent, %" G_GUINT64_FORMAT
+		       " with a tag past the tables\n", dup, ghost,
+		       __atomic_load_n(&untracked, __ATOMIC_RELAXED));
+		return false;
+	}
+	return true;
 }
 
 int
@@ -282,7 +374,7 @@ main(int argc, char **argv)
 	struct ovsdp_plugins *plugins = NULL;
 	struct ovsdp_plugin *rot[8];
 	unsigned int n_rot = 0, next = 0, switches = 0, switch_failures = 0, churns = 0;
-	unsigned int churn_failures = 0, fds0, fds1;
+	unsigned int churn_failures = 0, fds_start, fds0, fds1;
 	struct ovsdp_handlers_options o = { OVSDP_HANDLERS_OPTIONS_INIT, .dp_name = DP_NAME,
 					    .n_handlers = 2, .callback = on_upcalls };
 	struct ovsdp_handlers *hs = NULL;
@@ -292,8 +384,8 @@ main(int argc, char **argv)
 	struct sender snd[N_PORTS];
 	GThread *threads[N_PORTS];
 	struct ovsdp_dp_stats s0, s1;
-	unsigned long rss0, rss1;
-	uint64_t sent, got, lost, missed;
+	unsigned long rss_start, rss0, rss1;
+	uint64_t sent, got, lost, missed, missing, send_errors = 0;
 	gint64 t_start, t_end, last_switch, last_churn, last_report;
 	g_auto(GStrv) list = NULL;
 	bool ok = true;
@@ -306,6 +398,18 @@ main(int argc, char **argv)
 	if (seconds < 20 || switch_every < 1 || churn_every_ms < 10 || rate < 1) {
 		fprintf(stderr, "soak: --seconds >= 20, --switch-every >= 1, --churn-every >= 10, --rate >= 1\n");
 		return 2;
+	}
+	fds_start = count_fds();
+	rss_start = rss_kb();
+	/* Sequence numbers for the whole run at 'rate', with room for the
+	 * warm-up's and the loop's overrun; written now, so the baseline has
+	 * their pages. */
+	capacity = (uint32_t)MIN((uint64_t)rate * ((uint64_t)seconds + 30) + 1024, G_MAXUINT32);
+	for (unsigned int i = 0; i < N_PORTS; i++) {
+		seen[i] = g_malloc(capacity);
+		sent_state[i] = g_malloc(capacity);
+		memset(seen[i], 0, capacity);
+		memset(sent_state[i], 0, capacity);
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
 		perror("soak: unshare(CLONE_NEWNET) (run as root)");
@@ -387,9 +491,10 @@ main(int argc, char **argv)
 		for (int c = 0; c < 4; c++)
 			churn_failures += churn_once(dp, hs, c % 2) < 0;
 	}
-	fds0 = settled_fds(hs);
+	fds0 = settled_fds(hs, 0);
 	rss0 = rss_kb();
-	printf("soak: baseline after warm-up: %u fds, RSS %lu KiB\n", fds0, rss0);
+	printf("soak: at the start: %u fds, RSS %lu KiB; baseline after warm-up: %u fds, RSS %lu "
+	       "KiB\n", fds_start, rss_start, fds0, rss0);
 	fflush(stdout);
 
 	last_switch = last_churn = last_report = g_get_monotonic_time();
@@ -424,6 +529,7 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < N_PORTS; i++) {
 		g_atomic_int_set(&snd[i].stop, 1);
 		g_thread_join(threads[i]);
+		send_errors += snd[i].send_errors;
 	}
 	sent = total_sent(snd);
 	/* Let what is queued be handled: done when every frame is accounted
@@ -440,7 +546,7 @@ main(int argc, char **argv)
 			break;
 	}
 	switch_to(hs, rot[0], &switches, &switch_failures);
-	fds1 = settled_fds(hs);
+	fds1 = settled_fds(hs, fds0);
 	rss1 = rss_kb();
 	s1 = dp_stats(dp);
 	got = __atomic_load_n(&handled, __ATOMIC_RELAXED);
@@ -457,10 +563,34 @@ main(int argc, char **argv)
 	       sent, missed, got, lost, __atomic_load_n(&exec_queued, __ATOMIC_RELAXED),
 	       __atomic_load_n(&others, __ATOMIC_RELAXED));
 	shares = kstats_shares(st);
+	printf("soak: send errors %" G_GUINT64_FORMAT, send_errors);
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		if (snd[i].send_errors)
+			printf(" (port %u: %" G_GUINT64_FORMAT ", last: %s)", i, snd[i].send_errors,
+			       g_strerror(snd[i].last_errno));
+	printf("\n");
 	printf("soak: dispatcher shares: %s\n", shares);
-	printf("soak: fds before %u, after %u\n", fds0, fds1);
-	printf("soak: RSS before %lu KiB, after %lu KiB (growth %ld KiB, slack %d KiB)\n", rss0, rss1,
-	       (long)rss1 - (long)rss0, rss_slack_kb);
+	printf("soak: fds at the start %u, after the warm-up %u, at the end %u\n", fds_start, fds0,
+	       fds1);
+	printf("soak: RSS at the start %lu KiB, after the warm-up %lu KiB, at the end %lu KiB "
+	       "(growth %ld KiB, slack %d KiB)\n", rss_start, rss0, rss1, (long)rss1 - (long)rss0,
+	       rss_slack_kb);
+	if (!check_each_once(snd, &missing))
+		ok = false;
+	printf("soak: each frame: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " sent were handled "
+	       "once, %" G_GUINT64_FORMAT " never (kernel lost %" G_GUINT64_FORMAT ")\n",
+	       sent - missing, sent, missing, lost);
+	if (missing > lost) {
+		printf("soak: FAIL: %" G_GUINT64_FORMAT " frames never handled, more than the %"
+		       G_GUINT64_FORMAT " the kernel counted lost\n", missing, lost);
+		ok = false;
+	}
+	if (missed != got + __atomic_load_n(&others, __ATOMIC_RELAXED) + lost) {
+		printf("soak: FAIL: kernel missed %" G_GUINT64_FORMAT " != handled %" G_GUINT64_FORMAT
+		       " + other upcalls %" G_GUINT64_FORMAT " + lost %" G_GUINT64_FORMAT "\n", missed,
+		       got, __atomic_load_n(&others, __ATOMIC_RELAXED), lost);
+		ok = false;
+	}
 	if (sent != got + lost) {
 		printf("soak: FAIL: sent %" G_GUINT64_FORMAT " != handled %" G_GUINT64_FORMAT
 		       " + kernel lost %" G_GUINT64_FORMAT "\n", sent, got, lost);
@@ -487,6 +617,10 @@ main(int argc, char **argv)
 	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
+	for (unsigned int i = 0; i < N_PORTS; i++) {
+		g_free(seen[i]);
+		g_free(sent_state[i]);
+	}
 	printf("soak: %s\n", ok ? "PASS" : "FAIL");
 	return ok ? 0 : 1;
 }

@@ -239,6 +239,7 @@ START_TEST(overrun_counted)
 	uint8_t frame[128], buf[4096];
 	int fd = knet_raw_open("vB"), got = 0, r, enobufs = 0;
 	uint32_t pid;
+	uint64_t missed0;
 	const int sent = 200;
 
 	/* The smallest buffer the kernel allows holds only a few upcalls. */
@@ -246,10 +247,12 @@ START_TEST(overrun_counted)
 	ck_assert_int_lt(ovsdp_upcall_sock_rcvbuf(small), 16384);
 	pid = ovsdp_upcall_sock_portid(small);
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, port_a, &pid, 1, &err), 0);
+	missed0 = knet_dp_missed(dp);
 	for (int i = 0; i < sent; i++)
 		knet_send(fd, frame, knet_frame(frame, sizeof frame, mac_b, mac_a, 1000 + (uint32_t)i,
 						46));
-	g_usleep(200000);
+	/* The kernel has tried every upcall (queued or failed). */
+	ck_assert(KTEST_WAIT(5000, knet_dp_missed(dp) - missed0 >= (uint64_t)sent));
 	while ((r = ovsdp_upcall_sock_recv(small, buf, sizeof buf)) != -EAGAIN) {
 		if (r == -ENOBUFS) {
 			enobufs++;
@@ -275,15 +278,18 @@ START_TEST(purge_and_truncation)
 	uint8_t frame[128], tiny[16];
 	int fd = knet_raw_open("vB");
 
+	uint64_t missed0 = knet_dp_missed(dp);
+
 	for (uint32_t i = 0; i < 3; i++)
 		knet_send(fd, frame, knet_frame(frame, sizeof frame, mac_b, mac_a, 1300 + i, 46));
-	g_usleep(200000);
+	ck_assert(KTEST_WAIT(5000, knet_dp_missed(dp) - missed0 >= 3));
 	ck_assert_int_eq(ovsdp_upcall_sock_purge(sock), 3);
 	ck_assert_int_eq(ovsdp_upcall_sock_recv(sock, frame, sizeof frame), -EAGAIN);
 
 	/* A buffer too small for the message: dropped and counted. */
+	missed0 = knet_dp_missed(dp);
 	knet_send(fd, frame, knet_frame(frame, sizeof frame, mac_b, mac_a, 1400, 46));
-	g_usleep(200000);
+	ck_assert(KTEST_WAIT(5000, knet_dp_missed(dp) - missed0 >= 1));
 	ck_assert_int_eq(ovsdp_upcall_sock_recv(sock, tiny, sizeof tiny), -EMSGSIZE);
 	ck_assert_uint_eq(ovsdp_upcall_sock_truncated(sock), 1);
 	ck_assert_int_eq(ovsdp_upcall_sock_recv(sock, tiny, sizeof tiny), -EAGAIN);

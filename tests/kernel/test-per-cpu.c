@@ -85,14 +85,6 @@ teardown(void)
 	ovsdp_plugins_free(plugins);
 }
 
-/* Tests that need per-cpu dispatch end here, as passes, where the kernel
- * has none (refused_leaves_the_datapath_alone covers those kernels). */
-static bool
-have_per_cpu(void)
-{
-	return features.per_cpu_dispatch == OVSDP_YES;
-}
-
 /* The highest CPU id this process may use, c: with c + 1 handlers it maps
  * to the last one (c), with c handlers to handler 0.  Needs c > 0. */
 static int
@@ -233,8 +225,7 @@ START_TEST(cpu_picks_the_handler)
 	uint64_t lost0;
 	char text[160], want[160];
 
-	if (!have_per_cpu())
-		return;
+	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	ck_assert_int_eq(vt->handlers_set(inst, n), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
 	lost0 = kernel_lost();
@@ -283,8 +274,7 @@ START_TEST(shrink_delivers_what_was_queued)
 	uint32_t ov = 0, c;
 	uint64_t lost0;
 
-	if (!have_per_cpu())
-		return;
+	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	c = (uint32_t)top_cpu();
 	ck_assert_int_eq(vt->handlers_set(inst, c + 1), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
@@ -314,8 +304,7 @@ START_TEST(grow_gives_cpus_new_sockets)
 	g_autoptr(GArray) tc = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	uint32_t c;
 
-	if (!have_per_cpu())
-		return;
+	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	c = (uint32_t)top_cpu();
 	ck_assert_int_eq(vt->handlers_set(inst, c), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
@@ -373,8 +362,7 @@ START_TEST(takes_over_from_vport_pids)
 	GThread *t;
 	int len;
 
-	if (!have_per_cpu())
-		return;
+	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	ck_assert_int_eq(ovsdp_upcall_sock_open(0, &old, NULL), 0);
 	old_pid = ovsdp_upcall_sock_portid(old);
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, port_no, &old_pid, 1, NULL), 0);
@@ -423,8 +411,7 @@ START_TEST(disabled_keeps_sockets_to_drain)
 	g_autoptr(GArray) tags = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	uint64_t lost0;
 
-	if (!have_per_cpu())
-		return;
+	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	ck_assert_int_eq(vt->handlers_set(inst, 1), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
 	send_from(cpu, 0, 30);
@@ -446,9 +433,12 @@ START_TEST(refused_leaves_the_datapath_alone)
 	uint32_t pid, pids[4];
 	int r;
 
-	if (have_per_cpu())
-		return;
 	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_NO);
+	/* Discovery says why the plugin cannot run, naming the kernel's flag. */
+	ck_assert_int_eq(ovsdp_plugin_status(ovsdp_plugins_find(plugins, "per-cpu")),
+			 OVSDP_PLUGIN_PROBE_FAILED);
+	ck_assert_ptr_nonnull(strstr(ovsdp_plugin_reason(ovsdp_plugins_find(plugins, "per-cpu")),
+				     "OVS_DP_F_DISPATCH_UPCALL_PER_CPU"));
 	ck_assert_int_eq(ovsdp_upcall_sock_open(0, &s, NULL), 0);
 	pid = ovsdp_upcall_sock_portid(s);
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, port_no, &pid, 1, NULL), 0);
@@ -463,21 +453,41 @@ START_TEST(refused_leaves_the_datapath_alone)
 }
 END_TEST
 
+/* Two parts, each its own meson test (kernel/meson.build), so that a kernel
+ * without per-cpu dispatch shows the first as skipped, not passed:
+ *   ktest-per-cpu [per-cpu]   the plugin on a kernel with per-cpu dispatch
+ *   ktest-per-cpu refused     enabling it where the kernel has none */
 int
-main(void)
+main(int argc, char **argv)
 {
+	const char *part = argc > 1 ? argv[1] : "per-cpu";
 	Suite *s = suite_create("per-cpu");
-	TCase *tc = tcase_create("plugin");
+	TCase *tc = tcase_create(part);
+	struct ovsdp_features f;
 
 	ktest_require_datapath();
+	if (ovsdp_features_probe(&f, NULL) < 0) {
+		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
+		return 1;
+	}
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, cpu_picks_the_handler);
-	tcase_add_test(tc, shrink_delivers_what_was_queued);
-	tcase_add_test(tc, grow_gives_cpus_new_sockets);
-	tcase_add_test(tc, takes_over_from_vport_pids);
-	tcase_add_test(tc, disabled_keeps_sockets_to_drain);
-	tcase_add_test(tc, refused_leaves_the_datapath_alone);
+	if (!strcmp(part, "per-cpu")) {
+		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+)",
+				      f.per_cpu_dispatch == OVSDP_YES);
+		tcase_add_test(tc, cpu_picks_the_handler);
+		tcase_add_test(tc, shrink_delivers_what_was_queued);
+		tcase_add_test(tc, grow_gives_cpus_new_sockets);
+		tcase_add_test(tc, takes_over_from_vport_pids);
+		tcase_add_test(tc, disabled_keeps_sockets_to_drain);
+	} else if (!strcmp(part, "refused")) {
+		ktest_require_feature("NO_PER_CPU", "a kernel without per-cpu upcall dispatch "
+				      "(the case tests its refusal)", f.per_cpu_dispatch == OVSDP_NO);
+		tcase_add_test(tc, refused_leaves_the_datapath_alone);
+	} else {
+		fprintf(stderr, "usage: %s [per-cpu|refused]\n", argv[0]);
+		return 2;
+	}
 	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -236,6 +236,7 @@ START_TEST(counters_follow_frames)
 	g_autoptr(GError) err = NULL;
 	uint8_t frame[64], buf[2048];
 	uint32_t pid;
+	uint64_t missed0;
 	int fd, got = 0, r;
 	const int flood = 60;
 
@@ -260,10 +261,12 @@ START_TEST(counters_follow_frames)
 	ck_assert_int_eq(ovsdp_upcall_sock_open(1, &tiny, &err), 0);
 	pid = ovsdp_upcall_sock_portid(tiny);
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, a.port_no, &pid, 1, &err), 0);
+	missed0 = knet_dp_missed(dp);
 	for (int i = 0; i < flood; i++)
 		knet_send(fd, frame, knet_frame(frame, sizeof frame, mac_b, mac_a,
 						700 + (uint32_t)i, 46));
-	g_usleep(200000);
+	/* The kernel has tried every upcall (queued or failed). */
+	ck_assert(KTEST_WAIT(5000, knet_dp_missed(dp) - missed0 >= (uint64_t)flood));
 	while ((r = ovsdp_upcall_sock_recv(tiny, buf, sizeof buf)) != -EAGAIN)
 		if (r > 0)
 			got++;
