@@ -56,8 +56,8 @@
  * - "read": wait_fd, wait, recv and port_get_pid run with it held for
  *   reading, concurrently with one another.
  * - create runs with the control mutex held but no dispatch lock (nothing
- *   else can reach the instance yet); probe and describe(NULL) with no lock
- *   and no instance.
+ *   else can reach the instance yet); probe with no lock and no instance
+ *   (a 1.x core never calls describe(NULL)).
  * Threads.  wait_fd(h), wait(h) and recv(h) come only from handler thread h
  * (one thread per index, the same one while the index exists), so state
  * indexed by handler needs no lock.  port_get_pid comes from handler
@@ -67,7 +67,8 @@
  * calls the runtime (it holds no dispatch lock then).
  * Blocking.  Only wait may block (until work, its wake_fd or its timeout).
  * Control methods may make kernel calls through the host, nothing slower:
- * handlers of the instance wait meanwhile.  Read-lock methods never block.
+ * handlers of the instance wait meanwhile.  The other read-lock methods
+ * never block.
  * Order, for one instance:
  *   create
  *   number_handlers_required             (if set)
@@ -86,8 +87,9 @@
  * The same port may be reported twice (by its creator and by the monitor);
  * port_deleted may name a port the plugin never saw, or one the kernel has
  * already removed.
- * Failure: if anything before recv_set(true) fails, or recv_set(true)
- * itself, the core destroys the instance without recv_set(false).
+ * Failure: if a step up to recv_set(true) fails (or the core's own step
+ * right after it, leaving per-cpu dispatch), the core destroys the
+ * instance without recv_set(false).
  * Live switch from A to B: B goes through create .. recv_set(true) while
  * A's handlers keep reading A; B becomes active; A is drained (its wait_fd
  * and recv go on being called, never wait) until every handler found it
