@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,8 +28,12 @@
  *
  * One plugin instance on the datapath.  'lock' is the dispatch lock of
  * <ovsdp/dispatch.h>: writers for control methods, readers for recv,
- * wait_fd and port_get_pid. */
+ * wait_fd, wait and port_get_pid.  It prefers writers: a handler asleep in
+ * the plugin's wait holds it for reading, so a writer first raises
+ * 'writers' and wakes every handler (control_lock()), and a handler that
+ * sees 'writers' does not go back to sleep inside wait. */
 struct dispatcher {
+	struct ovsdp_handlers *hs;
 	const struct ovsdp_dispatch_vtable *vt;
 	char name[OVSDP_DISPATCH_NAME_MAX + 1];
 	struct ovsdp_dispatch_instance *inst;
@@ -41,6 +46,7 @@ struct dispatcher {
 	uint64_t overruns;
 	uint64_t empty;
 	guint warned;           /* atomic: WARNED_* failures already logged */
+	uint32_t writers;       /* atomic: control_lock() callers of this instance */
 };
 
 /* Counters of one handler thread, updated with atomics; read through
@@ -156,6 +162,7 @@ struct ovsdp_handlers {
 
 #define WARNED_WAIT_FD 0x1u
 #define WARNED_RECV 0x2u
+#define WARNED_WAIT 0x4u
 
 static void
 wake(int fd)
@@ -173,6 +180,29 @@ wake_all(struct ovsdp_handlers *hs)
 	for (unsigned int i = 0; i < hs->handlers->len; i++)
 		wake(((struct ovsdp_handler *)g_ptr_array_index(hs->handlers, i))->wake_fd);
 	pthread_mutex_unlock(&hs->lock);
+}
+
+/* Take d's dispatch lock for writing, for a control method.  A handler
+ * may be asleep in d's wait holding the read lock: raise 'writers' first
+ * (a handler that sees it leaves instead of waiting again), then make
+ * every handler's wake_fd readable, which ends a wait (what the contract
+ * of 'wait' promises), then queue for the lock, which new readers then
+ * wait behind. */
+static void
+control_lock(struct dispatcher *d)
+{
+	__atomic_add_fetch(&d->writers, 1, __ATOMIC_SEQ_CST);
+	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait))
+		wake_all(d->hs);
+	pthread_rwlock_wrlock(&d->lock);
+}
+
+static void
+control_unlock(struct dispatcher *d)
+{
+	/* Before the unlock: a reader let in by it must not see it. */
+	__atomic_sub_fetch(&d->writers, 1, __ATOMIC_SEQ_CST);
+	pthread_rwlock_unlock(&d->lock);
 }
 
 /* ---- handler threads ---------------------------------------------------- */
@@ -383,6 +413,64 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 	return total;
 }
 
+/* Empty the handler's wake_fd; true if it was readable. */
+static bool
+take_wakeup(struct ovsdp_handler *h)
+{
+	uint64_t v;
+
+	return read(h->wake_fd, &v, sizeof v) == (ssize_t)sizeof v;
+}
+
+/* One round through the active plugin's blocking 'wait' (ABI 1.1), which
+ * lets the plugin sleep in epoll_wait() on its own set, the only way
+ * EPOLLEXCLUSIVE wakes one handler per upcall.  Returns false, having done
+ * nothing, when this round must poll() instead: no such method, an
+ * instance drains (poll() watches both), the index is not the plugin's,
+ * or wait failed. */
+static bool
+wait_round(struct ovsdp_handler *h)
+{
+	struct ovsdp_handlers *hs = h->hs;
+	struct dispatcher *d;
+	bool mine = false, woken;
+	unsigned int got = 0;
+	int r = 0;
+
+	pthread_mutex_lock(&hs->lock);
+	d = hs->active;
+	if (!d || hs->draining || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait)) {
+		pthread_mutex_unlock(&hs->lock);
+		return false;
+	}
+	pthread_rwlock_rdlock(&d->lock);
+	pthread_mutex_unlock(&hs->lock);
+	if (__atomic_load_n(&d->writers, __ATOMIC_SEQ_CST)) {
+		/* A control method is about to take the lock: let it. */
+		pthread_rwlock_unlock(&d->lock);
+		sched_yield();
+		return true;
+	}
+	mine = h->index < d->n_handlers;
+	if (mine)
+		r = d->vt->wait(d->inst, h->index, h->wake_fd, -1);
+	pthread_rwlock_unlock(&d->lock);
+	if (!mine)
+		return false;
+	woken = take_wakeup(h);
+	if (r < 0) {
+		/* This round poll()s wait_fd instead, unless already woken. */
+		warn_once(hs, d, WARNED_WAIT, "wait", h->index, r);
+		return woken;
+	}
+	__atomic_add_fetch(&h->st.wakeups, 1, __ATOMIC_RELAXED);
+	if (r > 0)
+		got = drain_one(h, d, true);
+	if (got == 0 && !woken)
+		__atomic_add_fetch(&h->st.empty_wakeups, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 static gpointer
 handler_main(gpointer data)
 {
@@ -397,6 +485,8 @@ handler_main(gpointer data)
 		bool draining = false;
 		bool woken = false;
 
+		if (wait_round(h))
+			continue;
 		pthread_mutex_lock(&hs->lock);
 		for (int k = 0; k < 2; k++) {
 			struct dispatcher *d = k == 0 ? hs->active : hs->draining;
@@ -557,7 +647,15 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, struct di
 	d = g_new0(struct dispatcher, 1);
 	d->vt = desc->vtable;
 	g_strlcpy(d->name, desc->name, sizeof d->name);
-	pthread_rwlock_init(&d->lock, NULL);
+	{
+		pthread_rwlockattr_t la;
+
+		pthread_rwlockattr_init(&la);
+		pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&d->lock, &la);
+		pthread_rwlockattr_destroy(&la);
+	}
+	d->hs = hs;
 	d->config = hs->config;
 	d->ctx = ovsdp_host_ctx_new(hs->control_dp, d->config, d->name, &hs->features);
 	r = d->vt->create(ovsdp_host_vtable(), d->ctx, &d->inst);
@@ -579,10 +677,10 @@ dispatcher_free(struct dispatcher *d)
 {
 	if (!d)
 		return;
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, destroy))
 		d->vt->destroy(d->inst);
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	ovsdp_host_ctx_free(d->ctx);
 	pthread_rwlock_destroy(&d->lock);
 	g_free(d);
@@ -594,12 +692,12 @@ dispatcher_handlers_set(struct dispatcher *d, uint32_t n)
 {
 	int r = 0;
 
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, handlers_set))
 		r = d->vt->handlers_set(d->inst, n);
 	if (r == 0)
 		d->n_handlers = n;
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	return r;
 }
 
@@ -608,9 +706,9 @@ dispatcher_recv_set(struct dispatcher *d, bool enable)
 {
 	int r;
 
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	r = d->vt->recv_set(d->inst, enable);
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	return r;
 }
 
@@ -619,20 +717,20 @@ dispatcher_port_added(struct dispatcher *d, uint32_t port_no)
 {
 	int r = 0;
 
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_added))
 		r = d->vt->port_added(d->inst, port_no);
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	return r;
 }
 
 static void
 dispatcher_port_deleted(struct dispatcher *d, uint32_t port_no)
 {
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_deleted))
 		d->vt->port_deleted(d->inst, port_no);
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 }
 
 /* How many handlers d gets: the plugin's demand, else the caller's, the
@@ -643,11 +741,11 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
 	uint32_t n = 0;
 
 	d->dictates_handlers = false;
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, number_handlers_required) &&
 	    d->vt->number_handlers_required(d->inst, &n) && n > 0)
 		d->dictates_handlers = true;
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	if (d->dictates_handlers) {
 		unsigned int cfg = d->config ? ovsdp_config_handlers(d->config) : 0;
 		unsigned int want = asked ? asked : cfg;
@@ -1196,7 +1294,7 @@ snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapsho
 	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
 	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
 	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
-	pthread_rwlock_wrlock(&d->lock);
+	control_lock(d);
 	o->n_handlers = d->n_handlers;
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
@@ -1208,7 +1306,7 @@ snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapsho
 			g_snprintf(description, sizeof description, "(describe failed: %s)",
 				   g_strerror(-r));
 	}
-	pthread_rwlock_unlock(&d->lock);
+	control_unlock(d);
 	o->description = g_strdup(description);
 }
 

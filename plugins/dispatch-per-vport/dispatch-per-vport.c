@@ -1,58 +1,48 @@
 /* dispatch-per-vport: OVS 2.11's dispatch: one upcall socket per port,
  * added to every handler's epoll set with EPOLLEXCLUSIVE so one handler,
- * not all of them, wakes for each upcall (see struct vhandler for what that
- * takes under a poll()ing handler loop).  Works on every kernel. */
-#define _GNU_SOURCE 1   /* pthread_setname_np */
-#include <pthread.h>
+ * not all of them, wakes for each upcall.  The core's handler threads
+ * sleep in this plugin's wait (ABI 1.1), in epoll_wait() on their own
+ * set: EPOLLEXCLUSIVE wakes one waiter only when that waiter sleeps in
+ * epoll_wait() on the set itself (the kernel's ep_poll_callback() counts an
+ * exclusive wakeup only for threads on the set's own wait queue; a poll()
+ * on an epoll fd waits on another queue, so every set wakes).  The plugin
+ * has no threads.  Works on every kernel. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 
 #include <ovsdp/dispatch.h>
 
 #include "dispatch-sock.h"
 
 /* One upcall socket (a port's, or a deleted port's still being drained).
- * epoll's data.ptr points at its 'ds'; NULL marks a handler's stop fd. */
+ * epoll's data.ptr points at its 'ds'; NULL marks the core's wake fd. */
 struct vsock {
 	struct dsock ds;        /* first: epoll hands back &ds */
 	struct dsock_port_counters counters;
 };
 
-/* EPOLLEXCLUSIVE wakes one waiter only when that waiter sleeps in
- * epoll_wait() on the epoll set: the kernel's ep_poll_callback() counts
- * an exclusive wakeup only for threads on the set's own wait queue, and a
- * poll() on an epoll fd (what the core's handler loop does with wait_fd)
- * waits on a different queue, so every set wakes.  In exclusive mode each
- * handler therefore has a waiter thread that sleeps in epoll_wait() and,
- * when woken, signals the handler's eventfd (its wait_fd) and sleeps until
- * the handler's recv has drained the set and re-arms it. */
+/* One handler: its epoll set, where its thread sleeps in wait(). */
 struct vhandler {
 	int epfd;               /* every socket, EPOLLEXCLUSIVE when exclusive */
-	int evfd;               /* exclusive: wait_fd; the waiter writes it */
-	int stopfd;             /* exclusive: in epfd, written to stop the waiter */
-	pthread_t waiter;
-	bool has_waiter;        /* the waiter thread runs */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool armed;             /* mu: the waiter may sleep in epoll_wait */
-	bool stop;              /* mu */
+	int wake;               /* our dup of the core's wake fd, in epfd; -1 */
+	int wake_src;           /* the core's wake fd it duplicates */
 	struct dsock_counters c;        /* written by this handler's thread only */
 };
 
 struct ovsdp_dispatch_instance {
 	const struct ovsdp_dispatch_host *host;
 	struct ovsdp_dispatch_host_ctx *ctx;
-	bool exclusive;                 /* EPOLLEXCLUSIVE + waiter threads */
+	bool exclusive;                 /* sockets are EPOLLEXCLUSIVE in every set */
 	const char *why;                /* how 'exclusive' was decided, for describe */
 	bool enabled;                   /* the kernel's vport pids name our sockets */
 	uint32_t n_handlers;
-	struct vhandler **handlers;     /* stable addresses: waiters hold them */
+	struct vhandler **handlers;
 	struct dsock_map ports;         /* port_no -> struct vsock * */
 	struct dsock_vec retiring;      /* struct vsock * of deleted ports */
 	struct dsock_counters gone;     /* of handlers removed by handlers_set */
@@ -113,78 +103,17 @@ per_vport_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_h
 	return 0;
 }
 
-/* ---- handlers and their waiters ------------------------------------------ */
-
-static void *
-waiter_main(void *data)
-{
-	struct vhandler *h = data;
-	uint64_t one = 1;
-
-	for (;;) {
-		struct epoll_event ev;
-		bool stop;
-		int r;
-
-		pthread_mutex_lock(&h->mu);
-		while (!h->armed && !h->stop)
-			pthread_cond_wait(&h->cv, &h->mu);
-		stop = h->stop;
-		pthread_mutex_unlock(&h->mu);
-		if (stop)
-			break;
-		r = epoll_wait(h->epfd, &ev, 1, -1);
-		if (r <= 0 || !ev.data.ptr)
-			continue;       /* EINTR, or the stop fd: look at 'stop' */
-		pthread_mutex_lock(&h->mu);
-		h->armed = false;
-		pthread_mutex_unlock(&h->mu);
-		if (write(h->evfd, &one, sizeof one) < 0)
-			continue;       /* only EAGAIN at a counter near 2^64 */
-	}
-	return NULL;
-}
-
-/* Let the waiter sleep in epoll_wait again.  The handler's eventfd is
- * cleared first: a wakeup the waiter reports after this is kept. */
-static void
-waiter_rearm(struct vhandler *h)
-{
-	uint64_t v;
-
-	if (read(h->evfd, &v, sizeof v) < 0 && errno != EAGAIN)
-		return;
-	pthread_mutex_lock(&h->mu);
-	h->armed = true;
-	pthread_cond_signal(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-}
+/* ---- handlers ------------------------------------------------------------ */
 
 static void
 handler_free(struct vhandler *h)
 {
-	uint64_t one = 1;
-
 	if (!h)
 		return;
-	if (h->has_waiter) {
-		pthread_mutex_lock(&h->mu);
-		h->stop = true;
-		pthread_cond_signal(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-		/* An eventfd write fails only near 2^64; 'stop' is set anyway. */
-		if (write(h->stopfd, &one, sizeof one) < 0)
-			abort();
-		pthread_join(h->waiter, NULL);
-	}
-	if (h->stopfd >= 0)
-		close(h->stopfd);
-	if (h->evfd >= 0)
-		close(h->evfd);
+	if (h->wake >= 0)
+		close(h->wake);
 	if (h->epfd >= 0)
 		close(h->epfd);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
 	free(h);
 }
 
@@ -192,43 +121,48 @@ static int
 handler_new(struct ovsdp_dispatch_instance *d, uint32_t index, struct vhandler **out)
 {
 	struct vhandler *h = DSOCK_NEW0(struct vhandler, 1);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	char name[32];
 	int r;
 
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
-	h->evfd = h->stopfd = -1;
+	h->wake = h->wake_src = -1;
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (h->epfd < 0)
-		goto fail_errno;
-	if (d->exclusive) {
-		h->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		h->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (h->evfd < 0 || h->stopfd < 0 ||
-		    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->stopfd, &ev) < 0)
-			goto fail_errno;
-		h->armed = true;
-		snprintf(name, sizeof name, "pervport-wait%u", (unsigned int)index);
-		r = pthread_create(&h->waiter, NULL, waiter_main, h);
-		if (r != 0) {
-			d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: starting its "
-				     "waiter thread: %s", (unsigned int)index, dsock_strerror(r));
-			handler_free(h);
-			return -r;
-		}
-		h->has_waiter = true;
-		name[15] = '\0';       /* the kernel's TASK_COMM_LEN */
-		pthread_setname_np(h->waiter, name);
+	if (h->epfd < 0) {
+		r = -errno;
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: epoll_create1: %s",
+			     (unsigned int)index, dsock_strerror(-r));
+		handler_free(h);
+		return r;
 	}
 	*out = h;
 	return 0;
-fail_errno:
-	r = -errno;
-	d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "handler %u: %s", (unsigned int)index,
-		     dsock_strerror(-r));
-	handler_free(h);
-	return r;
+}
+
+/* Put the core's wake fd for this handler in its epoll set (not
+ * exclusive: it is this handler's alone).  A duplicate, so that the
+ * descriptor taken out again is ours whatever the core does with its own. */
+static int
+handler_watch_wake(struct ovsdp_dispatch_instance *d, struct vhandler *h, int wake_fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	int fd;
+
+	if (h->wake >= 0) {
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, h->wake, NULL);
+		close(h->wake);
+		h->wake = h->wake_src = -1;
+	}
+	fd = fcntl(wake_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int r = -errno;
+
+		d->host->log(d->ctx, OVSDP_DISPATCH_LOG_ERR, "watching the handler's wake fd %d: %s",
+			     wake_fd, dsock_strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	h->wake = fd;
+	h->wake_src = wake_fd;
+	return 0;
 }
 
 /* ---- sockets ------------------------------------------------------------ */
@@ -356,14 +290,12 @@ per_vport_destroy(struct ovsdp_dispatch_instance *d)
 
 	if (!d)
 		return;
-	/* Waiters first: nothing may sleep on an epoll set being emptied. */
-	for (uint32_t i = 0; i < d->n_handlers; i++)
-		handler_free(d->handlers[i]);
-	d->n_handlers = 0;
 	socks = sock_array(d, &n, true);
 	for (unsigned int i = 0; i < n; i++)
 		sock_close(d, socks[i]);
 	free(socks);
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		handler_free(d->handlers[i]);
 	dsock_map_free(&d->ports);
 	dsock_vec_free(&d->retiring);
 	free(d->handlers);
@@ -554,12 +486,41 @@ per_vport_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 	return s ? s->ds.portid : 0;
 }
 
+/* What the core poll()s while a live switch drains an instance: the set
+ * itself (every handler wakes then, for those few moments). */
 static int
 per_vport_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 {
 	if (handler >= d->n_handlers)
 		return -EINVAL;
-	return d->exclusive ? d->handlers[handler]->evfd : d->handlers[handler]->epfd;
+	return d->handlers[handler]->epfd;
+}
+
+/* The handler thread sleeps here, in epoll_wait() on its own set: with
+ * EPOLLEXCLUSIVE the kernel wakes one such sleeper per upcall. */
+static int
+per_vport_wait(struct ovsdp_dispatch_instance *d, uint32_t handler, int wake_fd, int timeout_ms)
+{
+	struct epoll_event ev[4];
+	struct vhandler *h;
+	int k;
+
+	if (handler >= d->n_handlers || wake_fd < 0)
+		return -EINVAL;
+	h = d->handlers[handler];
+	if (h->wake_src != wake_fd) {
+		int r = handler_watch_wake(d, h, wake_fd);
+
+		if (r < 0)
+			return r;
+	}
+	k = epoll_wait(h->epfd, ev, 4, timeout_ms);
+	if (k < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < k; i++)
+		if (ev[i].data.ptr)
+			return 1;
+	return 0;
 }
 
 static int
@@ -573,11 +534,6 @@ per_vport_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		return -EINVAL;
 	h = d->handlers[handler];
 	got = dsock_epoll_recv(d->host, d->ctx, h->epfd, batch, n, &h->c, overruns);
-	/* A short batch means the set is (nearly) drained: let the waiter
-	 * sleep in epoll_wait again.  A full one leaves the eventfd set, so
-	 * the core comes back for the rest. */
-	if (d->exclusive && got < n)
-		waiter_rearm(h);
 	return (int)got;
 }
 
@@ -666,6 +622,7 @@ static const struct ovsdp_dispatch_vtable per_vport_vtable = {
 	.recv_purge = per_vport_recv_purge,
 	.stats = per_vport_stats,
 	.describe = per_vport_describe,
+	.wait = per_vport_wait,
 };
 
 static const struct ovsdp_dispatch_option per_vport_options[] = {

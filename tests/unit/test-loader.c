@@ -163,7 +163,7 @@ START_TEST(abi_refusals)
 {
 	expect_fixture_refused("wrong-major", -EPROTO, "built for ABI 2, this host speaks 1");
 	expect_fixture_refused("newer-minor", -EPROTO,
-			       "built for ABI 1.1, newer than this host's 1.0");
+			       "built for ABI 1.2, newer than this host's 1.1");
 }
 END_TEST
 

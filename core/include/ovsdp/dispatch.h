@@ -39,26 +39,70 @@
  * Errors cross the ABI as negative errno values; the human explanation goes
  * through host->log() (or, for probe(), into the reason buffer).
  *
- * Threading (what the core does; docs/writing-a-dispatcher.md has the
- * table per member)
- * ---------
- * The core keeps one dispatch lock per instance, a readers-writer lock:
- * - create is called with no lock held, before any other method of the
- *   instance; destroy with it held for writing, last.
- * - recv_set, handlers_set, number_handlers_required, port_added,
- *   port_deleted, stats and describe are called with it held for writing:
- *   never two at a time, and never while any handler runs recv or wait_fd.
- *   They may come from any thread of the application (its control thread,
- *   the core's port monitor, a control socket), one at a time.
- * - wait_fd and recv are called with it held for reading, concurrently
- *   from the handler threads; recv and wait_fd for handler 'h' only from
- *   handler thread 'h', so state indexed by handler needs no lock.
- * - port_get_pid is called with it held for reading, from handler threads
- *   and from any application thread.
- * - probe is called without any instance, from one thread.
- * The host methods that talk to the kernel (everything but log, option,
- * features, dp_name, usock_fd, usock_portid and usock_recv) may be called
- * only from methods called under the write lock, or from create. */
+ * The contract (what the core does: core/handlers.c; the checking plugin
+ * in tests/plugins/checking asserts every rule below on every call, through
+ * the conformance suite; docs/writing-a-dispatcher.md has it as a table)
+ * --------------------------------------------------------------------------
+ * Locks.  The core keeps one dispatch lock per instance, a readers-writer
+ * lock that prefers writers:
+ * - "write": handlers_set, number_handlers_required, recv_set, port_added,
+ *   port_deleted, stats, describe(d != NULL) and destroy run with it held
+ *   for writing: never two at a time, never while a handler is inside
+ *   wait_fd, wait or recv of the same instance, never concurrently with
+ *   port_get_pid.  They come from whichever application thread asked
+ *   (start, switch, resize, recv_set, stats), or from the core's port
+ *   monitor thread (port_added, port_deleted), one at a time: the runtime's
+ *   control mutex serialises them across all its instances.
+ * - "read": wait_fd, wait, recv and port_get_pid run with it held for
+ *   reading, concurrently with one another.
+ * - create runs with the control mutex held but no dispatch lock (nothing
+ *   else can reach the instance yet); probe with no lock and no instance
+ *   (a 1.x core never calls describe(NULL)).
+ * Threads.  wait_fd(h), wait(h) and recv(h) come only from handler thread h
+ * (one thread per index, the same one while the index exists), so state
+ * indexed by handler needs no lock.  port_get_pid comes from handler
+ * threads (while building replies in the upcall callback) and from any
+ * application thread (ovsdp_handlers_port_get_pid()).  A control method may
+ * come from a handler thread too, when the application's upcall callback
+ * calls the runtime (it holds no dispatch lock then).
+ * Blocking.  Only wait may block (until work, its wake_fd or its timeout).
+ * Control methods may make kernel calls through the host, nothing slower:
+ * handlers of the instance wait meanwhile.  The other read-lock methods
+ * never block.
+ * Order, for one instance:
+ *   create
+ *   number_handlers_required             (if set)
+ *   handlers_set(n)                      (at least once)
+ *   port_added(p) for every port the datapath has (the local port 0
+ *                                         included), in port list order
+ *   recv_set(true)                       (the kernel now names its pids)
+ *   ... handlers: wait_fd/wait/recv; port_get_pid from any thread ...
+ *   ... control, in any order: port_added, port_deleted, handlers_set
+ *       (resize, also while enabled), recv_set(false/true), stats, describe
+ *   destroy                              (last; nothing after it)
+ * A port_added always follows the port's creation in the kernel: the port
+ * exists with whatever upcall pid its creator gave it (usually
+ * ovsdp_handlers_new_port_pid(): this instance's pid for port 0, or 0), or
+ * has already been deleted again (the call may then fail with -ENODEV).
+ * The same port may be reported twice (by its creator and by the monitor);
+ * port_deleted may name a port the plugin never saw, or one the kernel has
+ * already removed.
+ * Failure: if a step up to recv_set(true) fails (or the core's own step
+ * right after it, leaving per-cpu dispatch), the core destroys the
+ * instance without recv_set(false).
+ * Live switch from A to B: B goes through create .. recv_set(true) while
+ * A's handlers keep reading A; B becomes active; A is drained (its wait_fd
+ * and recv go on being called, never wait) until every handler found it
+ * empty, then destroyed -- A never sees recv_set(false).  Shutdown:
+ * recv_set(false), drain as above, destroy.
+ * recv_purge is never called by a 1.x core (reserved).
+ * Plugin threads: allowed but not needed: the core's handler threads do
+ * all the waiting.  A plugin that starts threads starts them in create or
+ * handlers_set, joins them in handlers_set or destroy, and calls from them
+ * only log, usock_fd, usock_portid and usock_recv.
+ * Host methods: the ones that talk to the kernel (everything but log,
+ * option, features, dp_name, usock_fd, usock_portid and usock_recv) may be
+ * called only from methods called under the write lock, or from create. */
 #ifndef OVSDP_DISPATCH_H
 #define OVSDP_DISPATCH_H
 
@@ -72,7 +116,7 @@ extern "C" {
 #endif
 
 #define OVSDP_DISPATCH_ABI_MAJOR 1
-#define OVSDP_DISPATCH_ABI_MINOR 0
+#define OVSDP_DISPATCH_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define OVSDP_DISPATCH_SYMBOL "ovsdp_dispatch_plugin_get"
@@ -294,7 +338,9 @@ struct ovsdp_dispatch_host {
 				   unsigned int n);
 };
 
-/* The methods of a plugin.  Members in the order the core uses them. */
+/* The methods of a plugin.  Members in the order the core uses them; each
+ * says who calls it (thread), under which lock, and whether it may block
+ * (see "The contract" at the top of this file for the order of calls). */
 struct ovsdp_dispatch_vtable {
 	uint32_t struct_size;      /* sizeof(struct ovsdp_dispatch_vtable) */
 
@@ -302,8 +348,10 @@ struct ovsdp_dispatch_vtable {
 	 * negative errno with a one-line human reason in 'reason' (always
 	 * NUL-terminated, at most reason_len bytes), e.g. "kernel refused
 	 * OVS_DP_F_DISPATCH_UPCALL_PER_CPU: Operation not supported".  Must
-	 * not change any system state.  Called when plugins are listed or
-	 * chosen, with no instance.  Optional (NULL: the plugin runs anywhere). */
+	 * not change any system state.  Optional (NULL: the plugin runs
+	 * anywhere).
+	 * Thread: whoever lists or chooses plugins; no instance.  Lock: none.
+	 * Blocks: no (answer from 'features' only). */
 	int (*probe)(const struct ovsdp_dispatch_features *features, char *reason,
 		     size_t reason_len);
 
@@ -311,94 +359,163 @@ struct ovsdp_dispatch_vtable {
 	 * instance's lifetime; read options with host->option().  Open no
 	 * sockets yet unless cheap: handlers_set and recv_set follow.
 	 * Returns 0 and *out, or a negative errno (logged through host).
-	 * Required.  No lock held. */
+	 * Required.
+	 * Thread: the one starting the runtime or asking for a live switch.
+	 * Lock: no dispatch lock (nothing else can reach the instance); the
+	 * runtime's control mutex is held, so no control method of any other
+	 * instance runs meanwhile (handlers of the instance being replaced
+	 * do).  Blocks: briefly (the start or switch waits for it).  First
+	 * call of the instance. */
 	int (*create)(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
 		      struct ovsdp_dispatch_instance **out);
 
-	/* Free the instance: close every socket.  Called after recv_set(false)
-	 * (or after a failed recv_set(true)); the kernel no longer points at
-	 * this plugin's sockets.  Required.  Write lock. */
+	/* Free the instance: close every socket, join the plugin's own
+	 * threads.  The kernel no longer names this instance's sockets: after
+	 * recv_set(false) on shutdown, after another instance's recv_set(true)
+	 * on a live switch (no recv_set(false) then), or after a failed start
+	 * (a failed handlers_set, port_added or recv_set(true)).  On a switch
+	 * and on shutdown every handler has found the instance empty first.
+	 * Required.
+	 * Thread: the start, switch or shutdown thread.  Lock: write.
+	 * Blocks: no.  Last call of the instance. */
 	void (*destroy)(struct ovsdp_dispatch_instance *d);
 
 	/* Enable or disable receiving.  Enabling opens whatever sockets are
 	 * missing and points the kernel at them (vport pids or per-cpu pids);
 	 * disabling points the kernel away (pid 0, or per-vport mode) but may
-	 * keep the sockets so the core can drain what is queued (the live
-	 * switch relies on this: recv keeps working after recv_set(false)
-	 * until destroy).  Toggling may change the pids port_get_pid returns.
-	 * The core calls handlers_set at least once before enabling.  Returns
-	 * 0 or a negative errno; on failure the kernel must point where it did
-	 * before the call.  Required.  Write lock. */
+	 * keep the sockets so the core can drain what is queued (recv keeps
+	 * working after recv_set(false) until destroy).  Toggling may change
+	 * the pids port_get_pid returns.  handlers_set and every port_added of
+	 * the ports the datapath had come before the first recv_set(true).
+	 * Returns 0 or a negative errno; on failure the kernel must point
+	 * where it did before the call.  Required.
+	 * Thread: start/switch thread (true), or whoever calls
+	 * ovsdp_handlers_recv_set() or frees the runtime.  Lock: write.
+	 * Blocks: only for kernel calls.  On a live switch the old instance's
+	 * handlers are still reading while the new one's recv_set(true) runs:
+	 * take the kernel over without a gap. */
 	int (*recv_set)(struct ovsdp_dispatch_instance *d, bool enable);
 
 	/* Size the instance for 'n_handlers' handler threads, indexed 0 to
-	 * n_handlers - 1 in recv and wait_fd.  Called before the first
-	 * recv_set(true) and whenever the count changes (also while enabled:
-	 * then re-point the kernel as needed).  Returns 0 or a negative errno;
-	 * on failure the previous size stays in force.  Required.  Write lock. */
+	 * n_handlers - 1 in recv, wait_fd and wait.  Called before the first
+	 * recv_set(true) and on every resize (also while enabled: then
+	 * re-point the kernel as needed; the count may be the current one).
+	 * Growing: the handler threads for the new indices already exist.
+	 * Shrinking: the threads of the removed indices stop after it
+	 * returns, without another call for those indices.  Returns 0 or a
+	 * negative errno; on failure the previous size stays in force.
+	 * Required.
+	 * Thread: start/switch thread, or whoever calls
+	 * ovsdp_handlers_resize().  Lock: write.  Blocks: only for kernel
+	 * calls. */
 	int (*handlers_set)(struct ovsdp_dispatch_instance *d, uint32_t n_handlers);
 
 	/* Does the plugin dictate the number of handlers?  If so, store it in
 	 * *n_handlers and return true (per-cpu: one per CPU in the affinity
 	 * set); the core then ignores plugins.conf's [handlers] count (with a
 	 * log line).  Returns false to let the core decide.  Optional (NULL:
-	 * false).  Write lock. */
+	 * false).
+	 * Thread: start/switch thread, right after create.  Lock: write.
+	 * Blocks: no. */
 	bool (*number_handlers_required)(struct ovsdp_dispatch_instance *d, uint32_t *n_handlers);
 
-	/* A vport was added to the datapath: open its sockets if the strategy
-	 * has per-port sockets and set its upcall pids.  Upcalls the port
-	 * raises before this call goes to no socket (the kernel counts them as
-	 * lost).  Returns 0 or a negative errno.  Optional (NULL: the plugin
-	 * has no per-port state).  Write lock. */
+	/* A vport is in the datapath: open its sockets if the strategy has
+	 * per-port sockets and, once enabled, set its upcall pids.  The port
+	 * already exists in the kernel with the pid its creator gave it (or
+	 * is already gone: -ENODEV is then fine); it may be reported twice.
+	 * Upcalls the port raises before this call go wherever that pid says
+	 * (none when 0: the kernel counts them as lost).  Returns 0 or a
+	 * negative errno.  Optional (NULL: the plugin has no per-port state).
+	 * Thread: start/switch thread (every existing port, before
+	 * recv_set(true)), whoever calls ovsdp_handlers_port_added(), or the
+	 * core's port monitor thread on a vport-new notification.
+	 * Lock: write.  Blocks: only for kernel calls. */
 	int (*port_added)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
-	/* A vport was deleted: release its per-port state.  Upcalls already
-	 * queued on its sockets may be dropped.  Optional.  Write lock. */
+	/* A vport was deleted: release its per-port state.  The port may
+	 * already be gone from the kernel, or unknown to the plugin.  Upcalls
+	 * already queued on its sockets may be dropped.  Optional.
+	 * Thread: whoever calls ovsdp_handlers_port_deleted(), or the port
+	 * monitor thread.  Lock: write.  Blocks: only for kernel calls. */
 	void (*port_deleted)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* The portid to put in a userspace action for packets that entered on
 	 * 'port_no', or 0 for "no socket".  Per-cpu plugins return
 	 * OVSDP_DISPATCH_PID_PER_CPU: in that mode the kernel ignores the
 	 * action's pid and uses its CPU array, but it refuses to install a
-	 * userspace action whose pid is 0.
-	 * Required.  Read lock: called concurrently from handler threads and
-	 * from any application thread (ovsdp_handlers_port_get_pid()). */
+	 * userspace action whose pid is 0.  Required.
+	 * Thread: any: handler threads (in the upcall callback) and
+	 * application threads (ovsdp_handlers_port_get_pid(),
+	 * ovsdp_handlers_new_port_pid()), concurrently.  Lock: read.
+	 * Blocks: never. */
 	uint32_t (*port_get_pid)(struct ovsdp_dispatch_instance *d, uint32_t port_no);
 
 	/* One file descriptor that becomes readable when recv(handler) has
 	 * work: an epoll fd over the handler's sockets, or a socket's fd.
 	 * The fd stays valid until the next handlers_set, recv_set or destroy
-	 * (the core re-asks after each).  Returns the fd or a negative errno
-	 * (-EINVAL: no such handler).  Required.  Read lock, from handler
-	 * thread 'handler' only. */
+	 * (the core re-asks each round).  Returns the fd or a negative errno
+	 * (-EINVAL: no such handler).  Required.
+	 * Thread: handler thread 'handler' only.  Lock: read.  Blocks: never.
+	 * The core poll()s the fd, with its own wakeup fd and (during a live
+	 * switch) the other instance's: a poll() wakes every handler polling
+	 * a ready fd, whatever EPOLLEXCLUSIVE says.  A plugin that sets
+	 * 'wait' is polled this way only while an instance drains. */
 	int (*wait_fd)(struct ovsdp_dispatch_instance *d, uint32_t handler);
 
 	/* Fill up to 'n' messages of 'batch' (see struct ovsdp_dispatch_msg)
 	 * from handler 'handler''s sockets, without blocking: usually by
 	 * handing the core's buffers to host->usock_recv().  Returns the number
-	 * filled, 0 when nothing is queued (the core then polls wait_fd again),
-	 * or a negative errno.  A socket overrun (-ENOBUFS from usock_recv) is
-	 * not an error: add one to *overruns and carry on.  Required.  Read
-	 * lock, from handler thread 'handler' only. */
+	 * filled, 0 when nothing is queued (the core then waits again), or a
+	 * negative errno.  A socket overrun (-ENOBUFS from usock_recv) is not
+	 * an error: add one to *overruns and carry on.  Required.
+	 * Thread: handler thread 'handler' only, after a wakeup, up to 8 times
+	 * while it returns more; an instance being drained also every 50 ms
+	 * without one.  Lock: read.  Blocks: never. */
 	int (*recv)(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		    struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns);
 
-	/* Drop every queued upcall on every socket.  Optional.  Reserved: the
-	 * core of ABI 1.0 never calls it. */
+	/* Drop every queued upcall on every socket.  Optional.  Reserved: a
+	 * 1.x core never calls it. */
 	void (*recv_purge)(struct ovsdp_dispatch_instance *d);
 
 	/* Counters for one handler, or for the whole instance when 'handler'
-	 * is OVSDP_DISPATCH_ALL_HANDLERS.  Returns 0 or a negative errno.
-	 * Optional.  Write lock. */
+	 * is OVSDP_DISPATCH_ALL_HANDLERS (the only value the 1.x core
+	 * passes).  Returns 0 or a negative errno.  Optional.
+	 * Thread: whoever calls ovsdp_handlers_stats_new() (ovsdpd's control
+	 * socket thread for `ovsdp ctl stats`).  Lock: write (so counters
+	 * written by handler threads under the read lock are stable).
+	 * Blocks: no. */
 	int (*stats)(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		     struct ovsdp_dispatch_stats *out);
 
 	/* Write a one-line, NUL-terminated description of the mode into 'buf'
 	 * (at most 'len' bytes), e.g. "per-vport: 12 sockets, EPOLLEXCLUSIVE".
-	 * 'd' is NULL when no instance exists: describe the strategy itself.
-	 * Returns 0 or a negative errno.  Optional.  Write lock (no lock when
-	 * d is NULL). */
+	 * 'd' NULL asks for the strategy itself (the 1.x core always passes an
+	 * instance).  Returns 0 or a negative errno.  Optional.
+	 * Thread: as stats, right after it.  Lock: write (none when d is
+	 * NULL).  Blocks: no. */
 	int (*describe)(const struct ovsdp_dispatch_instance *d, char *buf, size_t len);
+
+	/* ---- ABI 1.1 ---- */
+
+	/* Block until recv(handler) may have work, until 'wake_fd' is
+	 * readable, or for 'timeout_ms' (-1: no limit).  Returns 1 when
+	 * recv should be called, 0 when woken by 'wake_fd' or the timeout
+	 * (the core reads 'wake_fd' itself: never read it), or a negative
+	 * errno.  An epoll plugin adds 'wake_fd' (level-triggered, not
+	 * exclusive; dup() it to keep a descriptor of its own) to the epoll
+	 * set it waits on with epoll_wait(): a thread asleep in epoll_wait()
+	 * on a set is what EPOLLEXCLUSIVE wakes alone, so each upcall wakes
+	 * one handler, with no thread of the plugin's.  'wake_fd' is the same
+	 * for a handler index from the handlers_set that creates it to the one
+	 * that removes it.  The core makes every handler's 'wake_fd' readable
+	 * before it takes the write lock, so a handler inside wait never holds
+	 * up a control method.  Optional (NULL, or a 1.0 plugin: the core
+	 * poll()s wait_fd).
+	 * Thread: handler thread 'handler' only, while no other instance
+	 * drains.  Lock: read.  Blocks: yes, that is its job. */
+	int (*wait)(struct ovsdp_dispatch_instance *d, uint32_t handler, int wake_fd,
+		    int timeout_ms);
 };
 
 /* What ovsdp_dispatch_plugin_get() returns.  abi_major and abi_minor come
