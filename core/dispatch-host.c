@@ -24,7 +24,33 @@ struct ovsdp_dispatch_host_ctx {
 	bool have_view;
 	struct ovsdp_features_view view;
 	bool per_cpu;           /* the plugin's last dp_set_per_cpu_pids() set an array */
+	unsigned int n_opened;  /* sockets opened so far: the next one's number */
+	gint frozen;            /* handed over: leave the kernel's pids alone */
 };
+
+/* The registry of plugin sockets (see <ovsdp/upcall.h>): those open now,
+ * for a restart to hand over, and those a restarted process was offered,
+ * for the plugins to take back. */
+struct usock_rec {
+	struct ovsdp_upcall_sock *s;    /* open: ours; offered: adopted, no owner yet */
+	char *dp;
+	char *plugin;
+	unsigned int n;
+};
+
+static GMutex registry_lock;
+static GPtrArray *registry_open;        /* struct usock_rec *, in opening order */
+static GPtrArray *registry_offered;
+
+static void
+usock_rec_free(gpointer p)
+{
+	struct usock_rec *r = p;
+
+	g_free(r->dp);
+	g_free(r->plugin);
+	g_free(r);
+}
 
 static void
 set_tristate(int32_t *out, enum ovsdp_tristate t)
@@ -215,21 +241,77 @@ host_port_list(struct ovsdp_dispatch_host_ctx *ctx, uint32_t *ports, unsigned in
 	return count;
 }
 
+/* Which offered socket a plugin takes first: its own, in the order they
+ * were opened, then other plugins' (by name, then order). */
+static int
+offered_cmp(const struct usock_rec *a, const struct usock_rec *b, const char *plugin)
+{
+	int a_other = strcmp(a->plugin, plugin) != 0, b_other = strcmp(b->plugin, plugin) != 0;
+	int c;
+
+	if (a_other != b_other)
+		return a_other - b_other;
+	if ((c = strcmp(a->plugin, b->plugin)))
+		return c;
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* The offered socket this plugin instance takes next, on its datapath, or
+ * NULL.  With registry_lock. */
+static struct ovsdp_upcall_sock *
+take_offered(struct ovsdp_dispatch_host_ctx *ctx)
+{
+	const char *dp = ovsdp_dp_name(ctx->dp);
+	struct usock_rec *best = NULL;
+	struct ovsdp_upcall_sock *s;
+
+	for (guint i = 0; registry_offered && i < registry_offered->len; i++) {
+		struct usock_rec *r = registry_offered->pdata[i];
+
+		if (!strcmp(r->dp, dp) && (!best || offered_cmp(r, best, ctx->plugin) < 0))
+			best = r;
+	}
+	if (!best)
+		return NULL;
+	s = best->s;
+	g_ptr_array_remove_fast(registry_offered, best);
+	return s;
+}
+
 static int
 host_usock_open(struct ovsdp_dispatch_host_ctx *ctx, uint32_t rcvbuf, struct ovsdp_usock **out)
 {
 	g_autoptr(GError) err = NULL;
 	struct ovsdp_upcall_sock *s = NULL;
-	int r;
+	struct usock_rec *rec;
+	int r = 0;
 
 	if (!out)
 		return -EINVAL;
-	r = ovsdp_upcall_sock_open(rcvbuf > INT32_MAX ? INT32_MAX : (int)rcvbuf, &s, &err);
+	g_mutex_lock(&registry_lock);
+	s = take_offered(ctx);
+	g_mutex_unlock(&registry_lock);
+	if (s) {
+		host_log(ctx, OVSDP_DISPATCH_LOG_DEBUG, "upcall socket %u: port id %u, taken over",
+			 ctx->n_opened, ovsdp_upcall_sock_portid(s));
+	} else {
+		r = ovsdp_upcall_sock_open(rcvbuf > INT32_MAX ? INT32_MAX : (int)rcvbuf, &s, &err);
+	}
 	if (r < 0) {
 		host_log(ctx, OVSDP_DISPATCH_LOG_ERR, "opening an upcall socket: %s",
 			 err ? err->message : g_strerror(-r));
 		return r;
 	}
+	rec = g_new0(struct usock_rec, 1);
+	rec->s = s;
+	rec->dp = g_strdup(ovsdp_dp_name(ctx->dp));
+	rec->plugin = g_strdup(ctx->plugin);
+	rec->n = ctx->n_opened++;
+	g_mutex_lock(&registry_lock);
+	if (!registry_open)
+		registry_open = g_ptr_array_new_with_free_func(usock_rec_free);
+	g_ptr_array_add(registry_open, rec);
+	g_mutex_unlock(&registry_lock);
 	*out = (struct ovsdp_usock *)s;
 	return 0;
 }
@@ -237,7 +319,104 @@ host_usock_open(struct ovsdp_dispatch_host_ctx *ctx, uint32_t rcvbuf, struct ovs
 static void
 host_usock_close(struct ovsdp_dispatch_host_ctx *ctx, struct ovsdp_usock *s)
 {
+	g_mutex_lock(&registry_lock);
+	for (guint i = 0; s && registry_open && i < registry_open->len; i++) {
+		struct usock_rec *r = registry_open->pdata[i];
+
+		if (r->s == (struct ovsdp_upcall_sock *)s) {
+			g_ptr_array_remove_index(registry_open, i);
+			break;
+		}
+	}
+	g_mutex_unlock(&registry_lock);
 	ovsdp_upcall_sock_close((struct ovsdp_upcall_sock *)s);
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_socks_list(struct ovsdp_upcall_sock_entry *out, unsigned int n)
+{
+	int count;
+
+	if (!out && n)
+		return -EINVAL;
+	g_mutex_lock(&registry_lock);
+	count = registry_open ? (int)registry_open->len : 0;
+	for (unsigned int i = 0; i < n && (int)i < count; i++) {
+		const struct usock_rec *r = registry_open->pdata[i];
+
+		out[i].fd = ovsdp_upcall_sock_fd(r->s);
+		out[i].portid = ovsdp_upcall_sock_portid(r->s);
+		g_snprintf(out[i].name, sizeof out[i].name, "ovsdp/%s/%s/%u", r->dp, r->plugin, r->n);
+	}
+	g_mutex_unlock(&registry_lock);
+	return count;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_socks_offer(int fd, const char *name, GError **error)
+{
+	g_auto(GStrv) parts = name ? g_strsplit(name, "/", -1) : NULL;
+	struct ovsdp_upcall_sock *s = NULL;
+	struct usock_rec *rec;
+	guint64 n;
+	int r;
+
+	if (!parts || g_strv_length(parts) != 4 || strcmp(parts[0], "ovsdp") || !*parts[1] ||
+	    !*parts[2] || !g_ascii_string_to_unsigned(parts[3], 10, 0, G_MAXUINT, &n, NULL)) {
+		g_set_error(error, OVSDP_ERROR, EINVAL, "upcall socket name '%s': expected "
+			    "ovsdp/DATAPATH/PLUGIN/N", name ? name : "(null)");
+		return -EINVAL;
+	}
+	r = ovsdp_upcall_sock_adopt(fd, 0, &s, error);
+	if (r < 0) {
+		g_prefix_error(error, "%s: ", name);
+		return r;
+	}
+	rec = g_new0(struct usock_rec, 1);
+	rec->s = s;
+	rec->dp = g_strdup(parts[1]);
+	rec->plugin = g_strdup(parts[2]);
+	rec->n = (unsigned int)n;
+	g_mutex_lock(&registry_lock);
+	if (!registry_offered)
+		registry_offered = g_ptr_array_new_with_free_func(usock_rec_free);
+	g_ptr_array_add(registry_offered, rec);
+	g_mutex_unlock(&registry_lock);
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_socks_release(uint64_t *dropped)
+{
+	GPtrArray *left;
+	uint64_t queued = 0;
+	int count;
+
+	g_mutex_lock(&registry_lock);
+	left = registry_offered;
+	registry_offered = NULL;
+	g_mutex_unlock(&registry_lock);
+	count = left ? (int)left->len : 0;
+	for (int i = 0; i < count; i++) {
+		struct usock_rec *r = left->pdata[i];
+		int p = ovsdp_upcall_sock_purge(r->s);
+
+		if (p > 0)
+			queued += (uint64_t)p;
+		ovsdp_upcall_sock_close(r->s);
+	}
+	if (left)
+		g_ptr_array_unref(left);
+	if (dropped)
+		*dropped = queued;
+	return count;
+}
+
+void
+ovsdp_host_ctx_freeze(struct ovsdp_dispatch_host_ctx *ctx)
+{
+	if (ctx)
+		g_atomic_int_set(&ctx->frozen, 1);
 }
 
 static uint32_t
@@ -303,6 +482,8 @@ host_vport_set_upcall_pids(struct ovsdp_dispatch_host_ctx *ctx, uint32_t port_no
 
 	if (!pids || n == 0)
 		return -EINVAL;
+	if (g_atomic_int_get(&ctx->frozen))
+		return 0;
 	r = ovsdp_vport_set_upcall_pids(ctx->dp, port_no, pids, n, &err);
 	if (r < 0 && r != -ENODEV && r != -ENOENT)
 		host_log(ctx, OVSDP_DISPATCH_LOG_ERR, "setting upcall pids of port %u: %s",
@@ -317,6 +498,8 @@ host_dp_set_per_cpu_pids(struct ovsdp_dispatch_host_ctx *ctx, const uint32_t *pi
 	g_autoptr(GError) err = NULL;
 	int r;
 
+	if (g_atomic_int_get(&ctx->frozen))
+		return 0;
 	if (n == 0)
 		r = ovsdp_dp_set_user_features(ctx->dp, ovsdp_dp_user_features(ctx->dp) &
 					       ~OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, &err);

@@ -19,6 +19,11 @@ struct ovsdp_dispatch_host_ctx *ovsdp_host_ctx_new(struct ovsdp_dp *dp,
  * datapath a per-cpu array (true) or none yet / switched it off (false). */
 bool ovsdp_host_ctx_per_cpu(const struct ovsdp_dispatch_host_ctx *ctx);
 void ovsdp_host_ctx_free(struct ovsdp_dispatch_host_ctx *ctx);
+/* The sockets were handed to another process: from now on the plugin's
+ * calls that would repoint the kernel (vport and per-cpu pids) succeed
+ * without doing anything, so its teardown leaves the kernel to the
+ * successor. */
+void ovsdp_host_ctx_freeze(struct ovsdp_dispatch_host_ctx *ctx);
 
 const struct ovsdp_dispatch_host *ovsdp_host_vtable(void);
 

@@ -141,6 +141,7 @@ struct ovsdp_handlers {
 	GThread *mon_thread;
 	int mon_wake;
 	gint mon_stop;
+	bool detached;          /* ovsdp_handlers_detach(): the sockets went to another process */
 };
 
 /* Where the kernel offers no grace period to wait for (see
@@ -1105,6 +1106,11 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 	if (!hs || !plugin)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: no plugin");
 	pthread_mutex_lock(&hs->control);
+	if (hs->detached) {
+		pthread_mutex_unlock(&hs->control);
+		return ovsdp_set_error(error, -ESHUTDOWN, NULL, "handlers: handed over to another "
+				       "process");
+	}
 	old = hs->active;
 	if (!old) {
 		pthread_mutex_unlock(&hs->control);
@@ -1159,6 +1165,11 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: count must be 1 to %u",
 					       OVSDP_HANDLERS_MAX);
 	pthread_mutex_lock(&hs->control);
+	if (hs->detached) {
+		pthread_mutex_unlock(&hs->control);
+		return ovsdp_set_error(error, -ESHUTDOWN, NULL, "handlers: handed over to another "
+				       "process");
+	}
 	d = hs->active;
 	if (d && d->dictates_handlers) {
 		pthread_mutex_unlock(&hs->control);
@@ -1532,7 +1543,12 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 		g_thread_join(hs->mon_thread);
 	}
 	pthread_mutex_lock(&hs->control);
-	if (hs->active) {
+	if (hs->active && hs->detached) {
+		/* The successor reads these sockets: no drain, and the frozen
+		 * host keeps the plugin's teardown from repointing the kernel. */
+		dispatcher_free(hs->active);
+		hs->active = NULL;
+	} else if (hs->active) {
 		struct dispatcher *d = hs->active;
 		int r;
 
@@ -1560,6 +1576,22 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	pthread_cond_destroy(&hs->drained);
 	g_free(hs->dp_name);
 	g_free(hs);
+}
+
+OVSDP_EXPORT int
+ovsdp_handlers_detach(struct ovsdp_handlers *hs)
+{
+	if (!hs)
+		return -EINVAL;
+	pthread_mutex_lock(&hs->control);
+	/* Each handler finishes the batch it holds (its replies sent) and
+	 * stops; what is queued stays on the sockets for the successor. */
+	set_thread_count(hs, 0, NULL);
+	hs->detached = true;
+	if (hs->active)
+		ovsdp_host_ctx_freeze(hs->active->ctx);
+	pthread_mutex_unlock(&hs->control);
+	return 0;
 }
 
 OVSDP_EXPORT unsigned int

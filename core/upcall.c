@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -346,6 +347,56 @@ ovsdp_upcall_sock_open(int rcvbuf_bytes, struct ovsdp_upcall_sock **out, GError 
 		return err;
 	}
 	s->portid = addr.nl_pid;
+	*out = s;
+	return 0;
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_adopt(int fd, int rcvbuf_bytes, struct ovsdp_upcall_sock **out, GError **error)
+{
+	struct sockaddr_nl addr;
+	socklen_t alen = sizeof addr, olen;
+	int domain = 0, proto = -1, size, fl;
+	struct ovsdp_upcall_sock *s;
+
+	if (!out || fd < 0) {
+		if (error)
+			g_set_error(error, OVSDP_ERROR, EINVAL, "adopting an upcall socket: %s",
+				    out ? "no file descriptor" : "no output");
+		return -EINVAL;
+	}
+	*out = NULL;
+	olen = sizeof domain;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0 || domain != AF_NETLINK ||
+	    (olen = sizeof proto, getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen) < 0) ||
+	    proto != NETLINK_GENERIC) {
+		if (error)
+			g_set_error(error, OVSDP_ERROR, ENOTSOCK, "adopting an upcall socket: fd %d "
+				    "is not a generic netlink socket", fd);
+		return -ENOTSOCK;
+	}
+	memset(&addr, 0, sizeof addr);
+	if (getsockname(fd, (struct sockaddr *)&addr, &alen) < 0 || addr.nl_pid == 0) {
+		if (error)
+			g_set_error(error, OVSDP_ERROR, EINVAL, "adopting an upcall socket: fd %d "
+				    "is not bound to a port id", fd);
+		return -EINVAL;
+	}
+	/* Its queue stays as it is: what the kernel sent meanwhile is read next. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	s = g_new0(struct ovsdp_upcall_sock, 1);
+	s->fd = fd;
+	s->portid = addr.nl_pid;
+	if (rcvbuf_bytes > 0) {
+		size = rcvbuf_bytes;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	}
+	olen = sizeof s->rcvbuf;
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf, &olen);
 	*out = s;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ { "flows", NULL }, 0, "", "the kernel's flows, as ovs-dpctl dump-flows prints them" },
 	{ { "macs", NULL }, 0, "", "the learning policy's MAC table" },
 	{ { "metrics", NULL }, 0, "", "every counter in Prometheus' text format" },
+	{ { "top", NULL }, 0, "", "a live view: upcalls/s per dispatcher and handler, loss, switches" },
 };
 
 static void
@@ -42,7 +44,9 @@ ctl_usage(FILE *f)
 
 		fprintf(f, "  %-20s %s\n", name, c->summary);
 	}
-	fprintf(f, "\nThe socket defaults to " CONTROL_SOCKET_DEFAULT ".\n"
+	fprintf(f, "\ntop refreshes every --interval S seconds (default 1) until q or Ctrl-C,\n"
+		"or --count N times; with --json it prints one JSON object a line.\n"
+		"\nThe socket defaults to " CONTROL_SOCKET_DEFAULT ".\n"
 		"Exit status: 0 ok, 1 the daemon reported an error, 2 usage, 3 cannot connect.\n");
 }
 
@@ -84,9 +88,15 @@ cmd_ctl(int argc, char **argv)
 		gboolean g;
 	} json_opt = { .g = FALSE };
 	bool json, ok = false;
+	double interval = NAN;   /* unset */
+	gint count = -1;
 	GOptionEntry entries[] = {
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &socket_path,
 		  "ovsdpd's control socket (default " CONTROL_SOCKET_DEFAULT ")", "PATH" },
+		{ "interval", 'i', 0, G_OPTION_ARG_DOUBLE, &interval,
+		  "top: seconds between readings (default 1)", "S" },
+		{ "count", 'n', 0, G_OPTION_ARG_INT, &count,
+		  "top: stop after N readings (default: until q or Ctrl-C)", "N" },
 		G_OPTION_ENTRY_NULL
 	};
 
@@ -106,6 +116,25 @@ cmd_ctl(int argc, char **argv)
 	}
 	if (!ctl_match(argc - 1, argv + 1))
 		return OVSDP_EXIT_USAGE;
+	if (!strcmp(argv[1], "top")) {
+		if (isnan(interval))
+			interval = 1;
+		if (!(interval >= 0.1 && interval <= 3600)) {
+			fprintf(stderr, "ovsdp: --interval %g: expected seconds from 0.1 to 3600\n",
+				interval);
+			return OVSDP_EXIT_USAGE;
+		}
+		if (count == 0 || count < -1) {
+			fprintf(stderr, "ovsdp: --count %d: expected a positive number\n", count);
+			return OVSDP_EXIT_USAGE;
+		}
+		return ctl_top(socket_path ? socket_path : CONTROL_SOCKET_DEFAULT, json, interval,
+			       count);
+	}
+	if (!isnan(interval) || count != -1) {
+		fprintf(stderr, "ovsdp: --interval and --count are options of 'ctl top' only\n");
+		return OVSDP_EXIT_USAGE;
+	}
 	if (control_call(socket_path ? socket_path : CONTROL_SOCKET_DEFAULT, json,
 			 (const char *const *)argv + 1, CONTROL_CLIENT_TIMEOUT_MS, &ok, &body,
 			 &err) < 0) {

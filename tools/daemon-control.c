@@ -90,6 +90,7 @@ struct control_server {
 	bool hup_pending;       /* SIGHUP came during a job */
 	int done_fd;            /* eventfd: the worker finished */
 	guint done_watch;
+	bool handed_over;       /* the listening socket went with a takeover */
 };
 
 struct conn {
@@ -104,6 +105,7 @@ struct conn {
 };
 
 static void resume_accepting(struct control_server *s);
+static void pause_accepting(struct control_server *s);
 
 /* A reply under construction: text or JSON, ok or error. */
 struct reply {
@@ -951,6 +953,28 @@ run_request(struct conn *c, const char *line)
 	}
 	reply_init(&r, json);
 	argc = g_strv_length(argv);
+	if (!strcmp(argv[0], "takeover") && argc == 1 && !c->s->job && c->s->d->hs &&
+	    !c->s->d->handed_over) {
+		g_autoptr(GError) err = NULL;
+		struct control_server *s = c->s;
+
+		/* Stop listening first: the successor binds the path next. */
+		pause_accepting(s);
+		close(s->fd);
+		s->fd = -1;
+		s->handed_over = true;
+		if (daemon_handover_send(s->d, c->fd, &err) < 0)
+			g_warning("takeover: %s", err->message);
+		shutdown(c->fd, SHUT_WR);
+		g_main_loop_quit(s->d->loop);
+		g_string_free(reply_finish(&r), TRUE);
+		return NULL;
+	}
+	if (!strcmp(argv[0], "takeover")) {
+		reply_error(&r, "takeover: %s", c->s->job ? "a job is in progress; try again when it "
+			    "ends" : "nothing to hand over");
+		return reply_finish(&r);
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
 		unsigned int words = commands[i].words[1] ? 2 : 1;
 
@@ -1250,13 +1274,16 @@ control_server_free(struct control_server *s)
 	if (s->backoff)
 		g_source_remove(s->backoff);
 	s->backoff = 0;
-	close(s->fd);
+	if (s->fd >= 0)
+		close(s->fd);
 	s->fd = -1;
 	while (s->conns)
 		conn_close(s->conns->data);
 	g_source_remove(s->done_watch);
 	close(s->done_fd);
-	unlink(s->path);
+	/* After a takeover the path is the successor's socket. */
+	if (!s->handed_over)
+		unlink(s->path);
 	g_free(s->path);
 	g_free(s);
 }

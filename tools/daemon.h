@@ -109,6 +109,11 @@ struct daemon {
 	unsigned int metrics_interval_s;
 	guint metrics_timer;
 	bool metrics_failing;
+	/* Restarts without loss (daemon-handover.c) */
+	bool takeover;                  /* --takeover: take the running daemon's sockets */
+	bool fd_store;                  /* --fd-store: into systemd's store at stop */
+	bool handed_over;               /* our sockets went to a successor: leave the kernel */
+	gint64 handover_stopped_us;     /* when the old daemon's handlers stopped (monotonic) */
 };
 
 /* Re-read plugins.conf and switch when its choice changed.  Returns 0, or
@@ -129,6 +134,20 @@ void control_server_free(struct control_server *s);
 bool control_server_busy(struct control_server *s);
 /* SIGHUP: reload as a job, or once the job in progress ends. */
 void control_server_hup(struct control_server *s);
+
+/* Restarts without loss (daemon-handover.c).  The running daemon: stop
+ * the handlers and send the upcall sockets over the control connection
+ * 'sock' (the `takeover` command); returns how many or -errno with *error. */
+int daemon_handover_send(struct daemon *d, int sock, GError **error);
+/* --takeover: ask the daemon at the configured control socket for its
+ * sockets and offer them to the core.  Returns how many, or -errno. */
+int daemon_handover_receive(struct daemon *d, GError **error);
+/* Offer the upcall sockets systemd passed (LISTEN_FDNAMES "ovsdp/...");
+ * returns how many. */
+int daemon_handover_from_systemd(struct daemon *d);
+/* --fd-store at stop: stop the handlers and put the sockets in systemd's
+ * file descriptor store.  Returns how many were stored. */
+int daemon_handover_fdstore(struct daemon *d);
 
 /* systemd (daemon-notify.c): no-ops outside systemd. */
 void daemon_raise_nofile(void);

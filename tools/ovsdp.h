@@ -39,6 +39,9 @@ int cmd_flow(int argc, char **argv);
 int cmd_meter(int argc, char **argv);
 int cmd_ct_limit(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
+/* `ovsdp ctl top` (cmd-top.c): read the daemon at 'socket_path' every
+ * 'interval' seconds, 'count' times (or until q/Ctrl-C when <= 0). */
+int ctl_top(const char *socket_path, bool json, double interval, long count);
 int cmd_dispatch(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 

@@ -599,6 +599,11 @@ on_term(gpointer data)
 	struct daemon *d = data;
 
 	g_message("stopping");
+	/* --fd-store: systemd keeps the sockets for the restarted daemon (at
+	 * a plain stop it closes them).  Not in the middle of a job: a switch
+	 * holds the runtime; the stop then tears down as usual. */
+	if (d->fd_store && d->hs && !d->handed_over && !control_server_busy(d->ctl))
+		daemon_handover_fdstore(d);
 	quit_with(d, EXIT_SUCCESS);
 	return G_SOURCE_CONTINUE;
 }
@@ -646,6 +651,20 @@ metrics_start(struct daemon *d)
 	g_message("metrics: %s every %u s", d->metrics_textfile, d->metrics_interval_s);
 }
 
+/* Inherited sockets the dispatcher did not take (it has fewer than the
+ * previous one had): what was queued on them is lost. */
+static void
+handover_release(struct daemon *d)
+{
+	uint64_t dropped = 0;
+	int n = ovsdp_upcall_socks_release(&dropped);
+
+	if (n > 0)
+		g_warning("takeover: %d inherited upcall sockets unused by dispatcher %s: closed, "
+			  "%" G_GUINT64_FORMAT " upcalls queued on them lost", n,
+			  d->hs ? ovsdp_handlers_plugin_name(d->hs) : "none", dropped);
+}
+
 /* Start with the configuration daemon_config_check() accepted (owned from here
  * on): bind the control socket, probe the kernel and the plugins, choose,
  * set up the datapath and run. */
@@ -658,9 +677,13 @@ daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins 
 	int r;
 
 	replace_plugins(d, pconf, plugins, NULL);
-	d->ctl = control_server_new(d, d->cfg->control_socket, error);
-	if (!d->ctl)
-		return -EINVAL;
+	/* With --takeover the running daemon holds the control socket until
+	 * it hands over: everything that can be ready before comes first. */
+	if (!d->takeover) {
+		d->ctl = control_server_new(d, d->cfg->control_socket, error);
+		if (!d->ctl)
+			return -EINVAL;
+	}
 	r = ovsdp_features_probe(&d->features, error);
 	if (r < 0)
 		return r;
@@ -674,10 +697,32 @@ daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins 
 	r = datapath_setup(d, error);
 	if (r < 0)
 		return r;
+	/* Upcall sockets of the previous daemon, for the dispatcher to take
+	 * back: from systemd's store, or from the running daemon. */
+	daemon_handover_from_systemd(d);
+	if (d->takeover) {
+		/* The policy starts by removing the flows an earlier run left
+		 * (they point at MACs it does not know); most go now, while
+		 * the running daemon still handles the misses that follow, so
+		 * that little is left to remove between its stop and our start. */
+		int n = policy_flows_purge(d->dp, NULL, NULL);
+
+		if (n > 0)
+			g_message("takeover: removed %d flows of the running ovsdpd beforehand", n);
+		if (daemon_handover_receive(d, error) < 0)
+			return -EINVAL;
+		d->ctl = control_server_new(d, d->cfg->control_socket, error);
+		if (!d->ctl)
+			return -EINVAL;
+	}
 	/* The dispatcher first, then the ports: nothing is lost between. */
 	r = runtime_start(d, chosen, error);
 	if (r < 0)
 		return r;
+	if (d->handover_stopped_us)
+		g_message("takeover: handling again %.1f ms after the previous ovsdpd stopped",
+			  (double)(g_get_monotonic_time() - d->handover_stopped_us) / 1000.0);
+	handover_release(d);
 	r = add_ports(d, true, error);
 	if (r < 0)
 		return r;
@@ -703,8 +748,13 @@ daemon_stop(struct daemon *d)
 	if (d->mon_watch)
 		g_source_remove(d->mon_watch);
 	ovsdp_monitor_close(d->mon);
-	runtime_stop(d, d->dp && datapath_alive(d));
-	if (d->dp && d->cfg->delete_on_exit) {
+	/* Handed over: the successor reads our sockets, the datapath, its
+	 * ports, flows and upcall pids stay as they are. */
+	runtime_stop(d, !d->handed_over && d->dp && datapath_alive(d));
+	handover_release(d);
+	if (d->handed_over) {
+		g_message("left datapath %s to the next ovsdpd", d->cfg->dp_name);
+	} else if (d->dp && d->cfg->delete_on_exit) {
 		if (ovsdp_dp_del(d->dp, &err) < 0 && err->code != ENODEV)
 			g_warning("deleting datapath %s: %s", d->cfg->dp_name, err->message);
 		else
@@ -728,6 +778,7 @@ main(int argc, char **argv)
 	g_autofree char *metrics_textfile = NULL;
 	gint metrics_interval = 15;
 	gboolean foreground = TRUE, version = FALSE, check_config = FALSE;
+	gboolean takeover = FALSE, fd_store = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
 		  "Daemon configuration (default " DAEMON_CONFIG_DEFAULT ")", "FILE" },
@@ -746,6 +797,14 @@ main(int argc, char **argv)
 		  "for node-exporter's textfile collector", "FILE" },
 		{ "metrics-interval", 0, 0, G_OPTION_ARG_INT, &metrics_interval,
 		  "Seconds between writes of --metrics-textfile (default 15)", "S" },
+		{ "takeover", 'T', 0, G_OPTION_ARG_NONE, &takeover,
+		  "Take over from the ovsdpd running on the same control socket: its upcall "
+		  "sockets, datapath and ports, without losing an upcall (for a restart or an "
+		  "upgrade)", NULL },
+		{ "fd-store", 0, 0, G_OPTION_ARG_NONE, &fd_store,
+		  "Under systemd: at stop, keep the upcall sockets in the service's file "
+		  "descriptor store and leave the datapath as it is, for a restart that loses "
+		  "nothing (the unit sets FileDescriptorStoreMax=)", NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
 		G_OPTION_ENTRY_NULL
 	};
@@ -805,6 +864,8 @@ main(int argc, char **argv)
 	d.plugins_conf_override = plugins_conf;
 	d.metrics_textfile = metrics_textfile;
 	d.metrics_interval_s = (unsigned int)metrics_interval;
+	d.takeover = takeover;
+	d.fd_store = fd_store;
 	r = daemon_config_check(d.cfg, plugins_conf, &pconf, &plugins, &chosen, &why, &err);
 	if (r < 0) {
 		fprintf(stderr, "ovsdpd: %s\n", err->message);

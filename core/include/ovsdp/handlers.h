@@ -209,6 +209,14 @@ OVSDP_EXPORT char *ovsdp_handlers_plugin_name(struct ovsdp_handlers *hs);
  * NULL is ignored. */
 OVSDP_EXPORT void ovsdp_handlers_free(struct ovsdp_handlers *hs);
 
+/* Stop handling for a restart: every handler thread finishes the batch it
+ * holds and stops; the dispatcher, its sockets and the kernel's upcall
+ * pids stay as they are, so upcalls queue on the sockets for the process
+ * they were handed to (ovsdp_upcall_socks_list()).  Afterwards only
+ * ovsdp_handlers_stats_new() and ovsdp_handlers_free() are of use; free
+ * closes this process's sockets without pointing the kernel away. */
+OVSDP_EXPORT int ovsdp_handlers_detach(struct ovsdp_handlers *hs);
+
 /* For the callback: queue a flow put or a packet execute.  Everything
  * queued during one callback goes to the kernel as one multi-message
  * netlink transaction when the callback returns, flow puts before

@@ -95,6 +95,47 @@ OVSDP_EXPORT int ovsdp_upcall_sock_purge(struct ovsdp_upcall_sock *s);
 OVSDP_EXPORT uint64_t ovsdp_upcall_sock_overruns(const struct ovsdp_upcall_sock *s);
 OVSDP_EXPORT uint64_t ovsdp_upcall_sock_truncated(const struct ovsdp_upcall_sock *s);
 
+/* Wrap an upcall socket inherited from another process (an fd from
+ * systemd's file descriptor store or received with SCM_RIGHTS): it must be
+ * a bound generic netlink socket; it keeps its port id and what is queued
+ * on it.  'rcvbuf_bytes' > 0 sets its receive buffer again.  Takes 'fd'
+ * on success (closed by ovsdp_upcall_sock_close()); -ENOTSOCK or -EINVAL
+ * with *error when it is not such a socket (the caller keeps 'fd'). */
+OVSDP_EXPORT int ovsdp_upcall_sock_adopt(int fd, int rcvbuf_bytes, struct ovsdp_upcall_sock **out,
+					 GError **error);
+
+/* Upcall sockets across a restart.  The core names every socket it opens
+ * for a dispatch plugin "ovsdp/DATAPATH/PLUGIN/N" (N: the plugin
+ * instance's N-th socket) and keeps a list of those open.  A daemon that
+ * stops for a restart hands their fds (ovsdp_upcall_socks_list()) to its
+ * successor, which offers them back (ovsdp_upcall_socks_offer()) before
+ * it starts its dispatcher: the plugin's usock_open() calls then get the
+ * offered sockets, the same plugin's first, in the order they were opened
+ * (then those of other plugins on the same datapath), so the kernel's
+ * upcall pids stay valid and nothing queued on them is lost. */
+#define OVSDP_UPCALL_SOCK_NAME_MAX 128
+
+struct ovsdp_upcall_sock_entry {
+	int fd;                         /* owned by the core: dup() it to keep it */
+	uint32_t portid;
+	char name[OVSDP_UPCALL_SOCK_NAME_MAX];
+};
+
+/* Fill up to n entries with the plugin sockets open now, in the order
+ * they were opened.  Returns how many are open (may be more than n). */
+OVSDP_EXPORT int ovsdp_upcall_socks_list(struct ovsdp_upcall_sock_entry *out, unsigned int n);
+
+/* Offer an inherited socket named 'name' (as listed by the previous
+ * process) to the next usock_open() of a plugin on that datapath.  Takes
+ * 'fd' on success; -EINVAL with *error for a name not of that form or an
+ * fd that is not an upcall socket (the caller keeps it then). */
+OVSDP_EXPORT int ovsdp_upcall_socks_offer(int fd, const char *name, GError **error);
+
+/* Close the offered sockets no plugin took (a dispatcher with fewer
+ * sockets than before).  Returns how many; *dropped (may be NULL) gets the
+ * number of upcalls that were queued on them. */
+OVSDP_EXPORT int ovsdp_upcall_socks_release(uint64_t *dropped);
+
 #ifdef __cplusplus
 }
 #endif
