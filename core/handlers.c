@@ -53,6 +53,7 @@ struct ovsdp_handler {
 	uint8_t *buf;
 	struct ovsdp_dispatch_msg *msgs;
 	struct ovsdp_upcall *ups;
+	uint32_t *pids;         /* the receiving socket's port id of each of ups */
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
 	/* Replies the callback queued, encoded as netlink requests: puts and
 	 * executes apart, so that the puts go first whatever the order. */
@@ -238,6 +239,7 @@ deliver(struct ovsdp_handler *h, int n)
 			__atomic_add_fetch(&h->st.malformed, 1, __ATOMIC_RELAXED);
 			continue;
 		}
+		h->pids[k] = m->portid;
 		k++;
 	}
 	if (k == 0)
@@ -437,6 +439,7 @@ handler_new(struct ovsdp_handlers *hs, unsigned int index, GError **error)
 	h->buf = g_malloc((size_t)hs->batch * hs->msg_size);
 	h->msgs = g_new0(struct ovsdp_dispatch_msg, hs->batch);
 	h->ups = g_new0(struct ovsdp_upcall, hs->batch);
+	h->pids = g_new0(uint32_t, hs->batch);
 	return h;
 }
 
@@ -447,6 +450,7 @@ handler_free(struct ovsdp_handler *h)
 	g_free(h->buf);
 	g_free(h->msgs);
 	g_free(h->ups);
+	g_free(h->pids);
 	ovsdp_buf_clear(&h->puts);
 	ovsdp_buf_clear(&h->execs);
 	g_free(h->verdicts);
@@ -1276,4 +1280,19 @@ ovsdp_handler_dp(struct ovsdp_handler *h)
 	if (!h->dp && ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL) == 0)
 		grow_reply_buffers(h->dp);
 	return h->dp;
+}
+
+OVSDP_EXPORT int
+ovsdp_handler_upcall_info(const struct ovsdp_handler *h, const struct ovsdp_upcall *up,
+			  struct ovsdp_upcall_info *out)
+{
+	uintptr_t first, at;
+
+	if (!h || !up)
+		return -EINVAL;
+	first = (uintptr_t)h->ups;
+	at = (uintptr_t)up;
+	if (at < first || (at - first) % sizeof *up || (at - first) / sizeof *up >= h->hs->batch)
+		return -EINVAL;
+	return ovsdp_upcall_get_info(up, h->pids[(at - first) / sizeof *up], out);
 }
