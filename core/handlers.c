@@ -7,15 +7,18 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/membarrier.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "datapath-internal.h"
 #include "dispatch-host.h"
+#include "handlers-internal.h"
 #include "netlink.h"
 #include "requests.h"
 #include "ovsdp/datapath.h"
@@ -92,6 +95,9 @@ struct ovsdp_handlers {
 	GThread *mon_thread;
 	int mon_wake;
 	gint mon_stop;
+	GHashTable *mon_known;  /* port_no -> name: the ports as the monitor knows
+				 * them (its thread only, once started) */
+	uint64_t mon_resyncs;   /* atomic: overruns it recovered from by a re-read */
 };
 
 /* Where the kernel offers no grace period to wait for (see
@@ -700,6 +706,91 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 
 /* ---- monitor: ports that come and go behind the runtime's back ---------- */
 
+/* The datapath's ports now, as port_no -> name; NULL on failure. */
+static GHashTable *
+monitor_list_ports(struct ovsdp_handlers *hs)
+{
+	struct ovsdp_vport_info *ports = NULL;
+	GHashTable *t;
+	int n;
+
+	pthread_mutex_lock(&hs->control);
+	n = ovsdp_vport_list(hs->control_dp, &ports, NULL);
+	pthread_mutex_unlock(&hs->control);
+	if (n < 0)
+		return NULL;
+	t = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	for (int i = 0; i < n; i++)
+		g_hash_table_insert(t, GUINT_TO_POINTER(ports[i].port_no), g_strdup(ports[i].name));
+	g_free(ports);
+	return t;
+}
+
+static void
+monitor_port_added(struct ovsdp_handlers *hs, uint32_t port_no, const char *name)
+{
+	g_autoptr(GError) err = NULL;
+
+	g_hash_table_insert(hs->mon_known, GUINT_TO_POINTER(port_no), g_strdup(name));
+	/* No caller to tell: a port left without a socket must at least be
+	 * in the log (one already gone again, -ENODEV, needs none). */
+	if (ovsdp_handlers_port_added(hs, port_no, &err) < 0 && err && err->code != ENODEV)
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: new port %u: %s", hs->dp_name, port_no,
+		      err->message);
+}
+
+static void
+monitor_port_deleted(struct ovsdp_handlers *hs, uint32_t port_no)
+{
+	g_hash_table_remove(hs->mon_known, GUINT_TO_POINTER(port_no));
+	ovsdp_handlers_port_deleted(hs, port_no);
+}
+
+/* The monitor socket overran: events were lost.  Re-read the ports and
+ * tell the dispatcher the difference with what the monitor knew: ports
+ * that went (or came back under the same number with another name) are
+ * deleted, ports it never heard of are added. */
+static void
+monitor_resync(struct ovsdp_handlers *hs)
+{
+	GHashTable *now = monitor_list_ports(hs);
+	GHashTableIter it;
+	gpointer k, v;
+	GArray *gone;
+	unsigned int added = 0;
+
+	if (!now) {
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: port monitor overran and the ports could "
+		      "not be re-read: ports added meanwhile may have no upcall socket", hs->dp_name);
+		return;
+	}
+	gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	g_hash_table_iter_init(&it, hs->mon_known);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const char *name = g_hash_table_lookup(now, k);
+
+		if (!name || strcmp(name, v)) {
+			uint32_t p = GPOINTER_TO_UINT(k);
+
+			g_array_append_val(gone, p);
+		}
+	}
+	for (unsigned int i = 0; i < gone->len; i++)
+		monitor_port_deleted(hs, g_array_index(gone, uint32_t, i));
+	g_hash_table_iter_init(&it, now);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		if (g_hash_table_contains(hs->mon_known, k))
+			continue;
+		monitor_port_added(hs, GPOINTER_TO_UINT(k), v);
+		added++;
+	}
+	__atomic_add_fetch(&hs->mon_resyncs, 1, __ATOMIC_RELAXED);
+	g_log("ovsdp", G_LOG_LEVEL_MESSAGE, "%s: port monitor overran: re-read the ports, "
+	      "%u added, %u deleted", hs->dp_name, added, gone->len);
+	g_array_free(gone, TRUE);
+	g_hash_table_destroy(now);
+}
+
 static gpointer
 monitor_main(gpointer data)
 {
@@ -718,25 +809,27 @@ monitor_main(gpointer data)
 		if (pfd[1].revents & POLLIN)
 			continue;
 		while ((r = ovsdp_monitor_next(hs->mon, &ev, NULL)) != -EAGAIN) {
-			if (r == -ENOBUFS || r < 0)
+			if (r == -ENOBUFS) {
+				monitor_resync(hs);
+				continue;
+			}
+			if (r < 0)
 				break;
 			if (ev.dp_ifindex != hs->dp_ifindex)
 				continue;
-			if (ev.kind == OVSDP_EVENT_VPORT_NEW) {
-				g_autoptr(GError) err = NULL;
-
-				/* No caller to tell: a port left without a
-				 * socket must at least be in the log (one
-				 * already gone again, -ENODEV, needs none). */
-				if (ovsdp_handlers_port_added(hs, ev.port_no, &err) < 0 && err &&
-				    err->code != ENODEV)
-					g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: new port %u: %s",
-					      hs->dp_name, ev.port_no, err->message);
-			} else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
-				ovsdp_handlers_port_deleted(hs, ev.port_no);
+			if (ev.kind == OVSDP_EVENT_VPORT_NEW)
+				monitor_port_added(hs, ev.port_no, ev.name);
+			else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
+				monitor_port_deleted(hs, ev.port_no);
 		}
 	}
 	return NULL;
+}
+
+uint64_t
+ovsdp_handlers_monitor_resyncs(struct ovsdp_handlers *hs)
+{
+	return hs ? __atomic_load_n(&hs->mon_resyncs, __ATOMIC_RELAXED) : 0;
 }
 
 /* ---- public API --------------------------------------------------------- */
@@ -787,6 +880,18 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *opts, struct ovsdp_handl
 	r = ovsdp_monitor_open(OVSDP_MONITOR_VPORTS, &hs->mon, error);
 	if (r < 0)
 		goto fail;
+	/* Tests make it overrun at once (test-churn's resync case). */
+	if (g_getenv("OVSDP_TEST_MONITOR_RCVBUF")) {
+		int size = atoi(g_getenv("OVSDP_TEST_MONITOR_RCVBUF"));
+
+		setsockopt(ovsdp_monitor_fd(hs->mon), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	}
+	/* Listed after the monitor opened: a port between the two is in both. */
+	hs->mon_known = monitor_list_ports(hs);
+	if (!hs->mon_known) {
+		r = ovsdp_set_error(error, -EIO, NULL, "%s: listing the ports failed", opts->dp_name);
+		goto fail;
+	}
 	hs->mon_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	hs->mon_thread = g_thread_new("ovsdp-monitor", monitor_main, hs);
 	*out = hs;
@@ -1241,6 +1346,8 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	ovsdp_monitor_close(hs->mon);
 	if (hs->mon_wake >= 0)
 		close(hs->mon_wake);
+	if (hs->mon_known)
+		g_hash_table_destroy(hs->mon_known);
 	ovsdp_dp_close(hs->control_dp);
 	g_ptr_array_free(hs->handlers, TRUE);
 	g_hash_table_destroy(hs->shares);
