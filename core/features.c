@@ -135,7 +135,9 @@ ovsdp_features_read_cpus(struct ovsdp_features *f)
 	if (!set)
 		return -ENOMEM;
 	CPU_ZERO_S(setsize, set);
-	if (sched_getaffinity(0, setsize, set) == 0) {
+	/* The process's affinity: its main thread's (what taskset -p PID and
+	 * systemd's CPUAffinity= change), whichever thread asks. */
+	if (sched_getaffinity(getpid(), setsize, set) == 0) {
 		f->cpus_affinity = (unsigned int)CPU_COUNT_S(setsize, set);
 		format_cpu_set(set, setsize, f->cpu_ids, f->affinity_list,
 			       sizeof f->affinity_list);

@@ -704,6 +704,56 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 	return 0;
 }
 
+/* ---- CPU affinity: per-cpu dispatch follows it ------------------------- */
+
+/* Re-read the CPU affinity; when it changed, a dispatcher that dictates the
+ * handler count (per-cpu: one per CPU it may run on) is asked again and
+ * resized.  Called with hs->control held: from `handlers set`
+ * (ovsdp_handlers_resize) and from the monitor thread when it sees the
+ * affinity change. */
+static void
+refresh_affinity(struct ovsdp_handlers *hs)
+{
+	struct ovsdp_features now = hs->features;
+	struct dispatcher *d = hs->active;
+	uint32_t n;
+
+	if (ovsdp_features_read_cpus(&now) < 0 ||
+	    (now.cpus_affinity == hs->features.cpus_affinity &&
+	     now.cpus_online == hs->features.cpus_online &&
+	     !strcmp(now.affinity_list, hs->features.affinity_list)))
+		return;
+	g_log("ovsdp", G_LOG_LEVEL_MESSAGE, "%s: CPU affinity changed: %s (%u CPUs) -> %s (%u CPUs)",
+	      hs->dp_name, hs->features.affinity_list, hs->features.cpus_affinity,
+	      now.affinity_list, now.cpus_affinity);
+	hs->features = now;
+	if (!d || !d->dictates_handlers)
+		return;
+	n = choose_handler_count(hs, d, 0);
+	if (!d->dictates_handlers || n == d->n_handlers || n == 0 || n > OVSDP_HANDLERS_MAX)
+		return;
+	if (set_thread_count(hs, MAX(n, d->n_handlers), NULL) == 0 &&
+	    dispatcher_handlers_set(d, n) < 0)
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: dispatcher %s: handlers_set(%u) for the new "
+		      "affinity failed; %u handlers stay", hs->dp_name, d->name, n, d->n_handlers);
+	wake_all(hs);
+	set_thread_count(hs, d->n_handlers, NULL);
+}
+
+/* The affinity as last seen by the monitor thread: a cheap check each
+ * second, the full refresh only on a change. */
+static bool
+affinity_changed(char *last, size_t size)
+{
+	struct ovsdp_features f;
+
+	memset(&f, 0, sizeof f);
+	if (ovsdp_features_read_cpus(&f) < 0 || !strcmp(last, f.affinity_list))
+		return false;
+	g_strlcpy(last, f.affinity_list, size);
+	return true;
+}
+
 /* ---- monitor: ports that come and go behind the runtime's back ---------- */
 
 /* The datapath's ports now, as port_no -> name; NULL on failure. */
@@ -791,21 +841,31 @@ monitor_resync(struct ovsdp_handlers *hs)
 	g_hash_table_destroy(now);
 }
 
+/* How often the monitor thread looks at the CPU affinity. */
+#define AFFINITY_CHECK_MS 1000
+
 static gpointer
 monitor_main(gpointer data)
 {
 	struct ovsdp_handlers *hs = data;
+	char affinity[sizeof hs->features.affinity_list];
 
+	g_strlcpy(affinity, hs->features.affinity_list, sizeof affinity);
 	while (!g_atomic_int_get(&hs->mon_stop)) {
 		struct pollfd pfd[2] = {
 			{ .fd = ovsdp_monitor_fd(hs->mon), .events = POLLIN },
 			{ .fd = hs->mon_wake, .events = POLLIN },
 		};
 		struct ovsdp_event ev;
-		int r;
+		int r = poll(pfd, 2, AFFINITY_CHECK_MS);
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			break;
+		if (r == 0 && affinity_changed(affinity, sizeof affinity)) {
+			pthread_mutex_lock(&hs->control);
+			refresh_affinity(hs);
+			pthread_mutex_unlock(&hs->control);
+		}
 		if (pfd[1].revents & POLLIN)
 			continue;
 		while ((r = ovsdp_monitor_next(hs->mon, &ev, NULL)) != -EAGAIN) {
@@ -1112,12 +1172,15 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 		return ovsdp_set_error(error, -EINVAL, NULL, "handlers: count must be 1 to %u",
 					       OVSDP_HANDLERS_MAX);
 	pthread_mutex_lock(&hs->control);
+	/* The affinity may have changed since: a dictated count follows it. */
+	refresh_affinity(hs);
 	d = hs->active;
 	if (d && d->dictates_handlers) {
 		pthread_mutex_unlock(&hs->control);
 		return ovsdp_set_error(error, -EPERM, NULL,
-					       "dispatcher %s dictates the handler count (%u)",
-					       d->name, d->n_handlers);
+					       "dispatcher %s dictates the handler count (%u, from "
+					       "the CPU affinity %s)", d->name, d->n_handlers,
+					       hs->features.affinity_list);
 	}
 	if (!d) {
 		hs->requested = n;

@@ -463,6 +463,63 @@ START_TEST(refused_leaves_the_datapath_alone)
 }
 END_TEST
 
+static void
+ignore_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
+{
+	(void)h;
+	(void)ups;
+	(void)n;
+	(void)data;
+}
+
+/* The runtime's handler count, once it is 'want' (10 s); else what it is. */
+static unsigned int
+wait_handlers(struct ovsdp_handlers *hs, unsigned int want)
+{
+	struct ovsdp_handlers_stats st;
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	for (;;) {
+		ck_assert_int_eq(ovsdp_handlers_get_stats(hs, false, &st), 0);
+		if (st.n_handlers == want || g_get_monotonic_time() > end)
+			return st.n_handlers;
+		g_usleep(50000);
+	}
+}
+
+/* The handler runtime with per-cpu follows the process's CPU affinity:
+ * narrowed to one CPU it goes to one handler (the monitor thread sees the
+ * change), and `handlers set` says the count comes from the affinity;
+ * widened again it goes back. */
+START_TEST(handlers_follow_affinity)
+{
+	struct ovsdp_handlers_options o = { .dp_name = DP_NAME, .callback = ignore_upcalls };
+	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, "per-cpu");
+	struct ovsdp_handlers *hs = NULL;
+	g_autoptr(GError) err = NULL;
+	cpu_set_t one, all;
+
+	if (!have_per_cpu())
+		return;
+	top_cpu();
+	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
+	ck_assert_msg(ovsdp_handlers_start(hs, p, &err) == 0, "%s", err ? err->message : "");
+	ck_assert_uint_eq(wait_handlers(hs, n_cpus), n_cpus);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpus[0], &one);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+	ck_assert_uint_eq(wait_handlers(hs, 1), 1);
+	ck_assert_int_eq(ovsdp_handlers_resize(hs, 3, &err), -EPERM);
+	ck_assert_msg(strstr(err->message, "dictates the handler count (1, from the CPU affinity"),
+		      "%s", err->message);
+	g_clear_error(&err);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+	ck_assert_uint_eq(wait_handlers(hs, n_cpus), n_cpus);
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -478,6 +535,7 @@ main(void)
 	tcase_add_test(tc, takes_over_from_vport_pids);
 	tcase_add_test(tc, disabled_keeps_sockets_to_drain);
 	tcase_add_test(tc, refused_leaves_the_datapath_alone);
+	tcase_add_test(tc, handlers_follow_affinity);
 	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }
