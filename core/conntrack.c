@@ -186,7 +186,9 @@ static int
 fail(GError **error, int err, const char *what)
 {
 	if (error)
-		g_set_error(error, OVSDP_ERROR, err, "conntrack: %s: %s", what, g_strerror(err));
+		g_set_error(error, OVSDP_ERROR, err, "conntrack: %s: %s%s", what, g_strerror(err),
+			    err == EPROTONOSUPPORT ? " (no nfnetlink: is the nf_conntrack_netlink "
+			    "module loaded?)" : "");
 	return -err;
 }
 
