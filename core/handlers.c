@@ -849,6 +849,7 @@ monitor_main(gpointer data)
 {
 	struct ovsdp_handlers *hs = data;
 	char affinity[sizeof hs->features.affinity_list];
+	bool resync = false;
 
 	g_strlcpy(affinity, hs->features.affinity_list, sizeof affinity);
 	while (!g_atomic_int_get(&hs->mon_stop)) {
@@ -870,7 +871,7 @@ monitor_main(gpointer data)
 			continue;
 		while ((r = ovsdp_monitor_next(hs->mon, &ev, NULL)) != -EAGAIN) {
 			if (r == -ENOBUFS) {
-				monitor_resync(hs);
+				resync = true;
 				continue;
 			}
 			if (r < 0)
@@ -881,6 +882,14 @@ monitor_main(gpointer data)
 				monitor_port_added(hs, ev.port_no, ev.name);
 			else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
 				monitor_port_deleted(hs, ev.port_no);
+		}
+		/* Only now, the queue empty: the kernel reports one overrun
+		 * until its queue empties, so events lost before this point
+		 * say nothing more, while a port listed now is seen either way,
+		 * and a drop after it is a new ENOBUFS. */
+		if (resync && r == -EAGAIN) {
+			resync = false;
+			monitor_resync(hs);
 		}
 	}
 	return NULL;

@@ -303,9 +303,11 @@ START_TEST(monitor_resyncs_after_overrun)
 	     g_get_monotonic_time() < end; ) {
 		missing = 0;
 		for (unsigned int i = 1; i < N; i += 2) {
-			uint32_t pid = 0;
+			uint32_t pids[OVSDP_HANDLERS_MAX] = { 0 };
 
-			if (ovsdp_vport_get_upcall_pids(dp, ports[i], &pid, 1, NULL) < 1 || pid == 0 ||
+			/* legacy gives a port one pid per handler */
+			if (ovsdp_vport_get_upcall_pids(dp, ports[i], pids, G_N_ELEMENTS(pids),
+							NULL) < 1 || pids[0] == 0 ||
 			    ovsdp_handlers_port_get_pid(hs, ports[i]) == 0)
 				missing++;
 		}
