@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dispatch-host.h"
+#include "upcall-internal.h"
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
 
@@ -451,7 +452,7 @@ host_usock_recv(struct ovsdp_dispatch_host_ctx *ctx, struct ovsdp_usock *s,
 		slots[i].size = msgs[i].size;
 		slots[i].len = 0;
 	}
-	r = ovsdp_upcall_sock_recv_batch(us, slots, n);
+	r = ovsdp_upcall_sock_recv_batch_whole(us, slots, n);
 	if (r == -EAGAIN)
 		return 0;
 	if (r < 0)
@@ -459,7 +460,10 @@ host_usock_recv(struct ovsdp_dispatch_host_ctx *ctx, struct ovsdp_usock *s,
 	portid = ovsdp_upcall_sock_portid(us);
 	for (int i = 0; i < r; i++) {
 		/* Dropping a truncated message reorders the slots' buffers. */
+		/* A message larger than its slot comes whole in a buffer
+		 * of this thread's (upcall-internal.h). */
 		msgs[i].data = slots[i].buf;
+		msgs[i].size = (uint32_t)slots[i].size;
 		msgs[i].len = (uint32_t)slots[i].len;
 		msgs[i].portid = portid;
 		msgs[i].flags = slots[i].len > msgs[i].size ? OVSDP_DISPATCH_MSG_TRUNCATED : 0;

@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +16,7 @@
 #include <sys/utsname.h>
 
 #include "netlink.h"
+#include "ovsdp/datapath.h"
 #include "ovsdp/features.h"
 
 OVSDP_EXPORT const char *
@@ -131,7 +135,9 @@ ovsdp_features_read_cpus(struct ovsdp_features *f)
 	if (!set)
 		return -ENOMEM;
 	CPU_ZERO_S(setsize, set);
-	if (sched_getaffinity(0, setsize, set) == 0) {
+	/* The process's affinity: its main thread's (what taskset -p PID and
+	 * systemd's CPUAffinity= change), whichever thread asks. */
+	if (sched_getaffinity(getpid(), setsize, set) == 0) {
 		f->cpus_affinity = (unsigned int)CPU_COUNT_S(setsize, set);
 		format_cpu_set(set, setsize, f->cpu_ids, f->affinity_list,
 			       sizeof f->affinity_list);
@@ -203,6 +209,79 @@ probe_datapath(struct ovsdp_nl *nl, struct ovsdp_features *f)
 	dp_request(nl, OVS_DP_CMD_DEL, name, false, 0, NULL);
 }
 
+/* The scratch datapath is made where nobody sees it: in a network
+ * namespace of its own, made by a thread of ours (a namespace is per
+ * thread) and gone with the thread, datapath and all, even if we crash.
+ * Where unshare() is refused (no CAP_SYS_ADMIN, or a seccomp policy), it is
+ * made here, named ovsdpp<pid>, and deleted at once; the next probe sweeps
+ * away the ones a crash left (probe_sweep_stale()). */
+struct private_probe {
+	struct ovsdp_features *f;
+	bool done;
+};
+
+static void *
+private_probe_main(void *data)
+{
+	struct private_probe *p = data;
+	struct ovsdp_nl *nl = NULL;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return NULL;
+	if (ovsdp_nl_open(true, &nl, NULL) < 0) {
+		ovsdp_nl_close(nl);
+		return NULL;
+	}
+	probe_datapath(nl, p->f);
+	ovsdp_nl_close(nl);
+	p->done = p->f->datapath_probed;
+	return NULL;
+}
+
+static bool
+probe_datapath_private(struct ovsdp_features *f)
+{
+	struct private_probe p = { .f = f };
+	pthread_t t;
+
+	if (getenv("OVSDP_PROBE_NO_NETNS"))     /* tests: take the fallback */
+		return false;
+	if (pthread_create(&t, NULL, private_probe_main, &p) != 0)
+		return false;
+	pthread_join(t, NULL);
+	return p.done;
+}
+
+/* Delete the scratch datapaths (ovsdpp<pid>) whose process is gone: what
+ * a probe killed before it deleted its own left.  A pid that exists (or
+ * belongs to another pid namespace, where kill() fails with EPERM, never
+ * ESRCH) keeps its datapath.  Returns how many were deleted. */
+static int
+probe_sweep_stale(void)
+{
+	struct ovsdp_dp_info *dps = NULL;
+	int n = ovsdp_dp_list(&dps, NULL), swept = 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = dps[i].name, *digits = name + 6;
+		struct ovsdp_dp *dp = NULL;
+		guint64 pid;
+
+		if (!g_str_has_prefix(name, "ovsdpp") ||
+		    !g_ascii_string_to_unsigned(digits, 10, 1, G_MAXINT32, &pid, NULL) ||
+		    (pid_t)pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (ovsdp_dp_open(name, &dp, NULL) == 0 && ovsdp_dp_del(dp, NULL) == 0) {
+			g_log("ovsdp", G_LOG_LEVEL_MESSAGE, "deleted %s, the scratch datapath of "
+			      "probe %" G_GUINT64_FORMAT " that no longer runs", name, pid);
+			swept++;
+		}
+		ovsdp_dp_close(dp);
+	}
+	g_free(dps);
+	return swept;
+}
+
 OVSDP_EXPORT int
 ovsdp_features_probe(struct ovsdp_features *f, GError **error)
 {
@@ -242,7 +321,11 @@ ovsdp_features_probe(struct ovsdp_features *f, GError **error)
 	f->datapath_available = true;
 	f->vport_upcall_stats = nl->fam[OVSDP_FAMILY_VPORT].maxattr >= OVSDP_VPORT_ATTR_UPCALL_STATS;
 	f->execute_upcall_pid = nl->fam[OVSDP_FAMILY_PACKET].maxattr >= OVSDP_PACKET_ATTR_UPCALL_PID;
-	probe_datapath(nl, f);
+	probe_sweep_stale();
+	if (!probe_datapath_private(f)) {
+		memset(f->probe_error, 0, sizeof f->probe_error);
+		probe_datapath(nl, f);
+	}
 	ovsdp_nl_close(nl);
 	return 0;
 }

@@ -25,6 +25,46 @@ ovsdp_ufid_format(const struct ovsdp_ufid *u, char out[OVSDP_UFID_STRLEN])
 		 u->u32[3]);
 }
 
+/* A 64-bit finaliser (murmur3's constants): every input bit reaches
+ * every output bit. */
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+OVSDP_EXPORT void
+ovsdp_ufid_from_key(const void *key, size_t key_len, struct ovsdp_ufid *out)
+{
+	const uint8_t *p = key;
+	uint64_t a = UINT64_C(0x6f7673647075666e) ^ key_len, b = UINT64_C(0x9e3779b97f4a7c15);
+
+	if (!out)
+		return;
+	if (!p)
+		key_len = 0;
+	/* Two lanes over 8-byte words, the tail zero-padded; each word moves
+	 * both lanes so that swapping two words changes the result. */
+	for (size_t off = 0; off < key_len; off += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, p + off, MIN((size_t)8, key_len - off));
+		a = mix64(a ^ w) + b;
+		b = mix64(b + (w << 31 | w >> 33)) ^ a;
+	}
+	a = mix64(a ^ (b >> 1));
+	b = mix64(b ^ a);
+	out->u32[0] = (uint32_t)(a >> 32);
+	out->u32[1] = (uint32_t)a;
+	out->u32[2] = (uint32_t)(b >> 32);
+	out->u32[3] = (uint32_t)b;
+}
+
 OVSDP_EXPORT int
 ovsdp_ufid_parse(const char *text, struct ovsdp_ufid *out)
 {

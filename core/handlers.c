@@ -8,15 +8,18 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/membarrier.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "datapath-internal.h"
 #include "dispatch-host.h"
+#include "handlers-internal.h"
 #include "netlink.h"
 #include "requests.h"
 #include "ovsdp/datapath.h"
@@ -103,6 +106,7 @@ struct ovsdp_handler {
 	uint8_t *buf;
 	struct ovsdp_dispatch_msg *msgs;
 	struct ovsdp_upcall *ups;
+	uint32_t *pids;         /* the receiving socket's port id of each of ups */
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
 	/* Replies the callback queued, encoded as netlink requests: puts and
 	 * executes apart, so that the puts go first whatever the order. */
@@ -142,6 +146,9 @@ struct ovsdp_handlers {
 	int mon_wake;
 	gint mon_stop;
 	bool detached;          /* ovsdp_handlers_detach(): the sockets went to another process */
+	GHashTable *mon_known;  /* port_no -> name: the ports as the monitor knows
+				 * them (its thread only, once started) */
+	uint64_t mon_resyncs;   /* atomic: overruns it recovered from by a re-read */
 };
 
 /* Where the kernel offers no grace period to wait for (see
@@ -313,6 +320,7 @@ deliver(struct ovsdp_handler *h, int n)
 			__atomic_add_fetch(&h->st.malformed, 1, __ATOMIC_RELAXED);
 			continue;
 		}
+		h->pids[k] = m->portid;
 		k++;
 	}
 	if (k == 0)
@@ -572,6 +580,7 @@ handler_new(struct ovsdp_handlers *hs, unsigned int index, GError **error)
 	h->buf = g_malloc((size_t)hs->batch * hs->msg_size);
 	h->msgs = g_new0(struct ovsdp_dispatch_msg, hs->batch);
 	h->ups = g_new0(struct ovsdp_upcall, hs->batch);
+	h->pids = g_new0(uint32_t, hs->batch);
 	return h;
 }
 
@@ -582,6 +591,7 @@ handler_free(struct ovsdp_handler *h)
 	g_free(h->buf);
 	g_free(h->msgs);
 	g_free(h->ups);
+	g_free(h->pids);
 	ovsdp_buf_clear(&h->puts);
 	ovsdp_buf_clear(&h->execs);
 	g_free(h->verdicts);
@@ -837,45 +847,201 @@ dispatcher_bring_up(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned in
 	return 0;
 }
 
+/* ---- CPU affinity: per-cpu dispatch follows it ------------------------- */
+
+/* Re-read the CPU affinity; when it changed, a dispatcher that dictates the
+ * handler count (per-cpu: one per CPU it may run on) is asked again and
+ * resized.  Called with hs->control held: from `handlers set`
+ * (ovsdp_handlers_resize) and from the monitor thread when it sees the
+ * affinity change. */
+static void
+refresh_affinity(struct ovsdp_handlers *hs)
+{
+	struct ovsdp_features now = hs->features;
+	struct dispatcher *d = hs->active;
+	uint32_t n;
+
+	if (ovsdp_features_read_cpus(&now) < 0 ||
+	    (now.cpus_affinity == hs->features.cpus_affinity &&
+	     now.cpus_online == hs->features.cpus_online &&
+	     !strcmp(now.affinity_list, hs->features.affinity_list)))
+		return;
+	g_log("ovsdp", G_LOG_LEVEL_MESSAGE, "%s: CPU affinity changed: %s (%u CPUs) -> %s (%u CPUs)",
+	      hs->dp_name, hs->features.affinity_list, hs->features.cpus_affinity,
+	      now.affinity_list, now.cpus_affinity);
+	hs->features = now;
+	if (!d || !d->dictates_handlers)
+		return;
+	n = choose_handler_count(hs, d, 0);
+	if (!d->dictates_handlers || n == d->n_handlers || n == 0 || n > OVSDP_HANDLERS_MAX)
+		return;
+	if (set_thread_count(hs, MAX(n, d->n_handlers), NULL) == 0 &&
+	    dispatcher_handlers_set(d, n) < 0)
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: dispatcher %s: handlers_set(%u) for the new "
+		      "affinity failed; %u handlers stay", hs->dp_name, d->name, n, d->n_handlers);
+	wake_all(hs);
+	set_thread_count(hs, d->n_handlers, NULL);
+}
+
+/* The affinity as last seen by the monitor thread: a cheap check each
+ * second, the full refresh only on a change. */
+static bool
+affinity_changed(char *last, size_t size)
+{
+	struct ovsdp_features f;
+
+	memset(&f, 0, sizeof f);
+	if (ovsdp_features_read_cpus(&f) < 0 || !strcmp(last, f.affinity_list))
+		return false;
+	g_strlcpy(last, f.affinity_list, size);
+	return true;
+}
+
 /* ---- monitor: ports that come and go behind the runtime's back ---------- */
+
+/* The datapath's ports now, as port_no -> name; NULL on failure. */
+static GHashTable *
+monitor_list_ports(struct ovsdp_handlers *hs)
+{
+	struct ovsdp_vport_info *ports = NULL;
+	GHashTable *t;
+	int n;
+
+	pthread_mutex_lock(&hs->control);
+	n = ovsdp_vport_list(hs->control_dp, &ports, NULL);
+	pthread_mutex_unlock(&hs->control);
+	if (n < 0)
+		return NULL;
+	t = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	for (int i = 0; i < n; i++)
+		g_hash_table_insert(t, GUINT_TO_POINTER(ports[i].port_no), g_strdup(ports[i].name));
+	g_free(ports);
+	return t;
+}
+
+static void
+monitor_port_added(struct ovsdp_handlers *hs, uint32_t port_no, const char *name)
+{
+	g_autoptr(GError) err = NULL;
+
+	g_hash_table_insert(hs->mon_known, GUINT_TO_POINTER(port_no), g_strdup(name));
+	/* No caller to tell: a port left without a socket must at least be
+	 * in the log (one already gone again, -ENODEV, needs none). */
+	if (ovsdp_handlers_port_added(hs, port_no, &err) < 0 && err && err->code != ENODEV)
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: new port %u: %s", hs->dp_name, port_no,
+		      err->message);
+}
+
+static void
+monitor_port_deleted(struct ovsdp_handlers *hs, uint32_t port_no)
+{
+	g_hash_table_remove(hs->mon_known, GUINT_TO_POINTER(port_no));
+	ovsdp_handlers_port_deleted(hs, port_no);
+}
+
+/* The monitor socket overran: events were lost.  Re-read the ports and
+ * tell the dispatcher the difference with what the monitor knew: ports
+ * that went (or came back under the same number with another name) are
+ * deleted, ports it never heard of are added. */
+static void
+monitor_resync(struct ovsdp_handlers *hs)
+{
+	GHashTable *now = monitor_list_ports(hs);
+	GHashTableIter it;
+	gpointer k, v;
+	GArray *gone;
+	unsigned int added = 0;
+
+	if (!now) {
+		g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: port monitor overran and the ports could "
+		      "not be re-read: ports added meanwhile may have no upcall socket", hs->dp_name);
+		return;
+	}
+	gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	g_hash_table_iter_init(&it, hs->mon_known);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const char *name = g_hash_table_lookup(now, k);
+
+		if (!name || strcmp(name, v)) {
+			uint32_t p = GPOINTER_TO_UINT(k);
+
+			g_array_append_val(gone, p);
+		}
+	}
+	for (unsigned int i = 0; i < gone->len; i++)
+		monitor_port_deleted(hs, g_array_index(gone, uint32_t, i));
+	g_hash_table_iter_init(&it, now);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		if (g_hash_table_contains(hs->mon_known, k))
+			continue;
+		monitor_port_added(hs, GPOINTER_TO_UINT(k), v);
+		added++;
+	}
+	__atomic_add_fetch(&hs->mon_resyncs, 1, __ATOMIC_RELAXED);
+	g_log("ovsdp", G_LOG_LEVEL_MESSAGE, "%s: port monitor overran: re-read the ports, "
+	      "%u added, %u deleted", hs->dp_name, added, gone->len);
+	g_array_free(gone, TRUE);
+	g_hash_table_destroy(now);
+}
+
+/* How often the monitor thread looks at the CPU affinity. */
+#define AFFINITY_CHECK_MS 1000
 
 static gpointer
 monitor_main(gpointer data)
 {
 	struct ovsdp_handlers *hs = data;
+	char affinity[sizeof hs->features.affinity_list];
+	bool resync = false;
 
+	g_strlcpy(affinity, hs->features.affinity_list, sizeof affinity);
 	while (!g_atomic_int_get(&hs->mon_stop)) {
 		struct pollfd pfd[2] = {
 			{ .fd = ovsdp_monitor_fd(hs->mon), .events = POLLIN },
 			{ .fd = hs->mon_wake, .events = POLLIN },
 		};
 		struct ovsdp_event ev;
-		int r;
+		int r = poll(pfd, 2, AFFINITY_CHECK_MS);
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			break;
+		if (r == 0 && affinity_changed(affinity, sizeof affinity)) {
+			pthread_mutex_lock(&hs->control);
+			refresh_affinity(hs);
+			pthread_mutex_unlock(&hs->control);
+		}
 		if (pfd[1].revents & POLLIN)
 			continue;
 		while ((r = ovsdp_monitor_next(hs->mon, &ev, NULL)) != -EAGAIN) {
-			if (r == -ENOBUFS || r < 0)
+			if (r == -ENOBUFS) {
+				resync = true;
+				continue;
+			}
+			if (r < 0)
 				break;
 			if (ev.dp_ifindex != hs->dp_ifindex)
 				continue;
-			if (ev.kind == OVSDP_EVENT_VPORT_NEW) {
-				g_autoptr(GError) err = NULL;
-
-				/* No caller to tell: a port left without a
-				 * socket must at least be in the log (one
-				 * already gone again, -ENODEV, needs none). */
-				if (ovsdp_handlers_port_added(hs, ev.port_no, &err) < 0 && err &&
-				    err->code != ENODEV)
-					g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: new port %u: %s",
-					      hs->dp_name, ev.port_no, err->message);
-			} else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
-				ovsdp_handlers_port_deleted(hs, ev.port_no);
+			if (ev.kind == OVSDP_EVENT_VPORT_NEW)
+				monitor_port_added(hs, ev.port_no, ev.name);
+			else if (ev.kind == OVSDP_EVENT_VPORT_DEL)
+				monitor_port_deleted(hs, ev.port_no);
+		}
+		/* Only now, the queue empty: the kernel reports one overrun
+		 * until its queue empties, so events lost before this point
+		 * say nothing more, while a port listed now is seen either way,
+		 * and a drop after it is a new ENOBUFS. */
+		if (resync && r == -EAGAIN) {
+			resync = false;
+			monitor_resync(hs);
 		}
 	}
 	return NULL;
+}
+
+uint64_t
+ovsdp_handlers_monitor_resyncs(struct ovsdp_handlers *hs)
+{
+	return hs ? __atomic_load_n(&hs->mon_resyncs, __ATOMIC_RELAXED) : 0;
 }
 
 /* ---- public API --------------------------------------------------------- */
@@ -940,6 +1106,18 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *caller_opts, struct ovsd
 	r = ovsdp_monitor_open(OVSDP_MONITOR_VPORTS, &hs->mon, error);
 	if (r < 0)
 		goto fail;
+	/* Tests make it overrun at once (test-churn's resync case). */
+	if (g_getenv("OVSDP_TEST_MONITOR_RCVBUF")) {
+		int size = atoi(g_getenv("OVSDP_TEST_MONITOR_RCVBUF"));
+
+		setsockopt(ovsdp_monitor_fd(hs->mon), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	}
+	/* Listed after the monitor opened: a port between the two is in both. */
+	hs->mon_known = monitor_list_ports(hs);
+	if (!hs->mon_known) {
+		r = ovsdp_set_error(error, -EIO, NULL, "%s: listing the ports failed", opts->dp_name);
+		goto fail;
+	}
 	hs->mon_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	hs->mon_thread = g_thread_new("ovsdp-monitor", monitor_main, hs);
 	*out = hs;
@@ -1170,12 +1348,15 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 		return ovsdp_set_error(error, -ESHUTDOWN, NULL, "handlers: handed over to another "
 				       "process");
 	}
+	/* The affinity may have changed since: a dictated count follows it. */
+	refresh_affinity(hs);
 	d = hs->active;
 	if (d && d->dictates_handlers) {
 		pthread_mutex_unlock(&hs->control);
 		return ovsdp_set_error(error, -EPERM, NULL,
-					       "dispatcher %s dictates the handler count (%u)",
-					       d->name, d->n_handlers);
+					       "dispatcher %s dictates the handler count (%u, from "
+					       "the CPU affinity %s)", d->name, d->n_handlers,
+					       hs->features.affinity_list);
 	}
 	if (!d) {
 		hs->requested = n;
@@ -1568,6 +1749,8 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	ovsdp_monitor_close(hs->mon);
 	if (hs->mon_wake >= 0)
 		close(hs->mon_wake);
+	if (hs->mon_known)
+		g_hash_table_destroy(hs->mon_known);
 	ovsdp_dp_close(hs->control_dp);
 	g_ptr_array_free(hs->handlers, TRUE);
 	g_hash_table_destroy(hs->shares);
@@ -1623,4 +1806,19 @@ ovsdp_handler_dp(struct ovsdp_handler *h)
 	if (!h->dp && ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL) == 0)
 		grow_reply_buffers(h->dp);
 	return h->dp;
+}
+
+OVSDP_EXPORT int
+ovsdp_handler_upcall_info(const struct ovsdp_handler *h, const struct ovsdp_upcall *up,
+			  struct ovsdp_upcall_info *out)
+{
+	uintptr_t first, at;
+
+	if (!h || !up)
+		return -EINVAL;
+	first = (uintptr_t)h->ups;
+	at = (uintptr_t)up;
+	if (at < first || (at - first) % sizeof *up || (at - first) / sizeof *up >= h->hs->batch)
+		return -EINVAL;
+	return ovsdp_upcall_get_info(up, h->pids[(at - first) / sizeof *up], out);
 }

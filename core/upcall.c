@@ -16,6 +16,7 @@
 #include <linux/openvswitch.h>
 
 #include "netlink.h"
+#include "upcall-internal.h"
 #include "ovs-compat.h"
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
@@ -133,11 +134,16 @@ check_nested(const uint8_t *p, size_t len, enum nest_kind kind, const char *wher
 	return 0;
 }
 
-/* Find in_port at the top level of the key. */
+/* Find in_port at the top level of the key, and whether the packet is an
+ * Ethernet frame (the key has ETHERNET) and its ethertype. */
 static int
-key_in_port(const uint8_t *p, size_t len, uint32_t *in_port, GError **error)
+key_in_port(const uint8_t *p, size_t len, uint32_t *in_port, bool *is_eth, uint16_t *ethertype,
+	    GError **error)
 {
 	bool found = false;
+
+	*is_eth = false;
+	*ethertype = 0;
 
 	while (len > 0) {
 		size_t adv = 0;
@@ -153,6 +159,14 @@ key_in_port(const uint8_t *p, size_t len, uint32_t *in_port, GError **error)
 						 a->nla_len - NLA_HDRLEN);
 			memcpy(in_port, p + NLA_HDRLEN, 4);
 			found = true;
+		} else if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_ETHERNET) {
+			*is_eth = true;
+		} else if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_ETHERTYPE &&
+			   a->nla_len == NLA_HDRLEN + 2) {
+			uint16_t be;
+
+			memcpy(&be, p + NLA_HDRLEN, 2);
+			*ethertype = g_ntohs(be);
 		}
 		p += adv;
 		len -= adv;
@@ -176,6 +190,8 @@ ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 {
 	const struct nlattr *seen[OVS_PACKET_ATTR_HASH + 1] = { NULL };
 	const uint8_t *base = buf, *p;
+	uint16_t ethertype;
+	bool is_eth;
 	struct nlmsghdr nlh;
 	struct genlmsghdr g;
 	struct ovs_header oh;
@@ -240,21 +256,25 @@ ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 #define PLEN(t) ((size_t)seen[t]->nla_len - NLA_HDRLEN)
 	if (!seen[OVS_PACKET_ATTR_PACKET])
 		return malformed(error, "no PACKET attribute");
-	if (PLEN(OVS_PACKET_ATTR_PACKET) < ETH_HEADER_LEN)
-		return malformed(error, "PACKET is %zu bytes, shorter than an Ethernet header",
-				 PLEN(OVS_PACKET_ATTR_PACKET));
-	out->packet = PAYLOAD(OVS_PACKET_ATTR_PACKET);
-	out->packet_len = PLEN(OVS_PACKET_ATTR_PACKET);
-
 	if (!seen[OVS_PACKET_ATTR_KEY])
 		return malformed(error, "no KEY attribute");
 	out->key = PAYLOAD(OVS_PACKET_ATTR_KEY);
 	out->key_len = PLEN(OVS_PACKET_ATTR_KEY);
 	r = check_nested(out->key, out->key_len, NEST_KEY, "KEY", 0, error);
 	if (r == 0)
-		r = key_in_port(out->key, out->key_len, &out->in_port, error);
+		r = key_in_port(out->key, out->key_len, &out->in_port, &is_eth, &ethertype, error);
 	if (r < 0)
 		return r;
+
+	/* A layer-3 packet (its key has no ETHERNET) starts at its network
+	 * header. */
+	if (is_eth && PLEN(OVS_PACKET_ATTR_PACKET) < ETH_HEADER_LEN)
+		return malformed(error, "PACKET is %zu bytes, shorter than an Ethernet header",
+				 PLEN(OVS_PACKET_ATTR_PACKET));
+	if (!is_eth && PLEN(OVS_PACKET_ATTR_PACKET) == 0)
+		return malformed(error, "PACKET of a layer-3 packet is empty");
+	out->packet = PAYLOAD(OVS_PACKET_ATTR_PACKET);
+	out->packet_len = PLEN(OVS_PACKET_ATTR_PACKET);
 
 	if (seen[OVS_PACKET_ATTR_USERDATA]) {
 		out->userdata = PAYLOAD(OVS_PACKET_ATTR_USERDATA);
@@ -297,12 +317,36 @@ ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 	return 0;
 }
 
+OVSDP_EXPORT int
+ovsdp_upcall_get_info(const struct ovsdp_upcall *up, uint32_t pid, struct ovsdp_upcall_info *out)
+{
+	size_t size;
+	uint32_t in_port;
+	uint16_t ethertype = 0;
+	bool is_eth = true;
+
+	if (!up || !out || out->struct_size < offsetof(struct ovsdp_upcall_info, hash) + 8)
+		return -EINVAL;
+	size = MIN(out->struct_size, sizeof *out);
+	memset((char *)out + sizeof out->struct_size, 0, size - sizeof out->struct_size);
+	ovsdp_ufid_from_key(up->key, up->key_len, &out->ufid);
+	out->pid = pid;
+	/* The parser checked the key: this walk cannot fail. */
+	if (up->key && key_in_port(up->key, up->key_len, &in_port, &is_eth, &ethertype, NULL) < 0)
+		is_eth = true;
+	out->packet_type = is_eth ? OVSDP_PACKET_TYPE_ETHERNET : OVSDP_PACKET_TYPE_L3(ethertype);
+	out->has_hash = up->has_hash;
+	out->hash = up->hash;
+	return 0;
+}
+
 struct ovsdp_upcall_sock {
 	int fd;
 	uint32_t portid;
 	int rcvbuf;
 	uint64_t overruns;
 	uint64_t truncated;
+	uint64_t oversized;             /* larger than their slot, read whole */
 	uint64_t foreign;               /* datagrams dropped: not from the kernel */
 };
 
@@ -441,6 +485,12 @@ ovsdp_upcall_sock_truncated(const struct ovsdp_upcall_sock *s)
 	return s ? s->truncated : 0;
 }
 
+OVSDP_EXPORT uint64_t
+ovsdp_upcall_sock_oversized(const struct ovsdp_upcall_sock *s)
+{
+	return s ? s->oversized : 0;
+}
+
 /* Map a failed receive's errno to our return, counting overruns. */
 static int
 recv_error(struct ovsdp_upcall_sock *s, int e)
@@ -485,13 +535,54 @@ ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen)
 
 #define BATCH_MAX 64
 
-OVSDP_EXPORT int
-ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots,
-			     unsigned int n)
+/* Room beyond its slot for a message that does not fit it: an upcall holds
+ * at most a 64 KiB packet, the kernel's 32 KiB of actions (the userspace
+ * action's cookie among them) and a key, so slot + SPILL_BYTES holds any. */
+#define SPILL_BYTES (128 * 1024)
+/* A handler receives at most BATCH_MAX messages per round (over one or
+ * more calls), so a ring of that many buffers is never reused before the
+ * round's upcalls are delivered. */
+#define SPILL_RING BATCH_MAX
+
+/* One thread's spill buffers: malloc'ed but written only when a message
+ * overflows into them, so their untouched pages cost no memory. */
+struct spill {
+	uint8_t *buf[SPILL_RING];
+	size_t cap[SPILL_RING];
+	unsigned int cursor;
+};
+
+static void
+spill_free(gpointer p)
+{
+	struct spill *sp = p;
+
+	for (unsigned int i = 0; i < SPILL_RING; i++)
+		g_free(sp->buf[i]);
+	g_free(sp);
+}
+
+static GPrivate spill_key = G_PRIVATE_INIT(spill_free);
+
+static struct spill *
+thread_spill(void)
+{
+	struct spill *sp = g_private_get(&spill_key);
+
+	if (!sp) {
+		sp = g_new0(struct spill, 1);
+		g_private_set(&spill_key, sp);
+	}
+	return sp;
+}
+
+static int
+recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigned int n, bool whole)
 {
 	struct mmsghdr msgs[BATCH_MAX];
-	struct iovec iov[BATCH_MAX];
+	struct iovec iov[BATCH_MAX][2];
 	struct sockaddr_nl peers[BATCH_MAX];
+	struct spill *sp = whole ? thread_spill() : NULL;
 
 	if (!s || !slots || !n)
 		return -EINVAL;
@@ -502,16 +593,32 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 			return -EINVAL;
 	for (;;) {
 		unsigned int kept = 0;
-		int got;
+		int got, last_spilled = -1;
 
 		memset(msgs, 0, sizeof(msgs[0]) * n);
 		for (unsigned int i = 0; i < n; i++) {
-			iov[i].iov_base = slots[i].buf;
-			iov[i].iov_len = slots[i].size;
-			msgs[i].msg_hdr.msg_iov = &iov[i];
+			iov[i][0].iov_base = slots[i].buf;
+			iov[i][0].iov_len = slots[i].size;
+			msgs[i].msg_hdr.msg_iov = iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = &peers[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
+			if (sp) {
+				/* What overflows the slot lands after a copy of
+				 * the slot's room, so the whole message is one
+				 * run of bytes. */
+				unsigned int r = (sp->cursor + i) % SPILL_RING;
+				size_t need = slots[i].size + SPILL_BYTES;
+
+				if (sp->cap[r] < need) {
+					g_free(sp->buf[r]);
+					sp->buf[r] = g_malloc(need);
+					sp->cap[r] = need;
+				}
+				iov[i][1].iov_base = sp->buf[r] + slots[i].size;
+				iov[i][1].iov_len = SPILL_BYTES;
+				msgs[i].msg_hdr.msg_iovlen = 2;
+			}
 		}
 		got = recvmmsg(s->fd, msgs, n, MSG_DONTWAIT, NULL);
 		if (got < 0) {
@@ -529,6 +636,15 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 				s->truncated++;
 				continue;
 			}
+			if (sp && msgs[i].msg_len > slots[i].size) {
+				uint8_t *big = sp->buf[(sp->cursor + (unsigned int)i) % SPILL_RING];
+
+				memcpy(big, slots[i].buf, slots[i].size);
+				slots[i].buf = big;
+				slots[i].size += SPILL_BYTES;
+				s->oversized++;
+				last_spilled = i;
+			}
 			if ((unsigned int)i != kept) {
 				struct ovsdp_upcall_slot t = slots[kept];
 
@@ -538,9 +654,25 @@ ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_sl
 			slots[kept].len = msgs[i].msg_len;
 			kept++;
 		}
+		if (sp && last_spilled >= 0)
+			sp->cursor = (sp->cursor + (unsigned int)last_spilled + 1) % SPILL_RING;
 		if (kept)
 			return (int)kept;
 	}
+}
+
+OVSDP_EXPORT int
+ovsdp_upcall_sock_recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots,
+			     unsigned int n)
+{
+	return recv_batch(s, slots, n, false);
+}
+
+int
+ovsdp_upcall_sock_recv_batch_whole(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots,
+				   unsigned int n)
+{
+	return recv_batch(s, slots, n, true);
 }
 
 OVSDP_EXPORT int

@@ -17,6 +17,7 @@ static const struct ovsdp_cmd top_cmds[] = {
 	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
 	{ "meter", cmd_meter, "datapath meters: features, set, get, del" },
 	{ "ct-limit", cmd_ct_limit, "conntrack zone limits: set, get, del" },
+	{ "ct", cmd_ct, "tracked connections: dump, flush" },
 	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
 	{ "dispatch", cmd_dispatch, "a running ovsdpd's dispatcher: show (mode, sockets, handlers), set NAME" },
 	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)" },

@@ -38,6 +38,7 @@ int cmd_port(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_meter(int argc, char **argv);
 int cmd_ct_limit(int argc, char **argv);
+int cmd_ct(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 /* `ovsdp ctl top` (cmd-top.c): read the daemon at 'socket_path' every
  * 'interval' seconds, 'count' times (or until q/Ctrl-C when <= 0). */

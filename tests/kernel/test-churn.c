@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "ovsdp/ovsdp.h"
+#include "handlers-internal.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"
@@ -276,6 +277,67 @@ START_TEST(churn_under_traffic)
 }
 END_TEST
 
+/* The port monitor overruns (its socket buffer shrunk to the minimum by
+ * OVSDP_TEST_MONITOR_RCVBUF) while ports are created faster than it reads:
+ * the lost events are made good by re-reading the ports, so every port
+ * created gets its upcall socket from the dispatcher (half of them are
+ * deleted again meanwhile, which the re-read must not trip on).  Per-cpu gives ports no socket of their own:
+ * nothing to see there. */
+START_TEST(monitor_resyncs_after_overrun)
+{
+	struct ovsdp_plugin *p = plugin_under_test(_i);
+	struct ovsdp_handlers_options o = {
+		.dp_name = DP_NAME, .n_handlers = 2, .callback = on_upcalls,
+	};
+	struct ovsdp_handlers *hs = NULL;
+	g_autoptr(GError) err = NULL;
+	enum { N = 48 };
+	uint32_t ports[N];
+	unsigned int missing = N;
+
+	if (!p || !strcmp(dispatchers[_i], "per-cpu"))
+		return;
+	ck_assert(g_setenv("OVSDP_TEST_MONITOR_RCVBUF", "1", TRUE));
+	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
+	g_unsetenv("OVSDP_TEST_MONITOR_RCVBUF");
+	ck_assert_msg(ovsdp_handlers_start(hs, p, &err) == 0, "%s", err ? err->message : "");
+	for (unsigned int i = 0; i < N; i++) {
+		struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_INTERNAL };
+		struct ovsdp_vport_info info;
+		char name[16];
+
+		snprintf(name, sizeof name, "rs%u", i);
+		spec.name = name;
+		ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err->message);
+		ports[i] = info.port_no;
+	}
+	/* Half of them go again before the monitor can have caught up. */
+	for (unsigned int i = 0; i < N; i += 2)
+		ck_assert_msg(ovsdp_vport_del(dp, ports[i], &err) == 0, "%s", err->message);
+	for (gint64 end = g_get_monotonic_time() + WAIT_MS * 1000; missing &&
+	     g_get_monotonic_time() < end; ) {
+		missing = 0;
+		for (unsigned int i = 1; i < N; i += 2) {
+			uint32_t pids[OVSDP_HANDLERS_MAX] = { 0 };
+
+			/* legacy gives a port one pid per handler */
+			if (ovsdp_vport_get_upcall_pids(dp, ports[i], pids, G_N_ELEMENTS(pids),
+							NULL) < 1 || pids[0] == 0 ||
+			    ovsdp_handlers_port_get_pid(hs, ports[i]) == 0)
+				missing++;
+		}
+		if (missing)
+			g_usleep(50000);
+	}
+	printf("%s: monitor re-read the ports %" G_GUINT64_FORMAT " times; %u of %u ports "
+	       "without a socket\n", dispatchers[_i], ovsdp_handlers_monitor_resyncs(hs), missing,
+	       N / 2);
+	ck_assert_uint_eq(missing, 0);
+	ck_assert_uint_ge(ovsdp_handlers_monitor_resyncs(hs), 1);
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
 /* Usage: ktest-churn [CYCLES]; OVSDP_CHURN_CYCLES overrides both. */
 int
 main(int argc, char **argv)
@@ -305,6 +367,11 @@ main(int argc, char **argv)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, churn_under_traffic, 0, (int)n_dispatchers);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("resync");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, monitor_resyncs_after_overrun, 0, (int)n_dispatchers);
 	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

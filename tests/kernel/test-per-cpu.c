@@ -17,6 +17,7 @@
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"
+#include "kstats.h"
 
 #define DP_NAME "ovsdppc"
 #define BATCH 32
@@ -457,6 +458,66 @@ END_TEST
  * without per-cpu dispatch shows the first as skipped, not passed:
  *   ktest-per-cpu [per-cpu]   the plugin on a kernel with per-cpu dispatch
  *   ktest-per-cpu refused     enabling it where the kernel has none */
+
+static void
+ignore_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
+{
+	(void)h;
+	(void)ups;
+	(void)n;
+	(void)data;
+}
+
+/* The runtime's handler count, once it is 'want' (10 s); else what it is. */
+static unsigned int
+wait_handlers(struct ovsdp_handlers *hs, unsigned int want)
+{
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	for (;;) {
+		g_autoptr(kstats) st = NULL;
+		unsigned int n;
+
+		ck_assert_int_eq(kstats_get(hs, &st), 0);
+		n = ovsdp_handlers_stats_n_handlers(st);
+		if (n == want || g_get_monotonic_time() > end)
+			return n;
+		g_usleep(50000);
+	}
+}
+
+/* The handler runtime with per-cpu follows the process's CPU affinity:
+ * narrowed to one CPU it goes to one handler (the monitor thread sees the
+ * change), and `handlers set` says the count comes from the affinity;
+ * widened again it goes back. */
+START_TEST(handlers_follow_affinity)
+{
+	struct ovsdp_handlers_options o = { OVSDP_HANDLERS_OPTIONS_INIT, .dp_name = DP_NAME,
+					    .callback = ignore_upcalls };
+	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, "per-cpu");
+	struct ovsdp_handlers *hs = NULL;
+	g_autoptr(GError) err = NULL;
+	cpu_set_t one, all;
+
+	top_cpu();
+	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
+	ck_assert_msg(ovsdp_handlers_start(hs, p, &err) == 0, "%s", err ? err->message : "");
+	ck_assert_uint_eq(wait_handlers(hs, n_cpus), n_cpus);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof all, &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpus[0], &one);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
+	ck_assert_uint_eq(wait_handlers(hs, 1), 1);
+	ck_assert_int_eq(ovsdp_handlers_resize(hs, 3, &err), -EPERM);
+	ck_assert_msg(strstr(err->message, "dictates the handler count (1, from the CPU affinity"),
+		      "%s", err->message);
+	g_clear_error(&err);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
+	ck_assert_uint_eq(wait_handlers(hs, n_cpus), n_cpus);
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -480,6 +541,7 @@ main(int argc, char **argv)
 		tcase_add_test(tc, grow_gives_cpus_new_sockets);
 		tcase_add_test(tc, takes_over_from_vport_pids);
 		tcase_add_test(tc, disabled_keeps_sockets_to_drain);
+		tcase_add_test(tc, handlers_follow_affinity);
 	} else if (!strcmp(part, "refused")) {
 		ktest_require_feature("NO_PER_CPU", "a kernel without per-cpu upcall dispatch "
 				      "(the case tests its refusal)", f.per_cpu_dispatch == OVSDP_NO);

@@ -481,6 +481,83 @@ START_TEST(truncation_and_corruption)
 }
 END_TEST
 
+/* What struct ovsdp_upcall_info adds: the ufid from the key (stable, and
+ * different for another key), the pid passed through, the packet type
+ * (Ethernet, or layer 3 when the key has no ETHERNET, whose packet may be
+ * shorter than an Ethernet header) and the hash. */
+START_TEST(upcall_info)
+{
+	struct ovsdp_buf b, l3;
+	struct ovsdp_upcall up, up3;
+	struct ovsdp_upcall_info info = { .struct_size = sizeof info }, info3 = info, small = { 0 };
+	struct ovsdp_ufid again;
+	g_autoptr(GError) err = NULL;
+	size_t len = good_miss(&b), k;
+	static const uint8_t ip[9] = { 0x45, 0, 0, 9 };
+
+	ck_assert_int_eq(ovsdp_upcall_parse(b.data, len, FAMILY, &up, &err), 0);
+	ck_assert_int_eq(ovsdp_upcall_get_info(&up, 4242, &info), 0);
+	ck_assert_uint_eq(info.pid, 4242);
+	ck_assert_uint_eq(info.packet_type, OVSDP_PACKET_TYPE_ETHERNET);
+	ck_assert(info.has_hash);
+	ck_assert_uint_eq(info.hash, 0x1234567890ULL);
+	ovsdp_ufid_from_key(up.key, up.key_len, &again);
+	ck_assert_int_eq(memcmp(&again, &info.ufid, sizeof again), 0);
+	ck_assert(again.u32[0] | again.u32[1] | again.u32[2] | again.u32[3]);
+
+	/* A layer-3 packet: IN_PORT and ETHERTYPE, no ETHERNET. */
+	msg_begin(&l3, FAMILY, OVS_PACKET_CMD_MISS, 7);
+	k = ovsdp_buf_nest_start(&l3, OVS_PACKET_ATTR_KEY);
+	ovsdp_buf_put_u32(&l3, OVS_KEY_ATTR_IN_PORT, 3);
+	ovsdp_buf_put_u16(&l3, OVS_KEY_ATTR_ETHERTYPE, g_htons(0x0800));
+	ovsdp_buf_nest_end(&l3, k);
+	ovsdp_buf_put_attr(&l3, OVS_PACKET_ATTR_PACKET, ip, sizeof ip);
+	len = msg_end(&l3);
+	ck_assert_msg(ovsdp_upcall_parse(l3.data, len, FAMILY, &up3, &err) == 0, "%s",
+		      err ? err->message : "");
+	ck_assert_uint_eq(up3.packet_len, sizeof ip);
+	ck_assert_int_eq(ovsdp_upcall_get_info(&up3, 0, &info3), 0);
+	ck_assert_uint_eq(info3.packet_type, OVSDP_PACKET_TYPE_L3(0x0800));
+	ck_assert_uint_eq(info3.packet_type, 0x10800);
+	ck_assert(!info3.has_hash);
+	ck_assert_int_ne(memcmp(&info3.ufid, &info.ufid, sizeof info.ufid), 0);
+
+	/* A wrong struct_size or NULL is refused. */
+	ck_assert_int_eq(ovsdp_upcall_get_info(&up, 0, &small), -EINVAL);
+	ck_assert_int_eq(ovsdp_upcall_get_info(NULL, 0, &info), -EINVAL);
+	ck_assert_int_eq(ovsdp_upcall_get_info(&up, 0, NULL), -EINVAL);
+	ovsdp_buf_clear(&b);
+	ovsdp_buf_clear(&l3);
+}
+END_TEST
+
+/* The ufid from a key: every byte counts, the order counts, the length
+ * counts (a zero tail is not the same key). */
+START_TEST(ufid_from_key)
+{
+	uint8_t key[40];
+	struct ovsdp_ufid a, b;
+
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (uint8_t)i;
+	ovsdp_ufid_from_key(key, sizeof key, &a);
+	ovsdp_ufid_from_key(key, sizeof key, &b);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof a), 0);
+	for (size_t i = 0; i < sizeof key; i++) {
+		key[i] ^= 0x01;
+		ovsdp_ufid_from_key(key, sizeof key, &b);
+		ck_assert_int_ne(memcmp(&a, &b, sizeof a), 0);
+		key[i] ^= 0x01;
+	}
+	ovsdp_ufid_from_key(key, sizeof key - 1, &b);
+	ck_assert_int_ne(memcmp(&a, &b, sizeof a), 0);
+	memcpy(key, key + 8, 8);
+	memset(key + 8, 0, 8);
+	ovsdp_ufid_from_key(key, sizeof key, &b);
+	ck_assert_int_ne(memcmp(&a, &b, sizeof a), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -492,6 +569,8 @@ main(void)
 
 	tcase_add_test(good, good_miss_fields);
 	tcase_add_test(good, good_action_fields);
+	tcase_add_test(good, upcall_info);
+	tcase_add_test(good, ufid_from_key);
 	tcase_add_test(bad, header_errors);
 	tcase_add_test(bad, attribute_walk_errors);
 	tcase_add_test(bad, required_and_sized_attributes);

@@ -160,8 +160,10 @@ enum ovsdp_dispatch_log_level {
 
 /* One raw upcall: a complete generic netlink message from the kernel
  * (nlmsghdr, genlmsghdr, ovs_header, attributes), unparsed.  The core owns
- * the buffers: it sets 'data' and 'size'; host->usock_recv() fills the rest.
- * Frozen for the whole major version (it is passed as an array). */
+ * the buffers: it sets 'data' and 'size'; host->usock_recv() fills the rest,
+ * and for a message larger than 'size' points 'data' at a bigger buffer of
+ * the core's (valid until the reading thread has received 64 more such
+ * messages) with 'size' to match, so that it is read whole.  Frozen for the whole major version (it is passed as an array). */
 struct ovsdp_dispatch_msg {
 	void *data;                /* core: where the message goes */
 	uint32_t size;             /* core: bytes available at 'data' */

@@ -69,7 +69,8 @@ struct ovsdp_features {
  * could be learned), or another negative errno. */
 OVSDP_EXPORT int ovsdp_features_probe(struct ovsdp_features *out, GError **error);
 
-/* Re-read only the CPU topology and affinity fields of *f. */
+/* Re-read only the CPU topology and affinity fields of *f (the affinity
+ * of the process's main thread, whichever thread calls). */
 OVSDP_EXPORT int ovsdp_features_read_cpus(struct ovsdp_features *f);
 
 /* "yes", "no" or "unknown". */

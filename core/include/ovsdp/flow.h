@@ -28,6 +28,11 @@ OVSDP_EXPORT void ovsdp_ufid_format(const struct ovsdp_ufid *ufid,
 /* Parse that form, with or without "ufid:" and dashes (32 hex digits).
  * Returns 0 or -EINVAL. */
 OVSDP_EXPORT int ovsdp_ufid_parse(const char *text, struct ovsdp_ufid *out);
+/* A ufid computed from a flow key's bytes (OVS_KEY_ATTR_* as the kernel
+ * or ovsdp_odp_key_from_string() writes them): the same bytes always give the same
+ * ufid, different keys different ones but for 128-bit hash collisions.
+ * Not OVS's own hash: ufids made here match only ovsdp's. */
+OVSDP_EXPORT void ovsdp_ufid_from_key(const void *key, size_t key_len, struct ovsdp_ufid *out);
 
 struct ovsdp_flow_stats {
 	uint64_t n_packets;

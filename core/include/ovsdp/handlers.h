@@ -237,6 +237,12 @@ OVSDP_EXPORT int ovsdp_handler_queue_execute(struct ovsdp_handler *h,
  * for requests that need an answer (flow gets, dumps). */
 OVSDP_EXPORT unsigned int ovsdp_handler_index(const struct ovsdp_handler *h);
 OVSDP_EXPORT struct ovsdp_dp *ovsdp_handler_dp(struct ovsdp_handler *h);
+/* For the callback: the ufid, receiving pid, packet type and hash of one
+ * of the upcalls it was given (ovsdp_upcall_get_info() with the pid of the
+ * socket it arrived on).  -EINVAL if 'up' is not one of them. */
+OVSDP_EXPORT int ovsdp_handler_upcall_info(const struct ovsdp_handler *h,
+					   const struct ovsdp_upcall *up,
+					   struct ovsdp_upcall_info *out);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #include <ovsdp/packet.h>
 #include <ovsdp/meter.h>
 #include <ovsdp/ct-limit.h>
+#include <ovsdp/conntrack.h>
 #include <ovsdp/upcall.h>
 #include <ovsdp/handlers.h>
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ovsdp/common.h>
+#include <ovsdp/flow.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,34 @@ struct ovsdp_upcall {
  * what is wrong, never reads outside [buf, buf+len).  -EINVAL on NULL. */
 OVSDP_EXPORT int ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 				    struct ovsdp_upcall *out, GError **error);
+
+/* What an upcall carries beyond struct ovsdp_upcall, which is frozen for
+ * the major version (the handler runtime passes arrays of it).  The caller
+ * sets struct_size to sizeof(struct ovsdp_upcall_info); members appended
+ * in a later minor version are filled only when struct_size covers them. */
+struct ovsdp_upcall_info {
+	size_t struct_size;
+	struct ovsdp_ufid ufid;         /* from the key (ovsdp_ufid_from_key()): the
+					 * kernel sends none with an upcall */
+	uint32_t pid;                   /* netlink port id of the socket it arrived
+					 * on; 0: not known */
+	uint32_t packet_type;           /* OVSDP_PACKET_TYPE_ETHERNET, or for a
+					 * layer-3 packet (no Ethernet header; from an
+					 * L3 tunnel port) OVSDP_PACKET_TYPE_L3(ethertype) */
+	bool has_hash;
+	uint64_t hash;                  /* as struct ovsdp_upcall's */
+};
+
+/* Packet types as OpenFlow numbers them (namespace << 16 | type), as OVS's
+ * packet_type: 0 is Ethernet, namespace 1 an ethertype. */
+#define OVSDP_PACKET_TYPE_ETHERNET 0u
+#define OVSDP_PACKET_TYPE_L3(ethertype) ((1u << 16) | (uint16_t)(ethertype))
+
+/* Fill 'out' (struct_size set by the caller) for 'up', which arrived on
+ * netlink port 'pid' (0 if unknown).  -EINVAL on NULL or a struct_size
+ * smaller than the first version's. */
+OVSDP_EXPORT int ovsdp_upcall_get_info(const struct ovsdp_upcall *up, uint32_t pid,
+				       struct ovsdp_upcall_info *out);
 
 /* An upcall socket: a generic netlink socket bound to a port id of its own
  * which the kernel sends upcalls to.  Non-blocking. */
@@ -94,6 +123,9 @@ OVSDP_EXPORT int ovsdp_upcall_sock_purge(struct ovsdp_upcall_sock *s);
 /* ENOBUFS overruns and truncated messages seen since the socket opened. */
 OVSDP_EXPORT uint64_t ovsdp_upcall_sock_overruns(const struct ovsdp_upcall_sock *s);
 OVSDP_EXPORT uint64_t ovsdp_upcall_sock_truncated(const struct ovsdp_upcall_sock *s);
+/* Messages larger than their slot that the handler runtime still read
+ * whole (into a buffer of the receiving thread's, grown on demand). */
+OVSDP_EXPORT uint64_t ovsdp_upcall_sock_oversized(const struct ovsdp_upcall_sock *s);
 
 /* Wrap an upcall socket inherited from another process (an fd from
  * systemd's file descriptor store or received with SCM_RIGHTS): it must be

@@ -1,0 +1,11 @@
+/* handlers-internal.h: what white-box tests read of the handler runtime. */
+#ifndef OVSDP_HANDLERS_INTERNAL_H
+#define OVSDP_HANDLERS_INTERNAL_H
+
+#include <stdint.h>
+#include "ovsdp/handlers.h"
+
+/* How often the port monitor overran and re-read the ports. */
+uint64_t ovsdp_handlers_monitor_resyncs(struct ovsdp_handlers *hs);
+
+#endif
