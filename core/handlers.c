@@ -781,18 +781,47 @@ choose_handler_count(struct ovsdp_handlers *hs, struct dispatcher *d, unsigned i
  * datapath may be in it from a plugin switched away from or a previous
  * process: until the feature bit goes, the kernel ignores vport pids and
  * sends every miss to the old per-cpu sockets.  Leaving it only now means
- * no miss finds the new pids missing. */
+ * no miss finds the new pids missing.
+ *
+ * Outside per-cpu mode the kernel keeps the last per-cpu array, and it
+ * uses it again the moment the mode comes back: one OVS_DP_CMD_SET that
+ * enters per-cpu mode sets the feature bit first and allocates and
+ * publishes the new array after (ovs_dp_change() in
+ * net/openvswitch/datapath.c), so a miss in between is routed by the old
+ * array.  Were that array left naming sockets of a retired per-cpu
+ * instance, or were there none (a new datapath), the kernel would count
+ * that miss lost (ECONNREFUSED, ENOTCONN) on the next switch to per-cpu.
+ * So before leaving per-cpu mode, and whenever a per-port dispatcher takes
+ * over, the array is parked on the socket d serves the local port with:
+ * the next entry into per-cpu mode then finds a socket that is read until
+ * the grace period and drain of that switch.  Parking needs the mode bit
+ * (the kernel takes an array only in per-cpu mode): outside it, it is a
+ * short entry whose own window finds the previous dispatcher's parked
+ * socket, alive until this switch retires it. */
 static int
 dispatcher_own_mode(struct ovsdp_handlers *hs, struct dispatcher *d, GError **error)
 {
 	struct ovsdp_dp_info info;
+	uint32_t pid;
 	int r;
 
 	if (ovsdp_host_ctx_per_cpu(d->ctx) || hs->features.per_cpu_dispatch == OVSDP_NO)
 		return 0;
 	r = ovsdp_dp_get_info(hs->control_dp, &info, error);
-	if (r < 0 || !(info.user_features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU))
+	if (r < 0)
 		return r;
+	pthread_rwlock_rdlock(&d->lock);
+	pid = d->vt->port_get_pid(d->inst, OVSDP_PORT_LOCAL);
+	pthread_rwlock_unlock(&d->lock);
+	if (hs->features.per_cpu_dispatch == OVSDP_YES && pid != 0 &&
+	    pid != OVSDP_DISPATCH_PID_PER_CPU) {
+		r = ovsdp_dp_set_per_cpu_pids(hs->control_dp, &pid, 1, error);
+		if (r < 0)
+			return r;
+		info.user_features |= OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU;
+	}
+	if (!(info.user_features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU))
+		return 0;
 	return ovsdp_dp_set_user_features(hs->control_dp, info.user_features &
 					  ~OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, error);
 }

@@ -862,6 +862,45 @@ START_TEST(vendor_start_leaves_stale_per_cpu)
 }
 END_TEST
 
+/* The kernel enters per-cpu mode in two steps within one request: it sets
+ * the feature bit, then publishes the new per-cpu array; a miss in between
+ * is routed by the array it had.  This holds that window open (the bit
+ * alone, no array) while a per-port plugin is active: loop 0 on a new
+ * datapath (no array yet: ENOTCONN), loop 1 after a switch away from
+ * per-cpu (the array of the retired instance: ECONNREFUSED).  The core
+ * parks the array on a socket the active plugin reads, so every frame is
+ * handled once and the kernel loses none. */
+START_TEST(per_cpu_entry_window_loses_nothing)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_handlers *hs;
+	struct ovsdp_dp_info info;
+	uint64_t lost0;
+
+	add_veth_port(0);
+	if (_i == 0)
+		hs = start(ovsdp_plugins_find(plugins, "vendor"), 2, NULL);
+	else {
+		hs = start(ovsdp_plugins_find(plugins, "per-cpu"), 2, NULL);
+		switch_to(hs, "vendor");
+	}
+	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
+	ck_assert_uint_eq(info.user_features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, 0);
+	lost0 = info.stats.n_lost;
+	ck_assert_msg(ovsdp_dp_set_user_features(dp, info.user_features |
+						 OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU, &err) == 0,
+		      "%s", err ? err->message : "");
+	send_frames(0, 0, 20, 1000);
+	ck_assert_msg(wait_ours(20), "%s: %" G_GUINT64_FORMAT " of 20 frames handled in the "
+		      "window, kernel lost %" G_GUINT64_FORMAT, _i == 0 ? "new datapath" :
+		      "after per-cpu", rx_ours(), kernel_lost() - lost0);
+	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	check_exactly_once(0, 0, 20);
+	ck_assert_int_eq(ovsdp_dp_set_user_features(dp, info.user_features, NULL), 0);
+	ovsdp_handlers_free(hs);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -914,6 +953,7 @@ main(void)
 		tcase_set_timeout(vendor, 600);
 		tcase_add_loop_test(vendor, vendor_switch_from_and_to_per_cpu, 0, 2);
 		tcase_add_test(vendor, vendor_start_leaves_stale_per_cpu);
+		tcase_add_loop_test(vendor, per_cpu_entry_window_loses_nothing, 0, 2);
 		suite_add_tcase(s, vendor);
 	}
 	return ktest_run_suite(s);
