@@ -61,4 +61,9 @@ int ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsgh
 int ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
 		       struct ovsdp_event *ev);
 
+/* tunnel.c, for vport.c: after netdev port 'port' is deleted, delete its
+ * device when it is a tunnel device ovsdp made (OVSDP_TUNNEL_ALIAS);
+ * -errno with the kernel's text in kmsg[len] on failure. */
+int ovsdp_tunnel_device_cleanup(const struct ovsdp_vport_info *port, char *kmsg, size_t len);
+
 #endif

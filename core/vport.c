@@ -206,6 +206,27 @@ vport_simple(struct ovsdp_dp *dp, uint8_t cmd, const char *name, uint32_t port_n
 	return ovsdp_dp_transact(dp, m, fn, arg, what, error);
 }
 
+/* Delete a port; when it was a tunnel device ovsdp created over
+ * rtnetlink (tunnel.c), the device goes too, as with internal ports.  The
+ * kernel's echo of the deleted port says which device it was. */
+static int
+vport_del(struct ovsdp_dp *dp, const char *name, uint32_t port_no, const char *what,
+	  GError **error)
+{
+	struct ovsdp_vport_info info = { .type = OVSDP_VPORT_TYPE_UNSPEC };
+	char kmsg[160] = "";
+	int r = vport_simple(dp, OVS_VPORT_CMD_DEL, name, port_no, NLM_F_ECHO, one_vport_cb,
+			     &info, what, error);
+
+	if (r < 0)
+		return r;
+	r = ovsdp_tunnel_device_cleanup(&info, kmsg, sizeof kmsg);
+	if (r < 0)
+		return ovsdp_set_error(error, r, kmsg, "%s: deleting its tunnel device %s", what,
+				       info.name);
+	return 0;
+}
+
 OVSDP_EXPORT int
 ovsdp_vport_del_by_name(struct ovsdp_dp *dp, const char *name, GError **error)
 {
@@ -215,7 +236,7 @@ ovsdp_vport_del_by_name(struct ovsdp_dp *dp, const char *name, GError **error)
 		return ovsdp_set_error(error, -EINVAL, NULL, "deleting port %s: bad name",
 				       name ? name : "(null)");
 	what = g_strdup_printf("deleting port %s", name);
-	return vport_simple(dp, OVS_VPORT_CMD_DEL, name, 0, 0, NULL, NULL, what, error);
+	return vport_del(dp, name, 0, what, error);
 }
 
 OVSDP_EXPORT int
@@ -225,7 +246,7 @@ ovsdp_vport_del(struct ovsdp_dp *dp, uint32_t port_no, GError **error)
 
 	if (!dp)
 		return ovsdp_set_error(error, -EINVAL, NULL, "%s: no datapath", what);
-	return vport_simple(dp, OVS_VPORT_CMD_DEL, NULL, port_no, 0, NULL, NULL, what, error);
+	return vport_del(dp, NULL, port_no, what, error);
 }
 
 OVSDP_EXPORT int

@@ -128,6 +128,8 @@ print_dp_text(const struct ovsdp_dp_info *info, const struct ovsdp_vport_info *p
 	}
 }
 
+static void json_tunnel(struct json *j, const struct ovsdp_vport_info *p);
+
 void
 json_vport(struct json *j, const struct ovsdp_vport_info *p)
 {
@@ -158,6 +160,32 @@ json_vport(struct json *j, const struct ovsdp_vport_info *p)
 		json_kv_uint(j, "fail", p->upcall_fail);
 		json_object_end(j);
 	}
+	json_tunnel(j, p);
+	json_object_end(j);
+}
+
+/* "tunnel": {...} when the port is one (rtnetlink device or legacy vport). */
+static void
+json_tunnel(struct json *j, const struct ovsdp_vport_info *p)
+{
+	struct ovsdp_tunnel_info t;
+
+	if (ovsdp_tunnel_get(p, &t, NULL) != 1)
+		return;
+	json_key(j, "tunnel");
+	json_object_begin(j);
+	json_kv_string(j, "kind", ovsdp_tunnel_kind_str(t.kind));
+	json_kv_string(j, "via", ovsdp_tunnel_via_str(t.via));
+	if (t.device_kind[0])
+		json_kv_string(j, "device_kind", t.device_kind);
+	json_kv_bool(j, "external", t.external);
+	json_kv_bool(j, "ours", t.ours);
+	if (t.has_dst_port)
+		json_kv_uint(j, "dst_port", t.dst_port);
+	if (t.kind == OVSDP_TUNNEL_VXLAN)
+		json_kv_bool(j, "gbp", t.gbp);
+	if (t.kind == OVSDP_TUNNEL_BAREUDP)
+		json_kv_uint(j, "ethertype", t.ethertype);
 	json_object_end(j);
 }
 

@@ -23,49 +23,98 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return !errno && !*end && *out <= max;
 }
 
-/* Parse "IFACE[,type=T][,dst_port=N][,port_no=N][,upcall_pid=N]". */
+/* What `port add` was asked for: a plain port or a tunnel. */
+struct port_req {
+	struct ovsdp_vport_spec spec;
+	struct ovsdp_tunnel_spec tun;   /* tun.kind != 0: a tunnel */
+	char *name;
+	uint32_t pid;
+};
+
 static bool
-parse_port_spec(const char *text, struct ovsdp_vport_spec *spec, char **name, uint32_t *pid)
+parse_hex16(const char *s, uint16_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v == 0 || v > 0xffff)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* Parse "IFACE[,type=T][,dst_port=N][,port_no=N][,upcall_pid=N][,gbp]
+ * [,ethertype=N][,via=auto|rtnetlink|legacy]". */
+static bool
+parse_port_spec(const char *text, struct port_req *req)
 {
 	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+	struct ovsdp_vport_spec *spec = &req->spec;
+	struct ovsdp_tunnel_spec *tun = &req->tun;
+	bool tunnel_opt = false;
 
 	if (!parts[0] || !*parts[0]) {
 		tool_fail("port add: missing interface name in '%s'", text);
 		return false;
 	}
-	*name = g_strdup(parts[0]);
-	spec->name = *name;
+	req->name = g_strdup(parts[0]);
+	spec->name = tun->name = req->name;
 	for (char **p = parts + 1; *p; p++) {
 		char *eq = strchr(*p, '=');
 		unsigned long v;
 
+		if (!strcmp(*p, "gbp")) {
+			tun->gbp = true;
+			tunnel_opt = true;
+			continue;
+		}
 		if (!eq) {
 			tool_fail("port add: '%s' is not key=value", *p);
 			return false;
 		}
 		*eq = '\0';
 		if (!strcmp(*p, "type")) {
-			int t = ovsdp_vport_type_from_str(eq + 1);
+			int t = ovsdp_tunnel_kind_from_str(eq + 1);
 
+			if (t > 0) {
+				tun->kind = (uint32_t)t;
+				continue;
+			}
+			t = ovsdp_vport_type_from_str(eq + 1);
 			if (t < 0) {
 				tool_fail("port add: unknown type '%s' (netdev, internal, vxlan, "
-					  "geneve or gre)", eq + 1);
+					  "geneve, gre, ip6gre, erspan, ip6erspan or bareudp)", eq + 1);
 				return false;
 			}
 			spec->type = (uint32_t)t;
 		} else if (!strcmp(*p, "dst_port") && parse_uint(eq + 1, 65535, &v) && v) {
-			spec->dst_port = (uint16_t)v;
+			spec->dst_port = tun->dst_port = (uint16_t)v;
 		} else if (!strcmp(*p, "port_no") && parse_uint(eq + 1, 65535, &v)) {
-			spec->port_no = (uint32_t)v;
+			spec->port_no = tun->port_no = (uint32_t)v;
 		} else if (!strcmp(*p, "upcall_pid") && parse_uint(eq + 1, UINT32_MAX, &v)) {
-			*pid = (uint32_t)v;
-			spec->upcall_pids = pid;
-			spec->n_upcall_pids = 1;
+			req->pid = (uint32_t)v;
+			spec->upcall_pids = tun->upcall_pids = &req->pid;
+			spec->n_upcall_pids = tun->n_upcall_pids = 1;
+		} else if (!strcmp(*p, "ethertype") && parse_hex16(eq + 1, &tun->ethertype)) {
+			tunnel_opt = true;
+		} else if (!strcmp(*p, "via") && (!strcmp(eq + 1, "auto") ||
+						  !strcmp(eq + 1, "rtnetlink") ||
+						  !strcmp(eq + 1, "legacy"))) {
+			tun->via = !strcmp(eq + 1, "rtnetlink") ? OVSDP_TUNNEL_VIA_RTNETLINK :
+				   !strcmp(eq + 1, "legacy") ? OVSDP_TUNNEL_VIA_LEGACY :
+				   OVSDP_TUNNEL_VIA_AUTO;
+			tunnel_opt = true;
 		} else {
-			tool_fail("port add: bad option '%s=%s' (type, dst_port, port_no or "
-				  "upcall_pid)", *p, eq + 1);
+			tool_fail("port add: bad option '%s=%s' (type, dst_port, port_no, "
+				  "upcall_pid, gbp, ethertype or via)", *p, eq + 1);
 			return false;
 		}
+	}
+	if (tunnel_opt && !tun->kind) {
+		tool_fail("port add: gbp, ethertype and via are for tunnel types");
+		return false;
 	}
 	return true;
 }
@@ -73,32 +122,47 @@ parse_port_spec(const char *text, struct ovsdp_vport_spec *spec, char **name, ui
 static int
 port_add(int argc, char **argv)
 {
-	struct ovsdp_vport_spec spec = { .name = NULL };
+	struct port_req req = { .spec.name = NULL };
+	struct ovsdp_tunnel_info tinfo;
 	struct ovsdp_vport_info info;
-	g_autofree char *name = NULL;
 	struct ovsdp_dp *dp = NULL;
 	GError *err = NULL;
 	bool json = false;
-	uint32_t pid = 0;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP IFACE[,type=TYPE][,dst_port=N][,port_no=N][,upcall_pid=N]",
+	if (!tool_parse(&argc, &argv, "DP IFACE[,type=TYPE][,dst_port=N][,port_no=N][,upcall_pid=N]"
+			"[,gbp][,ethertype=N][,via=auto|rtnetlink|legacy]",
 			"Add a port to datapath DP, as ovs-dpctl add-if does.\n\n"
 			"TYPE is netdev (an existing device, the default), internal (a new device),\n"
-			"vxlan, geneve or gre (a new tunnel device named IFACE).  dst_port is the\n"
-			"tunnel's UDP port (vxlan 4789, geneve 6081 by default).  port_no asks for\n"
-			"a port number; upcall_pid points the port's misses at a netlink socket.\n\n"
-			"Example: ovsdp port add dp0 vx0,type=vxlan,dst_port=4790", NULL, &json))
+			"or a tunnel: vxlan, geneve, gre, ip6gre, erspan, ip6erspan or bareudp.  A\n"
+			"tunnel is made as upstream Open vSwitch makes it: an external-mode device\n"
+			"named IFACE created over rtnetlink and added as a netdev port; the key and\n"
+			"the remote come from set(tunnel(...)) actions.  via=legacy asks for the\n"
+			"kernel's old tunnel vport (vxlan, geneve, gre; gone in Linux 7), via=auto\n"
+			"(the default) falls back to it where the kernel lacks the device type.\n"
+			"dst_port is the UDP port (vxlan 4789, geneve 6081 by default; bareudp needs\n"
+			"one), gbp turns on vxlan's group policy extension, ethertype is bareudp's\n"
+			"payload (needed, e.g. 0x0800).  port_no asks for a port number;\n"
+			"upcall_pid points the port's misses at a netlink socket.\n\n"
+			"Example: ovsdp port add dp0 vx0,type=vxlan,dst_port=4790,gbp", NULL, &json))
 		return OVSDP_EXIT_USAGE;
 	if (argc != 3)
 		return tool_fail("port add takes DP and IFACE[,options] (see --help)"),
 		       OVSDP_EXIT_USAGE;
-	if (!parse_port_spec(argv[2], &spec, &name, &pid))
+	if (!parse_port_spec(argv[2], &req)) {
+		g_free(req.name);
 		return OVSDP_EXIT_USAGE;
-	if (ovsdp_dp_open(argv[1], &dp, &err) < 0)
+	}
+	if (ovsdp_dp_open(argv[1], &dp, &err) < 0) {
+		g_free(req.name);
 		return tool_fail_error(err);
-	r = ovsdp_vport_add(dp, &spec, &info, &err);
+	}
+	if (req.tun.kind)
+		r = ovsdp_tunnel_add(dp, &req.tun, &info, &tinfo, &err);
+	else
+		r = ovsdp_vport_add(dp, &req.spec, &info, &err);
 	ovsdp_dp_close(dp);
+	g_free(req.name);
 	if (r < 0)
 		return tool_fail_error(err);
 	if (json) {
@@ -106,6 +170,9 @@ port_add(int argc, char **argv)
 
 		json_vport(j, &info);
 		json_finish(j, stdout);
+	} else if (req.tun.kind) {
+		printf("port %u: %s (%s via %s)\n", info.port_no, info.name,
+		       ovsdp_tunnel_kind_str(tinfo.kind), ovsdp_tunnel_via_str(tinfo.via));
 	} else {
 		printf("port %u: %s\n", info.port_no, info.name);
 	}
@@ -122,7 +189,8 @@ port_del(int argc, char **argv)
 
 	if (!tool_parse(&argc, &argv, "DP IFACE|PORT_NO",
 			"Remove a port (by name or number) from datapath DP.  An internal or\n"
-			"tunnel port's device goes with it; a netdev port's device stays.", NULL, NULL))
+			"tunnel port's device goes with it (a tunnel device ovsdp created over\n"
+			"rtnetlink too); a netdev port's device stays.", NULL, NULL))
 		return OVSDP_EXIT_USAGE;
 	if (argc != 3)
 		return tool_fail("port del takes DP and a port (see --help)"), OVSDP_EXIT_USAGE;
@@ -134,6 +202,27 @@ port_del(int argc, char **argv)
 		r = ovsdp_vport_del_by_name(dp, argv[2], &err);
 	ovsdp_dp_close(dp);
 	return r < 0 ? tool_fail_error(err) : 0;
+}
+
+/* "    tunnel: vxlan via rtnetlink, device vxlan (ovsdp's), external, dst_port:4789" */
+static void
+print_tunnel(const struct ovsdp_vport_info *p)
+{
+	struct ovsdp_tunnel_info t;
+
+	if (ovsdp_tunnel_get(p, &t, NULL) != 1)
+		return;
+	printf("    tunnel: %s via %s", ovsdp_tunnel_kind_str(t.kind), ovsdp_tunnel_via_str(t.via));
+	if (t.device_kind[0])
+		printf(", device %s%s", t.device_kind, t.ours ? " (ovsdp's)" : "");
+	printf(", %s", t.external ? "external" : "not external (not usable by flows)");
+	if (t.has_dst_port)
+		printf(", dst_port:%u", t.dst_port);
+	if (t.gbp)
+		printf(", gbp");
+	if (t.kind == OVSDP_TUNNEL_BAREUDP)
+		printf(", ethertype:0x%04x", t.ethertype);
+	printf("\n");
 }
 
 static void
@@ -162,6 +251,7 @@ print_port(struct ovsdp_dp *dp, const struct ovsdp_vport_info *p)
 	if (p->has_upcall_stats)
 		printf("    upcalls: success:%" G_GUINT64_FORMAT " fail:%" G_GUINT64_FORMAT "\n",
 		       p->upcall_success, p->upcall_fail);
+	print_tunnel(p);
 }
 
 static int
@@ -227,7 +317,7 @@ port_show(int argc, char **argv)
 }
 
 static const struct ovsdp_cmd port_cmds[] = {
-	{ "add", port_add, "add a port: add DP IFACE[,type=T][,dst_port=N][,port_no=N]" },
+	{ "add", port_add, "add a port or tunnel: add DP IFACE[,type=T][,dst_port=N][,port_no=N]..." },
 	{ "del", port_del, "remove a port: del DP IFACE|PORT_NO" },
 	{ "show", port_show, "show ports: show DP [IFACE|PORT_NO...]" },
 	{ NULL, NULL, NULL },

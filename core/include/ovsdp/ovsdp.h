@@ -10,6 +10,7 @@
 #include <ovsdp/plugin.h>
 #include <ovsdp/datapath.h>
 #include <ovsdp/vport.h>
+#include <ovsdp/tunnel.h>
 #include <ovsdp/flow.h>
 #include <ovsdp/packet.h>
 #include <ovsdp/meter.h>

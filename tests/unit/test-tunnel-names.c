@@ -1,0 +1,76 @@
+/* test-tunnel-names.c: the tunnel names and what ovsdp_tunnel_get() says
+ * about ports it can judge without a kernel (legacy vports, internal
+ * ports); the devices themselves are tests/kernel/test-tunnel.c's. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <glib.h>
+
+#include "ovsdp/ovsdp.h"
+
+START_TEST(names_both_ways)
+{
+	static const char *const names[] = { "vxlan", "geneve", "gre", "ip6gre", "erspan",
+					     "ip6erspan", "bareudp" };
+
+	for (unsigned int i = 0; i < G_N_ELEMENTS(names); i++) {
+		ck_assert_int_eq(ovsdp_tunnel_kind_from_str(names[i]), (int)i + 1);
+		ck_assert_str_eq(ovsdp_tunnel_kind_str(i + 1), names[i]);
+	}
+	ck_assert_str_eq(ovsdp_tunnel_kind_str(OVSDP_TUNNEL_NONE), "none");
+	ck_assert_str_eq(ovsdp_tunnel_kind_str(99), "unknown");
+	ck_assert_int_eq(ovsdp_tunnel_kind_from_str("none"), -EINVAL);
+	ck_assert_int_eq(ovsdp_tunnel_kind_from_str("gretap"), -EINVAL);
+	ck_assert_int_eq(ovsdp_tunnel_kind_from_str(NULL), -EINVAL);
+	ck_assert_str_eq(ovsdp_tunnel_via_str(OVSDP_TUNNEL_VIA_RTNETLINK), "rtnetlink");
+	ck_assert_str_eq(ovsdp_tunnel_via_str(OVSDP_TUNNEL_VIA_LEGACY), "legacy");
+	ck_assert_str_eq(ovsdp_tunnel_via_str(7), "unknown");
+}
+END_TEST
+
+START_TEST(ports_judged_without_a_kernel)
+{
+	struct ovsdp_vport_info p = { .type = OVSDP_VPORT_TYPE_GENEVE, .has_dst_port = true,
+				      .dst_port = 6081, .name = "g" };
+	struct ovsdp_tunnel_info t;
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_int_eq(ovsdp_tunnel_get(&p, &t, &err), 1);
+	ck_assert_uint_eq(t.kind, OVSDP_TUNNEL_GENEVE);
+	ck_assert_uint_eq(t.via, OVSDP_TUNNEL_VIA_LEGACY);
+	ck_assert(t.external && t.has_dst_port);
+	ck_assert_uint_eq(t.dst_port, 6081);
+	ck_assert_str_eq(t.device_kind, "");
+	p.type = OVSDP_VPORT_TYPE_INTERNAL;
+	ck_assert_int_eq(ovsdp_tunnel_get(&p, &t, &err), 0);
+	/* A netdev in another namespace cannot be looked at: not a tunnel. */
+	p.type = OVSDP_VPORT_TYPE_NETDEV;
+	p.has_netnsid = true;
+	p.ifindex = 5;
+	ck_assert_int_eq(ovsdp_tunnel_get(&p, &t, &err), 0);
+	ck_assert_int_eq(ovsdp_tunnel_get(NULL, &t, &err), -EINVAL);
+	ck_assert_str_eq(err->message, "reading a tunnel: bad arguments: Invalid argument");
+	g_clear_error(&err);
+	ck_assert_int_eq(ovsdp_tunnel_add(NULL, NULL, NULL, NULL, &err), -EINVAL);
+	ck_assert_str_eq(err->message, "adding tunnel (null): bad name: Invalid argument");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tunnel-names");
+	TCase *tc = tcase_create("names");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, names_both_ways);
+	tcase_add_test(tc, ports_judged_without_a_kernel);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
