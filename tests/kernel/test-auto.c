@@ -89,11 +89,11 @@ START_TEST(cli_probe)
 	ck_assert_msg(strstr(json, want_json), "want %s in:\n%s", want_json, json);
 	ck_assert_msg(strstr(text, want_text), "want %s in:\n%s", want_text, text);
 	/* Every plugin of the build is listed with its ABI. */
-	ck_assert_msg(strstr(json, "\"name\":\"legacy\",\"abi\":\"1.0\",\"status\":\"ok\""), "%s", json);
-	ck_assert_msg(strstr(json, "\"name\":\"per-vport\",\"abi\":\"1.0\",\"status\":\"ok\""), "%s", json);
+	ck_assert_msg(strstr(json, "\"name\":\"legacy\",\"abi\":\"1.1\",\"status\":\"ok\""), "%s", json);
+	ck_assert_msg(strstr(json, "\"name\":\"per-vport\",\"abi\":\"1.1\",\"status\":\"ok\""), "%s", json);
 	ck_assert_msg(strstr(json, kernel_has_per_cpu()
-			     ? "\"name\":\"per-cpu\",\"abi\":\"1.0\",\"status\":\"ok\""
-			     : "\"name\":\"per-cpu\",\"abi\":\"1.0\",\"status\":\"probe failed\","
+			     ? "\"name\":\"per-cpu\",\"abi\":\"1.1\",\"status\":\"ok\""
+			     : "\"name\":\"per-cpu\",\"abi\":\"1.1\",\"status\":\"probe failed\","
 			       "\"reason\":\"kernel refused OVS_DP_F_DISPATCH_UPCALL_PER_CPU: "
 			       "Operation not supported\""), "%s", json);
 	ck_assert_int_eq(ktest_sh("%s probe --config %s >/dev/null", bin, conf), 0);

@@ -676,7 +676,15 @@ START_TEST(stats_describe_and_pid_failures)
 	cfg = faulty_config("port_get_pid", 1, 0, 0);
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
-	ck_assert_uint_eq(ovsdp_handlers_port_get_pid(hs, port_no[0]), kernel_pid(port_no[0]));
+	/* The one call that succeeds may already be spent by the core (a
+	 * per-port dispatcher's start parks the kernel's per-cpu array on
+	 * the local port's socket where the kernel has one). */
+	{
+		uint32_t first = ovsdp_handlers_port_get_pid(hs, port_no[0]);
+
+		ck_assert_msg(first == kernel_pid(port_no[0]) || first == 0,
+			      "port_get_pid: %u, the kernel has %u", first, kernel_pid(port_no[0]));
+	}
 	ck_assert_uint_ne(kernel_pid(port_no[0]), 0);
 	ck_assert_uint_eq(ovsdp_handlers_port_get_pid(hs, port_no[0]), 0);
 	check_delivers(0, 20, 10);

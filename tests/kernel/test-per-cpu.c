@@ -498,6 +498,8 @@ START_TEST(handlers_follow_affinity)
 	struct ovsdp_handlers *hs = NULL;
 	g_autoptr(GError) err = NULL;
 	cpu_set_t one, all;
+	unsigned int narrowed;
+	char want[96];
 
 	top_cpu();
 	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
@@ -507,10 +509,14 @@ START_TEST(handlers_follow_affinity)
 	CPU_ZERO(&one);
 	CPU_SET(cpus[0], &one);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof one, &one), 0);
-	ck_assert_uint_eq(wait_handlers(hs, 1), 1);
+	/* One CPU of more than two: OVS's rule gives the next prime above
+	 * the CPUs it may run on, 2 (plugins/dispatch-per-cpu/per-cpu-count.h). */
+	narrowed = n_cpus > 2 ? 2 : 1;
+	ck_assert_uint_eq(wait_handlers(hs, narrowed), narrowed);
 	ck_assert_int_eq(ovsdp_handlers_resize(hs, 3, &err), -EPERM);
-	ck_assert_msg(strstr(err->message, "dictates the handler count (1, from the CPU affinity"),
-		      "%s", err->message);
+	g_snprintf(want, sizeof want, "dictates the handler count (%u, from the CPU affinity",
+		   narrowed);
+	ck_assert_msg(strstr(err->message, want), "%s", err->message);
 	g_clear_error(&err);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof all, &all), 0);
 	ck_assert_uint_eq(wait_handlers(hs, n_cpus), n_cpus);
