@@ -196,8 +196,8 @@ control_peer_uid(int fd)
 	return cred.uid;
 }
 
-static int
-wait_fd(int fd, short events, gint64 deadline)
+int
+control_wait(int fd, short events, gint64 deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
@@ -268,7 +268,7 @@ control_call(const char *path, bool json, const char *const *argv, int timeout_m
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			e = -wait_fd(fd, POLLOUT, deadline);
+			e = -control_wait(fd, POLLOUT, deadline);
 			if (!e)
 				continue;
 		} else {
@@ -289,7 +289,7 @@ control_call(const char *path, bool json, const char *const *argv, int timeout_m
 		if (n == 0)
 			break;
 		if (errno == EAGAIN || errno == EINTR) {
-			e = -wait_fd(fd, POLLIN, deadline);
+			e = -control_wait(fd, POLLIN, deadline);
 			if (!e)
 				continue;
 		} else {

@@ -63,6 +63,10 @@ int control_listen(const char *path, GError **error);
 /* The peer's uid, or (uid_t)-1 when SO_PEERCRED fails. */
 uid_t control_peer_uid(int fd);
 
+/* Wait until fd is ready for 'events' (poll), up to 'deadline' (monotonic
+ * time, g_get_monotonic_time()): 0, -ETIMEDOUT or -errno. */
+int control_wait(int fd, short events, gint64 deadline);
+
 /* Client: send one request and read the whole reply.  Returns 0 with *ok
  * (the daemon's status) and *body (g_free), or -1 with *error whose code
  * is ENOENT (no socket), EACCES (permission denied), ECONNREFUSED

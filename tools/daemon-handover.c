@@ -24,24 +24,6 @@
 /* How long either side waits for the other during a takeover. */
 #define HANDOVER_TIMEOUT_MS 30000
 
-static int
-wait_for(int fd, short events, gint64 deadline)
-{
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
-		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&p, 1, (int)MIN(left, 1000));
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 /* Upcalls this daemon delivered through all its dispatchers (the
  * dispatchers' counts: the handlers' go with their threads). */
 static uint64_t
@@ -112,7 +94,7 @@ send_with_fds(int sock, const char *buf, size_t len, const int *fds, unsigned in
 		}
 		e = r < 0 ? errno : EPIPE;
 		if (e == EAGAIN || e == EINTR) {
-			if ((e = -wait_for(sock, POLLOUT, deadline)) == 0)
+			if ((e = -control_wait(sock, POLLOUT, deadline)) == 0)
 				continue;
 		}
 		return -e;
@@ -219,7 +201,7 @@ daemon_handover_receive(struct daemon *d, GError **error)
 		ssize_t got = recvmsg(sock, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 
 		if (got < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if ((r = wait_for(sock, POLLIN, deadline)) < 0)
+			if ((r = control_wait(sock, POLLIN, deadline)) < 0)
 				goto out;
 			continue;
 		}
