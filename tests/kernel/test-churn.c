@@ -287,6 +287,7 @@ START_TEST(monitor_resyncs_after_overrun)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
 		.dp_name = DP_NAME, .n_handlers = 2, .callback = on_upcalls,
 	};
 	struct ovsdp_handlers *hs = NULL;
