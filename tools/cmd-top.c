@@ -204,6 +204,14 @@ rate(uint64_t now, uint64_t before, double dt)
 	return (double)(now >= before ? now - before : now) / dt;
 }
 
+/* "key": the rate of a counter between two samples. */
+static void
+json_kv_rate(struct json *j, const char *key, uint64_t now, uint64_t before, double dt)
+{
+	json_key(j, key);
+	json_double(j, rate(now, before, dt));
+}
+
 static const struct top_dispatcher *
 dispatcher_find(const struct top_sample *s, const char *name)
 {
@@ -367,14 +375,10 @@ format_json(FILE *f, const struct top_sample *cur, const struct top_sample *prev
 		json_object_begin(j);
 		json_kv_uint(j, "index", i);
 		json_kv_uint(j, "upcalls", h->upcalls);
-		json_key(j, "upcalls_per_s");
-		json_double(j, rate(h->upcalls, p->upcalls, dt));
-		json_key(j, "batches_per_s");
-		json_double(j, rate(h->batches, p->batches, dt));
-		json_key(j, "wakeups_per_s");
-		json_double(j, rate(h->wakeups, p->wakeups, dt));
-		json_key(j, "empty_wakeups_per_s");
-		json_double(j, rate(h->empty_wakeups, p->empty_wakeups, dt));
+		json_kv_rate(j, "upcalls_per_s", h->upcalls, p->upcalls, dt);
+		json_kv_rate(j, "batches_per_s", h->batches, p->batches, dt);
+		json_kv_rate(j, "wakeups_per_s", h->wakeups, p->wakeups, dt);
+		json_kv_rate(j, "empty_wakeups_per_s", h->empty_wakeups, p->empty_wakeups, dt);
 		json_kv_uint(j, "reply_errors", h->reply_errors);
 		json_object_end(j);
 	}
@@ -386,12 +390,9 @@ format_json(FILE *f, const struct top_sample *cur, const struct top_sample *prev
 		json_kv_uint(j, "missed", cur->missed);
 		json_kv_uint(j, "lost", cur->lost);
 		json_kv_uint(j, "flows", cur->flows);
-		json_key(j, "hit_per_s");
-		json_double(j, rate(cur->hit, prev->hit, dt));
-		json_key(j, "missed_per_s");
-		json_double(j, rate(cur->missed, prev->missed, dt));
-		json_key(j, "lost_per_s");
-		json_double(j, rate(cur->lost, prev->lost, dt));
+		json_kv_rate(j, "hit_per_s", cur->hit, prev->hit, dt);
+		json_kv_rate(j, "missed_per_s", cur->missed, prev->missed, dt);
+		json_kv_rate(j, "lost_per_s", cur->lost, prev->lost, dt);
 		json_object_end(j);
 	} else {
 		json_null(j);
