@@ -913,8 +913,7 @@ main(void)
 	const char *env = g_getenv("OVSDP_TEST_DISPATCHERS");
 	Suite *s = suite_create("dispatch");
 	TCase *tc = tcase_create("conformance");
-	TCase *herd = tcase_create("herd");
-	TCase *vendor = tcase_create("vendor-switch");
+	TCase *herd, *vendor;   /* created only when added: a TCase left out leaks */
 	bool has_per_vport, has_per_cpu;
 	struct ovsdp_features f;
 
@@ -947,6 +946,7 @@ main(void)
 	tcase_add_loop_test(tc, one_packet_wakes_one_handler, 0, (int)n_dispatchers);
 	suite_add_tcase(s, tc);
 	if (has_per_vport) {
+		herd = tcase_create("herd");
 		tcase_add_checked_fixture(herd, setup, teardown);
 		tcase_set_timeout(herd, 120);
 		tcase_add_test(herd, per_vport_without_exclusive_herds);
@@ -955,6 +955,7 @@ main(void)
 	/* The vendor plugin (tests/plugins/vendor) against per-cpu mode: with
 	 * per-cpu, which the gate above made sure the kernel has. */
 	if (has_per_cpu) {
+		vendor = tcase_create("vendor-switch");
 		tcase_add_checked_fixture(vendor, setup, teardown);
 		tcase_set_timeout(vendor, 600);
 		tcase_add_loop_test(vendor, vendor_switch_from_and_to_per_cpu, 0, 2);
