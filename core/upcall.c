@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -544,35 +545,63 @@ ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen)
  * round's upcalls are delivered. */
 #define SPILL_RING BATCH_MAX
 
-/* One thread's spill buffers: malloc'ed but written only when a message
- * overflows into them, so their untouched pages cost no memory. */
+/* One thread's spill buffers: SPILL_RING runs of `stride` bytes in one
+ * anonymous mapping, reserved but never written but by a message that
+ * overflows into it.  An untouched page is not resident whatever malloc's
+ * tuning (MALLOC_PERTURB_ fills what malloc hands out: a heap buffer would
+ * cost its whole size at once), so a handler that never sees a big upcall
+ * pays no memory for them. */
 struct spill {
-	uint8_t *buf[SPILL_RING];
-	size_t cap[SPILL_RING];
+	uint8_t *base;
+	size_t stride;
 	unsigned int cursor;
 };
+
+static void
+spill_unmap(struct spill *sp)
+{
+	if (sp->base)
+		munmap(sp->base, sp->stride * SPILL_RING);
+	sp->base = NULL;
+	sp->stride = 0;
+}
 
 static void
 spill_free(gpointer p)
 {
 	struct spill *sp = p;
 
-	for (unsigned int i = 0; i < SPILL_RING; i++)
-		g_free(sp->buf[i]);
+	spill_unmap(sp);
 	g_free(sp);
 }
 
 static GPrivate spill_key = G_PRIVATE_INIT(spill_free);
 
+/* The calling thread's spill ring, each run at least `slot` + SPILL_BYTES
+ * long; NULL when it cannot be mapped (the caller then receives without
+ * it: an oversized upcall is counted as truncated, as before). */
 static struct spill *
-thread_spill(void)
+thread_spill(size_t slot)
 {
 	struct spill *sp = g_private_get(&spill_key);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), need = slot + SPILL_BYTES;
+	void *m;
 
 	if (!sp) {
 		sp = g_new0(struct spill, 1);
 		g_private_set(&spill_key, sp);
 	}
+	if (sp->base && sp->stride >= need)
+		return sp;
+	spill_unmap(sp);
+	need = (need + page - 1) / page * page;
+	m = mmap(NULL, need * SPILL_RING, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	sp->base = m;
+	sp->stride = need;
+	sp->cursor = 0;
 	return sp;
 }
 
@@ -582,15 +611,20 @@ recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigne
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX][2];
 	struct sockaddr_nl peers[BATCH_MAX];
-	struct spill *sp = whole ? thread_spill() : NULL;
+	struct spill *sp = NULL;
+	size_t biggest = 0;
 
 	if (!s || !slots || !n)
 		return -EINVAL;
 	if (n > BATCH_MAX)
 		n = BATCH_MAX;
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		if (!slots[i].buf || !slots[i].size)
 			return -EINVAL;
+		biggest = MAX(biggest, slots[i].size);
+	}
+	if (whole)
+		sp = thread_spill(biggest);
 	for (;;) {
 		unsigned int kept = 0;
 		int got, last_spilled = -1;
@@ -607,15 +641,9 @@ recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigne
 				/* What overflows the slot lands after a copy of
 				 * the slot's room, so the whole message is one
 				 * run of bytes. */
-				unsigned int r = (sp->cursor + i) % SPILL_RING;
-				size_t need = slots[i].size + SPILL_BYTES;
+				uint8_t *run = sp->base + (size_t)((sp->cursor + i) % SPILL_RING) * sp->stride;
 
-				if (sp->cap[r] < need) {
-					g_free(sp->buf[r]);
-					sp->buf[r] = g_malloc(need);
-					sp->cap[r] = need;
-				}
-				iov[i][1].iov_base = sp->buf[r] + slots[i].size;
+				iov[i][1].iov_base = run + slots[i].size;
 				iov[i][1].iov_len = SPILL_BYTES;
 				msgs[i].msg_hdr.msg_iovlen = 2;
 			}
@@ -637,7 +665,7 @@ recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigne
 				continue;
 			}
 			if (sp && msgs[i].msg_len > slots[i].size) {
-				uint8_t *big = sp->buf[(sp->cursor + (unsigned int)i) % SPILL_RING];
+				uint8_t *big = sp->base + (size_t)((sp->cursor + (unsigned int)i) % SPILL_RING) * sp->stride;
 
 				memcpy(big, slots[i].buf, slots[i].size);
 				slots[i].buf = big;
