@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -547,9 +548,19 @@ START_TEST(one_flow_stays_in_order)
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers *hs;
 
+	cpu_set_t was, one;
+
 	add_veth_port(0);
 	hs = start(p, 4, NULL);
+	/* One sender on one CPU: a frame sent into a veth is switched on the
+	 * sender's CPU, and per-cpu's promise is per CPU.  A sender the
+	 * scheduler moved would spread its frames over two sockets. */
+	ck_assert_int_eq(pthread_getaffinity_np(pthread_self(), sizeof was, &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ck_assert_int_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
 	send_frames(0, 0, 400, 0);
+	ck_assert_int_eq(pthread_setaffinity_np(pthread_self(), sizeof was, &was), 0);
 	ck_assert(wait_ours(400));
 	printf("%s: %" G_GUINT64_FORMAT " reordered upcalls of 400 from one sender\n",
 	       dispatchers[_i], rx.reorders[0]);
