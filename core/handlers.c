@@ -294,10 +294,12 @@ flush_replies(struct ovsdp_handler *h)
 		g_log("ovsdp", G_LOG_LEVEL_DEBUG, "%s: handler %u: %u of %u replies failed; "
 		      "the first: %s", h->hs->dp_name, h->index, failed, n,
 		      err ? err->message : "?");
-	__atomic_add_fetch(&h->st.replies, n, __ATOMIC_RELAXED);
+	/* replies last, released: a reader that sees a flush's replies
+	 * (loaded first, acquired) sees its errors and transactions too. */
 	__atomic_add_fetch(&h->st.reply_errors, failed, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->st.reply_unconfirmed, unacked, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->st.transactions, (uint64_t)sends, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->st.replies, n, __ATOMIC_RELEASE);
 	h->puts.len = 0;
 	h->execs.len = 0;
 	h->n_puts = h->n_execs = 0;
@@ -1555,13 +1557,13 @@ ovsdp_handlers_stats_new(struct ovsdp_handlers *hs, struct ovsdp_handlers_stats 
 		struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
 		struct ovsdp_handler_stats *p = &st->per_handler[i];
 
+		p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_ACQUIRE);
 		p->upcalls = __atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
 		p->batches = __atomic_load_n(&h->st.batches, __ATOMIC_RELAXED);
 		p->wakeups = __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED);
 		p->empty_wakeups = __atomic_load_n(&h->st.empty_wakeups, __ATOMIC_RELAXED);
 		p->malformed = __atomic_load_n(&h->st.malformed, __ATOMIC_RELAXED);
 		p->truncated = __atomic_load_n(&h->st.truncated, __ATOMIC_RELAXED);
-		p->replies = __atomic_load_n(&h->st.replies, __ATOMIC_RELAXED);
 		p->reply_errors = __atomic_load_n(&h->st.reply_errors, __ATOMIC_RELAXED);
 		p->transactions = __atomic_load_n(&h->st.transactions, __ATOMIC_RELAXED);
 		p->reply_unconfirmed = __atomic_load_n(&h->st.reply_unconfirmed, __ATOMIC_RELAXED);
