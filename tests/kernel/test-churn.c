@@ -296,8 +296,6 @@ START_TEST(monitor_resyncs_after_overrun)
 	uint32_t ports[N];
 	unsigned int missing = N;
 
-	if (!p || !strcmp(dispatchers[_i], "per-cpu"))
-		return;
 	ck_assert(g_setenv("OVSDP_TEST_MONITOR_RCVBUF", "1", TRUE));
 	ck_assert_msg(ovsdp_handlers_new(&o, &hs, &err) == 0, "%s", err ? err->message : "");
 	g_unsetenv("OVSDP_TEST_MONITOR_RCVBUF");
@@ -369,10 +367,21 @@ main(int argc, char **argv)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, churn_under_traffic, 0, (int)n_dispatchers);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("resync");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, monitor_resyncs_after_overrun, 0, (int)n_dispatchers);
-	suite_add_tcase(s, tc);
+	/* The port monitor's resync gives ports their sockets: per-cpu has
+	 * none per port, so the case runs for the others only (not added,
+	 * rather than passed without a check). */
+	tc = NULL;
+	for (unsigned int i = 0; i < n_dispatchers; i++) {
+		if (!strcmp(dispatchers[i], "per-cpu"))
+			continue;
+		if (!tc) {
+			tc = tcase_create("resync");
+			tcase_add_checked_fixture(tc, setup, teardown);
+			tcase_set_timeout(tc, 120);
+		}
+		tcase_add_loop_test(tc, monitor_resyncs_after_overrun, (int)i, (int)i + 1);
+	}
+	if (tc)
+		suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -426,8 +426,6 @@ START_TEST(switched_live_and_back)
 	struct ovsdp_handlers *hs;
 	uint64_t lost0;
 
-	if (!p)
-		return;
 	for (unsigned int k = 1; k <= n_dispatchers && !q; k++) {
 		q = ovsdp_plugins_find(plugins, dispatchers[(_i + k) % n_dispatchers]);
 		if (q && ovsdp_plugin_status(q) != OVSDP_PLUGIN_OK)
