@@ -546,11 +546,11 @@ ovsdp_upcall_sock_recv(struct ovsdp_upcall_sock *s, void *buf, size_t buflen)
 #define SPILL_RING BATCH_MAX
 
 /* One thread's spill buffers: SPILL_RING runs of `stride` bytes in one
- * anonymous mapping, reserved but never written but by a message that
- * overflows into it.  An untouched page is not resident whatever malloc's
- * tuning (MALLOC_PERTURB_ fills what malloc hands out: a heap buffer would
- * cost its whole size at once), so a handler that never sees a big upcall
- * pays no memory for them. */
+ * anonymous mapping, written only by a message that overflows its slot.
+ * An untouched page is not resident whatever malloc's tuning
+ * (MALLOC_PERTURB_ fills what malloc hands out: a heap buffer would cost
+ * its whole size at once), so a handler that never sees a big upcall pays
+ * no memory for them. */
 struct spill {
 	uint8_t *base;
 	size_t stride;
@@ -576,6 +576,13 @@ spill_free(gpointer p)
 }
 
 static GPrivate spill_key = G_PRIVATE_INIT(spill_free);
+
+/* The run that message i of this receive spills into. */
+static uint8_t *
+spill_run(const struct spill *sp, unsigned int i)
+{
+	return sp->base + (size_t)((sp->cursor + i) % SPILL_RING) * sp->stride;
+}
 
 /* The calling thread's spill ring, each run at least `slot` + SPILL_BYTES
  * long; NULL when it cannot be mapped (the caller then receives without
@@ -641,9 +648,7 @@ recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigne
 				/* What overflows the slot lands after a copy of
 				 * the slot's room, so the whole message is one
 				 * run of bytes. */
-				uint8_t *run = sp->base + (size_t)((sp->cursor + i) % SPILL_RING) * sp->stride;
-
-				iov[i][1].iov_base = run + slots[i].size;
+				iov[i][1].iov_base = spill_run(sp, i) + slots[i].size;
 				iov[i][1].iov_len = SPILL_BYTES;
 				msgs[i].msg_hdr.msg_iovlen = 2;
 			}
@@ -665,7 +670,7 @@ recv_batch(struct ovsdp_upcall_sock *s, struct ovsdp_upcall_slot *slots, unsigne
 				continue;
 			}
 			if (sp && msgs[i].msg_len > slots[i].size) {
-				uint8_t *big = sp->base + (size_t)((sp->cursor + (unsigned int)i) % SPILL_RING) * sp->stride;
+				uint8_t *big = spill_run(sp, (unsigned int)i);
 
 				memcpy(big, slots[i].buf, slots[i].size);
 				slots[i].buf = big;

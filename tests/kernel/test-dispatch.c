@@ -545,7 +545,6 @@ START_TEST(one_flow_stays_in_order)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	struct ovsdp_handlers *hs;
-
 	cpu_set_t was, one;
 
 	add_veth_port(0);
