@@ -731,10 +731,13 @@ many_reply(struct many *m, unsigned int lo, unsigned int hi, struct nlmsghdr *nl
 	i = many_find(m, lo, hi, nlh->nlmsg_seq);
 	if (i < 0 || m->errors[i] != PENDING || m->rerr[i] < 0)
 		return;
-	if (truncated)
+	if (truncated) {
 		m->rerr[i] = -EMSGSIZE;
-	else
-		m->rerr[i] = MIN(m->hooks->reply((unsigned int)i, nlh, m->hooks->arg), 0);
+	} else {
+		int r = m->hooks->reply((unsigned int)i, nlh, m->hooks->arg);
+
+		m->rerr[i] = r < 0 ? r : 0;
+	}
 }
 
 /* Index of the request of [lo, hi) with sequence number 'seq', or -1. */
