@@ -67,15 +67,31 @@ op_verb(enum ovsdp_op_type type)
 	return "?";
 }
 
+/* Record one request just appended to b->msgs. */
+static void
+batch_push(struct ovsdp_batch *b, struct ovsdp_op *results, unsigned int index, bool quiet,
+	   bool by_ufid_first, size_t cost)
+{
+	struct ovsdp_batch_req *r;
+
+	batch_reserve(b, b->n + 1);
+	r = &b->reqs[b->n++];
+	r->op = results;
+	r->index = index;
+	r->quiet = quiet;
+	r->by_ufid_first = by_ufid_first;
+	r->reply_cost = cost;
+}
+
 int
 ovsdp_batch_add(struct ovsdp_batch *b, struct ovsdp_dp *dp, const struct ovsdp_op *op,
 		struct ovsdp_op *results, unsigned int index, GError **error)
 {
 	unsigned int req = 0;
-	struct ovsdp_batch_req *r;
 	struct ovsdp_ufid ufid;
 	const struct ovsdp_ufid *named = NULL;
-	size_t cost = 0;
+	bool probe, twin = false;
+	size_t cost = 0, start;
 	int err;
 
 	if (!b || !dp || !op)
@@ -83,49 +99,72 @@ ovsdp_batch_add(struct ovsdp_batch *b, struct ovsdp_dp *dp, const struct ovsdp_o
 	if (op->flags & ~(OVSDP_OP_PROBE | OVSDP_OP_TERSE | OVSDP_OP_STATS))
 		return ovsdp_set_error(error, -EINVAL, NULL, "%s: unknown flags 0x%x",
 				       op_verb(op->type), op->flags);
-	if (op->flags & OVSDP_OP_PROBE)
+	probe = (op->flags & OVSDP_OP_PROBE) != 0;
+	if (probe)
 		req |= OVSDP_REQ_PROBE;
 	if (op->flags & OVSDP_OP_TERSE)
 		req |= OVSDP_REQ_TERSE;
+	start = b->msgs.len;
 	switch (op->type) {
 	case OVSDP_OP_FLOW_PUT: {
 		struct ovsdp_flow_put put = op->put;
 
-		/* A flow that may be created gets a ufid, so that it can be
-		 * read tersely and found by ufid like upstream's; a pure
-		 * modify without one finds the flow by its key, as the kernel
-		 * looks a SET up by the ufid alone when it has one. */
-		if (!put.ufid && put.key && put.key_len && (put.flags & OVSDP_FLOW_PUT_CREATE)) {
-			ovsdp_ufid_from_key(put.key, put.key_len, &ufid);
-			put.ufid = &ufid;
-		}
 		if (op->flags & OVSDP_OP_STATS) {
 			req |= OVSDP_REQ_ECHO;
 			cost = op->flags & OVSDP_OP_TERSE ? REPLY_COST_TERSE :
 			       REPLY_COST_FLOW + put.actions_len;
 		}
+		/* Without a ufid: the one computed from the key.  A put that
+		 * may create also finds a flow without a ufid by its key (the
+		 * kernel looks for a duplicate both ways); a pure modify looks
+		 * a flow up by the ufid alone, so a second one by the key
+		 * follows it. */
+		if (!put.ufid && put.key && put.key_len) {
+			ovsdp_ufid_from_key(put.key, put.key_len, &ufid);
+			put.ufid = &ufid;
+			twin = !(put.flags & OVSDP_FLOW_PUT_CREATE);
+		}
 		err = ovsdp_flow_put_encode(dp, &put, req, &b->msgs, NULL, error);
-		named = put.ufid;
+		if (err == 0 && twin) {
+			put.ufid = NULL;
+			err = ovsdp_flow_put_encode(dp, &put, req, &b->msgs, NULL, error);
+		}
+		if (!twin)
+			named = put.ufid;
 		break;
 	}
 	case OVSDP_OP_FLOW_DEL:
 	case OVSDP_OP_FLOW_GET: {
-		bool get = op->type == OVSDP_OP_FLOW_GET;
+		uint8_t cmd = op->type == OVSDP_OP_FLOW_GET ? OVS_FLOW_CMD_GET : OVS_FLOW_CMD_DEL;
+		const struct ovsdp_ufid *by = op->flow.ufid;
 
-		if (get || (op->flags & OVSDP_OP_STATS)) {
-			req |= get ? 0 : OVSDP_REQ_ECHO;
+		if (cmd == OVS_FLOW_CMD_GET || (op->flags & OVSDP_OP_STATS)) {
+			req |= cmd == OVS_FLOW_CMD_GET ? 0 : OVSDP_REQ_ECHO;
 			cost = op->flags & OVSDP_OP_TERSE ? REPLY_COST_TERSE : REPLY_COST_FLOW;
 		}
-		err = ovsdp_flow_ident_encode(dp, get ? OVS_FLOW_CMD_GET : OVS_FLOW_CMD_DEL,
-					      op_verb(op->type), op->flow.key, op->flow.key_len,
-					      op->flow.ufid, false, req, &b->msgs, NULL, error);
-		named = op->flow.ufid;
+		/* Without a ufid: by the one computed from the key (a flow
+		 * that has a ufid is found by it alone), then by the key (a
+		 * flow without one). */
+		if (!by && op->flow.key && op->flow.key_len) {
+			ovsdp_ufid_from_key(op->flow.key, op->flow.key_len, &ufid);
+			by = &ufid;
+			twin = true;
+		}
+		err = ovsdp_flow_ident_encode(dp, cmd, op_verb(op->type), op->flow.key,
+					      op->flow.key_len, by, false, req, &b->msgs, NULL,
+					      error);
+		if (err == 0 && twin)
+			err = ovsdp_flow_ident_encode(dp, cmd, op_verb(op->type), op->flow.key,
+						      op->flow.key_len, NULL, false, req,
+						      &b->msgs, NULL, error);
+		if (!twin)
+			named = by;
 		break;
 	}
 	case OVSDP_OP_EXECUTE: {
 		struct ovsdp_execute ex = op->execute;
 
-		if (op->flags & OVSDP_OP_PROBE)
+		if (probe)
 			ex.probe = true;
 		err = ovsdp_packet_execute_encode(dp, &ex, &b->msgs, NULL, error);
 		break;
@@ -134,14 +173,16 @@ ovsdp_batch_add(struct ovsdp_batch *b, struct ovsdp_dp *dp, const struct ovsdp_o
 		return ovsdp_set_error(error, -EINVAL, NULL, "unknown operation type %d",
 				       (int)op->type);
 	}
-	if (err < 0)
+	if (err < 0) {
+		b->msgs.len = start;    /* not half an op */
 		return err;
-	batch_reserve(b, b->n + 1);
-	r = &b->reqs[b->n++];
-	r->op = results;
-	r->index = index;
-	r->quiet = (op->flags & OVSDP_OP_PROBE) != 0;
-	r->reply_cost = cost;
+	}
+	if (twin) {
+		batch_push(b, results, index, true, true, cost);
+		batch_push(b, results, index, probe, false, cost);
+	} else {
+		batch_push(b, results, index, probe, false, cost);
+	}
 	if (results && named) {
 		results->has_ufid = true;
 		results->ufid = *named;
@@ -228,8 +269,9 @@ batch_what(unsigned int i, void *arg)
 		return g_strdup_printf("op %u of %u (%s flow ufid:%s)", r->index + 1, n,
 				       op_verb(op->type), u);
 	}
-	return g_strdup_printf("op %u of %u (%s a flow by its key)", r->index + 1, n,
-			       op_verb(op->type));
+	return g_strdup_printf("op %u of %u (%s a flow by its key%s)", r->index + 1, n,
+			       op_verb(op->type), r->by_ufid_first || (i > 0 &&
+			       b->reqs[i - 1].by_ufid_first) ? " and its ufid from the key" : "");
 }
 
 int
@@ -265,9 +307,20 @@ ovsdp_batch_send(struct ovsdp_dp *dp, struct ovsdp_batch *b, GError **error)
 		b->unacked = b->n;
 	}
 	for (unsigned int i = 0; i < b->n; i++) {
-		b->failed += b->verdicts[i] < 0;
+		int v = b->verdicts[i];
+
+		b->failed += v < 0;
+		if (b->reqs[i].by_ufid_first && i + 1 < b->n) {
+			/* One op, two lookups: either finding the flow will do;
+			 * else the lookup by key says. */
+			int by_key = b->verdicts[i + 1];
+
+			b->failed += by_key < 0;
+			v = v == 0 || by_key == 0 ? 0 : by_key;
+			i++;
+		}
 		if (b->reqs[i].op)
-			b->reqs[i].op->error = b->verdicts[i];
+			b->reqs[i].op->error = v;
 	}
 	b->sends = sends < 0 ? 0 : (unsigned int)sends;
 	b->recvs = hooks.recvs;

@@ -48,6 +48,10 @@ struct ovsdp_batch_req {
 	struct ovsdp_op *op;            /* the results go there; NULL: not wanted */
 	unsigned int index;             /* in the caller's array, for messages */
 	bool quiet;                     /* a probe: its failure is not the batch's */
+	/* The first of an op's two requests: by the ufid computed from the
+	 * key, then (the next request) by the key itself, for a flow without
+	 * a ufid; the op succeeds when either does. */
+	bool by_ufid_first;
 	size_t reply_cost;              /* receive buffer its replies may take */
 };
 

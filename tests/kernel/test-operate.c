@@ -518,10 +518,41 @@ START_TEST(refusals_and_probes)
 	}
 	g_clear_error(&err);
 
-	/* A modify without a ufid finds the flow by its key; its stats echo. */
+	/* A modify without a ufid finds the flow (put with the ufid from its
+	 * key); its stats echo. */
 	op_put(&op[0], &b, OVSDP_FLOW_PUT_MODIFY, OVSDP_OP_STATS);
 	ck_assert_int_eq(ovsdp_dp_operate(dp, p, 1, &err), 0);
 	ck_assert_int_eq(op[0].error, 0);
+
+	/* A flow installed without a ufid (identified by its key) is found
+	 * by its key: read, modified and deleted. */
+	{
+		struct ovsdp_flow_put kp = {
+			.flags = OVSDP_FLOW_PUT_CREATE,
+			.key = a.key.data, .key_len = a.key.len,
+			.mask = a.mask.data, .mask_len = a.mask.len,
+			.actions = a.acts.data, .actions_len = a.acts.len,
+		};
+
+		ck_assert_int_eq(ovsdp_flow_put(dp, &kp, NULL, NULL), 0);
+		op_ident(&op[0], OVSDP_OP_FLOW_GET, &a, false, 0);
+		op_put(&op[1], &a, OVSDP_FLOW_PUT_MODIFY, OVSDP_OP_STATS);
+		op_ident(&op[2], OVSDP_OP_FLOW_DEL, &a, false, OVSDP_OP_STATS);
+		r = ovsdp_dp_operate(dp, p, 3, &err);
+		ck_assert_msg(r == 0, "%s", err ? err->message : "");
+		ck_assert_int_eq(op[0].error, 0);
+		ck_assert(op[0].flow_out.has_key);
+		ck_assert(!op[0].flow_out.has_ufid);
+		ck_assert(!op[0].has_ufid);
+		ck_assert_int_eq(op[1].error, 0);
+		ck_assert_int_eq(op[2].error, 0);
+		ovsdp_flow_clear(&op[0].flow_out);
+		/* Gone: both lookups miss, one error. */
+		ck_assert_int_eq(ovsdp_dp_operate(dp, p + 2, 1, &err), -ENOENT);
+		ck_assert_msg(strstr(err->message, "op 1 of 1 (deleting a flow by its key"), "%s",
+			      err->message);
+		g_clear_error(&err);
+	}
 
 	/* A struct_size under 1.1's, or a NULL element: nothing is sent. */
 	op_put(&op[0], &a, OVSDP_FLOW_PUT_CREATE, 0);

@@ -46,9 +46,12 @@ struct ovsdp_op {
 	unsigned int flags;             /* OVSDP_OP_* */
 
 	/* Arguments (only the type's own member is read). */
-	struct ovsdp_flow_put put;      /* OVSDP_OP_FLOW_PUT: as ovsdp_flow_put(); a
-					 * put that may create (OVSDP_FLOW_PUT_CREATE)
-					 * without a ufid is given ovsdp_ufid_from_key()'s */
+	/* Without a ufid, an op uses ovsdp_ufid_from_key()'s: a put that may
+	 * create (OVSDP_FLOW_PUT_CREATE) installs the flow with it; a get, a
+	 * delete or a pure modify looks the flow up by it and then by the key
+	 * (the kernel finds a flow with a ufid only by it, one without only by
+	 * its key), and succeeds when either finds it. */
+	struct ovsdp_flow_put put;      /* OVSDP_OP_FLOW_PUT: as ovsdp_flow_put() */
 	struct {
 		const void *key;        /* OVS_KEY_ATTR_*; may be NULL when ufid is set */
 		size_t key_len;
@@ -62,8 +65,8 @@ struct ovsdp_op {
 					 * sending, -ENOBUFS when its answer was lost
 					 * to a receive buffer overrun: unknown) */
 	bool has_ufid;                  /* 'ufid' holds the flow's ufid: the one given,
-					 * computed, or (get, delete with stats)
-					 * reported by the kernel */
+					 * the one a put installed, or the one the
+					 * kernel reported (get, echo) */
 	struct ovsdp_ufid ufid;
 	struct ovsdp_flow_stats stats;  /* see OVSDP_OP_STATS; a get's too */
 	/* OVSDP_OP_FLOW_GET: the flow, in storage of its own: release it with
