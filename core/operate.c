@@ -285,9 +285,9 @@ ovsdp_batch_send(struct ovsdp_dp *dp, struct ovsdp_batch *b, GError **error)
 	};
 	int sends;
 
-	b->sends = b->recvs = b->failed = b->unacked = 0;
 	if (!dp || !b)
 		return ovsdp_set_error(error, -EINVAL, NULL, "sending requests: bad arguments");
+	b->sends = b->recvs = b->failed = b->unacked = 0;
 	if (b->n == 0)
 		return 0;
 	/* The large receive buffer only where a reply is to be read. */
