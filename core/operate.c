@@ -256,7 +256,7 @@ batch_what(unsigned int i, void *arg)
 	struct ovsdp_batch *b = arg;
 	const struct ovsdp_batch_req *r = &b->reqs[i];
 	const struct ovsdp_op *op = r->op;
-	unsigned int n = MAX(b->n_ops, b->n);
+	unsigned int n = b->n_ops ? b->n_ops : b->n;
 	char u[OVSDP_UFID_STRLEN];
 
 	if (!op)       /* the handler runtime's: numbered in the batch */
