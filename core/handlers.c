@@ -269,11 +269,11 @@ flush_replies(struct ovsdp_handler *h)
 	unsigned int n, failed, unacked, sends;
 
 	ovsdp_batch_append(b, &h->execs);
-	n = b->n;
-	if (n == 0)
+	if (b->n == 0)
 		return;
 	/* Queued requests imply the handle exists. */
 	ovsdp_batch_send(h->dp, b, &err);
+	n = b->n_done;
 	failed = b->failed;
 	unacked = b->unacked;
 	sends = b->sends;

@@ -247,7 +247,13 @@ batch_reply_cost(unsigned int i, void *arg)
 static bool
 batch_quiet(unsigned int i, void *arg)
 {
-	return ((struct ovsdp_batch *)arg)->reqs[i].quiet;
+	struct ovsdp_batch *b = arg;
+
+	/* The lookup by key after one by ufid that found the flow fails as
+	 * it must (the flow has a ufid): the op succeeded.  The first one's
+	 * verdict is in, its ack came before. */
+	return b->reqs[i].quiet ||
+	       (i > 0 && b->reqs[i - 1].by_ufid_first && b->verdicts[i - 1] == 0);
 }
 
 static char *
@@ -287,7 +293,7 @@ ovsdp_batch_send(struct ovsdp_dp *dp, struct ovsdp_batch *b, GError **error)
 
 	if (!dp || !b)
 		return ovsdp_set_error(error, -EINVAL, NULL, "sending requests: bad arguments");
-	b->sends = b->recvs = b->failed = b->unacked = 0;
+	b->sends = b->recvs = b->failed = b->unacked = b->n_done = 0;
 	if (b->n == 0)
 		return 0;
 	/* The large receive buffer only where a reply is to be read. */
@@ -309,16 +315,16 @@ ovsdp_batch_send(struct ovsdp_dp *dp, struct ovsdp_batch *b, GError **error)
 	for (unsigned int i = 0; i < b->n; i++) {
 		int v = b->verdicts[i];
 
-		b->failed += v < 0;
 		if (b->reqs[i].by_ufid_first && i + 1 < b->n) {
 			/* One op, two lookups: either finding the flow will do;
 			 * else the lookup by key says. */
 			int by_key = b->verdicts[i + 1];
 
-			b->failed += by_key < 0;
 			v = v == 0 || by_key == 0 ? 0 : by_key;
 			i++;
 		}
+		b->n_done++;
+		b->failed += v < 0;
 		if (b->reqs[i].op)
 			b->reqs[i].op->error = v;
 	}

@@ -61,8 +61,9 @@ struct ovsdp_batch {
 	int *verdicts;
 	unsigned int n, cap, n_ops;
 	/* The last ovsdp_batch_send(): sendmsg() calls, datagrams read,
-	 * failed requests, and those of them with no verdict of the kernel. */
-	unsigned int sends, recvs, failed, unacked;
+	 * operations done (an op may take two requests) and failed, and
+	 * requests with no verdict of the kernel. */
+	unsigned int sends, recvs, n_done, failed, unacked;
 };
 
 /* An empty batch (or zero the struct). */

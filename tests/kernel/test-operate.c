@@ -306,20 +306,7 @@ START_TEST(thousand_mixed_ops)
 	printf("1000 mixed ops in one call: %.1f ms, %u sendmsg, %u datagrams read; "
 	       "first failure: %s\n", (double)(t1 - t0) / 1000.0, sends, recvs,
 	       err ? err->message : "none");
-
-	/* The call's verdict: the first op that failed and was no probe. */
-	ck_assert_uint_lt(first_failure, N_OPS);
-	ck_assert_int_eq(r, want[first_failure].error);
-	ck_assert_ptr_nonnull(err);
-	{
-		g_autofree char *prefix = g_strdup_printf("op %u of 1000 (", first_failure + 1);
-
-		ck_assert_msg(g_str_has_prefix(err->message, prefix), "%s (wanted %s...)",
-			      err->message, prefix);
-	}
-	/* Batched: many requests per sendmsg(). */
-	ck_assert_uint_ge(sends, 1);
-	ck_assert_uint_le(sends, N_OPS / 20);
+	fflush(stdout);
 
 	for (unsigned int i = 0; i < N_OPS; i++) {
 		const struct expect *w = &want[i];
@@ -370,6 +357,20 @@ START_TEST(thousand_mixed_ops)
 			break;
 		}
 	}
+
+	/* The call's verdict: the first op that failed and was no probe. */
+	ck_assert_uint_lt(first_failure, N_OPS);
+	ck_assert_int_eq(r, want[first_failure].error);
+	ck_assert_ptr_nonnull(err);
+	{
+		g_autofree char *prefix = g_strdup_printf("op %u of 1000 (", first_failure + 1);
+
+		ck_assert_msg(g_str_has_prefix(err->message, prefix), "%s (wanted %s...)",
+			      err->message, prefix);
+	}
+	/* Batched: many requests per sendmsg(). */
+	ck_assert_uint_ge(sends, 1);
+	ck_assert_uint_le(sends, N_OPS / 20);
 
 	/* The executed frames left through dp1. */
 	while (frames_seen < N_EXEC) {
