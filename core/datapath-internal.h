@@ -4,6 +4,7 @@
 #define OVSDP_DATAPATH_INTERNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <glib.h>
 
 #include "netlink.h"
@@ -15,7 +16,14 @@ struct ovsdp_dp {
 	char name[OVSDP_NAME_MAX];
 	int ifindex;
 	uint32_t user_features;         /* the whole set, resent on every SET */
+	bool big_buffers;               /* ovsdp_dp_grow_buffers() done (under lock) */
 };
+
+/* Give the handle's socket room for a batch of requests in one send and
+ * for all their acks and replies (libnl leaves 32 KiB each way): 1 MiB
+ * each way, forced where CAP_NET_ADMIN allows, else what rmem/wmem_max
+ * allow.  Once per handle; call with dp->lock held. */
+void ovsdp_dp_grow_buffers(struct ovsdp_dp *dp);
 
 /* A request of family 'f' addressed to dp's datapath, or NULL (no memory
  * or the family is absent). */

@@ -83,6 +83,24 @@ ovsdp_dp_transact(struct ovsdp_dp *dp, struct nl_msg *req, ovsdp_nl_reply_fn fn,
 	return r;
 }
 
+/* Socket buffers of a handle that sends batches (the kernel doubles it). */
+#define BATCH_SOCKET_BUFFER (1 << 20)
+
+void
+ovsdp_dp_grow_buffers(struct ovsdp_dp *dp)
+{
+	int fd = nl_socket_get_fd(dp->nl->sk);
+	int size = BATCH_SOCKET_BUFFER;
+
+	if (dp->big_buffers)
+		return;
+	dp->big_buffers = true;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
 /* Fill *info from an ovs_datapath reply; -EPROTO when an attribute has
  * the wrong size. */
 int

@@ -163,8 +163,8 @@ ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f)
 	return 0;
 }
 
-static int
-stats_cb(struct nlmsghdr *nlh, void *arg)
+int
+ovsdp_flow_stats_reply(struct nlmsghdr *nlh, void *arg)
 {
 	struct ovsdp_flow f;
 	int r;
@@ -191,18 +191,6 @@ ovsdp_flow_get_reply(struct nlmsghdr *nlh, void *arg)
 	return ovsdp_flow_parse_reply(copy, f);
 }
 
-/* Add the identification of a flow: ufid and/or key.  -EMSGSIZE when the
- * request buffer is too small. */
-static int
-put_ident(struct nl_msg *m, const void *key, size_t key_len, const struct ovsdp_ufid *ufid)
-{
-	if (ufid && nla_put(m, OVS_FLOW_ATTR_UFID, UFID_LEN, ufid) < 0)
-		return -EMSGSIZE;
-	if (key && nla_put(m, OVS_FLOW_ATTR_KEY, (int)key_len, key) < 0)
-		return -EMSGSIZE;
-	return 0;
-}
-
 /* Describe the flow for messages: its ufid, else its key's size. */
 static char *
 flow_what(const char *verb, const struct ovsdp_ufid *ufid, size_t key_len)
@@ -222,8 +210,20 @@ bad_blob(const void *p, size_t len)
 	return (len && !p) || len > 60000;
 }
 
+/* The attributes of OVSDP_REQ_PROBE and OVSDP_REQ_TERSE. */
+static void
+put_req_options(struct ovsdp_buf *out, unsigned int req)
+{
+	if (req & OVSDP_REQ_PROBE)
+		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_PROBE);
+	if (req & OVSDP_REQ_TERSE)
+		ovsdp_buf_put_u32(out, OVS_FLOW_ATTR_UFID_FLAGS,
+				  OVS_UFID_F_OMIT_KEY | OVS_UFID_F_OMIT_MASK |
+				  OVS_UFID_F_OMIT_ACTIONS);
+}
+
 int
-ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, bool echo,
+ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, unsigned int req,
 		      struct ovsdp_buf *out, char **what_out, GError **error)
 {
 	const unsigned int known = OVSDP_FLOW_PUT_CREATE | OVSDP_FLOW_PUT_MODIFY |
@@ -257,7 +257,7 @@ ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, boo
 	} else {
 		cmd = OVS_FLOW_CMD_SET;
 	}
-	if (echo)
+	if (req & OVSDP_REQ_ECHO)
 		nlm_flags |= NLM_F_ECHO;
 	if (ovsdp_nl_msg_begin(dp->nl, out, OVSDP_FAMILY_FLOW, cmd, nlm_flags, dp->ifindex,
 			       &off) < 0)
@@ -274,6 +274,7 @@ ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, boo
 	}
 	if (put->flags & OVSDP_FLOW_PUT_ZERO_STATS)
 		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
+	put_req_options(out, req);
 	if (ovsdp_nl_msg_end(out, off) < 0)
 		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
 	if (what_out)
@@ -290,7 +291,7 @@ ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
 	struct nl_msg *m;
 	int r;
 
-	r = ovsdp_flow_put_encode(dp, put, stats != NULL, &b, &what, error);
+	r = ovsdp_flow_put_encode(dp, put, stats ? OVSDP_REQ_ECHO : 0, &b, &what, error);
 	if (r < 0)
 		return r;
 	if (stats)
@@ -299,31 +300,62 @@ ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
 	ovsdp_buf_clear(&b);
 	if (!m)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, stats ? stats_cb : NULL, stats, what, error);
+	return ovsdp_dp_transact(dp, m, stats ? ovsdp_flow_stats_reply : NULL, stats, what, error);
+}
+
+int
+ovsdp_flow_ident_encode(struct ovsdp_dp *dp, uint8_t cmd, const char *verb, const void *key,
+			size_t key_len, const struct ovsdp_ufid *ufid, bool clear,
+			unsigned int req, struct ovsdp_buf *out, char **what_out, GError **error)
+{
+	g_autofree char *what = NULL;
+	size_t off;
+
+	if (what_out)
+		*what_out = NULL;
+	if (!dp || !out || (!key && !ufid) || (key && !key_len) || bad_blob(key, key_len))
+		return ovsdp_set_error(error, -EINVAL, NULL, "%s a flow: need a key or a ufid",
+				       verb);
+	what = flow_what(verb, ufid, key_len);
+	if (ovsdp_nl_msg_begin(dp->nl, out, OVSDP_FAMILY_FLOW, cmd,
+			       req & OVSDP_REQ_ECHO ? NLM_F_ECHO : 0, dp->ifindex, &off) < 0)
+		return ovsdp_set_error(error, -ENOENT, NULL, "%s: no ovs_flow family", what);
+	/* With a ufid the kernel looks the flow up by it alone. */
+	if (ufid)
+		ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_UFID, ufid, UFID_LEN);
+	else if (ovsdp_buf_put_attr(out, OVS_FLOW_ATTR_KEY, key, key_len) == OVSDP_BUF_TOO_BIG) {
+		out->len = off;
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	}
+	if (clear)
+		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
+	put_req_options(out, req);
+	if (ovsdp_nl_msg_end(out, off) < 0)
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
+	if (what_out)
+		*what_out = g_steal_pointer(&what);
+	return 0;
 }
 
 /* GET, DEL or SET+CLEAR of one flow named by key and/or ufid. */
 static int
-flow_one(struct ovsdp_dp *dp, uint8_t cmd, int nlm_flags, const char *verb, const void *key,
+flow_one(struct ovsdp_dp *dp, uint8_t cmd, bool echo, const char *verb, const void *key,
 	 size_t key_len, const struct ovsdp_ufid *ufid, bool clear, ovsdp_nl_reply_fn fn,
 	 void *arg, GError **error)
 {
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	g_autofree char *what = NULL;
 	struct nl_msg *m;
+	int r;
 
-	if (!dp || (!key && !ufid) || (key && !key_len) || bad_blob(key, key_len))
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s a flow: need a key or a ufid",
-				       verb);
-	what = flow_what(verb, ufid, key_len);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, cmd, nlm_flags);
+	r = ovsdp_flow_ident_encode(dp, cmd, verb, key, key_len, ufid, clear,
+				    echo ? OVSDP_REQ_ECHO : 0, &b, &what, error);
+	if (r < 0)
+		return r;
+	m = ovsdp_nl_msg_copy(&b, 0);
+	ovsdp_buf_clear(&b);
 	if (!m)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	/* With a ufid the kernel looks the flow up by it alone. */
-	if (put_ident(m, ufid ? NULL : key, key_len, ufid) < 0 ||
-	    (clear && nla_put_flag(m, OVS_FLOW_ATTR_CLEAR) < 0)) {
-		nlmsg_free(m);
-		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
-	}
 	return ovsdp_dp_transact(dp, m, fn, arg, what, error);
 }
 
@@ -336,7 +368,7 @@ ovsdp_flow_get(struct ovsdp_dp *dp, const void *key, size_t key_len,
 	if (!out)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a flow: no output");
 	memset(out, 0, sizeof *out);
-	r = flow_one(dp, OVS_FLOW_CMD_GET, 0, "reading", key, key_len, ufid, false,
+	r = flow_one(dp, OVS_FLOW_CMD_GET, false, "reading", key, key_len, ufid, false,
 		     ovsdp_flow_get_reply, out, error);
 	if (r < 0)
 		ovsdp_flow_clear(out);
@@ -349,8 +381,8 @@ ovsdp_flow_del(struct ovsdp_dp *dp, const void *key, size_t key_len,
 {
 	if (stats)
 		memset(stats, 0, sizeof *stats);
-	return flow_one(dp, OVS_FLOW_CMD_DEL, stats ? NLM_F_ECHO : 0, "deleting", key, key_len,
-			ufid, false, stats ? stats_cb : NULL, stats, error);
+	return flow_one(dp, OVS_FLOW_CMD_DEL, stats != NULL, "deleting", key, key_len,
+			ufid, false, stats ? ovsdp_flow_stats_reply : NULL, stats, error);
 }
 
 OVSDP_EXPORT int
@@ -360,8 +392,8 @@ ovsdp_flow_clear_stats(struct ovsdp_dp *dp, const void *key, size_t key_len,
 {
 	if (stats)
 		memset(stats, 0, sizeof *stats);
-	return flow_one(dp, OVS_FLOW_CMD_SET, stats ? NLM_F_ECHO : 0, "clearing the stats of",
-			key, key_len, ufid, true, stats ? stats_cb : NULL, stats, error);
+	return flow_one(dp, OVS_FLOW_CMD_SET, stats != NULL, "clearing the stats of",
+			key, key_len, ufid, true, stats ? ovsdp_flow_stats_reply : NULL, stats, error);
 }
 
 OVSDP_EXPORT int

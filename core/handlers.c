@@ -24,6 +24,7 @@
 #include "requests.h"
 #include "ovsdp/datapath.h"
 #include "ovsdp/handlers.h"
+#include "ovsdp/operate.h"
 #include "ovsdp/vport.h"
 
 /* Locks are pthread's rather than glib's so that ThreadSanitizer sees them
@@ -108,12 +109,10 @@ struct ovsdp_handler {
 	struct ovsdp_upcall *ups;
 	uint32_t *pids;         /* the receiving socket's port id of each of ups */
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
-	/* Replies the callback queued, encoded as netlink requests: puts and
-	 * executes apart, so that the puts go first whatever the order. */
-	struct ovsdp_buf puts, execs;
-	unsigned int n_puts, n_execs;
-	int *verdicts;          /* one per reply, for ovsdp_nl_transact_many() */
-	unsigned int n_verdicts;
+	/* Replies the callback queued, encoded as netlink requests (the
+	 * batches of ovsdp_dp_operate()): puts and executes apart, so that
+	 * the puts go first whatever the order. */
+	struct ovsdp_batch puts, execs;
 	struct ovsdp_handler_stats st; /* fields updated with atomics */
 };
 
@@ -164,9 +163,6 @@ struct ovsdp_handlers {
 /* A handler pauses this long after a failed recv: the plugin may keep
  * failing while its socket stays readable, and poll() would return at once. */
 #define RECV_ERROR_BACKOFF_MS 20
-
-/* Socket buffers of a handler's request socket (the kernel doubles it). */
-#define REPLY_SOCKET_BUFFER (1 << 20)
 
 #define WARNED_WAIT_FD 0x1u
 #define WARNED_RECV 0x2u
@@ -228,6 +224,7 @@ count_unsendable(struct ovsdp_handler *h)
 OVSDP_EXPORT int
 ovsdp_handler_queue_flow_put(struct ovsdp_handler *h, const struct ovsdp_flow_put *put)
 {
+	struct ovsdp_op op = { OVSDP_OP_INIT };
 	struct ovsdp_dp *dp;
 	int r;
 
@@ -238,17 +235,17 @@ ovsdp_handler_queue_flow_put(struct ovsdp_handler *h, const struct ovsdp_flow_pu
 		count_unsendable(h);
 		return -ENODEV;
 	}
-	r = ovsdp_flow_put_encode(dp, put, false, &h->puts, NULL, NULL);
-	if (r == 0)
-		h->n_puts++;
+	op.type = OVSDP_OP_FLOW_PUT;
+	op.put = *put;
+	r = ovsdp_batch_add(&h->puts, dp, &op, NULL, h->puts.n, NULL);
 	return r;
 }
 
 OVSDP_EXPORT int
 ovsdp_handler_queue_execute(struct ovsdp_handler *h, const struct ovsdp_execute *ex)
 {
+	struct ovsdp_op op = { OVSDP_OP_INIT };
 	struct ovsdp_dp *dp;
-	int r;
 
 	if (!h || !ex)
 		return -EINVAL;
@@ -257,10 +254,9 @@ ovsdp_handler_queue_execute(struct ovsdp_handler *h, const struct ovsdp_execute 
 		count_unsendable(h);
 		return -ENODEV;
 	}
-	r = ovsdp_packet_execute_encode(dp, ex, &h->execs, NULL, NULL);
-	if (r == 0)
-		h->n_execs++;
-	return r;
+	op.type = OVSDP_OP_EXECUTE;
+	op.execute = *ex;
+	return ovsdp_batch_add(&h->execs, dp, &op, NULL, h->execs.n, NULL);
 }
 
 /* Send what the callback queued, flow puts first, as one multi-message
@@ -268,28 +264,19 @@ ovsdp_handler_queue_execute(struct ovsdp_handler *h, const struct ovsdp_execute 
 static void
 flush_replies(struct ovsdp_handler *h)
 {
-	unsigned int n = h->n_puts + h->n_execs, failed = 0, unacked = 0;
+	struct ovsdp_batch *b = &h->puts;
 	g_autoptr(GError) err = NULL;
-	int sends;
+	unsigned int n, failed, unacked, sends;
 
-	if (n == 0)
+	ovsdp_batch_append(b, &h->execs);
+	if (b->n == 0)
 		return;
-	ovsdp_buf_put(&h->puts, h->execs.data, h->execs.len);
-	if (h->n_verdicts < n) {
-		h->verdicts = g_renew(int, h->verdicts, n);
-		h->n_verdicts = n;
-	}
 	/* Queued requests imply the handle exists. */
-	pthread_mutex_lock(&h->dp->lock);
-	sends = ovsdp_nl_transact_many(h->dp->nl, &h->puts, n, h->verdicts, &unacked, &err);
-	pthread_mutex_unlock(&h->dp->lock);
-	if (sends < 0) {
-		failed = unacked = n;
-		sends = 0;
-	} else {
-		for (unsigned int i = 0; i < n; i++)
-			failed += h->verdicts[i] < 0;
-	}
+	ovsdp_batch_send(h->dp, b, &err);
+	n = b->n_done;
+	failed = b->failed;
+	unacked = b->unacked;
+	sends = b->sends;
 	if (failed)
 		g_log("ovsdp", G_LOG_LEVEL_DEBUG, "%s: handler %u: %u of %u replies failed; "
 		      "the first: %s", h->hs->dp_name, h->index, failed, n,
@@ -300,9 +287,8 @@ flush_replies(struct ovsdp_handler *h)
 	__atomic_add_fetch(&h->st.reply_unconfirmed, unacked, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->st.transactions, (uint64_t)sends, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->st.replies, n, __ATOMIC_RELEASE);
-	h->puts.len = 0;
-	h->execs.len = 0;
-	h->n_puts = h->n_execs = 0;
+	ovsdp_batch_reset(&h->puts);
+	ovsdp_batch_reset(&h->execs);
 }
 
 static void
@@ -594,9 +580,8 @@ handler_free(struct ovsdp_handler *h)
 	g_free(h->msgs);
 	g_free(h->ups);
 	g_free(h->pids);
-	ovsdp_buf_clear(&h->puts);
-	ovsdp_buf_clear(&h->execs);
-	g_free(h->verdicts);
+	ovsdp_batch_clear(&h->puts);
+	ovsdp_batch_clear(&h->execs);
 	g_free(h);
 }
 
@@ -1814,28 +1799,13 @@ ovsdp_handler_index(const struct ovsdp_handler *h)
 	return h ? h->index : 0;
 }
 
-/* Room for a whole batch of replies in one send, and for all their acks:
- * libnl leaves 32 KiB each way, which a few executes of full-size frames
- * fill.  FORCE needs CAP_NET_ADMIN; without it, what rmem/wmem_max allow. */
-static void
-grow_reply_buffers(struct ovsdp_dp *dp)
-{
-	int fd = nl_socket_get_fd(dp->nl->sk);
-	int size = REPLY_SOCKET_BUFFER;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-}
-
 OVSDP_EXPORT struct ovsdp_dp *
 ovsdp_handler_dp(struct ovsdp_handler *h)
 {
 	if (!h)
 		return NULL;
 	if (!h->dp && ovsdp_dp_open(h->hs->dp_name, &h->dp, NULL) == 0)
-		grow_reply_buffers(h->dp);
+		ovsdp_dp_grow_buffers(h->dp);  /* not shared yet: no lock needed */
 	return h->dp;
 }
 

@@ -664,6 +664,9 @@ ovsdp_nl_msg_copy(const struct ovsdp_buf *b, size_t off)
 #define MANY_ACK_WAIT_MS 1000
 #define MANY_SEND_RETRIES 3
 #define MANY_RECV_BUF 16384
+/* With replies to read (flow gets, echoes): more than any one the kernel
+ * builds for a flow (its key, mask and actions are each under 64 KiB). */
+#define MANY_REPLY_BUF (256 * 1024)
 #define PENDING 1
 
 static int
@@ -688,17 +691,52 @@ struct many {
 	bool reported;          /* *error holds the first failure */
 	GError **error;
 	unsigned char *rbuf;
+	size_t rbuf_size;
+	struct ovsdp_nl_many_hooks *hooks;
+	int *rerr;              /* with hooks->reply: a reply that could not be read */
 };
+
+static int many_find(const struct many *m, unsigned int lo, unsigned int hi, uint32_t seq);
 
 static void
 many_fail(struct many *m, unsigned int i, int err, bool kernels, const char *kmsg)
 {
+	struct ovsdp_nl_many_hooks *h = m->hooks;
+
 	m->errors[i] = err;
 	if (!kernels)
 		m->unacked++;
-	if (!m->reported) {
-		m->reported = true;
+	if (m->reported || (h && h->quiet && h->quiet(i, h->arg)))
+		return;
+	m->reported = true;
+	if (h && h->what) {
+		g_autofree char *what = h->what(i, h->arg);
+
+		ovsdp_set_error(m->error, err, kmsg, "%s", what);
+	} else {
 		ovsdp_set_error(m->error, err, kmsg, "request %u of %u", i + 1, m->n);
+	}
+}
+
+/* A reply (not the ack) to one of requests [lo, hi): to the hook. */
+static void
+many_reply(struct many *m, unsigned int lo, unsigned int hi, struct nlmsghdr *nlh,
+	   bool truncated)
+{
+	int i;
+
+	if (!m->rerr || nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_DONE ||
+	    nlh->nlmsg_type == NLMSG_OVERRUN)
+		return;
+	i = many_find(m, lo, hi, nlh->nlmsg_seq);
+	if (i < 0 || m->errors[i] != PENDING || m->rerr[i] < 0)
+		return;
+	if (truncated) {
+		m->rerr[i] = -EMSGSIZE;
+	} else {
+		int r = m->hooks->reply((unsigned int)i, nlh, m->hooks->arg);
+
+		m->rerr[i] = r < 0 ? r : 0;
 	}
 }
 
@@ -726,7 +764,7 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 	while (pending > 0 || (sentinel_sent && !seen)) {
 		struct sockaddr_nl peer = { 0 };
 		socklen_t plen = sizeof peer;
-		ssize_t got = recvfrom(m->fd, m->rbuf, MANY_RECV_BUF, MSG_DONTWAIT,
+		ssize_t got = recvfrom(m->fd, m->rbuf, m->rbuf_size, MSG_DONTWAIT | MSG_TRUNC,
 				       (struct sockaddr *)&peer, &plen);
 		struct nlmsghdr *nlh;
 		size_t off = 0;
@@ -749,14 +787,24 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 				break;
 			continue;
 		}
+		if (m->hooks)
+			m->hooks->recvs++;
 		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "batched requests"))
 			continue;
+		if ((size_t)got > m->rbuf_size) {
+			/* Larger than any reply should be: its header says whose. */
+			if ((size_t)got >= NLMSG_HDRLEN)
+				many_reply(m, lo, hi, (struct nlmsghdr *)m->rbuf, true);
+			continue;
+		}
 		while ((nlh = ovsdp_nl_datagram_next(m->rbuf, (size_t)got, &off, &bad))) {
 			const char *kmsg;
 			int i, v;
 
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;       /* not an ack: a stray reply */
+			if (nlh->nlmsg_type != NLMSG_ERROR) {
+				many_reply(m, lo, hi, nlh, false);
+				continue;       /* a reply, or a stray one */
+			}
 			if (sentinel_sent && nlh->nlmsg_seq == sentinel) {
 				seen = true;
 				continue;
@@ -770,6 +818,10 @@ many_collect(struct many *m, unsigned int lo, unsigned int hi, bool sentinel_sen
 					  "malformed acknowledgement");
 			else if (v < 0)
 				many_fail(m, (unsigned int)i, v, true, kmsg);
+			else if (m->rerr && m->rerr[i] < 0)
+				many_fail(m, (unsigned int)i, m->rerr[i], true,
+					  m->rerr[i] == -EMSGSIZE ? "reply too large to read" :
+					  "malformed reply");
 			else
 				m->errors[i] = 0;
 		}
@@ -852,9 +904,18 @@ int
 ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
 		       int *errors, unsigned int *unacked, GError **error)
 {
-	struct many m = { .nl = nl, .msgs = msgs, .errors = errors, .n = n, .error = error };
+	return ovsdp_nl_transact_many_ex(nl, msgs, n, errors, unacked, NULL, error);
+}
+
+int
+ovsdp_nl_transact_many_ex(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
+			  int *errors, unsigned int *unacked, struct ovsdp_nl_many_hooks *hooks,
+			  GError **error)
+{
+	struct many m = { .nl = nl, .msgs = msgs, .errors = errors, .n = n, .error = error,
+			  .hooks = hooks };
 	unsigned int max_msgs, i = 0;
-	size_t max_bytes, off = 0;
+	size_t max_bytes, budget, off = 0;
 	int sends = 0, sndbuf, rcvbuf;
 
 	if (unacked)
@@ -880,7 +941,10 @@ ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int
 	}
 	m.offs[n] = off;
 	m.seqs = g_new0(uint32_t, n);
-	m.rbuf = g_malloc(MANY_RECV_BUF);
+	m.rbuf_size = hooks && hooks->reply ? MANY_REPLY_BUF : MANY_RECV_BUF;
+	m.rbuf = g_malloc(m.rbuf_size);
+	if (hooks && hooks->reply)
+		m.rerr = g_new0(int, n);
 	m.fd = nl_socket_get_fd(nl->sk);
 	m.pid = nl_socket_get_local_port(nl->sk);
 	/* netlink refuses a send longer than sndbuf - 32, and drops acks
@@ -889,16 +953,28 @@ ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int
 	rcvbuf = sockopt_int(m.fd, SO_RCVBUF);
 	max_bytes = sndbuf > 4096 ? (size_t)sndbuf - 32 - NLMSG_HDRLEN : 4096;
 	max_msgs = CLAMP(rcvbuf / MANY_ACK_COST - 1, 1, MANY_MAX_PER_SEND);
+	/* What the acks and replies of one send may hold of rcvbuf, the
+	 * marker's ack aside. */
+	budget = rcvbuf > 2 * MANY_ACK_COST ? (size_t)rcvbuf - MANY_ACK_COST : MANY_ACK_COST;
 
 	while (i < n) {
 		unsigned int j = i;
 		uint32_t sentinel = 0;
 		bool sentinel_sent = false;
+		size_t cost = 0;
 		int r;
 
-		while (j < n && j - i < max_msgs &&
-		       (j == i || m.offs[j + 1] - m.offs[i] <= max_bytes))
+		while (j < n && j - i < max_msgs) {
+			size_t c = MANY_ACK_COST;
+
+			if (hooks && hooks->reply_cost)
+				c += hooks->reply_cost(j, hooks->arg);
+			/* One request alone goes whatever it costs. */
+			if (j > i && (m.offs[j + 1] - m.offs[i] > max_bytes || cost + c > budget))
+				break;
+			cost += c;
 			j++;
+		}
 		r = many_send(&m, i, j, &sentinel, &sentinel_sent);
 		if (r == -EMSGSIZE && j - i > 1) {
 			max_msgs = (j - i) / 2;         /* the socket is smaller than it said */
@@ -921,6 +997,7 @@ ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int
 	g_free(m.offs);
 	g_free(m.seqs);
 	g_free(m.rbuf);
+	g_free(m.rerr);
 	if (unacked)
 		*unacked = m.unacked;
 	return sends;

@@ -112,6 +112,32 @@ struct nl_msg *ovsdp_nl_msg_copy(const struct ovsdp_buf *b, size_t off);
 int ovsdp_nl_transact_many(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
 			   int *errors, unsigned int *unacked, GError **error);
 
+/* What ovsdp_nl_transact_many_ex() learns and asks of its caller beyond
+ * the acks (every member may be NULL / 0). */
+struct ovsdp_nl_many_hooks {
+	/* Each reply of request i before its ack (a GET's flow, an
+	 * NLM_F_ECHO's echo).  A negative return becomes request i's verdict
+	 * unless the kernel refuses it. */
+	int (*reply)(unsigned int i, struct nlmsghdr *nlh, void *arg);
+	/* Receive buffer request i's replies may take besides its ack (skb
+	 * truesize, bytes): each send is sized so that none is dropped. */
+	size_t (*reply_cost)(unsigned int i, void *arg);
+	/* Whether request i's failure is expected (a probe): *error then
+	 * describes the first failure that is not. */
+	bool (*quiet)(unsigned int i, void *arg);
+	/* A name of request i for *error (g_free'd); NULL: "request I of N". */
+	char *(*what)(unsigned int i, void *arg);
+	void *arg;
+	/* Out: the datagrams read (acks and replies). */
+	unsigned int recvs;
+};
+
+/* ovsdp_nl_transact_many() with replies delivered to hooks->reply and the
+ * rest of 'hooks' (may be NULL: exactly ovsdp_nl_transact_many()). */
+int ovsdp_nl_transact_many_ex(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsigned int n,
+			      int *errors, unsigned int *unacked, struct ovsdp_nl_many_hooks *hooks,
+			      GError **error);
+
 /* Parse the attributes after the genl header and ovs_header of 'nlh'. */
 int ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr,
 		   int *dp_ifindex);

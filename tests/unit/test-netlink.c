@@ -16,7 +16,9 @@
 
 #include <netlink/genl/ctrl.h>
 
+#include "datapath-internal.h"
 #include "netlink.h"
+#include "ovsdp/operate.h"
 #include "ovsdp/upcall.h"
 
 /* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
@@ -315,6 +317,155 @@ START_TEST(forged_upcall_dropped)
 }
 END_TEST
 
+/* Replies routed to their request by sequence number: the controller
+ * answers GETFAMILY for itself with a reply and an ack, and refuses an
+ * unknown id with an error alone. */
+#define ROUTED_N 120
+struct routed {
+	int replies[ROUTED_N];
+	uint16_t ids[ROUTED_N];
+};
+
+static int
+routed_reply(unsigned int i, struct nlmsghdr *nlh, void *arg)
+{
+	struct routed *r = arg;
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *a = nla_find(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0),
+				    CTRL_ATTR_FAMILY_ID);
+
+	ck_assert_uint_lt(i, ROUTED_N);
+	r->replies[i]++;
+	if (a)
+		r->ids[i] = nla_get_u16(a);
+	return i == 42 ? -EBADMSG : 0;  /* a reply its reader refuses */
+}
+
+static size_t
+routed_cost(unsigned int i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	return 8192;
+}
+
+static bool
+routed_quiet(unsigned int i, void *arg)
+{
+	(void)arg;
+	return i == 1;
+}
+
+static char *
+routed_what(unsigned int i, void *arg)
+{
+	(void)arg;
+	return g_strdup_printf("family request %u", i);
+}
+
+START_TEST(many_replies_routed)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf reqs = OVSDP_BUF_INIT;
+	struct routed r;
+	struct ovsdp_nl_many_hooks hooks = {
+		.reply = routed_reply, .reply_cost = routed_cost, .quiet = routed_quiet,
+		.what = routed_what, .arg = &r,
+	};
+	g_autoptr(GError) err = NULL;
+	unsigned int unacked = 9;
+	int errors[ROUTED_N], sends;
+
+	memset(&r, 0, sizeof r);
+
+	for (unsigned int i = 0; i < ROUTED_N; i++) {
+		int hdr = (int)htole32(6u | (uint32_t)CTRL_ATTR_FAMILY_ID << 16);
+		uint16_t id[2] = { i % 2 ? 0xfff0 : GENL_ID_CTRL, 0 };
+		size_t off;
+
+		ck_assert_int_eq(ovsdp_nl_msg_begin(nl, &reqs, OVSDP_FAMILY_CT_LIMIT,
+						    CTRL_CMD_GETFAMILY, 0, hdr, &off), 0);
+		ovsdp_buf_put(&reqs, id, sizeof id);
+		ck_assert_int_eq(ovsdp_nl_msg_end(&reqs, off), 0);
+	}
+	sends = ovsdp_nl_transact_many_ex(nl, &reqs, ROUTED_N, errors, &unacked, &hooks, &err);
+	/* The replies' cost splits the batch: each send fits rcvbuf. */
+	ck_assert_int_gt(sends, 1);
+	ck_assert_int_lt(sends, ROUTED_N);
+	ck_assert_uint_ge(hooks.recvs, ROUTED_N + ROUTED_N / 2);
+	ck_assert_uint_eq(unacked, 0);
+	for (unsigned int i = 0; i < ROUTED_N; i++) {
+		if (i % 2) {
+			ck_assert_msg(errors[i] == -ENOENT, "request %u: %d", i, errors[i]);
+			ck_assert_int_eq(r.replies[i], 0);
+		} else {
+			ck_assert_msg(errors[i] == (i == 42 ? -EBADMSG : 0), "request %u: %d", i,
+				      errors[i]);
+			ck_assert_int_eq(r.replies[i], 1);
+			ck_assert_uint_eq(r.ids[i], GENL_ID_CTRL);
+		}
+	}
+	/* Request 1's failure is expected: the first one reported is 3's. */
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(g_str_has_prefix(err->message, "family request 3: "), "%s", err->message);
+	ovsdp_buf_clear(&reqs);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
+/* ovsdp_dp_operate() on a handle without the ovs_* families (this host
+ * has no openvswitch module): every op is refused before sending, each
+ * with its own error; the call reports the first that is no probe. */
+START_TEST(operate_refusals_each_their_own)
+{
+	struct ovsdp_dp fake = { .nl = ctrl_socket(), .name = "fake", .ifindex = 1 };
+	static const uint8_t key[8] = { 8, 0, 3, 0, 1, 0, 0, 0 };   /* in_port(1) */
+	static const uint8_t frame[60];
+	struct ovsdp_op op[3], *p[3] = { &op[0], &op[1], &op[2] };
+	g_autoptr(GError) err = NULL;
+
+	pthread_mutex_init(&fake.lock, NULL);
+	op[0] = (struct ovsdp_op){ OVSDP_OP_INIT, .type = OVSDP_OP_FLOW_PUT,
+				   .flags = OVSDP_OP_PROBE };
+	op[0].put.flags = OVSDP_FLOW_PUT_CREATE;
+	op[0].put.key = key;
+	op[0].put.key_len = sizeof key;
+	op[1] = (struct ovsdp_op){ OVSDP_OP_INIT, .type = OVSDP_OP_FLOW_GET };
+	op[2] = (struct ovsdp_op){ OVSDP_OP_INIT, .type = OVSDP_OP_EXECUTE };
+	op[2].execute.packet = frame;
+	op[2].execute.packet_len = sizeof frame;
+	op[2].execute.key = key;
+	op[2].execute.key_len = sizeof key;
+	op[2].error = 77;
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, p, 3, &err), -EINVAL);
+	ck_assert_msg(g_str_has_prefix(err->message, "op 2 of 3: reading a flow: "), "%s",
+		      err->message);
+	ck_assert_int_eq(op[0].error, -ENOENT);         /* no ovs_flow family */
+	ck_assert(op[0].has_ufid == false);
+	ck_assert_int_eq(op[1].error, -EINVAL);         /* neither key nor ufid */
+	ck_assert_int_eq(op[2].error, -ENOENT);         /* no ovs_packet family */
+	g_clear_error(&err);
+	/* Only the probe left: nothing the call reports. */
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, p, 1, &err), 0);
+	ck_assert_int_eq(op[0].error, -ENOENT);
+	ck_assert_ptr_null(err);
+	/* Bad arrays: refused whole, no op touched. */
+	op[0].struct_size = 8;
+	op[1].error = 5;
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, p, 2, &err), -EINVAL);
+	ck_assert_msg(strstr(err->message, "op 1 of 2: struct_size is 8"), "%s", err->message);
+	ck_assert_int_eq(op[1].error, 5);
+	g_clear_error(&err);
+	p[1] = NULL;
+	op[0].struct_size = sizeof op[0];
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, p, 2, NULL), -EINVAL);
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, NULL, 2, NULL), -EINVAL);
+	ck_assert_int_eq(ovsdp_dp_operate(&fake, NULL, 0, NULL), 0);
+	pthread_mutex_destroy(&fake.lock);
+	ovsdp_nl_close(fake.nl);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -333,6 +484,8 @@ main(void)
 	tcase_add_test(tf, forged_ack_dropped_by_many);
 	tcase_add_test(tf, forged_upcall_dropped);
 	tcase_add_test(tf, forged_family_skipped_by_libnl);
+	tcase_add_test(tf, many_replies_routed);
+	tcase_add_test(tf, operate_refusals_each_their_own);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
 	sr = srunner_create(s);

@@ -220,7 +220,9 @@ OVSDP_EXPORT int ovsdp_handlers_detach(struct ovsdp_handlers *hs);
 /* For the callback: queue a flow put or a packet execute.  Everything
  * queued during one callback goes to the kernel as one multi-message
  * netlink transaction when the callback returns, flow puts before
- * executes, so a packet runs after the flow it caused exists.  Each
+ * executes, so a packet runs after the flow it caused exists (the batch
+ * of ovsdp_dp_operate(): a put that may create a flow and names no ufid
+ * gets ovsdp_ufid_from_key()'s).  Each
  * request is acked on its own: one the kernel refuses fails alone, and
  * the handler's statistics count it (replies, reply_errors,
  * transactions).  The request is encoded at once, so the structures and

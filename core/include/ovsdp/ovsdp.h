@@ -13,6 +13,7 @@
 #include <ovsdp/tunnel.h>
 #include <ovsdp/flow.h>
 #include <ovsdp/packet.h>
+#include <ovsdp/operate.h>
 #include <ovsdp/meter.h>
 #include <ovsdp/ct-limit.h>
 #include <ovsdp/conntrack.h>
