@@ -280,15 +280,25 @@ find_line(const char *dump, unsigned int i)
 	return NULL;
 }
 
+/* A flow line as a cell of a Markdown table: without its counters, and
+ * "|" (as in "flags(df|key)") escaped. */
+static char *
+table_cell(const char *line)
+{
+	g_autoptr(GRegex) stats = g_regex_new(", packets:[0-9]+, bytes:[0-9]+, used:[^,]+", 0, 0, NULL);
+	g_autofree char *s = g_regex_replace_literal(stats, line, -1, 0, "", 0, NULL);
+	g_auto(GStrv) parts = g_strsplit(s, "|", -1);
+
+	return g_strjoinv("\\|", parts);
+}
+
 /* One row of the table the test prints (docs/odp-interop.md holds a copy):
  * the flow line without its counters, "-" for none. */
 static void
 row(const struct odp_case *c, const char *by, const char *ours, const char *theirs,
     const char *result)
 {
-	g_autoptr(GRegex) stats = g_regex_new(", packets:[0-9]+, bytes:[0-9]+, used:[^,]+", 0, 0, NULL);
-	g_autofree char *o = ours ? g_regex_replace_literal(stats, ours, -1, 0, "", 0, NULL) : NULL;
-	g_autofree char *t = theirs ? g_regex_replace_literal(stats, theirs, -1, 0, "", 0, NULL) : NULL;
+	g_autofree char *o = ours ? table_cell(ours) : NULL, *t = theirs ? table_cell(theirs) : NULL;
 
 	if (!second.cmd)
 		return;         /* no second opinion: no table */
