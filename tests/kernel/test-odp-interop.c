@@ -30,7 +30,7 @@
 /* What one version of ovs-dpctl makes of a case. */
 enum dpctl_view {
 	DPCTL_SAME,             /* prints it as ovsdp does, and reads the text back */
-	DPCTL_PRINTS,           /* prints it as ovsdp does, has no parser for it */
+	DPCTL_PRINTS,           /* prints it as ovsdp does, its parser refuses the text */
 	DPCTL_UNKNOWN,          /* has no name for it: "...for: actionN(bytes)" */
 	DPCTL_MISREADS,         /* gives the type number to a user-space-only action */
 };
