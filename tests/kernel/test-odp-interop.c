@@ -61,7 +61,8 @@ static const struct odp_case cases[] = {
 	  "push_nsh(flags=0,ttl=63,mdtype=1,np=3,spi=0x100,si=255,c1=0x1,c2=0x2,c3=0x3,c4=0x4),2",
 	  DPCTL_SAME, DPCTL_SAME, NULL },
 	/* OVS 3.1 and 3.5 print the NSH key but refuse this text ("syntax
-	 * error"). */
+	 * error": their key parser reads nsh(...), then falls through to
+	 * its final "return -EINVAL"). */
 	{ "NSH key and pop_nsh", 4, 16,
 	  "in_port(%u),eth(),eth_type(0x894f),nsh(mdtype=1,np=3,spi=0x100,si=255)", "pop_nsh(),2",
 	  DPCTL_PRINTS, DPCTL_PRINTS, NULL },
