@@ -1,9 +1,11 @@
-/* cmd-flow.c: `ovsdp flow add|mod|del|get|dump|flush`: the kernel flow
+/* cmd-flow.c: `ovsdp flow add|mod|del|get|dump|flush` and add-flows,
+ * mod-flows, del-flows from a file: the kernel flow
  * table in ovs-dpctl's text form (keys, masks and actions through the ODP
  * codec), one flow per line as `ovs-dpctl dump-flows` prints them. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -414,6 +416,224 @@ flow_dump(int argc, char **argv)
 	return rc;
 }
 
+/* ---- add-flows, mod-flows, del-flows: many flows from a file ------------
+ * As ovs-dpctl's: one flow a line ("KEY ACTIONS", or only "KEY" for
+ * del-flows; a key may start "ufid:U,"), '#' to the end of a line is a
+ * comment, blank lines are skipped; "-" reads standard input.  One
+ * datapath handle for the whole file; a line that fails is reported as
+ * FILE:LINE and the others still run; the exit status is 1 when any
+ * failed. */
+
+enum flows_verb { FLOWS_ADD, FLOWS_MOD, FLOWS_DEL };
+
+static int G_GNUC_PRINTF(2, 3)
+line_error(GError **error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (error)
+		*error = g_error_new_valist(g_quark_from_static_string("ovsdp-flows"), EINVAL, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* The key ends at the first blank outside parentheses: a key's text has
+ * none, while an action's may (userspace(...) has none either, but be
+ * generous). */
+static bool
+split_flow_line(char *line, char **key, char **actions)
+{
+	int depth = 0;
+	char *p;
+
+	line = g_strstrip(line);
+	for (p = line; *p; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (depth == 0 && g_ascii_isspace(*p))
+			break;
+	}
+	*key = line;
+	if (*p) {
+		*p++ = '\0';
+		*actions = g_strstrip(p);
+	} else {
+		*actions = p;
+	}
+	return **key != '\0';
+}
+
+static int
+flows_line(struct ovsdp_dp *dp, enum flows_verb verb, char *line, GError **error)
+{
+	g_autoptr(GError) perr = NULL;
+	struct ovsdp_buf acts = OVSDP_BUF_INIT;
+	struct ovsdp_flow_put put = { .flags = 0 };
+	struct flow_arg fa;
+	char *key, *actions;
+	int r = 0;
+
+	split_flow_line(line, &key, &actions);
+	if (verb == FLOWS_DEL && *actions)
+		return line_error(error, "del-flows takes a key a line, "
+				       "not '%s' after it", actions);
+	if (verb != FLOWS_DEL && !*actions)
+		return line_error(error, "a key and its actions wanted");
+	memset(&fa, 0, sizeof fa);
+	if (!strncmp(key, "ufid:", 5)) {
+		char *comma = strchr(key, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (ovsdp_ufid_parse(key, &fa.ufid) < 0)
+			return line_error(error, "bad ufid '%s'", key);
+		fa.has_ufid = true;
+		key = comma ? comma + 1 : key + strlen(key);
+	}
+	if (*key) {
+		if (ovsdp_odp_key_from_string(key, &fa.key, &fa.mask, &perr) < 0) {
+			r = line_error(error, "flow key: %s", perr->message);
+			goto out;
+		}
+		fa.has_key = true;
+	} else if (!fa.has_ufid) {
+		return line_error(error, "no key");
+	}
+	if (verb == FLOWS_DEL) {
+		r = ovsdp_flow_del(dp, fa.has_key ? fa.key.data : NULL, fa.key.len,
+				   fa.has_ufid ? &fa.ufid : NULL, NULL, error);
+		goto out;
+	}
+	if (!fa.has_key) {
+		r = line_error(error, "a ufid alone names no flow to %s",
+				    verb == FLOWS_ADD ? "add" : "change");
+		goto out;
+	}
+	if (ovsdp_odp_actions_from_string(actions, &acts, &perr) < 0) {
+		r = line_error(error, "flow actions: %s", perr->message);
+		goto out;
+	}
+	put.flags = verb == FLOWS_ADD ? OVSDP_FLOW_PUT_CREATE : OVSDP_FLOW_PUT_MODIFY;
+	put.key = fa.key.data;
+	put.key_len = fa.key.len;
+	put.mask = fa.mask.data;
+	put.mask_len = fa.mask.len;
+	put.actions = acts.data;
+	put.actions_len = acts.len;
+	put.ufid = fa.has_ufid ? &fa.ufid : NULL;
+	r = ovsdp_flow_put(dp, &put, NULL, error);
+	if (r == -EINVAL && is_plain_drop(&acts)) {
+		/* As flow add: "drop" before Linux 6.4 is no actions. */
+		g_clear_error(error);
+		put.actions_len = 0;
+		r = ovsdp_flow_put(dp, &put, NULL, error);
+	}
+out:
+	flow_arg_clear(&fa);
+	ovsdp_buf_clear(&acts);
+	return r;
+}
+
+static int
+flows_from_file(int argc, char **argv, enum flows_verb verb)
+{
+	static const char *const names[] = { "add-flows", "mod-flows", "del-flows" };
+	static const char *const summaries[] = {
+		"Add the flows of FILE (\"-\": standard input), one \"KEY ACTIONS\" a line, as "
+		"ovs-dpctl add-flows does. '#' starts a comment. A line that fails is reported "
+		"as FILE:LINE and the others are still added; the exit status is 1 when any "
+		"failed.",
+		"Change the actions of the flows of FILE (\"-\": standard input), one \"KEY "
+		"ACTIONS\" a line, as ovs-dpctl mod-flows does. A line that fails is reported "
+		"as FILE:LINE; the exit status is 1 when any failed.",
+		"Delete the flows named in FILE (\"-\": standard input), one KEY (or "
+		"\"ufid:U\") a line, as ovs-dpctl del-flows FILE does (\"ovsdp flow flush DP\" "
+		"deletes them all). A line that fails is reported as FILE:LINE; the exit "
+		"status is 1 when any failed.",
+	};
+	g_autofree char *text = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *file;
+	struct ovsdp_dp *dp = NULL;
+	unsigned int ok = 0, failed = 0, lineno = 0;
+	char *line, *next;
+	gsize len = 0;
+	int rc;
+
+	if (!tool_parse(&argc, &argv, "DP FILE", summaries[verb], NULL, NULL))
+		return OVSDP_EXIT_USAGE;
+	if (argc != 3)
+		return tool_fail("flow %s takes DP and FILE (see --help)", names[verb]),
+		       OVSDP_EXIT_USAGE;
+	file = argv[2];
+	if (!strcmp(file, "-")) {
+		g_autoptr(GString) in = g_string_new(NULL);
+		char chunk[4096];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+			g_string_append_len(in, chunk, (gssize)n);
+		if (ferror(stdin))
+			return tool_fail("standard input: %s", g_strerror(errno));
+		len = in->len;
+		text = g_string_free(g_steal_pointer(&in), FALSE);
+		file = "(stdin)";
+	} else if (!g_file_get_contents(file, &text, &len, &err)) {
+		return tool_fail_error(g_steal_pointer(&err));
+	}
+	if (memchr(text, '\0', len))
+		return tool_fail("%s: a NUL byte: not a text file of flows", file);
+	if ((rc = open_dp(argv[1], &dp)))
+		return rc;
+	for (line = text; line; line = next) {
+		char *hash;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		g_strstrip(line);
+		if (!*line)
+			continue;
+		if (flows_line(dp, verb, line, &err) < 0) {
+			fprintf(stderr, "ovsdp: %s:%u: %s\n", file, lineno,
+				err ? err->message : "failed");
+			g_clear_error(&err);
+			failed++;
+		} else {
+			ok++;
+		}
+	}
+	ovsdp_dp_close(dp);
+	if (failed)
+		fprintf(stderr, "ovsdp: flow %s: %u of %u lines failed\n", names[verb], failed,
+			ok + failed);
+	return failed ? OVSDP_EXIT_FAIL : 0;
+}
+
+static int
+flow_add_flows(int argc, char **argv)
+{
+	return flows_from_file(argc, argv, FLOWS_ADD);
+}
+
+static int
+flow_mod_flows(int argc, char **argv)
+{
+	return flows_from_file(argc, argv, FLOWS_MOD);
+}
+
+static int
+flow_del_flows(int argc, char **argv)
+{
+	return flows_from_file(argc, argv, FLOWS_DEL);
+}
+
 static int
 flow_flush(int argc, char **argv)
 {
@@ -439,6 +659,9 @@ static const struct ovsdp_cmd flow_cmds[] = {
 	{ "get", flow_get, "print a flow: get DP KEY | get DP --ufid U" },
 	{ "dump", flow_dump, "print all flows: dump [-m] DP" },
 	{ "flush", flow_flush, "delete all flows: flush DP" },
+	{ "add-flows", flow_add_flows, "add the flows of a file: add-flows DP FILE|-" },
+	{ "mod-flows", flow_mod_flows, "change the flows of a file: mod-flows DP FILE|-" },
+	{ "del-flows", flow_del_flows, "delete the flows a file names: del-flows DP FILE|-" },
 	{ NULL, NULL, NULL },
 };
 

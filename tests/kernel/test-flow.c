@@ -637,6 +637,83 @@ START_TEST(cli_flow_commands)
 }
 END_TEST
 
+/* add-flows, mod-flows and del-flows: ovs-dpctl's file of flows, each
+ * failing line named FILE:LINE, the others still done. */
+START_TEST(cli_flows_from_file)
+{
+	g_autofree char *dir = g_dir_make_tmp("flows-XXXXXX", NULL);
+	g_autofree char *f = g_build_filename(dir, "flows", NULL), *out = NULL, *want = NULL;
+	g_autofree char *missing = g_build_filename(dir, "none", NULL);
+	int st;
+
+	ck_assert(dir != NULL);
+	ck_assert(g_file_set_contents(f,
+		"# two flows and a bad one\n"
+		CLI_KEY "  2\n"
+		"\n"
+		"in_port(1),bogus(3) 2\n"
+		"ufid:" CLI_UFID ",in_port(2),eth(src=02:00:00:00:00:0b,dst=02:00:00:00:00:0a),"
+		"eth_type(0x88b5) push_vlan(vid=10,pcp=3),1   # theirs\n", -1, NULL));
+	out = knet_cli_run(&st, "flow add-flows ovsdpt0 %s", f);
+	ck_assert_int_eq(st, 1);
+	want = g_strdup_printf("ovsdp: %s:4: flow key: ", f);
+	ck_assert_msg(g_str_has_prefix(out, want), "%s", out);
+	ck_assert_msg(g_str_has_suffix(out, "\novsdp: flow add-flows: 1 of 3 lines failed\n"), "%s",
+		      out);
+	g_free(out);
+	out = knet_cli_run(&st, "flow dump ovsdpt0");
+	ck_assert_int_eq(st, 0);
+	ck_assert_uint_eq(count_lines(out), 2);
+	g_free(out);
+	out = knet_cli_run(&st, "flow get ovsdpt0 --ufid " CLI_UFID);
+	ck_assert_msg(g_str_has_suffix(out, "actions:push_vlan(vid=10,pcp=3),1\n"), "%s", out);
+	g_free(out);
+
+	/* Standard input; a flow that exists fails alone. */
+	ck_assert(g_file_set_contents(f, CLI_TCP_KEY " 2\n" CLI_KEY " 2\n", -1, NULL));
+	out = knet_cli_run(&st, "flow add-flows ovsdpt0 - <%s", f);
+	ck_assert_int_eq(st, 1);
+	ck_assert_msg(strstr(out, "ovsdp: (stdin):2: adding flow (32-byte key): File exists\n"),
+		      "%s", out);
+	g_free(out);
+	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_TCP_KEY "'");
+	ck_assert_int_eq(st, 0);
+	g_free(out);
+
+	ck_assert(g_file_set_contents(f, CLI_KEY " drop\n", -1, NULL));
+	out = knet_cli_run(&st, "flow mod-flows ovsdpt0 %s", f);
+	ck_assert_msg(st == 0, "%s", out);
+	g_free(out);
+	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
+	ck_assert_str_eq(out, CLI_KEY ", packets:0, bytes:0, used:never, actions:drop\n");
+	g_free(out);
+
+	/* del-flows takes keys or ufids, nothing after them. */
+	ck_assert(g_file_set_contents(f, CLI_KEY " 2\n", -1, NULL));
+	out = knet_cli_run(&st, "flow del-flows ovsdpt0 %s", f);
+	ck_assert_int_eq(st, 1);
+	ck_assert_msg(strstr(out, ":1: del-flows takes a key a line, not '2' after it\n"), "%s", out);
+	g_free(out);
+	ck_assert(g_file_set_contents(f, CLI_KEY "\nufid:" CLI_UFID "\n" CLI_TCP_KEY "\n", -1, NULL));
+	out = knet_cli_run(&st, "flow del-flows ovsdpt0 %s", f);
+	ck_assert_msg(st == 0, "%s", out);
+	g_free(out);
+	out = knet_cli_run(&st, "flow dump ovsdpt0");
+	ck_assert_str_eq(out, "");
+	g_free(out);
+
+	/* The file's own errors, and usage. */
+	out = knet_cli_run(&st, "flow add-flows ovsdpt0 %s", missing);
+	ck_assert_int_eq(st, 1);
+	ck_assert_msg(strstr(out, missing) != NULL, "%s", out);
+	g_free(out);
+	out = knet_cli_run(&st, "flow add-flows ovsdpt0");
+	ck_assert_int_eq(st, 2);
+	unlink(f);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -660,6 +737,7 @@ main(void)
 	tcase_add_checked_fixture(cli, setup, teardown);
 	tcase_set_timeout(cli, 300);
 	tcase_add_test(cli, cli_flow_commands);
+	tcase_add_test(cli, cli_flows_from_file);
 	suite_add_tcase(s, cli);
 	return ktest_run_suite(s);
 }
