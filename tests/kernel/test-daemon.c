@@ -1550,8 +1550,8 @@ ports_change_while_stopped(void)
 	g_free(status);
 	status = wait_policy_ports(resyncs);
 	set = kernel_port_set();
-	printf("%.1f s after %u ports were added: resyncs %" G_GUINT64_FORMAT " -> %"
-	       G_GUINT64_FORMAT " while stopped, policy ports %s\n",
+	printf("%.1f s after the first of %u ports was added: resyncs %" G_GUINT64_FORMAT
+	       " before the stop, %" G_GUINT64_FORMAT " now; policy ports %s\n",
 	       (double)(g_get_monotonic_time() - t0) / 1e6, N, resyncs,
 	       status_number(status, "port_resyncs"), set);
 	{
