@@ -274,6 +274,41 @@ view_busy(const struct view *v, struct reply *r, const char *note)
 
 /* ---- commands -------------------------------------------------------------- */
 
+static gint
+u32_cmp(gconstpointer a, gconstpointer b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The numbers of the ports the policy knows (the daemon's record of what
+ * it told the policy), in order; NULL without a policy. */
+static GArray *
+policy_port_numbers(struct daemon *d)
+{
+	GArray *a;
+	GHashTableIter it;
+	gpointer k;
+
+	if (!d->policy_ports)
+		return NULL;
+	a = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	g_hash_table_iter_init(&it, d->policy_ports);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		uint32_t no = GPOINTER_TO_UINT(k);
+
+		g_array_append_val(a, no);
+	}
+	g_array_sort(a, u32_cmp);
+	return a;
+}
+
+#define POLICY_PORT_NO(a, i) g_array_index((a), uint32_t, (i))
+#define POLICY_PORT_NAME(d, a, i) \
+	((const char *)g_hash_table_lookup((d)->policy_ports, \
+					   GUINT_TO_POINTER(POLICY_PORT_NO((a), (i)))))
+
 static void
 cmd_status(struct control_server *s, char **argv, struct reply *r)
 {
@@ -284,12 +319,14 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 	g_autofree char *pdesc = NULL;
 	g_autoptr(GError) err = NULL;
 	uint64_t uptime = (uint64_t)(g_get_monotonic_time() - d->started_us) / G_USEC_PER_SEC;
+	g_autoptr(GArray) pports = NULL;
 	struct view v;
 	int n_ports = 0;
 
 	view_get(s, &v);
 	if (d->dp)
 		n_ports = ovsdp_vport_list(d->dp, &ports, &err);
+	pports = policy_port_numbers(d);
 	if (d->policy) {
 		n_ctr = d->policy->cls->counters(d->policy, ctr, POLICY_COUNTERS_MAX);
 		pdesc = d->policy->cls->describe(d->policy);
@@ -309,6 +346,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 		json_kv_uint(j, "handlers", ovsdp_handlers_stats_n_handlers(v.st));
 		json_kv_uint(j, "uptime_s", uptime);
 		json_kv_uint(j, "recoveries", d->recoveries);
+		json_kv_uint(j, "port_resyncs", d->port_resyncs);
 		view_busy(&v, r, "");
 		json_key(j, "ports");
 		json_array_begin(j);
@@ -317,6 +355,15 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 			json_kv_uint(j, "port_no", ports[i].port_no);
 			json_kv_string(j, "name", ports[i].name);
 			json_kv_string(j, "type", ovsdp_vport_type_str(ports[i].type));
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_key(j, "policy_ports");
+		json_array_begin(j);
+		for (guint i = 0; pports && i < pports->len; i++) {
+			json_object_begin(j);
+			json_kv_uint(j, "port_no", POLICY_PORT_NO(pports, i));
+			json_kv_string(j, "name", POLICY_PORT_NAME(d, pports, i));
 			json_object_end(j);
 		}
 		json_array_end(j);
@@ -340,12 +387,33 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 		if (d->recoveries)
 			g_string_append_printf(t, "datapath recreated: %" G_GUINT64_FORMAT " times\n",
 					       d->recoveries);
+		if (d->port_resyncs)
+			g_string_append_printf(t, "ports re-read after a monitor overrun: %"
+					       G_GUINT64_FORMAT " times\n", d->port_resyncs);
 		g_string_append(t, "ports:\n");
-		for (int i = 0; i < n_ports; i++)
-			g_string_append_printf(t, "  %u: %s (%s)\n", ports[i].port_no, ports[i].name,
-					       ovsdp_vport_type_str(ports[i].type));
+		for (int i = 0; i < n_ports; i++) {
+			const char *known = d->policy_ports ?
+				g_hash_table_lookup(d->policy_ports,
+						    GUINT_TO_POINTER(ports[i].port_no)) : NULL;
+
+			g_string_append_printf(t, "  %u: %s (%s)%s\n", ports[i].port_no, ports[i].name,
+					       ovsdp_vport_type_str(ports[i].type),
+					       !d->policy || (known && !strcmp(known, ports[i].name)) ?
+					       "" : " [not known to the policy yet]");
+		}
 		if (n_ports < 0)
 			g_string_append_printf(t, "  (cannot list: %s)\n", err->message);
+		for (guint i = 0; n_ports >= 0 && pports && i < pports->len; i++) {
+			uint32_t no = POLICY_PORT_NO(pports, i);
+			const char *name = POLICY_PORT_NAME(d, pports, i);
+			bool listed = false;
+
+			for (int k = 0; k < n_ports && !listed; k++)
+				listed = ports[k].port_no == no && !strcmp(ports[k].name, name);
+			if (!listed)
+				g_string_append_printf(t, "  %u: %s [gone; the policy still knows it]\n",
+						       no, name);
+		}
 		g_string_append(t, "policy counters:\n");
 		for (unsigned int i = 0; i < n_ctr; i++)
 			g_string_append_printf(t, "  %s: %" G_GUINT64_FORMAT "\n", ctr[i].name,

@@ -101,6 +101,9 @@ daemon_metrics_text(struct daemon *d)
 	       (uint64_t)(g_get_monotonic_time() - d->started_us) / G_USEC_PER_SEC);
 	single(o, "ovsdp_datapath_recoveries_total", "counter",
 	       "Times ovsdpd recreated its datapath after it vanished", dp, d->recoveries);
+	single(o, "ovsdp_port_resyncs_total", "counter",
+	       "Times ovsdpd's port monitor overran and the policy's ports were re-read from the "
+	       "datapath", dp, d->port_resyncs);
 	single(o, "ovsdp_handlers", "gauge", "Handler threads running", dp,
 	       ovsdp_handlers_stats_n_handlers(st));
 	single(o, "ovsdp_switches_total", "counter", "Completed live dispatcher switches", dp,

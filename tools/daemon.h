@@ -95,8 +95,10 @@ struct daemon {
 	guint check_timer;
 	struct ovsdp_handlers *hs;
 	struct policy *policy;
+	GHashTable *policy_ports;       /* port_no -> name: the ports the policy was told of */
 	struct control_server *ctl;
 	uint64_t recoveries;            /* datapath recreated */
+	uint64_t port_resyncs;          /* port monitor overruns made good by a re-read */
 
 	/* systemd notification state (daemon-notify.c) */
 	guint notify_status_timer;

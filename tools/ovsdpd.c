@@ -8,11 +8,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 
 #include "daemon.h"
@@ -65,19 +67,93 @@ set_log_level(const char *name)
 
 /* ---- ports ------------------------------------------------------------- */
 
-/* Tell the policy about every port, as the kernel has them now. */
-static int
-sync_ports(struct daemon *d, GError **error)
+/* The policy hears of ports only from here, and d->policy_ports records
+ * what it was told (port_no -> name).  Notifications update both; after
+ * the monitor overran (events lost), ports_resync() compares the record
+ * with the kernel's list and tells the policy the difference. */
+
+/* 'port_no' is called 'name' now.  A number the policy knows under
+ * another name is a port that was deleted (its notification lost) and
+ * made again: the policy hears of the old one's deletion first.  Returns
+ * true when the policy was told anything. */
+static bool
+policy_port_add(struct daemon *d, uint32_t port_no, const char *name)
 {
+	const char *known = g_hash_table_lookup(d->policy_ports, GUINT_TO_POINTER(port_no));
+
+	if (known && !strcmp(known, name))
+		return false;
+	if (known) {
+		g_message("port %u is %s now, no longer %s", port_no, name, known);
+		d->policy->cls->port_deleted(d->policy, port_no);
+	}
+	g_hash_table_insert(d->policy_ports, GUINT_TO_POINTER(port_no), g_strdup(name));
+	d->policy->cls->port_added(d->policy, port_no, name);
+	return true;
+}
+
+/* Port 'port_no' called 'name' is gone.  Nothing to tell when the policy
+ * does not know it, or knows the number under another name (a later port
+ * that took the number, already listed by a resync). */
+static bool
+policy_port_del(struct daemon *d, uint32_t port_no, const char *name)
+{
+	const char *known = g_hash_table_lookup(d->policy_ports, GUINT_TO_POINTER(port_no));
+
+	if (!known || strcmp(known, name))
+		return false;
+	d->policy->cls->port_deleted(d->policy, port_no);
+	g_hash_table_remove(d->policy_ports, GUINT_TO_POINTER(port_no));
+	return true;
+}
+
+/* Make the policy's ports the kernel's as listed now: every known port
+ * that is gone (or whose number has another name) deleted, every new one
+ * added.  Returns 0 with how many of each, or -errno. */
+static int
+ports_resync(struct daemon *d, unsigned int *added, unsigned int *removed, GError **error)
+{
+	g_autoptr(GHashTable) now = g_hash_table_new(g_direct_hash, g_direct_equal);
 	struct ovsdp_vport_info *ports = NULL;
+	GHashTableIter it;
+	gpointer k, v;
 	int n = ovsdp_vport_list(d->dp, &ports, error);
 
+	*added = *removed = 0;
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++)
-		d->policy->cls->port_added(d->policy, ports[i].port_no, ports[i].name);
+		g_hash_table_insert(now, GUINT_TO_POINTER(ports[i].port_no), ports[i].name);
+	g_hash_table_iter_init(&it, d->policy_ports);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const char *name = g_hash_table_lookup(now, k);
+
+		if (name && !strcmp(name, v))
+			continue;
+		g_message("port %s (%u) left %s unnoticed", (const char *)v, GPOINTER_TO_UINT(k),
+			  d->cfg->dp_name);
+		d->policy->cls->port_deleted(d->policy, GPOINTER_TO_UINT(k));
+		g_hash_table_iter_remove(&it);
+		(*removed)++;
+	}
+	for (int i = 0; i < n; i++) {
+		if (policy_port_add(d, ports[i].port_no, ports[i].name))
+			(*added)++;
+	}
 	g_free(ports);
 	return 0;
+}
+
+/* The same at start and after a recovery, where ports the listing for
+ * the policy missed may have come and gone before the monitor opened. */
+static void
+sync_ports(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+	unsigned int added, removed;
+
+	if (ports_resync(d, &added, &removed, &err) < 0)
+		g_warning("cannot list the ports of %s: %s", d->cfg->dp_name, err->message);
 }
 
 /* Add every configured port that is not on the datapath.  A port that
@@ -433,11 +509,23 @@ runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
 		.callback = policy_upcall_fn,
 	};
 	g_autoptr(GError) err = NULL;
-	int r;
+	struct ovsdp_vport_info *ports = NULL;
+	int r, n;
 
-	d->policy = policy_new(d->cfg, d->dp, error);
-	if (!d->policy)
+	/* The policy starts with the ports recorded for it. */
+	n = ovsdp_vport_list(d->dp, &ports, error);
+	if (n < 0)
+		return n;
+	d->policy = policy_new(d->cfg, d->dp, ports, (unsigned int)n, error);
+	if (!d->policy) {
+		g_free(ports);
 		return -EINVAL;
+	}
+	d->policy_ports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	for (int i = 0; i < n; i++)
+		g_hash_table_insert(d->policy_ports, GUINT_TO_POINTER(ports[i].port_no),
+				    g_strdup(ports[i].name));
+	g_free(ports);
 	o.user_data = d->policy;
 	r = ovsdp_handlers_new(&o, &d->hs, error);
 	if (r == 0)
@@ -465,6 +553,7 @@ runtime_stop(struct daemon *d, bool dp_alive)
 	d->hs = NULL;
 	policy_destroy(d->policy, dp_alive ? d->dp : NULL);
 	d->policy = NULL;
+	g_clear_pointer(&d->policy_ports, g_hash_table_destroy);
 }
 
 /* ---- watching the datapath ----------------------------------------------- */
@@ -512,7 +601,7 @@ datapath_lost(struct daemon *d)
 		return;
 	}
 	add_ports(d, false, NULL);
-	sync_ports(d, NULL);
+	sync_ports(d);
 	d->recoveries++;
 	g_message("datapath %s recreated with its ports; dispatcher %s runs again",
 		  d->cfg->dp_name, ovsdp_plugin_name(p));
@@ -547,7 +636,7 @@ port_event(struct daemon *d, const struct ovsdp_event *ev)
 		return;
 	if (ev->kind == OVSDP_EVENT_VPORT_NEW) {
 		g_message("port %s (%u) appeared on %s", ev->name, ev->port_no, d->cfg->dp_name);
-		d->policy->cls->port_added(d->policy, ev->port_no, ev->name);
+		policy_port_add(d, ev->port_no, ev->name);
 	} else if (ev->kind == OVSDP_EVENT_VPORT_DEL) {
 		bool ours = g_strv_contains((const char *const *)d->cfg->ports, ev->name) ||
 			    g_strv_contains((const char *const *)d->cfg->internal_ports, ev->name);
@@ -558,8 +647,53 @@ port_event(struct daemon *d, const struct ovsdp_event *ev)
 				  d->cfg->file ? d->cfg->file : "the configuration");
 		else
 			g_message("port %s (%u) left %s", ev->name, ev->port_no, d->cfg->dp_name);
-		d->policy->cls->port_deleted(d->policy, ev->port_no);
+		policy_port_del(d, ev->port_no, ev->name);
 	}
+}
+
+/* The monitor overran: notifications were lost.  Called once its queue is
+ * drained, so that the list read now is newer than every event applied;
+ * what is still to come is applied on top (policy_port_add/_del ignore
+ * what the list already told). */
+static void
+monitor_resync(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+	unsigned int added, removed;
+
+	if (ports_resync(d, &added, &removed, &err) < 0) {
+		/* The datapath gone is the caller's to see. */
+		g_debug("port monitor overran; cannot list the ports of %s: %s", d->cfg->dp_name,
+			err->message);
+		return;
+	}
+	d->port_resyncs++;
+	g_message("port monitor overran (notifications lost): re-read the ports of %s for the "
+		  "policy: %u added, %u deleted", d->cfg->dp_name, added, removed);
+}
+
+/* Tests shrink the monitor's receive buffer so that it overruns at once
+ * (test-daemon's recovery case), as the runtime's own monitor does with
+ * the same variable (core/handlers.c): the kernel rounds it up to its
+ * minimum. */
+static void
+monitor_test_rcvbuf(struct daemon *d)
+{
+	const char *env = g_getenv("OVSDP_TEST_MONITOR_RCVBUF");
+	guint64 size;
+
+	if (!env)
+		return;
+	if (!g_ascii_string_to_unsigned(env, 10, 1, INT_MAX, &size, NULL)) {
+		g_warning("OVSDP_TEST_MONITOR_RCVBUF=%s: not a size in bytes; ignored", env);
+		return;
+	}
+	if (setsockopt(ovsdp_monitor_fd(d->mon), SOL_SOCKET, SO_RCVBUF, &(int){ (int)size },
+		       sizeof(int)) < 0)
+		g_warning("OVSDP_TEST_MONITOR_RCVBUF: %s", g_strerror(errno));
+	else
+		g_message("port monitor: receive buffer of %" G_GUINT64_FORMAT " bytes asked "
+			  "(OVSDP_TEST_MONITOR_RCVBUF)", size);
 }
 
 static gboolean
@@ -567,15 +701,14 @@ monitor_ready(gint fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
 	struct ovsdp_event ev;
-	bool check = false;
+	bool check = false, overrun = false;
 	int r;
 
 	while ((r = ovsdp_monitor_next(d->mon, &ev, NULL)) != -EAGAIN) {
 		if (r == -ENOBUFS) {
-			/* Events were lost: look at the kernel instead. */
-			check = true;
-			if (d->policy && d->dp)
-				sync_ports(d, NULL);
+			/* Events were lost: look at the kernel instead, once
+			 * what is queued is read. */
+			check = overrun = true;
 			continue;
 		}
 		if (r < 0)
@@ -586,6 +719,8 @@ monitor_ready(gint fd, GIOCondition cond, gpointer data)
 		else if (ev.dp_ifindex == d->dp_ifindex)
 			port_event(d, &ev);
 	}
+	if (overrun && d->policy && d->dp)
+		monitor_resync(d);
 	if (check && d->dp && !control_server_busy(d->ctl) && !datapath_alive(d))
 		datapath_lost(d);
 	return G_SOURCE_CONTINUE;
@@ -729,9 +864,10 @@ daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins 
 	r = ovsdp_monitor_open(OVSDP_MONITOR_DATAPATHS | OVSDP_MONITOR_VPORTS, &d->mon, error);
 	if (r < 0)
 		return r;
+	monitor_test_rcvbuf(d);
 	d->mon_watch = g_unix_fd_add(ovsdp_monitor_fd(d->mon), G_IO_IN, monitor_ready, d);
-	/* Ports that came between the policy's list and the monitor. */
-	sync_ports(d, NULL);
+	/* Ports that came or went between the policy's list and the monitor. */
+	sync_ports(d);
 	d->check_timer = g_timeout_add_seconds(CHECK_INTERVAL_S, check_timer, d);
 	return 0;
 }

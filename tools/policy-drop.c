@@ -81,7 +81,8 @@ static const struct policy_class drop_class = {
 };
 
 struct policy *
-policy_drop_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError **error)
+policy_drop_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+		const struct ovsdp_vport_info *ports, unsigned int n_ports, GError **error)
 {
 	struct drop *d = g_new0(struct drop, 1);
 

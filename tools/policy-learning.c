@@ -570,12 +570,12 @@ static const struct policy_class learning_class = {
 };
 
 struct policy *
-policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError **error)
+policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+		    const struct ovsdp_vport_info *ports, unsigned int n_ports, GError **error)
 {
 	struct learning *l = g_new0(struct learning, 1);
-	struct ovsdp_vport_info *ports = NULL;
 	pthread_condattr_t ca;
-	int n, r;
+	int r;
 
 	l->base.cls = &learning_class;
 	l->base.dp_name = g_strdup(ovsdp_dp_name(dp));
@@ -598,14 +598,8 @@ policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError
 	r = policy_flows_purge(dp, NULL, NULL);
 	if (r > 0)
 		g_message("learning: removed %d flow%s left by an earlier run", r, r == 1 ? "" : "s");
-	n = ovsdp_vport_list(dp, &ports, error);
-	if (n < 0) {
-		learning_destroy(&l->base, NULL);
-		return NULL;
-	}
-	for (int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n_ports; i++)
 		learning_port_added(&l->base, ports[i].port_no, ports[i].name);
-	g_free(ports);
 	l->timer = g_thread_new("ovsdpd-learning", timer_main, l);
 	return &l->base;
 }

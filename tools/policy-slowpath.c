@@ -138,26 +138,19 @@ static const struct policy_class slowpath_class = {
 };
 
 struct policy *
-policy_slowpath_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError **error)
+policy_slowpath_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+		    const struct ovsdp_vport_info *ports, unsigned int n_ports, GError **error)
 {
 	struct slowpath *s = g_new0(struct slowpath, 1);
-	struct ovsdp_vport_info *ports = NULL;
-	int n;
 
 	s->base.cls = &slowpath_class;
 	s->base.dp_name = g_strdup(ovsdp_dp_name(dp));
 	s->output = g_strdup(cfg->output);
 	s->out_port = OVSDP_PORT_NONE;
-	n = ovsdp_vport_list(dp, &ports, error);
-	if (n < 0) {
-		slowpath_destroy(&s->base, dp);
-		return NULL;
-	}
-	for (int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n_ports; i++) {
 		if (names_output(s, ports[i].port_no, ports[i].name))
 			s->out_port = ports[i].port_no;
 	}
-	g_free(ports);
 	if (s->out_port == OVSDP_PORT_NONE)
 		g_warning("slowpath: output port %s is not on datapath %s: dropping packets until "
 			  "it is added", s->output, s->base.dp_name);

@@ -58,9 +58,12 @@ struct policy {
 #define POLICY_COUNTERS_MAX 16
 
 /* Create the configured policy for the datapath behind 'dp' (the daemon's
- * control handle, used only during the call).  Every current port is
- * registered.  Returns NULL with *error. */
-struct policy *policy_new(const struct daemon_config *cfg, struct ovsdp_dp *dp, GError **error);
+ * control handle, used only during the call), knowing the 'n_ports' ports
+ * of 'ports' (the daemon's list: from then on it hears of ports only
+ * through port_added and port_deleted).  Returns NULL with *error. */
+struct policy *policy_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+			  const struct ovsdp_vport_info *ports, unsigned int n_ports,
+			  GError **error);
 
 /* The ovsdp_upcall_fn to give the runtime, with the policy as user data. */
 void policy_upcall_fn(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n,
@@ -75,10 +78,13 @@ int policy_flows_purge(struct ovsdp_dp *dp,
 void policy_put_output(struct ovsdp_buf *actions, uint32_t port_no);
 
 struct policy *policy_learning_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+				   const struct ovsdp_vport_info *ports, unsigned int n_ports,
 				   GError **error);
 struct policy *policy_slowpath_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+				   const struct ovsdp_vport_info *ports, unsigned int n_ports,
 				   GError **error);
 struct policy *policy_drop_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
+			       const struct ovsdp_vport_info *ports, unsigned int n_ports,
 			       GError **error);
 
 static inline void

@@ -5,7 +5,8 @@
  * the dispatcher with changed options, a start while frames already
  * arrive, refusals that leave the running dispatcher alone, the control
  * socket's permissions, recovery from ports and datapaths deleted behind
- * the daemon's back, and a clean stop on SIGTERM. */
+ * the daemon's back (ports changed while its notifications overran
+ * included), and a clean stop on SIGTERM. */
 #include "config.h"
 
 #include <errno.h>
@@ -1373,6 +1374,251 @@ delete_behind_its_back(const char *name)
 	ovsdp_dp_close(dp);
 }
 
+/* The datapath's ports as "N:name N:name ..." in port order. */
+static char *
+kernel_port_set(void)
+{
+	struct ovsdp_dp *dp = NULL;
+	struct ovsdp_vport_info *ports = NULL;
+	GString *set = g_string_new(NULL);
+	int n;
+
+	ck_assert_int_eq(ovsdp_dp_open(DP, &dp, NULL), 0);
+	n = ovsdp_vport_list(dp, &ports, NULL);
+	ovsdp_dp_close(dp);
+	ck_assert_int_ge(n, 1);
+	for (uint32_t no = 0, left = (uint32_t)n; left; no++) {
+		for (int i = 0; i < n; i++) {
+			if (ports[i].port_no == no) {
+				g_string_append_printf(set, "%s%u:%s", set->len ? " " : "", no,
+						       ports[i].name);
+				left--;
+			}
+		}
+	}
+	g_free(ports);
+	return g_string_free(set, FALSE);
+}
+
+/* The ports ovsdpd's policy knows, from `status --json` ("policy_ports",
+ * in port order), as kernel_port_set() writes them. */
+static char *
+policy_port_set(const char *status)
+{
+	GString *set = g_string_new(NULL);
+	const char *p = strstr(status, "\"policy_ports\":[");
+	unsigned int no;
+	char name[IFNAMSIZ];
+	int len;
+
+	ck_assert_msg(p != NULL, "no policy_ports in %s", status);
+	p += strlen("\"policy_ports\":[");
+	while (sscanf(p, "{\"port_no\":%u,\"name\":\"%15[^\"]\"}%n", &no, name, &len) == 2) {
+		g_string_append_printf(set, "%s%u:%s", set->len ? " " : "", no, name);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	ck_assert_msg(*p == ']', "policy_ports unreadable at %.40s", p);
+	return g_string_free(set, FALSE);
+}
+
+/* A number at the top of `status --json` ("recoveries", "port_resyncs"). */
+static uint64_t
+status_number(const char *status, const char *key)
+{
+	g_autofree char *pat = g_strdup_printf("\"%s\":", key);
+	const char *p = strstr(status, pat);
+
+	ck_assert_msg(p != NULL, "no %s in %s", key, status);
+	return g_ascii_strtoull(p + strlen(pat), NULL, 10);
+}
+
+/* Wait (10 s at most) until the policy knows exactly the datapath's ports
+ * and the daemon has re-read them more than 'resyncs' times; the status
+ * seen last. */
+static char *
+wait_policy_ports(uint64_t resyncs)
+{
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	char *status = NULL;
+
+	for (;;) {
+		g_autofree char *want = kernel_port_set();
+		g_autofree char *have = NULL;
+
+		g_free(status);
+		status = query("json status");
+		have = policy_port_set(status);
+		if (!strcmp(want, have) && status_number(status, "port_resyncs") > resyncs)
+			return status;
+		if (g_get_monotonic_time() >= end) {
+			g_autofree char *log = read_log();
+
+			ck_abort_msg("after 10 s the policy knows\n  %s\nthe datapath has\n  %s\n"
+				     "port_resyncs %" G_GUINT64_FORMAT " (wanted > %" G_GUINT64_FORMAT
+				     ")\n%s", have, want, status_number(status, "port_resyncs"),
+				     resyncs, log);
+		}
+		g_usleep(50000);
+	}
+}
+
+/* Add internal port 'name' (as port 'port_no', 0: the kernel's choice);
+ * its number. */
+static uint32_t
+add_internal(struct ovsdp_dp *dp, const char *name, uint32_t port_no)
+{
+	struct ovsdp_vport_spec spec = {
+		.name = name, .type = OVSDP_VPORT_TYPE_INTERNAL, .port_no = port_no,
+	};
+	struct ovsdp_vport_info info;
+	g_autoptr(GError) err = NULL;
+
+	ck_assert_msg(ovsdp_vport_add(dp, &spec, &info, &err) == 0, "%s", err->message);
+	return info.port_no;
+}
+
+/* Ports come and go while ovsdpd reads no notification: it is stopped
+ * (SIGSTOP), and its monitor's receive buffer was shrunk to the kernel's
+ * minimum at start (OVSDP_TEST_MONITOR_RCVBUF), so the notifications
+ * overrun it.  Once it runs again it must see the overrun, re-read the
+ * ports and tell the policy: the ports deleted meanwhile are forgotten
+ * (the learning policy logs each), a port deleted and made again under
+ * the same number with another name is renamed, the new ones are known,
+ * and the untouched ones (dp0 and the MAC learned on it) stay. */
+static void
+ports_change_while_stopped(void)
+{
+	enum { N = 16, NEW = 8 };
+	struct ovsdp_dp *dp = NULL;
+	uint32_t rs[N];
+	unsigned int gone0[N], gone0_total;
+	g_autofree char *status = NULL, *macs = NULL, *set = NULL, *text = NULL;
+	g_autofree char *metrics = NULL, *rename_pat = NULL;
+	const char *p;
+	uint64_t resyncs;
+	int wstatus;
+	char name[IFNAMSIZ];
+	gint64 t0 = g_get_monotonic_time();
+
+	ck_assert_int_eq(ovsdp_dp_open(DP, &dp, NULL), 0);
+	for (unsigned int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "rs%u", i);
+		rs[i] = add_internal(dp, name, 0);
+	}
+	/* Running, it follows the notifications (or re-reads the ports when
+	 * even these overran its buffer). */
+	for (gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;;) {
+		g_autofree char *want = kernel_port_set();
+		g_autofree char *have = NULL;
+
+		g_free(status);
+		status = query("json status");
+		have = policy_port_set(status);
+		if (!strcmp(want, have))
+			break;
+		ck_assert_msg(g_get_monotonic_time() < end, "the policy knows %s, the datapath "
+			      "has %s", have, want);
+		g_usleep(50000);
+	}
+	resyncs = status_number(status, "port_resyncs");
+	gone0_total = log_count("learning: port ");
+	for (unsigned int i = 0; i < N; i++) {
+		g_autofree char *pat = g_strdup_printf("learning: port %u is gone", rs[i]);
+
+		gone0[i] = log_count(pat);
+	}
+
+	/* Stopped for sure (waitpid sees the whole process stop) before
+	 * anything changes. */
+	ck_assert_int_eq(kill(dmn.pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(dmn.pid, &wstatus, WUNTRACED), dmn.pid);
+	ck_assert(WIFSTOPPED(wstatus));
+	for (unsigned int i = 0; i < NEW; i++) {
+		snprintf(name, sizeof name, "rt%u", i);
+		add_internal(dp, name, 0);
+	}
+	for (unsigned int i = 0; i < N; i += 2)
+		ck_assert_int_eq(ovsdp_vport_del(dp, rs[i], NULL), 0);
+	ck_assert_int_eq(ovsdp_vport_del(dp, rs[1], NULL), 0);
+	ck_assert_uint_eq(add_internal(dp, "rn1", rs[1]), rs[1]);
+	ck_assert_int_eq(kill(dmn.pid, SIGCONT), 0);
+	ck_assert_int_eq(waitpid(dmn.pid, &wstatus, WCONTINUED), dmn.pid);
+	ovsdp_dp_close(dp);
+
+	g_free(status);
+	status = wait_policy_ports(resyncs);
+	set = kernel_port_set();
+	printf("%.1f s after the first of %u ports was added: resyncs %" G_GUINT64_FORMAT
+	       " before the stop, %" G_GUINT64_FORMAT " now; policy ports %s\n",
+	       (double)(g_get_monotonic_time() - t0) / 1e6, N, resyncs,
+	       status_number(status, "port_resyncs"), set);
+	{
+		g_autofree char *log = read_log();
+		g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+
+		for (char **l = lines; *l; l++) {
+			if (strstr(*l, "port monitor overran") || strstr(*l, "unnoticed") ||
+			    strstr(*l, " no longer "))
+				printf("  %s\n", *l);
+		}
+	}
+	/* What the equal sets mean, spelt out ("N:name" between spaces). */
+	text = g_strdup_printf(" %s ", set);
+	for (unsigned int i = 0; i < N; i += 2) {
+		g_autofree char *pat = g_strdup_printf(" %u:", rs[i]);
+		g_autofree char *gone = g_strdup_printf("learning: port %u is gone", rs[i]);
+
+		ck_assert_msg(strstr(text, pat) == NULL, "port %u (rs%u) is still known:%s", rs[i],
+			      i, text);
+		ck_assert_uint_eq(log_count(gone), gone0[i] + 1);
+	}
+	rename_pat = g_strdup_printf(" %u:rn1 ", rs[1]);
+	ck_assert_msg(strstr(text, rename_pat) != NULL, "no%sin%s", rename_pat, text);
+	{
+		g_autofree char *gone = g_strdup_printf("learning: port %u is gone", rs[1]);
+
+		ck_assert_uint_eq(log_count(gone), gone0[1] + 1);
+	}
+	for (unsigned int i = 0; i < NEW; i++) {
+		g_autofree char *pat = g_strdup_printf(":rt%u ", i);
+
+		ck_assert_msg(strstr(text, pat) != NULL, "rt%u unknown:%s", i, text);
+	}
+	for (unsigned int i = 3; i < N; i += 2) {
+		g_autofree char *pat = g_strdup_printf(" %u:rs%u ", rs[i], i);
+
+		ck_assert_msg(strstr(text, pat) != NULL, "no%sin%s", pat, text);
+	}
+	ck_assert_ptr_nonnull(strstr(text, ":dp0 "));
+	/* Each port that went was forgotten once: N / 2 deleted, one renamed. */
+	ck_assert_uint_eq(log_count("learning: port "), gone0_total + N / 2 + 1);
+	macs = query("text macs");
+	ck_assert_msg(strstr(macs, "02:aa:00:00:00:01") != NULL, "%s", macs);
+	/* The user sees it in `ovsdp ctl status` and in the metrics (the
+	 * count may have risen since: the runtime's own monitor re-reads the
+	 * ports too, and what its dispatcher sets on them is notified). */
+	{
+		struct ctl c = ctl("status");
+		const char *line = "\nports re-read after a monitor overrun: ";
+
+		ck_assert_msg(c.status == 0, "%s", c.err);
+		p = strstr(c.out, line);
+		ck_assert_msg(p != NULL, "no '%s' in\n%s", line + 1, c.out);
+		ck_assert_uint_ge(g_ascii_strtoull(p + strlen(line), NULL, 10),
+				  status_number(status, "port_resyncs"));
+		ck_assert_msg(strstr(c.out, "[not known to the policy") == NULL &&
+			      strstr(c.out, "[gone; the policy") == NULL, "%s", c.out);
+		ctl_clear(&c);
+	}
+	metrics = query("text metrics");
+	p = strstr(metrics, "\novsdp_port_resyncs_total{datapath=\"" DP "\"} ");
+	ck_assert_msg(p != NULL, "%s", metrics);
+	ck_assert_uint_ge(g_ascii_strtoull(strchr(p, '}') + 2, NULL, 10),
+			  status_number(status, "port_resyncs"));
+}
+
 START_TEST(deleted_behind_its_back)
 {
 	static const uint8_t a[6] = { 0x02, 0xaa, 0, 0, 0, 1 }, b[6] = { 0x02, 0xbb, 0, 0, 0, 2 };
@@ -1381,8 +1627,12 @@ START_TEST(deleted_behind_its_back)
 	int fd0, fd1, r;
 
 	veths(2);
+	/* The port monitor's buffer at the kernel's minimum: it overruns as
+	 * soon as a few notifications wait (ports_change_while_stopped). */
+	ck_assert(g_setenv("OVSDP_TEST_MONITOR_RCVBUF", "1", TRUE));
 	daemon_start("[datapath]\nname = " DP "\nports = dp0;dp1\ncreate = yes\n"
 		     "[policy]\ntype = learning\n[daemon]\ncontrol-socket = @SOCK@\n");
+	g_unsetenv("OVSDP_TEST_MONITOR_RCVBUF");
 	fd0 = knet_raw_open("tx0");
 	fd1 = knet_raw_open("tx1");
 	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
@@ -1406,6 +1656,9 @@ START_TEST(deleted_behind_its_back)
 	ck_assert_ptr_nonnull(strstr(macs, "02:aa:00:00:00:01"));
 	ck_assert_ptr_null(strstr(macs, "02:bb:00:00:00:02"));
 
+	/* Ports change while the daemon misses the notifications. */
+	ports_change_while_stopped();
+
 	/* The datapath goes: recreated with its ports, traffic flows again. */
 	delete_behind_its_back(NULL);
 	for (int waited = 0; waited < 10000; waited += 200) {
@@ -1418,6 +1671,14 @@ START_TEST(deleted_behind_its_back)
 	ck_assert_msg(strstr(status, "datapath recreated: 1 times") != NULL, "%s", status);
 	ck_assert_ptr_nonnull(strstr(status, ": dp0 (netdev)"));
 	ck_assert_ptr_nonnull(strstr(status, ": dp1 (netdev)"));
+	/* The new policy knows the new datapath's ports, none of the old. */
+	{
+		g_autofree char *js = query("json status");
+		g_autofree char *have = policy_port_set(js);
+		g_autofree char *want = kernel_port_set();
+
+		ck_assert_str_eq(have, want);
+	}
 	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 3, 46));
 	ck_assert_int_ge(knet_recv_tag(fd1, 3, frame, sizeof frame, 5000), 0);
 	log = read_log();
