@@ -700,7 +700,7 @@ out:
 	bench_progress_done();
 	if (err)
 		fprintf(stderr, "ovsdp-bench ab: %s\n", err->message);
-	bench_load_stop(load);
+	bench_load_stop(load, NULL);
 	bench_rx_stop(rx);
 	if (fd >= 0)
 		close(fd);

@@ -1,6 +1,9 @@
 /* bench-load.c: background load for ovsdp-bench from the kernel's own
  * packet generator, pktgen (/proc/net/pktgen, one per network namespace):
- * frames with random source MACs, so each is a new flow and an upcall.
+ * frames with random source MACs, source IPs and UDP ports, so each is a
+ * new flow and an upcall, and a hashing dispatcher spreads them over its
+ * sockets.  pktgen's threads are bound to their CPUs: thread t sends from
+ * CPU t, so the sender runs on CPUs 0..threads-1 and nowhere else.
  * pktgen's "start" blocks until the run ends, so a helper thread issues it
  * and "stop" ends it. */
 #include "config.h"
@@ -21,6 +24,7 @@ struct bench_load {
 	unsigned int n;
 	char **threads;         /* the pktgen threads given devices */
 	GThread *runner;
+	int64_t t0;             /* our clock at start (a fallback for pktgen's) */
 	int finished;           /* atomic: the runner's "start" returned */
 };
 
@@ -155,7 +159,14 @@ bench_load_start(char **devs, unsigned int n, unsigned int threads, uint64_t pps
 		 * three bytes: a new flow with almost every frame. */
 		const char *cfg[] = { "count 0", "clone_skb 0", "pkt_size 60",
 				      "dst_mac ff:ff:ff:ff:ff:ff", "src_mac_count 16777215",
-				      "flag MACSRC_RND", NULL };
+				      "flag MACSRC_RND",
+				      /* ...and source IPs and UDP ports too: a
+				       * dispatcher that hashes the 5-tuple sees
+				       * many flows, not one. */
+				      "src_min 10.0.0.1", "src_max 10.255.255.254",
+				      "flag IPSRC_RND", "udp_src_min 1024", "udp_src_max 65535",
+				      "flag UDPSRC_RND", "udp_dst_min 1024", "udp_dst_max 65535",
+				      "flag UDPDST_RND", NULL };
 
 		if (r < 0)
 			goto fail;
@@ -184,6 +195,7 @@ fail:
 	l->threads = g_new0(char *, threads + 1);
 	for (unsigned int t = 0; t < threads && t < n; t++)
 		l->threads[t] = g_strdup(names->pdata[t]);
+	l->t0 = bench_monotonic_ns();
 	l->runner = g_thread_new("bench-pktgen", runner_main, l);
 	/* "start" gives the threads only a moment to pick up their devices
 	 * and may return before they do (the emulated lab is slow): wait
@@ -198,28 +210,41 @@ out_clear:
 	return -EIO;
 }
 
-/* "pkts-sofar: N" of a device's pktgen file. */
-static uint64_t
-pg_sent(const char *dev)
+/* A device's figures from its pktgen file: "pkts-sofar: N  errors: E" and,
+ * once it stopped, "Result: OK: U(c..+d..) usec, ...": what it sent, what
+ * it failed to send and for how long it ran, by pktgen's own clock. */
+static void
+pg_result(const char *dev, uint64_t *sent, uint64_t *errors, uint64_t *usec)
 {
 	g_autofree char *path = g_build_filename(PG_DIR, dev, NULL);
 	g_autofree char *text = NULL;
 	const char *p;
 
+	*sent = *errors = *usec = 0;
 	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return 0;
+		return;
 	p = strstr(text, "pkts-sofar:");
-	return p ? g_ascii_strtoull(p + strlen("pkts-sofar:"), NULL, 10) : 0;
+	if (p)
+		*sent = g_ascii_strtoull(p + strlen("pkts-sofar:"), NULL, 10);
+	p = p ? strstr(p, "errors:") : NULL;
+	if (p)
+		*errors = g_ascii_strtoull(p + strlen("errors:"), NULL, 10);
+	p = strstr(text, "Result: OK:");
+	if (p)
+		*usec = g_ascii_strtoull(p + strlen("Result: OK:"), NULL, 10);
 }
 
-uint64_t
-bench_load_stop(struct bench_load *l)
+void
+bench_load_stop(struct bench_load *l, struct bench_load_result *out)
 {
-	uint64_t sent = 0;
+	struct bench_load_result res = { 0 };
+	double own_s;
 	int r;
 
+	if (out)
+		*out = res;
 	if (!l)
-		return 0;
+		return;
 	/* A stop that reaches a pktgen thread before its start does is
 	 * forgotten, and "start" may have returned before the devices ran:
 	 * repeat it until nothing runs and the runner is back. */
@@ -234,10 +259,27 @@ bench_load_stop(struct bench_load *l)
 			break;
 	}
 	g_thread_join(l->runner);
-	for (unsigned int i = 0; i < l->n; i++)
-		sent += pg_sent(l->devs[i]);
+	own_s = (double)(bench_monotonic_ns() - l->t0) / 1e9;
+	/* The devices run side by side: the offered rate is the sum of each
+	 * one's frames over its own running time. */
+	res.per_s = 0;
+	for (unsigned int i = 0; i < l->n; i++) {
+		uint64_t sent, errors, usec;
+
+		pg_result(l->devs[i], &sent, &errors, &usec);
+		res.sent += sent;
+		res.errors += errors;
+		if (usec) {
+			res.per_s += (double)sent * 1e6 / (double)usec;
+			res.seconds = MAX(res.seconds, (double)usec / 1e6);
+		} else {
+			res.per_s += own_s > 0 ? (double)sent / own_s : 0;
+			res.seconds = MAX(res.seconds, own_s);
+		}
+	}
 	g_strfreev(l->devs);
 	g_strfreev(l->threads);
 	g_free(l);
-	return sent;
+	if (out)
+		*out = res;
 }

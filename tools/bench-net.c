@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -309,4 +310,33 @@ bench_thread_ctx(pid_t pid, const char *prefix, struct bench_ctx *out)
 	}
 	closedir(d);
 	return 0;
+}
+
+int
+bench_pin_threads(pid_t pid, const char *prefix, const cpu_set_t *set)
+{
+	g_autofree char *task = proc_path(pid, "task");
+	struct dirent *e;
+	int pinned = 0, err = 0;
+	DIR *d;
+
+	d = opendir(task);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		g_autofree char *comm_path = NULL, *comm = NULL;
+
+		if (e->d_name[0] == '.')
+			continue;
+		comm_path = g_build_filename(task, e->d_name, "comm", NULL);
+		if (!g_file_get_contents(comm_path, &comm, NULL, NULL) ||
+		    !g_str_has_prefix(comm, prefix))
+			continue;
+		if (sched_setaffinity((pid_t)atoi(e->d_name), sizeof *set, set) == 0)
+			pinned++;
+		else if (errno != ESRCH)
+			err = errno;
+	}
+	closedir(d);
+	return err && !pinned ? -err : pinned;
 }

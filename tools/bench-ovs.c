@@ -31,6 +31,7 @@ struct bench_ovs {
 	GPid ovsdb_pid;
 	GPid vswitchd_pid;
 	struct ovsdp_dp *dp;
+	unsigned int handlers_set;      /* n-handler-threads asked (0: not) */
 };
 
 static const char *const ovs_programs[] = {
@@ -305,14 +306,70 @@ settle(struct bench_ovs *o)
 	}
 }
 
+/* The bridge's only OpenFlow rule becomes 'rule'. */
+static int
+set_rule(struct bench_ovs *o, const char *rule, GError **error)
+{
+	g_autofree char *text = g_strdup_printf("%s\n", rule);
+	g_autofree char *flows = g_build_filename(o->dir, "flows.txt", NULL);
+	const char *replace[] = { "ovs-ofctl", "replace-flows", OVS_BRIDGE, flows, NULL };
+
+	if (!g_file_set_contents(flows, text, -1, error))
+		return -EIO;
+	return ovs_run(o, replace, NULL, error);
+}
+
+/* What a system is, as the running ovs-vswitchd shows it. */
+static void
+describe(struct bench_ovs *o, struct bench_system *sys)
+{
+	struct ovsdp_dp_info info;
+	struct bench_ctx handlers;
+
+	/* The kernel's own word on how ovs-vswitchd set its datapath up
+	 * (and no ovs-appctl to start: each process costs seconds in the
+	 * emulated lab). */
+	if (ovsdp_dp_get_info(o->dp, &info, NULL) == 0) {
+		bool per_cpu = info.user_features & OVS_DP_F_DISPATCH_UPCALL_PER_CPU;
+
+		sys->mode = g_strdup(per_cpu ? "per-cpu" : "per-vport");
+		sys->description = g_strdup_printf(
+			"datapath %s: %s dispatch (user features 0x%x, %u per-cpu pids); rule %s",
+			OVS_DP, sys->mode, info.user_features, info.n_per_cpu_pids, sys->rule);
+	} else {
+		sys->mode = g_strdup("dispatch mode unknown");
+	}
+	sys->version = log_version(o);
+	if (!sys->version)
+		sys->version = bench_ovs_version();
+	bench_thread_ctx(o->vswitchd_pid, "handler", &handlers);
+	sys->n_handlers = handlers.threads;
+	sys->handlers_set = o->handlers_set;
+	sys->dp = o->dp;
+	g_strlcpy(sys->local_dev, OVS_BRIDGE, sizeof sys->local_dev);
+	sys->pid = o->vswitchd_pid;
+	sys->thread_prefix = "handler";
+}
+
 int
-bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, const char *rule,
+bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error)
+{
+	int r = set_rule(o, sys->rule, error);
+
+	if (r < 0)
+		return r;
+	describe(o, sys);
+	return 0;
+}
+
+int
+bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned int n_handlers,
 		struct bench_system *sys, struct bench_ovs **out, GError **error)
 {
 	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
 	g_autofree char *db_path = NULL, *sock = NULL, *pidfile_db = NULL, *pidfile_vs = NULL;
-	g_autofree char *log_db = NULL, *log_vs = NULL, *flows = NULL;
-	struct bench_ctx handlers;
+	g_autofree char *log_db = NULL, *log_vs = NULL;
+	g_autofree char *n_hand = NULL;
 	int r;
 
 	o->dir = g_dir_make_tmp("ovsdp-bench-ovs-XXXXXX", error);
@@ -359,8 +416,20 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, const ch
 		 * and only sends a copy up.  With no datapath flow allowed,
 		 * every packet is a miss that ovs-vswitchd executes, as in the
 		 * reference (and as our slowpath callback does). */
+		/* Handlers as many as ours; one revalidator, since with no
+		 * datapath flow there is nothing to revalidate and ours run
+		 * none.  (ovs-vswitchd may still choose its own handler count
+		 * in per-cpu mode: the report shows the threads it runs.) */
 		const char *init[] = { "ovs-vsctl", db_arg, "--no-wait", "init", "--", "set",
-				       "Open_vSwitch", ".", "other_config:flow-limit=0", NULL };
+				       "Open_vSwitch", ".", "other_config:flow-limit=0", NULL, NULL,
+				       NULL };
+
+		if (n_handlers) {
+			n_hand = g_strdup_printf("other_config:n-handler-threads=%u", n_handlers);
+			init[9] = n_hand;
+			init[10] = "other_config:n-revalidator-threads=1";
+			o->handlers_set = n_handlers;
+		}
 		const char *vswitchd[] = { "ovs-vswitchd", o->db, pidfile_vs, log_vs, "--no-chdir",
 					   "-vconsole:off", NULL };
 
@@ -377,51 +446,14 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, const ch
 		r = ovsdp_dp_open(OVS_DP, &o->dp, error);
 	if (r < 0)
 		goto fail;
-	{
-		g_autofree char *text = g_strdup_printf("%s\n", rule);
-		const char *replace[] = { "ovs-ofctl", "replace-flows", OVS_BRIDGE, NULL, NULL };
-
-		flows = g_build_filename(o->dir, "flows.txt", NULL);
-		if (!g_file_set_contents(flows, text, -1, error)) {
-			r = -EIO;
-			goto fail;
-		}
-		replace[3] = flows;
-		r = ovs_run(o, replace, NULL, error);
-		if (r < 0)
-			goto fail;
-	}
+	r = set_rule(o, sys->rule, error);
+	if (r < 0)
+		goto fail;
 	r = bench_link_up(OVS_BRIDGE, error);
 	if (r < 0)
 		goto fail;
 	settle(o);
-
-	{
-		struct ovsdp_dp_info info;
-
-		/* The kernel's own word on how ovs-vswitchd set its datapath up
-		 * (and no ovs-appctl to start: each process costs seconds in
-		 * the emulated lab). */
-		if (ovsdp_dp_get_info(o->dp, &info, NULL) == 0) {
-			bool per_cpu = info.user_features & OVS_DP_F_DISPATCH_UPCALL_PER_CPU;
-
-			sys->mode = g_strdup(per_cpu ? "per-cpu" : "per-vport");
-			sys->description = g_strdup_printf(
-				"datapath %s: %s dispatch (user features 0x%x, %u per-cpu pids)",
-				OVS_DP, sys->mode, info.user_features, info.n_per_cpu_pids);
-		} else {
-			sys->mode = g_strdup("dispatch mode unknown");
-		}
-	}
-	sys->version = log_version(o);
-	if (!sys->version)
-		sys->version = bench_ovs_version();
-	bench_thread_ctx(o->vswitchd_pid, "handler", &handlers);
-	sys->n_handlers = handlers.threads;
-	sys->dp = o->dp;
-	g_strlcpy(sys->local_dev, OVS_BRIDGE, sizeof sys->local_dev);
-	sys->pid = o->vswitchd_pid;
-	sys->thread_prefix = "handler";
+	describe(o, sys);
 	*out = o;
 	return 0;
 fail:

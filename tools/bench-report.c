@@ -92,6 +92,30 @@ json_samples(struct json *j, const double *v, size_t n)
 	json_array_end(j);
 }
 
+/* The clock that timed the receives: the kernel's (SO_TIMESTAMPNS) or, for
+ * probes that came without its stamp, ours: said, never hidden. */
+static void
+json_clock(struct json *j, bool done, uint64_t user_clock)
+{
+	json_key(j, "clock");
+	if (!done)
+		json_null(j);
+	else
+		json_string(j, user_clock ? "user-space" : "kernel");
+	json_kv_uint(j, "user_clock_probes", user_clock);
+}
+
+/* The offered rate asked for: frames/s, or null for saturation. */
+static void
+json_rate(struct json *j, uint64_t rate)
+{
+	json_key(j, "rate_asked_per_s");
+	if (rate)
+		json_uint(j, rate);
+	else
+		json_null(j);
+}
+
 static void
 json_latency(struct json *j, const char *key, const struct bench_latency *l)
 {
@@ -99,17 +123,26 @@ json_latency(struct json *j, const char *key, const struct bench_latency *l)
 	json_object_begin(j);
 	json_kv_bool(j, "done", l->done);
 	json_kv_uint(j, "sent", l->sent);
+	json_kv_uint(j, "send_failures", l->send_failures);
 	json_kv_uint(j, "received", l->received);
 	json_kv_uint(j, "lost", l->sent - MIN(l->sent, l->received));
 	json_kv_double(j, "loss_pct", loss_pct(l->sent, l->received));
+	json_clock(j, l->done, l->user_clock);
 	json_summary(j, "latency_us", &l->s);
 	if (l->loaded) {
+		json_kv_double(j, "offered_per_s", l->load.per_s);
+		json_kv_double(j, "handled_per_s", l->handled_per_s);
 		json_key(j, "load");
 		json_object_begin(j);
 		json_kv_uint(j, "ports", l->load_ports);
-		json_kv_uint(j, "frames_sent", l->load_sent);
+		json_rate(j, l->rate);
+		json_kv_uint(j, "frames_sent", l->load.sent);
+		json_kv_uint(j, "send_failures", l->load.errors);
+		json_kv_double(j, "sender_seconds", l->load.seconds);
+		json_kv_double(j, "offered_per_s", l->load.per_s);
 		json_kv_double(j, "window_s", l->window_s);
 		json_kv_uint(j, "handled", l->handled);
+		json_kv_double(j, "handled_per_s", l->handled_per_s);
 		json_kv_uint(j, "kernel_missed", l->missed);
 		json_kv_uint(j, "kernel_lost", l->lost);
 		json_object_end(j);
@@ -125,9 +158,16 @@ json_flood(struct json *j, const char *key, const struct bench_flood *f)
 	json_object_begin(j);
 	json_kv_bool(j, "done", f->done);
 	json_kv_uint(j, "ports", f->ports);
+	json_rate(j, f->rate);
 	json_kv_double(j, "seconds", f->seconds);
 	json_kv_uint(j, "offered", f->offered);
+	json_kv_uint(j, "send_failures", f->send_errors);
+	json_kv_double(j, "sender_seconds", f->sender_s);
+	json_kv_double(j, "offered_per_s", f->offered_per_s);
 	json_kv_uint(j, "handled", f->handled);
+	json_kv_double(j, "handled_per_s", f->per_s);
+	json_key(j, "clock");
+	json_null(j);           /* no latency here: rates by the sender's clock and ours */
 	json_kv_uint(j, "kernel_missed", f->missed);
 	json_kv_uint(j, "kernel_lost", f->lost);
 	json_kv_double(j, "upcalls_per_s", f->per_s);
@@ -154,7 +194,13 @@ json_system(struct json *j, const struct bench_system *s)
 	json_kv_string(j, "mode", s->mode);
 	json_kv_string(j, "version", s->version);
 	json_kv_uint(j, "handlers", s->n_handlers);
+	if (s->kind == BENCH_OVS) {
+		json_kv_string(j, "ovs_rule", s->rule);
+		json_kv_uint(j, "n_handler_threads_set", s->handlers_set);
+		json_kv_uint(j, "n_revalidator_threads_set", s->handlers_set ? 1 : 0);
+	}
 	json_kv_double(j, "setup_s", s->setup_s);
+	json_kv_int(j, "handler_threads_pinned", s->pinned);
 	json_key(j, "tests");
 	json_object_begin(j);
 
@@ -163,6 +209,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_key(j, "all_ports");
 	json_object_begin(j);
 	json_kv_bool(j, "done", r->all_ports_done);
+	json_clock(j, r->all_ports_done, r->all_ports_user_clock);
 	json_kv_double(j, "avg_of_avgs_us", r->avg_of_avgs);
 	json_kv_double(j, "mdev_of_avgs_us", r->mdev_of_avgs);
 	json_key(j, "ports");
@@ -194,6 +241,8 @@ json_system(struct json *j, const struct bench_system *s)
 	json_key(j, "throughput");
 	json_object_begin(j);
 	json_kv_bool(j, "done", r->flood_one.done && r->flood_all.done);
+	if (r->flood_rate.done)
+		json_flood(j, "all_ports_rate", &r->flood_rate);
 	json_flood(j, "one_port", &r->flood_one);
 	json_flood(j, "all_ports", &r->flood_all);
 	json_object_end(j);
@@ -206,7 +255,8 @@ json_system(struct json *j, const struct bench_system *s)
 	json_kv_uint(j, "ctx_switches_voluntary", r->wakeups.ctx_voluntary);
 	json_kv_uint(j, "ctx_switches_involuntary", r->wakeups.ctx_involuntary);
 	json_kv_double(j, "ctx_switches_per_upcall",
-		       ratio(r->wakeups.ctx_voluntary, r->wakeups.handled));
+		       r->wakeups.ctx_valid ? ratio(r->wakeups.ctx_voluntary, r->wakeups.handled)
+					    : NAN);
 	json_key(j, "wakeups");
 	if (r->wakeups.has_empty)
 		json_uint(j, r->wakeups.wakeups);
@@ -259,14 +309,18 @@ json_params(struct json *j, const struct bench_params *p)
 	json_kv_uint(j, "port_probes", p->port_probes);
 	json_kv_uint(j, "load_probes", p->load_probes);
 	json_kv_uint(j, "load_threads", p->load_threads);
-	json_kv_uint(j, "load_pps_per_port", p->load_pps);
+	json_key(j, "rate_per_s");
+	if (p->rate)
+		json_uint(j, p->rate);
+	else
+		json_null(j);
 	json_kv_double(j, "flood_seconds", p->flood_s);
 	json_kv_uint(j, "wakeup_frames", p->wake_frames);
 	json_kv_uint(j, "wakeup_gap_ms", p->wake_gap_ms);
 	json_kv_uint(j, "reorder_flows", p->reorder_flows);
 	json_kv_uint(j, "reorder_frames", p->reorder_frames);
 	json_kv_bool(j, "private_netns", p->netns);
-	json_kv_string(j, "ovs_rule", p->ovs_rule);
+	json_kv_string(j, "ovs_rule", p->ovs_rule);        /* null: the two default peers */
 	json_kv_string(j, "ovs_other_config", "flow-limit=0");
 	json_object_end(j);
 }
@@ -301,8 +355,10 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
 
-		if (s->kind == BENCH_OVS)
+		if (s->kind == BENCH_OVS) {
 			json_kv_string(j, "ovs-vswitchd", s->version);
+			break;
+		}
 	}
 	json_kv_string(j, "gnuplot", run->gnuplot);
 	json_object_end(j);
@@ -322,6 +378,9 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "kind", "pktgen");
 	json_kv_bool(j, "available", run->load_ok);
 	json_kv_string(j, "reason", run->load_why);
+	json_kv_string(j, "flags", "MACSRC_RND IPSRC_RND UDPSRC_RND UDPDST_RND");
+	json_kv_string(j, "sender_cpus", run->sender_cpus);
+	json_kv_string(j, "handler_cpus", run->handler_cpus);
 	json_object_end(j);
 	json_key(j, "systems");
 	json_array_begin(j);
@@ -361,6 +420,14 @@ ok(const struct bench_system *s)
 	return !strcmp(s->status, "ok");
 }
 
+/* A mark on figures that hold receive times from our clock, not the
+ * kernel's (SO_TIMESTAMPNS gave no stamp): they are later by a wakeup. */
+static const char *
+clock_mark(uint64_t user_clock)
+{
+	return user_clock ? " (user clock!)" : "";
+}
+
 static char *
 cell_lat4(const struct bench_latency *l)
 {
@@ -368,15 +435,53 @@ cell_lat4(const struct bench_latency *l)
 		return g_strdup("n/a");
 	if (!l->n_lat)
 		return g_strdup("none received");
-	return g_strdup_printf("%.1f/%.1f/%.1f/%.1f", l->s.min, l->s.mean, l->s.max, l->s.sd);
+	return g_strdup_printf("%.1f/%.1f/%.1f/%.1f%s", l->s.min, l->s.mean, l->s.max, l->s.sd,
+			       clock_mark(l->user_clock));
 }
 
+/* Loss over the probes actually sent; those the sender socket refused are
+ * named, never counted as lost. */
 static char *
 cell_loss(const struct bench_latency *l)
 {
 	if (!l->done)
 		return g_strdup("n/a");
+	if (l->send_failures)
+		return g_strdup_printf("%.0f %% of %" G_GUINT64_FORMAT " sent (%" G_GUINT64_FORMAT
+				       " not sent)", loss_pct(l->sent, l->received), l->sent,
+				       l->send_failures);
 	return g_strdup_printf("%.0f %%", loss_pct(l->sent, l->received));
+}
+
+/* Offered (measured on the sender) and handled (executed to the local
+ * port) frames per second, and what the sender failed to send. */
+static char *
+cell_rates(double offered, double handled, uint64_t failures)
+{
+	if (failures)
+		return g_strdup_printf("%.0f/%.0f (%" G_GUINT64_FORMAT " send failures)", offered,
+				       handled, failures);
+	return g_strdup_printf("%.0f/%.0f", offered, handled);
+}
+
+static char *
+cell_load(const struct bench_latency *l)
+{
+	if (!l->done || !l->loaded)
+		return g_strdup("n/a");
+	return cell_rates(l->load.per_s, l->handled_per_s, l->load.errors);
+}
+
+static char *
+c_loaded_load(const struct bench_system *s)
+{
+	return cell_load(&s->res.loaded_port);
+}
+
+static char *
+c_idle_load(const struct bench_system *s)
+{
+	return cell_load(&s->res.idle_port);
 }
 
 typedef char *(*cell_fn)(const struct bench_system *s);
@@ -390,6 +495,11 @@ c_sockets(const struct bench_system *s)
 static char *
 c_dispatch(const struct bench_system *s)
 {
+	if (s->kind == BENCH_OVS)
+		return g_strdup_printf("%s, %u handlers%s; `%s`%s", s->mode ? s->mode : s->name,
+				       s->n_handlers, s->handlers_set ? " (set)" : "", s->rule,
+				       !g_strcmp0(s->rule, BENCH_OVS_RULE) ? ", the reference's setup"
+									: "");
 	return g_strdup_printf("%s, %u handlers", s->mode ? s->mode : s->name, s->n_handlers);
 }
 
@@ -412,7 +522,7 @@ cell_pct(const struct bench_latency *l)
 		return g_strdup("n/a");
 	if (!l->n_lat)
 		return g_strdup("none received");
-	return g_strdup_printf("%.1f/%.1f", l->s.p50, l->s.p99);
+	return g_strdup_printf("%.1f/%.1f%s", l->s.p50, l->s.p99, clock_mark(l->user_clock));
 }
 
 static char *
@@ -438,7 +548,8 @@ c_all(const struct bench_system *s)
 {
 	if (!s->res.all_ports_done)
 		return g_strdup("n/a");
-	return g_strdup_printf("%.2f/%.2f", s->res.avg_of_avgs, s->res.mdev_of_avgs);
+	return g_strdup_printf("%.2f/%.2f%s", s->res.avg_of_avgs, s->res.mdev_of_avgs,
+			       clock_mark(s->res.all_ports_user_clock));
 }
 
 static char *
@@ -451,7 +562,8 @@ c_loaded(const struct bench_system *s)
 		return g_strdup("n/a");
 	if (!l->n_lat)
 		return g_strdup_printf("none received, %s", loss);
-	return g_strdup_printf("%.1f/%.1f, %s", l->s.mean, l->s.sd, loss);
+	return g_strdup_printf("%.1f/%.1f%s, %s", l->s.mean, l->s.sd, clock_mark(l->user_clock),
+			       loss);
 }
 
 static char *
@@ -471,7 +583,13 @@ cell_flood(const struct bench_flood *f)
 {
 	if (!f->done)
 		return g_strdup("n/a");
-	return g_strdup_printf("%.0f", f->per_s);
+	return cell_rates(f->offered_per_s, f->per_s, f->send_errors);
+}
+
+static char *
+c_flood_rate(const struct bench_system *s)
+{
+	return cell_flood(&s->res.flood_rate);
 }
 
 static char *
@@ -501,6 +619,8 @@ c_ctx(const struct bench_system *s)
 {
 	if (!s->res.wakeups.done)
 		return g_strdup("n/a");
+	if (!s->res.wakeups.ctx_valid)
+		return g_strdup("unknown (handler threads restarted)");
 	return g_strdup_printf("%.2f", ratio(s->res.wakeups.ctx_voluntary, s->res.wakeups.handled));
 }
 
@@ -525,6 +645,20 @@ md_row(GString *md, struct bench_run *run, const char *label, cell_fn fn)
 	g_string_append_c(md, '\n');
 }
 
+/* Whether a figure of the run holds a probe timed by our clock. */
+static bool
+report_user_clock(const struct bench_run *run)
+{
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_results *r = &((struct bench_system *)run->systems->pdata[i])->res;
+
+		if (r->one_port.user_clock || r->all_ports_user_clock ||
+		    r->loaded_port.user_clock || r->idle_port.user_clock)
+			return true;
+	}
+	return false;
+}
+
 char *
 bench_report_markdown(struct bench_run *run)
 {
@@ -532,7 +666,9 @@ bench_report_markdown(struct bench_run *run)
 	GString *md = g_string_new(NULL);
 	g_autofree char *l_sock = NULL, *l_one = NULL, *l_all = NULL, *l_loaded = NULL;
 	g_autofree char *l_idle = NULL, *l_fone = NULL, *l_fall = NULL, *l_wake = NULL;
-	g_autofree char *l_reorder = NULL;
+	g_autofree char *l_reorder = NULL, *l_frate = NULL, *l_load3 = NULL, *l_load4 = NULL;
+	g_autofree char *rate = p->rate ? g_strdup_printf("%" G_GUINT64_FORMAT " frames/s asked",
+							  p->rate) : g_strdup("saturation");
 
 	g_string_append_printf(md, "Kernel %s (%s), %u vCPUs%s, %s; ovsdp-bench %s.\n\n",
 			       run->kernel, run->machine, run->vcpus,
@@ -552,8 +688,13 @@ bench_report_markdown(struct bench_run *run)
 				p->veths);
 	l_loaded = g_strdup("3: one port under load on all ports: avg/mdev (us), loss");
 	l_idle = g_strdup("4: idle port while all others are loaded: min/avg/max/mdev (us), loss");
-	l_fone = g_strdup("6: upcalls handled per second, one flood port");
-	l_fall = g_strdup_printf("6: upcalls handled per second, all %u ports flooded", p->veths);
+	l_load3 = g_strdup_printf("3: load offered/handled frames/s (%s)", rate);
+	l_load4 = g_strdup_printf("4: load offered/handled frames/s (%s)", rate);
+	l_frate = g_strdup_printf("6: all %u ports at %s: offered/handled frames/s", p->veths,
+				  rate);
+	l_fone = g_strdup("6: saturation, one flood port: offered/handled frames/s");
+	l_fall = g_strdup_printf("6: saturation, all %u ports flooded: offered/handled frames/s",
+				 p->veths);
 	l_wake = g_strdup("7: empty wakeups per upcall");
 	l_reorder = g_strdup_printf("8: reordered packets per flow (%u flows of %u)",
 				    p->reorder_flows, p->reorder_frames);
@@ -565,8 +706,12 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_all, c_all);
 	md_row(md, run, l_loaded, c_loaded);
 	md_row(md, run, "3: median/p99 (us)", c_loaded_pct);
+	md_row(md, run, l_load3, c_loaded_load);
 	md_row(md, run, l_idle, c_idle);
 	md_row(md, run, "4: median/p99 (us)", c_idle_pct);
+	md_row(md, run, l_load4, c_idle_load);
+	if (p->rate)
+		md_row(md, run, l_frate, c_flood_rate);
 	md_row(md, run, l_fone, c_flood_one);
 	md_row(md, run, l_fall, c_flood_all);
 	md_row(md, run, l_wake, c_empty);
@@ -574,12 +719,25 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_reorder, c_reorder);
 
 	g_string_append_printf(md, "\nProbes every %u us; tests 3 and 4: %u probes under pktgen "
-			       "load (%u threads, %s per port)%s; test 6: %.1f s each; test 7: "
+			       "load (%u threads, %s in all, random source MAC, IP and UDP ports)%s; "
+			       "test 6: %.1f s each; test 7: "
 			       "%u frames %u ms apart.  Run took %.0f s.\n",
-			       p->interval_us, p->load_probes, p->load_threads,
-			       p->load_pps ? "rate-limited" : "unlimited",
+			       p->interval_us, p->load_probes, p->load_threads, rate,
 			       run->load_ok ? "" : " -- NOT RUN: no load generator",
 			       p->flood_s, p->wake_frames, p->wake_gap_ms, run->total_s);
+	g_string_append(md, "Offered load is measured on the sender (pktgen's count and clock), "
+			"handled load at the local port; loss is over the probes actually sent.\n");
+	if (run->handler_cpus && *run->handler_cpus)
+		g_string_append_printf(md, "Sender (pktgen, prober) on CPU %s, every system's "
+				       "handler threads pinned to CPU %s.\n", run->sender_cpus,
+				       run->handler_cpus);
+	else if (run->sender_cpus)
+		g_string_append_printf(md, "Sender on CPU %s; NOT kept apart from the handlers "
+				       "(no CPU left for them).\n", run->sender_cpus);
+	if (report_user_clock(run))
+		g_string_append(md, "(user clock!): some probes of that figure came without a "
+				"kernel receive timestamp (SO_TIMESTAMPNS) and were timed by the "
+				"receiver's clock, later by its wakeup; bench.json counts them.\n");
 	g_string_append_printf(md, "Scale against the reference (%u probes %u us apart in test 1, "
 			       "%u ports, %u cores, bare metal): test 1 here %u probes %u us apart "
 			       "(%.1f %% of it), %u ports (%s), %u vCPUs.\n",
@@ -699,9 +857,11 @@ make_plots(struct bench_run *run, const char *dir)
 		if (!ok(s))
 			continue;
 		if (r->loaded_port.done || r->idle_port.done) {
+			/* A test that did not run is missing (NaN: gnuplot
+			 * draws no bar), never a 0 % loss. */
 			g_string_append_printf(loss, "\"%s\" %.2f %.2f\n", s->name,
-					       r->loaded_port.done ? loss_pct(r->loaded_port.sent, r->loaded_port.received) : 0.0,
-					       r->idle_port.done ? loss_pct(r->idle_port.sent, r->idle_port.received) : 0.0);
+					       r->loaded_port.done ? loss_pct(r->loaded_port.sent, r->loaded_port.received) : NAN,
+					       r->idle_port.done ? loss_pct(r->idle_port.sent, r->idle_port.received) : NAN);
 			have_bars = true;
 		}
 		if (r->flood_one.done && r->flood_all.done)

@@ -45,6 +45,7 @@ latency_fill(struct bench_latency *l, const struct bench_phase *ph, size_t first
 	     uint64_t sent)
 {
 	l->sent = sent;
+	l->send_failures = count - MIN(count, sent);
 	l->lat_us = bench_phase_latencies(ph, first, count, &l->n_lat);
 	l->received = l->n_lat;
 	bench_summarize(l->lat_us, l->n_lat, &l->s);
@@ -98,6 +99,7 @@ one_port(struct bench_env *env, struct bench_system *sys)
 	drain(sys, ph, sent);
 	bench_rx_set_phase(env->rx, NULL);
 	latency_fill(&sys->res.one_port, ph, 0, n, sent);
+	sys->res.one_port.user_clock = ph->user_clock;
 	bench_phase_free(ph);
 }
 
@@ -138,7 +140,16 @@ all_ports(struct bench_env *env, struct bench_system *sys)
 		r->mdev_of_avgs = s.sd;
 	}
 	r->all_ports_done = true;
+	r->all_ports_user_clock = ph->user_clock;
 	bench_phase_free(ph);
+}
+
+/* pktgen's rate per device for 'rate' frames/s over n devices (0: as
+ * fast as it can). */
+static uint64_t
+per_dev(uint64_t rate, unsigned int n)
+{
+	return rate ? MAX(1, rate / MAX(1, n)) : 0;
 }
 
 /* Probes on veth port 0 while pktgen loads ports [first_load, n_veths). */
@@ -151,46 +162,60 @@ under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency
 	struct bench_counters c0, c1;
 	struct bench_load *load = NULL;
 	g_autoptr(GError) err = NULL;
-	int64_t t0;
-	uint64_t sent;
+	struct bench_counters cs;
+	int64_t t0, t1;
+	uint64_t sent, arrived;
 
 	if (bench_load_start(env->tx_names + first_load, n_load, env->p->load_threads,
-			     env->p->load_pps, &load, &err) < 0) {
+			     per_dev(env->p->rate, n_load), &load, &err) < 0) {
 		g_warning("%s: %s", sys->name, err->message);
 		bench_phase_free(ph);
 		return;
 	}
 	t0 = bench_monotonic_ns();
+	bench_counters_read(sys, &cs);
 	bench_sleep_ms(WARMUP_MS);
 	bench_counters_read(sys, &c0);
 	bench_rx_set_phase(env->rx, ph);
 	sent = bench_probe_send_paced(env->tx_fds[0], ph, 0, n, interval_ns(env), 0, true);
 	bench_counters_read(sys, &c1);
+	t1 = bench_monotonic_ns();
+	arrived = bench_phase_received(ph);
 	l->window_s = (double)(bench_monotonic_ns() - t0) / 1e9;
-	l->load_sent = bench_load_stop(load);
+	bench_load_stop(load, &l->load);
 	/* What is queued behind the load still arrives: late, not lost.  Once
 	 * the datapath is quiet nothing more can come but stragglers. */
 	quiesce(sys);
 	bench_phase_wait(ph, sent, DRAIN_AFTER_MS, DRAIN_MAX_MS);
 	bench_rx_set_phase(env->rx, NULL);
 	latency_fill(l, ph, 0, n, sent);
+	l->user_clock = ph->user_clock;
 	l->loaded = true;
 	l->load_ports = n_load;
+	l->rate = env->p->rate;
 	l->handled = c1.local_tx - c0.local_tx;
+	/* The load handled while it ran: what reached the local port from
+	 * load start to the last probe, less the probes among it. */
+	l->handled_per_s = (double)(c1.local_tx - cs.local_tx - MIN(arrived,
+			   c1.local_tx - cs.local_tx)) / ((double)(t1 - t0) / 1e9);
 	l->missed = c1.missed - c0.missed;
 	l->lost = c1.lost - c0.lost;
 	bench_phase_free(ph);
 }
 
+/* Test 6: 'ports' ports loaded at 'rate' frames/s in all (0: saturation). */
 static void
-flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f, unsigned int ports)
+flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f, unsigned int ports,
+      uint64_t rate)
 {
+	struct bench_load_result lr;
 	struct bench_counters c0, c1;
 	struct bench_load *load = NULL;
 	g_autoptr(GError) err = NULL;
 	int64_t t0, t1;
 
-	if (bench_load_start(env->tx_names, ports, env->p->load_threads, 0, &load, &err) < 0) {
+	if (bench_load_start(env->tx_names, ports, env->p->load_threads, per_dev(rate, ports), &load,
+			     &err) < 0) {
 		g_warning("%s: %s", sys->name, err->message);
 		return;
 	}
@@ -200,8 +225,13 @@ flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f, un
 	bench_sleep_ms((unsigned int)(env->p->flood_s * 1000));
 	bench_counters_read(sys, &c1);
 	t1 = bench_monotonic_ns();
-	f->offered = bench_load_stop(load);
+	bench_load_stop(load, &lr);
 	quiesce(sys);
+	f->offered = lr.sent;
+	f->send_errors = lr.errors;
+	f->offered_per_s = lr.per_s;
+	f->sender_s = lr.seconds;
+	f->rate = rate;
 	f->ports = ports;
 	f->seconds = (double)(t1 - t0) / 1e9;
 	f->handled = c1.local_tx - c0.local_tx;
@@ -232,8 +262,15 @@ wakeups(struct bench_env *env, struct bench_system *sys)
 	bench_rx_set_phase(env->rx, NULL);
 	sys->res.wakeups.frames = n;
 	sys->res.wakeups.handled = c1.local_tx - c0.local_tx;
-	sys->res.wakeups.ctx_voluntary = c1.ctx.voluntary - c0.ctx.voluntary;
-	sys->res.wakeups.ctx_involuntary = c1.ctx.involuntary - c0.ctx.involuntary;
+	/* Counts of threads that ended or began meanwhile (ovs-vswitchd
+	 * restarts its handlers when it reconfigures) do not subtract. */
+	sys->res.wakeups.ctx_valid = c1.ctx.threads == c0.ctx.threads &&
+				     c1.ctx.voluntary >= c0.ctx.voluntary &&
+				     c1.ctx.involuntary >= c0.ctx.involuntary;
+	sys->res.wakeups.ctx_voluntary = sys->res.wakeups.ctx_valid ?
+					 c1.ctx.voluntary - c0.ctx.voluntary : 0;
+	sys->res.wakeups.ctx_involuntary = sys->res.wakeups.ctx_valid ?
+					   c1.ctx.involuntary - c0.ctx.involuntary : 0;
 	sys->res.wakeups.has_empty = c0.has_runtime && c1.has_runtime;
 	sys->res.wakeups.wakeups = c1.wakeups - c0.wakeups;
 	sys->res.wakeups.empty_wakeups = c1.empty_wakeups - c0.empty_wakeups;
@@ -310,13 +347,34 @@ warm_up(struct bench_env *env)
 	bench_phase_free(ph);
 }
 
+static void loaded_tests(struct bench_env *env, struct bench_system *sys, unsigned int index,
+			 unsigned int total, const cpu_set_t *unpin);
+
 void
 bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int index,
 		unsigned int total)
 {
 	struct bench_params *p = env->p;
 	bool load = env->run->load_ok;
+	cpu_set_t mine;
+	bool pinned_me = false;
 
+	/* The sender (pktgen's threads, bound to CPUs 0..load_threads-1, and
+	 * this thread, which sends the probes) and the handlers on CPUs of
+	 * their own, when there are CPUs enough. */
+	sys->pinned = 0;
+	if (env->n_handler_cpus) {
+		sys->pinned = bench_pin_threads(sys->pid, sys->thread_prefix, &env->handler_cpus);
+		if (sys->kind == BENCH_OVS && sys->pinned >= 0) {
+			int r = bench_pin_threads(sys->pid, "revalidator", &env->handler_cpus);
+
+			if (r > 0)
+				sys->pinned += r;
+		}
+		if (sched_getaffinity(0, sizeof mine, &mine) == 0 &&
+		    sched_setaffinity(0, sizeof env->sender_cpus, &env->sender_cpus) == 0)
+			pinned_me = true;
+	}
 	warm_up(env);
 	bench_progress("[%u/%u %s] 1: one port latency, %u probes", index, total, sys->name,
 		       p->probes);
@@ -330,8 +388,21 @@ bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int in
 	bench_progress("[%u/%u %s] 8: reordering, %u flows of %u frames", index, total, sys->name,
 		       p->reorder_flows, p->reorder_frames);
 	reorder(env, sys);
-	if (!load)
-		return;
+	if (load)
+		loaded_tests(env, sys, index, total, pinned_me ? &mine : NULL);
+	if (pinned_me)
+		sched_setaffinity(0, sizeof mine, &mine);
+}
+
+/* Tests 3, 4 and 6; 'unpin' (or NULL) is this thread's own CPU set, for
+ * test 6: it sends no probes there, and at saturation the sender's CPU
+ * has no time left for the thread that reads the counters. */
+static void
+loaded_tests(struct bench_env *env, struct bench_system *sys, unsigned int index,
+	     unsigned int total, const cpu_set_t *unpin)
+{
+	struct bench_params *p = env->p;
+
 	bench_progress("[%u/%u %s] 3: one port under load on all %u ports", index, total,
 		       sys->name, env->n_veths);
 	under_load(env, sys, &sys->res.loaded_port, 0);
@@ -340,10 +411,18 @@ bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int in
 			       sys->name, env->n_veths - 1);
 		under_load(env, sys, &sys->res.idle_port, 1);
 	}
+	if (unpin)
+		sched_setaffinity(0, sizeof *unpin, unpin);
+	if (p->rate) {
+		bench_progress("[%u/%u %s] 6: throughput, all %u ports at %" G_GUINT64_FORMAT
+			       " frames/s for %.1f s", index, total, sys->name, env->n_veths,
+			       p->rate, p->flood_s);
+		flood(env, sys, &sys->res.flood_rate, env->n_veths, p->rate);
+	}
 	bench_progress("[%u/%u %s] 6: throughput, one port flooded for %.1f s", index, total,
 		       sys->name, p->flood_s);
-	flood(env, sys, &sys->res.flood_one, 1);
+	flood(env, sys, &sys->res.flood_one, 1, 0);
 	bench_progress("[%u/%u %s] 6: throughput, all %u ports flooded for %.1f s", index,
 		       total, sys->name, env->n_veths, p->flood_s);
-	flood(env, sys, &sys->res.flood_all, env->n_veths);
+	flood(env, sys, &sys->res.flood_all, env->n_veths, 0);
 }

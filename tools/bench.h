@@ -5,6 +5,7 @@
 #ifndef OVSDP_TOOLS_BENCH_H
 #define OVSDP_TOOLS_BENCH_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -68,6 +69,9 @@ struct bench_ctx {
 	uint64_t involuntary;
 };
 int bench_thread_ctx(pid_t pid, const char *prefix, struct bench_ctx *out);
+/* Set the CPU affinity of the threads of 'pid' (0: this process) whose name
+ * starts with 'prefix'.  Returns how many, or -errno when none could be. */
+int bench_pin_threads(pid_t pid, const char *prefix, const cpu_set_t *set);
 
 /* CLOCK_REALTIME (what SO_TIMESTAMPNS stamps) and CLOCK_MONOTONIC in ns. */
 int64_t bench_realtime_ns(void);
@@ -96,6 +100,7 @@ struct bench_phase {
 	uint64_t received;
 	uint64_t duplicates;
 	uint64_t reordered;
+	uint64_t user_clock;    /* received without a kernel timestamp */
 };
 
 struct bench_phase *bench_phase_new(size_t n, unsigned int n_flows);
@@ -137,12 +142,21 @@ bool bench_load_available(char **why);
 
 struct bench_load;
 /* Start pktgen on 'devs' (n devices), spread over the first 'threads'
- * pktgen threads, each device at pps_per_dev packets per second (0: as fast
- * as it can), every frame with a random source MAC (a new flow). */
+ * pktgen threads (pinned: CPUs 0..threads-1), each device at pps_per_dev
+ * packets per second (0: as fast as it can), every frame with a random
+ * source MAC, source IP and UDP ports (a new flow). */
 int bench_load_start(char **devs, unsigned int n, unsigned int threads, uint64_t pps_per_dev,
 		     struct bench_load **out, GError **error);
-/* Stop it; returns the frames it sent. */
-uint64_t bench_load_stop(struct bench_load *l);
+/* What the sender did, measured on the sender (pktgen's counters and
+ * clock). */
+struct bench_load_result {
+	uint64_t sent;          /* frames sent */
+	uint64_t errors;        /* frames it failed to send */
+	double seconds;         /* how long it ran */
+	double per_s;           /* offered frames per second */
+};
+/* Stop it; *out (may be NULL) what it sent. */
+void bench_load_stop(struct bench_load *l, struct bench_load_result *out);
 
 /* ---- systems under test ------------------------------------------------- */
 
@@ -163,23 +177,31 @@ enum bench_kind {
 struct bench_latency {
 	bool done;
 	uint64_t sent;
+	uint64_t send_failures; /* probes the sender socket refused */
 	uint64_t received;
+	uint64_t user_clock;    /* received probes timed by our clock, not the kernel's */
 	double *lat_us;         /* received probes, in send order */
 	size_t n_lat;
 	struct bench_summary s;
 	/* tests under load */
 	bool loaded;
 	unsigned int load_ports;
-	uint64_t load_sent;
+	uint64_t rate;          /* offered frames/s asked for (0: saturation) */
+	struct bench_load_result load; /* measured on the sender */
 	double window_s;        /* from load start to the last probe */
+	double handled_per_s;   /* load frames executed to the local port per second */
 	uint64_t handled, missed, lost;
 };
 
 struct bench_flood {
 	bool done;
 	unsigned int ports;
+	uint64_t rate;          /* offered frames/s asked for (0: saturation) */
 	double seconds;
 	uint64_t offered;       /* frames pktgen sent */
+	uint64_t send_errors;   /* frames pktgen failed to send */
+	double offered_per_s;   /* measured on the sender */
+	double sender_s;        /* how long the sender ran, by its clock */
 	uint64_t handled;       /* executed to the local port */
 	uint64_t missed, lost;
 	double per_s;
@@ -191,6 +213,7 @@ struct bench_results {
 	unsigned int n_per_port;
 	double avg_of_avgs, mdev_of_avgs;
 	bool all_ports_done;
+	uint64_t all_ports_user_clock;
 	struct bench_latency loaded_port;       /* 3 */
 	struct bench_latency idle_port;         /* 4 */
 	struct {                                /* 5 */
@@ -199,12 +222,14 @@ struct bench_results {
 		int netlink;            /* generic netlink sockets of the process */
 		int64_t upcall_sockets; /* the dispatcher's own (ours), else -1 */
 	} sockets;
-	struct bench_flood flood_one, flood_all; /* 6 */
+	struct bench_flood flood_rate;          /* 6: all ports at --rate */
+	struct bench_flood flood_one, flood_all; /* 6: saturation */
 	struct {                                /* 7 */
 		bool done;
 		unsigned int frames;
 		uint64_t handled;
 		uint64_t ctx_voluntary, ctx_involuntary;
+		bool ctx_valid;         /* the same handler threads throughout */
 		bool has_empty;
 		uint64_t wakeups, empty_wakeups;
 	} wakeups;
@@ -224,8 +249,11 @@ struct bench_system {
 	char *description;      /* what the dispatcher says of itself */
 	char *mode;             /* the dispatch mode in a word or two */
 	char *version;
+	char *rule;                     /* ovs-vswitchd's OpenFlow rule */
+	unsigned int handlers_set;      /* ovs-vswitchd: n-handler-threads set (0: not) */
 	unsigned int n_handlers;
 	double setup_s;
+	int pinned;                     /* handler threads kept off the sender's CPUs (-errno) */
 	struct bench_results res;
 
 	/* while it runs */
@@ -258,11 +286,21 @@ void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
 bool bench_ovs_available(char **why);
 struct bench_ovs;
 /* The rule is the bridge's only OpenFlow rule; no datapath flow is ever
- * installed (flow-limit=0), so each packet is an upcall. */
+ * installed (flow-limit=0), so each packet is an upcall.  Two peers by
+ * default, on one ovs-vswitchd: the fair slowpath (every packet in user
+ * space, output to the local port, no controller) and the reference's
+ * setup (a packet-in per frame besides). */
+#define BENCH_OVS_RULE_LOCAL "actions=LOCAL"
 #define BENCH_OVS_RULE "actions=CONTROLLER:65535,LOCAL"
+#define BENCH_OVS_NAME_LOCAL "ovs-vswitchd:LOCAL"
+#define BENCH_OVS_NAME_REF "ovs-vswitchd:reference"
+/* Start ovs-vswitchd with sys->rule; n_handlers > 0 sets its
+ * n-handler-threads to it (and n-revalidator-threads to 1). */
 int bench_ovs_setup(unsigned int ports, char **veth_bridge_ends, unsigned int n_veths,
-		    const char *rule, struct bench_system *sys, struct bench_ovs **out,
+		    unsigned int n_handlers, struct bench_system *sys, struct bench_ovs **out,
 		    GError **error);
+/* The same ovs-vswitchd as the next system: its rule becomes sys->rule. */
+int bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error);
 void bench_ovs_free(struct bench_ovs *o, bool delete_dp);
 char *bench_ovs_version(void);
 
@@ -278,6 +316,12 @@ int bench_run(const char *const *argv, const char *const *envp, char **output);
 #define BENCH_REF_PORTS 2223
 #define BENCH_REF_CORES 56
 
+/* Offered frames/s of the loaded tests (3, 4, 6's first part) unless
+ * --rate says otherwise: below what every system handles in the lab, and
+ * for --smoke low enough that a busy emulated sender CPU keeps up. */
+#define BENCH_DEFAULT_RATE 1000
+#define BENCH_SMOKE_RATE 200
+
 struct bench_params {
 	bool smoke;
 	unsigned int ports;             /* on each bridge, the local port included */
@@ -291,7 +335,7 @@ struct bench_params {
 	unsigned int port_probes;       /* test 2, per veth port */
 	unsigned int load_probes;       /* tests 3 and 4 */
 	unsigned int load_threads;      /* pktgen threads */
-	uint64_t load_pps;              /* per device; 0: unlimited */
+	uint64_t rate;                  /* tests 3, 4, 6: offered frames/s in all */
 	double flood_s;                 /* test 6, each part */
 	unsigned int wake_frames;       /* test 7 */
 	unsigned int wake_gap_ms;
@@ -300,7 +344,8 @@ struct bench_params {
 	bool netns;
 	bool plots;
 	char *plugins_conf;
-	char *ovs_rule;
+	char *ovs_rule;                 /* NULL: the two default peers */
+	bool ovs_reference;             /* --smoke: the reference's peer too */
 	char *out;
 };
 
@@ -317,6 +362,8 @@ struct bench_run {
 	struct ovsdp_features features;
 	bool load_ok;
 	char *load_why;                 /* why there is no load, or NULL */
+	char *sender_cpus;              /* "0" or "0-1": pktgen and the prober */
+	char *handler_cpus;             /* the handlers' ("": not pinned) */
 	char *gnuplot_path;             /* NULL: not found or --no-plots */
 	char *gnuplot;                  /* its version, once it ran */
 	GPtrArray *systems;             /* struct bench_system * */
@@ -334,6 +381,9 @@ struct bench_env {
 	char **tx_names;                /* bt0.. (pktgen and probes) */
 	int *tx_fds;
 	struct bench_rx *rx;
+	cpu_set_t sender_cpus;          /* pktgen's threads and our prober */
+	cpu_set_t handler_cpus;         /* the rest: the systems' handlers */
+	unsigned int n_sender_cpus, n_handler_cpus;
 };
 
 /* Run every test on a started system ('index' of 'total', for progress). */

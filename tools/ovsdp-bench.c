@@ -44,6 +44,7 @@ system_free(gpointer data)
 	g_free(s->description);
 	g_free(s->mode);
 	g_free(s->version);
+	g_free(s->rule);
 	g_free(s);
 }
 
@@ -77,8 +78,6 @@ apply_defaults(struct bench_params *p, unsigned int cpus)
 #undef DEF
 	if (p->flood_s <= 0)
 		p->flood_s = p->smoke ? 0.3 : 3.0;
-	if (!p->ovs_rule)
-		p->ovs_rule = g_strdup(BENCH_OVS_RULE);
 	if (!p->dispatchers)
 		p->dispatchers = g_strsplit("legacy,per-vport,per-cpu", ",", -1);
 	if (p->veths > p->ports - 1)
@@ -92,9 +91,10 @@ parse_args(int argc, char **argv, struct bench_params *p)
 {
 	g_autofree char *dispatchers = NULL;
 	gboolean smoke = FALSE, no_ovs = FALSE, no_netns = FALSE, no_plots = FALSE;
+	gboolean ovs_reference = FALSE;
 	gint ports = 0, ovs_ports = 0, veths = 0, handlers = 0, probes = 0, interval = 0;
 	gint port_probes = 0, load_probes = 0, load_threads = 0, wake = 0, flows = 0, frames = 0;
-	gint64 load_pps = 0;
+	gint64 rate = -1;
 	gdouble flood_s = 0;
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &p->out,
@@ -106,7 +106,10 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		  "LIST" },
 		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs, "Leave out ovs-vswitchd", NULL },
 		{ "ovs-rule", 0, 0, G_OPTION_ARG_STRING, &p->ovs_rule,
-		  "ovs-vswitchd's OpenFlow rule (default " BENCH_OVS_RULE ")", "RULE" },
+		  "One ovs-vswitchd peer with this OpenFlow rule instead of the two (default: "
+		  BENCH_OVS_RULE_LOCAL ", then " BENCH_OVS_RULE ", the reference's setup)", "RULE" },
+		{ "ovs-reference", 0, 0, G_OPTION_ARG_NONE, &ovs_reference,
+		  "With --smoke, also the reference's ovs-vswitchd setup", NULL },
 		{ "plugins-conf", 'c', 0, G_OPTION_ARG_FILENAME, &p->plugins_conf,
 		  "plugins.conf for plugin paths and options", "FILE" },
 		{ "ports", 0, 0, G_OPTION_ARG_INT, &ports,
@@ -127,8 +130,9 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		  "Tests 3 and 4 probes (default 1500)", "N" },
 		{ "load-threads", 0, 0, G_OPTION_ARG_INT, &load_threads,
 		  "pktgen threads (default: half the CPUs)", "N" },
-		{ "load-pps", 0, 0, G_OPTION_ARG_INT64, &load_pps,
-		  "Tests 3 and 4 load per port in packets/s (default 0: unlimited)", "N" },
+		{ "rate", 0, 0, G_OPTION_ARG_INT64, &rate,
+		  "Offered load of tests 3, 4 and 6's first part in frames/s, all load ports "
+		  "together (default 1000, --smoke 200: below saturation; 0: as fast as pktgen can)", "PPS" },
 		{ "flood-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &flood_s,
 		  "Test 6 duration of each part (default 3)", "S" },
 		{ "wakeup-frames", 0, 0, G_OPTION_ARG_INT, &wake, "Test 7 frames (default 100)", "N" },
@@ -160,7 +164,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	}
 	if (ports < 0 || ovs_ports < 0 || veths < 0 || handlers < 0 || probes < 0 ||
 	    interval < 0 || port_probes < 0 || load_probes < 0 || load_threads < 0 ||
-	    load_pps < 0 || wake < 0 || flows < 0 || frames < 0 || flood_s < 0 ||
+	    rate < -1 || wake < 0 || flows < 0 || frames < 0 || flood_s < 0 ||
 	    (ports && ports < 2) || (ovs_ports && ovs_ports < 2) || handlers > OVSDP_HANDLERS_MAX) {
 		fprintf(stderr, "ovsdp-bench: counts must be positive (ports at least 2)\n");
 		return false;
@@ -170,6 +174,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		return false;
 	}
 	p->smoke = smoke;
+	p->ovs_reference = ovs_reference;
 	p->ovs = !no_ovs;
 	p->netns = !no_netns;
 	p->plots = !no_plots;
@@ -182,7 +187,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	p->port_probes = (unsigned int)port_probes;
 	p->load_probes = (unsigned int)load_probes;
 	p->load_threads = (unsigned int)load_threads;
-	p->load_pps = (uint64_t)load_pps;
+	p->rate = rate >= 0 ? (uint64_t)rate : smoke ? BENCH_SMOKE_RATE : BENCH_DEFAULT_RATE;
 	p->flood_s = flood_s;
 	p->wake_frames = (unsigned int)wake;
 	p->reorder_flows = (unsigned int)flows;
@@ -231,6 +236,56 @@ enter_netns(struct bench_params *p, GError **error)
 	bench_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
 	bench_link_up("lo", NULL);
 	return 0;
+}
+
+/* "0-1,3" of a CPU set. */
+static char *
+cpu_list(const cpu_set_t *set)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		int e = c;
+
+		if (!CPU_ISSET(c, set))
+			continue;
+		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set))
+			e++;
+		g_string_append_printf(s, s->len ? ",%d" : "%d", c);
+		if (e > c)
+			g_string_append_printf(s, "-%d", e);
+		c = e;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* The sender runs where pktgen's threads are bound (CPUs 0..threads-1);
+ * the handlers get the CPUs left, when any are. */
+static void
+split_cpus(struct bench_env *env, struct bench_run *run)
+{
+	cpu_set_t all;
+
+	CPU_ZERO(&env->sender_cpus);
+	CPU_ZERO(&env->handler_cpus);
+	env->n_sender_cpus = env->n_handler_cpus = 0;
+	if (sched_getaffinity(0, sizeof all, &all) < 0)
+		CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &all))
+			continue;
+		if ((unsigned int)c < env->p->load_threads) {
+			CPU_SET(c, &env->sender_cpus);
+			env->n_sender_cpus++;
+		} else {
+			CPU_SET(c, &env->handler_cpus);
+			env->n_handler_cpus++;
+		}
+	}
+	if (!env->n_sender_cpus)
+		env->n_handler_cpus = 0;
+	run->sender_cpus = cpu_list(&env->sender_cpus);
+	run->handler_cpus = env->n_handler_cpus ? cpu_list(&env->handler_cpus) : g_strdup("");
 }
 
 static int
@@ -297,43 +352,89 @@ run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
 	bench_ovsdp_stop(o, sys);
 }
 
+/* ovsdp's handler count, for ovs-vswitchd's n-handler-threads: --handlers,
+ * else what our first system that ran used. */
+static unsigned int
+our_handlers(const struct bench_env *env)
+{
+	if (env->p->handlers)
+		return env->p->handlers;
+	for (guint i = 0; i < env->run->systems->len; i++) {
+		const struct bench_system *s = env->run->systems->pdata[i];
+
+		if (s->kind == BENCH_OVSDP && !strcmp(s->status, "ok") && s->n_handlers)
+			return s->n_handlers;
+	}
+	return 0;
+}
+
+/* Every ovs-vswitchd system on one ovs-vswitchd: started once, its rule
+ * replaced between systems. */
 static void
-run_ovs(struct bench_env *env, struct bench_system *sys, char **bridge_ends, unsigned int index,
-	unsigned int total)
+run_ovs(struct bench_env *env, char **bridge_ends, unsigned int *index, unsigned int total)
 {
 	g_autofree char *why = NULL;
-	g_autoptr(GError) err = NULL;
 	struct bench_ovs *ovs = NULL;
-	int64_t t0 = bench_monotonic_ns();
+	bool first = true;
 
-	if (!bench_ovs_available(&why)) {
-		system_set(sys, "skipped", why);
-		return;
+	for (guint i = 0; i < env->run->systems->len; i++) {
+		struct bench_system *sys = env->run->systems->pdata[i];
+		g_autoptr(GError) err = NULL;
+		int64_t t0 = bench_monotonic_ns();
+
+		if (sys->kind != BENCH_OVS)
+			continue;
+		++*index;
+		if (first && !bench_ovs_available(&why)) {
+			system_set(sys, "skipped", why);
+			continue;
+		}
+		if (first) {
+			first = false;
+			bench_progress("[%u/%u %s] starting, %u ports", *index, total, sys->name,
+				       env->p->ovs_ports);
+			if (bench_ovs_setup(env->p->ovs_ports, bridge_ends, env->n_veths,
+					    our_handlers(env), sys, &ovs, &err) < 0) {
+				system_set(sys, "failed", err->message);
+				ovs = NULL;
+				why = g_strdup_printf("ovs-vswitchd failed to start for %s", sys->name);
+				continue;
+			}
+			env->rx = bench_rx_start(sys->local_dev, &err);
+			if (!env->rx) {
+				system_set(sys, "failed", err->message);
+				bench_ovs_free(ovs, !env->p->netns);
+				ovs = NULL;
+				why = g_strdup_printf("no receiver on ovs-vswitchd's bridge");
+				continue;
+			}
+		} else if (!ovs) {
+			system_set(sys, "skipped", why);
+			continue;
+		} else {
+			bench_progress("[%u/%u %s] rule %s on the same ovs-vswitchd", *index, total,
+				       sys->name, sys->rule);
+			if (bench_ovs_reuse(ovs, sys, &err) < 0) {
+				system_set(sys, "failed", err->message);
+				continue;
+			}
+		}
+		/* For the first system: ovsdb, ovs-vswitchd and every port; for
+		 * the others only the rule's replacement. */
+		sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
+		sys->res.sockets.ports = env->p->ovs_ports;
+		sys->res.sockets.netlink = bench_netlink_sockets(sys->pid);
+		sys->res.sockets.upcall_sockets = -1;
+		sys->res.sockets.done = sys->res.sockets.netlink >= 0;
+		bench_tests_run(env, sys, *index, total);
+		system_set(sys, "ok", NULL);
 	}
-	bench_progress("[%u/%u %s] starting, %u ports", index, total, sys->name,
-		       env->p->ovs_ports);
-	if (bench_ovs_setup(env->p->ovs_ports, bridge_ends, env->n_veths, env->p->ovs_rule, sys,
-			    &ovs, &err) < 0) {
-		system_set(sys, "failed", err->message);
-		return;
-	}
-	sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
-	env->rx = bench_rx_start(sys->local_dev, &err);
-	if (!env->rx) {
-		system_set(sys, "failed", err->message);
+	if (ovs) {
+		bench_progress("[%u/%u] stopping ovs-vswitchd", *index, total);
+		bench_rx_stop(env->rx);
+		env->rx = NULL;
 		bench_ovs_free(ovs, !env->p->netns);
-		return;
 	}
-	sys->res.sockets.ports = env->p->ovs_ports;
-	sys->res.sockets.netlink = bench_netlink_sockets(sys->pid);
-	sys->res.sockets.upcall_sockets = -1;
-	sys->res.sockets.done = sys->res.sockets.netlink >= 0;
-	bench_tests_run(env, sys, index, total);
-	system_set(sys, "ok", NULL);
-	bench_progress("[%u/%u %s] stopping", index, total, sys->name);
-	bench_rx_stop(env->rx);
-	env->rx = NULL;
-	bench_ovs_free(ovs, !env->p->netns);
 }
 
 static int
@@ -354,6 +455,7 @@ run_all(struct bench_run *run, GError **error)
 	if (r < 0)
 		goto out;
 	run->load_ok = bench_load_available(&run->load_why);
+	split_cpus(&env, run);
 	for (guint i = 0; i < run->systems->len; i++)
 		n_ours += ((struct bench_system *)run->systems->pdata[i])->kind == BENCH_OVSDP;
 	if (n_ours) {
@@ -383,12 +485,7 @@ run_all(struct bench_run *run, GError **error)
 		env.rx = NULL;
 		bench_ovsdp_release_veths(ours);
 	}
-	for (guint i = 0; i < run->systems->len; i++) {
-		struct bench_system *sys = run->systems->pdata[i];
-
-		if (sys->kind == BENCH_OVS)
-			run_ovs(&env, sys, bridge_ends, ++index, total);
-	}
+	run_ovs(&env, bridge_ends, &index, total);
 	r = 0;
 out:
 	bench_rx_stop(env.rx);
@@ -442,8 +539,24 @@ main(int argc, char **argv)
 	for (char **d = p.dispatchers; *d; d++)
 		if (**d)
 			g_ptr_array_add(run.systems, system_new(*d, BENCH_OVSDP));
-	if (p.ovs)
-		g_ptr_array_add(run.systems, system_new("ovs-vswitchd", BENCH_OVS));
+	if (p.ovs && p.ovs_rule) {
+		struct bench_system *s = system_new("ovs-vswitchd", BENCH_OVS);
+
+		s->rule = g_strdup(p.ovs_rule);
+		g_ptr_array_add(run.systems, s);
+	} else if (p.ovs) {
+		/* The fair peer; then the reference's setup (not in --smoke:
+		 * its time budget in CI). */
+		struct bench_system *s = system_new(BENCH_OVS_NAME_LOCAL, BENCH_OVS);
+
+		s->rule = g_strdup(BENCH_OVS_RULE_LOCAL);
+		g_ptr_array_add(run.systems, s);
+		if (!p.smoke || p.ovs_reference) {
+			s = system_new(BENCH_OVS_NAME_REF, BENCH_OVS);
+			s->rule = g_strdup(BENCH_OVS_RULE);
+			g_ptr_array_add(run.systems, s);
+		}
+	}
 	if (run.systems->len == 0) {
 		fprintf(stderr, "ovsdp-bench: nothing to test\n");
 		return EXIT_USAGE;
@@ -492,6 +605,8 @@ main(int argc, char **argv)
 	g_free(run.machine);
 	g_free(run.lab_kernel);
 	g_free(run.load_why);
+	g_free(run.sender_cpus);
+	g_free(run.handler_cpus);
 	g_free(run.gnuplot);
 	g_free(run.gnuplot_path);
 	g_free(run.plot_why);
