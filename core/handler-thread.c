@@ -182,6 +182,17 @@ dispatcher_enter(struct ovsdp_handlers *hs, struct dispatcher *d, bool *is_drain
 	return ok;
 }
 
+/* Wait up to 'ms' for h's wake_fd (a stop, a switch, a control method),
+ * leaving it readable for the round that follows. */
+static void
+pause_unless_woken(struct ovsdp_handler *h, int ms)
+{
+	struct pollfd pfd = { .fd = h->wake_fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
+		g_usleep((gulong)ms * 1000);
+}
+
 /* Read what handler h has on d, a few batches at most so that one busy
  * plugin cannot starve the other during a switch.  'woke': d's wait_fd
  * said readable (else finding nothing is no empty wakeup).  Returns the
@@ -195,11 +206,15 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 		bool is_draining = false;
 		uint64_t epoch = 0;
 		uint32_t overruns = 0;
+		gint64 looked = 0;
 		bool failed;
 		int n;
 
 		if (!dispatcher_enter(h->hs, d, &is_draining, &epoch))
 			break;
+		/* A drain's settle deadline counts looks that began after it. */
+		if (is_draining)
+			looked = g_get_monotonic_time();
 		if (h->index >= d->n_handlers || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, recv)) {
 			pthread_rwlock_unlock(&d->lock);
 			break;
@@ -214,8 +229,8 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 		if (n > 0 && (unsigned int)n > h->hs->batch)
 			n = (int)h->hs->batch;
 		/* Everything about d is done under its read lock: once it is
-		 * released, a draining d may be freed by dispatcher_retire() as soon as
-		 * every handler has found it empty once. */
+		 * released, a draining d may be freed by dispatcher_retire()
+		 * as soon as every handler has found it empty once. */
 		if (overruns)
 			__atomic_add_fetch(&d->overruns, overruns, __ATOMIC_RELAXED);
 		if (n > 0)
@@ -227,10 +242,11 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 			warn_once(h->hs, d, WARNED_RECV, "recv", h->index, n);
 		pthread_rwlock_unlock(&d->lock);
 		if (failed)
-			g_usleep(RECV_ERROR_BACKOFF_MS * 1000);
+			pause_unless_woken(h, RECV_ERROR_BACKOFF_MS);
 		if (n <= 0) {
 			if (is_draining) {
 				pthread_mutex_lock(&h->hs->lock);
+				h->drained_at = looked;
 				__atomic_store_n(&h->drained_epoch, epoch, __ATOMIC_RELEASE);
 				pthread_cond_broadcast(&h->hs->drained);
 				pthread_mutex_unlock(&h->hs->lock);

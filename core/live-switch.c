@@ -56,11 +56,13 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 }
 
 /* Wait until every handler that serves 'd' has found it empty at or after
- * the current epoch: each signals 'drained' when it does.  Returns false
- * when the handlers yet to do so made no progress (no wakeup, no upcall
- * delivered) for DRAIN_TIMEOUT_MS, or after DRAIN_LIMIT_MS in any case. */
+ * the current epoch, in a look that began at 'not_before' (monotonic) or
+ * later: each signals 'drained' when it does (a draining handler looks at
+ * least every DRAIN_SETTLE_MS).  Returns false when the handlers yet to do
+ * so made no progress (no wakeup, no upcall delivered) for
+ * DRAIN_TIMEOUT_MS, or after DRAIN_LIMIT_MS in any case. */
 static bool
-wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
+wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d, gint64 not_before)
 {
 	gint64 deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
 	gint64 limit = g_get_monotonic_time() + DRAIN_LIMIT_MS * 1000;
@@ -81,7 +83,8 @@ wait_drained(struct ovsdp_handlers *hs, struct dispatcher *d)
 		for (unsigned int i = 0; i < hs->handlers->len && i < d->n_handlers; i++) {
 			struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
 
-			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch) {
+			if (__atomic_load_n(&h->drained_epoch, __ATOMIC_ACQUIRE) < epoch ||
+			    h->drained_at < not_before) {
 				all = false;
 				busy += __atomic_load_n(&h->st.wakeups, __ATOMIC_RELAXED) +
 					__atomic_load_n(&h->st.upcalls, __ATOMIC_RELAXED);
@@ -133,27 +136,26 @@ kernel_grace_period(void)
 
 /* Drain 'd', which the kernel no longer points at, and retire it.  Once
  * a grace period has passed, nothing more can reach d's sockets, so one
- * pass that finds them all empty ends it; without one, a second pass
- * after a settle delay catches upcalls that were on their way. */
+ * look by each handler that finds them empty ends it; without one, the
+ * looks that count are those begun DRAIN_SETTLE_MS from now or later,
+ * which catches upcalls that were on their way.  Either way the caller
+ * sleeps on 'drained' until the handlers say so. */
 void
 dispatcher_retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 {
+	gint64 not_before = 0;
 	uint64_t *total;
-	bool settled;
 
 	pthread_mutex_lock(&hs->lock);
 	hs->draining = d;
 	pthread_mutex_unlock(&hs->lock);
-	settled = kernel_grace_period();
-	for (int pass = 0; pass < (settled ? 1 : 2); pass++) {
-		if (!wait_drained(hs, d))
-			g_log("ovsdp", G_LOG_LEVEL_WARNING,
-			      "%s: dispatcher %s did not drain: its handlers made no progress "
-			      "for %d ms (or it took %d ms)", hs->dp_name, d->name,
-			      DRAIN_TIMEOUT_MS, DRAIN_LIMIT_MS);
-		if (pass == 0 && !settled)
-			g_usleep(DRAIN_SETTLE_MS * 1000);
-	}
+	if (!kernel_grace_period())
+		not_before = g_get_monotonic_time() + DRAIN_SETTLE_MS * 1000;
+	if (!wait_drained(hs, d, not_before))
+		g_log("ovsdp", G_LOG_LEVEL_WARNING,
+		      "%s: dispatcher %s did not drain: its handlers made no progress "
+		      "for %d ms (or it took %d ms)", hs->dp_name, d->name,
+		      DRAIN_TIMEOUT_MS, DRAIN_LIMIT_MS);
 	pthread_mutex_lock(&hs->lock);
 	hs->draining = NULL;
 	total = g_hash_table_lookup(hs->shares, d->name);

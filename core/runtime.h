@@ -84,6 +84,7 @@ struct ovsdp_handler {
 	struct ovsdp_upcall *ups;
 	uint32_t *pids;         /* the receiving socket's port id of each of ups */
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
+	gint64 drained_at;      /* with 'lock': when that look began (monotonic) */
 	/* Replies the callback queued, encoded as netlink requests (the
 	 * batches of ovsdp_dp_operate()): puts and executes apart, so that
 	 * the puts go first whatever the order. */
@@ -127,8 +128,8 @@ struct ovsdp_handlers {
 
 /* Where the kernel offers no grace period to wait for (see
  * kernel_grace_period()), upcalls in flight get this long to land on the
- * old sockets before they are drained a second time.  Also a draining
- * handler's poll timeout, for a plugin whose wait_fd failed. */
+ * old sockets: only a handler's look begun after it ends the drain.  Also
+ * a draining handler's poll timeout: it looks at least this often. */
 #define DRAIN_SETTLE_MS 50
 
 /* ---- handler-thread.c ---- */
