@@ -120,6 +120,7 @@ struct ovsdp_handlers {
 	GThread *mon_thread;
 	int mon_wake;
 	gint mon_stop;
+	bool skip_grace;        /* with 'control': tests, see handlers-internal.h */
 	bool detached;          /* ovsdp_handlers_detach(): the sockets went to another process */
 	GHashTable *mon_known;  /* port_no -> name: the ports as the monitor knows
 				 * them (its thread only, once started) */
