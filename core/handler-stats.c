@@ -1,5 +1,7 @@
 /* handler-stats.c: the runtime's counters as a snapshot
- * (ovsdp_handlers_stats_new) and its accessors. */
+ * (ovsdp_handlers_stats_new) and its accessors.  Reading them never takes
+ * the dispatch lock for writing, but to ask the plugin for its own view
+ * (see PLUGIN_VIEW_MAX_AGE_MS). */
 #include "config.h"
 
 #include <errno.h>
@@ -37,22 +39,63 @@ struct ovsdp_handlers_stats {
 	struct share_snapshot *shares;                  /* n_shares */
 };
 
+/* The plugin's own view, its stats and describe, costs the dispatch lock
+ * for writing: <ovsdp/dispatch.h> promises the plugin that no handler is
+ * inside wait_fd, wait or recv meanwhile (so that it may read counters its
+ * handlers write under the read lock without atomics), and the control
+ * mutex (one control method at a time).  Taking the write lock wakes every
+ * handler out of wait and holds them off until both calls return; doing it
+ * for every `ovsdp ctl stats` stalls the handlers as often as anyone asks.
+ * So the core asks the plugin only when its answer may have changed
+ * structurally (a control method ran since: 'changes') or is older than
+ * this, and shows the last answer otherwise, and also while a control
+ * operation holds the control mutex (a switch drains for up to seconds).
+ * The core's own counters are atomics, read fresh every time without
+ * either lock. */
+#define PLUGIN_VIEW_MAX_AGE_MS 1000
+
+/* With hs->lock. */
+static bool
+plugin_view_fresh(struct dispatcher *d, gint64 now)
+{
+	return d->seen && d->seen_changes == __atomic_load_n(&d->changes, __ATOMIC_RELAXED) &&
+	       now - d->seen_at < PLUGIN_VIEW_MAX_AGE_MS * 1000;
+}
+
+/* Ask the active plugin for its view if the last one is stale.  'block':
+ * wait for the control mutex even when there is a last answer. */
 static void
-snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapshot *o)
+refresh_plugin_view(struct ovsdp_handlers *hs, bool block)
 {
 	struct ovsdp_dispatch_stats ds = { .struct_size = sizeof ds };
-	char description[160] = "";
+	char description[sizeof hs->active->seen_description] = "";
+	uint64_t n_sockets = 0, changes;
+	struct dispatcher *d;
+	bool fresh, seen;
 
-	o->name = g_strdup(d->name);
-	o->active = active;
-	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
-	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
-	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&hs->lock);
+	d = hs->active;
+	fresh = !d || plugin_view_fresh(d, g_get_monotonic_time());
+	seen = d && d->seen;
+	pthread_mutex_unlock(&hs->lock);
+	if (fresh && !block)
+		return;
+	if (pthread_mutex_trylock(&hs->control) != 0) {
+		if (seen && !block)
+			return;
+		pthread_mutex_lock(&hs->control);
+	}
+	/* 'active' changes only under the control mutex. */
+	d = hs->active;
+	if (!d) {
+		pthread_mutex_unlock(&hs->control);
+		return;
+	}
 	dispatcher_control_lock(d);
-	o->n_handlers = d->n_handlers;
+	changes = __atomic_load_n(&d->changes, __ATOMIC_RELAXED);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, stats) &&
 	    d->vt->stats(d->inst, OVSDP_DISPATCH_ALL_HANDLERS, &ds) == 0)
-		o->n_sockets = ds.n_sockets;
+		n_sockets = ds.n_sockets;
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, describe)) {
 		int r = d->vt->describe(d->inst, description, sizeof description);
 
@@ -61,7 +104,29 @@ snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapsho
 				   g_strerror(-r));
 	}
 	dispatcher_control_unlock(d);
-	o->description = g_strdup(description);
+	/* Not under d's lock: handlers take hs->lock, then d's. */
+	pthread_mutex_lock(&hs->lock);
+	d->seen = true;
+	d->seen_changes = changes;
+	d->seen_at = g_get_monotonic_time();
+	d->seen_sockets = n_sockets;
+	g_strlcpy(d->seen_description, description, sizeof d->seen_description);
+	pthread_mutex_unlock(&hs->lock);
+	pthread_mutex_unlock(&hs->control);
+}
+
+/* With hs->lock, d having been seen. */
+static void
+snapshot_dispatcher(struct dispatcher *d, bool active, struct dispatcher_snapshot *o)
+{
+	o->name = g_strdup(d->name);
+	o->active = active;
+	o->upcalls = __atomic_load_n(&d->upcalls, __ATOMIC_RELAXED);
+	o->overruns = __atomic_load_n(&d->overruns, __ATOMIC_RELAXED);
+	o->empty_wakeups = __atomic_load_n(&d->empty, __ATOMIC_RELAXED);
+	o->n_handlers = __atomic_load_n(&d->n_handlers, __ATOMIC_RELAXED);
+	o->n_sockets = d->seen_sockets;
+	o->description = g_strdup(d->seen_description);
 }
 
 OVSDP_EXPORT int
@@ -73,15 +138,20 @@ ovsdp_handlers_stats_new(struct ovsdp_handlers *hs, struct ovsdp_handlers_stats 
 
 	if (!hs || !out)
 		return -EINVAL;
+	refresh_plugin_view(hs, false);
+	pthread_mutex_lock(&hs->lock);
+	/* A switch made another plugin active since: ask it, and wait. */
+	while (hs->active && !hs->active->seen) {
+		pthread_mutex_unlock(&hs->lock);
+		refresh_plugin_view(hs, true);
+		pthread_mutex_lock(&hs->lock);
+	}
 	st = g_new0(struct ovsdp_handlers_stats, 1);
-	pthread_mutex_lock(&hs->control);
 	st->switches = hs->switches;
 	if (hs->active) {
 		st->dispatchers = g_new0(struct dispatcher_snapshot, 1);
 		snapshot_dispatcher(hs->active, true, &st->dispatchers[st->n_dispatchers++]);
 	}
-
-	pthread_mutex_lock(&hs->lock);
 	st->n_handlers = hs->handlers->len;
 	st->per_handler = g_new0(struct ovsdp_handler_stats, MAX(st->n_handlers, 1u));
 	for (unsigned int i = 0; i < hs->handlers->len; i++) {
@@ -119,7 +189,6 @@ ovsdp_handlers_stats_new(struct ovsdp_handlers *hs, struct ovsdp_handlers_stats 
 		st->n_shares++;
 	}
 	pthread_mutex_unlock(&hs->lock);
-	pthread_mutex_unlock(&hs->control);
 	*out = st;
 	return 0;
 }

@@ -213,7 +213,9 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 	pthread_mutex_unlock(&hs->lock);
 	dispatcher_retire(hs, old);
 	handlers_set_thread_count(hs, d->n_handlers, NULL);
+	pthread_mutex_lock(&hs->lock);
 	hs->switches++;
+	pthread_mutex_unlock(&hs->lock);
 	pthread_mutex_unlock(&hs->control);
 	return 0;
 }

@@ -55,6 +55,14 @@ struct dispatcher {
 	uint64_t empty;
 	guint warned;           /* atomic: WARNED_* failures already logged */
 	uint32_t writers;       /* atomic: dispatcher_control_lock() callers of this instance */
+	uint64_t changes;       /* atomic: control methods called (handler-stats.c) */
+	/* What the plugin's stats and describe said last (handler-stats.c),
+	 * with hs->lock. */
+	bool seen;
+	uint64_t seen_changes;  /* 'changes' then */
+	gint64 seen_at;         /* monotonic */
+	uint64_t seen_sockets;
+	char seen_description[160];
 };
 
 /* Counters of one handler thread, updated with atomics; read through
@@ -112,7 +120,7 @@ struct ovsdp_handlers {
 	struct dispatcher *draining;
 	uint64_t epoch;
 	GPtrArray *handlers;    /* struct ovsdp_handler *, index order */
-	uint64_t switches;
+	uint64_t switches;      /* with 'lock' */
 	GHashTable *shares;     /* plugin name -> uint64_t * upcalls of retired instances */
 	uint64_t retired_overruns;
 
