@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "ovsdp/ovsdp.h"
+#include "handlers-internal.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"
@@ -568,11 +569,51 @@ START_TEST(one_flow_stays_in_order)
 }
 END_TEST
 
+/* `ovsdp ctl stats` in a loop, as ovsdpd's control thread would run it. */
+struct stats_loop {
+	struct ovsdp_handlers *hs;
+	gint stop;
+	gint calls;
+	gint failed;
+};
+
+static gpointer
+stats_loop_main(gpointer data)
+{
+	struct stats_loop *l = data;
+
+	while (!g_atomic_int_get(&l->stop)) {
+		kstats *st = NULL;
+
+		if (kstats_get(l->hs, &st) == 0 && ovsdp_handlers_stats_dispatcher_description(st, 0))
+			g_atomic_int_inc(&l->calls);
+		else
+			g_atomic_int_inc(&l->failed);
+		ovsdp_handlers_stats_free(st);
+	}
+	return NULL;
+}
+
+static uint64_t
+handler_wakeups(const kstats *st)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < ovsdp_handlers_stats_n_handlers(st); i++)
+		n += KST_HANDLER(st, i, WAKEUPS);
+	return n;
+}
+
 START_TEST(one_packet_wakes_one_handler)
 {
 	struct ovsdp_plugin *p = plugin_under_test(_i);
 	g_autoptr(kstats) st = NULL;
+	struct stats_loop loop = { 0 };
 	struct ovsdp_handlers *hs;
+	uint64_t wakeups0, wakeups;
+	gint64 t0, took;
+	GThread *t;
+	bool ok;
 
 	add_veth_port(0);
 	hs = start(p, 4, NULL);
@@ -587,6 +628,34 @@ START_TEST(one_packet_wakes_one_handler)
 	if (!strcmp(dispatchers[_i], "per-cpu") ||
 	    (!strcmp(dispatchers[_i], "per-vport") && features.epoll_exclusive))
 		ck_assert_uint_le(KST_DISP(st, EMPTY_WAKEUPS), 4);
+
+	/* Stats read in a loop meanwhile: the handlers keep receiving, and
+	 * the snapshots ask the plugin (its dispatch lock for writing, which
+	 * wakes every handler out of wait) about once a second, not once a
+	 * call: at most every handler once per frame (a herd) plus once per
+	 * second of the loop. */
+	wakeups0 = handler_wakeups(st);
+	loop.hs = hs;
+	t0 = g_get_monotonic_time();
+	t = g_thread_new("stats-loop", stats_loop_main, &loop);
+	send_frames(0, 40, 40, 20000);
+	ok = wait_ours(80);
+	/* Enough calls that one wakeup each would show. */
+	KTEST_WAIT(WAIT_MS, g_atomic_int_get(&loop.calls) >= 200);
+	g_atomic_int_set(&loop.stop, 1);
+	g_thread_join(t);
+	took = g_get_monotonic_time() - t0;
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	wakeups = handler_wakeups(st) - wakeups0;
+	printf("%s: 40 upcalls while %d stats snapshots were read in %" G_GINT64_FORMAT " ms: %"
+	       G_GUINT64_FORMAT " handler wakeups\n", dispatchers[_i], g_atomic_int_get(&loop.calls),
+	       took / 1000, wakeups);
+	ck_assert_msg(ok, "%s: %" G_GUINT64_FORMAT " of 80 upcalls arrived while stats were read",
+		      dispatchers[_i], rx_ours());
+	ck_assert_int_eq(g_atomic_int_get(&loop.failed), 0);
+	ck_assert_int_ge(g_atomic_int_get(&loop.calls), 200);
+	ck_assert_uint_le(wakeups, (uint64_t)ovsdp_handlers_stats_n_handlers(st) *
+			  (40 + (uint64_t)(took / G_USEC_PER_SEC) + 2));
 	ovsdp_handlers_free(hs);
 }
 END_TEST
@@ -777,9 +846,10 @@ switch_count(void)
  * dispatcher handles traffic and the kernel has lost nothing; at the end
  * every miss the kernel counted is an upcall the callback saw or one it
  * lost before the test (missed == handled + lost).  Loop 0: four
- * switches; loop 1: OVSDP_TEST_SWITCHES (20) with the vendor plugin's
- * handlers slowed by 2 ms a read, so upcalls queue up on the sockets
- * being retired. */
+ * switches, drained as where the kernel has no grace period to offer (a
+ * settle deadline instead); loop 1: OVSDP_TEST_SWITCHES (20) with the
+ * vendor plugin's handlers slowed by 2 ms a read, so upcalls queue up on
+ * the sockets being retired. */
 START_TEST(vendor_switch_from_and_to_per_cpu)
 {
 	const char *conf = _i == 0 ? "[dispatch]\nmode = auto\n"
@@ -796,6 +866,7 @@ START_TEST(vendor_switch_from_and_to_per_cpu)
 	add_veth_port(0);
 	add_veth_port(1);
 	hs = start(ovsdp_plugins_find(plugins, "per-cpu"), 2, cfg);
+	ovsdp_handlers_test_skip_grace(hs, _i == 0);
 	lost0 = kernel_lost();
 	ck_assert_int_eq(pthread_create(&fl.thread, NULL, flood_main, &fl), 0);
 	for (unsigned int k = 0; k < n; k++) {

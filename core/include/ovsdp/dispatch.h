@@ -39,9 +39,10 @@
  * Errors cross the ABI as negative errno values; the human explanation goes
  * through host->log() (or, for probe(), into the reason buffer).
  *
- * The contract (what the core does: core/handlers.c; the checking plugin
- * in tests/plugins/checking asserts every rule below on every call, through
- * the conformance suite; docs/writing-a-dispatcher.md has it as a table)
+ * The contract (what the core does: the files core/runtime.h lists; the
+ * checking plugin in tests/plugins/checking asserts every rule below on
+ * every call, through the conformance suite; docs/writing-a-dispatcher.md
+ * has it as a table)
  * --------------------------------------------------------------------------
  * Locks.  The core keeps one dispatch lock per instance, a readers-writer
  * lock that prefers writers:
@@ -486,7 +487,8 @@ struct ovsdp_dispatch_vtable {
 	 * Thread: whoever calls ovsdp_handlers_stats_new() (ovsdpd's control
 	 * socket thread for `ovsdp ctl stats`).  Lock: write (so counters
 	 * written by handler threads under the read lock are stable).
-	 * Blocks: no. */
+	 * Blocks: no.  Not on every snapshot: the core asks again when a
+	 * control method ran since or its last answer is a second old. */
 	int (*stats)(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		     struct ovsdp_dispatch_stats *out);
 
