@@ -210,16 +210,26 @@ bad_blob(const void *p, size_t len)
 	return (len && !p) || len > 60000;
 }
 
-/* The attributes of OVSDP_REQ_PROBE and OVSDP_REQ_TERSE. */
-static void
-put_req_options(struct ovsdp_buf *out, unsigned int req)
+/* The tail of every flow request: OVS_FLOW_ATTR_CLEAR when 'clear', the
+ * attributes of OVSDP_REQ_PROBE and OVSDP_REQ_TERSE, the length; then the
+ * request's description ('*what') moves to the caller's 'what_out'. */
+static int
+finish_req(struct ovsdp_buf *out, size_t off, bool clear, unsigned int req, char **what,
+	   char **what_out, GError **error)
 {
+	if (clear)
+		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
 	if (req & OVSDP_REQ_PROBE)
 		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_PROBE);
 	if (req & OVSDP_REQ_TERSE)
 		ovsdp_buf_put_u32(out, OVS_FLOW_ATTR_UFID_FLAGS,
 				  OVS_UFID_F_OMIT_KEY | OVS_UFID_F_OMIT_MASK |
 				  OVS_UFID_F_OMIT_ACTIONS);
+	if (ovsdp_nl_msg_end(out, off) < 0)
+		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", *what);
+	if (what_out)
+		*what_out = g_steal_pointer(what);
+	return 0;
 }
 
 int
@@ -272,14 +282,8 @@ ovsdp_flow_put_encode(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put, uns
 		out->len = off;
 		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
 	}
-	if (put->flags & OVSDP_FLOW_PUT_ZERO_STATS)
-		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
-	put_req_options(out, req);
-	if (ovsdp_nl_msg_end(out, off) < 0)
-		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
-	if (what_out)
-		*what_out = g_steal_pointer(&what);
-	return 0;
+	return finish_req(out, off, put->flags & OVSDP_FLOW_PUT_ZERO_STATS, req, &what, what_out,
+			  error);
 }
 
 OVSDP_EXPORT int
@@ -327,14 +331,7 @@ ovsdp_flow_ident_encode(struct ovsdp_dp *dp, uint8_t cmd, const char *verb, cons
 		out->len = off;
 		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
 	}
-	if (clear)
-		ovsdp_buf_put_flag(out, OVS_FLOW_ATTR_CLEAR);
-	put_req_options(out, req);
-	if (ovsdp_nl_msg_end(out, off) < 0)
-		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
-	if (what_out)
-		*what_out = g_steal_pointer(&what);
-	return 0;
+	return finish_req(out, off, clear, req, &what, what_out, error);
 }
 
 /* GET, DEL or SET+CLEAR of one flow named by key and/or ufid. */

@@ -187,6 +187,33 @@ is_plain_drop(const struct ovsdp_buf *acts)
 	return acts->len == sizeof drop && !memcmp(acts->data, drop, sizeof drop);
 }
 
+/* Put the flow of 'fa' with 'acts'.  "drop" is the explicit drop action,
+ * as ovs-dpctl 3.5 installs it; a kernel before 6.4 does not know it, and
+ * drops a packet just the same with no actions at all. */
+static int
+put_flow(struct ovsdp_dp *dp, const struct flow_arg *fa, const struct ovsdp_buf *acts,
+	 unsigned int flags, GError **error)
+{
+	struct ovsdp_flow_put put = {
+		.flags = flags,
+		.key = fa->key.data,
+		.key_len = fa->key.len,
+		.mask = fa->mask.data,
+		.mask_len = fa->mask.len,
+		.actions = acts->data,
+		.actions_len = acts->len,
+		.ufid = fa->has_ufid ? &fa->ufid : NULL,
+	};
+	int r = ovsdp_flow_put(dp, &put, NULL, error);
+
+	if (r == -EINVAL && is_plain_drop(acts)) {
+		g_clear_error(error);
+		put.actions_len = 0;
+		r = ovsdp_flow_put(dp, &put, NULL, error);
+	}
+	return r;
+}
+
 /* add and mod share everything but the flags. */
 static int
 flow_put(int argc, char **argv, bool add)
@@ -207,7 +234,6 @@ flow_put(int argc, char **argv, bool add)
 		G_OPTION_ENTRY_NULL
 	};
 	struct ovsdp_buf acts = OVSDP_BUF_INIT;
-	struct ovsdp_flow_put put = { .flags = 0 };
 	struct flow_arg fa;
 	struct ovsdp_dp *dp = NULL;
 	GError *err = NULL;
@@ -234,27 +260,9 @@ flow_put(int argc, char **argv, bool add)
 		ovsdp_buf_clear(&acts);
 		return rc;
 	}
-	if (add)
-		put.flags = OVSDP_FLOW_PUT_CREATE;
-	else
-		put.flags = OVSDP_FLOW_PUT_MODIFY | (may_create ? OVSDP_FLOW_PUT_CREATE : 0) |
-			    (clear ? OVSDP_FLOW_PUT_ZERO_STATS : 0);
-	put.key = fa.key.data;
-	put.key_len = fa.key.len;
-	put.mask = fa.mask.data;
-	put.mask_len = fa.mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
-	put.ufid = fa.has_ufid ? &fa.ufid : NULL;
-	rc = ovsdp_flow_put(dp, &put, NULL, &err);
-	if (rc == -EINVAL && is_plain_drop(&acts)) {
-		/* "drop" is the explicit drop action, as ovs-dpctl 3.5 installs
-		 * it; a kernel before 6.4 does not know it, and drops a packet
-		 * just the same with no actions at all. */
-		g_clear_error(&err);
-		put.actions_len = 0;
-		rc = ovsdp_flow_put(dp, &put, NULL, &err);
-	}
+	rc = put_flow(dp, &fa, &acts, add ? OVSDP_FLOW_PUT_CREATE
+		      : OVSDP_FLOW_PUT_MODIFY | (may_create ? OVSDP_FLOW_PUT_CREATE : 0) |
+			(clear ? OVSDP_FLOW_PUT_ZERO_STATS : 0), &err);
 	rc = rc < 0 ? tool_fail_error(err) : 0;
 	ovsdp_dp_close(dp);
 	flow_arg_clear(&fa);
@@ -471,7 +479,6 @@ flows_line(struct ovsdp_dp *dp, enum flows_verb verb, char *line, GError **error
 {
 	g_autoptr(GError) perr = NULL;
 	struct ovsdp_buf acts = OVSDP_BUF_INIT;
-	struct ovsdp_flow_put put = { .flags = 0 };
 	struct flow_arg fa;
 	char *key, *actions;
 	int r = 0;
@@ -516,21 +523,8 @@ flows_line(struct ovsdp_dp *dp, enum flows_verb verb, char *line, GError **error
 		r = line_error(error, "flow actions: %s", perr->message);
 		goto out;
 	}
-	put.flags = verb == FLOWS_ADD ? OVSDP_FLOW_PUT_CREATE : OVSDP_FLOW_PUT_MODIFY;
-	put.key = fa.key.data;
-	put.key_len = fa.key.len;
-	put.mask = fa.mask.data;
-	put.mask_len = fa.mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
-	put.ufid = fa.has_ufid ? &fa.ufid : NULL;
-	r = ovsdp_flow_put(dp, &put, NULL, error);
-	if (r == -EINVAL && is_plain_drop(&acts)) {
-		/* As flow add: "drop" before Linux 6.4 is no actions. */
-		g_clear_error(error);
-		put.actions_len = 0;
-		r = ovsdp_flow_put(dp, &put, NULL, error);
-	}
+	r = put_flow(dp, &fa, &acts, verb == FLOWS_ADD ? OVSDP_FLOW_PUT_CREATE
+		     : OVSDP_FLOW_PUT_MODIFY, error);
 out:
 	flow_arg_clear(&fa);
 	ovsdp_buf_clear(&acts);

@@ -73,23 +73,13 @@ flow_bytes_clear(struct flow_bytes *f)
 static void
 setup(void)
 {
-	struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_NETDEV };
-	struct ovsdp_vport_info info;
 	g_autoptr(GError) err = NULL;
 
 	ktest_netns_setup();
 	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
 		      err ? err->message : "");
-	knet_veth("dp0", "tx0");
-	knet_veth("dp1", "tx1");
-	spec.name = "dp0";
-	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, &info, NULL), 0);
-	in_port = info.port_no;
-	spec.name = "dp1";
-	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, &info, NULL), 0);
-	out_port = info.port_no;
-	raw_in = knet_raw_open("tx0");
-	raw_out = knet_raw_open("tx1");
+	knet_veth_port(dp, 0, &in_port, &raw_in);
+	knet_veth_port(dp, 1, &out_port, &raw_out);
 	/* Room for every frame the test sends out of dp1 before it reads. */
 	ck_assert_int_eq(setsockopt(raw_out, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 4 << 20 },
 				    sizeof(int)), 0);

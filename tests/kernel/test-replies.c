@@ -141,24 +141,14 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 static void
 setup(void)
 {
-	struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_NETDEV };
-	struct ovsdp_vport_info info;
 	struct ovsdp_features features;
 	g_autoptr(GError) err = NULL;
 
 	ktest_netns_setup();
 	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
 		      err ? err->message : "");
-	knet_veth("dp0", "tx0");
-	knet_veth("dp1", "tx1");
-	spec.name = "dp0";
-	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, &info, NULL), 0);
-	in_port = info.port_no;
-	spec.name = "dp1";
-	ck_assert_int_eq(ovsdp_vport_add(dp, &spec, &info, NULL), 0);
-	out_port = info.port_no;
-	raw_in = knet_raw_open("tx0");
-	raw_out = knet_raw_open("tx1");
+	knet_veth_port(dp, 0, &in_port, &raw_in);
+	knet_veth_port(dp, 1, &out_port, &raw_out);
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
 	memset(&cb, 0, sizeof cb);
