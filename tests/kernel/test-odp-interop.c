@@ -467,7 +467,7 @@ START_TEST(ovsdp_installs)
 	dpctl = dpctl_ready(_i);
 	if (dpctl)
 		theirs = ktest_sh_output("%s dump-flows ovsdpt0 2>&1", second.cmd);
-	table_head("Installed by ovsdp (`ovsdp flow add`), dumped by both:");
+	table_head("Installed by ovsdp (`ovsdp flow add-flows`), dumped by both:");
 
 	for (unsigned int i = 0; i < G_N_ELEMENTS(cases); i++) {
 		const struct odp_case *c = &cases[i];
