@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "bench.h"
@@ -350,31 +352,28 @@ warm_up(struct bench_env *env)
 static void loaded_tests(struct bench_env *env, struct bench_system *sys, unsigned int index,
 			 unsigned int total, const cpu_set_t *unpin);
 
-void
-bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int index,
-		unsigned int total)
+/* The tests of one system, on the thread that sends the probes. */
+struct tests_run {
+	struct bench_env *env;
+	struct bench_system *sys;
+	unsigned int index, total;
+	bool pin;               /* move to the sender's CPUs first */
+};
+
+static void *
+tests_thread(void *arg)
 {
+	struct tests_run *t = arg;
+	struct bench_env *env = t->env;
+	struct bench_system *sys = t->sys;
 	struct bench_params *p = env->p;
-	bool load = env->run->load_ok;
+	unsigned int index = t->index, total = t->total;
 	cpu_set_t mine;
 	bool pinned_me = false;
 
-	/* The sender (pktgen's threads, bound to CPUs 0..load_threads-1, and
-	 * this thread, which sends the probes) and the handlers on CPUs of
-	 * their own, when there are CPUs enough. */
-	sys->pinned = 0;
-	if (env->n_handler_cpus) {
-		sys->pinned = bench_pin_threads(sys->pid, sys->thread_prefix, &env->handler_cpus);
-		if (sys->kind == BENCH_OVS && sys->pinned >= 0) {
-			int r = bench_pin_threads(sys->pid, "revalidator", &env->handler_cpus);
-
-			if (r > 0)
-				sys->pinned += r;
-		}
-		if (sched_getaffinity(0, sizeof mine, &mine) == 0 &&
-		    sched_setaffinity(0, sizeof env->sender_cpus, &env->sender_cpus) == 0)
-			pinned_me = true;
-	}
+	if (t->pin && sched_getaffinity(0, sizeof mine, &mine) == 0 &&
+	    sched_setaffinity(0, sizeof env->sender_cpus, &env->sender_cpus) == 0)
+		pinned_me = true;
 	warm_up(env);
 	bench_progress("[%u/%u %s] 1: one port latency, %u probes", index, total, sys->name,
 		       p->probes);
@@ -388,10 +387,41 @@ bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int in
 	bench_progress("[%u/%u %s] 8: reordering, %u flows of %u frames", index, total, sys->name,
 		       p->reorder_flows, p->reorder_frames);
 	reorder(env, sys);
-	if (load)
+	if (env->run->load_ok)
 		loaded_tests(env, sys, index, total, pinned_me ? &mine : NULL);
-	if (pinned_me)
-		sched_setaffinity(0, sizeof mine, &mine);
+	return NULL;
+}
+
+void
+bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int index,
+		unsigned int total)
+{
+	struct tests_run t = { env, sys, index, total, false };
+	pthread_t th;
+
+	/* The sender (pktgen's threads, bound to CPUs 0..load_threads-1, and
+	 * the thread that sends the probes) and the handlers on CPUs of
+	 * their own, when there are CPUs enough.  The probes go out from a
+	 * thread of their own, pinned there: the main thread's affinity is
+	 * the process's (what the in-process runtime's per-cpu handler count
+	 * follows, as taskset -p would change it), and stays. */
+	sys->pinned = 0;
+	if (env->n_handler_cpus) {
+		sys->pinned = bench_pin_threads(sys->pid, sys->thread_prefix, &env->handler_cpus);
+		if (sys->kind == BENCH_OVS && sys->pinned >= 0) {
+			int r = bench_pin_threads(sys->pid, "revalidator", &env->handler_cpus);
+
+			if (r > 0)
+				sys->pinned += r;
+		}
+		t.pin = true;
+	}
+	if (pthread_create(&th, NULL, tests_thread, &t) != 0) {
+		t.pin = false;          /* not the main thread: see above */
+		tests_thread(&t);
+		return;
+	}
+	pthread_join(th, NULL);
 }
 
 /* Tests 3, 4 and 6; 'unpin' (or NULL) is this thread's own CPU set, for
