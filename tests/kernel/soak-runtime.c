@@ -289,9 +289,13 @@ switch_to(struct ovsdp_handlers *hs, struct ovsdp_plugin *p, unsigned int *switc
 }
 
 /* Descriptors once the plugin has closed what deleted ports left (it does
- * so in control calls, a settle time after the port went): with 'want',
- * the count as soon as it is back to it (10 s at most); without, the count
- * once it held still for a second (the baseline). */
+ * so in control calls, a settle time after the port went; reading stats
+ * asks the plugin at most once a second, PLUGIN_VIEW_MAX_AGE_MS in
+ * core/handler-stats.c): with 'want', the count as soon as it is back to it
+ * (10 s at most); without, the count once it held still for STILL_US,
+ * long enough for two of the plugin's stats calls, so that a retired socket
+ * still open then would have been closed within it (the baseline). */
+#define STILL_US (2500 * 1000)
 static unsigned int
 settled_fds(struct ovsdp_handlers *hs, unsigned int want)
 {
@@ -307,7 +311,7 @@ settled_fds(struct ovsdp_handlers *hs, unsigned int want)
 			break;
 		if (n != last)
 			still = g_get_monotonic_time();
-		else if (!want && g_get_monotonic_time() - still >= G_USEC_PER_SEC)
+		else if (!want && g_get_monotonic_time() - still >= STILL_US)
 			break;
 		last = n;
 		g_usleep(50000);
