@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -506,14 +507,54 @@ name_cb(struct dl_phdr_info *info, size_t size, void *data)
 /* The dynamic loader (and GModule) return an object already loaded under
  * the same name instead of opening the file: a /proc/self/fd/N name of a
  * plugin loaded earlier, whose descriptor number was reused, would load
- * that plugin again instead of this one. */
+ * that plugin again instead of this one.  dl_iterate_phdr() shows only the
+ * name an object was first loaded by; but the loader matches every name
+ * it was opened by since (the same file opened again under another name is
+ * the same object, and keeps that name too), and GModule caches modules by
+ * name while they are referenced.  So a name given to the loader once is
+ * never given again (a daemon that reloads its plugins opens the same files
+ * under new names, and closes the old descriptors). */
+static pthread_mutex_t used_lock = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable *used_names;
+static int max_used_fd = -1;    /* the highest N of the names used */
+
 static bool
 name_loaded(const char *name)
 {
 	struct name_search s = { name, false };
+	bool used;
 
+	pthread_mutex_lock(&used_lock);
+	used = used_names && g_hash_table_contains(used_names, name);
+	pthread_mutex_unlock(&used_lock);
+	if (used)
+		return true;
 	dl_iterate_phdr(name_cb, &s);
 	return s.found;
+}
+
+static void
+name_used(const char *name, int fd)
+{
+	pthread_mutex_lock(&used_lock);
+	if (!used_names)
+		used_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add(used_names, g_strdup(name));
+	if (fd > max_used_fd)
+		max_used_fd = fd;
+	pthread_mutex_unlock(&used_lock);
+}
+
+/* A number above every name used so far, for the first duplicate. */
+static int
+first_unused_fd(void)
+{
+	int n;
+
+	pthread_mutex_lock(&used_lock);
+	n = max_used_fd + 1;
+	pthread_mutex_unlock(&used_lock);
+	return n;
 }
 
 /* Replace every 'from' in 'text' by 'to'. */
@@ -528,7 +569,7 @@ replace_all(const char *text, const char *from, const char *to)
 GModule *
 ovsdp_trust_module_open(int fd, const char *real, int *module_fd, char **why)
 {
-	int dups[8];
+	int dups[64];
 	unsigned int n_dups = 0;
 	int use = fd;
 	char name[64];
@@ -545,8 +586,12 @@ ovsdp_trust_module_open(int fd, const char *real, int *module_fd, char **why)
 					       "(%s is loaded already)", name);
 			goto out;
 		}
-		/* The duplicates stay open until a free number comes up. */
-		use = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		/* The duplicates stay open until a free number comes up; the
+		 * first one above every number used (below it, if the limit
+		 * on descriptors forbids that). */
+		use = n_dups == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, first_unused_fd()) : -1;
+		if (use < 0)
+			use = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		if (use < 0) {
 			*why = g_strdup_printf("cannot be loaded: %s", g_strerror(errno));
 			goto out;
@@ -560,6 +605,7 @@ ovsdp_trust_module_open(int fd, const char *real, int *module_fd, char **why)
 		*why = g_strdup_printf("cannot be loaded: %s", msg);
 		goto out;
 	}
+	name_used(name, use);
 	*module_fd = use;
 out:
 	for (unsigned int i = 0; i < n_dups; i++) {

@@ -4,6 +4,8 @@
  * plugins.conf: auto falls back along prefer, an explicit mode does not. */
 #include "config.h"
 
+#include <fcntl.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -353,6 +355,50 @@ START_TEST(discover_fixtures)
 }
 END_TEST
 
+/* A daemon's reload: the same plugin files found again while the first
+ * list is in use, that list freed, other descriptors opened, and found
+ * again.  Each time every file must load as itself: the loader matches an
+ * object by every /proc/self/fd/N name it was ever opened by, so a number
+ * once used for one plugin and now another's must not be used again. */
+START_TEST(reload_loads_each_file_as_itself)
+{
+	static const char *const names[] = { "legacy", "per-vport", "per-cpu" };
+	struct ovsdp_plugins *first = NULL, *l = NULL;
+	int dummies[8];
+	unsigned int n_dummies = 0;
+
+	g_setenv("OVSDP_PLUGIN_PATH", real_plugins, TRUE);
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, NULL, &first, NULL), 0);
+	for (unsigned int round = 0; round < G_N_ELEMENTS(dummies); round++) {
+		ck_assert_int_eq(ovsdp_plugins_discover(NULL, NULL, &l, NULL), 0);
+		ovsdp_plugins_free(l);
+		/* Shift the numbers the next search gets by one. */
+		dummies[n_dummies] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		ck_assert_int_ge(dummies[n_dummies++], 0);
+		ck_assert_int_eq(ovsdp_plugins_discover(NULL, NULL, &l, NULL), 0);
+		for (unsigned int i = 0; i < G_N_ELEMENTS(names); i++) {
+			struct ovsdp_plugin *p = ovsdp_plugins_find(l, names[i]);
+			g_autofree char *dir = g_strconcat("dispatch-", names[i], NULL);
+
+			ck_assert_msg(p != NULL, "round %u: %s not found", round, names[i]);
+			ck_assert_msg(strstr(ovsdp_plugin_path(p), dir) != NULL,
+				      "round %u: %s loaded from %s", round, names[i],
+				      ovsdp_plugin_path(p));
+		}
+		for (unsigned int i = 0; i < ovsdp_plugins_count(l); i++) {
+			struct ovsdp_plugin *p = ovsdp_plugins_get(l, i);
+
+			ck_assert_msg(ovsdp_plugin_status(p) != OVSDP_PLUGIN_REFUSED,
+				      "round %u: %s refused", round, ovsdp_plugin_path(p));
+		}
+		ovsdp_plugins_free(l);
+	}
+	ovsdp_plugins_free(first);
+	while (n_dummies)
+		close(dummies[--n_dummies]);
+}
+END_TEST
+
 /* auto walks prefer past a failing probe and a name not found. */
 START_TEST(fallback_chain)
 {
@@ -664,6 +710,7 @@ main(void)
 	tcase_add_test(choice, auto_on_kernels);
 	tcase_add_test(choice, plugin_options);
 	tcase_add_test(choice, explicit_path);
+	tcase_add_test(choice, reload_loads_each_file_as_itself);
 	suite_add_tcase(s, choice);
 
 	sr = srunner_create(s);
