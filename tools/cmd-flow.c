@@ -5,9 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "ovsdp/ovsdp.h"
 #include "json.h"
@@ -531,6 +534,36 @@ out:
 	return r;
 }
 
+/* A file of flows may be large (a full table), never unbounded. */
+#define FLOWS_FILE_MAX (64u << 20)
+
+/* Read all of 'fd' (at most FLOWS_FILE_MAX bytes) into *text; 0, or -1
+ * after saying why. */
+static int
+read_flows_fd(int fd, const char *file, char **text, gsize *len)
+{
+	g_autoptr(GString) in = g_string_new(NULL);
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			tool_fail("%s: %s", file, g_strerror(errno));
+			return -1;
+		}
+		if (in->len + (gsize)n > FLOWS_FILE_MAX) {
+			tool_fail("%s: more than %u MiB of flows: split it", file, FLOWS_FILE_MAX >> 20);
+			return -1;
+		}
+		g_string_append_len(in, chunk, n);
+	}
+	*len = in->len;
+	*text = g_string_free(g_steal_pointer(&in), FALSE);
+	return 0;
+}
+
 static int
 flows_from_file(int argc, char **argv, enum flows_verb verb)
 {
@@ -564,19 +597,25 @@ flows_from_file(int argc, char **argv, enum flows_verb verb)
 		       OVSDP_EXIT_USAGE;
 	file = argv[2];
 	if (!strcmp(file, "-")) {
-		g_autoptr(GString) in = g_string_new(NULL);
-		char chunk[4096];
-		size_t n;
-
-		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-			g_string_append_len(in, chunk, (gssize)n);
-		if (ferror(stdin))
-			return tool_fail("standard input: %s", g_strerror(errno));
-		len = in->len;
-		text = g_string_free(g_steal_pointer(&in), FALSE);
 		file = "(stdin)";
-	} else if (!g_file_get_contents(file, &text, &len, &err)) {
-		return tool_fail_error(g_steal_pointer(&err));
+		if (read_flows_fd(STDIN_FILENO, file, &text, &len) < 0)
+			return OVSDP_EXIT_FAIL;
+	} else {
+		/* Not blocking on a FIFO, nor reading a device forever: a
+		 * regular file, checked on the descriptor it is read from. */
+		int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0)
+			return tool_fail("%s: %s", file, g_strerror(errno));
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return tool_fail("%s: not a regular file", file);
+		}
+		rc = read_flows_fd(fd, file, &text, &len);
+		close(fd);
+		if (rc < 0)
+			return OVSDP_EXIT_FAIL;
 	}
 	if (memchr(text, '\0', len))
 		return tool_fail("%s: a NUL byte: not a text file of flows", file);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <linux/openvswitch.h>
 
@@ -709,6 +710,25 @@ START_TEST(cli_flows_from_file)
 	g_free(out);
 	out = knet_cli_run(&st, "flow add-flows ovsdpt0");
 	ck_assert_int_eq(st, 2);
+	g_free(out);
+	/* Not a regular file: refused at once, never waited on or read
+	 * without end (a FIFO with no writer, a device, a directory); a
+	 * standard input without end stops at its limit. */
+	unlink(f);
+	ck_assert_int_eq(mkfifo(f, 0600), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		const char *what = i == 0 ? f : i == 1 ? "/dev/zero" : dir;
+
+		out = knet_cli_run(&st, "flow add-flows ovsdpt0 %s", what);
+		ck_assert_int_eq(st, 1);
+		g_free(want);
+		want = g_strdup_printf("ovsdp: %s: not a regular file\n", what);
+		ck_assert_str_eq(out, want);
+		g_free(out);
+	}
+	out = knet_cli_run(&st, "flow add-flows ovsdpt0 - </dev/zero");
+	ck_assert_int_eq(st, 1);
+	ck_assert_str_eq(out, "ovsdp: (stdin): more than 64 MiB of flows: split it\n");
 	unlink(f);
 	rmdir(dir);
 }
