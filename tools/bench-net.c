@@ -281,6 +281,25 @@ status_field(const char *status, const char *name)
 	return p ? g_ascii_strtoull(p + strlen(name), NULL, 10) : 0;
 }
 
+/* utime + stime of one task: fields 14 and 15 of its stat, counted after
+ * the ')' that ends its name (which may hold spaces and parentheses). */
+static uint64_t
+task_cpu_ticks(const char *task_dir, const char *tid)
+{
+	g_autofree char *path = g_build_filename(task_dir, tid, "stat", NULL);
+	g_autofree char *stat = NULL;
+	g_auto(GStrv) f = NULL;
+	const char *p;
+
+	if (!g_file_get_contents(path, &stat, NULL, NULL) || !(p = strrchr(stat, ')')))
+		return 0;
+	/* After the name: field 3 (state) is f[0], so field N is f[N - 3]. */
+	f = g_strsplit(p + 2, " ", 14);
+	if (g_strv_length(f) < 14)
+		return 0;
+	return g_ascii_strtoull(f[11], NULL, 10) + g_ascii_strtoull(f[12], NULL, 10);
+}
+
 int
 bench_thread_ctx(pid_t pid, const char *prefix, struct bench_ctx *out)
 {
@@ -307,6 +326,7 @@ bench_thread_ctx(pid_t pid, const char *prefix, struct bench_ctx *out)
 		out->threads++;
 		out->voluntary += status_field(status, "\nvoluntary_ctxt_switches:");
 		out->involuntary += status_field(status, "\nnonvoluntary_ctxt_switches:");
+		out->cpu_ticks += task_cpu_ticks(task, e->d_name);
 	}
 	closedir(d);
 	return 0;

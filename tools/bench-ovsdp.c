@@ -103,6 +103,18 @@ bench_ovsdp_ports(const struct bench_ovsdp *o)
 	return o->ports;
 }
 
+struct ovsdp_dp *
+bench_ovsdp_dp(const struct bench_ovsdp *o)
+{
+	return o->dp;
+}
+
+const struct ovsdp_features *
+bench_ovsdp_features(const struct bench_ovsdp *o)
+{
+	return &o->features;
+}
+
 int
 bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
 		  GError **error)
@@ -211,6 +223,8 @@ bench_counters_read(struct bench_system *sys, struct bench_counters *out)
 	 * it, the device counts as received. */
 	out->local_tx = port.stats.rx_packets;
 	bench_thread_ctx(sys->pid, sys->thread_prefix, &out->ctx);
+	if (sys->raw)
+		bench_raw_counters(sys, out);
 	if (sys->hs) {
 		struct ovsdp_handlers_stats *st = NULL;
 

@@ -151,6 +151,15 @@ json_latency(struct json *j, const char *key, const struct bench_latency *l)
 	json_object_end(j);
 }
 
+/* The handler threads' CPU time per frame handled, in microseconds; NAN
+ * when either is unknown or nothing was handled. */
+static double
+cpu_us_per_upcall(const struct bench_flood *f)
+{
+	return f->done && f->handled && isfinite(f->cpu_s) ? f->cpu_s * 1e6 / (double)f->handled
+							     : NAN;
+}
+
 static void
 json_flood(struct json *j, const char *key, const struct bench_flood *f)
 {
@@ -171,6 +180,8 @@ json_flood(struct json *j, const char *key, const struct bench_flood *f)
 	json_kv_uint(j, "kernel_missed", f->missed);
 	json_kv_uint(j, "kernel_lost", f->lost);
 	json_kv_double(j, "upcalls_per_s", f->per_s);
+	json_kv_double(j, "handler_cpu_s", f->cpu_s);
+	json_kv_double(j, "cpu_us_per_upcall", cpu_us_per_upcall(f));
 	json_object_end(j);
 }
 
@@ -187,7 +198,8 @@ json_system(struct json *j, const struct bench_system *s)
 
 	json_object_begin(j);
 	json_kv_string(j, "name", s->name);
-	json_kv_string(j, "kind", s->kind == BENCH_OVS ? "ovs-vswitchd" : "ovsdp");
+	json_kv_string(j, "kind", s->kind == BENCH_OVS ? "ovs-vswitchd" :
+				  s->kind == BENCH_RAW ? "raw" : "ovsdp");
 	json_kv_string(j, "status", s->status);
 	json_kv_string(j, "reason", s->reason);
 	json_kv_string(j, "description", s->description);
@@ -605,6 +617,57 @@ c_flood_all(const struct bench_system *s)
 }
 
 static char *
+cell_cpu(const struct bench_flood *f)
+{
+	double us = cpu_us_per_upcall(f);
+
+	if (!f->done)
+		return g_strdup("n/a");
+	return isfinite(us) ? g_strdup_printf("%.1f", us) : g_strdup("unknown");
+}
+
+static char *
+c_cpu_rate(const struct bench_system *s)
+{
+	return cell_cpu(&s->res.flood_rate);
+}
+
+static char *
+c_cpu_all(const struct bench_system *s)
+{
+	return cell_cpu(&s->res.flood_all);
+}
+
+/* A system's figure against the raw limit's, as "x0.90". */
+static char *
+cell_vs(double mine, double raw)
+{
+	if (!isfinite(mine) || !isfinite(raw) || raw <= 0)
+		return g_strdup("n/a");
+	return g_strdup_printf("x%.2f", mine / raw);
+}
+
+static char *
+c_vs_raw_rate(const struct bench_system *s, const struct bench_system *raw)
+{
+	g_autofree char *rate = cell_vs(s->res.flood_rate.per_s, raw->res.flood_rate.per_s);
+	g_autofree char *cpu = cell_vs(cpu_us_per_upcall(&s->res.flood_rate),
+				       cpu_us_per_upcall(&raw->res.flood_rate));
+
+	return g_strdup_printf("%s, %s", rate, cpu);
+}
+
+static char *
+c_vs_raw_all(const struct bench_system *s, const struct bench_system *raw)
+{
+	g_autofree char *rate = cell_vs(s->res.flood_all.per_s, raw->res.flood_all.per_s);
+	g_autofree char *cpu = cell_vs(cpu_us_per_upcall(&s->res.flood_all),
+				       cpu_us_per_upcall(&raw->res.flood_all));
+
+	return g_strdup_printf("%s, %s", rate, cpu);
+}
+
+static char *
 c_empty(const struct bench_system *s)
 {
 	if (!s->res.wakeups.done)
@@ -639,6 +702,32 @@ md_row(GString *md, struct bench_run *run, const char *label, cell_fn fn)
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
 		g_autofree char *c = ok(s) ? fn(s) : g_strdup(s->status);
+
+		g_string_append_printf(md, " %s |", c);
+	}
+	g_string_append_c(md, '\n');
+}
+
+typedef char *(*cell_vs_fn)(const struct bench_system *s, const struct bench_system *raw);
+
+/* A row against the raw limit: only when it ran. */
+static void
+md_row_vs(GString *md, struct bench_run *run, const char *label, cell_vs_fn fn)
+{
+	const struct bench_system *raw = NULL;
+
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->kind == BENCH_RAW && ok(s))
+			raw = s;
+	}
+	if (!raw)
+		return;
+	g_string_append_printf(md, "| %s |", label);
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+		g_autofree char *c = ok(s) ? fn(s, raw) : g_strdup(s->status);
 
 		g_string_append_printf(md, " %s |", c);
 	}
@@ -710,10 +799,17 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_idle, c_idle);
 	md_row(md, run, "4: median/p99 (us)", c_idle_pct);
 	md_row(md, run, l_load4, c_idle_load);
-	if (p->rate)
+	if (p->rate) {
 		md_row(md, run, l_frate, c_flood_rate);
+		md_row(md, run, "6: at that rate, handler CPU per upcall (us)", c_cpu_rate);
+		md_row_vs(md, run, "6: at that rate, vs the raw limit: handled/s, CPU per upcall",
+			  c_vs_raw_rate);
+	}
 	md_row(md, run, l_fone, c_flood_one);
 	md_row(md, run, l_fall, c_flood_all);
+	md_row(md, run, "6: saturation, all ports: handler CPU per upcall (us)", c_cpu_all);
+	md_row_vs(md, run, "6: saturation, all ports, vs the raw limit: handled/s, CPU per upcall",
+		  c_vs_raw_all);
 	md_row(md, run, l_wake, c_empty);
 	md_row(md, run, "7: handler context switches per upcall", c_ctx);
 	md_row(md, run, l_reorder, c_reorder);

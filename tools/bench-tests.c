@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -240,6 +241,11 @@ flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f, un
 	f->missed = c1.missed - c0.missed;
 	f->lost = c1.lost - c0.lost;
 	f->per_s = f->seconds > 0 ? (double)f->handled / f->seconds : NAN;
+	/* The handler threads' CPU time, when the same threads ran throughout. */
+	f->cpu_s = c1.ctx.threads && c1.ctx.threads == c0.ctx.threads &&
+		   c1.ctx.cpu_ticks >= c0.ctx.cpu_ticks ?
+		   (double)(c1.ctx.cpu_ticks - c0.ctx.cpu_ticks) / (double)sysconf(_SC_CLK_TCK) :
+		   NAN;
 	f->done = true;
 }
 

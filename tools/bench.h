@@ -67,6 +67,7 @@ struct bench_ctx {
 	unsigned int threads;
 	uint64_t voluntary;
 	uint64_t involuntary;
+	uint64_t cpu_ticks;     /* user + system time, clock ticks (sysconf(_SC_CLK_TCK)) */
 };
 int bench_thread_ctx(pid_t pid, const char *prefix, struct bench_ctx *out);
 /* Set the CPU affinity of the threads of 'pid' (0: this process) whose name
@@ -172,6 +173,7 @@ struct bench_counters {
 enum bench_kind {
 	BENCH_OVSDP,            /* a dispatcher in the embedded runtime */
 	BENCH_OVS,              /* Debian's ovs-vswitchd */
+	BENCH_RAW,              /* the raw limit (bench-raw.c) */
 };
 
 struct bench_latency {
@@ -205,6 +207,7 @@ struct bench_flood {
 	uint64_t handled;       /* executed to the local port */
 	uint64_t missed, lost;
 	double per_s;
+	double cpu_s;           /* the handler threads' CPU time in the window; NAN: unknown */
 };
 
 struct bench_results {
@@ -262,6 +265,7 @@ struct bench_system {
 	pid_t pid;                      /* process holding the handlers (0: us) */
 	const char *thread_prefix;      /* its handler threads' names */
 	struct ovsdp_handlers *hs;      /* ours */
+	struct bench_raw *raw;          /* the raw limit's */
 };
 
 int bench_counters_read(struct bench_system *sys, struct bench_counters *out);
@@ -281,6 +285,23 @@ void bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys);
 void bench_ovsdp_release_veths(struct bench_ovsdp *o);
 unsigned int bench_ovsdp_ports(const struct bench_ovsdp *o);
 void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
+
+/* The raw limit (bench-raw.c): the smallest correct per-cpu receiver, on
+ * the bench's datapath 'dp', with n_handlers threads (0: one per CPU).
+ * -EOPNOTSUPP with *error on a kernel without per-cpu dispatch. */
+#define BENCH_RAW_NAME "raw"
+struct bench_raw;
+int bench_raw_start(struct ovsdp_dp *dp, const struct ovsdp_features *f, struct bench_system *sys,
+		    unsigned int n_handlers, GError **error);
+/* Its upcall sockets, and its counters added to *out. */
+unsigned int bench_raw_sockets(const struct bench_system *sys);
+void bench_raw_counters(const struct bench_system *sys, struct bench_counters *out);
+/* Stop its threads, close its sockets, give the datapath back the user
+ * features it had. */
+void bench_raw_stop(struct bench_system *sys);
+/* The bench's datapath and the kernel's features, for the raw limit. */
+struct ovsdp_dp *bench_ovsdp_dp(const struct bench_ovsdp *o);
+const struct ovsdp_features *bench_ovsdp_features(const struct bench_ovsdp *o);
 
 /* The peer (bench-ovs.c). */
 bool bench_ovs_available(char **why);

@@ -79,7 +79,7 @@ apply_defaults(struct bench_params *p, unsigned int cpus)
 	if (p->flood_s <= 0)
 		p->flood_s = p->smoke ? 0.3 : 3.0;
 	if (!p->dispatchers)
-		p->dispatchers = g_strsplit("legacy,per-vport,per-cpu", ",", -1);
+		p->dispatchers = g_strsplit(BENCH_RAW_NAME ",legacy,per-vport,per-cpu", ",", -1);
 	if (p->veths > p->ports - 1)
 		p->veths = p->ports - 1;
 	if (p->reorder_flows > p->veths)
@@ -102,8 +102,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke,
 		  "Tiny counts: seconds per system, to show that everything runs", NULL },
 		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &dispatchers,
-		  "Dispatch plugins to test, comma-separated (default legacy,per-vport,per-cpu)",
-		  "LIST" },
+		  "Dispatch plugins to test, comma-separated; 'raw' is the raw limit (default "
+		  "raw,legacy,per-vport,per-cpu)", "LIST" },
 		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs, "Leave out ovs-vswitchd", NULL },
 		{ "ovs-rule", 0, 0, G_OPTION_ARG_STRING, &p->ovs_rule,
 		  "One ovs-vswitchd peer with this OpenFlow rule instead of the two (default: "
@@ -323,7 +323,10 @@ run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
 	bench_progress("[%u/%u %s] starting the dispatcher on %u ports", index, total, sys->name,
 		       bench_ovsdp_ports(o));
 	base = bench_netlink_sockets(0);
-	r = bench_ovsdp_start(o, sys, env->p->handlers, &err);
+	r = sys->kind == BENCH_RAW ?
+	    bench_raw_start(bench_ovsdp_dp(o), bench_ovsdp_features(o), sys, env->p->handlers,
+			    &err) :
+	    bench_ovsdp_start(o, sys, env->p->handlers, &err);
 	if (r == -EOPNOTSUPP) {
 		system_set(sys, "unsupported", err->message);
 		return;
@@ -339,7 +342,9 @@ run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
 		sys->res.sockets.ports = bench_ovsdp_ports(o);
 		sys->res.sockets.netlink = bench_netlink_sockets(0) - base;
 		sys->res.sockets.upcall_sockets = -1;
-		if (ovsdp_handlers_stats_new(sys->hs, &st) == 0 &&
+		if (sys->raw)
+			sys->res.sockets.upcall_sockets = bench_raw_sockets(sys);
+		else if (ovsdp_handlers_stats_new(sys->hs, &st) == 0 &&
 		    ovsdp_handlers_stats_n_dispatchers(st))
 			sys->res.sockets.upcall_sockets = (int64_t)
 				ovsdp_handlers_stats_dispatcher(st, 0, OVSDP_DISPATCHER_SOCKETS);
@@ -349,7 +354,10 @@ run_ours(struct bench_env *env, struct bench_ovsdp *o, struct bench_system *sys,
 	bench_tests_run(env, sys, index, total);
 	system_set(sys, "ok", NULL);
 	bench_progress("[%u/%u %s] stopping", index, total, sys->name);
-	bench_ovsdp_stop(o, sys);
+	if (sys->raw)
+		bench_raw_stop(sys);
+	else
+		bench_ovsdp_stop(o, sys);
 }
 
 /* ovsdp's handler count, for ovs-vswitchd's n-handler-threads: --handlers,
@@ -457,7 +465,7 @@ run_all(struct bench_run *run, GError **error)
 	run->load_ok = bench_load_available(&run->load_why);
 	split_cpus(&env, run);
 	for (guint i = 0; i < run->systems->len; i++)
-		n_ours += ((struct bench_system *)run->systems->pdata[i])->kind == BENCH_OVSDP;
+		n_ours += ((struct bench_system *)run->systems->pdata[i])->kind != BENCH_OVS;
 	if (n_ours) {
 		int64_t t0 = bench_monotonic_ns();
 
@@ -477,7 +485,7 @@ run_all(struct bench_run *run, GError **error)
 	for (guint i = 0; i < run->systems->len; i++) {
 		struct bench_system *sys = run->systems->pdata[i];
 
-		if (sys->kind == BENCH_OVSDP)
+		if (sys->kind != BENCH_OVS)
 			run_ours(&env, ours, sys, ++index, total);
 	}
 	if (ours) {
@@ -538,7 +546,8 @@ main(int argc, char **argv)
 	run.systems = g_ptr_array_new_with_free_func(system_free);
 	for (char **d = p.dispatchers; *d; d++)
 		if (**d)
-			g_ptr_array_add(run.systems, system_new(*d, BENCH_OVSDP));
+			g_ptr_array_add(run.systems, system_new(*d, strcmp(*d, BENCH_RAW_NAME) ?
+								BENCH_OVSDP : BENCH_RAW));
 	if (p.ovs && p.ovs_rule) {
 		struct bench_system *s = system_new("ovs-vswitchd", BENCH_OVS);
 

@@ -185,14 +185,15 @@ def main():
 
         names = [s['name'] for s in doc['systems']]
         # --smoke runs the fair ovs-vswitchd peer (actions=LOCAL) only.
-        check(names == ['legacy', 'per-vport', 'per-cpu', 'ovs-vswitchd:LOCAL'],
+        # The raw limit first, the dispatchers, then the fair peer.
+        check(names == ['raw', 'legacy', 'per-vport', 'per-cpu', 'ovs-vswitchd:LOCAL'],
               f'every system, in order (got {names})')
         ports = doc['params']['ports']
         for s in doc['systems']:
             name, status = s['name'], s['status']
             check(sorted(s['tests']) == sorted(TESTS), f'{name}: every test present')
-            if name == 'per-cpu' and not per_cpu:
-                check(status == 'unsupported', f'per-cpu unsupported here (got {status})')
+            if name in ('per-cpu', 'raw') and not per_cpu:
+                check(status == 'unsupported', f'{name} unsupported here (got {status})')
                 check('OVS_DP_F_DISPATCH_UPCALL_PER_CPU' in (s['reason'] or ''),
                       'per-cpu says why not')
                 continue
@@ -256,6 +257,12 @@ def main():
                            part != 'all_ports_rate'),
                           f'{name}: throughput {part}: upcalls handled')
                     check(f['seconds'] > 0, f'{name}: throughput {part}: measured window')
+                    # CPU per upcall: the handler threads' user + system
+                    # time; a short smoke window may round it to 0 ticks.
+                    cpu = f.get('handler_cpu_s', 'absent')
+                    check(cpu is None and is_ovs or is_num(cpu) and cpu >= 0,
+                          f'{name}: throughput {part}: handler CPU time (got {cpu})')
+                    check('cpu_us_per_upcall' in f, f'{name}: throughput {part}: CPU per upcall')
             sk = t['sockets']
             check(sk['netlink_sockets'] > 0, f'{name}: netlink sockets counted')
             check(sk['ports'] == (doc['params']['ovs_ports'] if is_ovs else ports),
@@ -266,8 +273,10 @@ def main():
                       f'legacy: ports x handlers upcall sockets (got {sk["upcall_sockets"]})')
             elif name == 'per-vport':
                 check(sk['upcall_sockets'] == ports, 'per-vport: one upcall socket per port')
-            elif name == 'per-cpu':
-                check(sk['upcall_sockets'] == s['handlers'], 'per-cpu: one socket per handler')
+            elif name in ('per-cpu', 'raw'):
+                check(sk['upcall_sockets'] == s['handlers'], f'{name}: one socket per handler')
+            if name == 'raw':
+                check(s['kind'] == 'raw', 'raw: kind raw')
             if sk['upcall_sockets'] is not None:
                 check(sk['netlink_sockets'] >= sk['upcall_sockets'],
                       f'{name}: netlink sockets include the upcall sockets')
@@ -307,6 +316,12 @@ def main():
         if load:
             check(not any(l.startswith('| ') and '| n/a |' in l for l in out_lines),
                   'no table cell says n/a')
+            raw_ok = any(sy['name'] == 'raw' and sy['status'] == 'ok' for sy in doc['systems'])
+            vs = [l for l in out_lines if l.startswith('| 6: ') and 'vs the raw limit' in l]
+            check(len(vs) == (2 if raw_ok else 0), f'rows against the raw limit (got {vs})')
+            # The raw limit against itself: x1.00 handled/s.
+            check(all(l.split('|')[2].strip().startswith('x1.00') for l in vs),
+                  'the raw limit is x1.00 of itself')
         check('Scale against the reference' in run.stdout, 'the table says what was scaled')
         if have_gnuplot:
             want = ['latency-one-port.png', 'latency-under-load.png']
