@@ -3,7 +3,11 @@
  * ("dispatch set NAME", a live switch: no restart) while probes flow, one
  * window per mode per round in ABBA order so that drift cancels out, and
  * reports each mode's latency and loss with 95 % confidence intervals over
- * rounds (t-based and bootstrap) and which one wins, if either does.
+ * rounds (t-based and bootstrap) and which one wins, if either does.  The
+ * three metrics are compared at once, so each difference's interval is
+ * Bonferroni-corrected (1 - 0.05/3) and the three verdicts together hold
+ * at 95 %.  With --precision it adds rounds, up to --max-rounds, until
+ * every difference is known that closely.
  * With --spawn it starts its own ovsdpd on a veth pair in a private network
  * namespace, so it runs anywhere the datapath does. */
 #include "config.h"
@@ -31,7 +35,9 @@ struct ab_opts {
 	char *a, *b;
 	char *interval;
 	double interval_s;
-	int rounds;
+	int rounds;             /* at least, and exactly without --precision */
+	int max_rounds;
+	double precision_pct;   /* 0: a fixed number of rounds */
 	char *socket;
 	char *inject, *capture;
 	int rate;               /* probes per second */
@@ -39,6 +45,9 @@ struct ab_opts {
 	gboolean spawn;
 	char *out;
 	gboolean json;
+	/* what happened */
+	int min_rounds;         /* --rounds as given (o->rounds: the rounds run) */
+	const char *stopped;    /* "rounds", "precision" or "max-rounds" */
 };
 
 /* One window: one mode, one round. */
@@ -89,7 +98,13 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		{ "b", 'b', 0, G_OPTION_ARG_STRING, &o->b, "Dispatcher B (required)", "NAME" },
 		{ "interval", 'i', 0, G_OPTION_ARG_STRING, &o->interval,
 		  "Measuring window per mode and round, e.g. 5s or 500ms (default 5s)", "TIME" },
-		{ "rounds", 'n', 0, G_OPTION_ARG_INT, &o->rounds, "Rounds (default 5)", "N" },
+		{ "rounds", 'n', 0, G_OPTION_ARG_INT, &o->rounds,
+		  "Rounds (default 5); with --precision, the fewest", "N" },
+		{ "precision", 'p', 0, G_OPTION_ARG_DOUBLE, &o->precision_pct,
+		  "Add rounds until each difference's corrected interval is at most PCT % of "
+		  "the metric either side (half-width; default 0: a fixed --rounds)", "PCT" },
+		{ "max-rounds", 0, 0, G_OPTION_ARG_INT, &o->max_rounds,
+		  "With --precision, stop here even if it was not reached (default 30)", "N" },
 		{ "socket", 's', 0, G_OPTION_ARG_FILENAME, &o->socket,
 		  "ovsdpd's control socket (default " CONTROL_SOCKET_DEFAULT ")", "PATH" },
 		{ "inject", 0, 0, G_OPTION_ARG_STRING, &o->inject,
@@ -117,7 +132,9 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		"Alternates a running ovsdpd between dispatchers A and B under live\n"
 		"traffic (\"dispatch set\" on its control socket: no restart), measures\n"
 		"probe latency and loss in each window, and reports both modes with 95 %\n"
-		"confidence intervals over rounds and the winner.  Probes go out on\n"
+		"confidence intervals over rounds and the winner (the three differences\n"
+		"Bonferroni-corrected: 98.3 % each, 95 % together; --precision adds\n"
+		"rounds until they are narrow enough).  Probes go out on\n"
 		"--inject and are timed (SO_TIMESTAMPNS) on --capture; --spawn sets up\n"
 		"all of it itself.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -142,6 +159,14 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 	}
 	if (o->rounds == 0)
 		o->rounds = 5;
+	if (o->max_rounds == 0)
+		o->max_rounds = o->precision_pct > 0 ? MAX(30, o->rounds) : o->rounds;
+	if (!(o->precision_pct >= 0 && o->precision_pct <= 1000) || o->max_rounds < o->rounds ||
+	    o->max_rounds > 1000 || (o->max_rounds != o->rounds && o->precision_pct == 0)) {
+		fprintf(stderr, "ovsdp-bench ab: --precision 0..1000 (%%), --max-rounds at least "
+			"--rounds and at most 1000, and only with --precision\n");
+		return false;
+	}
 	if (o->rate == 0)
 		o->rate = 1000;
 	if (o->rounds < 1 || o->rounds > 1000 || o->rate < 1 || o->rate > 100000 ||
@@ -390,10 +415,17 @@ fmt_num(double v)
 struct ab_compare {
 	const char *metric;
 	const char *unit;
-	struct bench_ci a_t, b_t, a_boot, b_boot;
-	struct bench_ci diff_t, diff_boot;      /* A - B, paired by round */
+	struct bench_ci a_t, b_t, a_boot, b_boot;       /* each mode, 95 % */
+	struct bench_ci diff_t, diff_boot;      /* A - B, paired by round, at 'level' */
+	double level;
 	char *verdict;
 };
+
+/* The metrics compared at once: their differences' intervals are
+ * Bonferroni-corrected so that all verdicts together hold at 95 %. */
+#define AB_METRICS 3
+#define AB_FAMILY_LEVEL 0.95
+#define AB_LEVEL (1 - (1 - AB_FAMILY_LEVEL) / AB_METRICS)
 
 static void
 compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
@@ -406,6 +438,8 @@ compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
 
 	c->metric = metric;
 	c->unit = unit;
+	c->level = AB_LEVEL;
+	g_clear_pointer(&c->verdict, g_free);
 	for (int r = 0; r < rounds; r++) {
 		double x = get(&m[0].w[r]), y = get(&m[1].w[r]);
 
@@ -420,8 +454,9 @@ compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
 	bench_ci_t(b, (size_t)nb, &c->b_t);
 	bench_ci_bootstrap(a, (size_t)na, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->a_boot);
 	bench_ci_bootstrap(b, (size_t)nb, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->b_boot);
-	bench_ci_t(d, (size_t)n, &c->diff_t);
-	bench_ci_bootstrap(d, (size_t)n, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, &c->diff_boot);
+	bench_ci_t_level(d, (size_t)n, c->level, &c->diff_t);
+	bench_ci_bootstrap_level(d, (size_t)n, c->level, BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED,
+				 &c->diff_boot);
 	/* Lower is better for both metrics.  The t interval decides; the
 	 * bootstrap one is reported beside it as a check that needs no
 	 * normality. */
@@ -434,8 +469,9 @@ compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
 		g_autofree char *lo = fmt_num(a_wins ? -c->diff_t.hi : c->diff_t.lo);
 		g_autofree char *hi = fmt_num(a_wins ? -c->diff_t.lo : c->diff_t.hi);
 
-		c->verdict = g_strdup_printf("%s wins: lower by %s %s (95 %% CI %s..%s)",
-					     m[a_wins ? 0 : 1].name, by, unit, lo, hi);
+		c->verdict = g_strdup_printf("%s wins: lower by %s %s (%.1f %% CI %s..%s)",
+					     m[a_wins ? 0 : 1].name, by, unit, 100 * c->level,
+					     lo, hi);
 	} else {
 		c->verdict = g_strdup("no significant difference");
 	}
@@ -444,6 +480,44 @@ compare(struct ab_mode *m, int rounds, const char *metric, const char *unit,
 static double get_p50(const struct ab_window *w) { return w->p50; }
 static double get_p99(const struct ab_window *w) { return w->p99; }
 static double get_loss(const struct ab_window *w) { return w->loss_pct; }
+
+static void
+compare_all(struct ab_mode *m, int rounds, struct ab_compare cmp[AB_METRICS])
+{
+	compare(m, rounds, "median latency", "us", get_p50, &cmp[0]);
+	compare(m, rounds, "p99 latency", "us", get_p99, &cmp[1]);
+	compare(m, rounds, "loss", "%", get_loss, &cmp[2]);
+}
+
+/* Whether every difference is known to within 'pct' % of the metric:
+ * its interval's half-width against the larger of the two modes' means
+ * (a metric both modes hold at 0, such as no loss, is known exactly). */
+static bool
+precise_enough(const struct ab_compare cmp[AB_METRICS], double pct)
+{
+	for (int i = 0; i < AB_METRICS; i++) {
+		double half = (cmp[i].diff_t.hi - cmp[i].diff_t.lo) / 2;
+		double scale = MAX(fabs(cmp[i].a_t.mean), fabs(cmp[i].b_t.mean));
+
+		if (!isfinite(half) || half > pct / 100 * scale)
+			return false;
+	}
+	return true;
+}
+
+/* The live switch's time: mean and max over a mode's windows. */
+static void
+switch_times(const struct ab_mode *m, int rounds, double *mean, double *max)
+{
+	double sum = 0;
+
+	*max = 0;
+	for (int r = 0; r < rounds; r++) {
+		sum += m->w[r].switch_s;
+		*max = MAX(*max, m->w[r].switch_s);
+	}
+	*mean = rounds ? sum / rounds : NAN;
+}
 
 static void
 json_ci(struct json *j, const char *key, const struct bench_ci *ci)
@@ -473,6 +547,20 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 	json_key(j, "interval_s");
 	json_double(j, o->interval_s);
 	json_kv_int(j, "rounds", o->rounds);
+	json_kv_int(j, "min_rounds", o->min_rounds);
+	json_kv_int(j, "max_rounds", o->max_rounds);
+	json_key(j, "precision_pct");
+	json_double(j, o->precision_pct);
+	json_kv_string(j, "stopped", o->stopped);
+	json_key(j, "correction");
+	json_object_begin(j);
+	json_kv_string(j, "method", "bonferroni");
+	json_kv_int(j, "metrics", AB_METRICS);
+	json_key(j, "family_level");
+	json_double(j, AB_FAMILY_LEVEL);
+	json_key(j, "level");
+	json_double(j, AB_LEVEL);
+	json_object_end(j);
 	json_kv_int(j, "rate_pps", o->rate);
 	json_kv_int(j, "load_pps", o->load_pps);
 	json_kv_bool(j, "spawned", o->spawn);
@@ -486,6 +574,15 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 
 		json_object_begin(j);
 		json_kv_string(j, "name", m[k].name);
+		{
+			double mean, max;
+
+			switch_times(&m[k], o->rounds, &mean, &max);
+			json_key(j, "switch_mean_s");
+			json_double(j, mean);
+			json_key(j, "switch_max_s");
+			json_double(j, max);
+		}
 		json_key(j, "rounds");
 		json_array_begin(j);
 		for (int r = 0; r < o->rounds; r++) {
@@ -539,8 +636,11 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 		json_ci(j, "b_t95", &cmp[i].b_t);
 		json_ci(j, "a_bootstrap95", &cmp[i].a_boot);
 		json_ci(j, "b_bootstrap95", &cmp[i].b_boot);
-		json_ci(j, "a_minus_b_t95", &cmp[i].diff_t);
-		json_ci(j, "a_minus_b_bootstrap95", &cmp[i].diff_boot);
+		/* At the corrected level ('level'), not 95 %. */
+		json_ci(j, "a_minus_b_t", &cmp[i].diff_t);
+		json_ci(j, "a_minus_b_bootstrap", &cmp[i].diff_boot);
+		json_key(j, "level");
+		json_double(j, cmp[i].level);
 		json_kv_string(j, "verdict", cmp[i].verdict);
 		json_object_end(j);
 	}
@@ -567,14 +667,24 @@ ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t
 {
 	GString *md = g_string_new(NULL);
 
-	g_string_append_printf(md, "A/B on a live ovsdpd: %s vs %s, %d rounds of %s per mode "
+	g_autofree char *why = NULL;
+
+	if (!strcmp(o->stopped, "precision"))
+		why = g_strdup_printf(" (stopped when every difference was known to %g %%)",
+				      o->precision_pct);
+	else if (!strcmp(o->stopped, "max-rounds"))
+		why = g_strdup_printf(" (the round limit: %g %% precision was not reached)",
+				      o->precision_pct);
+	g_string_append_printf(md, "A/B on a live ovsdpd: %s vs %s, %d rounds%s of %s per mode "
 			       "(ABBA order), %d probes/s%s%s.\n\n", o->a, o->b, o->rounds,
-			       o->interval, o->rate, o->load_pps ? ", pktgen load" : "",
+			       why ? why : "", o->interval, o->rate,
+			       o->load_pps ? ", pktgen load" : "",
 			       g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0 ?
 			       "; emulated lab: compare the two, not the absolute times" : "");
-	g_string_append_printf(md, "| metric (mean over rounds, 95 %% CI) | %s | %s | %s - %s "
-			       "(paired, t) | %s - %s (bootstrap) | verdict |\n|---|---|---|---|---|---|\n",
-			       o->a, o->b, o->a, o->b, o->a, o->b);
+	g_string_append_printf(md, "| metric (mean over rounds) | %s (95 %% CI) | %s (95 %% CI) | "
+			       "%s - %s (paired, t, %.1f %% CI) | %s - %s (bootstrap, %.1f %% CI) | "
+			       "verdict |\n|---|---|---|---|---|---|\n",
+			       o->a, o->b, o->a, o->b, 100 * AB_LEVEL, o->a, o->b, 100 * AB_LEVEL);
 	for (size_t i = 0; i < n_cmp; i++) {
 		g_autofree char *a = fmt_ci(&cmp[i].a_t), *b = fmt_ci(&cmp[i].b_t);
 		g_autofree char *dt = fmt_ci(&cmp[i].diff_t), *db = fmt_ci(&cmp[i].diff_boot);
@@ -582,6 +692,19 @@ ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t
 		g_string_append_printf(md, "| %s (%s) | %s | %s | %s | %s | %s |\n", cmp[i].metric,
 				       cmp[i].unit, a, b, dt, db, cmp[i].verdict);
 	}
+	g_string_append_printf(md, "\nThe %d metrics are compared at once: each difference's "
+			       "interval is Bonferroni-corrected to %.1f %%, so that the %d "
+			       "verdicts together hold with %.0f %% confidence.\n",
+			       AB_METRICS, 100 * AB_LEVEL, AB_METRICS, 100 * AB_FAMILY_LEVEL);
+	g_string_append(md, "\nLive switch (`dispatch set`, its drain included)");
+	for (int k = 0; k < 2; k++) {
+		double mean, max;
+
+		switch_times(&m[k], o->rounds, &mean, &max);
+		g_string_append_printf(md, "%s to %s: %.3f s mean, %.3f s max", k ? ";" : "",
+				       m[k].name, mean, max);
+	}
+	g_string_append(md, ".\n");
 	g_string_append(md, "\nEach mode's distribution, every probe of every round pooled "
 			"(latency in us):\n\n| mode | sent | received | loss | min | p50 | mean | "
 			"p99 | max |\n|---|---|---|---|---|---|---|---|---|\n");
@@ -619,7 +742,7 @@ bench_ab_main(int argc, char **argv)
 	struct ab_opts o = { 0 };
 	struct ab_daemon d = { 0 };
 	struct ab_mode m[2];
-	struct ab_compare cmp[3] = { { 0 } };
+	struct ab_compare cmp[AB_METRICS] = { { 0 } };
 	struct bench_rx *rx = NULL;
 	struct bench_load *load = NULL;
 	g_autoptr(GError) err = NULL;
@@ -632,8 +755,10 @@ bench_ab_main(int argc, char **argv)
 		fprintf(stderr, "ovsdp-bench ab: needs root (packet sockets, the control socket)\n");
 		return 1;
 	}
-	m[0] = (struct ab_mode){ o.a, g_new0(struct ab_window, o.rounds) };
-	m[1] = (struct ab_mode){ o.b, g_new0(struct ab_window, o.rounds) };
+	m[0] = (struct ab_mode){ o.a, g_new0(struct ab_window, o.max_rounds) };
+	m[1] = (struct ab_mode){ o.b, g_new0(struct ab_window, o.max_rounds) };
+	o.min_rounds = o.rounds;
+	o.stopped = "rounds";
 	if (o.spawn) {
 		bench_progress("starting ovsdpd (dispatcher %s)", o.a);
 		if (daemon_spawn(&o, &d, &err) < 0)
@@ -656,26 +781,44 @@ bench_ab_main(int argc, char **argv)
 		if (bench_load_start(devs, 1, 1, (uint64_t)o.load_pps, &load, &err) < 0)
 			goto out;
 	}
-	for (int r = 0; r < o.rounds; r++) {
+	for (int r = 0; r < o.max_rounds; r++) {
+		/* With --precision: enough rounds once every difference is
+		 * known closely enough (an even count keeps ABBA whole). */
+		if (r >= o.min_rounds && o.precision_pct > 0 && r % 2 == 0) {
+			compare_all(m, r, cmp);
+			if (precise_enough(cmp, o.precision_pct)) {
+				o.stopped = "precision";
+				o.rounds = r;
+				break;
+			}
+		}
+		if (r >= o.min_rounds && o.precision_pct == 0) {
+			o.rounds = r;
+			break;
+		}
+		o.rounds = r + 1;
+		if (o.precision_pct > 0 && r + 1 == o.max_rounds)
+			o.stopped = "max-rounds";
 		/* ABBA: each mode goes first in every other round. */
 		for (int step = 0; step < 2; step++) {
 			int k = (r % 2 == 0) ? step : 1 - step;
 			struct ab_window *w = &m[k].w[r];
 
-			bench_progress("round %d/%d: switching to %s", r + 1, o.rounds, m[k].name);
+			bench_progress("round %d/%d: switching to %s", r + 1, o.max_rounds,
+				       m[k].name);
 			if (switch_to(o.socket, m[k].name, &w->switch_s, &err) < 0)
 				goto out;
 			/* Let what the switch drained settle out of the window. */
 			bench_sleep_ms(200);
-			bench_progress("round %d/%d: %s for %s", r + 1, o.rounds, m[k].name,
+			bench_progress("round %d/%d: %s for %s", r + 1, o.max_rounds, m[k].name,
 				       o.interval);
 			window_measure(&o, rx, fd, w);
 		}
 	}
 	bench_progress_done();
-	compare(m, o.rounds, "median latency", "us", get_p50, &cmp[0]);
-	compare(m, o.rounds, "p99 latency", "us", get_p99, &cmp[1]);
-	compare(m, o.rounds, "loss", "%", get_loss, &cmp[2]);
+	compare_all(m, o.rounds, cmp);
+	if (!strcmp(o.stopped, "max-rounds") && precise_enough(cmp, o.precision_pct))
+		o.stopped = "precision";
 	json = ab_json(&o, m, cmp, G_N_ELEMENTS(cmp));
 	md = ab_markdown(&o, m, cmp, G_N_ELEMENTS(cmp));
 	if (o.out) {
@@ -706,7 +849,7 @@ out:
 		close(fd);
 	daemon_stop(&d);
 	for (int k = 0; k < 2; k++) {
-		for (int r = 0; r < o.rounds; r++)
+		for (int r = 0; r < o.max_rounds; r++)
 			g_free(m[k].w ? m[k].w[r].lat : NULL);
 		g_free(m[k].w);
 	}

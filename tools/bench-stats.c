@@ -1,6 +1,7 @@
 /* bench-stats.c: the statistics ovsdp-bench reports: summaries of latency
- * samples (min/avg/max/mdev and percentiles) and 95 % confidence intervals
- * of a mean over A/B rounds, t-based and bootstrap. */
+ * samples (min/avg/max/mdev and percentiles), Student's t distribution, and
+ * confidence intervals of a mean over A/B rounds (95 %, or the level a
+ * correction for several comparisons asks), t-based and bootstrap. */
 #include "config.h"
 
 #include <math.h>
@@ -81,53 +82,126 @@ bench_summarize(const double *v, size_t n, struct bench_summary *out)
 	out->p99 = quantile_sorted(s, n, 0.99);
 }
 
+/* I_x(a, b), the regularised incomplete beta function.  Its continued
+ * fraction, evaluated by the modified Lentz method, converges quickly for
+ * x < (a + 1) / (a + b + 2); the symmetry I_x(a, b) = 1 - I_(1-x)(b, a)
+ * covers the rest. */
+static double
+beta_fraction(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), f;
+
+	d = 1 / (fabs(d) < tiny ? tiny : d);
+	f = d;
+	for (int m = 1; m <= 500; m++) {
+		/* The even and the odd term of step m. */
+		double terms[2] = {
+			m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+			-(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+		};
+		double last = 1;
+
+		for (int k = 0; k < 2; k++) {
+			d = 1 + terms[k] * d;
+			d = 1 / (fabs(d) < tiny ? tiny : d);
+			c = 1 + terms[k] / c;
+			c = fabs(c) < tiny ? tiny : c;
+			last = c * d;
+			f *= last;
+		}
+		if (fabs(last - 1) < 1e-15)
+			break;
+	}
+	return f;
+}
+
+static double
+incomplete_beta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_fraction(a, b, x) / a;
+	return 1 - front * beta_fraction(b, a, 1 - x) / b;
+}
+
+double
+bench_t_cdf(double t, unsigned int df)
+{
+	double tail;
+
+	if (df == 0 || isnan(t))
+		return NAN;
+	tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	return t >= 0 ? 1 - tail : tail;
+}
+
+double
+bench_t_quantile(double p, unsigned int df)
+{
+	double lo = 0, hi = 1;
+
+	if (df == 0 || !(p > 0 && p < 1))
+		return NAN;
+	if (p < 0.5)
+		return -bench_t_quantile(1 - p, df);
+	while (bench_t_cdf(hi, df) < p && hi < 1e15)
+		hi *= 2;
+	/* The CDF is monotonic: bisect to a relative 1e-12. */
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (bench_t_cdf(mid, df) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
 double
 bench_t975(unsigned int df)
 {
-	/* Two-sided 95 % critical values of Student's t, df 1..30. */
-	static const double t[] = {
-		12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-		2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-		2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-	};
-
-	if (df == 0)
-		return NAN;
-	if (df <= G_N_ELEMENTS(t))
-		return t[df - 1];
-	if (df <= 40)
-		return 2.021;
-	if (df <= 60)
-		return 2.000;
-	if (df <= 120)
-		return 1.980;
-	return 1.960;
+	return bench_t_quantile(0.975, df);
 }
 
 void
-bench_ci_t(const double *v, size_t n, struct bench_ci *out)
+bench_ci_t_level(const double *v, size_t n, double level, struct bench_ci *out)
 {
 	double half;
 
 	out->mean = bench_mean(v, n);
 	out->lo = out->hi = NAN;
-	if (n < 2)
+	if (n < 2 || !(level > 0 && level < 1))
 		return;
-	half = bench_t975((unsigned int)(n - 1)) * bench_sample_sd(v, n) / sqrt((double)n);
+	half = bench_t_quantile(1 - (1 - level) / 2, (unsigned int)(n - 1)) *
+	       bench_sample_sd(v, n) / sqrt((double)n);
 	out->lo = out->mean - half;
 	out->hi = out->mean + half;
 }
 
 void
-bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 seed,
-		   struct bench_ci *out)
+bench_ci_t(const double *v, size_t n, struct bench_ci *out)
+{
+	bench_ci_t_level(v, n, 0.95, out);
+}
+
+void
+bench_ci_bootstrap_level(const double *v, size_t n, double level, unsigned int resamples,
+			 guint32 seed, struct bench_ci *out)
 {
 	g_autoptr(GRand) rng = NULL;
 	g_autofree double *means = NULL;
 
 	out->mean = bench_mean(v, n);
 	out->lo = out->hi = NAN;
-	if (n < 2 || resamples < 20)
+	if (n < 2 || resamples < 20 || !(level > 0 && level < 1))
 		return;
 	rng = g_rand_new_with_seed(seed);
 	means = g_new(double, resamples);
@@ -139,6 +213,13 @@ bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 se
 		means[r] = sum / (double)n;
 	}
 	qsort(means, resamples, sizeof *means, cmp_double);
-	out->lo = quantile_sorted(means, resamples, 0.025);
-	out->hi = quantile_sorted(means, resamples, 0.975);
+	out->lo = quantile_sorted(means, resamples, (1 - level) / 2);
+	out->hi = quantile_sorted(means, resamples, 1 - (1 - level) / 2);
+}
+
+void
+bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 seed,
+		   struct bench_ci *out)
+{
+	bench_ci_bootstrap_level(v, n, 0.95, resamples, seed, out);
 }

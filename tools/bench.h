@@ -26,7 +26,10 @@ void bench_summarize(const double *v, size_t n, struct bench_summary *out);
 double bench_mean(const double *v, size_t n);
 /* Sample standard deviation (n - 1); NAN below two values. */
 double bench_sample_sd(const double *v, size_t n);
-/* The 97.5 % quantile of Student's t with 'df' degrees of freedom. */
+/* Student's t with 'df' degrees of freedom: its CDF at t, its p quantile
+ * (NAN for df == 0 or p outside (0, 1)), and the 97.5 % quantile. */
+double bench_t_cdf(double t, unsigned int df);
+double bench_t_quantile(double p, unsigned int df);
 double bench_t975(unsigned int df);
 
 struct bench_ci {
@@ -34,12 +37,16 @@ struct bench_ci {
 	double lo, hi;          /* NAN when it cannot be computed */
 };
 
-/* 95 % confidence interval of the mean, from the t distribution. */
+/* 95 % confidence interval of the mean, from the t distribution; and at
+ * another confidence level (0 < level < 1). */
 void bench_ci_t(const double *v, size_t n, struct bench_ci *out);
+void bench_ci_t_level(const double *v, size_t n, double level, struct bench_ci *out);
 /* 95 % percentile-bootstrap interval of the mean ('resamples' draws from
  * a generator seeded with 'seed', so a report can be reproduced). */
 void bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 seed,
 			struct bench_ci *out);
+void bench_ci_bootstrap_level(const double *v, size_t n, double level, unsigned int resamples,
+			      guint32 seed, struct bench_ci *out);
 
 /* ---- network plumbing (bench-net.c) ------------------------------------- */
 

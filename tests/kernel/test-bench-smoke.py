@@ -128,6 +128,42 @@ def check_file(path):
     sys.exit(1 if failures else 0)
 
 
+def check_ab(bench):
+    # `ovsdp-bench ab` as a user runs it: its own ovsdpd (--spawn), two
+    # live switches per round; a precision never reached, so the round
+    # limit stops it and says so.
+    t0 = time.monotonic()
+    ab = subprocess.run([bench, 'ab', '--spawn', '--a', 'legacy', '--b', 'per-vport',
+                         '--rounds', '2', '--max-rounds', '2', '--precision', '0.001',
+                         '--interval', '300ms', '--rate', '200', '--json'],
+                        capture_output=True, text=True)
+    sys.stderr.write(ab.stderr)
+    check(ab.returncode == 0, f'ovsdp-bench ab exits 0 (got {ab.returncode})')
+    try:
+        doc = json.loads(ab.stdout)
+    except ValueError:
+        check(False, 'ovsdp-bench ab --json printed JSON: ' + ab.stdout[:200])
+        return
+    print(f'ab: {time.monotonic() - t0:.0f} s, stopped by {doc.get("stopped")}, '
+          f'switch means {[m.get("switch_mean_s") for m in doc["modes"]]}')
+    check(doc['rounds'] == 2 and doc['stopped'] == 'max-rounds',
+          f'ab: two rounds, stopped by the round limit (got {doc["rounds"]}, {doc["stopped"]})')
+    c = doc['correction']
+    check(c['method'] == 'bonferroni' and c['metrics'] == 3 and
+          abs(c['level'] - (1 - 0.05 / 3)) < 1e-5 and c['family_level'] == 0.95,
+          f'ab: the correction is stated ({c})')
+    check([m['name'] for m in doc['modes']] == ['legacy', 'per-vport'], 'ab: both modes')
+    for m in doc['modes']:
+        check(len(m['rounds']) == 2, f'ab {m["name"]}: a window per round')
+        check(all(w['sent'] > 0 and w['received'] == w['sent'] for w in m['rounds']),
+              f'ab {m["name"]}: every probe answered ({m["rounds"]})')
+        check(is_num(m['switch_mean_s']) and m['switch_mean_s'] > 0 and
+              m['switch_max_s'] >= m['switch_mean_s'], f'ab {m["name"]}: switch time')
+    for cmp in doc['comparisons']:
+        check(abs(cmp['level'] - c['level']) < 1e-5 and 'a_minus_b_t' in cmp,
+              f'ab {cmp["metric"]}: the difference at the corrected level')
+
+
 def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
@@ -348,6 +384,8 @@ def main():
                     rows = [l for l in open(os.path.join(out, 'data', dat))
                             if l.strip() and not l.startswith('#')]
                     check(len(rows) == len(ran), f'{dat}: a bar group per system')
+
+    check_ab(bench)
 
     # For planning CI time only; nothing is asserted about it.
     print(f'ovsdp-bench --smoke ran {bench_s:.0f} s of this test\'s '
