@@ -433,4 +433,8 @@ char *bench_report_markdown(struct bench_run *run);
 
 int bench_ab_main(int argc, char **argv);
 
+/* ---- cost against bridge size (bench-curves.c) --------------------------- */
+
+int bench_curves_main(int argc, char **argv);
+
 #endif

@@ -144,7 +144,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &no_plots, "Do not run gnuplot", NULL },
 		G_OPTION_ENTRY_NULL
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("| ab [OPTIONS]");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("| ab [OPTIONS] | curves [OPTIONS]");
 	g_autoptr(GError) err = NULL;
 
 	g_option_context_set_summary(ctx,
@@ -152,7 +152,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		"(the reference tests of OVS's per-vport dispatch patch, plus sockets,\n"
 		"throughput, wakeups and reordering).  Needs root and the openvswitch\n"
 		"module; runs in a private network namespace.\n\n"
-		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd.");
+		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd,\n"
+		"'ovsdp-bench curves --help' the cost of each dispatcher against bridge size.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "ovsdp-bench: %s (see --help)\n", err->message);
@@ -520,6 +521,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ab"))
 		return bench_ab_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "curves"))
+		return bench_curves_main(argc - 1, argv + 1);
 	run.command = g_strjoinv(" ", argv);
 	if (!parse_args(argc, argv, &p))
 		return EXIT_USAGE;

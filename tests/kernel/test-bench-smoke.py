@@ -164,6 +164,53 @@ def check_ab(bench):
               f'ab {cmp["metric"]}: the difference at the corrected level')
 
 
+def check_curves(bench, per_cpu, have_gnuplot):
+    # `ovsdp-bench curves --smoke`: every system at two bridge sizes, each
+    # strategy's socket count as its design says, memory and time measured.
+    with tempfile.TemporaryDirectory(prefix='bench-curves-') as out:
+        t0 = time.monotonic()
+        cv = subprocess.run([bench, 'curves', '--smoke', '--out', out, '--json'],
+                            capture_output=True, text=True)
+        sys.stderr.write(cv.stderr)
+        check(cv.returncode == 0, f'ovsdp-bench curves exits 0 (got {cv.returncode})')
+        try:
+            doc = json.loads(cv.stdout)
+        except ValueError:
+            check(False, 'ovsdp-bench curves --json printed JSON: ' + cv.stdout[:200])
+            return
+        with open(os.path.join(out, 'curves.json')) as f:
+            check(json.load(f) == doc, 'curves.json is what it printed')
+        sizes = [z['ports'] for z in doc['sizes']]
+        print(f'curves: {time.monotonic() - t0:.0f} s, sizes {sizes}')
+        check(sizes == [10, 50], f'curves: the smoke sizes (got {sizes})')
+        names = [se['system'] for se in doc['series']]
+        check(names == ['raw', 'legacy', 'per-vport', 'per-cpu'], f'curves: systems {names}')
+        for se in doc['series']:
+            name = se['system']
+            check([p['ports'] for p in se['points']] == sizes, f'curves {name}: a point per size')
+            for p in se['points']:
+                if name in ('raw', 'per-cpu') and not per_cpu:
+                    check(p['status'] == 'unsupported', f'curves {name}: unsupported here')
+                    continue
+                check(p['status'] == 'ok', f'curves {name} at {p["ports"]}: ok ({p["reason"]})')
+                if p['status'] != 'ok':
+                    continue
+                want = {'legacy': p['ports'] * p['handlers'], 'per-vport': p['ports'],
+                        'per-cpu': p['handlers'], 'raw': p['handlers']}[name]
+                check(p['upcall_sockets'] == want,
+                      f'curves {name} at {p["ports"]}: {want} upcall sockets '
+                      f'(got {p["upcall_sockets"]})')
+                check(p['netlink_sockets'] >= p['upcall_sockets'],
+                      f'curves {name}: netlink sockets include the upcall sockets')
+                check(p['rss_kib'] > 0 and p['start_s'] > 0,
+                      f'curves {name} at {p["ports"]}: memory and time measured')
+        if have_gnuplot:
+            for png in ['curve-upcall-sockets.png', 'curve-start.png', 'curve-rss.png']:
+                path = os.path.join(out, png)
+                check(os.path.exists(path) and open(path, 'rb').read(8) == b'\x89PNG\r\n\x1a\n',
+                      f'curves: {png} drawn')
+
+
 def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
@@ -386,6 +433,7 @@ def main():
                     check(len(rows) == len(ran), f'{dat}: a bar group per system')
 
     check_ab(bench)
+    check_curves(bench, per_cpu, have_gnuplot)
 
     # For planning CI time only; nothing is asserted about it.
     print(f'ovsdp-bench --smoke ran {bench_s:.0f} s of this test\'s '
