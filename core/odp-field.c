@@ -1,0 +1,441 @@
+/* odp-field.c: the pieces the key families share: plain fields of fixed
+ * structs (printing, parsing, masks), the row functions of a struct key and
+ * of a host-order u32 key, and the "keyN(bytes)" form of types without a
+ * name.  Field names and number bases follow Open vSwitch's odp-util. */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/openvswitch.h>
+
+#include "odp-private.h"
+
+const uint8_t odp_zeros[256];
+
+static const char *const frag_names[] = { "no", "first", "later" };
+
+void
+odp_store_be16(uint8_t *p, uint64_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+void
+odp_store_be32(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+void
+odp_store_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+bool
+odp_field_is(const char *name, size_t n, const char *want)
+{
+	return n == strlen(want) && !memcmp(name, want, n);
+}
+
+int
+odp_unknown_field(struct odp_lexer *lx, const char *ctx, const char *name, size_t n)
+{
+	return odp_lex_fail(lx, name, "%s: unknown field '%.*s'", ctx, (int)n, name);
+}
+
+/* ---- Fields ------------------------------------------------------------- */
+
+static size_t
+field_size(uint8_t kind)
+{
+	switch (kind) {
+	case ODP_FK_U8:
+	case ODP_FK_U8X:
+	case ODP_FK_FRAG:
+		return 1;
+	case ODP_FK_BE16:
+	case ODP_FK_BE16X:
+		return 2;
+	case ODP_FK_IPV4:
+	case ODP_FK_LABEL:
+		return 4;
+	case ODP_FK_ETH:
+		return 6;
+	case ODP_FK_BE64:
+		return 8;
+	default:
+		return 16;
+	}
+}
+
+static void
+put_field_value(GString *out, uint8_t kind, const uint8_t *v)
+{
+	switch (kind) {
+	case ODP_FK_U8:
+		g_string_append_printf(out, "%u", v[0]);
+		break;
+	case ODP_FK_U8X:
+		g_string_append_printf(out, "%#x", v[0]);
+		break;
+	case ODP_FK_BE16:
+		g_string_append_printf(out, "%u", odp_get_be16(v));
+		break;
+	case ODP_FK_BE16X:
+		g_string_append_printf(out, "%#x", odp_get_be16(v));
+		break;
+	case ODP_FK_IPV4:
+		odp_put_ipv4(out, v);
+		break;
+	case ODP_FK_IPV6:
+		odp_put_ipv6(out, v);
+		break;
+	case ODP_FK_ETH:
+		odp_put_mac(out, v);
+		break;
+	case ODP_FK_LABEL:
+		g_string_append_printf(out, "%#x", odp_get_be32(v));
+		break;
+	case ODP_FK_BE64:
+		g_string_append_printf(out, "0x%" G_GINT64_MODIFIER "x", odp_get_be64(v));
+		break;
+	}
+}
+
+static void
+put_field_mask(GString *out, uint8_t kind, const uint8_t *m)
+{
+	switch (kind) {
+	case ODP_FK_U8:
+	case ODP_FK_U8X:
+		g_string_append_printf(out, "%#x", m[0]);
+		break;
+	case ODP_FK_BE16:
+	case ODP_FK_BE16X:
+		g_string_append_printf(out, "%#x", odp_get_be16(m));
+		break;
+	case ODP_FK_LABEL:
+		g_string_append_printf(out, "%#x", odp_get_be32(m));
+		break;
+	case ODP_FK_BE64:
+		g_string_append_printf(out, "%#" G_GINT64_MODIFIER "x", odp_get_be64(m));
+		break;
+	default:
+		put_field_value(out, kind, m);
+		break;
+	}
+}
+
+int
+odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
+	  const uint8_t *v, const uint8_t *m, bool verbose, GError **error)
+{
+	size_t n = field_size(kind);
+	bool empty = m && odp_all_bytes(m, n, 0);
+	bool full = !m || (kind == ODP_FK_LABEL ? (odp_get_be32(m) & ODP_IPV6_LABEL_MASK) == ODP_IPV6_LABEL_MASK
+					     : odp_all_bytes(m, n, 0xff));
+
+	if (kind == ODP_FK_FRAG) {
+		/* An enumeration: a partial mask means nothing. */
+		if (!empty && !full)
+			return odp_fail(error, "%s: partial mask %#x on frag", ctx, m[0]);
+		if (empty)
+			return 0;
+		if (v[0] >= G_N_ELEMENTS(frag_names))
+			return odp_fail(error, "%s: bad frag type %u", ctx, v[0]);
+		g_string_append_printf(out, "%s=%s,", name, frag_names[v[0]]);
+		return 0;
+	}
+	if (empty && !verbose)
+		return 0;
+	if (kind == ODP_FK_LABEL && odp_get_be32(v) > ODP_IPV6_LABEL_MASK)
+		return odp_fail(error, "%s: label %#x is wider than 20 bits", ctx, odp_get_be32(v));
+	g_string_append_printf(out, "%s=", name);
+	put_field_value(out, kind, v);
+	if (!full) {
+		g_string_append_c(out, '/');
+		put_field_mask(out, kind, m);
+	}
+	g_string_append_c(out, ',');
+	return 0;
+}
+
+int
+odp_parse_field(struct odp_lexer *lx, const char *ctx, const char *name, uint8_t kind,
+		  uint8_t *k, uint8_t *m)
+{
+	uint64_t v, mv;
+	int r;
+
+	switch (kind) {
+	case ODP_FK_U8:
+	case ODP_FK_U8X:
+		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT8_MAX, &v, &mv)))
+			return r;
+		k[0] = (uint8_t)v;
+		m[0] = (uint8_t)mv;
+		return 0;
+	case ODP_FK_BE16:
+	case ODP_FK_BE16X:
+		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT16_MAX, &v, &mv)))
+			return r;
+		odp_store_be16(k, v);
+		odp_store_be16(m, mv);
+		return 0;
+	case ODP_FK_LABEL:
+		/* 20-bit values; masks may carry the other 12 bits. */
+		if ((r = odp_lex_uint(lx, ctx, name, ODP_IPV6_LABEL_MASK, &v)))
+			return r;
+		mv = ODP_IPV6_LABEL_MASK;
+		if (*lx->p == '/') {
+			lx->p++;
+			if ((r = odp_lex_uint(lx, ctx, name, UINT32_MAX, &mv)))
+				return r;
+		}
+		odp_store_be32(k, v);
+		odp_store_be32(m, mv);
+		return 0;
+	case ODP_FK_BE64:
+		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT64_MAX, &v, &mv)))
+			return r;
+		odp_store_be64(k, v);
+		odp_store_be64(m, mv);
+		return 0;
+	case ODP_FK_FRAG: {
+		const char *at = lx->p;
+		size_t n = odp_token_len(at);
+
+		for (size_t i = 0; i < G_N_ELEMENTS(frag_names); i++) {
+			if (n == strlen(frag_names[i]) && !g_ascii_strncasecmp(at, frag_names[i], n)) {
+				k[0] = (uint8_t)i;
+				m[0] = 0xff;
+				lx->p += n;
+				return 0;
+			}
+		}
+		return odp_lex_fail(lx, at, "%s: bad frag type '%.*s' (expected no, first or later)",
+				    ctx, (int)n, at);
+	}
+	case ODP_FK_IPV4:
+		if ((r = odp_lex_ipv4(lx, ctx, name, k)))
+			return r;
+		memset(m, 0xff, 4);
+		if (*lx->p == '/') {
+			lx->p++;
+			return odp_lex_ipv4(lx, ctx, name, m);
+		}
+		return 0;
+	case ODP_FK_IPV6:
+		if ((r = odp_lex_ipv6(lx, ctx, name, k)))
+			return r;
+		memset(m, 0xff, 16);
+		if (*lx->p == '/') {
+			lx->p++;
+			return odp_lex_ipv6(lx, ctx, name, m);
+		}
+		return 0;
+	case ODP_FK_ETH:
+		if ((r = odp_lex_mac(lx, ctx, name, k)))
+			return r;
+		memset(m, 0xff, 6);
+		if (*lx->p == '/') {
+			lx->p++;
+			return odp_lex_mac(lx, ctx, name, m);
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- Keys of fixed size ------------------------------------------------- */
+
+void
+odp_put_pair(struct ovsdp_buf *key, struct ovsdp_buf *mask, uint16_t type,
+	 const void *k, const void *m, size_t len)
+{
+	ovsdp_buf_put_attr(key, type, k, len);
+	if (mask)
+		ovsdp_buf_put_attr(mask, type, m, len);
+}
+
+int
+odp_key_close(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+	      struct ovsdp_buf *key, struct ovsdp_buf *mask, const void *k, const void *m)
+{
+	odp_put_pair(key, mask, type, k, m, (size_t)c->len);
+	return odp_lex_expect(lx, c->name, ')');
+}
+
+int
+odp_key_format_struct(const struct odp_key_fmt *f)
+{
+	const struct odp_key_codec *d = f->codec;
+	int r;
+
+	for (size_t i = 0; i < d->n_fields; i++) {
+		const struct odp_field *fl = &d->fields[i];
+
+		r = odp_put_field(f->out, d->name, fl->name, fl->kind, f->a->data + fl->off,
+				  f->m ? f->m + fl->off : NULL, f->verbose, f->error);
+		if (r)
+			return r;
+	}
+	odp_chomp(f->out, ',');
+	return 0;
+}
+
+int
+odp_key_parse_struct(struct odp_lexer *lx, const struct odp_key_codec *d, uint16_t type,
+			 struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	uint8_t k[64] = { 0 }, m[64] = { 0 };
+	uint32_t seen = 0;
+	int r;
+
+	if (*lx->p == ')') {
+		lx->p++;
+		goto done;
+	}
+	do {
+		const char *name;
+		size_t n, i;
+
+		if ((r = odp_lex_field(lx, d->name, &name, &n)) < 0)
+			return r;
+		for (i = 0; i < d->n_fields; i++) {
+			const struct odp_field *f = &d->fields[i];
+
+			if ((n == strlen(f->name) && !memcmp(name, f->name, n))
+			    || (f->alias && n == strlen(f->alias) && !memcmp(name, f->alias, n)))
+				break;
+		}
+		if (i == d->n_fields || r == 1)
+			return odp_unknown_field(lx, d->name, name, n);
+		if (seen & (1u << i))
+			return odp_lex_fail(lx, name, "%s: duplicate field '%s'", d->name,
+					    d->fields[i].name);
+		seen |= 1u << i;
+		r = odp_parse_field(lx, d->name, d->fields[i].name, d->fields[i].kind,
+				      k + d->fields[i].off, m + d->fields[i].off);
+		if (r)
+			return r;
+	} while (!(r = odp_lex_list_next(lx, d->name)));
+	if (r < 0)
+		return r;
+done:
+	odp_put_pair(key, mask, type, k, m, (size_t)d->len);
+	return 0;
+}
+
+int
+odp_key_format_u32x(const struct odp_key_fmt *f)
+{
+	g_string_append_printf(f->out, "%#x", odp_get_u32(f->a->data));
+	if (!f->exact)
+		g_string_append_printf(f->out, "/%#x", odp_get_u32(f->m));
+	return 0;
+}
+
+int
+odp_key_parse_u32(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		  struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	uint64_t v, mv;
+	uint32_t k, m;
+	int r;
+
+	if ((r = odp_lex_uint_masked(lx, c->name, NULL, UINT32_MAX, &v, &mv)))
+		return r;
+	k = (uint32_t)v;
+	m = (uint32_t)mv;
+	return odp_key_close(lx, c, type, key, mask, &k, &m);
+}
+
+bool
+odp_mask_never(const uint8_t *m, size_t len, uint8_t byte)
+{
+	(void)m;
+	(void)len;
+	(void)byte;
+	return false;
+}
+
+/* ---- Types without a name ------------------------------------------------ */
+
+/* ovs-dpctl prints an attribute it has no name for as "keyN(bytes)", or
+ * "keyN(bytes/mask bytes)" when masked, each byte as two hex digits and a
+ * space between bytes; ovsdp reads that back to the same bytes. */
+void
+odp_put_generic(GString *out, uint16_t type, const uint8_t *k, size_t klen, const uint8_t *m,
+	    size_t mlen, bool show_mask)
+{
+	g_string_append_printf(out, "key%u(", type);
+	for (size_t i = 0; i < klen; i++)
+		g_string_append_printf(out, i ? " %02x" : "%02x", k[i]);
+	if (show_mask) {
+		g_string_append_c(out, '/');
+		/* m NULL: the all-wildcard mask, as long as the key. */
+		for (size_t i = 0; i < (m ? mlen : klen); i++)
+			g_string_append_printf(out, i ? " %02x" : "%02x", m ? m[i] : 0);
+	}
+	g_string_append_c(out, ')');
+}
+
+/* Whether the name at 'at' (n characters) is "keyN" with N a type number
+ * written without leading odp_zeros. */
+bool
+odp_generic_type(const char *at, size_t n, uint16_t *type)
+{
+	unsigned v = 0;
+
+	if (n < 4 || memcmp(at, "key", 3) || (at[3] == '0' && n > 4))
+		return false;
+	for (size_t i = 3; i < n; i++) {
+		if (at[i] < '0' || at[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(at[i] - '0');
+		if (v > 0x3fff)         /* nla_type has 14 bits for the type */
+			return false;
+	}
+	*type = (uint16_t)v;
+	return true;
+}
+
+/* After "keyN(": "bytes[/bytes])"; a missing mask is exact (all ones). */
+int
+odp_parse_generic_body(struct odp_lexer *lx, const char *ctx, uint16_t type, struct ovsdp_buf *key,
+		   struct ovsdp_buf *mask)
+{
+	g_autoptr(GByteArray) k = g_byte_array_new();
+	g_autoptr(GByteArray) m = g_byte_array_new();
+	const char *at;
+	int r;
+
+	if ((r = odp_lex_hex_bytes(lx, ctx, k)))
+		return r;
+	at = lx->p;
+	if (*lx->p == '/') {
+		lx->p++;
+		if ((r = odp_lex_hex_bytes(lx, ctx, m)))
+			return r;
+		if (m->len != k->len)
+			return odp_lex_fail(lx, at + 1, "%s: key%u: mask is %u bytes, the value %u",
+					    ctx, type, m->len, k->len);
+	} else {
+		g_byte_array_set_size(m, k->len);
+		if (k->len)
+			memset(m->data, 0xff, k->len);
+	}
+	if ((r = odp_lex_expect(lx, ctx, ')')))
+		return r;
+	ovsdp_buf_put_attr(key, type, k->data, k->len);
+	if (mask)
+		ovsdp_buf_put_attr(mask, type, m->data, m->len);
+	return 0;
+}

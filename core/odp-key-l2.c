@@ -1,0 +1,168 @@
+/* odp-key-l2.c: the key rows of packet metadata (skb_priority, in_port,
+ * skb_mark, dp_hash, recirc_id) and of layer 2 (eth, vlan, eth_type). */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/openvswitch.h>
+
+#include "odp-private.h"
+
+#define VLAN_CFI 0x1000
+#define VLAN_VID_MASK 0x0fff
+#define VLAN_PCP_SHIFT 13
+
+/* ---- Metadata ----------------------------------------------------------- */
+
+const struct odp_key_codec odp_key_priority = {
+	.name = "skb_priority", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+};
+const struct odp_key_codec odp_key_skb_mark = {
+	.name = "skb_mark", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+};
+const struct odp_key_codec odp_key_dp_hash = {
+	.name = "dp_hash", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+};
+const struct odp_key_codec odp_key_recirc_id = {
+	.name = "recirc_id", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+};
+
+/* A port number in decimal, its mask in hex. */
+static int
+format_in_port(const struct odp_key_fmt *f)
+{
+	g_string_append_printf(f->out, "%u", odp_get_u32(f->a->data));
+	if (!f->exact)
+		g_string_append_printf(f->out, "/%#x", odp_get_u32(f->m));
+	return 0;
+}
+
+const struct odp_key_codec odp_key_in_port = {
+	.name = "in_port", .len = 4, .format = format_in_port, .parse = odp_key_parse_u32,
+};
+
+/* ---- Ethernet ----------------------------------------------------------- */
+
+static const struct odp_field eth_fields[] = {
+	ODP_FIELD("src", ODP_FK_ETH, struct ovs_key_ethernet, eth_src),
+	ODP_FIELD("dst", ODP_FK_ETH, struct ovs_key_ethernet, eth_dst),
+};
+
+/* A present but wildcarded Ethernet key still says the packet is an
+ * Ethernet frame: dump-flows keeps "eth()". */
+const struct odp_key_codec odp_key_ethernet = {
+	ODP_STRUCT_KEY("eth", struct ovs_key_ethernet, eth_fields), .show_wild = true,
+};
+
+static int
+format_ethertype(const struct odp_key_fmt *f)
+{
+	g_string_append_printf(f->out, "0x%04x", odp_get_be16(f->a->data));
+	if (!f->exact)
+		g_string_append_printf(f->out, "/0x%04x", odp_get_be16(f->m));
+	return 0;
+}
+
+static int
+parse_ethertype(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	uint8_t k[2], m[2];
+	uint64_t v, mv;
+	int r;
+
+	if ((r = odp_lex_uint_masked(lx, c->name, NULL, UINT16_MAX, &v, &mv)))
+		return r;
+	odp_store_be16(k, v);
+	odp_store_be16(m, mv);
+	return odp_key_close(lx, c, type, key, mask, k, m);
+}
+
+const struct odp_key_codec odp_key_ethertype = {
+	.name = "eth_type", .len = 2, .format = format_ethertype, .parse = parse_ethertype,
+};
+
+/* ---- VLAN --------------------------------------------------------------- */
+
+static void
+put_vlan_tci(GString *out, uint16_t tci, uint16_t mask, bool verbose)
+{
+	uint16_t vid = tci & VLAN_VID_MASK, vid_m = mask & VLAN_VID_MASK;
+	unsigned pcp = tci >> VLAN_PCP_SHIFT, pcp_m = mask >> VLAN_PCP_SHIFT;
+
+	if (verbose || vid || vid_m) {
+		g_string_append_printf(out, "vid=%u", vid);
+		if (vid_m != VLAN_VID_MASK)
+			g_string_append_printf(out, "/0x%x", vid_m);
+		g_string_append_c(out, ',');
+	}
+	if (verbose || pcp || pcp_m) {
+		g_string_append_printf(out, "pcp=%u", pcp);
+		if (pcp_m != 7)
+			g_string_append_printf(out, "/0x%x", pcp_m);
+		g_string_append_c(out, ',');
+	}
+	if (!(tci & VLAN_CFI))
+		g_string_append(out, "cfi=0,");
+	odp_chomp(out, ',');
+}
+
+static int
+format_vlan(const struct odp_key_fmt *f)
+{
+	put_vlan_tci(f->out, odp_get_be16(f->a->data), f->m ? odp_get_be16(f->m) : 0xffff, f->verbose);
+	return 0;
+}
+
+static int
+parse_vlan(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+	   struct ovsdp_buf *key, struct ovsdp_buf *mask)
+{
+	uint16_t tci = VLAN_CFI, tci_m = VLAN_CFI;
+	uint8_t k[2], m[2];
+	int r;
+
+	if (*lx->p == ')') {
+		lx->p++;
+		goto done;
+	}
+	do {
+		const char *name;
+		size_t n;
+		uint64_t v, mv;
+
+		if ((r = odp_lex_field(lx, "vlan", &name, &n)) < 0)
+			return r;
+		if (r == 0 && n == 3 && !memcmp(name, "vid", 3)) {
+			if ((r = odp_lex_uint_masked(lx, "vlan", "vid", VLAN_VID_MASK, &v, &mv)))
+				return r;
+			tci = (uint16_t)((tci & ~VLAN_VID_MASK) | v);
+			tci_m = (uint16_t)((tci_m & ~VLAN_VID_MASK) | mv);
+		} else if (r == 0 && n == 3 && !memcmp(name, "pcp", 3)) {
+			if ((r = odp_lex_uint_masked(lx, "vlan", "pcp", 7, &v, &mv)))
+				return r;
+			tci = (uint16_t)((tci & 0x1fff) | v << VLAN_PCP_SHIFT);
+			tci_m = (uint16_t)((tci_m & 0x1fff) | mv << VLAN_PCP_SHIFT);
+		} else if (r == 0 && n == 3 && !memcmp(name, "cfi", 3)) {
+			if ((r = odp_lex_uint_masked(lx, "vlan", "cfi", 1, &v, &mv)))
+				return r;
+			tci = (uint16_t)((tci & ~VLAN_CFI) | (v ? VLAN_CFI : 0));
+			tci_m = (uint16_t)((tci_m & ~VLAN_CFI) | (mv ? VLAN_CFI : 0));
+		} else {
+			return odp_unknown_field(lx, "vlan", name, n);
+		}
+	} while (!(r = odp_lex_list_next(lx, "vlan")));
+	if (r < 0)
+		return r;
+done:
+	odp_store_be16(k, tci);
+	odp_store_be16(m, tci_m);
+	odp_put_pair(key, mask, type, k, m, (size_t)c->len);
+	return 0;
+}
+
+const struct odp_key_codec odp_key_vlan = {
+	.name = "vlan", .len = 2, .format = format_vlan, .parse = parse_vlan,
+};
