@@ -284,6 +284,72 @@ bool odp_generic_type(const char *at, size_t n, uint16_t *type);
 int odp_parse_generic_body(struct odp_lexer *lx, const char *ctx, uint16_t type,
 			   struct ovsdp_buf *key, struct ovsdp_buf *mask);
 
+/* ---- Action codecs: one row per OVS_ACTION_ATTR_* ----------------------- */
+
+#define ODP_LEN_VAR (-1)
+
+struct odp_act_codec;
+
+/* What an action's format function gets: a payload of the row's length. */
+struct odp_act_fmt {
+	GString *out;
+	const struct odp_act_codec *codec;
+	const struct odp_attr *a;
+	int depth;              /* of the list holding the action */
+	GError **error;
+};
+
+/* One action type: its name, length and the rules that print and parse
+ * it.  core/odp-actions.c indexes the rows by type; each family file
+ * (odp-act-control.c, odp-act-ct.c, odp-act-encap.c) defines its own. */
+struct odp_act_codec {
+	const char *name;
+	int len;                /* fixed payload length or ODP_LEN_VAR */
+	bool nests;             /* holds action lists: depth-limited both ways */
+	const char *arg;        /* one-number actions: the number's name in errors */
+	int (*format)(const struct odp_act_fmt *f);
+	/* After the name: the rest of the action, into b; NULL for a type
+	 * never written by its name (output is a number, set_masked reads
+	 * as set). */
+	int (*parse)(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+		     struct ovsdp_buf *b);
+};
+
+/* The rows, by family. */
+extern const struct odp_act_codec odp_act_output, odp_act_set, odp_act_set_masked;
+extern const struct odp_act_codec odp_act_userspace, odp_act_sample, odp_act_clone,
+	odp_act_check_pkt_len, odp_act_dec_ttl, odp_act_psample, odp_act_recirc, odp_act_hash,
+	odp_act_meter, odp_act_trunc, odp_act_drop;
+extern const struct odp_act_codec odp_act_ct, odp_act_ct_clear;
+extern const struct odp_act_codec odp_act_push_vlan, odp_act_pop_vlan, odp_act_push_eth,
+	odp_act_pop_eth, odp_act_push_mpls, odp_act_pop_mpls, odp_act_add_mpls, odp_act_push_nsh,
+	odp_act_pop_nsh;
+
+/* Action lists, for the actions that nest them. */
+int odp_actions_format_list(GString *out, const uint8_t *buf, size_t len, int depth,
+			    const char *ctx, GError **error);
+int odp_actions_parse_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx,
+			   bool nested);
+/* Sub-attributes of a nested action into out[type]: lens[type] is the
+ * fixed length of each type (-1 for any) or -2 for a type the action does
+ * not have. */
+int odp_act_collect(const struct odp_attr *a, const char *ctx, const int *lens, size_t n_lens,
+		    struct odp_attr *out, GError **error);
+/* The single key attribute inside set(), set_masked() and push_nsh(). */
+int odp_act_single_key(const struct odp_attr *a, const char *ctx, struct odp_attr *k,
+		       GError **error);
+/* "(N)" after an action's name. */
+int odp_act_parse_u32_arg(struct odp_lexer *lx, const char *ctx, const char *field,
+			  uint32_t *v);
+/* A flag action (no payload), by its name both ways. */
+int odp_act_format_flag(const struct odp_act_fmt *f);
+int odp_act_parse_flag(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+		       struct ovsdp_buf *b);
+/* A hex number of up to 'max' bytes ("0x..."), stored big-endian in as
+ * few whole bytes as hold it. */
+int odp_lex_hex_blob(struct odp_lexer *lx, const char *ctx, const char *field, size_t max,
+		     GByteArray *out);
+
 /* ---- Keys, for the action codec --------------------------------------- */
 
 /* Parse one key attribute ("ipv4(...)") into key and (when non-NULL) mask;
