@@ -163,13 +163,7 @@ static int
 parse_push_mpls(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
 		struct ovsdp_buf *b)
 {
-	static const struct {
-		const char *name;
-		unsigned shift;
-		uint32_t max;
-	} parts[] = {
-		{ "label", 12, 0xfffff }, { "tc", 9, 7 }, { "ttl", 0, 0xff }, { "bos", 8, 1 },
-	};
+	const struct odp_lse_part *parts = odp_mpls_lse_parts;
 	uint32_t lse = 0;
 	uint64_t eth_type = 0, tun_flags = 0, v;
 	bool have_type = false;
@@ -195,10 +189,10 @@ parse_push_mpls(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t ty
 				return r;
 			continue;
 		}
-		for (i = 0; i < G_N_ELEMENTS(parts); i++)
+		for (i = 0; i < G_N_ELEMENTS(odp_mpls_lse_parts); i++)
 			if (odp_field_is(name, n, parts[i].name))
 				break;
-		if (r == 1 || i == G_N_ELEMENTS(parts))
+		if (r == 1 || i == G_N_ELEMENTS(odp_mpls_lse_parts))
 			return odp_unknown_field(lx, c->name, name, n);
 		if ((r = odp_lex_uint(lx, c->name, parts[i].name, parts[i].max, &v)))
 			return r;

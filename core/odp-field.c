@@ -49,6 +49,31 @@ odp_unknown_field(struct odp_lexer *lx, const char *ctx, const char *name, size_
 	return odp_lex_fail(lx, name, "%s: unknown field '%.*s'", ctx, (int)n, name);
 }
 
+int
+odp_lex_fields(struct odp_lexer *lx, const char *ctx,
+	       int (*field)(struct odp_lexer *lx, const char *name, size_t n, void *arg),
+	       void *arg)
+{
+	int r;
+
+	if (*lx->p == ')') {
+		lx->p++;
+		return 0;
+	}
+	do {
+		const char *name;
+		size_t n;
+
+		if ((r = odp_lex_field(lx, ctx, &name, &n)) < 0)
+			return r;
+		if (r == 1)
+			return odp_unknown_field(lx, ctx, name, n);
+		if ((r = field(lx, name, n, arg)))
+			return r;
+	} while (!(r = odp_lex_list_next(lx, ctx)));
+	return r < 0 ? r : 0;
+}
+
 /* ---- Fields ------------------------------------------------------------- */
 
 static size_t
@@ -290,46 +315,43 @@ odp_key_format_struct(const struct odp_key_fmt *f)
 	return 0;
 }
 
+struct struct_parse {
+	const struct odp_key_codec *d;
+	uint8_t k[64], m[64];
+	uint32_t seen;
+};
+
+static int
+struct_field(struct odp_lexer *lx, const char *name, size_t n, void *arg)
+{
+	struct struct_parse *sp = arg;
+	const struct odp_key_codec *d = sp->d;
+	const struct odp_field *f = NULL;
+	size_t i;
+
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (odp_field_is(name, n, f->name) || (f->alias && odp_field_is(name, n, f->alias)))
+			break;
+	}
+	if (i == d->n_fields)
+		return odp_unknown_field(lx, d->name, name, n);
+	if (sp->seen & (1u << i))
+		return odp_lex_fail(lx, name, "%s: duplicate field '%s'", d->name, f->name);
+	sp->seen |= 1u << i;
+	return odp_parse_field(lx, d->name, f->name, f->kind, sp->k + f->off, sp->m + f->off);
+}
+
 int
 odp_key_parse_struct(struct odp_lexer *lx, const struct odp_key_codec *d, uint16_t type,
-			 struct ovsdp_buf *key, struct ovsdp_buf *mask)
+		     struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint8_t k[64] = { 0 }, m[64] = { 0 };
-	uint32_t seen = 0;
+	struct struct_parse sp = { .d = d };
 	int r;
 
-	if (*lx->p == ')') {
-		lx->p++;
-		goto done;
-	}
-	do {
-		const char *name;
-		size_t n, i;
-
-		if ((r = odp_lex_field(lx, d->name, &name, &n)) < 0)
-			return r;
-		for (i = 0; i < d->n_fields; i++) {
-			const struct odp_field *f = &d->fields[i];
-
-			if ((n == strlen(f->name) && !memcmp(name, f->name, n))
-			    || (f->alias && n == strlen(f->alias) && !memcmp(name, f->alias, n)))
-				break;
-		}
-		if (i == d->n_fields || r == 1)
-			return odp_unknown_field(lx, d->name, name, n);
-		if (seen & (1u << i))
-			return odp_lex_fail(lx, name, "%s: duplicate field '%s'", d->name,
-					    d->fields[i].name);
-		seen |= 1u << i;
-		r = odp_parse_field(lx, d->name, d->fields[i].name, d->fields[i].kind,
-				      k + d->fields[i].off, m + d->fields[i].off);
-		if (r)
-			return r;
-	} while (!(r = odp_lex_list_next(lx, d->name)));
-	if (r < 0)
+	if ((r = odp_lex_fields(lx, d->name, struct_field, &sp)))
 		return r;
-done:
-	odp_put_pair(key, mask, type, k, m, (size_t)d->len);
+	odp_put_pair(key, mask, type, sp.k, sp.m, (size_t)d->len);
 	return 0;
 }
 
@@ -343,18 +365,35 @@ odp_key_format_u32x(const struct odp_key_fmt *f)
 }
 
 int
-odp_key_parse_u32(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
-		  struct ovsdp_buf *key, struct ovsdp_buf *mask)
+odp_key_close_be16(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		   struct ovsdp_buf *key, struct ovsdp_buf *mask, uint64_t v, uint64_t mv)
+{
+	uint8_t k[2], m[2];
+
+	odp_store_be16(k, v);
+	odp_store_be16(m, mv);
+	return odp_key_close(lx, c, type, key, mask, k, m);
+}
+
+int
+odp_key_parse_uint(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		   struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
 	uint64_t v, mv;
-	uint32_t k, m;
+	uint32_t k32, m32;
+	uint16_t k16, m16;
 	int r;
 
-	if ((r = odp_lex_uint_masked(lx, c->name, NULL, UINT32_MAX, &v, &mv)))
+	if ((r = odp_lex_uint_masked(lx, c->name, NULL, c->len == 2 ? UINT16_MAX : UINT32_MAX, &v, &mv)))
 		return r;
-	k = (uint32_t)v;
-	m = (uint32_t)mv;
-	return odp_key_close(lx, c, type, key, mask, &k, &m);
+	if (c->len == 2) {
+		k16 = (uint16_t)v;
+		m16 = (uint16_t)mv;
+		return odp_key_close(lx, c, type, key, mask, &k16, &m16);
+	}
+	k32 = (uint32_t)v;
+	m32 = (uint32_t)mv;
+	return odp_key_close(lx, c, type, key, mask, &k32, &m32);
 }
 
 bool

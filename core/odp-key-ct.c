@@ -69,23 +69,8 @@ format_ct_zone(const struct odp_key_fmt *f)
 	return 0;
 }
 
-static int
-parse_ct_zone(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
-	      struct ovsdp_buf *key, struct ovsdp_buf *mask)
-{
-	uint64_t v, mv;
-	uint16_t k, m;
-	int r;
-
-	if ((r = odp_lex_uint_masked(lx, c->name, NULL, UINT16_MAX, &v, &mv)))
-		return r;
-	k = (uint16_t)v;
-	m = (uint16_t)mv;
-	return odp_key_close(lx, c, type, key, mask, &k, &m);
-}
-
 const struct odp_key_codec odp_key_ct_zone = {
-	.name = "ct_zone", .len = 2, .format = format_ct_zone, .parse = parse_ct_zone,
+	.name = "ct_zone", .len = 2, .format = format_ct_zone, .parse = odp_key_parse_uint,
 };
 
 static int
@@ -97,7 +82,7 @@ format_ct_mark(const struct odp_key_fmt *f)
 }
 
 const struct odp_key_codec odp_key_ct_mark = {
-	.name = "ct_mark", .len = 4, .format = format_ct_mark, .parse = odp_key_parse_u32,
+	.name = "ct_mark", .len = 4, .format = format_ct_mark, .parse = odp_key_parse_uint,
 };
 
 /* 128 bits held in host order, printed as one hex number. */

@@ -17,16 +17,16 @@
 /* ---- Metadata ----------------------------------------------------------- */
 
 const struct odp_key_codec odp_key_priority = {
-	.name = "skb_priority", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+	.name = "skb_priority", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
 };
 const struct odp_key_codec odp_key_skb_mark = {
-	.name = "skb_mark", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+	.name = "skb_mark", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
 };
 const struct odp_key_codec odp_key_dp_hash = {
-	.name = "dp_hash", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+	.name = "dp_hash", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
 };
 const struct odp_key_codec odp_key_recirc_id = {
-	.name = "recirc_id", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_u32,
+	.name = "recirc_id", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
 };
 
 /* A port number in decimal, its mask in hex. */
@@ -40,7 +40,7 @@ format_in_port(const struct odp_key_fmt *f)
 }
 
 const struct odp_key_codec odp_key_in_port = {
-	.name = "in_port", .len = 4, .format = format_in_port, .parse = odp_key_parse_u32,
+	.name = "in_port", .len = 4, .format = format_in_port, .parse = odp_key_parse_uint,
 };
 
 /* ---- Ethernet ----------------------------------------------------------- */
@@ -69,15 +69,12 @@ static int
 parse_ethertype(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 		struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint8_t k[2], m[2];
 	uint64_t v, mv;
 	int r;
 
 	if ((r = odp_lex_uint_masked(lx, c->name, NULL, UINT16_MAX, &v, &mv)))
 		return r;
-	odp_store_be16(k, v);
-	odp_store_be16(m, mv);
-	return odp_key_close(lx, c, type, key, mask, k, m);
+	return odp_key_close_be16(lx, c, type, key, mask, v, mv);
 }
 
 const struct odp_key_codec odp_key_ethertype = {
@@ -116,49 +113,47 @@ format_vlan(const struct odp_key_fmt *f)
 	return 0;
 }
 
+/* vid, pcp and cfi, each value[/mask], into a TCI and its mask. */
+static int
+vlan_field(struct odp_lexer *lx, const char *name, size_t n, void *arg)
+{
+	uint16_t *tci = arg;    /* the value, then the mask */
+	uint64_t v, mv;
+	int r;
+
+	if (odp_field_is(name, n, "vid")) {
+		if ((r = odp_lex_uint_masked(lx, "vlan", "vid", VLAN_VID_MASK, &v, &mv)))
+			return r;
+		tci[0] = (uint16_t)((tci[0] & ~VLAN_VID_MASK) | v);
+		tci[1] = (uint16_t)((tci[1] & ~VLAN_VID_MASK) | mv);
+	} else if (odp_field_is(name, n, "pcp")) {
+		if ((r = odp_lex_uint_masked(lx, "vlan", "pcp", 7, &v, &mv)))
+			return r;
+		tci[0] = (uint16_t)((tci[0] & 0x1fff) | v << VLAN_PCP_SHIFT);
+		tci[1] = (uint16_t)((tci[1] & 0x1fff) | mv << VLAN_PCP_SHIFT);
+	} else if (odp_field_is(name, n, "cfi")) {
+		if ((r = odp_lex_uint_masked(lx, "vlan", "cfi", 1, &v, &mv)))
+			return r;
+		tci[0] = (uint16_t)((tci[0] & ~VLAN_CFI) | (v ? VLAN_CFI : 0));
+		tci[1] = (uint16_t)((tci[1] & ~VLAN_CFI) | (mv ? VLAN_CFI : 0));
+	} else {
+		return odp_unknown_field(lx, "vlan", name, n);
+	}
+	return 0;
+}
+
 static int
 parse_vlan(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 	   struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint16_t tci = VLAN_CFI, tci_m = VLAN_CFI;
+	uint16_t tci[2] = { VLAN_CFI, VLAN_CFI };
 	uint8_t k[2], m[2];
 	int r;
 
-	if (*lx->p == ')') {
-		lx->p++;
-		goto done;
-	}
-	do {
-		const char *name;
-		size_t n;
-		uint64_t v, mv;
-
-		if ((r = odp_lex_field(lx, "vlan", &name, &n)) < 0)
-			return r;
-		if (r == 0 && n == 3 && !memcmp(name, "vid", 3)) {
-			if ((r = odp_lex_uint_masked(lx, "vlan", "vid", VLAN_VID_MASK, &v, &mv)))
-				return r;
-			tci = (uint16_t)((tci & ~VLAN_VID_MASK) | v);
-			tci_m = (uint16_t)((tci_m & ~VLAN_VID_MASK) | mv);
-		} else if (r == 0 && n == 3 && !memcmp(name, "pcp", 3)) {
-			if ((r = odp_lex_uint_masked(lx, "vlan", "pcp", 7, &v, &mv)))
-				return r;
-			tci = (uint16_t)((tci & 0x1fff) | v << VLAN_PCP_SHIFT);
-			tci_m = (uint16_t)((tci_m & 0x1fff) | mv << VLAN_PCP_SHIFT);
-		} else if (r == 0 && n == 3 && !memcmp(name, "cfi", 3)) {
-			if ((r = odp_lex_uint_masked(lx, "vlan", "cfi", 1, &v, &mv)))
-				return r;
-			tci = (uint16_t)((tci & ~VLAN_CFI) | (v ? VLAN_CFI : 0));
-			tci_m = (uint16_t)((tci_m & ~VLAN_CFI) | (mv ? VLAN_CFI : 0));
-		} else {
-			return odp_unknown_field(lx, "vlan", name, n);
-		}
-	} while (!(r = odp_lex_list_next(lx, "vlan")));
-	if (r < 0)
+	if ((r = odp_lex_fields(lx, c->name, vlan_field, tci)))
 		return r;
-done:
-	odp_store_be16(k, tci);
-	odp_store_be16(m, tci_m);
+	odp_store_be16(k, tci[0]);
+	odp_store_be16(m, tci[1]);
 	odp_put_pair(key, mask, type, k, m, (size_t)c->len);
 	return 0;
 }

@@ -116,15 +116,12 @@ static int
 parse_tcp_flags(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 		struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	uint8_t k[2], m[2];
 	uint32_t v, mv;
 	int r;
 
 	if ((r = odp_lex_flags(lx, c->name, tcp_flag_names, UINT16_MAX, &v, &mv)))
 		return r;
-	odp_store_be16(k, v);
-	odp_store_be16(m, mv);
-	return odp_key_close(lx, c, type, key, mask, k, m);
+	return odp_key_close_be16(lx, c, type, key, mask, v, mv);
 }
 
 /* The 4 reserved bits do not count. */

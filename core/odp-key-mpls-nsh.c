@@ -42,59 +42,58 @@ format_mpls(const struct odp_key_fmt *f)
 	return 0;
 }
 
+const struct odp_lse_part odp_mpls_lse_parts[4] = {
+	{ "label", 12, 0xfffff }, { "tc", 9, 7 }, { "ttl", 0, 0xff }, { "bos", 8, 1 },
+};
+
+struct mpls_parse {
+	uint32_t k[ODP_MPLS_MAX_LABELS], m[ODP_MPLS_MAX_LABELS];
+	unsigned idx, given;
+};
+
+static int
+mpls_field(struct odp_lexer *lx, const char *name, size_t n, void *arg)
+{
+	const struct odp_lse_part *parts = odp_mpls_lse_parts;
+	struct mpls_parse *mp = arg;
+	uint64_t v, mv;
+	size_t i;
+	int r;
+
+	for (i = 0; i < G_N_ELEMENTS(odp_mpls_lse_parts); i++)
+		if (odp_field_is(name, n, parts[i].name))
+			break;
+	if (i == G_N_ELEMENTS(odp_mpls_lse_parts))
+		return odp_unknown_field(lx, "mpls", name, n);
+	/* A field seen again starts the next label stack entry. */
+	if (mp->given & (1u << i)) {
+		if (++mp->idx == ODP_MPLS_MAX_LABELS)
+			return odp_lex_fail(lx, name, "mpls: more than %d labels", ODP_MPLS_MAX_LABELS);
+		mp->given = 0;
+	}
+	mp->given |= 1u << i;
+	if ((r = odp_lex_uint_masked(lx, "mpls", parts[i].name, parts[i].max, &v, &mv)))
+		return r;
+	mp->k[mp->idx] |= (uint32_t)v << parts[i].shift;
+	mp->m[mp->idx] |= (uint32_t)mv << parts[i].shift;
+	return 0;
+}
+
 static int
 parse_mpls(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 	   struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
-	static const struct {
-		const char *name;
-		unsigned shift;
-		uint32_t max;
-	} parts[] = {
-		{ "label", 12, 0xfffff }, { "tc", 9, 7 }, { "ttl", 0, 0xff }, { "bos", 8, 1 },
-	};
-	uint32_t k[ODP_MPLS_MAX_LABELS] = { 0 }, m[ODP_MPLS_MAX_LABELS] = { 0 };
+	struct mpls_parse mp = { .idx = 0 };
 	uint8_t kb[4 * ODP_MPLS_MAX_LABELS], mb[4 * ODP_MPLS_MAX_LABELS];
-	unsigned idx = 0, given = 0;
 	int r;
 
-	if (*lx->p == ')') {
-		lx->p++;
-		goto done;
-	}
-	do {
-		const char *name;
-		size_t n, i;
-		uint64_t v, mv;
-
-		if ((r = odp_lex_field(lx, c->name, &name, &n)) < 0)
-			return r;
-		for (i = 0; i < G_N_ELEMENTS(parts); i++)
-			if (n == strlen(parts[i].name) && !memcmp(name, parts[i].name, n))
-				break;
-		if (r == 1 || i == G_N_ELEMENTS(parts))
-			return odp_unknown_field(lx, "mpls", name, n);
-		/* A field seen again starts the next label stack entry. */
-		if (given & (1u << i)) {
-			if (++idx == ODP_MPLS_MAX_LABELS)
-				return odp_lex_fail(lx, name, "mpls: more than %d labels",
-						    ODP_MPLS_MAX_LABELS);
-			given = 0;
-		}
-		given |= 1u << i;
-		if ((r = odp_lex_uint_masked(lx, "mpls", parts[i].name, parts[i].max, &v, &mv)))
-			return r;
-		k[idx] |= (uint32_t)v << parts[i].shift;
-		m[idx] |= (uint32_t)mv << parts[i].shift;
-	} while (!(r = odp_lex_list_next(lx, "mpls")));
-	if (r < 0)
+	if ((r = odp_lex_fields(lx, c->name, mpls_field, &mp)))
 		return r;
-done:
-	for (unsigned i = 0; i <= idx; i++) {
-		odp_store_be32(kb + 4 * i, k[i]);
-		odp_store_be32(mb + 4 * i, m[i]);
+	for (unsigned i = 0; i <= mp.idx; i++) {
+		odp_store_be32(kb + 4 * i, mp.k[i]);
+		odp_store_be32(mb + 4 * i, mp.m[i]);
 	}
-	odp_put_pair(key, mask, type, kb, mb, 4 * (idx + 1));
+	odp_put_pair(key, mask, type, kb, mb, 4 * (mp.idx + 1));
 	return 0;
 }
 
@@ -222,7 +221,7 @@ format_nsh(const struct odp_key_fmt *f)
  * value[/mask]; a field left out is wildcarded.  The key gets the base
  * header and, for MD type 1, the context; the mask gets both. */
 static int
-parse_nsh(struct odp_lexer *lx, const struct odp_key_codec *c G_GNUC_UNUSED, uint16_t type,
+parse_nsh(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 	  struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
 	static const char *const names[] = { "flags", "ttl", "mdtype", "np", "spi", "si",

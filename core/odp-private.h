@@ -143,6 +143,13 @@ int odp_lex_hex_bytes(struct odp_lexer *lx, const char *ctx, GByteArray *out);
 void odp_store_be16(uint8_t *p, uint64_t v);
 void odp_store_be32(uint8_t *p, uint64_t v);
 void odp_store_be64(uint8_t *p, uint64_t v);
+/* The fields of a list "f1=v1,f2=v2)" after its '(', up to and including
+ * the ')' (an empty list is just ")"): for each, 'field' gets the name
+ * (its '=' consumed) and reads the value; a name followed by '(' is an
+ * unknown field of ctx. */
+int odp_lex_fields(struct odp_lexer *lx, const char *ctx,
+		   int (*field)(struct odp_lexer *lx, const char *name, size_t n, void *arg),
+		   void *arg);
 /* Whether the n characters at name are 'want'. */
 bool odp_field_is(const char *name, size_t n, const char *want);
 /* "<ctx>: unknown field 'name'" at name. */
@@ -266,11 +273,22 @@ void odp_put_pair(struct ovsdp_buf *key, struct ovsdp_buf *mask, uint16_t type,
 /* odp_put_pair() of the row's length, then the closing ')'. */
 int odp_key_close(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 		  struct ovsdp_buf *key, struct ovsdp_buf *mask, const void *k, const void *m);
-/* Row functions shared by scalar keys: a host-order u32 ("%#x"), and its
- * parser (value[/mask]). */
+/* odp_key_close() of a big-endian u16 value and mask. */
+int odp_key_close_be16(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		       struct ovsdp_buf *key, struct ovsdp_buf *mask, uint64_t v, uint64_t mv);
+/* Row functions shared by scalar keys: a host-order u32 ("%#x"), and the
+ * parser of a host-order u16 or u32 (the row's length) value[/mask]. */
 int odp_key_format_u32x(const struct odp_key_fmt *f);
-int odp_key_parse_u32(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
-		      struct ovsdp_buf *key, struct ovsdp_buf *mask);
+int odp_key_parse_uint(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
+		       struct ovsdp_buf *key, struct ovsdp_buf *mask);
+
+/* The parts of an MPLS label stack entry, as key and actions name them. */
+struct odp_lse_part {
+	const char *name;
+	unsigned shift;
+	uint32_t max;
+};
+extern const struct odp_lse_part odp_mpls_lse_parts[4];
 /* A mask that never counts as exact nor as a wildcard. */
 bool odp_mask_never(const uint8_t *m, size_t len, uint8_t byte);
 
