@@ -2,10 +2,11 @@
  * from the text of `ovs-dpctl dump-flows` / `add-flow`.  This file walks
  * action lists and indexes the rows of the action types (struct
  * odp_act_codec), which the family files define: odp-act-control.c
- * (userspace, sample, clone, check_pkt_len, dec_ttl, psample, recirc, hash,
- * meter, trunc, drop), odp-act-ct.c (ct with NAT, ct_clear) and
- * odp-act-encap.c (VLAN, Ethernet, MPLS and NSH push/pop, add_mpls); output
- * and set() are here.  Any other type reads and prints as "actionN(hex
+ * (userspace, psample, recirc, hash, meter, trunc, drop), odp-act-ct.c (ct
+ * with NAT, ct_clear) and odp-act-encap.c (VLAN, Ethernet, MPLS and NSH
+ * push/pop, add_mpls), with the helpers of odp-act-common.c.  Output, set()
+ * and the actions that hold action lists (sample, clone, check_pkt_len,
+ * dec_ttl) are here.  Any other type reads and prints as "actionN(hex
  * bytes)", both ways, so that nothing a kernel returns is lost. */
 #include "config.h"
 
@@ -55,111 +56,10 @@ act_desc(uint16_t type)
 	return type < G_N_ELEMENTS(act_codecs) ? act_codecs[type] : NULL;
 }
 
-/* ---- Helpers of the family files ----------------------------------------- */
-
-int
-odp_act_collect(const struct odp_attr *a, const char *ctx, const int *lens, size_t n_lens,
-	struct odp_attr *out, GError **error)
-{
-	struct odp_iter it;
-	struct odp_attr s;
-	int r;
-
-	for (size_t i = 0; i < n_lens; i++)
-		out[i].data = NULL;
-	odp_iter_init(&it, a->data, a->len, ctx);
-	while ((r = odp_iter_next(&it, &s, error)) > 0) {
-		if (s.type >= n_lens || lens[s.type] == -2)
-			return odp_fail(error, "%s: unknown attribute type %u", ctx, s.type);
-		if (out[s.type].data)
-			return odp_fail(error, "%s: duplicate attribute type %u", ctx, s.type);
-		if (lens[s.type] >= 0 && s.len != (size_t)lens[s.type])
-			return odp_fail(error, "%s: attribute %u payload is %zu bytes, expected %d",
-					ctx, s.type, s.len, lens[s.type]);
-		out[s.type] = s;        /* data is non-NULL even when empty */
-	}
-	return r;
-}
-
-int
-odp_act_single_key(const struct odp_attr *a, const char *ctx, struct odp_attr *k, GError **error)
-{
-	struct odp_iter it;
-	struct odp_attr s;
-	int r, n = 0;
-
-	odp_iter_init(&it, a->data, a->len, ctx);
-	while ((r = odp_iter_next(&it, &s, error)) > 0) {
-		*k = s;
-		n++;
-	}
-	if (r < 0)
-		return r;
-	if (n != 1)
-		return odp_fail(error, "%s: expected one key attribute, found %d", ctx, n);
-	return 0;
-}
-
-int
-odp_act_parse_u32_arg(struct odp_lexer *lx, const char *ctx, const char *field, uint32_t *v)
-{
-	uint64_t x;
-	int r;
-
-	if ((r = odp_lex_expect(lx, ctx, '(')) || (r = odp_lex_uint(lx, ctx, field, UINT32_MAX, &x)))
-		return r;
-	*v = (uint32_t)x;
-	return odp_lex_expect(lx, ctx, ')');
-}
-
-/* As ds_put_hex writes one. */
-int
-odp_lex_hex_blob(struct odp_lexer *lx, const char *ctx, const char *field, size_t max,
-	       GByteArray *out)
-{
-	const char *at = lx->p, *d;
-	size_t n;
-
-	if (at[0] == '0' && (at[1] == 'x' || at[1] == 'X'))
-		d = at + 2;
-	else
-		d = at;
-	n = strspn(d, "0123456789abcdefABCDEF");
-	if (!n || (d == at && !(n == 1 && *d == '0')))
-		return odp_lex_fail(lx, at, "%s: %s: expected a hex number", ctx, field);
-	while (n > 1 && *d == '0') {
-		d++;
-		n--;
-	}
-	if ((n + 1) / 2 > max)
-		return odp_lex_fail(lx, at, "%s: %s: longer than %zu bytes", ctx, field, max);
-	for (size_t i = 0; i < n;) {
-		size_t take = (n - i) % 2 ? 1 : 2;
-		uint8_t byte = 0;
-
-		for (size_t k = 0; k < take; k++)
-			byte = (uint8_t)(byte << 4 | g_ascii_xdigit_value(d[i + k]));
-		g_byte_array_append(out, &byte, 1);
-		i += take;
-	}
-	lx->p = d + n;
-	return 0;
-}
-
-int
-odp_act_format_flag(const struct odp_act_fmt *f)
-{
-	g_string_append(f->out, f->codec->name);
-	return 0;
-}
-
-int
-odp_act_parse_flag(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
-		   struct ovsdp_buf *b)
-{
-	ovsdp_buf_put_flag(b, type);
-	return 0;
-}
+static int format_action_list(GString *out, const uint8_t *buf, size_t len, int depth,
+				   const char *ctx, GError **error);
+static int parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx,
+				  bool nested);
 
 /* ---- output and set() ---------------------------------------------------- */
 
@@ -258,6 +158,245 @@ const struct odp_act_codec odp_act_set = {
 const struct odp_act_codec odp_act_set_masked = {
 	.name = "set_masked", .len = ODP_LEN_VAR, .format = format_set,   /* parsed as set() */
 };
+/* ---- Actions holding action lists ---------------------------------------
+ *
+ * Here rather than in a family file: they print and parse whole lists. */
+
+static int
+format_sample(const struct odp_act_fmt *f)
+{
+	GString *out = f->out;
+	const struct odp_attr *a = f->a;
+	int depth = f->depth;
+	GError **error = f->error;
+	static const int lens[] = {
+		[OVS_SAMPLE_ATTR_UNSPEC] = -2,
+		[OVS_SAMPLE_ATTR_PROBABILITY] = 4,
+		[OVS_SAMPLE_ATTR_ACTIONS] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *acts = &at[OVS_SAMPLE_ATTR_ACTIONS];
+	char pct[G_ASCII_DTOSTR_BUF_SIZE];
+	int r;
+
+	if ((r = odp_act_collect(a, "sample", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	if (!at[OVS_SAMPLE_ATTR_PROBABILITY].data)
+		return odp_fail(error, "sample: missing probability");
+	if (!acts->data)
+		return odp_fail(error, "sample: missing actions");
+	/* Not printf's %f: that follows LC_NUMERIC ("50,0"). */
+	g_ascii_formatd(pct, sizeof pct, "%.1f",
+			100.0 * odp_get_u32(at[OVS_SAMPLE_ATTR_PROBABILITY].data) / UINT32_MAX);
+	g_string_append_printf(out, "sample(sample=%s%%,actions(", pct);
+	if ((r = format_action_list(out, acts->data, acts->len, depth + 1, "sample", error)))
+		return r;
+	g_string_append(out, "))");
+	return 0;
+}
+
+static int
+parse_sample(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+	     struct ovsdp_buf *b)
+{
+	const char *at;
+	char buf[32];
+	char *end;
+	double pct, prob;
+	size_t n, outer, inner;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "sample", '(')))
+		return r;
+	if (strncmp(lx->p, "sample=", 7))
+		return odp_lex_fail(lx, lx->p, "sample: expected 'sample='");
+	lx->p += 7;
+	at = lx->p;
+	n = strspn(at, "0123456789.");
+	if (!n || n >= sizeof buf || at[n] != '%')
+		return odp_lex_fail(lx, at, "sample: bad percentage '%.*s'", (int)odp_token_len(at), at);
+	memcpy(buf, at, n);
+	buf[n] = '\0';
+	pct = g_ascii_strtod(buf, &end);
+	if (end != buf + n || pct < 0 || pct > 100)
+		return odp_lex_fail(lx, at, "sample: bad percentage '%.*s'", (int)n + 1, at);
+	lx->p += n + 1;
+	if (strncmp(lx->p, ",actions(", 9))
+		return odp_lex_fail(lx, lx->p, "sample: expected ',actions('");
+	lx->p += 9;
+
+	/* Rounded to nearest, as ovs-dpctl does (the cast truncates a
+	 * non-negative value). */
+	prob = UINT32_MAX * (pct / 100.0) + 0.5;
+	outer = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_SAMPLE);
+	ovsdp_buf_put_u32(b, OVS_SAMPLE_ATTR_PROBABILITY,
+			  prob >= UINT32_MAX ? UINT32_MAX : (uint32_t)prob);
+	inner = ovsdp_buf_nest_start(b, OVS_SAMPLE_ATTR_ACTIONS);
+	if ((r = parse_action_list(lx, b, "sample", true)))
+		return r;
+	if ((r = odp_nest_end(b, inner, "sample", lx->error)) || (r = odp_nest_end(b, outer, "sample", lx->error)))
+		return r;
+	return odp_lex_expect(lx, "sample", ')');
+}
+
+const struct odp_act_codec odp_act_sample = {
+	.name = "sample", .len = ODP_LEN_VAR, .format = format_sample, .parse = parse_sample, .nests = true
+};
+
+static int
+format_clone(const struct odp_act_fmt *f)
+{
+	int r;
+
+	g_string_append(f->out, "clone(");
+	if ((r = format_action_list(f->out, f->a->data, f->a->len, f->depth + 1, "clone", f->error)))
+		return r;
+	g_string_append_c(f->out, ')');
+	return 0;
+}
+
+static int
+parse_clone(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+	    struct ovsdp_buf *b)
+{
+	size_t cookie;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "clone", '(')))
+		return r;
+	cookie = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_CLONE);
+	if ((r = parse_action_list(lx, b, "clone", true)))
+		return r;
+	return odp_nest_end(b, cookie, "clone", lx->error);
+}
+
+const struct odp_act_codec odp_act_clone = {
+	.name = "clone", .len = ODP_LEN_VAR, .format = format_clone, .parse = parse_clone, .nests = true
+};
+
+static int
+format_check_pkt_len(const struct odp_act_fmt *f)
+{
+	GString *out = f->out;
+	const struct odp_attr *a = f->a;
+	int depth = f->depth;
+	GError **error = f->error;
+	static const int lens[] = {
+		[OVS_CHECK_PKT_LEN_ATTR_UNSPEC] = -2,
+		[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = 2,
+		[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = -1,
+		[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *gt = &at[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER];
+	const struct odp_attr *le = &at[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL];
+	int r;
+
+	if ((r = odp_act_collect(a, "check_pkt_len", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	if (!at[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN].data || !gt->data || !le->data)
+		return odp_fail(error, "check_pkt_len: needs a length and both action lists");
+	g_string_append_printf(out, "check_pkt_len(size=%u,gt(",
+			       odp_get_u16(at[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN].data));
+	if ((r = format_action_list(out, gt->data, gt->len, depth + 1, "check_pkt_len", error)))
+		return r;
+	g_string_append(out, "),le(");
+	if ((r = format_action_list(out, le->data, le->len, depth + 1, "check_pkt_len", error)))
+		return r;
+	g_string_append(out, "))");
+	return 0;
+}
+
+static int
+parse_check_pkt_len(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+		    struct ovsdp_buf *b)
+{
+	const char *ctx = "check_pkt_len";
+	uint64_t size;
+	size_t outer, inner;
+	int r;
+
+	if ((r = odp_lex_expect(lx, ctx, '(')))
+		return r;
+	if (strncmp(lx->p, "size=", 5))
+		return odp_lex_fail(lx, lx->p, "%s: expected 'size='", ctx);
+	lx->p += 5;
+	if ((r = odp_lex_uint(lx, ctx, "size", UINT16_MAX, &size)))
+		return r;
+	outer = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_CHECK_PKT_LEN);
+	ovsdp_buf_put_u16(b, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, (uint16_t)size);
+	if (strncmp(lx->p, ",gt(", 4))
+		return odp_lex_fail(lx, lx->p, "%s: expected ',gt('", ctx);
+	lx->p += 4;
+	inner = ovsdp_buf_nest_start(b, OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER);
+	if ((r = parse_action_list(lx, b, ctx, true)) || (r = odp_nest_end(b, inner, ctx, lx->error)))
+		return r;
+	if (strncmp(lx->p, ",le(", 4))
+		return odp_lex_fail(lx, lx->p, "%s: expected ',le('", ctx);
+	lx->p += 4;
+	inner = ovsdp_buf_nest_start(b, OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL);
+	if ((r = parse_action_list(lx, b, ctx, true)) || (r = odp_nest_end(b, inner, ctx, lx->error))
+	    || (r = odp_nest_end(b, outer, ctx, lx->error)))
+		return r;
+	return odp_lex_expect(lx, ctx, ')');
+}
+
+const struct odp_act_codec odp_act_check_pkt_len = {
+	.name = "check_pkt_len", .len = ODP_LEN_VAR, .format = format_check_pkt_len, .parse = parse_check_pkt_len, .nests = true
+};
+
+/* "dec_ttl(le_1(ACTIONS))": the actions run when the TTL would reach 0. */
+static int
+format_dec_ttl(const struct odp_act_fmt *f)
+{
+	GString *out = f->out;
+	const struct odp_attr *a = f->a;
+	int depth = f->depth;
+	GError **error = f->error;
+	static const int lens[] = {
+		[OVS_DEC_TTL_ATTR_UNSPEC] = -2,
+		[OVS_DEC_TTL_ATTR_ACTION] = -1,
+	};
+	struct odp_attr at[G_N_ELEMENTS(lens)];
+	const struct odp_attr *acts = &at[OVS_DEC_TTL_ATTR_ACTION];
+	int r;
+
+	if ((r = odp_act_collect(a, "dec_ttl", lens, G_N_ELEMENTS(lens), at, error)))
+		return r;
+	if (!acts->data)
+		return odp_fail(error, "dec_ttl: missing actions");
+	g_string_append(out, "dec_ttl(le_1(");
+	if ((r = format_action_list(out, acts->data, acts->len, depth + 1, "dec_ttl", error)))
+		return r;
+	g_string_append(out, "))");
+	return 0;
+}
+
+static int
+parse_dec_ttl(struct odp_lexer *lx, const struct odp_act_codec *c, uint16_t type,
+	      struct ovsdp_buf *b)
+{
+	size_t outer, inner;
+	int r;
+
+	if ((r = odp_lex_expect(lx, "dec_ttl", '(')))
+		return r;
+	if (strncmp(lx->p, "le_1(", 5))
+		return odp_lex_fail(lx, lx->p, "dec_ttl: expected 'le_1('");
+	lx->p += 5;
+	outer = ovsdp_buf_nest_start(b, OVS_ACTION_ATTR_DEC_TTL);
+	inner = ovsdp_buf_nest_start(b, OVS_DEC_TTL_ATTR_ACTION);
+	if ((r = parse_action_list(lx, b, "dec_ttl", true))
+	    || (r = odp_nest_end(b, inner, "dec_ttl", lx->error))
+	    || (r = odp_nest_end(b, outer, "dec_ttl", lx->error)))
+		return r;
+	return odp_lex_expect(lx, "dec_ttl", ')');
+}
+
+const struct odp_act_codec odp_act_dec_ttl = {
+	.name = "dec_ttl", .len = ODP_LEN_VAR, .format = format_dec_ttl, .parse = parse_dec_ttl, .nests = true
+};
+
 /* ---- Printing ----------------------------------------------------------- */
 
 /* An action type this library has no name for, as ovs-dpctl prints one:
@@ -289,8 +428,8 @@ format_action(GString *out, const struct odp_attr *a, int depth, GError **error)
 	return d->format(&f);
 }
 
-int
-odp_actions_format_list(GString *out, const uint8_t *buf, size_t len, int depth, const char *ctx,
+static int
+format_action_list(GString *out, const uint8_t *buf, size_t len, int depth, const char *ctx,
 		   GError **error)
 {
 	struct odp_iter it;
@@ -322,7 +461,7 @@ odp_actions_format(const void *actions, size_t len, GString *out, GError **error
 	if (!out || (!actions && len))
 		return odp_fail(error, "invalid arguments");
 	old = out->len;
-	r = odp_actions_format_list(out, actions, len, 0, "actions", error);
+	r = format_action_list(out, actions, len, 0, "actions", error);
 	if (r)
 		g_string_truncate(out, old);
 	return r;
@@ -417,8 +556,8 @@ parse_action(struct odp_lexer *lx, struct ovsdp_buf *b)
 	return odp_lex_fail(lx, at, "unknown action '%.*s'", (int)n, at);
 }
 
-int
-odp_actions_parse_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bool nested)
+static int
+parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bool nested)
 {
 	const char *delims = ", \t\r\n";
 
@@ -470,7 +609,7 @@ ovsdp_odp_actions_from_string(const char *text, struct ovsdp_buf *actions, GErro
 	if (!text || !actions)
 		return odp_fail(error, "invalid arguments");
 	old = actions->len;
-	r = odp_actions_parse_list(&lx, actions, "actions", false);
+	r = parse_action_list(&lx, actions, "actions", false);
 	if (r)
 		actions->len = old;
 	return r;

@@ -318,7 +318,8 @@ struct odp_act_fmt {
 };
 
 /* One action type: its name, length and the rules that print and parse
- * it.  core/odp-actions.c indexes the rows by type; each family file
+ * it.  core/odp-actions.c indexes the rows by type and defines those of
+ * output, set() and the actions holding action lists; each family file
  * (odp-act-control.c, odp-act-ct.c, odp-act-encap.c) defines its own. */
 struct odp_act_codec {
 	const char *name;
@@ -343,11 +344,7 @@ extern const struct odp_act_codec odp_act_push_vlan, odp_act_pop_vlan, odp_act_p
 	odp_act_pop_eth, odp_act_push_mpls, odp_act_pop_mpls, odp_act_add_mpls, odp_act_push_nsh,
 	odp_act_pop_nsh;
 
-/* Action lists, for the actions that nest them. */
-int odp_actions_format_list(GString *out, const uint8_t *buf, size_t len, int depth,
-			    const char *ctx, GError **error);
-int odp_actions_parse_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx,
-			   bool nested);
+/* Helpers of the action families (core/odp-act-common.c). */
 /* Sub-attributes of a nested action into out[type]: lens[type] is the
  * fixed length of each type (-1 for any) or -2 for a type the action does
  * not have. */
