@@ -9,7 +9,7 @@
 
 int
 odp_act_collect(const struct odp_attr *a, const char *ctx, const int *lens, size_t n_lens,
-	struct odp_attr *out, GError **error)
+		struct odp_attr *out, GError **error)
 {
 	struct odp_iter it;
 	struct odp_attr s;
@@ -65,7 +65,7 @@ odp_act_parse_u32_arg(struct odp_lexer *lx, const char *ctx, const char *field, 
 /* As ds_put_hex writes one. */
 int
 odp_lex_hex_blob(struct odp_lexer *lx, const char *ctx, const char *field, size_t max,
-	       GByteArray *out)
+		 GByteArray *out)
 {
 	const char *at = lx->p, *d;
 	size_t n;

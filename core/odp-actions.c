@@ -57,9 +57,9 @@ act_desc(uint16_t type)
 }
 
 static int format_action_list(GString *out, const uint8_t *buf, size_t len, int depth,
-				   const char *ctx, GError **error);
+			      const char *ctx, GError **error);
 static int parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx,
-				  bool nested);
+			     bool nested);
 
 /* ---- output and set() ---------------------------------------------------- */
 

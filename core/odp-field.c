@@ -159,12 +159,13 @@ put_field_mask(GString *out, uint8_t kind, const uint8_t *m)
 
 int
 odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
-	  const uint8_t *v, const uint8_t *m, bool verbose, GError **error)
+	      const uint8_t *v, const uint8_t *m, bool verbose, GError **error)
 {
 	size_t n = field_size(kind);
 	bool empty = m && odp_all_bytes(m, n, 0);
-	bool full = !m || (kind == ODP_FK_LABEL ? (odp_get_be32(m) & ODP_IPV6_LABEL_MASK) == ODP_IPV6_LABEL_MASK
-					     : odp_all_bytes(m, n, 0xff));
+	bool full = !m || (kind == ODP_FK_LABEL
+			   ? (odp_get_be32(m) & ODP_IPV6_LABEL_MASK) == ODP_IPV6_LABEL_MASK
+			   : odp_all_bytes(m, n, 0xff));
 
 	if (kind == ODP_FK_FRAG) {
 		/* An enumeration: a partial mask means nothing. */
@@ -193,7 +194,7 @@ odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
 
 int
 odp_parse_field(struct odp_lexer *lx, const char *ctx, const char *name, uint8_t kind,
-		  uint8_t *k, uint8_t *m)
+		uint8_t *k, uint8_t *m)
 {
 	uint64_t v, mv;
 	int r;
@@ -282,7 +283,7 @@ odp_parse_field(struct odp_lexer *lx, const char *ctx, const char *name, uint8_t
 
 void
 odp_put_pair(struct ovsdp_buf *key, struct ovsdp_buf *mask, uint16_t type,
-	 const void *k, const void *m, size_t len)
+	     const void *k, const void *m, size_t len)
 {
 	ovsdp_buf_put_attr(key, type, k, len);
 	if (mask)
@@ -412,7 +413,7 @@ odp_mask_never(const uint8_t *m, size_t len, uint8_t byte)
  * space between bytes; ovsdp reads that back to the same bytes. */
 void
 odp_put_generic(GString *out, uint16_t type, const uint8_t *k, size_t klen, const uint8_t *m,
-	    size_t mlen, bool show_mask)
+		size_t mlen, bool show_mask)
 {
 	g_string_append_printf(out, "key%u(", type);
 	for (size_t i = 0; i < klen; i++)
@@ -449,7 +450,7 @@ odp_generic_type(const char *at, size_t n, uint16_t *type)
 /* After "keyN(": "bytes[/bytes])"; a missing mask is exact (all ones). */
 int
 odp_parse_generic_body(struct odp_lexer *lx, const char *ctx, uint16_t type, struct ovsdp_buf *key,
-		   struct ovsdp_buf *mask)
+		       struct ovsdp_buf *mask)
 {
 	g_autoptr(GByteArray) k = g_byte_array_new();
 	g_autoptr(GByteArray) m = g_byte_array_new();

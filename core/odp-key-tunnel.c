@@ -143,9 +143,9 @@ put_geneve(GString *out, const uint8_t *k, const uint8_t *m, size_t len, bool ve
 		 * vSwitch leaves it out, and then nothing can parse the text). */
 		if ((r = odp_put_field(out, "tunnel", "class", ODP_FK_BE16X, k + off, m ? m + off : NULL, verbose, error))
 		    || (r = odp_put_field(out, "tunnel", "type", ODP_FK_U8X, k + off + 2, m ? m + off + 2 : NULL,
-				      verbose, error))
+					  verbose, error))
 		    || (r = odp_put_field(out, "tunnel", "len", ODP_FK_U8, &dlen, m ? &lmask : NULL,
-				      verbose || show_data, error)))
+					  verbose || show_data, error)))
 			return r;
 		if (show_data) {
 			odp_put_hex_trimmed(out, data, dlen);
@@ -212,7 +212,7 @@ format_erspan(const struct tun_fmt *f)
 		hwid_m = m ? mask.u.md2.hwid : 0;
 		if ((r = odp_put_field(out, "tunnel", "dir", ODP_FK_U8, &dir, m ? &dir_m : NULL, verbose, error))
 		    || (r = odp_put_field(out, "tunnel", "hwid", ODP_FK_U8X, &hwid, m ? &hwid_m : NULL, verbose,
-				      error)))
+					  error)))
 			return r;
 	}
 	odp_chomp(out, ',');
@@ -240,8 +240,8 @@ put_vxlan(GString *out, const struct odp_attr *a, const struct odp_attr *ma, enu
 			bool found = ma && odp_list_find(ma->data, ma->len, g.type, &mg);
 
 			odp_put_generic(out, g.type, g.data, g.len, found ? mg.data : NULL, found ? mg.len : 0,
-				    mode != ODP_MASK_EXACT && !(found && mg.len == g.len
-							    && odp_all_bytes(mg.data, mg.len, 0xff)));
+					mode != ODP_MASK_EXACT && !(found && mg.len == g.len
+								    && odp_all_bytes(mg.data, mg.len, 0xff)));
 			g_string_append_c(out, ',');
 			continue;
 		}
@@ -262,9 +262,9 @@ put_vxlan(GString *out, const struct odp_attr *a, const struct odp_attr *ma, enu
 		mflags = (uint8_t)(mv >> 16);
 		g_string_append(out, "gbp(");
 		if ((r = odp_put_field(out, "tunnel", "id", ODP_FK_BE16, id, mode == ODP_MASK_EXACT ? NULL : mid,
-				   verbose, error))
+				       verbose, error))
 		    || (r = odp_put_field(out, "tunnel", "flags", ODP_FK_U8X, &flags, mode == ODP_MASK_EXACT ? NULL : &mflags,
-				      verbose, error)))
+					  verbose, error)))
 			return r;
 		odp_chomp(out, ',');
 		g_string_append(out, "),");
@@ -326,8 +326,8 @@ format_tunnel(const struct odp_key_fmt *f)
 
 			/* The mask is shown unless it is exact, as ovs-dpctl does. */
 			odp_put_generic(out, t.type, t.data, t.len, found ? mt.data : NULL, found ? mt.len : 0,
-				    mr.mode != ODP_MASK_EXACT && !(found && mt.len == t.len
-							       && odp_all_bytes(mt.data, mt.len, 0xff)));
+					mr.mode != ODP_MASK_EXACT && !(found && mt.len == t.len
+								       && odp_all_bytes(mt.data, mt.len, 0xff)));
 			g_string_append_c(out, ',');
 			continue;
 		}
@@ -614,7 +614,7 @@ parse_erspan(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask
 #define TUN_SEEN_FLAGS (1u << 31)
 
 static int
-parse_tunnel(struct odp_lexer *lx, const struct odp_key_codec *c G_GNUC_UNUSED, uint16_t type_,
+parse_tunnel(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type_,
 	     struct ovsdp_buf *key, struct ovsdp_buf *mask)
 {
 	size_t kc, mc = 0;
@@ -713,7 +713,7 @@ done:
 
 /* Duplicates and lengths of the options this codec knows. */
 static int
-validate_tunnel(const struct odp_attr *a, int depth G_GNUC_UNUSED, GError **error)
+validate_tunnel(const struct odp_attr *a, int depth, GError **error)
 {
 	struct odp_iter ti;
 	struct odp_attr t;

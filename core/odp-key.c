@@ -193,7 +193,7 @@ format_key_list(GString *out, const uint8_t *key, size_t klen, struct odp_mask_r
 			if (mr.mode == ODP_MASK_EXACT || found || verbose) {
 				put_sep(out, &first);
 				odp_put_generic(out, a.type, a.data, a.len, found ? ma.data : NULL,
-					    found ? ma.len : 0, mr.mode != ODP_MASK_EXACT);
+						found ? ma.len : 0, mr.mode != ODP_MASK_EXACT);
 			}
 			continue;
 		}
@@ -257,7 +257,7 @@ odp_key_format_attr(GString *out, const struct odp_attr *a, const struct odp_att
 
 	if (!d) {
 		odp_put_generic(out, a->type, a->data, a->len, mask ? mask->data : NULL,
-			    mask ? mask->len : 0, mask != NULL);
+				mask ? mask->len : 0, mask != NULL);
 		return 0;
 	}
 	if ((r = check_key_len(d, a, "", error)))
