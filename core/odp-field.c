@@ -76,92 +76,155 @@ odp_lex_fields(struct odp_lexer *lx, const char *ctx,
 
 /* ---- Fields ------------------------------------------------------------- */
 
-static size_t
-field_size(uint8_t kind)
+/* One kind of plain field (ODP_FK_*): its width, how its value and its
+ * mask print, and how "value[/mask]" parses into both. */
+struct field_kind {
+	uint8_t size;
+	void (*put_value)(GString *out, const uint8_t *v);
+	void (*put_mask)(GString *out, const uint8_t *m);      /* NULL: as the value */
+	int (*parse)(struct odp_lexer *lx, const struct field_kind *fk, const char *ctx,
+		     const char *name, uint8_t *k, uint8_t *m);
+	/* The addresses' reader of one value, for parse_address. */
+	int (*lex)(struct odp_lexer *lx, const char *ctx, const char *field, uint8_t *v);
+};
+
+static void
+put_dec8(GString *out, const uint8_t *v)
 {
-	switch (kind) {
-	case ODP_FK_U8:
-	case ODP_FK_U8X:
-	case ODP_FK_FRAG:
-		return 1;
-	case ODP_FK_BE16:
-	case ODP_FK_BE16X:
-		return 2;
-	case ODP_FK_IPV4:
-	case ODP_FK_LABEL:
-		return 4;
-	case ODP_FK_ETH:
-		return 6;
-	case ODP_FK_BE64:
-		return 8;
-	default:
-		return 16;
-	}
+	g_string_append_printf(out, "%u", v[0]);
 }
 
 static void
-put_field_value(GString *out, uint8_t kind, const uint8_t *v)
+put_hex8(GString *out, const uint8_t *v)
 {
-	switch (kind) {
-	case ODP_FK_U8:
-		g_string_append_printf(out, "%u", v[0]);
-		break;
-	case ODP_FK_U8X:
-		g_string_append_printf(out, "%#x", v[0]);
-		break;
-	case ODP_FK_BE16:
-		g_string_append_printf(out, "%u", odp_get_be16(v));
-		break;
-	case ODP_FK_BE16X:
-		g_string_append_printf(out, "%#x", odp_get_be16(v));
-		break;
-	case ODP_FK_IPV4:
-		odp_put_ipv4(out, v);
-		break;
-	case ODP_FK_IPV6:
-		odp_put_ipv6(out, v);
-		break;
-	case ODP_FK_ETH:
-		odp_put_mac(out, v);
-		break;
-	case ODP_FK_LABEL:
-		g_string_append_printf(out, "%#x", odp_get_be32(v));
-		break;
-	case ODP_FK_BE64:
-		g_string_append_printf(out, "0x%" G_GINT64_MODIFIER "x", odp_get_be64(v));
-		break;
-	}
+	g_string_append_printf(out, "%#x", v[0]);
 }
 
 static void
-put_field_mask(GString *out, uint8_t kind, const uint8_t *m)
+put_dec16(GString *out, const uint8_t *v)
 {
-	switch (kind) {
-	case ODP_FK_U8:
-	case ODP_FK_U8X:
-		g_string_append_printf(out, "%#x", m[0]);
-		break;
-	case ODP_FK_BE16:
-	case ODP_FK_BE16X:
-		g_string_append_printf(out, "%#x", odp_get_be16(m));
-		break;
-	case ODP_FK_LABEL:
-		g_string_append_printf(out, "%#x", odp_get_be32(m));
-		break;
-	case ODP_FK_BE64:
-		g_string_append_printf(out, "%#" G_GINT64_MODIFIER "x", odp_get_be64(m));
-		break;
-	default:
-		put_field_value(out, kind, m);
-		break;
-	}
+	g_string_append_printf(out, "%u", odp_get_be16(v));
 }
+
+static void
+put_hex16(GString *out, const uint8_t *v)
+{
+	g_string_append_printf(out, "%#x", odp_get_be16(v));
+}
+
+static void
+put_hex32(GString *out, const uint8_t *v)
+{
+	g_string_append_printf(out, "%#x", odp_get_be32(v));
+}
+
+/* A tunnel id shows "0x0"; its mask, like every mask, "0". */
+static void
+put_id64(GString *out, const uint8_t *v)
+{
+	g_string_append_printf(out, "0x%" G_GINT64_MODIFIER "x", odp_get_be64(v));
+}
+
+static void
+put_hex64(GString *out, const uint8_t *v)
+{
+	g_string_append_printf(out, "%#" G_GINT64_MODIFIER "x", odp_get_be64(v));
+}
+
+/* A big-endian number of the kind's width. */
+static int
+parse_uint(struct odp_lexer *lx, const struct field_kind *fk, const char *ctx, const char *name,
+	   uint8_t *k, uint8_t *m)
+{
+	uint64_t max = fk->size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * fk->size)) - 1;
+	uint64_t v, mv;
+	int r;
+
+	if ((r = odp_lex_uint_masked(lx, ctx, name, max, &v, &mv)))
+		return r;
+	for (size_t i = 0; i < fk->size; i++) {
+		k[i] = (uint8_t)(v >> (8 * (fk->size - 1 - i)));
+		m[i] = (uint8_t)(mv >> (8 * (fk->size - 1 - i)));
+	}
+	return 0;
+}
+
+/* 20-bit values; masks may carry the other 12 bits. */
+static int
+parse_label(struct odp_lexer *lx, const struct field_kind *fk, const char *ctx, const char *name,
+	    uint8_t *k, uint8_t *m)
+{
+	uint64_t v, mv = ODP_IPV6_LABEL_MASK;
+	int r;
+
+	if ((r = odp_lex_uint(lx, ctx, name, ODP_IPV6_LABEL_MASK, &v)))
+		return r;
+	if (*lx->p == '/') {
+		lx->p++;
+		if ((r = odp_lex_uint(lx, ctx, name, UINT32_MAX, &mv)))
+			return r;
+	}
+	odp_store_be32(k, v);
+	odp_store_be32(m, mv);
+	return 0;
+}
+
+/* An enumeration, always exact. */
+static int
+parse_frag(struct odp_lexer *lx, const struct field_kind *fk, const char *ctx, const char *name,
+	   uint8_t *k, uint8_t *m)
+{
+	const char *at = lx->p;
+	size_t n = odp_token_len(at);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(frag_names); i++) {
+		if (n == strlen(frag_names[i]) && !g_ascii_strncasecmp(at, frag_names[i], n)) {
+			k[0] = (uint8_t)i;
+			m[0] = 0xff;
+			lx->p += n;
+			return 0;
+		}
+	}
+	return odp_lex_fail(lx, at, "%s: bad frag type '%.*s' (expected no, first or later)",
+			    ctx, (int)n, at);
+}
+
+/* An address; a missing mask is all ones. */
+static int
+parse_address(struct odp_lexer *lx, const struct field_kind *fk, const char *ctx, const char *name,
+	      uint8_t *k, uint8_t *m)
+{
+	int r;
+
+	if ((r = fk->lex(lx, ctx, name, k)))
+		return r;
+	memset(m, 0xff, fk->size);
+	if (*lx->p == '/') {
+		lx->p++;
+		return fk->lex(lx, ctx, name, m);
+	}
+	return 0;
+}
+
+static const struct field_kind field_kinds[] = {
+	[ODP_FK_U8] = { 1, put_dec8, put_hex8, parse_uint, NULL },
+	[ODP_FK_U8X] = { 1, put_hex8, put_hex8, parse_uint, NULL },
+	[ODP_FK_BE16] = { 2, put_dec16, put_hex16, parse_uint, NULL },
+	[ODP_FK_BE16X] = { 2, put_hex16, put_hex16, parse_uint, NULL },
+	[ODP_FK_IPV4] = { 4, odp_put_ipv4, NULL, parse_address, odp_lex_ipv4 },
+	[ODP_FK_IPV6] = { 16, odp_put_ipv6, NULL, parse_address, odp_lex_ipv6 },
+	[ODP_FK_ETH] = { 6, odp_put_mac, NULL, parse_address, odp_lex_mac },
+	[ODP_FK_FRAG] = { 1, NULL, NULL, parse_frag, NULL },    /* printed by name */
+	[ODP_FK_LABEL] = { 4, put_hex32, put_hex32, parse_label, NULL },
+	[ODP_FK_BE64] = { 8, put_id64, put_hex64, parse_uint, NULL },
+};
 
 int
 odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
 	      const uint8_t *v, const uint8_t *m, bool verbose, GError **error)
 {
-	size_t n = field_size(kind);
+	const struct field_kind *fk = &field_kinds[kind];
+	size_t n = fk->size;
 	bool empty = m && odp_all_bytes(m, n, 0);
 	bool full = !m || (kind == ODP_FK_LABEL
 			   ? (odp_get_be32(m) & ODP_IPV6_LABEL_MASK) == ODP_IPV6_LABEL_MASK
@@ -183,10 +246,10 @@ odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
 	if (kind == ODP_FK_LABEL && odp_get_be32(v) > ODP_IPV6_LABEL_MASK)
 		return odp_fail(error, "%s: label %#x is wider than 20 bits", ctx, odp_get_be32(v));
 	g_string_append_printf(out, "%s=", name);
-	put_field_value(out, kind, v);
+	fk->put_value(out, v);
 	if (!full) {
 		g_string_append_c(out, '/');
-		put_field_mask(out, kind, m);
+		(fk->put_mask ? fk->put_mask : fk->put_value)(out, m);
 	}
 	g_string_append_c(out, ',');
 	return 0;
@@ -196,87 +259,9 @@ int
 odp_parse_field(struct odp_lexer *lx, const char *ctx, const char *name, uint8_t kind,
 		uint8_t *k, uint8_t *m)
 {
-	uint64_t v, mv;
-	int r;
+	const struct field_kind *fk = &field_kinds[kind];
 
-	switch (kind) {
-	case ODP_FK_U8:
-	case ODP_FK_U8X:
-		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT8_MAX, &v, &mv)))
-			return r;
-		k[0] = (uint8_t)v;
-		m[0] = (uint8_t)mv;
-		return 0;
-	case ODP_FK_BE16:
-	case ODP_FK_BE16X:
-		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT16_MAX, &v, &mv)))
-			return r;
-		odp_store_be16(k, v);
-		odp_store_be16(m, mv);
-		return 0;
-	case ODP_FK_LABEL:
-		/* 20-bit values; masks may carry the other 12 bits. */
-		if ((r = odp_lex_uint(lx, ctx, name, ODP_IPV6_LABEL_MASK, &v)))
-			return r;
-		mv = ODP_IPV6_LABEL_MASK;
-		if (*lx->p == '/') {
-			lx->p++;
-			if ((r = odp_lex_uint(lx, ctx, name, UINT32_MAX, &mv)))
-				return r;
-		}
-		odp_store_be32(k, v);
-		odp_store_be32(m, mv);
-		return 0;
-	case ODP_FK_BE64:
-		if ((r = odp_lex_uint_masked(lx, ctx, name, UINT64_MAX, &v, &mv)))
-			return r;
-		odp_store_be64(k, v);
-		odp_store_be64(m, mv);
-		return 0;
-	case ODP_FK_FRAG: {
-		const char *at = lx->p;
-		size_t n = odp_token_len(at);
-
-		for (size_t i = 0; i < G_N_ELEMENTS(frag_names); i++) {
-			if (n == strlen(frag_names[i]) && !g_ascii_strncasecmp(at, frag_names[i], n)) {
-				k[0] = (uint8_t)i;
-				m[0] = 0xff;
-				lx->p += n;
-				return 0;
-			}
-		}
-		return odp_lex_fail(lx, at, "%s: bad frag type '%.*s' (expected no, first or later)",
-				    ctx, (int)n, at);
-	}
-	case ODP_FK_IPV4:
-		if ((r = odp_lex_ipv4(lx, ctx, name, k)))
-			return r;
-		memset(m, 0xff, 4);
-		if (*lx->p == '/') {
-			lx->p++;
-			return odp_lex_ipv4(lx, ctx, name, m);
-		}
-		return 0;
-	case ODP_FK_IPV6:
-		if ((r = odp_lex_ipv6(lx, ctx, name, k)))
-			return r;
-		memset(m, 0xff, 16);
-		if (*lx->p == '/') {
-			lx->p++;
-			return odp_lex_ipv6(lx, ctx, name, m);
-		}
-		return 0;
-	case ODP_FK_ETH:
-		if ((r = odp_lex_mac(lx, ctx, name, k)))
-			return r;
-		memset(m, 0xff, 6);
-		if (*lx->p == '/') {
-			lx->p++;
-			return odp_lex_mac(lx, ctx, name, m);
-		}
-		return 0;
-	}
-	return -EINVAL;
+	return fk->parse(lx, fk, ctx, name, k, m);
 }
 
 /* ---- Keys of fixed size ------------------------------------------------- */
