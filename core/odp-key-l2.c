@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <linux/openvswitch.h>
 
+#include "ovsdp/odp.h"
 #include "odp-private.h"
 
 #define VLAN_CFI 0x1000
@@ -16,17 +17,45 @@
 
 /* ---- Metadata ----------------------------------------------------------- */
 
+static void
+fields_priority(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->priority = odp_get_u32(p);
+}
+
+static void
+fields_skb_mark(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->skb_mark = odp_get_u32(p);
+}
+
+static void
+fields_dp_hash(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->dp_hash = odp_get_u32(p);
+}
+
+static void
+fields_recirc_id(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->recirc_id = odp_get_u32(p);
+}
+
 const struct odp_key_codec odp_key_priority = {
 	.name = "skb_priority", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
+	.flow_fields = fields_priority,
 };
 const struct odp_key_codec odp_key_skb_mark = {
 	.name = "skb_mark", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
+	.flow_fields = fields_skb_mark,
 };
 const struct odp_key_codec odp_key_dp_hash = {
 	.name = "dp_hash", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
+	.flow_fields = fields_dp_hash,
 };
 const struct odp_key_codec odp_key_recirc_id = {
 	.name = "recirc_id", .len = 4, .format = odp_key_format_u32x, .parse = odp_key_parse_uint,
+	.flow_fields = fields_recirc_id,
 };
 
 /* A port number in decimal, its mask in hex. */
@@ -39,8 +68,16 @@ format_in_port(const struct odp_key_fmt *f)
 	return 0;
 }
 
+static void
+fields_in_port(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->in_port = odp_get_u32(p);
+	out->has_in_port = true;
+}
+
 const struct odp_key_codec odp_key_in_port = {
 	.name = "in_port", .len = 4, .format = format_in_port, .parse = odp_key_parse_uint,
+	.flow_fields = fields_in_port,
 };
 
 /* ---- Ethernet ----------------------------------------------------------- */
@@ -52,8 +89,17 @@ static const struct odp_field eth_fields[] = {
 
 /* A present but wildcarded Ethernet key still says the packet is an
  * Ethernet frame: dump-flows keeps "eth()". */
+static void
+fields_ethernet(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	memcpy(out->eth_src, p + offsetof(struct ovs_key_ethernet, eth_src), 6);
+	memcpy(out->eth_dst, p + offsetof(struct ovs_key_ethernet, eth_dst), 6);
+	out->has_eth = true;
+}
+
 const struct odp_key_codec odp_key_ethernet = {
 	ODP_STRUCT_KEY("eth", struct ovs_key_ethernet, eth_fields), .show_wild = true,
+	.flow_fields = fields_ethernet,
 };
 
 static int
@@ -77,8 +123,15 @@ parse_ethertype(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t ty
 	return odp_key_close_be16(lx, c, type, key, mask, v, mv);
 }
 
+static void
+fields_ethertype(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->eth_type = odp_get_be16(p);
+}
+
 const struct odp_key_codec odp_key_ethertype = {
 	.name = "eth_type", .len = 2, .format = format_ethertype, .parse = parse_ethertype,
+	.flow_fields = fields_ethertype,
 };
 
 /* ---- VLAN --------------------------------------------------------------- */
@@ -158,6 +211,14 @@ parse_vlan(struct odp_lexer *lx, const struct odp_key_codec *c, uint16_t type,
 	return 0;
 }
 
+static void
+fields_vlan(const uint8_t *p, struct ovsdp_flow_fields *out)
+{
+	out->vlan_tci = odp_get_be16(p);
+	out->has_vlan = true;
+}
+
 const struct odp_key_codec odp_key_vlan = {
 	.name = "vlan", .len = 2, .format = format_vlan, .parse = parse_vlan,
+	.flow_fields = fields_vlan,
 };

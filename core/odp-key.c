@@ -530,38 +530,8 @@ ovsdp_odp_key_fields(const void *key, size_t key_len, struct ovsdp_flow_fields *
 			continue;
 		if (check_key_len(d, &a, "", NULL))
 			return -EINVAL;
-		switch (a.type) {
-		case OVS_KEY_ATTR_IN_PORT:
-			out->in_port = odp_get_u32(a.data);
-			out->has_in_port = true;
-			break;
-		case OVS_KEY_ATTR_ETHERNET:
-			memcpy(out->eth_src, a.data + offsetof(struct ovs_key_ethernet, eth_src), 6);
-			memcpy(out->eth_dst, a.data + offsetof(struct ovs_key_ethernet, eth_dst), 6);
-			out->has_eth = true;
-			break;
-		case OVS_KEY_ATTR_ETHERTYPE:
-			out->eth_type = odp_get_be16(a.data);
-			break;
-		case OVS_KEY_ATTR_RECIRC_ID:
-			out->recirc_id = odp_get_u32(a.data);
-			break;
-		case OVS_KEY_ATTR_DP_HASH:
-			out->dp_hash = odp_get_u32(a.data);
-			break;
-		case OVS_KEY_ATTR_SKB_MARK:
-			out->skb_mark = odp_get_u32(a.data);
-			break;
-		case OVS_KEY_ATTR_PRIORITY:
-			out->priority = odp_get_u32(a.data);
-			break;
-		case OVS_KEY_ATTR_VLAN:
-			out->vlan_tci = odp_get_be16(a.data);
-			out->has_vlan = true;
-			break;
-		default:
-			break;
-		}
+		if (d->flow_fields)
+			d->flow_fields(a.data, out);
 	}
 	return r < 0 ? -EINVAL : 0;
 }

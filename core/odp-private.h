@@ -202,6 +202,7 @@ struct odp_field {
 #define ODP_FIELD(name, kind, type, member) { name, NULL, kind, offsetof(type, member) }
 
 struct odp_key_codec;
+struct ovsdp_flow_fields;
 
 /* What a key's format function gets. */
 struct odp_key_fmt {
@@ -235,6 +236,10 @@ struct odp_key_codec {
 	bool (*mask_is)(const uint8_t *m, size_t len, uint8_t byte);
 	/* Checks of a nested payload beyond its framing (NULL: none). */
 	int (*validate)(const struct odp_attr *a, int depth, GError **error);
+	/* Its part of the quick view upcall handlers read
+	 * (ovsdp_odp_key_fields), from a payload of the right length (NULL:
+	 * none). */
+	void (*flow_fields)(const uint8_t *p, struct ovsdp_flow_fields *out);
 	const struct odp_field *fields; /* a fixed struct of plain fields */
 	size_t n_fields;
 	bool show_wild;         /* printed as "name()" even when wildcarded */
