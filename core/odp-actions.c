@@ -557,11 +557,15 @@ parse_action(struct odp_lexer *lx, struct ovsdp_buf *b)
 }
 
 static int
+parse_action_item(struct odp_lexer *lx, void *arg)
+{
+	return parse_action(lx, arg);
+}
+
+static int
 parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bool nested)
 {
-	const char *delims = ", \t\r\n";
-
-	lx->p += strspn(lx->p, delims);
+	lx->p += strspn(lx->p, ODP_LIST_DELIMS);
 	if (nested) {
 		/* A nested list prints as "drop" when empty (sample, clone,
 		 * check_pkt_len, dec_ttl), and reads back the same way; at the
@@ -569,7 +573,7 @@ parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bo
 		const char *save = lx->p;
 
 		if (odp_lex_word(lx, "drop")) {
-			lx->p += strspn(lx->p, delims);
+			lx->p += strspn(lx->p, ODP_LIST_DELIMS);
 			if (*lx->p == ')') {
 				lx->p++;
 				return 0;
@@ -577,26 +581,7 @@ parse_action_list(struct odp_lexer *lx, struct ovsdp_buf *b, const char *ctx, bo
 			lx->p = save;
 		}
 	}
-	for (;;) {
-		size_t sep;
-		int r;
-
-		if (nested && *lx->p == ')') {
-			lx->p++;
-			return 0;
-		}
-		if (!*lx->p)
-			return nested ? odp_lex_fail(lx, lx->p, "%s: missing ')'", ctx) : 0;
-		if ((r = parse_action(lx, b)))
-			return r;
-		sep = strspn(lx->p, delims);
-		if (!sep && *lx->p && !(nested && *lx->p == ')')) {
-			size_t n = odp_token_len(lx->p);
-
-			return odp_lex_fail(lx, lx->p, "unexpected '%.*s'", (int)(n ? n : 1), lx->p);
-		}
-		lx->p += sep;
-	}
+	return odp_lex_list(lx, nested, ctx, parse_action_item, b);
 }
 
 OVSDP_EXPORT int

@@ -409,33 +409,27 @@ odp_key_parse_attr(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf
 	return d->parse(lx, d, type, key, mask);
 }
 
+/* The buffers of a key list being read, and the types it has. */
+struct key_list {
+	struct ovsdp_buf *key, *mask;
+	uint64_t seen;
+};
+
+static int
+parse_key_item(struct odp_lexer *lx, void *arg)
+{
+	struct key_list *kl = arg;
+
+	return odp_key_parse_attr(lx, kl->key, kl->mask, &kl->seen);
+}
+
 static int
 parse_key_list(struct odp_lexer *lx, struct ovsdp_buf *key, struct ovsdp_buf *mask, bool nested)
 {
-	const char *delims = ", \t\r\n";
-	uint64_t seen = 0;
-	int r;
+	struct key_list kl = { key, mask, 0 };
 
-	lx->p += strspn(lx->p, delims);
-	for (;;) {
-		size_t sep;
-
-		if (nested && *lx->p == ')') {
-			lx->p++;
-			return 0;
-		}
-		if (!*lx->p)
-			return nested ? odp_lex_fail(lx, lx->p, "encap: missing ')'") : 0;
-		if ((r = odp_key_parse_attr(lx, key, mask, &seen)))
-			return r;
-		sep = strspn(lx->p, delims);
-		if (!sep && *lx->p && !(nested && *lx->p == ')')) {
-			size_t n = odp_token_len(lx->p);
-
-			return odp_lex_fail(lx, lx->p, "unexpected '%.*s'", (int)(n ? n : 1), lx->p);
-		}
-		lx->p += sep;
-	}
+	lx->p += strspn(lx->p, ODP_LIST_DELIMS);
+	return odp_lex_list(lx, nested, "encap", parse_key_item, &kl);
 }
 
 OVSDP_EXPORT int

@@ -134,6 +134,14 @@ int odp_lex_u128(struct odp_lexer *lx, const char *ctx, const char *field, uint8
 /* Flags up to (not including) ')': "a|b|0x4", "+a-b" or "value/mask". */
 int odp_lex_flags(struct odp_lexer *lx, const char *ctx, const struct odp_flag_name *names,
 		  uint32_t allowed, uint32_t *flags, uint32_t *mask);
+/* Items of a list separated by ',' or white space: what separates them. */
+#define ODP_LIST_DELIMS ", \t\r\n"
+/* The items of a list, each read by item(lx, arg), up to the end of the
+ * text or, when nested, its ')' (consumed; "<what>: missing ')'" when the
+ * text ends first); anything between items other than separators is an
+ * error. */
+int odp_lex_list(struct odp_lexer *lx, bool nested, const char *what,
+		 int (*item)(struct odp_lexer *lx, void *arg), void *arg);
 /* Pairs of hex digits, optionally separated by spaces, up to ')' or '/'. */
 int odp_lex_hex_bytes(struct odp_lexer *lx, const char *ctx, GByteArray *out);
 
