@@ -1,6 +1,9 @@
-/* odp-private.h: what the key codec (odp-key.c), the action codec
- * (odp-actions.c) and their shared lexer and printers (odp-text.c) need from
- * each other.  Not installed. */
+/* odp-private.h: what the ODP codec files need from each other: the key
+ * and action list walkers (odp-key.c, odp-actions.c), the rows of the key
+ * and action types their family files define (odp-key-*.c, odp-act-*.c),
+ * the helpers those share (odp-field.c, odp-act-common.c) and the lexer,
+ * printers and attribute walk under all of them (odp-text.c).  Not
+ * installed. */
 #ifndef OVSDP_ODP_PRIVATE_H
 #define OVSDP_ODP_PRIVATE_H
 
