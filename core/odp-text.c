@@ -730,3 +730,29 @@ odp_lex_hex_bytes(struct odp_lexer *lx, const char *ctx, GByteArray *out)
 		lx->p += 2;
 	}
 }
+
+int
+odp_lex_list(struct odp_lexer *lx, bool nested, const char *what,
+	     int (*item)(struct odp_lexer *lx, void *arg), void *arg)
+{
+	for (;;) {
+		size_t sep;
+		int r;
+
+		if (nested && *lx->p == ')') {
+			lx->p++;
+			return 0;
+		}
+		if (!*lx->p)
+			return nested ? odp_lex_fail(lx, lx->p, "%s: missing ')'", what) : 0;
+		if ((r = item(lx, arg)))
+			return r;
+		sep = strspn(lx->p, ODP_LIST_DELIMS);
+		if (!sep && *lx->p && !(nested && *lx->p == ')')) {
+			size_t n = odp_token_len(lx->p);
+
+			return odp_lex_fail(lx, lx->p, "unexpected '%.*s'", (int)(n ? n : 1), lx->p);
+		}
+		lx->p += sep;
+	}
+}

@@ -18,6 +18,7 @@
 
 #include "ovsdp/odp.h"
 #include "golden.h"
+#include "ovs-compat.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
@@ -168,7 +169,83 @@ static const char *const canonical[] = {
 	"action99",
 	"action26(01 02 03 04 05),2",
 	"clone(action4095(ff)),action0",
+	/* set() of every fixed-size key kind, masked sets of MPLS. */
+	"add_mpls(label=1,tc=0,ttl=64,bos=1,eth_type=0x8847,tun_flags=0x1)",
+	"set(mpls(label=5,tc=1,ttl=2,bos=1)),set(mpls(label=5/0xfffff,tc=0/0,ttl=2/0xff,bos=0/0)),2",
+	"set(ct_label(0x1)),set(ct_mark(0x5)),set(in_port(3))",
+	"set(vlan(vid=5,pcp=1)),set(eth_type(0x0800)),set(arp(sip=1.1.1.1,tip=2.2.2.2,op=1,sha=00:00:00:00:00:01,tha=00:00:00:00:00:02))",
+	"set(nd(target=::1,sll=00:00:00:00:00:01,tll=00:00:00:00:00:02)),set(icmp(type=8,code=0)),set(icmpv6(type=1,code=2))",
+	"set(nd(target=::1/ffff::))",
 };
+
+/* The types of parsed actions, nested lists included (sample, clone,
+ * check_pkt_len and dec_ttl hold actions a level or two down). */
+static void
+collect_types(const uint8_t *p, size_t len, uint64_t *types)
+{
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		uint16_t type = a->nla_type & NLA_TYPE_MASK;
+		const uint8_t *pay = p + NLA_HDRLEN;
+		size_t plen = a->nla_len - NLA_HDRLEN, alen = NLA_ALIGN(a->nla_len);
+
+		ck_assert_uint_ge(a->nla_len, NLA_HDRLEN);
+		if (type < 64)
+			*types |= UINT64_C(1) << type;
+		if (type == OVS_ACTION_ATTR_CLONE) {
+			collect_types(pay, plen, types);
+		} else if (type == OVS_ACTION_ATTR_SAMPLE || type == OVS_ACTION_ATTR_CHECK_PKT_LEN
+			   || type == OVS_ACTION_ATTR_DEC_TTL) {
+			/* Their action lists are nested one level further. */
+			for (size_t off = 0; off + NLA_HDRLEN <= plen;) {
+				const struct nlattr *s = (const struct nlattr *)(pay + off);
+
+				ck_assert_uint_ge(s->nla_len, NLA_HDRLEN);
+				if (s->nla_type != OVS_SAMPLE_ATTR_PROBABILITY
+				    || type != OVS_ACTION_ATTR_SAMPLE)
+					if (type != OVS_ACTION_ATTR_CHECK_PKT_LEN
+					    || s->nla_type != OVS_CHECK_PKT_LEN_ATTR_PKT_LEN)
+						collect_types(pay + off + NLA_HDRLEN,
+							      s->nla_len - NLA_HDRLEN, types);
+				off += NLA_ALIGN(s->nla_len);
+			}
+		}
+		if (alen >= len)
+			break;
+		p += alen;
+		len -= alen;
+	}
+}
+
+/* The round-trip corpus above holds every action type the codec has a
+ * name for, so that a codec change cannot go untested. */
+START_TEST(corpus_coverage)
+{
+	static const uint16_t types[] = {
+		OVS_ACTION_ATTR_OUTPUT, OVS_ACTION_ATTR_USERSPACE, OVS_ACTION_ATTR_SET,
+		OVS_ACTION_ATTR_PUSH_VLAN, OVS_ACTION_ATTR_POP_VLAN, OVS_ACTION_ATTR_SAMPLE,
+		OVS_ACTION_ATTR_RECIRC, OVS_ACTION_ATTR_HASH, OVS_ACTION_ATTR_PUSH_MPLS,
+		OVS_ACTION_ATTR_POP_MPLS, OVS_ACTION_ATTR_SET_MASKED, OVS_ACTION_ATTR_CT,
+		OVS_ACTION_ATTR_TRUNC, OVS_ACTION_ATTR_PUSH_ETH, OVS_ACTION_ATTR_POP_ETH,
+		OVS_ACTION_ATTR_CT_CLEAR, OVS_ACTION_ATTR_PUSH_NSH, OVS_ACTION_ATTR_POP_NSH,
+		OVS_ACTION_ATTR_METER, OVS_ACTION_ATTR_CLONE, OVS_ACTION_ATTR_CHECK_PKT_LEN,
+		OVS_ACTION_ATTR_ADD_MPLS, OVS_ACTION_ATTR_DEC_TTL, OVSDP_ACTION_ATTR_DROP,
+		OVSDP_ACTION_ATTR_PSAMPLE,
+	};
+	uint64_t seen = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(canonical); i++) {
+		struct ovsdp_buf b = OVSDP_BUF_INIT;
+
+		parse(canonical[i], &b);
+		collect_types(b.data, b.len, &seen);
+		ovsdp_buf_clear(&b);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
+		ck_assert_msg(seen & (UINT64_C(1) << types[i]), "no action of type %u in the corpus",
+			      types[i]);
+}
+END_TEST
 
 START_TEST(text_roundtrip)
 {
@@ -625,6 +702,7 @@ main(void)
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, text_leniency);
+	tcase_add_test(tc, corpus_coverage);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("kernel-golden");

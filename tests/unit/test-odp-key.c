@@ -143,6 +143,7 @@ static const char *const canonical[] = {
 	"key40(/),key1000(ff/0f)",
 	"tunnel(dst=1.1.1.9,ttl=64,key16(),key20(01/0f),flags(-df)),in_port(9)",
 	"tunnel(dst=1.1.1.10,ttl=64,vxlan(gbp(id=1),key2(01 02 03 04/ff ff ff 00)),flags(-df)),in_port(10)",
+	"tunnel(dst=1.1.1.11,ttl=64,flags(+oam-df)),in_port(11)",
 	"",
 };
 
@@ -196,10 +197,85 @@ static const char *const exact[] = {
 	"tunnel(dst=1.1.1.1,erspan(ver=2,dir=0,hwid=0xf),flags(0))",
 	"nsh(flags=0,ttl=63,mdtype=1,np=3,spi=0x47,si=255,c1=0x1,c2=0x0,c3=0x0,c4=0xffffffff)",
 	"nsh(flags=2,ttl=1,mdtype=2,np=1,spi=0xffffff,si=0)",
-	"in_port(1),key45(01 02 03 04),key60()",
+	"in_port(1),key32(00 01),key45(01 02 03 04),key60()",
 	"tunnel(ttl=64,key16(),flags(0))",
 	"tunnel(ttl=64,vxlan(key3(aa)),flags(0))",
+	"tunnel(tun_id=0x1,tos=0x4,tp_src=1,tp_dst=2,flags(oam|key))",
+	"tunnel(ipv6_src=2001:db8::1,ipv6_dst=2001:db8::2,ttl=64,flags(0))",
+	"ct_tuple4(src=1.1.1.1,dst=2.2.2.2,proto=6,tp_src=1,tp_dst=2),ct_tuple6(src=::1,dst=::2,proto=17,src_port=3,dst_port=4)",
 };
+
+/* The types of a parsed key: top level and encap() in *keys, tunnel()
+ * options in *tun. */
+static void
+collect_types(const uint8_t *p, size_t len, uint64_t *keys, uint64_t *tun)
+{
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		uint16_t type = a->nla_type & NLA_TYPE_MASK;
+		size_t alen = NLA_ALIGN(a->nla_len);
+
+		ck_assert_uint_ge(a->nla_len, NLA_HDRLEN);
+		if (type < 64)
+			*keys |= UINT64_C(1) << type;
+		if (type == OVS_KEY_ATTR_ENCAP)
+			collect_types(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, keys, tun);
+		if (type == OVS_KEY_ATTR_TUNNEL)
+			collect_types(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, tun, tun);
+		if (alen >= len)
+			break;
+		p += alen;
+		len -= alen;
+	}
+}
+
+/* The round-trip corpora above hold every key type and every tunnel option
+ * the codec has a name for (so that a codec change cannot go untested),
+ * both with a mask and exact. */
+START_TEST(corpus_coverage)
+{
+	static const uint16_t key_types[] = {
+		OVS_KEY_ATTR_ENCAP, OVS_KEY_ATTR_PRIORITY, OVS_KEY_ATTR_IN_PORT,
+		OVS_KEY_ATTR_ETHERNET, OVS_KEY_ATTR_VLAN, OVS_KEY_ATTR_ETHERTYPE,
+		OVS_KEY_ATTR_IPV4, OVS_KEY_ATTR_IPV6, OVS_KEY_ATTR_TCP, OVS_KEY_ATTR_UDP,
+		OVS_KEY_ATTR_ICMP, OVS_KEY_ATTR_ICMPV6, OVS_KEY_ATTR_ARP, OVS_KEY_ATTR_ND,
+		OVS_KEY_ATTR_SKB_MARK, OVS_KEY_ATTR_TUNNEL, OVS_KEY_ATTR_SCTP,
+		OVS_KEY_ATTR_TCP_FLAGS, OVS_KEY_ATTR_DP_HASH, OVS_KEY_ATTR_RECIRC_ID,
+		OVS_KEY_ATTR_MPLS, OVS_KEY_ATTR_CT_STATE, OVS_KEY_ATTR_CT_ZONE,
+		OVS_KEY_ATTR_CT_MARK, OVS_KEY_ATTR_CT_LABELS, OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4,
+		OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6, OVS_KEY_ATTR_NSH, 32,
+	};
+	static const uint16_t tun_types[] = {
+		OVS_TUNNEL_KEY_ATTR_ID, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, OVS_TUNNEL_KEY_ATTR_IPV4_DST,
+		OVS_TUNNEL_KEY_ATTR_TOS, OVS_TUNNEL_KEY_ATTR_TTL, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT,
+		OVS_TUNNEL_KEY_ATTR_CSUM, OVS_TUNNEL_KEY_ATTR_OAM, OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS,
+		OVS_TUNNEL_KEY_ATTR_TP_SRC, OVS_TUNNEL_KEY_ATTR_TP_DST, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS,
+		OVS_TUNNEL_KEY_ATTR_IPV6_SRC, OVS_TUNNEL_KEY_ATTR_IPV6_DST,
+		OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS,
+	};
+	const char *const *sets[] = { canonical, exact };
+	size_t sizes[] = { G_N_ELEMENTS(canonical), G_N_ELEMENTS(exact) };
+
+	for (size_t s = 0; s < G_N_ELEMENTS(sets); s++) {
+		uint64_t keys = 0, tun = 0;
+
+		for (size_t i = 0; i < sizes[s]; i++) {
+			struct ovsdp_buf k = OVSDP_BUF_INIT;
+
+			ck_assert_int_eq(ovsdp_odp_key_from_string(sets[s][i], &k, NULL, NULL), 0);
+			collect_types(k.data, k.len, &keys, &tun);
+			ovsdp_buf_clear(&k);
+		}
+		for (size_t i = 0; i < G_N_ELEMENTS(key_types); i++)
+			ck_assert_msg(keys & (UINT64_C(1) << key_types[i]),
+				      "%s corpus: no key of type %u", s ? "exact" : "masked", key_types[i]);
+		for (size_t i = 0; i < G_N_ELEMENTS(tun_types); i++)
+			ck_assert_msg(tun & (UINT64_C(1) << tun_types[i]),
+				      "%s corpus: no tunnel option of type %u", s ? "exact" : "masked",
+				      tun_types[i]);
+	}
+}
+END_TEST
 
 START_TEST(exact_roundtrip)
 {
@@ -750,6 +826,7 @@ main(void)
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_loop_test(tc, exact_roundtrip, 0, G_N_ELEMENTS(exact));
 	tcase_add_test(tc, parse_layout);
+	tcase_add_test(tc, corpus_coverage);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("kernel-golden");
