@@ -128,21 +128,27 @@ def check_file(path):
     sys.exit(1 if failures else 0)
 
 
+def run_json(argv, what):
+    # Run an ovsdp-bench mode with --json; its document, or None (counted).
+    run = subprocess.run(argv, capture_output=True, text=True)
+    sys.stderr.write(run.stderr)
+    check(run.returncode == 0, f'{what} exits 0 (got {run.returncode})')
+    try:
+        return json.loads(run.stdout)
+    except ValueError:
+        check(False, f'{what} --json printed JSON: ' + run.stdout[:200])
+        return None
+
+
 def check_ab(bench):
     # `ovsdp-bench ab` as a user runs it: its own ovsdpd (--spawn), two
     # live switches per round; a precision never reached, so the round
     # limit stops it and says so.
     t0 = time.monotonic()
-    ab = subprocess.run([bench, 'ab', '--spawn', '--a', 'legacy', '--b', 'per-vport',
-                         '--rounds', '2', '--max-rounds', '2', '--precision', '0.001',
-                         '--interval', '300ms', '--rate', '200', '--json'],
-                        capture_output=True, text=True)
-    sys.stderr.write(ab.stderr)
-    check(ab.returncode == 0, f'ovsdp-bench ab exits 0 (got {ab.returncode})')
-    try:
-        doc = json.loads(ab.stdout)
-    except ValueError:
-        check(False, 'ovsdp-bench ab --json printed JSON: ' + ab.stdout[:200])
+    doc = run_json([bench, 'ab', '--spawn', '--a', 'legacy', '--b', 'per-vport',
+                    '--rounds', '2', '--max-rounds', '2', '--precision', '0.001',
+                    '--interval', '300ms', '--rate', '200', '--json'], 'ovsdp-bench ab')
+    if doc is None:
         return
     print(f'ab: {time.monotonic() - t0:.0f} s, stopped by {doc.get("stopped")}, '
           f'switch means {[m.get("switch_mean_s") for m in doc["modes"]]}')
@@ -169,14 +175,9 @@ def check_curves(bench, per_cpu, have_gnuplot):
     # strategy's socket count as its design says, memory and time measured.
     with tempfile.TemporaryDirectory(prefix='bench-curves-') as out:
         t0 = time.monotonic()
-        cv = subprocess.run([bench, 'curves', '--smoke', '--out', out, '--json'],
-                            capture_output=True, text=True)
-        sys.stderr.write(cv.stderr)
-        check(cv.returncode == 0, f'ovsdp-bench curves exits 0 (got {cv.returncode})')
-        try:
-            doc = json.loads(cv.stdout)
-        except ValueError:
-            check(False, 'ovsdp-bench curves --json printed JSON: ' + cv.stdout[:200])
+        doc = run_json([bench, 'curves', '--smoke', '--out', out, '--json'],
+                       'ovsdp-bench curves')
+        if doc is None:
             return
         with open(os.path.join(out, 'curves.json')) as f:
             check(json.load(f) == doc, 'curves.json is what it printed')
