@@ -35,6 +35,7 @@
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
+#include "packets.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -687,9 +688,58 @@ ovsdp_dpif_flow_dump_next(struct dpif_flow_dump_thread *up, struct dpif_flow *fl
 struct ovsdp_op_ctx {
 	struct ovsdp_op op;
 	struct ovsdp_ufid ufid;
-	struct ofpbuf key;              /* execute: the packet's metadata key */
+	struct ofpbuf key;              /* execute: the packet's metadata key;
+					 * flows: the key without packet_type */
+	struct ofpbuf mask;             /* the mask without packet_type */
 	uint64_t key_stub[1024 / 8];
+	uint64_t mask_stub[1024 / 8];
 };
+
+/* OVS's userspace keys may carry OVS_KEY_ATTR_PACKET_TYPE, which the
+ * kernel refuses ("Key type 29 is not supported"): the kernel tells a
+ * packet's type by the presence of OVS_KEY_ATTR_ETHERNET and by
+ * OVS_KEY_ATTR_ETHERTYPE.  Copies 'attrs' into 'out' without it (adding
+ * the ethertype of a layer-3 packet type when the key has none) and
+ * points '*attrsp'/'*lenp' at the copy; leaves them alone when there is
+ * no packet_type. */
+static void
+ovsdp_strip_packet_type(const void **attrsp, size_t *lenp, struct ofpbuf *out, bool is_mask)
+{
+	const struct nlattr *attrs = *attrsp, *a;
+	const struct nlattr *pt = NULL;
+	bool has_ethertype = false;
+	size_t left;
+
+	if (!attrs || !*lenp) {
+		return;
+	}
+	NL_ATTR_FOR_EACH (a, left, attrs, *lenp) {
+		if (nl_attr_type(a) == OVS_KEY_ATTR_PACKET_TYPE) {
+			pt = a;
+		} else if (nl_attr_type(a) == OVS_KEY_ATTR_ETHERTYPE) {
+			has_ethertype = true;
+		}
+	}
+	if (!pt) {
+		return;
+	}
+	ofpbuf_clear(out);
+	NL_ATTR_FOR_EACH (a, left, attrs, *lenp) {
+		if (a != pt) {
+			ofpbuf_put(out, a, NLA_ALIGN(a->nla_len));
+		}
+	}
+	if (!has_ethertype && nl_attr_get_size(pt) == sizeof(ovs_be32)) {
+		ovs_be32 type = nl_attr_get_be32(pt);
+
+		if (pt_ns(type) == OFPHTN_ETHERTYPE) {
+			nl_msg_put_be16(out, OVS_KEY_ATTR_ETHERTYPE,
+					is_mask ? OVS_BE16_MAX : pt_ns_type_be(type));
+		}
+	}
+	*attrsp = out->data;
+	*lenp = out->size;
+}
 
 static void
 ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
@@ -707,6 +757,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 
 		op->struct_size = sizeof *op;
 		ofpbuf_use_stub(&c->key, c->key_stub, sizeof c->key_stub);
+		ofpbuf_use_stub(&c->mask, c->mask_stub, sizeof c->mask_stub);
 		dop->error = 0;
 		switch (dop->type) {
 		case DPIF_OP_FLOW_PUT: {
@@ -720,6 +771,8 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			op->put.key_len = p->key_len;
 			op->put.mask = p->mask_len ? p->mask : NULL;
 			op->put.mask_len = p->mask_len;
+			ovsdp_strip_packet_type(&op->put.key, &op->put.key_len, &c->key, false);
+			ovsdp_strip_packet_type(&op->put.mask, &op->put.mask_len, &c->mask, true);
 			op->put.actions = p->actions;
 			op->put.actions_len = p->actions_len;
 			if (p->ufid) {
@@ -736,6 +789,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			op->type = OVSDP_OP_FLOW_DEL;
 			op->flow.key = p->key;
 			op->flow.key_len = p->key_len;
+			ovsdp_strip_packet_type(&op->flow.key, &op->flow.key_len, &c->key, false);
 			if (p->ufid) {
 				ufid_to_ovsdp(p->ufid, &c->ufid);
 				op->flow.ufid = &c->ufid;
@@ -749,6 +803,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			op->type = OVSDP_OP_FLOW_GET;
 			op->flow.key = p->key;
 			op->flow.key_len = p->key_len;
+			ovsdp_strip_packet_type(&op->flow.key, &op->flow.key_len, &c->key, false);
 			if (p->ufid) {
 				ufid_to_ovsdp(p->ufid, &c->ufid);
 				op->flow.ufid = &c->ufid;
@@ -787,7 +842,8 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 
 		ovsdp_dp_operate(d->dp, list, n, &gerr);
 		if (gerr) {
-			VLOG_DBG_RL(&ovsdp_rl, "%s: operate: %s", dpif_name(dpif), gerr->message);
+			/* Probes' failures are not reported here: this is a real one. */
+			VLOG_WARN_RL(&ovsdp_rl, "%s: operate: %s", dpif_name(dpif), gerr->message);
 			g_error_free(gerr);
 		}
 	}
@@ -798,6 +854,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 
 		if (op->type == 0) {
 			ofpbuf_uninit(&ctx[i].key);
+			ofpbuf_uninit(&ctx[i].mask);
 			continue;
 		}
 		dop->error = op->error < 0 ? -op->error : 0;
@@ -832,6 +889,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			break;
 		}
 		ofpbuf_uninit(&ctx[i].key);
+		ofpbuf_uninit(&ctx[i].mask);
 	}
 	free(list);
 	free(ctx);
