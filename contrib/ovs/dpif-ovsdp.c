@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ovsdp/datapath.h>
 #include <ovsdp/flow.h>
@@ -267,11 +268,15 @@ ovsdp_dpif_port_type(uint32_t type)
 	}
 }
 
-/* The pids a port is given: every handler socket's, or a single 0 (no
- * upcalls) while receiving is off.  Caller holds d->lock; free() it. */
+/* The pids port 'port_no' is given: handler sockets' pids, starting with
+ * handler port_no % n (so that ports spread over the handlers when there
+ * are more handlers than pids), at most one per CPU (kernels with the 2025
+ * stable fix refuse longer arrays with EINVAL); a single 0 (no upcalls)
+ * while receiving is off.  Caller holds d->lock; free() it. */
 static uint32_t *
-ovsdp_dpif_port_pids(const struct ovsdp_dpif *d, size_t *n)
+ovsdp_dpif_port_pids(const struct ovsdp_dpif *d, uint32_t port_no, size_t *n)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
 	uint32_t *pids;
 
 	if (!d->recv_enabled || !d->handlers) {
@@ -279,9 +284,12 @@ ovsdp_dpif_port_pids(const struct ovsdp_dpif *d, size_t *n)
 		return xzalloc(sizeof *pids);
 	}
 	*n = d->n_handlers;
+	if (cpus > 0 && *n > (size_t)cpus) {
+		*n = cpus;
+	}
 	pids = xmalloc(*n * sizeof *pids);
 	for (size_t i = 0; i < *n; i++) {
-		pids[i] = ovsdp_upcall_sock_portid(d->handlers[i].sock);
+		pids[i] = ovsdp_upcall_sock_portid(d->handlers[(port_no + i) % d->n_handlers].sock);
 	}
 	return pids;
 }
@@ -312,10 +320,16 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 	}
 
 	ovs_rwlock_rdlock(&d->lock);
-	uint32_t *pids = ovsdp_dpif_port_pids(d, &n_pids);
+	uint32_t *pids = ovsdp_dpif_port_pids(d, spec.port_no, &n_pids);
 	spec.upcall_pids = pids;
 	spec.n_upcall_pids = n_pids;
 	ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
+	if (ret == -EINVAL && n_pids > 1) {
+		/* A kernel that wants fewer pids: one. */
+		g_clear_error(&gerr);
+		spec.n_upcall_pids = 1;
+		ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
+	}
 	ovs_rwlock_unlock(&d->lock);
 	free(pids);
 	if (ret < 0) {
@@ -925,17 +939,22 @@ ovsdp_dpif_refresh_pids(struct ovsdp_dpif *d)
 	if (n < 0) {
 		return ovsdp_dpif_error(n, gerr, dpif_name(&d->dpif));
 	}
-	uint32_t *pids = ovsdp_dpif_port_pids(d, &n_pids);
 	for (int i = 0; i < n; i++) {
+		uint32_t *pids = ovsdp_dpif_port_pids(d, ports[i].port_no, &n_pids);
 		int ret = ovsdp_vport_set_upcall_pids(d->dp, ports[i].port_no, pids, n_pids, &gerr);
 
+		if (ret == -EINVAL && n_pids > 1) {
+			/* A kernel that wants fewer pids: one. */
+			g_clear_error(&gerr);
+			ret = ovsdp_vport_set_upcall_pids(d->dp, ports[i].port_no, pids, 1, &gerr);
+		}
 		if (ret < 0 && !err) {
 			err = ovsdp_dpif_error(ret, gerr, ports[i].name);
 			gerr = NULL;
 		}
 		g_clear_error(&gerr);
+		free(pids);
 	}
-	free(pids);
 	g_free(ports);
 	return err;
 }
