@@ -434,7 +434,12 @@ ovsdp_dpif_port_dump_start(const struct dpif *dpif, void **statep)
 	GError *gerr = NULL;
 	int n = ovsdp_vport_list(d->dp, &s->ports, &gerr);
 
-	if (n < 0) {
+	if (n == -ENODEV) {
+		/* The datapath is gone (deleted under OVS, or by destroy
+		 * before the last dump): it has no ports. */
+		g_clear_error(&gerr);
+		n = 0;
+	} else if (n < 0) {
 		free(s);
 		return ovsdp_dpif_error(n, gerr, dpif_name(dpif));
 	}
@@ -853,11 +858,19 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 
 	if (n) {
 		GError *gerr = NULL;
+		int ret = ovsdp_dp_operate(d->dp, list, n, &gerr);
 
-		ovsdp_dp_operate(d->dp, list, n, &gerr);
 		if (gerr) {
-			/* Probes' failures are not reported here: this is a real one. */
-			VLOG_WARN_RL(&ovsdp_rl, "%s: operate: %s", dpif_name(dpif), gerr->message);
+			/* dpif.c logs every failed op; this adds the kernel's
+			 * reason, worth a warning unless the flow was just missing
+			 * or already there (revalidators race with flushes). */
+			if (ret == -ENOENT || ret == -EEXIST) {
+				VLOG_DBG_RL(&ovsdp_rl, "%s: operate: %s", dpif_name(dpif),
+					    gerr->message);
+			} else {
+				VLOG_WARN_RL(&ovsdp_rl, "%s: operate: %s", dpif_name(dpif),
+					     gerr->message);
+			}
 			g_error_free(gerr);
 		}
 	}
