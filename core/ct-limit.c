@@ -43,23 +43,24 @@ check_zone(int32_t zone, const char *what, GError **error)
 }
 
 /* A request carrying the 'n' zone limits as one array attribute. */
-static struct nl_msg *
-zl_request(struct ovsdp_dp *dp, uint8_t cmd, const struct ovs_zone_limit *zl, size_t n)
+static int
+zl_request(struct ovsdp_dp *dp, struct ovsdp_buf *m, uint8_t cmd,
+	   const struct ovs_zone_limit *zl, size_t n)
 {
-	struct nl_msg *m = ovsdp_dp_request(dp, OVSDP_FAMILY_CT_LIMIT, cmd, 0);
-	struct nlattr *a;
+	size_t a;
 
-	if (!m || n == 0)
-		return m;
-	a = nla_reserve(m, OVS_CT_LIMIT_ATTR_ZONE_LIMIT, (int)(n * ZL_STRIDE));
-	if (!a) {
-		nlmsg_free(m);
-		return NULL;
+	if (ovsdp_dp_request(dp, m, OVSDP_FAMILY_CT_LIMIT, cmd, 0) < 0)
+		return -ENOENT;
+	if (n == 0)
+		return 0;
+	a = ovsdp_buf_put_attr(m, OVS_CT_LIMIT_ATTR_ZONE_LIMIT, NULL, n * ZL_STRIDE);
+	if (a == OVSDP_BUF_TOO_BIG) {
+		ovsdp_buf_clear(m);
+		return -EMSGSIZE;
 	}
-	memset(nla_data(a), 0, n * ZL_STRIDE);
 	for (size_t i = 0; i < n; i++)
-		memcpy((char *)nla_data(a) + i * ZL_STRIDE, &zl[i], sizeof zl[i]);
-	return m;
+		memcpy(m->data + a + NLA_HDRLEN + i * ZL_STRIDE, &zl[i], sizeof zl[i]);
+	return 0;
 }
 
 OVSDP_EXPORT int
@@ -68,7 +69,7 @@ ovsdp_ct_limit_set(struct ovsdp_dp *dp, const struct ovsdp_ct_zone_limit *limits
 {
 	const char *what = "setting conntrack limits";
 	g_autofree struct ovs_zone_limit *zl = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if ((r = check(dp, n, true, what, error)))
@@ -82,10 +83,19 @@ ovsdp_ct_limit_set(struct ovsdp_dp *dp, const struct ovsdp_ct_zone_limit *limits
 		zl[i].zone_id = limits[i].zone;
 		zl[i].limit = limits[i].limit;
 	}
-	if (!(m = zl_request(dp, OVS_CT_LIMIT_CMD_SET, zl, n)))
+	if (zl_request(dp, &m, OVS_CT_LIMIT_CMD_SET, zl, n) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }
+
+/* The conntrack limit family's policy: the zone limits are one array. */
+static const uint16_t ct_limit_array[OVS_CT_LIMIT_ATTR_MAX + 1] = {
+	[OVS_CT_LIMIT_ATTR_ZONE_LIMIT] = ZL_STRIDE,
+};
+static const struct ovsdp_nl_policy ct_limit_policy = {
+	.where = "a conntrack limit reply", .maxattr = OVS_CT_LIMIT_ATTR_MAX,
+	.array = ct_limit_array,
+};
 
 static int
 get_cb(struct nlmsghdr *nlh, void *arg)
@@ -95,13 +105,13 @@ get_cb(struct nlmsghdr *nlh, void *arg)
 	const char *p;
 	int len;
 
-	if (ovsdp_nl_parse(nlh, tb, OVS_CT_LIMIT_ATTR_MAX, NULL) < 0)
+	if (ovsdp_nl_parse(nlh, &ct_limit_policy, tb, NULL) < 0)
 		return -EPROTO;
 	if (!tb[OVS_CT_LIMIT_ATTR_ZONE_LIMIT])
 		return 0;
 	p = nla_data(tb[OVS_CT_LIMIT_ATTR_ZONE_LIMIT]);
 	len = nla_len(tb[OVS_CT_LIMIT_ATTR_ZONE_LIMIT]);
-	for (; len >= (int)sizeof(struct ovs_zone_limit); p += ZL_STRIDE, len -= (int)ZL_STRIDE) {
+	for (; len > 0; p += ZL_STRIDE, len -= (int)ZL_STRIDE) {
 		struct ovs_zone_limit z;
 		struct ovsdp_ct_zone_limit e;
 
@@ -120,7 +130,7 @@ ovsdp_ct_limit_get(struct ovsdp_dp *dp, const int32_t *zones, size_t n,
 {
 	const char *what = "reading conntrack limits";
 	g_autofree struct ovs_zone_limit *zl = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	GArray *a;
 	int r;
 
@@ -135,10 +145,10 @@ ovsdp_ct_limit_get(struct ovsdp_dp *dp, const int32_t *zones, size_t n,
 			return r;
 		zl[i].zone_id = zones[i];
 	}
-	if (!(m = zl_request(dp, OVS_CT_LIMIT_CMD_GET, zl, n)))
+	if (zl_request(dp, &m, OVS_CT_LIMIT_CMD_GET, zl, n) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
 	a = g_array_new(FALSE, FALSE, sizeof(struct ovsdp_ct_zone_limit));
-	r = ovsdp_dp_transact(dp, m, get_cb, a, what, error);
+	r = ovsdp_dp_transact(dp, &m, get_cb, a, what, error);
 	if (r < 0) {
 		g_array_free(a, TRUE);
 		return r;
@@ -156,7 +166,7 @@ ovsdp_ct_limit_del(struct ovsdp_dp *dp, const int32_t *zones, size_t n, GError *
 {
 	const char *what = "deleting conntrack limits";
 	g_autofree struct ovs_zone_limit *zl = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if ((r = check(dp, n, true, what, error)))
@@ -169,7 +179,7 @@ ovsdp_ct_limit_del(struct ovsdp_dp *dp, const int32_t *zones, size_t n, GError *
 			return r;
 		zl[i].zone_id = zones[i];
 	}
-	if (!(m = zl_request(dp, OVS_CT_LIMIT_CMD_DEL, zl, n)))
+	if (zl_request(dp, &m, OVS_CT_LIMIT_CMD_DEL, zl, n) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }

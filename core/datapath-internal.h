@@ -25,21 +25,29 @@ struct ovsdp_dp {
  * allow.  Once per handle; call with dp->lock held. */
 void ovsdp_dp_grow_buffers(struct ovsdp_dp *dp);
 
-/* A request of family 'f' addressed to dp's datapath, or NULL (no memory
- * or the family is absent). */
-struct nl_msg *ovsdp_dp_request(struct ovsdp_dp *dp, enum ovsdp_family f, uint8_t cmd,
-				int nlm_flags);
+/* Begin in 'b' a request of family 'f' addressed to dp's datapath: 0, or
+ * -ENOENT when the family is absent. */
+int ovsdp_dp_request(struct ovsdp_dp *dp, struct ovsdp_buf *b, enum ovsdp_family f,
+		     uint8_t cmd, int nlm_flags);
 
-/* ovsdp_nl_transact() under the handle's lock. */
-int ovsdp_dp_transact(struct ovsdp_dp *dp, struct nl_msg *req, ovsdp_nl_reply_fn fn,
+/* ovsdp_nl_transact() under the handle's lock ('req' is cleared). */
+int ovsdp_dp_transact(struct ovsdp_dp *dp, struct ovsdp_buf *req, ovsdp_nl_reply_fn fn,
 		      void *arg, const char *what, GError **error);
 
-/* Payload of 'a' as a u32/u16/u64 when its length is exactly right. */
+/* The families' attribute policies (one each; meter, ct-limit and the
+ * packet family's upcalls keep theirs in their own file). */
+extern const struct ovsdp_nl_policy ovsdp_dp_policy;
+extern const struct ovsdp_nl_policy ovsdp_vport_policy;
+extern const struct ovsdp_nl_policy ovsdp_flow_policy;
+#define OVSDP_VPORT_ATTR_MAX MAX(OVS_VPORT_ATTR_MAX, OVSDP_VPORT_ATTR_UPCALL_STATS)
+
+/* Payload of a u32/u16/u64 attribute, false when absent: its size is the
+ * family policy's (ovsdp_nl_parse() checked it). */
 bool ovsdp_attr_u16(const struct nlattr *a, uint16_t *v);
 bool ovsdp_attr_u32(const struct nlattr *a, uint32_t *v);
 bool ovsdp_attr_u64(const struct nlattr *a, uint64_t *v);
-/* Copy a NUL-terminated string attribute into out[size]; false when it is
- * not terminated within its payload or does not fit. */
+/* Copy a string attribute (the policy's NLA_STRING) into out[size]; false
+ * when absent or it does not fit. */
 bool ovsdp_attr_str(const struct nlattr *a, char *out, size_t size);
 
 /* The reply parsers, without a socket (the receive paths and the fuzz

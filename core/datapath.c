@@ -21,11 +21,27 @@ G_STATIC_ASSERT(OVSDP_DP_F_TC_RECIRC_SHARING == OVS_DP_F_TC_RECIRC_SHARING);
 G_STATIC_ASSERT(OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU == OVS_DP_F_DISPATCH_UPCALL_PER_CPU);
 G_STATIC_ASSERT(OVSDP_NAME_MAX == IFNAMSIZ);
 
-/* A fixed-size attribute: present and exactly 'size' bytes. */
+/* The datapath family's policy. */
+static const struct nla_policy dp_nla[OVS_DP_ATTR_MAX + 1] = {
+	[OVS_DP_ATTR_NAME] = { .type = NLA_STRING, .maxlen = OVSDP_NAME_MAX },
+	[OVS_DP_ATTR_UPCALL_PID] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_DP_ATTR_STATS] = { .minlen = sizeof(struct ovs_dp_stats) },
+	[OVS_DP_ATTR_MEGAFLOW_STATS] = { .minlen = sizeof(struct ovs_dp_megaflow_stats) },
+	[OVS_DP_ATTR_USER_FEATURES] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_DP_ATTR_MASKS_CACHE_SIZE] = OVSDP_NLA_EXACT(NLA_U32, 4),
+};
+static const uint16_t dp_array[OVS_DP_ATTR_MAX + 1] = {
+	[OVS_DP_ATTR_PER_CPU_PIDS] = sizeof(uint32_t),
+};
+const struct ovsdp_nl_policy ovsdp_dp_policy = {
+	.where = "a datapath reply", .maxattr = OVS_DP_ATTR_MAX, .nla = dp_nla, .array = dp_array,
+};
+
+/* A fixed-size attribute the family's policy has checked: present? */
 static bool
 attr_exact(const struct nlattr *a, void *v, size_t size)
 {
-	if (!a || nla_len(a) != (int)size)
+	if (!a)
 		return false;
 	memcpy(v, nla_data(a), size);
 	return true;
@@ -55,24 +71,28 @@ ovsdp_attr_str(const struct nlattr *a, char *out, size_t size)
 	const char *s;
 	size_t n;
 
-	if (!a || nla_len(a) <= 0)
+	/* The policy made it NUL-terminated and at most 'size' bytes. */
+	if (!a)
 		return false;
 	s = nla_data(a);
 	n = strnlen(s, (size_t)nla_len(a));
-	if (n == (size_t)nla_len(a) || n >= size)
+	if (n >= size)
 		return false;
 	memcpy(out, s, n + 1);
 	return true;
 }
 
-struct nl_msg *
-ovsdp_dp_request(struct ovsdp_dp *dp, enum ovsdp_family f, uint8_t cmd, int nlm_flags)
+int
+ovsdp_dp_request(struct ovsdp_dp *dp, struct ovsdp_buf *b, enum ovsdp_family f, uint8_t cmd,
+		 int nlm_flags)
 {
-	return ovsdp_nl_request(dp->nl, f, cmd, nlm_flags, dp->ifindex);
+	size_t off;
+
+	return ovsdp_nl_msg_begin(dp->nl, b, f, cmd, nlm_flags, dp->ifindex, &off);
 }
 
 int
-ovsdp_dp_transact(struct ovsdp_dp *dp, struct nl_msg *req, ovsdp_nl_reply_fn fn, void *arg,
+ovsdp_dp_transact(struct ovsdp_dp *dp, struct ovsdp_buf *req, ovsdp_nl_reply_fn fn, void *arg,
 		  const char *what, GError **error)
 {
 	int r;
@@ -110,7 +130,7 @@ ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 	int ifindex = 0;
 
 	memset(info, 0, sizeof *info);
-	if (ovsdp_nl_parse(nlh, tb, OVS_DP_ATTR_MAX, &ifindex) < 0)
+	if (ovsdp_nl_parse(nlh, &ovsdp_dp_policy, tb, &ifindex) < 0)
 		return -EPROTO;
 	info->ifindex = ifindex;
 	if (!ovsdp_attr_str(tb[OVS_DP_ATTR_NAME], info->name, sizeof info->name))
@@ -118,8 +138,6 @@ ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 	if (tb[OVS_DP_ATTR_STATS]) {
 		struct ovs_dp_stats s;
 
-		if (nla_len(tb[OVS_DP_ATTR_STATS]) < (int)sizeof s)
-			return -EPROTO;
 		memcpy(&s, nla_data(tb[OVS_DP_ATTR_STATS]), sizeof s);
 		info->stats.n_hit = s.n_hit;
 		info->stats.n_missed = s.n_missed;
@@ -129,8 +147,6 @@ ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 	if (tb[OVS_DP_ATTR_MEGAFLOW_STATS]) {
 		struct ovs_dp_megaflow_stats m;
 
-		if (nla_len(tb[OVS_DP_ATTR_MEGAFLOW_STATS]) < (int)sizeof m)
-			return -EPROTO;
 		memcpy(&m, nla_data(tb[OVS_DP_ATTR_MEGAFLOW_STATS]), sizeof m);
 		info->stats.has_megaflow_stats = true;
 		info->stats.n_mask_hit = m.n_mask_hit;
@@ -145,13 +161,8 @@ ovsdp_dp_parse_reply(struct nlmsghdr *nlh, struct ovsdp_dp_info *info)
 			return -EPROTO;
 		info->has_masks_cache_size = true;
 	}
-	if (tb[OVS_DP_ATTR_PER_CPU_PIDS]) {
-		int len = nla_len(tb[OVS_DP_ATTR_PER_CPU_PIDS]);
-
-		if (len % 4)
-			return -EPROTO;
-		info->n_per_cpu_pids = (uint32_t)len / 4;
-	}
+	if (tb[OVS_DP_ATTR_PER_CPU_PIDS])
+		info->n_per_cpu_pids = (uint32_t)nla_len(tb[OVS_DP_ATTR_PER_CPU_PIDS]) / 4;
 	return 0;
 }
 
@@ -177,36 +188,51 @@ valid_name(const char *name)
 	return name && *name && strlen(name) < OVSDP_NAME_MAX && !strchr(name, '/');
 }
 
+/* A handle on a socket of its own and, in 'm', a request 'cmd' naming
+ * datapath 'name'; *what says "VERB datapath NAME" for messages. */
+static int
+dp_begin(const char *name, const char *verb, uint8_t cmd, int nlm_flags, struct ovsdp_dp **out,
+	 struct ovsdp_buf *m, char **what, GError **error)
+{
+	struct ovsdp_nl *nl = NULL;
+	int r;
+
+	if (!out || !valid_name(name))
+		return ovsdp_set_error(error, -EINVAL, NULL, "%s datapath %s: bad name", verb,
+				       name ? name : "(null)");
+	*what = g_strdup_printf("%s datapath %s", verb, name);
+	r = ovsdp_nl_open(false, &nl, error);
+	if (r < 0)
+		return r;
+	*out = dp_alloc(nl);
+	if (ovsdp_dp_request(*out, m, OVSDP_FAMILY_DATAPATH, cmd, nlm_flags) < 0) {
+		ovsdp_dp_close(*out);
+		*out = NULL;
+		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", *what);
+	}
+	ovsdp_nl_put_string(m, OVS_DP_ATTR_NAME, name);
+	return 0;
+}
+
 OVSDP_EXPORT int
 ovsdp_dp_create(const char *name, uint32_t upcall_pid, uint32_t user_features,
 		struct ovsdp_dp **out, GError **error)
 {
 	struct ovsdp_dp_info info = { .ifindex = 0 };
 	g_autofree char *what = NULL;
-	struct ovsdp_nl *nl = NULL;
-	struct ovsdp_dp *dp;
-	struct nl_msg *m;
+	struct ovsdp_dp *dp = NULL;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (out)
 		*out = NULL;
-	if (!out || !valid_name(name))
-		return ovsdp_set_error(error, -EINVAL, NULL, "creating datapath %s: bad name",
-				       name ? name : "(null)");
-	what = g_strdup_printf("creating datapath %s", name);
-	r = ovsdp_nl_open(false, &nl, error);
+	r = dp_begin(name, "creating", OVS_DP_CMD_NEW, NLM_F_ECHO, out ? &dp : NULL, &m, &what,
+		     error);
 	if (r < 0)
 		return r;
-	dp = dp_alloc(nl);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_NEW, NLM_F_ECHO);
-	if (!m) {
-		ovsdp_dp_close(dp);
-		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	}
-	nla_put_string(m, OVS_DP_ATTR_NAME, name);
-	nla_put_u32(m, OVS_DP_ATTR_UPCALL_PID, upcall_pid);
-	nla_put_u32(m, OVS_DP_ATTR_USER_FEATURES, user_features);
-	r = ovsdp_dp_transact(dp, m, one_dp_cb, &info, what, error);
+	ovsdp_buf_put_u32(&m, OVS_DP_ATTR_UPCALL_PID, upcall_pid);
+	ovsdp_buf_put_u32(&m, OVS_DP_ATTR_USER_FEATURES, user_features);
+	r = ovsdp_dp_transact(dp, &m, one_dp_cb, &info, what, error);
 	if (r < 0) {
 		ovsdp_dp_close(dp);
 		return r;
@@ -223,29 +249,17 @@ ovsdp_dp_open(const char *name, struct ovsdp_dp **out, GError **error)
 {
 	struct ovsdp_dp_info info;
 	g_autofree char *what = NULL;
-	struct ovsdp_nl *nl = NULL;
-	struct ovsdp_dp *dp;
-	struct nl_msg *m;
+	struct ovsdp_dp *dp = NULL;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (out)
 		*out = NULL;
-	if (!out || !valid_name(name))
-		return ovsdp_set_error(error, -EINVAL, NULL, "opening datapath %s: bad name",
-				       name ? name : "(null)");
-	what = g_strdup_printf("opening datapath %s", name);
-	r = ovsdp_nl_open(false, &nl, error);
+	r = dp_begin(name, "opening", OVS_DP_CMD_GET, 0, out ? &dp : NULL, &m, &what, error);
 	if (r < 0)
 		return r;
-	dp = dp_alloc(nl);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, 0);
-	if (!m) {
-		ovsdp_dp_close(dp);
-		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	}
-	nla_put_string(m, OVS_DP_ATTR_NAME, name);
 	memset(&info, 0, sizeof info);
-	r = ovsdp_dp_transact(dp, m, one_dp_cb, &info, what, error);
+	r = ovsdp_dp_transact(dp, &m, one_dp_cb, &info, what, error);
 	if (r < 0) {
 		ovsdp_dp_close(dp);
 		return r;
@@ -271,15 +285,14 @@ OVSDP_EXPORT int
 ovsdp_dp_del(struct ovsdp_dp *dp, GError **error)
 {
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 
 	if (!dp)
 		return ovsdp_set_error(error, -EINVAL, NULL, "deleting a datapath: no handle");
 	what = g_strdup_printf("deleting datapath %s", dp->name);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_DEL, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_DEL, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }
 
 OVSDP_EXPORT const char *
@@ -312,17 +325,16 @@ OVSDP_EXPORT int
 ovsdp_dp_get_info(struct ovsdp_dp *dp, struct ovsdp_dp_info *out, GError **error)
 {
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (!dp || !out)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a datapath: bad arguments");
 	what = g_strdup_printf("reading datapath %s", dp->name);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
 	memset(out, 0, sizeof *out);
-	r = ovsdp_dp_transact(dp, m, one_dp_cb, out, what, error);
+	r = ovsdp_dp_transact(dp, &m, one_dp_cb, out, what, error);
 	if (r == 0)
 		dp->user_features = out->user_features;
 	return r;
@@ -344,8 +356,9 @@ OVSDP_EXPORT int
 ovsdp_dp_list(struct ovsdp_dp_info **out, GError **error)
 {
 	struct ovsdp_nl *nl = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	GArray *a;
+	size_t off;
 	int r;
 
 	if (!out)
@@ -354,13 +367,13 @@ ovsdp_dp_list(struct ovsdp_dp_info **out, GError **error)
 	r = ovsdp_nl_open(false, &nl, error);
 	if (r < 0)
 		return r;
-	m = ovsdp_nl_request(nl, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, NLM_F_DUMP, 0);
-	if (!m) {
+	if (ovsdp_nl_msg_begin(nl, &m, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, NLM_F_DUMP, 0,
+			       &off) < 0) {
 		ovsdp_nl_close(nl);
 		return ovsdp_set_error(error, -ENOMEM, NULL, "listing datapaths");
 	}
 	a = g_array_new(FALSE, TRUE, sizeof(struct ovsdp_dp_info));
-	r = ovsdp_nl_transact(nl, m, list_cb, a, "listing datapaths", error);
+	r = ovsdp_nl_transact(nl, &m, list_cb, a, "listing datapaths", error);
 	ovsdp_nl_close(nl);
 	if (r < 0) {
 		g_array_free(a, TRUE);
@@ -381,24 +394,23 @@ ovsdp_dp_user_features(const struct ovsdp_dp *dp)
 
 /* OVS_DP_CMD_SET carrying the whole feature set plus what 'extra' adds. */
 static int
-dp_set(struct ovsdp_dp *dp, uint32_t features, int (*extra)(struct nl_msg *, const void *),
+dp_set(struct ovsdp_dp *dp, uint32_t features, int (*extra)(struct ovsdp_buf *, const void *),
        const void *extra_arg, const char *what, GError **error)
 {
 	struct ovsdp_dp_info info;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_SET, NLM_F_ECHO);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_SET, NLM_F_ECHO) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	nla_put_u32(m, OVS_DP_ATTR_USER_FEATURES, features);
-	if (extra && extra(m, extra_arg) < 0) {
-		nlmsg_free(m);
+	ovsdp_buf_put_u32(&m, OVS_DP_ATTR_USER_FEATURES, features);
+	if (extra && extra(&m, extra_arg) < 0) {
+		ovsdp_buf_clear(&m);
 		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
 	}
 	memset(&info, 0, sizeof info);
 	info.user_features = features;
-	r = ovsdp_dp_transact(dp, m, one_dp_cb, &info, what, error);
+	r = ovsdp_dp_transact(dp, &m, one_dp_cb, &info, what, error);
 	if (r == 0)
 		dp->user_features = info.user_features;
 	return r;
@@ -421,11 +433,12 @@ struct pid_array {
 };
 
 static int
-put_per_cpu_pids(struct nl_msg *m, const void *arg)
+put_per_cpu_pids(struct ovsdp_buf *m, const void *arg)
 {
 	const struct pid_array *p = arg;
 
-	return nla_put(m, OVS_DP_ATTR_PER_CPU_PIDS, (int)(p->n * sizeof *p->pids), p->pids);
+	return ovsdp_buf_put_attr(m, OVS_DP_ATTR_PER_CPU_PIDS, p->pids, p->n * sizeof *p->pids) ==
+		OVSDP_BUF_TOO_BIG ? -EMSGSIZE : 0;
 }
 
 OVSDP_EXPORT int
@@ -455,13 +468,11 @@ per_cpu_pids_cb(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *tb[OVS_DP_ATTR_MAX + 1];
 	struct nlattr *a;
 
-	if (ovsdp_nl_parse(nlh, tb, OVS_DP_ATTR_MAX, NULL) < 0)
+	if (ovsdp_nl_parse(nlh, &ovsdp_dp_policy, tb, NULL) < 0)
 		return -EPROTO;
 	a = tb[OVS_DP_ATTR_PER_CPU_PIDS];
 	if (!a)
 		return 0;
-	if (nla_len(a) % 4)
-		return -EPROTO;
 	p->n = nla_len(a) / 4;
 	if (p->pids)
 		memcpy(p->pids, nla_data(a), MIN((size_t)p->n, p->max) * sizeof *p->pids);
@@ -473,16 +484,15 @@ ovsdp_dp_get_per_cpu_pids(struct ovsdp_dp *dp, uint32_t *pids, size_t max, GErro
 {
 	struct pids_out p = { pids, max, 0 };
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (!dp || (!pids && max))
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading per-cpu pids: bad arguments");
 	what = g_strdup_printf("reading the per-cpu upcall pids of datapath %s", dp->name);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_DATAPATH, OVS_DP_CMD_GET, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	r = ovsdp_dp_transact(dp, m, per_cpu_pids_cb, &p, what, error);
+	r = ovsdp_dp_transact(dp, &m, per_cpu_pids_cb, &p, what, error);
 	return r < 0 ? r : p.n;
 }
 
@@ -495,9 +505,10 @@ ovsdp_dp_set_upcall_pid(struct ovsdp_dp *dp, uint32_t pid, GError **error)
 }
 
 static int
-put_cache_size(struct nl_msg *m, const void *arg)
+put_cache_size(struct ovsdp_buf *m, const void *arg)
 {
-	return nla_put_u32(m, OVS_DP_ATTR_MASKS_CACHE_SIZE, *(const uint32_t *)arg);
+	ovsdp_buf_put_u32(m, OVS_DP_ATTR_MASKS_CACHE_SIZE, *(const uint32_t *)arg);
+	return 0;
 }
 
 OVSDP_EXPORT int
@@ -518,10 +529,7 @@ ovsdp_dp_set_masks_cache_size(struct ovsdp_dp *dp, uint32_t size, GError **error
  * as such (libnl folds it into a generic out-of-memory code). */
 struct ovsdp_monitor {
 	struct ovsdp_nl *nl;
-	uint8_t *buf;
-	size_t bufsize;
-	size_t len;                     /* bytes in buf */
-	size_t off;                     /* next message */
+	struct ovsdp_nl_rx rx;          /* a fixed buffer: larger is truncated */
 };
 
 #define MONITOR_BUF (64 * 1024)
@@ -548,8 +556,10 @@ ovsdp_monitor_open(unsigned int groups, struct ovsdp_monitor **out, GError **err
 		ovsdp_monitor_close(m);
 		return r;
 	}
-	m->bufsize = MONITOR_BUF;
-	m->buf = g_malloc(m->bufsize);
+	m->rx.size = MONITOR_BUF;
+	m->rx.buf = g_malloc(m->rx.size);
+	m->rx.foreign = &m->nl->foreign;
+	m->rx.what = "monitor";
 	*out = m;
 	return 0;
 }
@@ -566,7 +576,7 @@ ovsdp_monitor_close(struct ovsdp_monitor *m)
 	if (!m)
 		return;
 	ovsdp_nl_close(m->nl);
-	g_free(m->buf);
+	g_free(m->rx.buf);
 	g_free(m);
 }
 
@@ -615,13 +625,13 @@ ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *
 		return 1;
 	}
 	if (vpf->present && nlh->nlmsg_type == vpf->id) {
-		struct nlattr *tb[OVS_VPORT_ATTR_MAX + 1];
+		struct nlattr *tb[OVSDP_VPORT_ATTR_MAX + 1];
 
 		base = OVSDP_EVENT_VPORT_NEW;
 		if (g->cmd < OVS_VPORT_CMD_NEW || g->cmd > OVS_VPORT_CMD_SET ||
 		    g->cmd == OVS_VPORT_CMD_GET)
 			return 0;
-		if (ovsdp_nl_parse(nlh, tb, OVS_VPORT_ATTR_MAX, &ev->dp_ifindex) < 0 ||
+		if (ovsdp_nl_parse(nlh, &ovsdp_vport_policy, tb, &ev->dp_ifindex) < 0 ||
 		    !ovsdp_attr_u32(tb[OVS_VPORT_ATTR_PORT_NO], &ev->port_no) ||
 		    !ovsdp_attr_str(tb[OVS_VPORT_ATTR_NAME], ev->name, sizeof ev->name))
 			return -EPROTO;
@@ -635,56 +645,66 @@ ovsdp_monitor_parse_event(const struct ovsdp_family_info *fam, struct nlmsghdr *
 	return 0;
 }
 
+/* The monitor's receive callback: the next event, or an error. */
+struct monitor_ctx {
+	const struct ovsdp_family_info *fam;
+	struct ovsdp_event *ev;
+	int ret;                /* 1: *ev filled; negative: malformed or truncated */
+	size_t truncated;
+};
+
+static int
+monitor_msg(const struct ovsdp_nl_in *in, void *arg)
+{
+	struct monitor_ctx *c = arg;
+
+	if (in->kind == OVSDP_NL_BAD) {
+		c->ret = in->verdict;
+		c->truncated = in->truncated;
+		return 1;
+	}
+	if (in->kind != OVSDP_NL_REPLY)
+		return 0;       /* a notification socket gets no acks */
+	c->ret = ovsdp_monitor_parse_event(c->fam, in->nlh, c->ev);
+	return c->ret != 0;
+}
+
 int
 ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t len, size_t *off,
 		   struct ovsdp_event *ev)
 {
-	struct nlmsghdr *nlh;
-	int bad;
+	struct monitor_ctx c = { fam, ev, 0, 0 };
+	struct ovsdp_nl_rx rx = { .buf = buf, .len = len, .off = *off };
 
-	while ((nlh = ovsdp_nl_datagram_next(buf, len, off, &bad))) {
-		int r;
-
-		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-			continue;
-		r = ovsdp_monitor_parse_event(fam, nlh, ev);
-		if (r != 0)
-			return r;
-	}
-	return bad;
+	ovsdp_nl_rx_walk(&rx, monitor_msg, &c);
+	*off = rx.off;
+	return c.ret;
 }
 
 OVSDP_EXPORT int
 ovsdp_monitor_next(struct ovsdp_monitor *m, struct ovsdp_event *ev, GError **error)
 {
+	struct monitor_ctx c = { NULL, ev, 0, 0 };
+
 	if (!m || !ev)
 		return ovsdp_set_error(error, -EINVAL, NULL, "reading a monitor: bad arguments");
+	c.fam = m->nl->fam;
 	for (;;) {
-		struct sockaddr_nl peer = { 0 };
-		socklen_t plen = sizeof peer;
-		ssize_t n;
-		int r;
+		int r = ovsdp_nl_recv(&m->rx, nl_socket_get_fd(m->nl->sk), MSG_DONTWAIT,
+				      monitor_msg, &c);
 
-		r = ovsdp_monitor_take(m->nl->fam, m->buf, m->len, &m->off, ev);
-		if (r < 0)      /* the next call goes on after it */
-			return ovsdp_set_error(error, r, NULL, "monitor: malformed notification");
-		if (r > 0)
+		if (r > 0 && c.ret > 0)
 			return 1;
-		m->off = m->len = 0;
-		n = recvfrom(nl_socket_get_fd(m->nl->sk), m->buf, m->bufsize,
-			     MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&peer, &plen);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -EAGAIN;
-			return ovsdp_set_error(error, -errno, NULL, "monitor: receiving");
-		}
-		if (!ovsdp_nl_from_kernel(&m->nl->foreign, &peer, plen, "monitor"))
-			continue;
-		if ((size_t)n > m->bufsize)
+		if (r > 0 && c.truncated)
 			return ovsdp_set_error(error, -EMSGSIZE, NULL,
-					       "monitor: a %zd-byte notification was truncated", n);
-		m->len = (size_t)n;
+					       "monitor: a %zu-byte notification was truncated",
+					       c.truncated);
+		if (r > 0)      /* the next call goes on after it */
+			return ovsdp_set_error(error, c.ret, NULL,
+					       "monitor: malformed notification");
+		if (r == -EAGAIN || r == -EWOULDBLOCK)
+			return -EAGAIN;
+		if (r < 0)
+			return ovsdp_set_error(error, r, NULL, "monitor: receiving");
 	}
 }

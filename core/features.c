@@ -154,16 +154,17 @@ static int
 dp_request(struct ovsdp_nl *nl, uint8_t cmd, const char *name, bool with_features,
 	   uint32_t features, GError **error)
 {
-	struct nl_msg *m = ovsdp_nl_request(nl, OVSDP_FAMILY_DATAPATH, cmd, 0, 0);
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
+	size_t off;
 
-	if (!m)
-		return ovsdp_set_error(error, -ENOMEM, NULL, "building a datapath request");
-	nla_put_string(m, OVS_DP_ATTR_NAME, name);
+	if (ovsdp_nl_msg_begin(nl, &m, OVSDP_FAMILY_DATAPATH, cmd, 0, 0, &off) < 0)
+		return ovsdp_set_error(error, -ENOENT, NULL, "building a datapath request");
+	ovsdp_nl_put_string(&m, OVS_DP_ATTR_NAME, name);
 	if (cmd == OVS_DP_CMD_NEW)
-		nla_put_u32(m, OVS_DP_ATTR_UPCALL_PID, 0);
+		ovsdp_buf_put_u32(&m, OVS_DP_ATTR_UPCALL_PID, 0);
 	if (with_features)
-		nla_put_u32(m, OVS_DP_ATTR_USER_FEATURES, features);
-	return ovsdp_nl_transact(nl, m, NULL, NULL, name, error);
+		ovsdp_buf_put_u32(&m, OVS_DP_ATTR_USER_FEATURES, features);
+	return ovsdp_nl_transact(nl, &m, NULL, NULL, name, error);
 }
 
 static void

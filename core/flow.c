@@ -113,6 +113,22 @@ ovsdp_flow_clear(struct ovsdp_flow *flow)
 	memset(flow, 0, sizeof *flow);
 }
 
+/* The flow family's policy: key, mask and actions are checked by the ODP
+ * codecs when read. */
+static const struct nla_policy flow_nla[OVS_FLOW_ATTR_MAX + 1] = {
+	[OVS_FLOW_ATTR_KEY] = { .type = NLA_NESTED },
+	[OVS_FLOW_ATTR_MASK] = { .type = NLA_NESTED },
+	[OVS_FLOW_ATTR_ACTIONS] = { .type = NLA_NESTED },
+	[OVS_FLOW_ATTR_UFID] = { .minlen = 1, .maxlen = UFID_LEN },
+	[OVS_FLOW_ATTR_STATS] = { .minlen = sizeof(struct ovs_flow_stats) },
+	[OVS_FLOW_ATTR_USED] = OVSDP_NLA_EXACT(NLA_U64, 8),
+	[OVS_FLOW_ATTR_TCP_FLAGS] = OVSDP_NLA_EXACT(NLA_U8, 1),
+	[OVS_FLOW_ATTR_UFID_FLAGS] = OVSDP_NLA_EXACT(NLA_U32, 4),
+};
+const struct ovsdp_nl_policy ovsdp_flow_policy = {
+	.where = "a flow reply", .maxattr = OVS_FLOW_ATTR_MAX, .nla = flow_nla,
+};
+
 /* Point *f's fields into 'nlh' (which must outlive them).  Returns 0 or
  * -EPROTO. */
 int
@@ -121,7 +137,7 @@ ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f)
 	struct nlattr *tb[OVS_FLOW_ATTR_MAX + 1];
 	struct nlattr *a;
 
-	if (ovsdp_nl_parse(nlh, tb, OVS_FLOW_ATTR_MAX, &f->dp_ifindex) < 0)
+	if (ovsdp_nl_parse(nlh, &ovsdp_flow_policy, tb, &f->dp_ifindex) < 0)
 		return -EPROTO;
 	if ((a = tb[OVS_FLOW_ATTR_KEY])) {
 		f->key = nla_data(a);
@@ -138,8 +154,6 @@ ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f)
 		f->has_actions = true;
 	}
 	if ((a = tb[OVS_FLOW_ATTR_UFID])) {
-		if (nla_len(a) < 1 || nla_len(a) > UFID_LEN)
-			return -EPROTO;
 		memset(&f->ufid, 0, sizeof f->ufid);
 		memcpy(&f->ufid, nla_data(a), (size_t)nla_len(a));
 		f->has_ufid = true;
@@ -147,19 +161,13 @@ ovsdp_flow_parse_reply(struct nlmsghdr *nlh, struct ovsdp_flow *f)
 	if ((a = tb[OVS_FLOW_ATTR_STATS])) {
 		struct ovs_flow_stats s;
 
-		if (nla_len(a) < (int)sizeof s)
-			return -EPROTO;
 		memcpy(&s, nla_data(a), sizeof s);
 		f->stats.n_packets = s.n_packets;
 		f->stats.n_bytes = s.n_bytes;
 	}
-	if ((a = tb[OVS_FLOW_ATTR_USED]) && !ovsdp_attr_u64(a, &f->stats.used_ms))
-		return -EPROTO;
-	if ((a = tb[OVS_FLOW_ATTR_TCP_FLAGS])) {
-		if (nla_len(a) != 1)
-			return -EPROTO;
+	ovsdp_attr_u64(tb[OVS_FLOW_ATTR_USED], &f->stats.used_ms);
+	if ((a = tb[OVS_FLOW_ATTR_TCP_FLAGS]))
 		f->stats.tcp_flags = *(const uint8_t *)nla_data(a);
-	}
 	return 0;
 }
 
@@ -292,7 +300,6 @@ ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
 {
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
 	int r;
 
 	r = ovsdp_flow_put_encode(dp, put, stats ? OVSDP_REQ_ECHO : 0, &b, &what, error);
@@ -300,11 +307,7 @@ ovsdp_flow_put(struct ovsdp_dp *dp, const struct ovsdp_flow_put *put,
 		return r;
 	if (stats)
 		memset(stats, 0, sizeof *stats);
-	m = ovsdp_nl_msg_copy(&b, 0);
-	ovsdp_buf_clear(&b);
-	if (!m)
-		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, stats ? ovsdp_flow_stats_reply : NULL, stats, what, error);
+	return ovsdp_dp_transact(dp, &b, stats ? ovsdp_flow_stats_reply : NULL, stats, what, error);
 }
 
 int
@@ -342,18 +345,13 @@ flow_one(struct ovsdp_dp *dp, uint8_t cmd, bool echo, const char *verb, const vo
 {
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
 	int r;
 
 	r = ovsdp_flow_ident_encode(dp, cmd, verb, key, key_len, ufid, clear,
 				    echo ? OVSDP_REQ_ECHO : 0, &b, &what, error);
 	if (r < 0)
 		return r;
-	m = ovsdp_nl_msg_copy(&b, 0);
-	ovsdp_buf_clear(&b);
-	if (!m)
-		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, fn, arg, what, error);
+	return ovsdp_dp_transact(dp, &b, fn, arg, what, error);
 }
 
 OVSDP_EXPORT int
@@ -397,16 +395,15 @@ OVSDP_EXPORT int
 ovsdp_flow_flush(struct ovsdp_dp *dp, GError **error)
 {
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 
 	if (!dp)
 		return ovsdp_set_error(error, -EINVAL, NULL, "flushing flows: no datapath");
 	what = g_strdup_printf("flushing the flows of datapath %s", dp->name);
 	/* A DEL naming no flow empties the table. */
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_DEL, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_DEL, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }
 
 struct ovsdp_flow_dump {
@@ -421,7 +418,8 @@ struct ovsdp_flow_dump {
 static int
 dump_begin(struct ovsdp_flow_dump *d, GError **error)
 {
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
+	size_t off;
 	int r;
 
 	if (d->nl) {
@@ -435,13 +433,13 @@ dump_begin(struct ovsdp_flow_dump *d, GError **error)
 	r = ovsdp_nl_clone(d->dp->nl, &d->nl, error);
 	if (r < 0)
 		return r;
-	m = ovsdp_nl_request(d->nl, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_GET, 0, d->dp->ifindex);
-	if (!m)
+	if (ovsdp_nl_msg_begin(d->nl, &m, OVSDP_FAMILY_FLOW, OVS_FLOW_CMD_GET, 0, d->dp->ifindex,
+			       &off) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", d->what);
 	if (d->flags & OVSDP_FLOW_DUMP_TERSE)
-		nla_put_u32(m, OVS_FLOW_ATTR_UFID_FLAGS,
+		ovsdp_buf_put_u32(&m, OVS_FLOW_ATTR_UFID_FLAGS,
 			    OVS_UFID_F_OMIT_KEY | OVS_UFID_F_OMIT_MASK | OVS_UFID_F_OMIT_ACTIONS);
-	return ovsdp_nl_dump_start(d->nl, m, &d->nd, d->what, error);
+	return ovsdp_nl_dump_start(d->nl, &m, &d->nd, d->what, error);
 }
 
 OVSDP_EXPORT int

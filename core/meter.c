@@ -23,6 +23,29 @@ need_family(struct ovsdp_dp *dp, const char *what, GError **error)
 	return 0;
 }
 
+/* The meter family's policy, and its bands'. */
+static const struct nla_policy meter_nla[OVS_METER_ATTR_MAX + 1] = {
+	[OVS_METER_ATTR_ID] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_METER_ATTR_KBPS] = { .type = NLA_FLAG },
+	[OVS_METER_ATTR_STATS] = OVSDP_NLA_EXACT(NLA_UNSPEC, sizeof(struct ovs_flow_stats)),
+	[OVS_METER_ATTR_BANDS] = { .type = NLA_NESTED },
+	[OVS_METER_ATTR_USED] = OVSDP_NLA_EXACT(NLA_U64, 8),
+	[OVS_METER_ATTR_MAX_METERS] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_METER_ATTR_MAX_BANDS] = OVSDP_NLA_EXACT(NLA_U32, 4),
+};
+static const struct ovsdp_nl_policy meter_policy = {
+	.where = "a meter reply", .maxattr = OVS_METER_ATTR_MAX, .nla = meter_nla,
+};
+static const struct nla_policy band_nla[OVS_BAND_ATTR_MAX + 1] = {
+	[OVS_BAND_ATTR_TYPE] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_BAND_ATTR_RATE] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_BAND_ATTR_BURST] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_BAND_ATTR_STATS] = OVSDP_NLA_EXACT(NLA_UNSPEC, sizeof(struct ovs_flow_stats)),
+};
+static const struct ovsdp_nl_policy band_policy = {
+	.where = "a meter band", .maxattr = OVS_BAND_ATTR_MAX, .nla = band_nla,
+};
+
 static int
 features_cb(struct nlmsghdr *nlh, void *arg)
 {
@@ -31,23 +54,18 @@ features_cb(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *band;
 	int rem;
 
-	if (ovsdp_nl_parse(nlh, tb, OVS_METER_ATTR_MAX, NULL) < 0)
+	if (ovsdp_nl_parse(nlh, &meter_policy, tb, NULL) < 0)
 		return -EPROTO;
-	if (tb[OVS_METER_ATTR_MAX_METERS] && !ovsdp_attr_u32(tb[OVS_METER_ATTR_MAX_METERS],
-							      &f->max_meters))
-		return -EPROTO;
-	if (tb[OVS_METER_ATTR_MAX_BANDS] && !ovsdp_attr_u32(tb[OVS_METER_ATTR_MAX_BANDS],
-							     &f->max_bands))
-		return -EPROTO;
+	ovsdp_attr_u32(tb[OVS_METER_ATTR_MAX_METERS], &f->max_meters);
+	ovsdp_attr_u32(tb[OVS_METER_ATTR_MAX_BANDS], &f->max_bands);
 	if (tb[OVS_METER_ATTR_BANDS]) {
 		nla_for_each_nested(band, tb[OVS_METER_ATTR_BANDS], rem) {
 			struct nlattr *bt[OVS_BAND_ATTR_MAX + 1];
 			uint32_t type;
 
-			if (nla_parse_nested(bt, OVS_BAND_ATTR_MAX, band, NULL) < 0)
+			if (ovsdp_nla_parse_nested(bt, &band_policy, band) < 0)
 				return -EPROTO;
-			if (bt[OVS_BAND_ATTR_TYPE] && ovsdp_attr_u32(bt[OVS_BAND_ATTR_TYPE], &type) &&
-			    type < 32)
+			if (ovsdp_attr_u32(bt[OVS_BAND_ATTR_TYPE], &type) && type < 32)
 				f->band_types |= 1u << type;
 		}
 	}
@@ -59,7 +77,7 @@ ovsdp_meter_features(struct ovsdp_dp *dp, struct ovsdp_meter_features *out, GErr
 {
 	const char *what = "reading meter features";
 	struct ovsdp_meter_features f;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (!out)
@@ -67,10 +85,9 @@ ovsdp_meter_features(struct ovsdp_dp *dp, struct ovsdp_meter_features *out, GErr
 	if ((r = need_family(dp, what, error)))
 		return r;
 	memset(&f, 0, sizeof f);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_METER, OVS_METER_CMD_FEATURES, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_METER, OVS_METER_CMD_FEATURES, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	r = ovsdp_dp_transact(dp, m, features_cb, &f, what, error);
+	r = ovsdp_dp_transact(dp, &m, features_cb, &f, what, error);
 	if (r < 0)
 		return r;
 	/* The kernel meters in either unit (OVS_METER_ATTR_KBPS or not). */
@@ -84,13 +101,12 @@ struct stats_reply {
 	bool has_stats;
 };
 
+/* Counters whose size the policy checked. */
 static bool
 get_counts(const struct nlattr *a, struct ovsdp_meter_counts *c)
 {
 	struct ovs_flow_stats s;
 
-	if (nla_len(a) != (int)sizeof s)
-		return false;
 	memcpy(&s, nla_data(a), sizeof s);
 	c->packets = s.n_packets;
 	c->bytes = s.n_bytes;
@@ -106,18 +122,16 @@ stats_cb(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *band;
 	int rem;
 
-	if (ovsdp_nl_parse(nlh, tb, OVS_METER_ATTR_MAX, NULL) < 0)
+	if (ovsdp_nl_parse(nlh, &meter_policy, tb, NULL) < 0)
 		return -EPROTO;
 	memset(st, 0, sizeof *st);
-	if (tb[OVS_METER_ATTR_ID] && !ovsdp_attr_u32(tb[OVS_METER_ATTR_ID], &st->id))
-		return -EPROTO;
+	ovsdp_attr_u32(tb[OVS_METER_ATTR_ID], &st->id);
 	if (!tb[OVS_METER_ATTR_STATS])
 		return 0;
 	if (!get_counts(tb[OVS_METER_ATTR_STATS], &st->total))
 		return -EPROTO;
 	sr->has_stats = true;
-	if (tb[OVS_METER_ATTR_USED] && !ovsdp_attr_u64(tb[OVS_METER_ATTR_USED], &st->used_ms))
-		return -EPROTO;
+	ovsdp_attr_u64(tb[OVS_METER_ATTR_USED], &st->used_ms);
 	if (!tb[OVS_METER_ATTR_BANDS])
 		return 0;
 	nla_for_each_nested(band, tb[OVS_METER_ATTR_BANDS], rem) {
@@ -125,7 +139,7 @@ stats_cb(struct nlmsghdr *nlh, void *arg)
 
 		if (st->n_bands >= OVSDP_METER_BANDS_MAX)
 			break;
-		if (nla_parse_nested(bt, OVS_BAND_ATTR_MAX, band, NULL) < 0)
+		if (ovsdp_nla_parse_nested(bt, &band_policy, band) < 0)
 			return -EPROTO;
 		if (bt[OVS_BAND_ATTR_STATS] &&
 		    !get_counts(bt[OVS_BAND_ATTR_STATS], &st->bands[st->n_bands]))
@@ -142,8 +156,8 @@ ovsdp_meter_set(struct ovsdp_dp *dp, uint32_t id, uint32_t flags,
 	g_autofree char *what = g_strdup_printf("setting meter %u", id);
 	struct ovsdp_meter_stats old;
 	struct stats_reply sr = { &old, false };
-	struct nlattr *nest;
-	struct nl_msg *m;
+	size_t nest;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if ((r = need_family(dp, what, error)))
@@ -170,24 +184,23 @@ ovsdp_meter_set(struct ovsdp_dp *dp, uint32_t id, uint32_t flags,
 					       "%s: band %zu: a burst size needs the burst flag",
 					       what, i + 1);
 	}
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_METER, OVS_METER_CMD_SET, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_METER, OVS_METER_CMD_SET, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	nla_put_u32(m, OVS_METER_ATTR_ID, id);
+	ovsdp_buf_put_u32(&m, OVS_METER_ATTR_ID, id);
 	if (!(flags & OVSDP_METER_F_PKTPS))
-		nla_put_flag(m, OVS_METER_ATTR_KBPS);
-	nest = nla_nest_start(m, OVS_METER_ATTR_BANDS);
+		ovsdp_buf_put_flag(&m, OVS_METER_ATTR_KBPS);
+	nest = ovsdp_buf_nest_start(&m, OVS_METER_ATTR_BANDS);
 	for (size_t i = 0; i < n_bands; i++) {
-		struct nlattr *b = nla_nest_start(m, OVS_BAND_ATTR_UNSPEC);
+		size_t b = ovsdp_buf_nest_start(&m, OVS_BAND_ATTR_UNSPEC);
 
-		nla_put_u32(m, OVS_BAND_ATTR_TYPE, bands[i].type);
-		nla_put_u32(m, OVS_BAND_ATTR_RATE, bands[i].rate);
-		nla_put_u32(m, OVS_BAND_ATTR_BURST,
+		ovsdp_buf_put_u32(&m, OVS_BAND_ATTR_TYPE, bands[i].type);
+		ovsdp_buf_put_u32(&m, OVS_BAND_ATTR_RATE, bands[i].rate);
+		ovsdp_buf_put_u32(&m, OVS_BAND_ATTR_BURST,
 			    (flags & OVSDP_METER_F_BURST) ? bands[i].burst : bands[i].rate);
-		nla_nest_end(m, b);
+		ovsdp_buf_nest_end(&m, b);
 	}
-	nla_nest_end(m, nest);
-	return ovsdp_dp_transact(dp, m, stats_cb, &sr, what, error);
+	ovsdp_buf_nest_end(&m, nest);
+	return ovsdp_dp_transact(dp, &m, stats_cb, &sr, what, error);
 }
 
 static int
@@ -196,16 +209,15 @@ meter_simple(struct ovsdp_dp *dp, uint8_t cmd, uint32_t id, struct ovsdp_meter_s
 {
 	struct ovsdp_meter_stats st;
 	struct stats_reply sr = { &st, false };
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if ((r = need_family(dp, what, error)))
 		return r;
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_METER, cmd, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_METER, cmd, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	nla_put_u32(m, OVS_METER_ATTR_ID, id);
-	r = ovsdp_dp_transact(dp, m, stats_cb, &sr, what, error);
+	ovsdp_buf_put_u32(&m, OVS_METER_ATTR_ID, id);
+	r = ovsdp_dp_transact(dp, &m, stats_cb, &sr, what, error);
 	if (r < 0)
 		return r;
 	/* DEL of a missing meter is acknowledged with the id alone. */

@@ -1,11 +1,13 @@
-/* netlink.h: the private generic netlink layer of libovsdp: one request
- * socket with the ovs_* families resolved, message construction with the
- * ovs_header, and a transaction loop that turns extended acks into GErrors. */
+/* netlink.h: the private generic netlink layer of libovsdp, in three files:
+ * nl-socket.c (the request socket, the ovs_* families, building a request
+ * in an ovsdp_buf), nl-recv.c (the one receive engine, single requests and
+ * dumps), nl-batch.c (many requests in one send). */
 #ifndef OVSDP_NETLINK_H
 #define OVSDP_NETLINK_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <glib.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -44,6 +46,8 @@ struct ovsdp_nl {
 	struct nl_sock *sk;
 	struct ovsdp_family_info fam[OVSDP_FAMILY_N];
 	uint64_t foreign;       /* datagrams dropped: not sent by the kernel */
+	unsigned char *rbuf;    /* receive buffer kept between requests */
+	size_t rbuf_size;
 };
 
 /* Name of a family, for messages. */
@@ -56,19 +60,16 @@ const char *ovsdp_nl_family_name(enum ovsdp_family f);
 int ovsdp_nl_open(bool allow_missing, struct ovsdp_nl **out, GError **error);
 void ovsdp_nl_close(struct ovsdp_nl *nl);
 
-/* A request for family 'f', command 'cmd', with struct ovs_header
- * { dp_ifindex } already appended.  NULL when the family is absent. */
-struct nl_msg *ovsdp_nl_request(struct ovsdp_nl *nl, enum ovsdp_family f,
-				uint8_t cmd, int nlm_flags, int dp_ifindex);
-
 /* Called for each reply message; return 0 to go on, negative errno to stop
  * (the transaction then fails with that value). */
 typedef int (*ovsdp_nl_reply_fn)(struct nlmsghdr *nlh, void *arg);
 
-/* Send 'req' (consumed) and read every reply up to the ack (or NLMSG_DONE
- * for a dump).  Returns 0 or a negative errno; on error sets *error with
- * the kernel's extended-ack text when it sent one, prefixed by 'what'. */
-int ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req,
+/* Send the one request in 'req' (built with ovsdp_nl_msg_begin() at offset
+ * 0; its length is set here; 'req' is cleared) and read every reply up to
+ * the ack (or NLMSG_DONE for a dump).  Returns 0 or a negative errno; on
+ * error sets *error with the kernel's extended-ack text when it sent one,
+ * prefixed by 'what'. */
+int ovsdp_nl_transact(struct ovsdp_nl *nl, struct ovsdp_buf *req,
 		      ovsdp_nl_reply_fn fn, void *arg,
 		      const char *what, GError **error);
 
@@ -85,14 +86,17 @@ int ovsdp_nl_transact(struct ovsdp_nl *nl, struct nl_msg *req,
 int ovsdp_nl_msg_begin(const struct ovsdp_nl *nl, struct ovsdp_buf *b, enum ovsdp_family f,
 		       uint8_t cmd, int nlm_flags, int dp_ifindex, size_t *off);
 
+/* A NUL-terminated string attribute (libnl's NLA_STRING). */
+static inline size_t
+ovsdp_nl_put_string(struct ovsdp_buf *b, uint16_t type, const char *s)
+{
+	return ovsdp_buf_put_attr(b, type, s, strlen(s) + 1);
+}
+
 /* Set the length of the message begun at 'off' (it runs to the end of
  * 'b').  -EMSGSIZE, with the message removed from 'b', when it is longer
  * than OVSDP_NL_MSG_MAX. */
 int ovsdp_nl_msg_end(struct ovsdp_buf *b, size_t off);
-
-/* Copy the message at 'off' of 'b' into an nl_msg for ovsdp_nl_transact();
- * NULL when out of memory. */
-struct nl_msg *ovsdp_nl_msg_copy(const struct ovsdp_buf *b, size_t off);
 
 /* Send the 'n' requests laid end to end in 'msgs' (each built with
  * ovsdp_nl_msg_begin/end) in as few sendmsg() calls as the socket's buffers
@@ -138,8 +142,36 @@ int ovsdp_nl_transact_many_ex(struct ovsdp_nl *nl, struct ovsdp_buf *msgs, unsig
 			      int *errors, unsigned int *unacked, struct ovsdp_nl_many_hooks *hooks,
 			      GError **error);
 
-/* Parse the attributes after the genl header and ovs_header of 'nlh'. */
-int ovsdp_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, int maxattr,
+/* ---- the attribute reader (nl-attr.c) ---------------------------------- */
+
+/* What a family declares once about its attributes. */
+struct ovsdp_nl_policy {
+	const char *where;              /* names the sequence in messages */
+	int maxattr;                    /* tb has maxattr + 1 entries */
+	/* libnl's rules, maxattr + 1 entries: NLA_U32 (at least 4 bytes),
+	 * OVSDP_NLA_EXACT (exactly), NLA_STRING (NUL-terminated, .maxlen
+	 * with its NUL), .minlen for a struct ... */
+	const struct nla_policy *nla;
+	/* What libnl lacks (each may be NULL / false): */
+	const char *const *names;       /* attribute names for messages */
+	const uint16_t *array;          /* element size of an array attribute */
+	bool unique;                    /* a known attribute may appear once */
+};
+
+/* A payload of exactly 'n' bytes (libnl: minimum and maximum). */
+#define OVSDP_NLA_EXACT(t, n) { .type = (t), .minlen = (n), .maxlen = (n) }
+
+/* The one attribute reader: the attribute sequence [head, head + len)
+ * into tb[0 .. p->maxattr] (NULL when absent; newer types skipped).
+ * Returns 0, or -EPROTO with *why (may be NULL; g_free it) saying which
+ * attribute broke which rule. */
+int ovsdp_nla_parse(struct nlattr **tb, const struct ovsdp_nl_policy *p, const void *head,
+		    size_t len, char **why);
+/* The same over a nested attribute's payload. */
+int ovsdp_nla_parse_nested(struct nlattr **tb, const struct ovsdp_nl_policy *p,
+			   const struct nlattr *nest);
+/* The attributes after the genl header and ovs_header of 'nlh'. */
+int ovsdp_nl_parse(struct nlmsghdr *nlh, const struct ovsdp_nl_policy *p, struct nlattr **tb,
 		   int *dp_ifindex);
 
 /* A second request socket sharing 'nl's resolved families (no controller
@@ -150,20 +182,71 @@ int ovsdp_nl_clone(const struct ovsdp_nl *nl, struct ovsdp_nl **out, GError **er
 /* Join the multicast group of family 'f' (datapath, vport or flow). */
 int ovsdp_nl_subscribe(struct ovsdp_nl *nl, enum ovsdp_family f, GError **error);
 
+/* ---- the receive engine (nl-recv.c) ------------------------------------ */
+
+/* What a received message is. */
+enum ovsdp_nl_kind {
+	OVSDP_NL_REPLY,         /* a reply or notification (nlmsg_type >= MIN_TYPE) */
+	OVSDP_NL_ACK,           /* NLMSG_ERROR: verdict 0 (ack) or the kernel's -errno */
+	OVSDP_NL_DONE,          /* NLMSG_DONE: verdict 0 or a failed dump's -errno */
+	OVSDP_NL_BAD,           /* malformed or truncated: verdict -EPROTO / -EMSGSIZE */
+};
+
+/* One message handed to a receive callback. */
+struct ovsdp_nl_in {
+	struct nlmsghdr *nlh;   /* inside the datagram; NULL for a BAD datagram */
+	enum ovsdp_nl_kind kind;
+	int verdict;
+	const char *kmsg;       /* the kernel's extended-ack text, or NULL */
+	const char *bad;        /* BAD: what was wrong, for a message */
+	size_t truncated;       /* BAD: the datagram's real size when truncated */
+};
+
+/* Return 0 to go on with the datagram, anything else to stop: the engine
+ * then returns it, and the rest of the datagram stays for the next call. */
+typedef int (*ovsdp_nl_msg_fn)(const struct ovsdp_nl_in *in, void *arg);
+
+/* The smallest receive buffer the engine allocates (the kernel sizes dump
+ * datagrams to the reader's buffer, up to 32 KiB). */
+#define OVSDP_NL_RX_MIN 32768
+
+/* One reader's state: what it accepts, its buffer, the datagram held. */
+struct ovsdp_nl_rx {
+	uint64_t *foreign;      /* datagrams not from the kernel (may be NULL) */
+	const char *what;       /* for the log line about them */
+	uint32_t seq, nseq;     /* messages with seq .. seq + nseq - 1; nseq 0: any */
+	bool grow;              /* grow 'buf' to each datagram (else truncation) */
+	unsigned char *buf;     /* g_malloc'd by the engine when NULL */
+	size_t size;
+	size_t len, off;        /* the datagram held, the next message in it */
+	unsigned int recvs;     /* datagrams read */
+};
+
+/* The receive engine: the messages left in the datagram held, else one
+ * datagram read from 'fd' (recvfrom flags 'flags', e.g. MSG_DONTWAIT),
+ * dropped unless the kernel sent it (counted in *rx->foreign), a truncated
+ * one reported as BAD with its header, every message bounded by the
+ * datagram, NLMSG_NOOP and other sequence numbers skipped, each message
+ * classified and handed to 'fn'.  Returns what 'fn' returned to stop, 0
+ * when the datagram is used up (or was dropped), or the negative errno of
+ * recvfrom (-EAGAIN, -ENOBUFS ...). */
+int ovsdp_nl_recv(struct ovsdp_nl_rx *rx, int fd, int flags, ovsdp_nl_msg_fn fn, void *arg);
+
+/* ovsdp_nl_recv() without the socket: walk what is left of rx->buf
+ * (rx->len bytes, from rx->off).  A malformed datagram is one BAD call. */
+int ovsdp_nl_rx_walk(struct ovsdp_nl_rx *rx, ovsdp_nl_msg_fn fn, void *arg);
+
 /* A dump read one message at a time.  The socket must carry no other
  * request until the dump has ended; give each open dump its own socket
  * (ovsdp_nl_clone) and close that socket to abandon a dump mid-way. */
 struct ovsdp_nl_dump {
 	struct ovsdp_nl *nl;
-	uint32_t seq;
 	bool done;
-	unsigned char *buf;             /* the datagram being walked */
-	size_t len;                     /* its length */
-	size_t off;                     /* the next message */
+	struct ovsdp_nl_rx rx;  /* rx.seq: the dump request's */
 };
 
-/* Send 'req' (consumed) as a dump request (NLM_F_DUMP is added). */
-int ovsdp_nl_dump_start(struct ovsdp_nl *nl, struct nl_msg *req, struct ovsdp_nl_dump *d,
+/* Send the request in 'req' (cleared) as a dump (NLM_F_DUMP is added). */
+int ovsdp_nl_dump_start(struct ovsdp_nl *nl, struct ovsdp_buf *req, struct ovsdp_nl_dump *d,
 			const char *what, GError **error);
 /* Next reply message: 1 with *out (valid until the next call), 0 at the
  * end of the dump, or a negative errno (the kernel's, for a failed dump). */
@@ -210,9 +293,9 @@ bool ovsdp_nl_replies_feed(struct ovsdp_nl_replies *st, void *buf, size_t len,
 			   ovsdp_nl_reply_fn fn, void *arg, const char *what, GError **error);
 
 /* ovsdp_nl_dump_next() without the socket: the next message of the
- * datagram held in d->buf (d->len bytes, from d->off): 1 with *out, 0 at
- * the end of the dump, a negative errno, or OVSDP_NL_MORE when the
- * datagram is used up (d->buf is then freed). */
+ * datagram held in d->rx.buf (d->rx.len bytes, from d->rx.off): 1 with
+ * *out, 0 at the end of the dump, a negative errno, or OVSDP_NL_MORE when
+ * the datagram is used up. */
 #define OVSDP_NL_MORE 2
 int ovsdp_nl_dump_take(struct ovsdp_nl_dump *d, struct nlmsghdr **out, const char *what,
 		       GError **error);

@@ -66,15 +66,10 @@ ovsdp_packet_execute(struct ovsdp_dp *dp, const struct ovsdp_execute *ex, GError
 {
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
 	int r;
 
 	r = ovsdp_packet_execute_encode(dp, ex, &b, &what, error);
 	if (r < 0)
 		return r;
-	m = ovsdp_nl_msg_copy(&b, 0);
-	ovsdp_buf_clear(&b);
-	if (!m)
-		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &b, NULL, NULL, what, error);
 }

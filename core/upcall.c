@@ -45,7 +45,9 @@ malformed(GError **error, const char *fmt, ...)
 	return -EPROTO;
 }
 
-static const char *const packet_attr_names[] = {
+/* The packet family's policy: what an upcall carries (OVS_PACKET_CMD_MISS
+ * and ACTION), each attribute at most once. */
+static const char *const packet_attr_names[OVS_PACKET_ATTR_HASH + 1] = {
 	[OVS_PACKET_ATTR_PACKET] = "PACKET",
 	[OVS_PACKET_ATTR_KEY] = "KEY",
 	[OVS_PACKET_ATTR_ACTIONS] = "ACTIONS",
@@ -56,33 +58,40 @@ static const char *const packet_attr_names[] = {
 	[OVS_PACKET_ATTR_HASH] = "HASH",
 };
 
-/* One step of an attribute walk over [p, p+rem): returns the attribute at
- * p, or NULL with an error; *adv is how far to move. */
-static const struct nlattr *
-next_attr(const uint8_t *p, size_t rem, const char *where, size_t *adv, GError **error)
-{
-	const struct nlattr *a = (const struct nlattr *)p;
-	uint16_t len;
+static const struct nla_policy packet_nla[OVS_PACKET_ATTR_HASH + 1] = {
+	[OVS_PACKET_ATTR_KEY] = { .type = NLA_NESTED },
+	[OVS_PACKET_ATTR_EGRESS_TUN_KEY] = { .type = NLA_NESTED },
+	[OVS_PACKET_ATTR_MRU] = OVSDP_NLA_EXACT(NLA_U16, 2),
+	[OVS_PACKET_ATTR_LEN] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_PACKET_ATTR_HASH] = OVSDP_NLA_EXACT(NLA_U64, 8),
+};
 
-	if (rem < NLA_HDRLEN) {
-		malformed(error, "%zu stray bytes after the last attribute of %s", rem, where);
-		return NULL;
-	}
-	memcpy(&len, p, sizeof len);
-	if (len < NLA_HDRLEN) {
-		malformed(error, "attribute %u of %s has length %u, shorter than its header",
-			  a->nla_type & NLA_TYPE_MASK, where, len);
-		return NULL;
-	}
-	if (len > rem) {
-		malformed(error, "attribute %u of %s (%u bytes) overruns it (%zu bytes left)",
-			  a->nla_type & NLA_TYPE_MASK, where, len, rem);
-		return NULL;
-	}
-	/* The last attribute may lack its padding (OVS_DP_F_UNALIGNED). */
-	*adv = MIN((size_t)NLA_ALIGN(len), rem);
-	return a;
-}
+static const struct ovsdp_nl_policy packet_policy = {
+	.where = "the message", .maxattr = OVS_PACKET_ATTR_HASH, .nla = packet_nla,
+	.names = packet_attr_names, .unique = true,
+};
+
+/* A flow key: in_port exactly 4 bytes (the key's one required member),
+ * each attribute at most once; nests checked one by one below. */
+static const char *const key_attr_names[OVS_KEY_ATTR_MAX + 1] = {
+	[OVS_KEY_ATTR_IN_PORT] = "KEY.IN_PORT",
+};
+
+static const struct nla_policy key_nla[OVS_KEY_ATTR_MAX + 1] = {
+	[OVS_KEY_ATTR_IN_PORT] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_KEY_ATTR_ETHERTYPE] = OVSDP_NLA_EXACT(NLA_U16, 2),
+};
+
+static const struct ovsdp_nl_policy key_policy = {
+	.where = "KEY", .maxattr = OVS_KEY_ATTR_MAX, .nla = key_nla, .names = key_attr_names,
+	.unique = true,
+};
+
+/* A tunnel key, and the sequences only framed (actions, NSH, VXLAN options). */
+static const struct ovsdp_nl_policy tunnel_policy = {
+	.where = "KEY.TUNNEL", .maxattr = OVS_TUNNEL_KEY_ATTR_MAX,
+};
+static const struct ovsdp_nl_policy flat_policy = { .where = "ACTIONS", .maxattr = 0 };
 
 /* What kind of attribute sequence is being checked: which of its members
  * are nests to descend into. */
@@ -92,45 +101,49 @@ enum nest_kind {
 	NEST_TUNNEL,                    /* VXLAN_OPTS */
 };
 
-/* Check that [p, p+len) is a well-formed attribute sequence, descending
- * into the nests a flow key or tunnel key has.  'where' names it in
- * messages. */
+#define NEST_TB_MAX MAX(OVS_KEY_ATTR_MAX, OVS_TUNNEL_KEY_ATTR_MAX)
+
+/* Check that [p, p+len) is a well-formed attribute sequence with the one
+ * attribute reader, descending into the nests a flow key or tunnel key
+ * has.  'where' names it in messages. */
 static int
 check_nested(const uint8_t *p, size_t len, enum nest_kind kind, const char *where, int depth,
 	     GError **error)
 {
+	struct ovsdp_nl_policy pol = kind == NEST_KEY ? key_policy :
+		kind == NEST_TUNNEL ? tunnel_policy : flat_policy;
+	struct nlattr *tb[NEST_TB_MAX + 1];
+	static const struct {
+		enum nest_kind in;
+		uint16_t type;
+		enum nest_kind sub;
+		const char *name;       /* NULL: the parent's */
+	} nests[] = {
+		{ NEST_KEY, OVS_KEY_ATTR_ENCAP, NEST_KEY, NULL },
+		{ NEST_KEY, OVS_KEY_ATTR_TUNNEL, NEST_TUNNEL, "KEY.TUNNEL" },
+		{ NEST_KEY, OVS_KEY_ATTR_NSH, NEST_FLAT, "KEY.NSH" },
+		{ NEST_TUNNEL, OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS, NEST_FLAT, "VXLAN_OPTS" },
+	};
+	char *why = NULL;
+
 	if (depth > MAX_NEST_DEPTH)
 		return malformed(error, "%s nests deeper than %d levels", where, MAX_NEST_DEPTH);
-	while (len > 0) {
-		size_t adv = 0;
-		const struct nlattr *a = next_attr(p, len, where, &adv, error);
-		enum nest_kind sub = NEST_FLAT;
-		const char *subname = NULL;
-		uint16_t type;
+	pol.where = where;
+	if (ovsdp_nla_parse(tb, &pol, p, len, error ? &why : NULL) < 0) {
+		malformed(error, "%s", why);
+		g_free(why);
+		return -EPROTO;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(nests); i++) {
+		const struct nlattr *a;
 		int r;
 
-		if (!a)
-			return -EPROTO;
-		type = a->nla_type & NLA_TYPE_MASK;
-		if (kind == NEST_KEY && type == OVS_KEY_ATTR_ENCAP) {
-			sub = NEST_KEY;
-			subname = where;
-		} else if (kind == NEST_KEY && type == OVS_KEY_ATTR_TUNNEL) {
-			sub = NEST_TUNNEL;
-			subname = "KEY.TUNNEL";
-		} else if (kind == NEST_KEY && type == OVS_KEY_ATTR_NSH) {
-			subname = "KEY.NSH";
-		} else if (kind == NEST_TUNNEL && type == OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS) {
-			subname = "VXLAN_OPTS";
-		}
-		if (subname) {
-			r = check_nested(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, sub, subname,
-					 depth + 1, error);
-			if (r < 0)
-				return r;
-		}
-		p += adv;
-		len -= adv;
+		if (nests[i].in != kind || !(a = tb[nests[i].type]))
+			continue;
+		r = check_nested(nla_data(a), (size_t)nla_len(a), nests[i].sub,
+				 nests[i].name ? nests[i].name : where, depth + 1, error);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -141,62 +154,41 @@ static int
 key_in_port(const uint8_t *p, size_t len, uint32_t *in_port, bool *is_eth, uint16_t *ethertype,
 	    GError **error)
 {
-	bool found = false;
+	struct nlattr *tb[OVS_KEY_ATTR_MAX + 1];
+	char *why = NULL;
 
 	*is_eth = false;
 	*ethertype = 0;
-
-	while (len > 0) {
-		size_t adv = 0;
-		const struct nlattr *a = next_attr(p, len, "KEY", &adv, error);
-
-		if (!a)
-			return -EPROTO;
-		if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_IN_PORT) {
-			if (found)
-				return malformed(error, "duplicate KEY.IN_PORT");
-			if (a->nla_len != NLA_HDRLEN + 4)
-				return malformed(error, "KEY.IN_PORT must be 4 bytes, got %d",
-						 a->nla_len - NLA_HDRLEN);
-			memcpy(in_port, p + NLA_HDRLEN, 4);
-			found = true;
-		} else if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_ETHERNET) {
-			*is_eth = true;
-		} else if ((a->nla_type & NLA_TYPE_MASK) == OVS_KEY_ATTR_ETHERTYPE &&
-			   a->nla_len == NLA_HDRLEN + 2) {
-			uint16_t be;
-
-			memcpy(&be, p + NLA_HDRLEN, 2);
-			*ethertype = g_ntohs(be);
-		}
-		p += adv;
-		len -= adv;
+	if (ovsdp_nla_parse(tb, &key_policy, p, len, error ? &why : NULL) < 0) {
+		malformed(error, "%s", why);
+		g_free(why);
+		return -EPROTO;
 	}
-	if (!found)
+	if (!tb[OVS_KEY_ATTR_IN_PORT])
 		return malformed(error, "KEY has no IN_PORT");
-	return 0;
-}
+	memcpy(in_port, nla_data(tb[OVS_KEY_ATTR_IN_PORT]), 4);
+	*is_eth = tb[OVS_KEY_ATTR_ETHERNET] != NULL;
+	if (tb[OVS_KEY_ATTR_ETHERTYPE]) {
+		uint16_t be;
 
-static int
-want_len(const char *name, size_t got, size_t want, GError **error)
-{
-	if (got == want)
-		return 0;
-	return malformed(error, "%s must be %zu bytes, got %zu", name, want, got);
+		memcpy(&be, nla_data(tb[OVS_KEY_ATTR_ETHERTYPE]), 2);
+		*ethertype = g_ntohs(be);
+	}
+	return 0;
 }
 
 OVSDP_EXPORT int
 ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 		   struct ovsdp_upcall *out, GError **error)
 {
-	const struct nlattr *seen[OVS_PACKET_ATTR_HASH + 1] = { NULL };
-	const uint8_t *base = buf, *p;
+	struct nlattr *seen[OVS_PACKET_ATTR_HASH + 1];
+	const uint8_t *base = buf;
+	char *why = NULL;
 	uint16_t ethertype;
 	bool is_eth;
 	struct nlmsghdr nlh;
 	struct genlmsghdr g;
 	struct ovs_header oh;
-	size_t rem;
 	int r;
 
 	if (!buf || !out) {
@@ -232,25 +224,12 @@ ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 	out->cmd = g.cmd;
 	out->dp_ifindex = oh.dp_ifindex;
 
-	p = base + UPCALL_HDRLEN;
-	rem = nlh.nlmsg_len - UPCALL_HDRLEN;
-	while (rem > 0) {
-		size_t adv = 0;
-		const struct nlattr *a = next_attr(p, rem, "the message", &adv, error);
-		uint16_t type;
-
-		if (!a)
-			return -EPROTO;
-		type = a->nla_type & NLA_TYPE_MASK;
-		if (type < G_N_ELEMENTS(packet_attr_names) && packet_attr_names[type]) {
-			if (seen[type])
-				return malformed(error, "duplicate %s attribute",
-						 packet_attr_names[type]);
-			seen[type] = a;
-		}
-		/* Other types are newer than this parser: skip them. */
-		p += adv;
-		rem -= adv;
+	r = ovsdp_nla_parse(seen, &packet_policy, base + UPCALL_HDRLEN,
+			    nlh.nlmsg_len - UPCALL_HDRLEN, error ? &why : NULL);
+	if (r < 0) {
+		malformed(error, "%s", why);
+		g_free(why);
+		return -EPROTO;
 	}
 
 #define PAYLOAD(t) ((const uint8_t *)seen[t] + NLA_HDRLEN)
@@ -296,20 +275,15 @@ ovsdp_upcall_parse(const void *buf, size_t len, uint16_t packet_family,
 		if (r < 0)
 			return r;
 	}
+	/* MRU, LEN and HASH: their sizes are the policy's. */
 	if (seen[OVS_PACKET_ATTR_MRU]) {
-		if ((r = want_len("MRU", PLEN(OVS_PACKET_ATTR_MRU), 2, error)) < 0)
-			return r;
 		memcpy(&out->mru, PAYLOAD(OVS_PACKET_ATTR_MRU), 2);
 	}
 	if (seen[OVS_PACKET_ATTR_LEN]) {
-		if ((r = want_len("LEN", PLEN(OVS_PACKET_ATTR_LEN), 4, error)) < 0)
-			return r;
 		memcpy(&out->len, PAYLOAD(OVS_PACKET_ATTR_LEN), 4);
 		out->has_len = true;
 	}
 	if (seen[OVS_PACKET_ATTR_HASH]) {
-		if ((r = want_len("HASH", PLEN(OVS_PACKET_ATTR_HASH), 8, error)) < 0)
-			return r;
 		memcpy(&out->hash, PAYLOAD(OVS_PACKET_ATTR_HASH), 8);
 		out->has_hash = true;
 	}

@@ -19,7 +19,43 @@ G_STATIC_ASSERT(sizeof(struct ovsdp_vport_stats) == sizeof(struct ovs_vport_stat
 
 /* The parse table must reach OVS_VPORT_ATTR_UPCALL_STATS even when the
  * build host's header predates it. */
-#define VPORT_ATTR_MAX MAX(OVS_VPORT_ATTR_MAX, OVSDP_VPORT_ATTR_UPCALL_STATS)
+#define VPORT_ATTR_MAX OVSDP_VPORT_ATTR_MAX
+
+/* The vport family's policy, its tunnel options and upcall counters. */
+static const struct nla_policy vport_nla[VPORT_ATTR_MAX + 1] = {
+	[OVS_VPORT_ATTR_PORT_NO] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_VPORT_ATTR_TYPE] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_VPORT_ATTR_NAME] = { .type = NLA_STRING, .maxlen = OVSDP_NAME_MAX },
+	[OVS_VPORT_ATTR_OPTIONS] = { .type = NLA_NESTED },
+	[OVS_VPORT_ATTR_STATS] = { .minlen = sizeof(struct ovs_vport_stats) },
+	[OVS_VPORT_ATTR_IFINDEX] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVS_VPORT_ATTR_NETNSID] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[OVSDP_VPORT_ATTR_UPCALL_STATS] = { .type = NLA_NESTED },
+};
+static const uint16_t vport_array[VPORT_ATTR_MAX + 1] = {
+	[OVS_VPORT_ATTR_UPCALL_PID] = sizeof(uint32_t),
+};
+const struct ovsdp_nl_policy ovsdp_vport_policy = {
+	.where = "a vport reply", .maxattr = VPORT_ATTR_MAX, .nla = vport_nla,
+	.array = vport_array,
+};
+
+static const struct nla_policy tunnel_nla[OVS_TUNNEL_ATTR_MAX + 1] = {
+	[OVS_TUNNEL_ATTR_DST_PORT] = OVSDP_NLA_EXACT(NLA_U16, 2),
+};
+static const struct ovsdp_nl_policy tunnel_policy = {
+	.where = "vport options", .maxattr = OVS_TUNNEL_ATTR_MAX, .nla = tunnel_nla,
+};
+
+/* Counters whose types start at 0 (libnl's nla_parse() would drop them). */
+static const struct nla_policy upcall_stats_nla[OVSDP_VPORT_UPCALL_ATTR_FAIL + 1] = {
+	[OVSDP_VPORT_UPCALL_ATTR_SUCCESS] = OVSDP_NLA_EXACT(NLA_U64, 8),
+	[OVSDP_VPORT_UPCALL_ATTR_FAIL] = OVSDP_NLA_EXACT(NLA_U64, 8),
+};
+static const struct ovsdp_nl_policy upcall_stats_policy = {
+	.where = "vport upcall stats", .maxattr = OVSDP_VPORT_UPCALL_ATTR_FAIL,
+	.nla = upcall_stats_nla,
+};
 
 #define VXLAN_DEFAULT_PORT 4789
 #define GENEVE_DEFAULT_PORT 6081
@@ -54,27 +90,16 @@ ovsdp_vport_type_from_str(const char *name)
 	return -EINVAL;
 }
 
-/* Read the upcall success/fail counters: a nest of u64s whose types start
- * at 0, which a generic attribute parser would drop. */
+/* Read the upcall success/fail counters (u64s whose types start at 0). */
 static int
 parse_upcall_stats(const struct nlattr *nest, struct ovsdp_vport_info *info)
 {
-	const struct nlattr *a;
-	int rem;
+	struct nlattr *tb[OVSDP_VPORT_UPCALL_ATTR_FAIL + 1];
 
-	nla_for_each_nested(a, nest, rem) {
-		uint64_t v;
-
-		if (nla_type(a) == OVSDP_VPORT_UPCALL_ATTR_SUCCESS ||
-		    nla_type(a) == OVSDP_VPORT_UPCALL_ATTR_FAIL) {
-			if (!ovsdp_attr_u64(a, &v))
-				return -EPROTO;
-			if (nla_type(a) == OVSDP_VPORT_UPCALL_ATTR_SUCCESS)
-				info->upcall_success = v;
-			else
-				info->upcall_fail = v;
-		}
-	}
+	if (ovsdp_nla_parse_nested(tb, &upcall_stats_policy, nest) < 0)
+		return -EPROTO;
+	ovsdp_attr_u64(tb[OVSDP_VPORT_UPCALL_ATTR_SUCCESS], &info->upcall_success);
+	ovsdp_attr_u64(tb[OVSDP_VPORT_UPCALL_ATTR_FAIL], &info->upcall_fail);
 	info->has_upcall_stats = true;
 	return 0;
 }
@@ -88,28 +113,18 @@ ovsdp_vport_parse_reply(struct nlmsghdr *nlh, struct ovsdp_vport_info *info, str
 	struct nlattr *a;
 
 	memset(info, 0, sizeof *info);
-	if (ovsdp_nl_parse(nlh, tb, VPORT_ATTR_MAX, &info->dp_ifindex) < 0)
+	if (ovsdp_nl_parse(nlh, &ovsdp_vport_policy, tb, &info->dp_ifindex) < 0)
 		return -EPROTO;
 	if (!ovsdp_attr_u32(tb[OVS_VPORT_ATTR_PORT_NO], &info->port_no) ||
 	    !ovsdp_attr_u32(tb[OVS_VPORT_ATTR_TYPE], &info->type) ||
 	    !ovsdp_attr_str(tb[OVS_VPORT_ATTR_NAME], info->name, sizeof info->name))
 		return -EPROTO;
-	if (tb[OVS_VPORT_ATTR_IFINDEX] &&
-	    !ovsdp_attr_u32(tb[OVS_VPORT_ATTR_IFINDEX], (uint32_t *)&info->ifindex))
-		return -EPROTO;
-	if (tb[OVS_VPORT_ATTR_NETNSID]) {
-		if (!ovsdp_attr_u32(tb[OVS_VPORT_ATTR_NETNSID], (uint32_t *)&info->netnsid))
-			return -EPROTO;
-		info->has_netnsid = true;
-	}
-	if ((a = tb[OVS_VPORT_ATTR_STATS])) {
-		if (nla_len(a) < (int)sizeof info->stats)
-			return -EPROTO;
+	ovsdp_attr_u32(tb[OVS_VPORT_ATTR_IFINDEX], (uint32_t *)&info->ifindex);
+	info->has_netnsid = ovsdp_attr_u32(tb[OVS_VPORT_ATTR_NETNSID],
+					   (uint32_t *)&info->netnsid);
+	if ((a = tb[OVS_VPORT_ATTR_STATS]))
 		memcpy(&info->stats, nla_data(a), sizeof info->stats);
-	}
 	if ((a = tb[OVS_VPORT_ATTR_UPCALL_PID])) {
-		if (nla_len(a) % 4)
-			return -EPROTO;
 		info->n_upcall_pids = (uint32_t)nla_len(a) / 4;
 		if (info->n_upcall_pids)
 			memcpy(&info->upcall_pid, nla_data(a), 4);
@@ -119,13 +134,10 @@ ovsdp_vport_parse_reply(struct nlmsghdr *nlh, struct ovsdp_vport_info *info, str
 	if ((a = tb[OVS_VPORT_ATTR_OPTIONS])) {
 		struct nlattr *opt[OVS_TUNNEL_ATTR_MAX + 1];
 
-		if (nla_parse_nested(opt, OVS_TUNNEL_ATTR_MAX, a, NULL) < 0)
+		if (ovsdp_nla_parse_nested(opt, &tunnel_policy, a) < 0)
 			return -EPROTO;
-		if (opt[OVS_TUNNEL_ATTR_DST_PORT]) {
-			if (!ovsdp_attr_u16(opt[OVS_TUNNEL_ATTR_DST_PORT], &info->dst_port))
-				return -EPROTO;
-			info->has_dst_port = true;
-		}
+		info->has_dst_port = ovsdp_attr_u16(opt[OVS_TUNNEL_ATTR_DST_PORT],
+						    &info->dst_port);
 	}
 	if ((a = tb[OVSDP_VPORT_ATTR_UPCALL_STATS]) && parse_upcall_stats(a, info) < 0)
 		return -EPROTO;
@@ -147,7 +159,7 @@ ovsdp_vport_add(struct ovsdp_dp *dp, const struct ovsdp_vport_spec *spec,
 	uint32_t type, zero = 0;
 	const uint32_t *pids = &zero;
 	size_t n_pids = 1;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;
 
 	if (!dp || !spec || !spec->name || !*spec->name || strlen(spec->name) >= OVSDP_NAME_MAX)
@@ -168,24 +180,23 @@ ovsdp_vport_add(struct ovsdp_dp *dp, const struct ovsdp_vport_spec *spec,
 		n_pids = spec->n_upcall_pids;
 	}
 
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_NEW, NLM_F_ECHO);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_NEW, NLM_F_ECHO) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	nla_put_string(m, OVS_VPORT_ATTR_NAME, spec->name);
-	nla_put_u32(m, OVS_VPORT_ATTR_TYPE, type);
+	ovsdp_nl_put_string(&m, OVS_VPORT_ATTR_NAME, spec->name);
+	ovsdp_buf_put_u32(&m, OVS_VPORT_ATTR_TYPE, type);
 	if (spec->port_no)
-		nla_put_u32(m, OVS_VPORT_ATTR_PORT_NO, spec->port_no);
-	nla_put(m, OVS_VPORT_ATTR_UPCALL_PID, (int)(n_pids * sizeof *pids), pids);
+		ovsdp_buf_put_u32(&m, OVS_VPORT_ATTR_PORT_NO, spec->port_no);
+	ovsdp_buf_put_attr(&m, OVS_VPORT_ATTR_UPCALL_PID, pids, n_pids * sizeof *pids);
 	if (type == OVSDP_VPORT_TYPE_VXLAN || type == OVSDP_VPORT_TYPE_GENEVE) {
 		/* The kernel insists on a destination port for both. */
 		uint16_t port = spec->dst_port ? spec->dst_port :
 			type == OVSDP_VPORT_TYPE_VXLAN ? VXLAN_DEFAULT_PORT : GENEVE_DEFAULT_PORT;
-		struct nlattr *opts = nla_nest_start(m, OVS_VPORT_ATTR_OPTIONS);
+		size_t opts = ovsdp_buf_nest_start(&m, OVS_VPORT_ATTR_OPTIONS);
 
-		nla_put_u16(m, OVS_TUNNEL_ATTR_DST_PORT, port);
-		nla_nest_end(m, opts);
+		ovsdp_buf_put_u16(&m, OVS_TUNNEL_ATTR_DST_PORT, port);
+		ovsdp_buf_nest_end(&m, opts);
 	}
-	r = ovsdp_dp_transact(dp, m, one_vport_cb, &info, what, error);
+	r = ovsdp_dp_transact(dp, &m, one_vport_cb, &info, what, error);
 	if (r == 0 && out)
 		*out = info;
 	return r;
@@ -195,15 +206,15 @@ static int
 vport_simple(struct ovsdp_dp *dp, uint8_t cmd, const char *name, uint32_t port_no,
 	     int nlm_flags, ovsdp_nl_reply_fn fn, void *arg, const char *what, GError **error)
 {
-	struct nl_msg *m = ovsdp_dp_request(dp, OVSDP_FAMILY_VPORT, cmd, nlm_flags);
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_VPORT, cmd, nlm_flags) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
 	if (name)
-		nla_put_string(m, OVS_VPORT_ATTR_NAME, name);
+		ovsdp_nl_put_string(&m, OVS_VPORT_ATTR_NAME, name);
 	else
-		nla_put_u32(m, OVS_VPORT_ATTR_PORT_NO, port_no);
-	return ovsdp_dp_transact(dp, m, fn, arg, what, error);
+		ovsdp_buf_put_u32(&m, OVS_VPORT_ATTR_PORT_NO, port_no);
+	return ovsdp_dp_transact(dp, &m, fn, arg, what, error);
 }
 
 /* Delete a port; when it was a tunnel device ovsdp created over
@@ -298,7 +309,7 @@ OVSDP_EXPORT int
 ovsdp_vport_list(struct ovsdp_dp *dp, struct ovsdp_vport_info **out, GError **error)
 {
 	g_autofree char *what = NULL;
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	GArray *a;
 	int r;
 
@@ -306,11 +317,10 @@ ovsdp_vport_list(struct ovsdp_dp *dp, struct ovsdp_vport_info **out, GError **er
 		return ovsdp_set_error(error, -EINVAL, NULL, "listing ports: bad arguments");
 	*out = NULL;
 	what = g_strdup_printf("listing the ports of datapath %s", dp->name);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_GET, NLM_F_DUMP);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_GET, NLM_F_DUMP) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
 	a = g_array_new(FALSE, TRUE, sizeof(struct ovsdp_vport_info));
-	r = ovsdp_dp_transact(dp, m, list_cb, a, what, error);
+	r = ovsdp_dp_transact(dp, &m, list_cb, a, what, error);
 	if (r < 0 || a->len == 0) {
 		g_array_free(a, TRUE);
 		return r;
@@ -326,20 +336,20 @@ ovsdp_vport_set_upcall_pids(struct ovsdp_dp *dp, uint32_t port_no, const uint32_
 			    size_t n, GError **error)
 {
 	g_autofree char *what = g_strdup_printf("setting the upcall pids of port %u", port_no);
-	struct nl_msg *m;
+	struct ovsdp_buf m = OVSDP_BUF_INIT;
 
 	if (!dp || !pids || n == 0 || n > MAX_UPCALL_PIDS)
 		return ovsdp_set_error(error, -EINVAL, NULL, "%s: need 1 to %d pids", what,
 				       MAX_UPCALL_PIDS);
-	m = ovsdp_dp_request(dp, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_SET, 0);
-	if (!m)
+	if (ovsdp_dp_request(dp, &m, OVSDP_FAMILY_VPORT, OVS_VPORT_CMD_SET, 0) < 0)
 		return ovsdp_set_error(error, -ENOMEM, NULL, "%s", what);
-	nla_put_u32(m, OVS_VPORT_ATTR_PORT_NO, port_no);
-	if (nla_put(m, OVS_VPORT_ATTR_UPCALL_PID, (int)(n * sizeof *pids), pids) < 0) {
-		nlmsg_free(m);
+	ovsdp_buf_put_u32(&m, OVS_VPORT_ATTR_PORT_NO, port_no);
+	if (ovsdp_buf_put_attr(&m, OVS_VPORT_ATTR_UPCALL_PID, pids, n * sizeof *pids) ==
+	    OVSDP_BUF_TOO_BIG) {
+		ovsdp_buf_clear(&m);
 		return ovsdp_set_error(error, -EMSGSIZE, NULL, "%s", what);
 	}
-	return ovsdp_dp_transact(dp, m, NULL, NULL, what, error);
+	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }
 
 struct pids_out {

@@ -28,7 +28,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ovsdp_nl_replies st = { .seq = fuzz_seq(data, size) };
-	struct ovsdp_nl_dump d = { .seq = st.seq };
+	struct ovsdp_nl_dump d = { .rx = { .seq = st.seq, .nseq = 1 } };
 	struct ovsdp_flow f;
 	struct nlmsghdr *nlh;
 	void *buf = fuzz_datagram(data, size);
@@ -42,8 +42,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_clear_error(&err);
 	free(buf);
 
-	d.buf = fuzz_datagram(data, size);
-	d.len = size;
+	d.rx.buf = fuzz_datagram(data, size);
+	d.rx.len = size;
 	while (ovsdp_nl_dump_take(&d, &nlh, "fuzz", &err) == 1) {
 		memset(&f, 0, sizeof f);
 		if (ovsdp_flow_parse_reply(nlh, &f) == 0)

@@ -135,6 +135,184 @@ START_TEST(truncated_datagram)
 }
 END_TEST
 
+
+/* ---- the receive engine and the attribute reader, without a socket ---- */
+
+struct seen_msgs {
+	int n;
+	enum ovsdp_nl_kind kind[8];
+	int verdict[8];
+	char kmsg[8][32];
+	uint32_t seq[8];
+	int stop_at;            /* return 1 at this call (1-based), 0: never */
+};
+
+static int
+record_cb(const struct ovsdp_nl_in *in, void *arg)
+{
+	struct seen_msgs *s = arg;
+
+	ck_assert_int_lt(s->n, 8);
+	s->kind[s->n] = in->kind;
+	s->verdict[s->n] = in->verdict;
+	g_strlcpy(s->kmsg[s->n], in->kmsg ? in->kmsg : in->bad ? in->bad : "", sizeof s->kmsg[0]);
+	s->seq[s->n] = in->nlh ? in->nlh->nlmsg_seq : 0;
+	s->n++;
+	return s->n == s->stop_at;
+}
+
+static void
+put_msg(struct ovsdp_buf *b, uint16_t type, uint32_t seq, const void *payload, size_t len)
+{
+	struct nlmsghdr nlh = { .nlmsg_len = (uint32_t)(NLMSG_HDRLEN + len), .nlmsg_type = type,
+				.nlmsg_seq = seq };
+
+	ovsdp_buf_put(b, &nlh, sizeof nlh);
+	ovsdp_buf_put(b, payload, len);
+}
+
+/* Hold an exact-size copy of 'b' in rx, as if just received (ASan sees any
+ * read past it). */
+static void
+hold_copy(struct ovsdp_nl_rx *rx, const struct ovsdp_buf *b)
+{
+	rx->buf = g_memdup2(b->data, b->len);
+	rx->len = b->len;
+	rx->off = 0;
+}
+
+/* One datagram: a reply, another request's reply (skipped), a NOOP
+ * (skipped), the error with its extended ack, then a failed dump's DONE;
+ * a callback that stops keeps the rest for the next walk. */
+START_TEST(engine_classifies_and_matches)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct seen_msgs s = { .stop_at = 1 };
+	int eio = -EIO;
+	struct ovsdp_nl_rx rx = { .seq = 7, .nseq = 1 };
+
+	put_msg(&b, 0x20, 7, "abcd", 4);
+	put_msg(&b, 0x20, 8, "abcd", 4);
+	put_msg(&b, NLMSG_NOOP, 7, NULL, 0);
+	put_error(&b, 7, -EINVAL, true, 0, "bad attribute");
+	put_msg(&b, NLMSG_DONE, 7, &eio, sizeof eio);
+	hold_copy(&rx, &b);
+	ck_assert_int_eq(ovsdp_nl_rx_walk(&rx, record_cb, &s), 1);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(ovsdp_nl_rx_walk(&rx, record_cb, &s), 0);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_int_eq(s.kind[0], OVSDP_NL_REPLY);
+	ck_assert_int_eq(s.kind[1], OVSDP_NL_ACK);
+	ck_assert_int_eq(s.verdict[1], -EINVAL);
+	ck_assert_str_eq(s.kmsg[1], "bad attribute");
+	ck_assert_int_eq(s.kind[2], OVSDP_NL_DONE);
+	ck_assert_int_eq(s.verdict[2], -EIO);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(s.seq[i], 7);
+	g_free(rx.buf);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+/* A message claiming more than the datagram holds: one BAD call, nothing
+ * read past the datagram (an exact-size copy under ASan). */
+START_TEST(engine_message_longer_than_datagram)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct seen_msgs s = { 0 };
+	struct ovsdp_nl_rx rx = { .seq = 3, .nseq = 1 };
+
+	put_msg(&b, 0x20, 3, "abcd", 4);
+	put_msg(&b, 0x20, 3, "abcd", 4);
+	((struct nlmsghdr *)(b.data + NLMSG_ALIGN(NLMSG_HDRLEN + 4)))->nlmsg_len = 4096;
+	hold_copy(&rx, &b);
+	ck_assert_int_eq(ovsdp_nl_rx_walk(&rx, record_cb, &s), 0);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_int_eq(s.kind[0], OVSDP_NL_REPLY);
+	ck_assert_int_eq(s.kind[1], OVSDP_NL_BAD);
+	ck_assert_int_eq(s.verdict[1], -EPROTO);
+	ck_assert_str_eq(s.kmsg[1], "malformed reply");
+	g_free(rx.buf);
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
+enum { T_ZERO, T_U32, T_NAME, T_PIDS, T_MAX = T_PIDS };
+
+static const struct nla_policy test_nla[T_MAX + 1] = {
+	[T_U32] = OVSDP_NLA_EXACT(NLA_U32, 4),
+	[T_NAME] = { .type = NLA_STRING, .maxlen = 8 },
+};
+static const uint16_t test_array[T_MAX + 1] = { [T_PIDS] = 4 };
+static const char *const test_names[T_MAX + 1] = { [T_U32] = "U32", [T_NAME] = "NAME",
+						    [T_PIDS] = "PIDS" };
+static const struct ovsdp_nl_policy test_policy = {
+	.where = "testing", .maxattr = T_MAX, .nla = test_nla, .names = test_names,
+	.array = test_array, .unique = true,
+};
+
+/* Parse b with test_policy: 0, or the refusal's text compared to 'want'. */
+static void
+expect_parse(struct ovsdp_buf *b, const char *want)
+{
+	struct nlattr *tb[T_MAX + 1];
+	g_autofree void *copy = g_memdup2(b->data, b->len);
+	g_autofree char *why = NULL;
+	int r = ovsdp_nla_parse(tb, &test_policy, copy, b->len, &why);
+
+	if (!want) {
+		ck_assert_msg(r == 0, "refused: %s", why ? why : "?");
+	} else {
+		ck_assert_int_eq(r, -EPROTO);
+		ck_assert_str_eq(why, want);
+	}
+	b->len = 0;
+}
+
+START_TEST(reader_policy_rules)
+{
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct nlattr *tb[T_MAX + 1];
+	uint32_t pids[3] = { 1, 2, 3 };
+	struct nlattr bad = { .nla_len = 40, .nla_type = T_U32 };
+
+	/* Type 0 is kept; a type past the policy is skipped. */
+	ovsdp_buf_put_u16(&b, T_ZERO, 5);
+	ovsdp_buf_put_u32(&b, T_U32, 9);
+	ovsdp_nl_put_string(&b, T_NAME, "dp0");
+	ovsdp_buf_put_attr(&b, T_PIDS, pids, sizeof pids);
+	ovsdp_buf_put_u64(&b, T_MAX + 1, 1);
+	ck_assert_int_eq(ovsdp_nla_parse(tb, &test_policy, b.data, b.len, NULL), 0);
+	ck_assert_ptr_nonnull(tb[T_ZERO]);
+	ck_assert_uint_eq(nla_get_u32(tb[T_U32]), 9);
+	ck_assert_str_eq(nla_data(tb[T_NAME]), "dp0");
+	ck_assert_int_eq(nla_len(tb[T_PIDS]), 12);
+	b.len = 0;
+
+	ovsdp_buf_put_u16(&b, T_U32, 9);
+	expect_parse(&b, "U32 must be 4 bytes, got 2");
+	ovsdp_buf_put_u64(&b, T_U32, 9);
+	expect_parse(&b, "U32 must be 4 bytes, got 8");
+	ovsdp_buf_put_attr(&b, T_NAME, "dp0", 3);
+	expect_parse(&b, "NAME is not NUL-terminated");
+	ovsdp_nl_put_string(&b, T_NAME, "a-long-name");
+	expect_parse(&b, "NAME must be at most 8 bytes, got 12");
+	ovsdp_buf_put_attr(&b, T_PIDS, pids, 6);
+	expect_parse(&b, "PIDS must be a multiple of 4 bytes, got 6");
+	ovsdp_buf_put_u32(&b, T_U32, 1);
+	ovsdp_buf_put_u32(&b, T_U32, 2);
+	expect_parse(&b, "duplicate U32 attribute");
+	ovsdp_buf_put_u32(&b, T_U32, 1);
+	ovsdp_buf_put(&b, &bad, sizeof bad);
+	ovsdp_buf_put(&b, NULL, 4);
+	expect_parse(&b, "attribute 1 of testing (40 bytes) overruns it (8 bytes left)");
+	ovsdp_buf_put_u32(&b, T_U32, 1);
+	ovsdp_buf_put(&b, NULL, 2);
+	expect_parse(&b, "2 stray bytes after the last attribute of testing");
+	ovsdp_buf_clear(&b);
+}
+END_TEST
+
 /* ---- forged replies on a real socket ---------------------------------- */
 
 static struct ovsdp_nl *
@@ -156,16 +334,16 @@ ctrl_socket(void)
 /* A GETFAMILY request for the controller itself: the controller reads the
  * 4 bytes of struct ovs_header as attributes, so they are made the header
  * of CTRL_ATTR_FAMILY_ID (nla_len 6) and its payload follows. */
-static struct nl_msg *
-getfamily(struct ovsdp_nl *nl, int flags)
+static struct ovsdp_buf *
+getfamily(struct ovsdp_nl *nl, int flags, struct ovsdp_buf *m)
 {
 	int hdr = (int)htole32(6u | (uint32_t)CTRL_ATTR_FAMILY_ID << 16);
 	uint16_t id[2] = { GENL_ID_CTRL, 0 };
-	struct nl_msg *m = ovsdp_nl_request(nl, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY, flags,
-					    hdr);
+	size_t off;
 
-	ck_assert_ptr_nonnull(m);
-	ck_assert_int_eq(nlmsg_append(m, id, sizeof id, NLMSG_ALIGNTO), 0);
+	ck_assert_int_eq(ovsdp_nl_msg_begin(nl, m, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY,
+					    flags, hdr, &off), 0);
+	ovsdp_buf_put(m, id, sizeof id);
 	return m;
 }
 
@@ -196,6 +374,45 @@ count_cb(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+
+/* The engine on a real socket: a datagram from another socket is dropped
+ * and counted, no callback; a reply larger than a fixed buffer is reported
+ * truncated with its header (whose sequence number is the request's). */
+START_TEST(engine_sender_and_truncation)
+{
+	struct ovsdp_nl *nl = ctrl_socket();
+	struct ovsdp_buf b = OVSDP_BUF_INIT;
+	struct seen_msgs s = { 0 };
+	struct ovsdp_nl_dump d;
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_nl_rx rx = { .foreign = &nl->foreign, .what = "testing", .nseq = 0 };
+	int fd = nl_socket_get_fd(nl->sk);
+	unsigned char small[64];
+
+	put_error(&b, 1, 0, true, 0, NULL);
+	forge(nl, &b);
+	rx.buf = small;
+	rx.size = sizeof small;
+	ck_assert_int_eq(ovsdp_nl_recv(&rx, fd, 0, record_cb, &s), 0);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_uint_eq(nl->foreign, 1);
+	ck_assert_int_eq(ovsdp_nl_recv(&rx, fd, MSG_DONTWAIT, record_cb, &s), -EAGAIN);
+
+	ck_assert_int_eq(ovsdp_nl_dump_start(nl, getfamily(nl, 0, &(struct ovsdp_buf)OVSDP_BUF_INIT),
+					     &d, "listing families", &err), 0);
+	rx.seq = d.rx.seq;
+	rx.nseq = 1;
+	ck_assert_int_eq(ovsdp_nl_recv(&rx, fd, 0, record_cb, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.kind[0], OVSDP_NL_BAD);
+	ck_assert_int_eq(s.verdict[0], -EMSGSIZE);
+	ck_assert_uint_eq(s.seq[0], d.rx.seq);
+	ovsdp_nl_dump_release(&d);
+	ovsdp_buf_clear(&b);
+	ovsdp_nl_close(nl);
+}
+END_TEST
+
 START_TEST(forged_done_dropped_by_transact)
 {
 	struct ovsdp_nl *nl = ctrl_socket();
@@ -209,7 +426,7 @@ START_TEST(forged_done_dropped_by_transact)
 	ovsdp_buf_put(&b, &done, sizeof done);
 	ovsdp_buf_put(&b, &derr, sizeof derr);
 	forge(nl, &b);
-	ck_assert_int_eq(ovsdp_nl_transact(nl, getfamily(nl, NLM_F_DUMP),
+	ck_assert_int_eq(ovsdp_nl_transact(nl, getfamily(nl, NLM_F_DUMP, &(struct ovsdp_buf)OVSDP_BUF_INIT),
 					   count_cb, &families, "listing families", &err), 0);
 	ck_assert_ptr_null(err);
 	ck_assert_int_gt(families, 0);
@@ -230,7 +447,7 @@ START_TEST(forged_error_dropped_by_dump)
 
 	put_error(&b, nl_socket_use_seq(nl->sk) + 1, -EHWPOISON, true, 0, "forged");
 	forge(nl, &b);
-	ck_assert_int_eq(ovsdp_nl_dump_start(nl, getfamily(nl, 0),
+	ck_assert_int_eq(ovsdp_nl_dump_start(nl, getfamily(nl, 0, &(struct ovsdp_buf)OVSDP_BUF_INIT),
 					     &d, "listing families", &err), 0);
 	while ((r = ovsdp_nl_dump_next(&d, &nlh, "listing families", &err)) == 1)
 		families++;
@@ -479,6 +696,10 @@ main(void)
 	tcase_add_test(tc, ext_ack_inner_length_bounded);
 	tcase_add_test(tc, errno_out_of_range);
 	tcase_add_test(tc, truncated_datagram);
+	tcase_add_test(tc, engine_classifies_and_matches);
+	tcase_add_test(tc, engine_message_longer_than_datagram);
+	tcase_add_test(tc, reader_policy_rules);
+	tcase_add_test(tf, engine_sender_and_truncation);
 	tcase_add_test(tf, forged_done_dropped_by_transact);
 	tcase_add_test(tf, forged_error_dropped_by_dump);
 	tcase_add_test(tf, forged_ack_dropped_by_many);
