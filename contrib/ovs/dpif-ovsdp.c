@@ -760,6 +760,21 @@ ovsdp_strip_packet_type(const void **attrsp, size_t *lenp, struct ofpbuf *out, b
 	*lenp = out->size;
 }
 
+/* A delete's or a get's flow: its key (packet_type stripped into c->key)
+ * and its ufid (converted into c->ufid), either of which may be absent. */
+static void
+set_flow_ref(struct ovsdp_op *op, struct ovsdp_op_ctx *c, const struct nlattr *key,
+	     size_t key_len, const ovs_u128 *ufid)
+{
+	op->flow.key = key;
+	op->flow.key_len = key_len;
+	ovsdp_strip_packet_type(&op->flow.key, &op->flow.key_len, &c->key, false);
+	if (ufid) {
+		ufid_to_ovsdp(ufid, &c->ufid);
+		op->flow.ufid = &c->ufid;
+	}
+}
+
 static void
 ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 		   enum dpif_offload_type offload_type OVS_UNUSED)
@@ -806,13 +821,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			const struct dpif_flow_del *p = &dop->flow_del;
 
 			op->type = OVSDP_OP_FLOW_DEL;
-			op->flow.key = p->key;
-			op->flow.key_len = p->key_len;
-			ovsdp_strip_packet_type(&op->flow.key, &op->flow.key_len, &c->key, false);
-			if (p->ufid) {
-				ufid_to_ovsdp(p->ufid, &c->ufid);
-				op->flow.ufid = &c->ufid;
-			}
+			set_flow_ref(op, c, p->key, p->key_len, p->ufid);
 			op->flags = (p->terse ? OVSDP_OP_TERSE : 0) | (p->stats ? OVSDP_OP_STATS : 0);
 			break;
 		}
@@ -820,13 +829,7 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 			const struct dpif_flow_get *p = &dop->flow_get;
 
 			op->type = OVSDP_OP_FLOW_GET;
-			op->flow.key = p->key;
-			op->flow.key_len = p->key_len;
-			ovsdp_strip_packet_type(&op->flow.key, &op->flow.key_len, &c->key, false);
-			if (p->ufid) {
-				ufid_to_ovsdp(p->ufid, &c->ufid);
-				op->flow.ufid = &c->ufid;
-			}
+			set_flow_ref(op, c, p->key, p->key_len, p->ufid);
 			break;
 		}
 		case DPIF_OP_EXECUTE: {
