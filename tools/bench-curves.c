@@ -430,6 +430,11 @@ bench_curves_main(int argc, char **argv)
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
+	/* A bad --out is said now, not after minutes of measuring. */
+	if (o.out && g_mkdir_with_parents(o.out, 0755) < 0) {
+		fprintf(stderr, "ovsdp-bench curves: --out %s: %s\n", o.out, g_strerror(errno));
+		goto out;
+	}
 	c = g_new0(struct curve, g_strv_length(o.systems));
 	for (char **s = o.systems; *s; s++)
 		if (**s)
@@ -458,10 +463,6 @@ bench_curves_main(int argc, char **argv)
 		g_autofree char *jp = g_build_filename(o.out, "curves.json", NULL);
 		g_autofree char *mp = g_build_filename(o.out, "curves.md", NULL);
 
-		if (g_mkdir_with_parents(o.out, 0755) < 0) {
-			g_set_error(&err, OVSDP_ERROR, errno, "%s: %s", o.out, g_strerror(errno));
-			goto out;
-		}
 		if (!g_file_set_contents(jp, json, -1, &err) ||
 		    !g_file_set_contents(mp, md, -1, &err))
 			goto out;
