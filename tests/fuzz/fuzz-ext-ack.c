@@ -5,7 +5,7 @@
  * transaction's reply (its error turned into the user's message). */
 #include "config.h"
 
-#include "netlink.h"
+#include "nl/netlink.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,10 +4,10 @@
  * mask and actions then printed as `ovsdp flow dump` prints them. */
 #include "config.h"
 
-#include "datapath-internal.h"
+#include "dp/datapath-internal.h"
 #include "ovsdp/flow.h"
 #include "ovsdp/odp.h"
-#include "odp-private.h"
+#include "odp/odp-private.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

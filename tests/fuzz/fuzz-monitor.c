@@ -3,7 +3,7 @@
  * the datagram walker, then the datapath and vport event parsers). */
 #include "config.h"
 
-#include "datapath-internal.h"
+#include "dp/datapath-internal.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ovsdp/odp.h"
-#include "odp-private.h"
+#include "odp/odp-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
  * the upcall pid array read as ovsdp_vport_get_upcall_pids() reads it. */
 #include "config.h"
 
-#include "datapath-internal.h"
+#include "dp/datapath-internal.h"
 #include "ovsdp/vport.h"
 #include "fuzz-common.h"
 

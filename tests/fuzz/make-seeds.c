@@ -11,7 +11,7 @@
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
 
-#include "ovs-compat.h"
+#include "nl/ovs-compat.h"
 #include "ovsdp/odp.h"
 
 static const char *const keys[] = {

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <glib.h>
 
-#include "netlink.h"
+#include "nl/netlink.h"
 #include "ktest.h"
 
 void

@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 
 #include "ovsdp/ovsdp.h"
-#include "handlers-internal.h"
+#include "runtime/handlers-internal.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"

@@ -18,7 +18,7 @@
 #include <sys/resource.h>
 
 #include "ovsdp/ovsdp.h"
-#include "handlers-internal.h"
+#include "runtime/handlers-internal.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"

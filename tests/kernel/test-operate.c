@@ -16,7 +16,7 @@
 #include <linux/openvswitch.h>
 
 #include "ovsdp/ovsdp.h"
-#include "requests.h"
+#include "dp/requests.h"
 #include "knet.h"
 #include "ktest.h"
 

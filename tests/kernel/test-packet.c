@@ -15,7 +15,7 @@
 #include "ovsdp/ovsdp.h"
 #include "ktest.h"
 #include "knet.h"
-#include "upcall-internal.h"
+#include "dp/upcall-internal.h"
 
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };

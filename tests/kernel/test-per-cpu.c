@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "dispatch-host.h"
+#include "runtime/dispatch-host.h"
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"

@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
-#include "dispatch-host.h"
+#include "runtime/dispatch-host.h"
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
 #include "ktest.h"

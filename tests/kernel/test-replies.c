@@ -14,9 +14,9 @@
 #include <linux/openvswitch.h>
 
 #include "ovsdp/ovsdp.h"
-#include "datapath-internal.h"
-#include "netlink.h"
-#include "requests.h"
+#include "dp/datapath-internal.h"
+#include "nl/netlink.h"
+#include "dp/requests.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"

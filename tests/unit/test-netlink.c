@@ -16,8 +16,8 @@
 
 #include <netlink/genl/ctrl.h>
 
-#include "datapath-internal.h"
-#include "netlink.h"
+#include "dp/datapath-internal.h"
+#include "nl/netlink.h"
 #include "ovsdp/operate.h"
 #include "ovsdp/upcall.h"
 

@@ -18,7 +18,7 @@
 
 #include "ovsdp/odp.h"
 #include "golden.h"
-#include "ovs-compat.h"
+#include "nl/ovs-compat.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
