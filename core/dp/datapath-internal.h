@@ -82,4 +82,22 @@ int ovsdp_monitor_take(const struct ovsdp_family_info *fam, void *buf, size_t le
  * -errno with the kernel's text in kmsg[len] on failure. */
 int ovsdp_tunnel_device_cleanup(const struct ovsdp_vport_info *port, char *kmsg, size_t len);
 
+/* tunnel.c, for tunnel-port.c: the device's IFLA_INFO_KIND (NULL for an
+ * unknown kind) and the legacy vport type of a tunnel kind (0 if none). */
+const char *ovsdp_tunnel_device_kind(uint32_t kind);
+uint32_t ovsdp_tunnel_legacy_type(uint32_t kind);
+/* Create device spec->name, bring it up and mark it ours: 0, or -errno
+ * with *step the step that failed and the kernel's text in kmsg[len] (a
+ * device created but not brought up is deleted again). */
+enum ovsdp_tunnel_step {
+	OVSDP_TUNNEL_STEP_SOCKET,       /* opening the route socket */
+	OVSDP_TUNNEL_STEP_CREATE,       /* RTM_NEWLINK creating it */
+	OVSDP_TUNNEL_STEP_UP,           /* setting it up with our alias */
+};
+struct ovsdp_tunnel_spec;
+int ovsdp_tunnel_device_add(const struct ovsdp_tunnel_spec *spec, enum ovsdp_tunnel_step *step,
+			    char *kmsg, size_t len);
+/* Delete device 'name' (best effort: the port could not be added). */
+void ovsdp_tunnel_device_del(const char *name);
+
 #endif

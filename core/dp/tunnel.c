@@ -1,9 +1,9 @@
-/* tunnel.c: tunnel ports as upstream Open vSwitch makes them: an
- * external-mode tunnel device created over rtnetlink with libnl-route
- * (its vxlan and geneve objects; for the kinds libnl has no object or no
- * collect_md attribute for, IFLA_INFO_DATA built with libnl's nl_msg API),
- * attached as a netdev port; the legacy tunnel vport types as the fallback
- * where the kernel lacks the device type. */
+/* tunnel.c: the device side of tunnel ports as upstream Open vSwitch
+ * makes them: an external-mode tunnel device created over rtnetlink with
+ * libnl-route (its vxlan and geneve objects; for the kinds libnl has no
+ * object or no collect_md attribute for, IFLA_INFO_DATA built with libnl's
+ * nl_msg API), read back and deleted with its port.  tunnel-port.c attaches
+ * the device as a netdev port, or falls back to a legacy tunnel vport. */
 #include "config.h"
 
 #include <errno.h>
@@ -264,114 +264,58 @@ delete_device(struct nl_sock *sk, const char *name, int ifindex, struct ack *a)
 	return route_transact(sk, m, a);
 }
 
-static int
-add_legacy(struct ovsdp_dp *dp, const struct ovsdp_tunnel_spec *spec,
-	   struct ovsdp_vport_info *out, GError **error)
+/* The device side, for tunnel-port.c (datapath-internal.h). */
+const char *
+ovsdp_tunnel_device_kind(uint32_t kind)
 {
-	struct ovsdp_vport_spec vs = {
-		.name = spec->name, .type = kinds[spec->kind].legacy, .port_no = spec->port_no,
-		.upcall_pids = spec->upcall_pids, .n_upcall_pids = spec->n_upcall_pids,
-		.dst_port = spec->kind == OVSDP_TUNNEL_GRE ? 0 : spec->dst_port,
-	};
-
-	return ovsdp_vport_add(dp, &vs, out, error);
+	return kind < G_N_ELEMENTS(kinds) ? kinds[kind].device_kind : NULL;
 }
 
-OVSDP_EXPORT int
-ovsdp_tunnel_add(struct ovsdp_dp *dp, const struct ovsdp_tunnel_spec *spec,
-		 struct ovsdp_vport_info *out, struct ovsdp_tunnel_info *tout, GError **error)
+uint32_t
+ovsdp_tunnel_legacy_type(uint32_t kind)
 {
-	struct ovsdp_vport_info info;
-	g_autofree char *what = NULL;
-	struct nl_sock *sk;
+	return kind < G_N_ELEMENTS(kinds) ? kinds[kind].legacy : 0;
+}
+
+int
+ovsdp_tunnel_device_add(const struct ovsdp_tunnel_spec *spec, enum ovsdp_tunnel_step *step,
+			char *kmsg, size_t len)
+{
 	struct ack a = { 0 };
-	bool udp;
+	struct nl_sock *sk;
 	int r;
 
-	if (!dp || !spec || !spec->name || !*spec->name || strlen(spec->name) >= IFNAMSIZ)
-		return ovsdp_set_error(error, -EINVAL, NULL, "adding tunnel %s: bad name",
-				       spec && spec->name ? spec->name : "(null)");
-	what = g_strdup_printf("adding tunnel %s", spec->name);
-	if (spec->kind == OVSDP_TUNNEL_NONE || spec->kind >= G_N_ELEMENTS(kinds))
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s: unknown tunnel type %u", what,
-				       spec->kind);
-	if (spec->via > OVSDP_TUNNEL_VIA_LEGACY)
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s: unknown way %u", what,
-				       spec->via);
-	udp = spec->kind == OVSDP_TUNNEL_VXLAN || spec->kind == OVSDP_TUNNEL_GENEVE ||
-	      spec->kind == OVSDP_TUNNEL_BAREUDP;
-	if (spec->dst_port && !udp)
-		return ovsdp_set_error(error, -EINVAL, NULL,
-				       "%s: dst_port is for vxlan, geneve and bareudp, not %s", what,
-				       kinds[spec->kind].name);
-	if (spec->gbp && spec->kind != OVSDP_TUNNEL_VXLAN)
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s: gbp is for vxlan only", what);
-	if (spec->ethertype && spec->kind != OVSDP_TUNNEL_BAREUDP)
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s: ethertype is for bareudp only",
-				       what);
-	if (spec->kind == OVSDP_TUNNEL_BAREUDP && (!spec->dst_port || !spec->ethertype))
-		return ovsdp_set_error(error, -EINVAL, NULL,
-				       "%s: bareudp needs dst_port and ethertype", what);
-	if (spec->via == OVSDP_TUNNEL_VIA_LEGACY && (!kinds[spec->kind].legacy || spec->gbp))
-		return ovsdp_set_error(error, -EINVAL, NULL,
-				       "%s: %s has no legacy vport type", what,
-				       spec->gbp ? "vxlan with gbp" : kinds[spec->kind].name);
-
-	if (spec->via == OVSDP_TUNNEL_VIA_LEGACY) {
-		r = add_legacy(dp, spec, &info, error);
-		goto done;
-	}
+	*step = OVSDP_TUNNEL_STEP_SOCKET;
 	if (!(sk = route_open(&r)))
-		return ovsdp_set_error(error, r, NULL, "%s: route socket", what);
+		return r;
+	*step = OVSDP_TUNNEL_STEP_CREATE;
 	r = create_device(sk, spec, &a);
-	if (r == -EOPNOTSUPP && spec->via == OVSDP_TUNNEL_VIA_AUTO &&
-	    kinds[spec->kind].legacy && !spec->gbp) {
-		/* The kernel has no such device type: the legacy vport. */
-		nl_socket_free(sk);
-		r = add_legacy(dp, spec, &info, error);
-		goto done;
-	}
-	if (r < 0) {
-		nl_socket_free(sk);
-		if (r == -EOPNOTSUPP)
-			return ovsdp_set_error(error, r, a.kmsg,
-					       "%s: the kernel has no %s device type%s", what,
-					       kinds[spec->kind].device_kind,
-					       kinds[spec->kind].legacy && !spec->gbp &&
-					       spec->via == OVSDP_TUNNEL_VIA_RTNETLINK
-					       ? " (via=legacy may work)" : "");
-		return ovsdp_set_error(error, r, a.kmsg, "%s: creating the %s device", what,
-				       kinds[spec->kind].device_kind);
-	}
-	r = finish_device(sk, spec->name, &a);
-	if (r < 0) {
-		struct ack d;
+	if (r == 0) {
+		*step = OVSDP_TUNNEL_STEP_UP;
+		r = finish_device(sk, spec->name, &a);
+		if (r < 0) {
+			struct ack d;
 
-		ovsdp_set_error(error, r, a.kmsg, "%s: setting the device up", what);
-		delete_device(sk, spec->name, 0, &d);
-		nl_socket_free(sk);
-		return r;
+			delete_device(sk, spec->name, 0, &d);
+		}
 	}
-	{
-		struct ovsdp_vport_spec vs = {
-			.name = spec->name, .type = OVSDP_VPORT_TYPE_NETDEV,
-			.port_no = spec->port_no, .upcall_pids = spec->upcall_pids,
-			.n_upcall_pids = spec->n_upcall_pids,
-		};
-
-		r = ovsdp_vport_add(dp, &vs, &info, error);
-	}
-	if (r < 0)
-		delete_device(sk, spec->name, 0, &a);
 	nl_socket_free(sk);
-done:
-	if (r < 0)
-		return r;
-	if (out)
-		*out = info;
-	if (tout && ovsdp_tunnel_get(&info, tout, error) < 0)
-		return -EIO;
-	return 0;
+	if (r < 0 && kmsg)
+		g_strlcpy(kmsg, a.kmsg, len);
+	return r;
+}
+
+void
+ovsdp_tunnel_device_del(const char *name)
+{
+	struct ack a = { 0 };
+	struct nl_sock *sk;
+	int r;
+
+	if (!(sk = route_open(&r)))
+		return;
+	delete_device(sk, name, 0, &a);
+	nl_socket_free(sk);
 }
 
 /* Reading a device back. */

@@ -387,3 +387,13 @@ ovsdp_vport_get_upcall_pids(struct ovsdp_dp *dp, uint32_t port_no, uint32_t *pid
 	r = vport_simple(dp, OVS_VPORT_CMD_GET, NULL, port_no, 0, pids_cb, &p, what, error);
 	return r < 0 ? r : p.n;
 }
+
+/* The datapath's own port (OVSDP_PORT_LOCAL) is a vport: its pid is set
+ * as any port's. */
+OVSDP_EXPORT int
+ovsdp_dp_set_upcall_pid(struct ovsdp_dp *dp, uint32_t pid, GError **error)
+{
+	if (!dp)
+		return ovsdp_set_error(error, -EINVAL, NULL, "setting the upcall pid: no handle");
+	return ovsdp_vport_set_upcall_pids(dp, OVSDP_PORT_LOCAL, &pid, 1, error);
+}
