@@ -1,4 +1,4 @@
-/* daemon-config.c: ovsdpd.conf, read by the one strict reader (core/ini.h)
+/* daemon-config.c: ovsdpd.conf, read by the one strict reader (core/ini/ini.h)
  * against the schema below, the same rules as plugins.conf; this file adds
  * what only ovsdpd.conf means: names, lists, the policy's options. */
 #include "config.h"

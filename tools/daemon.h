@@ -40,7 +40,7 @@ struct daemon_config {
 /* The file used without --config. */
 #define DAEMON_CONFIG_DEFAULT OVSDP_SYSCONF_DIR "/ovsdpd.conf"
 
-/* Load 'path' with the strict reader (core/ini.h: regular file, owner and
+/* Load 'path' with the strict reader (core/ini/ini.h: regular file, owner and
  * mode, size, UTF-8, schema): every mistake is an error "FILE:LINE: what"
  * ("FILE: what" for the file as a whole).  Returns 0 and *out, or -errno. */
 int daemon_config_load(const char *path, struct daemon_config **out, GError **error);

@@ -674,7 +674,7 @@ monitor_resync(struct daemon *d)
 
 /* Tests shrink the monitor's receive buffer so that it overruns at once
  * (test-daemon's recovery case), as the runtime's own monitor does with
- * the same variable (core/handlers.c): the kernel rounds it up to its
+ * the same variable (core/runtime/handlers.c): the kernel rounds it up to its
  * minimum. */
 static void
 monitor_test_rcvbuf(struct daemon *d)

@@ -230,7 +230,7 @@ struct odp_key_fmt {
 };
 
 /* One key attribute type: its name, length and the rules that print it,
- * parse it and judge its mask.  core/odp-key.c indexes the rows by type;
+ * parse it and judge its mask.  core/odp/odp-key.c indexes the rows by type;
  * each family file (odp-key-l2.c, -l3.c, -ct.c, -tunnel.c, -mpls-nsh.c)
  * defines its own. */
 struct odp_key_codec {
@@ -271,7 +271,7 @@ extern const struct odp_key_codec odp_key_ct_state, odp_key_ct_zone, odp_key_ct_
 extern const struct odp_key_codec odp_key_tunnel;
 extern const struct odp_key_codec odp_key_mpls, odp_key_nsh;
 
-/* Fields (core/odp-field.c). */
+/* Fields (core/odp/odp-field.c). */
 /* One "name=value[/mask]," ('m' NULL for exact); nothing when the field is
  * wildcarded and not verbose. */
 int odp_put_field(GString *out, const char *ctx, const char *name, uint8_t kind,
@@ -334,7 +334,7 @@ struct odp_act_fmt {
 };
 
 /* One action type: its name, length and the rules that print and parse
- * it.  core/odp-actions.c indexes the rows by type and defines those of
+ * it.  core/odp/odp-actions.c indexes the rows by type and defines those of
  * output, set() and the actions holding action lists; each family file
  * (odp-act-control.c, odp-act-ct.c, odp-act-encap.c) defines its own. */
 struct odp_act_codec {
@@ -360,7 +360,7 @@ extern const struct odp_act_codec odp_act_push_vlan, odp_act_pop_vlan, odp_act_p
 	odp_act_pop_eth, odp_act_push_mpls, odp_act_pop_mpls, odp_act_add_mpls, odp_act_push_nsh,
 	odp_act_pop_nsh;
 
-/* Helpers of the action families (core/odp-act-common.c). */
+/* Helpers of the action families (core/odp/odp-act-common.c). */
 /* Sub-attributes of a nested action into out[type]: lens[type] is the
  * fixed length of each type (-1 for any) or -2 for a type the action does
  * not have. */

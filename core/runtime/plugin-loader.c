@@ -1,6 +1,6 @@
 /* plugin-loader.c: finds dispatch plugins, refuses unsafe or incompatible
  * files with a reason naming the file and probes the rest against the
- * kernel's features (see <ovsdp/plugin.h>); core/plugin-choose.c chooses
+ * kernel's features (see <ovsdp/plugin.h>); core/runtime/plugin-choose.c chooses
  * one of them as plugins.conf asks. */
 #include "config.h"
 

@@ -291,7 +291,7 @@ switch_to(struct ovsdp_handlers *hs, struct ovsdp_plugin *p, unsigned int *switc
 /* Descriptors once the plugin has closed what deleted ports left (it does
  * so in control calls, a settle time after the port went; reading stats
  * asks the plugin at most once a second, PLUGIN_VIEW_MAX_AGE_MS in
- * core/handler-stats.c): with 'want', the count as soon as it is back to it
+ * core/runtime/handler-stats.c): with 'want', the count as soon as it is back to it
  * (10 s at most); without, the count once it held still for STILL_US,
  * long enough for two of the plugin's stats calls, so that a retired socket
  * still open then would have been closed within it (the baseline). */

@@ -1,4 +1,4 @@
-/* test-ini.c: the one strict config reader (core/ini.h), through both files
+/* test-ini.c: the one strict config reader (core/ini/ini.h), through both files
  * that use it: every hostile or careless input is refused by plugins.conf's
  * reader and by ovsdpd.conf's with the same exact "FILE[:LINE]: message",
  * and nothing hangs, grows or takes quadratic time. */

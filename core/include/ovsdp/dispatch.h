@@ -39,7 +39,7 @@
  * Errors cross the ABI as negative errno values; the human explanation goes
  * through host->log() (or, for probe(), into the reason buffer).
  *
- * The contract (what the core does: the files core/runtime.h lists; the
+ * The contract (what the core does: the files core/runtime/runtime.h lists; the
  * checking plugin in tests/plugins/checking asserts every rule below on
  * every call, through the conformance suite; docs/writing-a-dispatcher.md
  * has it as a table)
