@@ -46,6 +46,16 @@ extern const struct ovsdp_nl_policy ovsdp_flow_policy;
 bool ovsdp_attr_u16(const struct nlattr *a, uint16_t *v);
 bool ovsdp_attr_u32(const struct nlattr *a, uint32_t *v);
 bool ovsdp_attr_u64(const struct nlattr *a, uint64_t *v);
+/* An array of u32 (the policy's array rule: a multiple of 4): its count, 0
+ * when absent, and its first 'max' elements copied into out (may be NULL). */
+int ovsdp_attr_u32_array(const struct nlattr *a, uint32_t *out, size_t max);
+/* Where a reply's pid array goes (per-CPU pids, a port's upcall pids):
+ * pids[max] gets the first ones, n the count the kernel holds. */
+struct ovsdp_pids_out {
+	uint32_t *pids;
+	size_t max;
+	int n;
+};
 /* Copy a string attribute (the policy's NLA_STRING) into out[size]; false
  * when absent or it does not fit. */
 bool ovsdp_attr_str(const struct nlattr *a, char *out, size_t size);

@@ -66,6 +66,17 @@ ovsdp_attr_u64(const struct nlattr *a, uint64_t *v)
 	return attr_exact(a, v, sizeof *v);
 }
 
+int
+ovsdp_attr_u32_array(const struct nlattr *a, uint32_t *out, size_t max)
+{
+	/* The policy made its length a multiple of 4. */
+	size_t n = a ? (size_t)nla_len(a) / sizeof(uint32_t) : 0;
+
+	if (out && n)
+		memcpy(out, nla_data(a), MIN(n, max) * sizeof *out);
+	return (int)n;
+}
+
 bool
 ovsdp_attr_str(const struct nlattr *a, char *out, size_t size)
 {
@@ -456,34 +467,22 @@ ovsdp_dp_set_per_cpu_pids(struct ovsdp_dp *dp, const uint32_t *pids, size_t n, G
 		      put_per_cpu_pids, &p, what, error);
 }
 
-struct pids_out {
-	uint32_t *pids;
-	size_t max;
-	int n;
-};
-
 static int
 per_cpu_pids_cb(struct nlmsghdr *nlh, void *arg)
 {
-	struct pids_out *p = arg;
+	struct ovsdp_pids_out *p = arg;
 	struct nlattr *tb[OVS_DP_ATTR_MAX + 1];
-	struct nlattr *a;
 
 	if (ovsdp_nl_parse(nlh, &ovsdp_dp_policy, tb, NULL) < 0)
 		return -EPROTO;
-	a = tb[OVS_DP_ATTR_PER_CPU_PIDS];
-	if (!a)
-		return 0;
-	p->n = nla_len(a) / 4;
-	if (p->pids)
-		memcpy(p->pids, nla_data(a), MIN((size_t)p->n, p->max) * sizeof *p->pids);
+	p->n = ovsdp_attr_u32_array(tb[OVS_DP_ATTR_PER_CPU_PIDS], p->pids, p->max);
 	return 0;
 }
 
 OVSDP_EXPORT int
 ovsdp_dp_get_per_cpu_pids(struct ovsdp_dp *dp, uint32_t *pids, size_t max, GError **error)
 {
-	struct pids_out p = { pids, max, 0 };
+	struct ovsdp_pids_out p = { pids, max, 0 };
 	g_autofree char *what = NULL;
 	struct ovsdp_buf m = OVSDP_BUF_INIT;
 	int r;

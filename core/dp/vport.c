@@ -352,25 +352,17 @@ ovsdp_vport_set_upcall_pids(struct ovsdp_dp *dp, uint32_t port_no, const uint32_
 	return ovsdp_dp_transact(dp, &m, NULL, NULL, what, error);
 }
 
-struct pids_out {
-	uint32_t *pids;
-	size_t max;
-	int n;
-};
-
 static int
 pids_cb(struct nlmsghdr *nlh, void *arg)
 {
-	struct pids_out *p = arg;
+	struct ovsdp_pids_out *p = arg;
 	struct ovsdp_vport_info info;
 	struct nlattr *a = NULL;
 	int r = ovsdp_vport_parse_reply(nlh, &info, &a);
 
 	if (r < 0)
 		return r;
-	p->n = (int)info.n_upcall_pids;
-	if (a && p->pids)
-		memcpy(p->pids, nla_data(a), MIN(info.n_upcall_pids, p->max) * sizeof *p->pids);
+	p->n = ovsdp_attr_u32_array(a, p->pids, p->max);
 	return 0;
 }
 
@@ -379,7 +371,7 @@ ovsdp_vport_get_upcall_pids(struct ovsdp_dp *dp, uint32_t port_no, uint32_t *pid
 			    GError **error)
 {
 	g_autofree char *what = g_strdup_printf("reading the upcall pids of port %u", port_no);
-	struct pids_out p = { pids, max, 0 };
+	struct ovsdp_pids_out p = { pids, max, 0 };
 	int r;
 
 	if (!dp || (!pids && max))

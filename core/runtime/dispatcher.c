@@ -101,12 +101,14 @@ dispatcher_free(struct dispatcher *d)
 	g_free(d);
 }
 
-/* A control method that may change what the plugin's stats and describe
- * say: the stats snapshot asks them again (handler-stats.c). */
+/* The end of a control method that may change what the plugin's stats
+ * and describe say (the stats snapshot asks them again, handler-stats.c):
+ * count the change, release the write lock. */
 static void
-changed(struct dispatcher *d)
+control_done(struct dispatcher *d)
 {
 	__atomic_add_fetch(&d->changes, 1, __ATOMIC_RELAXED);
+	dispatcher_control_unlock(d);
 }
 
 /* A control method under the dispatcher's write lock, as errno. */
@@ -120,8 +122,7 @@ dispatcher_handlers_set(struct dispatcher *d, uint32_t n)
 		r = d->vt->handlers_set(d->inst, n);
 	if (r == 0)
 		__atomic_store_n(&d->n_handlers, n, __ATOMIC_RELAXED);  /* stats read it unlocked */
-	changed(d);
-	dispatcher_control_unlock(d);
+	control_done(d);
 	return r;
 }
 
@@ -132,8 +133,7 @@ dispatcher_recv_set(struct dispatcher *d, bool enable)
 
 	dispatcher_control_lock(d);
 	r = d->vt->recv_set(d->inst, enable);
-	changed(d);
-	dispatcher_control_unlock(d);
+	control_done(d);
 	return r;
 }
 
@@ -145,8 +145,7 @@ dispatcher_port_added(struct dispatcher *d, uint32_t port_no)
 	dispatcher_control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_added))
 		r = d->vt->port_added(d->inst, port_no);
-	changed(d);
-	dispatcher_control_unlock(d);
+	control_done(d);
 	return r;
 }
 
@@ -156,8 +155,7 @@ dispatcher_port_deleted(struct dispatcher *d, uint32_t port_no)
 	dispatcher_control_lock(d);
 	if (OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, port_deleted))
 		d->vt->port_deleted(d->inst, port_no);
-	changed(d);
-	dispatcher_control_unlock(d);
+	control_done(d);
 }
 
 /* How many handlers d gets: the plugin's demand, else the caller's, the
