@@ -34,11 +34,11 @@ static const struct ini_key dispatch_keys[] = {
 	{ .name = "mode", .type = INI_TEXT },
 	{ .name = "prefer", .type = INI_TEXT },
 	{ .name = "plugin-path", .type = INI_TEXT },
-	{ NULL },
+	{ .name = NULL },   /* the end */
 };
 static const struct ini_key handlers_keys[] = {
 	{ .name = "count", .type = INI_UINT_AUTO, .min = 1, .max = OVSDP_HANDLERS_MAX },
-	{ NULL },
+	{ .name = NULL },   /* the end */
 };
 static const struct ini_section plugins_conf_sections[] = {
 	{ .name = "dispatch", .keys = dispatch_keys },
@@ -46,7 +46,7 @@ static const struct ini_section plugins_conf_sections[] = {
 	/* Keys are the plugin's own (checked by ovsdp_plugins_check_config). */
 	{ .name = PLUGIN_PREFIX, .prefix = true, .suffix_valid = plugin_name_valid,
 	  .suffix_what = "a plugin name (a-z, 0-9, '-', '_')" },
-	{ NULL },
+	{ .name = NULL },   /* the end */
 };
 static const struct ini_schema plugins_conf_schema = { plugins_conf_sections };
 
