@@ -25,6 +25,7 @@
 
 #include "bench.h"
 #include "control.h"
+#include "find-program.h"
 #include "json.h"
 
 #define AB_DP "ovsdpab"
@@ -230,29 +231,6 @@ switch_to(const char *socket, const char *mode, double *seconds, GError **error)
 	return 0;
 }
 
-static char *
-find_ovsdpd(void)
-{
-	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
-	static const char *const fallback[] = { "/usr/sbin/ovsdpd", "/usr/local/sbin/ovsdpd", NULL };
-	char *p;
-
-	if (dir) {
-		p = g_build_filename(dir, "ovsdpd", NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
-			return p;
-		g_free(p);
-	}
-	p = g_find_program_in_path("ovsdpd");
-	if (p)
-		return p;
-	for (const char *const *f = fallback; *f; f++)
-		if (g_file_test(*f, G_FILE_TEST_IS_EXECUTABLE))
-			return g_strdup(*f);
-	return NULL;
-}
-
 static void
 daemon_stop(struct ab_daemon *d)
 {
@@ -292,7 +270,9 @@ daemon_stop(struct ab_daemon *d)
 static int
 daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 {
-	g_autofree char *ovsdpd = find_ovsdpd();
+	static const char *const ovsdpd_fallback[] = { "/usr/sbin/ovsdpd", "/usr/local/sbin/ovsdpd",
+						       NULL };
+	g_autofree char *ovsdpd = tool_find_program("ovsdpd", "daemon", ovsdpd_fallback);
 	g_autofree char *conf = NULL, *log = NULL, *text = NULL, *pconf = NULL;
 	const char *status[] = { "status", NULL };
 	int r;

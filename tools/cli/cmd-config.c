@@ -12,35 +12,9 @@
 #include "ovsdp/config.h"
 #include "ovsdp/features.h"
 #include "ovsdp/plugin.h"
-#include "daemon.h"
-#include "ini.h"
 #include "json.h"
+#include "ovsdpd-conf.h"
 #include "ovsdp.h"
-
-/* True when the first section of 'path' is one of ovsdpd.conf's.  A file
- * that cannot be read is left to the full check to report. */
-static bool
-looks_like_daemon_conf(const char *path)
-{
-	static const char *const daemon_sections[] = { "[datapath]", "[policy]", "[daemon]", NULL };
-	g_autofree char *text = NULL;
-	gsize len = 0;
-	const char *p, *end;
-
-	if (ini_read_file(path, &text, &len, NULL) < 0)
-		return false;
-	end = text + len;
-	for (p = text; p < end;) {
-		const char *nl = memchr(p, '\n', (gsize)(end - p));
-		g_autofree char *line = g_strndup(p, nl ? (gsize)(nl - p) : (gsize)(end - p));
-
-		p = nl ? nl + 1 : end;
-		g_strstrip(line);
-		if (line[0] == '[')
-			return g_strv_contains(daemon_sections, line);
-	}
-	return false;
-}
 
 static int
 check_daemon_conf(bool json, const char *file)
@@ -147,7 +121,7 @@ cmd_config_check(int argc, char **argv)
 	if (argc > 2)
 		return tool_fail("config check takes at most one file (got '%s')", argv[2]),
 		       OVSDP_EXIT_USAGE;
-	if (daemon || (argc > 1 && looks_like_daemon_conf(argv[1])))
+	if (daemon || (argc > 1 && daemon_config_sniff(argv[1])))
 		return check_daemon_conf(json, argc > 1 ? argv[1] : DAEMON_CONFIG_DEFAULT);
 
 	r = ovsdp_config_load(argc > 1 ? argv[1] : NULL, &cfg, &err);

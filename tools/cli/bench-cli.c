@@ -9,30 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "find-program.h"
 #include "ovsdp.h"
-
-/* ovsdp-bench beside this binary (build tree, or the same bin directory),
- * else the first one on PATH. */
-static char *
-find_bench(void)
-{
-	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
-	char *p;
-
-	if (dir) {
-		p = g_build_filename(dir, "ovsdp-bench", NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
-			return p;
-		g_free(p);
-	}
-	return g_find_program_in_path("ovsdp-bench");
-}
 
 int
 cmd_bench(int argc, char **argv)
 {
-	g_autofree char *bench = find_bench();
+	g_autofree char *bench = tool_find_program("ovsdp-bench", "bench", NULL);
 
 	if (!bench)
 		return tool_fail("bench: ovsdp-bench not found beside ovsdp or on PATH");

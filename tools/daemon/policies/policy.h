@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "ovsdp/ovsdp.h"
-#include "daemon.h"
+#include "ovsdpd-conf.h"
 
 /* First word of the ufid of every flow a policy installs, so its flows are
  * found in a dump (and removed on exit, even those of an earlier run that

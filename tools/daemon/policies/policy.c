@@ -1,6 +1,6 @@
-/* daemon-policy.c: what the policies of ovsdpd share (policy.h): choosing
- * one from the config, the runtime callback trampoline, output actions, and
- * finding and removing the flows a policy installed by their ufid mark. */
+/* policy.c: what the policies of ovsdpd share (policy.h), below every
+ * policy: the runtime callback trampoline, output actions, and finding and
+ * removing the flows a policy installed by their ufid mark. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,22 +8,6 @@
 #include <linux/openvswitch.h>
 
 #include "policy.h"
-
-struct policy *
-policy_new(const struct daemon_config *cfg, struct ovsdp_dp *dp,
-	   const struct ovsdp_vport_info *ports, unsigned int n_ports, GError **error)
-{
-	switch (cfg->policy) {
-	case POLICY_LEARNING:
-		return policy_learning_new(cfg, dp, ports, n_ports, error);
-	case POLICY_SLOWPATH:
-		return policy_slowpath_new(cfg, dp, ports, n_ports, error);
-	case POLICY_DROP:
-		return policy_drop_new(cfg, dp, ports, n_ports, error);
-	}
-	g_set_error(error, OVSDP_ERROR, EINVAL, "unknown policy");
-	return NULL;
-}
 
 void
 policy_upcall_fn(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n,

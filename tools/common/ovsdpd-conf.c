@@ -1,14 +1,15 @@
-/* daemon-config.c: ovsdpd.conf, read by the one strict reader (core/ini.h)
+/* ovsdpd-conf.c: ovsdpd.conf, read by the one strict reader (core/ini.h)
  * against the schema below, the same rules as plugins.conf; this file adds
- * what only ovsdpd.conf means: names, lists, the policy's options. */
+ * what only ovsdpd.conf means: names, lists, the policy's options.  Used by
+ * ovsdpd and by `ovsdp config check`. */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "control.h"
-#include "daemon.h"
 #include "ini.h"
+#include "ovsdpd-conf.h"
 
 /* ovsdpd.conf's schema: every section and key, with the types the reader
  * checks.  The dispatcher and the handler count live in plugins.conf only
@@ -338,4 +339,27 @@ daemon_config_check(const struct daemon_config *cfg, const char *plugins_conf,
 		*chosen = NULL;
 	}
 	return r;
+}
+
+bool
+daemon_config_sniff(const char *path)
+{
+	static const char *const daemon_sections[] = { "[datapath]", "[policy]", "[daemon]", NULL };
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	const char *p, *end;
+
+	if (ini_read_file(path, &text, &len, NULL) < 0)
+		return false;
+	end = text + len;
+	for (p = text; p < end;) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+		g_autofree char *line = g_strndup(p, nl ? (gsize)(nl - p) : (gsize)(end - p));
+
+		p = nl ? nl + 1 : end;
+		g_strstrip(line);
+		if (line[0] == '[')
+			return g_strv_contains(daemon_sections, line);
+	}
+	return false;
 }
