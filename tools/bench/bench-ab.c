@@ -214,16 +214,26 @@ switch_to(const char *socket, const char *mode, double *seconds, GError **error)
 {
 	const char *set[] = { "dispatch", "set", mode, NULL };
 	const char *show[] = { "dispatch", "show", NULL };
-	g_autofree char *body = NULL, *want = NULL;
+	g_autofree char *body = NULL;
+	g_autoptr(JsonNode) reply = NULL;
+	g_autoptr(GError) perr = NULL;
 	int64_t t0 = bench_monotonic_ns();
+	const char *active;
 
 	if (ctl(socket, set, NULL, error) < 0)
 		return -EIO;
 	*seconds = (double)(bench_monotonic_ns() - t0) / 1e9;
 	if (ctl(socket, show, &body, error) < 0)
 		return -EIO;
-	want = g_strdup_printf("\"active\":\"%s\"", mode);
-	if (!strstr(body, want)) {
+	reply = json_parse_text(body, &perr);
+	if (!reply) {
+		g_set_error(error, OVSDP_ERROR, EPROTO, "ovsdpd's 'dispatch show' reply is no JSON (%s)",
+			    perr->message);
+		return -EPROTO;
+	}
+	/* The running dispatcher, by name: "active" of the reply's object. */
+	active = json_member_string(reply, "active");
+	if (!active || strcmp(active, mode)) {
 		g_set_error(error, OVSDP_ERROR, EIO, "after 'dispatch set %s' ovsdpd reports: %s",
 			    mode, g_strstrip(body));
 		return -EIO;
@@ -517,7 +527,6 @@ static char *
 ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_cmp)
 {
 	struct json *j = json_new();
-	char *text;
 
 	json_object_begin(j);
 	json_kv_string(j, "tool", "ovsdp-bench ab");
@@ -626,10 +635,7 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 	}
 	json_array_end(j);
 	json_object_end(j);
-	text = g_strdup(j->out->str);
-	g_string_free(j->out, TRUE);
-	g_free(j);
-	return text;
+	return json_steal_text(j);
 }
 
 static char *

@@ -228,7 +228,7 @@ json_curves(const struct curves_opts *o, const struct curve *c, unsigned int n_c
 {
 	struct json *j = json_new();
 	struct utsname u;
-	char *text;
+	g_autofree char *body = NULL;
 
 	uname(&u);
 	json_object_begin(j);
@@ -282,10 +282,8 @@ json_curves(const struct curves_opts *o, const struct curve *c, unsigned int n_c
 	}
 	json_array_end(j);
 	json_object_end(j);
-	text = g_strconcat(j->out->str, "\n", NULL);
-	g_string_free(j->out, TRUE);
-	g_free(j);
-	return text;
+	body = json_steal_text(j);
+	return g_strconcat(body, "\n", NULL);
 }
 
 static char *

@@ -60,13 +60,6 @@ loss_pct(uint64_t sent, uint64_t received)
 }
 
 static void
-json_kv_double(struct json *j, const char *key, double v)
-{
-	json_key(j, key);
-	json_double(j, v);
-}
-
-static void
 json_summary(struct json *j, const char *key, const struct bench_summary *s)
 {
 	json_key(j, key);
@@ -411,8 +404,7 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	if (!f) {
 		int e = errno;
 
-		g_string_free(j->out, TRUE);
-		g_free(j);
+		json_free(j);
 		g_set_error(error, OVSDP_ERROR, e, "%s: %s", path, g_strerror(e));
 		return -e;
 	}

@@ -1,147 +1,126 @@
-/* json.c: the streaming JSON writer behind every tool's --json flag. */
+/* json.c: the tools' JSON over json-glib: every --json document is built
+ * with a JsonBuilder and printed by JsonGenerator; replies are read with
+ * JsonParser. */
 #include "config.h"
 
-#include <inttypes.h>
 #include <math.h>
 
 #include "json.h"
+
+struct json {
+	JsonBuilder *b;
+};
 
 struct json *
 json_new(void)
 {
 	struct json *j = g_new0(struct json, 1);
 
-	j->out = g_string_new(NULL);
+	j->b = json_builder_new();
 	return j;
+}
+
+void
+json_free(struct json *j)
+{
+	if (!j)
+		return;
+	g_object_unref(j->b);
+	g_free(j);
+}
+
+char *
+json_steal_text(struct json *j)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(j->b);
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	char *text;
+
+	json_generator_set_root(gen, root ? root : NULL);
+	text = root ? json_generator_to_data(gen, NULL) : g_strdup("null");
+	json_free(j);
+	return text;
 }
 
 void
 json_finish(struct json *j, FILE *f)
 {
-	fprintf(f, "%s\n", j->out->str);
+	g_autofree char *text = json_steal_text(j);
+
+	fprintf(f, "%s\n", text);
 	fflush(f);
-	g_string_free(j->out, TRUE);
-	g_free(j);
 }
 
-/* Separate this value from the previous sibling, unless it follows a key. */
-static void
-value_prefix(struct json *j)
-{
-	if (j->after_key) {
-		j->after_key = false;
-		return;
-	}
-	if (j->depth > 0 && j->need_comma[j->depth])
-		g_string_append_c(j->out, ',');
-	if (j->depth > 0)
-		j->need_comma[j->depth] = true;
-}
-
-static void
-open_(struct json *j, char c)
-{
-	value_prefix(j);
-	g_string_append_c(j->out, c);
-	if (j->depth < 63)
-		j->depth++;
-	j->need_comma[j->depth] = false;
-}
-
-static void
-close_(struct json *j, char c)
-{
-	g_string_append_c(j->out, c);
-	if (j->depth > 0)
-		j->depth--;
-}
-
-void json_object_begin(struct json *j) { open_(j, '{'); }
-void json_object_end(struct json *j) { close_(j, '}'); }
-void json_array_begin(struct json *j) { open_(j, '['); }
-void json_array_end(struct json *j) { close_(j, ']'); }
-
-static void
-append_escaped(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '"': g_string_append(out, "\\\""); break;
-		case '\\': g_string_append(out, "\\\\"); break;
-		case '\n': g_string_append(out, "\\n"); break;
-		case '\r': g_string_append(out, "\\r"); break;
-		case '\t': g_string_append(out, "\\t"); break;
-		default:
-			if (c < 0x20)
-				g_string_append_printf(out, "\\u%04x", c);
-			else
-				g_string_append_c(out, (char)c);
-		}
-	}
-	g_string_append_c(out, '"');
-}
-
-void
-json_key(struct json *j, const char *key)
-{
-	value_prefix(j);
-	append_escaped(j->out, key);
-	g_string_append_c(j->out, ':');
-	j->after_key = true;
-}
+void json_object_begin(struct json *j) { json_builder_begin_object(j->b); }
+void json_object_end(struct json *j) { json_builder_end_object(j->b); }
+void json_array_begin(struct json *j) { json_builder_begin_array(j->b); }
+void json_array_end(struct json *j) { json_builder_end_array(j->b); }
+void json_key(struct json *j, const char *key) { json_builder_set_member_name(j->b, key); }
+void json_int(struct json *j, int64_t v) { json_builder_add_int_value(j->b, v); }
+void json_bool(struct json *j, bool v) { json_builder_add_boolean_value(j->b, v); }
+void json_null(struct json *j) { json_builder_add_null_value(j->b); }
 
 void
 json_string(struct json *j, const char *s)
 {
-	value_prefix(j);
 	if (s)
-		append_escaped(j->out, s);
+		json_builder_add_string_value(j->b, s);
 	else
-		g_string_append(j->out, "null");
-}
-
-void
-json_int(struct json *j, int64_t v)
-{
-	value_prefix(j);
-	g_string_append_printf(j->out, "%" PRId64, v);
+		json_builder_add_null_value(j->b);
 }
 
 void
 json_uint(struct json *j, uint64_t v)
 {
-	value_prefix(j);
-	g_string_append_printf(j->out, "%" PRIu64, v);
+	if (v > (uint64_t)INT64_MAX)
+		json_builder_add_double_value(j->b, (double)v);
+	else
+		json_builder_add_int_value(j->b, (gint64)v);
 }
 
 void
 json_double(struct json *j, double v)
 {
-	value_prefix(j);
+	/* JSON has no NaN or infinity. */
 	if (isfinite(v))
-		g_string_append_printf(j->out, "%.6g", v);
+		json_builder_add_double_value(j->b, v);
 	else
-		g_string_append(j->out, "null");
-}
-
-void
-json_bool(struct json *j, bool v)
-{
-	value_prefix(j);
-	g_string_append(j->out, v ? "true" : "false");
-}
-
-void
-json_null(struct json *j)
-{
-	value_prefix(j);
-	g_string_append(j->out, "null");
+		json_builder_add_null_value(j->b);
 }
 
 void json_kv_string(struct json *j, const char *k, const char *s) { json_key(j, k); json_string(j, s); }
 void json_kv_int(struct json *j, const char *k, int64_t v) { json_key(j, k); json_int(j, v); }
 void json_kv_uint(struct json *j, const char *k, uint64_t v) { json_key(j, k); json_uint(j, v); }
+void json_kv_double(struct json *j, const char *k, double v) { json_key(j, k); json_double(j, v); }
 void json_kv_bool(struct json *j, const char *k, bool v) { json_key(j, k); json_bool(j, v); }
+
+JsonNode *
+json_parse_text(const char *text, GError **error)
+{
+	g_autoptr(JsonParser) p = json_parser_new_immutable();
+	JsonNode *root;
+
+	if (!json_parser_load_from_data(p, text, -1, error))
+		return NULL;
+	root = json_parser_get_root(p);
+	if (!root) {
+		g_set_error(error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA, "empty document");
+		return NULL;
+	}
+	return json_node_ref(root);
+}
+
+const char *
+json_member_string(JsonNode *node, const char *key)
+{
+	JsonObject *o;
+	JsonNode *m;
+
+	if (!node || !JSON_NODE_HOLDS_OBJECT(node))
+		return NULL;
+	o = json_node_get_object(node);
+	m = json_object_get_member(o, key);
+	if (!m || !JSON_NODE_HOLDS_VALUE(m) || json_node_get_value_type(m) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(m);
+}

@@ -154,8 +154,7 @@ reply_error(struct reply *r, const char *fmt, ...)
 	va_end(ap);
 	r->ok = false;
 	if (r->json) {
-		g_string_free(r->j->out, TRUE);
-		g_free(r->j);
+		json_free(r->j);
 		r->j = json_new();
 		json_object_begin(r->j);
 		json_kv_string(r->j, "error", msg);
@@ -173,10 +172,10 @@ reply_finish(struct reply *r)
 	GString *out = g_string_new(r->ok ? CONTROL_OK "\n" : CONTROL_ERROR "\n");
 
 	if (r->json) {
-		g_string_append(out, r->j->out->str);
+		g_autofree char *body = json_steal_text(r->j);
+
+		g_string_append(out, body);
 		g_string_append_c(out, '\n');
-		g_string_free(r->j->out, TRUE);
-		g_free(r->j);
 	} else {
 		g_string_append(out, r->text->str);
 	}
