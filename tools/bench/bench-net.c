@@ -1,7 +1,8 @@
 /* bench-net.c: network plumbing for ovsdp-bench, done in-process rather
  * than by spawning ip(8) (a process start costs seconds in the emulated lab):
  * veth pairs over rtnetlink, packet sockets with receive timestamps, and
- * counting the netlink sockets and context switches of a process. */
+ * counting the netlink sockets and context switches of a process; and, for
+ * the few programs it does run (OVS, gnuplot), bench_run. */
 #include "config.h"
 
 #include <dirent.h>
@@ -22,6 +23,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "bench.h"
 
@@ -359,4 +361,22 @@ bench_pin_threads(pid_t pid, const char *prefix, const cpu_set_t *set)
 	}
 	closedir(d);
 	return err && !pinned ? -err : pinned;
+}
+
+int
+bench_run(const char *const *argv, const char *const *envp, char **output)
+{
+	g_autofree char *out = NULL, *err = NULL;
+	g_autoptr(GError) gerr = NULL;
+	int status = 0;
+
+	if (!g_spawn_sync(NULL, (char **)argv, (char **)envp, G_SPAWN_SEARCH_PATH, NULL, NULL,
+			  &out, &err, &status, &gerr)) {
+		*output = g_strdup(gerr->message);
+		return -1;
+	}
+	*output = g_strconcat(out ? out : "", err ? err : "", NULL);
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }

@@ -57,24 +57,6 @@ bench_ovs_available(char **why)
 	return true;
 }
 
-int
-bench_run(const char *const *argv, const char *const *envp, char **output)
-{
-	g_autofree char *out = NULL, *err = NULL;
-	g_autoptr(GError) gerr = NULL;
-	int status = 0;
-
-	if (!g_spawn_sync(NULL, (char **)argv, (char **)envp, G_SPAWN_SEARCH_PATH, NULL, NULL,
-			  &out, &err, &status, &gerr)) {
-		*output = g_strdup(gerr->message);
-		return -1;
-	}
-	*output = g_strconcat(out ? out : "", err ? err : "", NULL);
-	if (!WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 char *
 bench_ovs_version(void)
 {

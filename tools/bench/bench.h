@@ -84,6 +84,9 @@ int bench_pin_threads(pid_t pid, const char *prefix, const cpu_set_t *set);
 /* CLOCK_REALTIME (what SO_TIMESTAMPNS stamps) and CLOCK_MONOTONIC in ns. */
 int64_t bench_realtime_ns(void);
 int64_t bench_monotonic_ns(void);
+/* Run a program and wait for it: returns its exit status (or -1 when it
+ * could not run or died on a signal) with stdout+stderr in *output. */
+int bench_run(const char *const *argv, const char *const *envp, char **output);
 void bench_sleep_ms(unsigned int ms);
 
 /* ---- latency prober (bench-probe.c) ------------------------------------- */
@@ -331,10 +334,6 @@ int bench_ovs_setup(unsigned int ports, char **veth_bridge_ends, unsigned int n_
 int bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error);
 void bench_ovs_free(struct bench_ovs *o, bool delete_dp);
 char *bench_ovs_version(void);
-
-/* Run a program and wait for it: returns its exit status (or -1 when it
- * could not run or died on a signal) with stdout+stderr in *output. */
-int bench_run(const char *const *argv, const char *const *envp, char **output);
 
 /* ---- one run: parameters, environment, tests (bench-tests.c) ----------- */
 

@@ -78,6 +78,7 @@ struct job {
 
 struct control_server {
 	struct daemon *d;
+	const struct control_jobs *jobs;
 	char *path;
 	int fd;
 	guint watch;            /* 0 while not accepting */
@@ -514,10 +515,10 @@ job_main(void *data)
 
 	switch (j->kind) {
 	case JOB_DISPATCH_SET:
-		j->rc = daemon_dispatch_set(d, j->arg, &j->what, &j->err);
+		j->rc = j->s->jobs->dispatch_set(d, j->arg, &j->what, &j->err);
 		break;
 	case JOB_RELOAD:
-		j->rc = daemon_reload(d, &j->what, &j->err);
+		j->rc = j->s->jobs->reload(d, &j->what, &j->err);
 		break;
 	case JOB_HANDLERS_SET: {
 		unsigned int n = (unsigned int)g_ascii_strtoull(j->arg, NULL, 10);
@@ -658,7 +659,7 @@ job_done(gint fd, GIOCondition cond, gpointer data)
 	}
 	/* systemd: a SIGHUP reload said RELOADING=1; ready again now. */
 	if (!s->job)
-		daemon_notify_ready(s->d);
+		s->jobs->idle(s->d);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -1297,7 +1298,8 @@ server_accept(gint fd, GIOCondition cond, gpointer data)
 }
 
 struct control_server *
-control_server_new(struct daemon *d, const char *path, GError **error)
+control_server_new(struct daemon *d, const struct control_jobs *jobs, const char *path,
+		   GError **error)
 {
 	struct control_server *s;
 	int fd = control_listen(path, error);
@@ -1318,6 +1320,7 @@ control_server_new(struct daemon *d, const char *path, GError **error)
 	}
 	s = g_new0(struct control_server, 1);
 	s->d = d;
+	s->jobs = jobs;
 	s->path = g_strdup(path);
 	s->fd = fd;
 	s->done_fd = efd;

@@ -73,11 +73,24 @@ int daemon_reload(struct daemon *d, char **what, GError **error);
  * Same contract as daemon_reload(). */
 int daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **error);
 
+/* What the control server's jobs run: the daemon's own operations, handed
+ * down by ovsdpd.c so that the server (below it) never calls back up.
+ * reload and dispatch_set run on the job's worker thread (the contracts of
+ * daemon_reload() and daemon_dispatch_set()); idle on the main thread once
+ * no job is left (systemd's READY=1 after a reload). */
+struct control_jobs {
+	int (*reload)(struct daemon *d, char **what, GError **error);
+	int (*dispatch_set)(struct daemon *d, const char *name, char **what, GError **error);
+	void (*idle)(struct daemon *d);
+};
+
 /* The control server: accept connections on 'path' and answer them from
  * the main loop; commands that wait (dispatch set, reload, handlers set)
- * run one at a time on a worker thread.  NULL with *error when the socket
- * cannot be made.  control_server_free() waits for a job in progress. */
-struct control_server *control_server_new(struct daemon *d, const char *path, GError **error);
+ * run one at a time on a worker thread, through 'jobs' (kept, not copied).
+ * NULL with *error when the socket cannot be made.  control_server_free()
+ * waits for a job in progress. */
+struct control_server *control_server_new(struct daemon *d, const struct control_jobs *jobs,
+					  const char *path, GError **error);
 void control_server_free(struct control_server *s);
 /* True while a job runs (NULL: false). */
 bool control_server_busy(struct control_server *s);

@@ -498,6 +498,13 @@ daemon_dispatch_set(struct daemon *d, const char *name, char **what, GError **er
 
 /* ---- the runtime --------------------------------------------------------- */
 
+/* The control server's jobs: this file's operations, handed down. */
+static const struct control_jobs daemon_jobs = {
+	.reload = daemon_reload,
+	.dispatch_set = daemon_dispatch_set,
+	.idle = daemon_notify_ready,
+};
+
 static int
 runtime_start(struct daemon *d, struct ovsdp_plugin *p, GError **error)
 {
@@ -815,7 +822,7 @@ daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins 
 	/* With --takeover the running daemon holds the control socket until
 	 * it hands over: everything that can be ready before comes first. */
 	if (!d->takeover) {
-		d->ctl = control_server_new(d, d->cfg->control_socket, error);
+		d->ctl = control_server_new(d, &daemon_jobs, d->cfg->control_socket, error);
 		if (!d->ctl)
 			return -EINVAL;
 	}
@@ -846,7 +853,7 @@ daemon_start(struct daemon *d, struct ovsdp_config *pconf, struct ovsdp_plugins 
 			g_message("takeover: removed %d flows of the running ovsdpd beforehand", n);
 		if (daemon_handover_receive(d, error) < 0)
 			return -EINVAL;
-		d->ctl = control_server_new(d, d->cfg->control_socket, error);
+		d->ctl = control_server_new(d, &daemon_jobs, d->cfg->control_socket, error);
 		if (!d->ctl)
 			return -EINVAL;
 	}
