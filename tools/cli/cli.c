@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ovsdp/ovsdp.h"
 #include "ovsdp.h"
 
 bool
@@ -85,11 +86,28 @@ tool_dispatch(const char *group, const struct ovsdp_cmd *cmds, int argc, char **
 		return 0;
 	}
 	for (const struct ovsdp_cmd *c = cmds; c->name; c++) {
-		if (!strcmp(argv[1], c->name))
-			return c->run(argc - 1, argv + 1);
+		if (strcmp(argv[1], c->name))
+			continue;
+		/* So that a subcommand's --help says "ovsdp dp add", not "add". */
+		if (group) {
+			g_autofree char *prg = g_strdup_printf("ovsdp %s %s", group, c->name);
+
+			g_set_prgname(prg);
+		}
+		return c->run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "ovsdp: unknown command '%s%s%s' (see 'ovsdp %s%s--help')\n",
 		group ? group : "", group ? " " : "", argv[1],
 		group ? group : "", group ? " " : "");
 	return OVSDP_EXIT_USAGE;
+}
+
+int
+tool_open_dp(const char *name, struct ovsdp_dp **dp)
+{
+	GError *err = NULL;
+
+	if (ovsdp_dp_open(name, dp, &err) < 0)
+		return tool_fail_error(err);
+	return 0;
 }

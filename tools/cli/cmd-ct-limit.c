@@ -46,16 +46,6 @@ parse_zones(const char *arg, GArray *zones)
 }
 
 static int
-open_dp(const char *name, struct ovsdp_dp **dp)
-{
-	GError *err = NULL;
-
-	if (ovsdp_dp_open(name, dp, &err) < 0)
-		return tool_fail_error(err);
-	return 0;
-}
-
-static int
 ct_set(int argc, char **argv)
 {
 	g_autoptr(GArray) lim = g_array_new(FALSE, FALSE, sizeof(struct ovsdp_ct_zone_limit));
@@ -99,7 +89,7 @@ ct_set(int argc, char **argv)
 		}
 		g_array_append_val(lim, l);
 	}
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_ct_limit_set(dp, (const struct ovsdp_ct_zone_limit *)(void *)lim->data,
 			       lim->len, &err);
@@ -141,7 +131,7 @@ ct_get(int argc, char **argv)
 
 		g_array_prepend_val(zones, d);
 	}
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	n = ovsdp_ct_limit_get(dp, (const int32_t *)(void *)zones->data, zones->len, &l, &err);
 	ovsdp_dp_close(dp);
@@ -200,7 +190,7 @@ ct_del(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		if (!parse_zones(argv[i], zones))
 			return OVSDP_EXIT_USAGE;
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_ct_limit_del(dp, (const int32_t *)(void *)zones->data, zones->len, &err);
 	ovsdp_dp_close(dp);
@@ -217,10 +207,5 @@ static const struct ovsdp_cmd ct_cmds[] = {
 int
 cmd_ct_limit(int argc, char **argv)
 {
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp ct-limit %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("ct-limit", ct_cmds, argc, argv);
 }

@@ -176,10 +176,5 @@ static const struct ovsdp_cmd ct_cmds[] = {
 int
 cmd_ct(int argc, char **argv)
 {
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp ct %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("ct", ct_cmds, argc, argv);
 }

@@ -392,11 +392,5 @@ static const struct ovsdp_cmd dp_cmds[] = {
 int
 cmd_dp(int argc, char **argv)
 {
-	/* So that --help says "ovsdp dp add", not "add". */
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp dp %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("dp", dp_cmds, argc, argv);
 }

@@ -170,16 +170,6 @@ json_flow(struct json *j, const struct ovsdp_flow *f)
 	json_object_end(j);
 }
 
-static int
-open_dp(const char *name, struct ovsdp_dp **dp)
-{
-	GError *err = NULL;
-
-	if (ovsdp_dp_open(name, dp, &err) < 0)
-		return tool_fail_error(err);
-	return 0;
-}
-
 /* Whether 'acts' is just the explicit drop action with error code 0. */
 static bool
 is_plain_drop(const struct ovsdp_buf *acts)
@@ -258,7 +248,7 @@ flow_put(int argc, char **argv, bool add)
 		flow_arg_clear(&fa);
 		return tool_fail("flow %s needs a key", add ? "add" : "mod"), OVSDP_EXIT_USAGE;
 	}
-	if ((rc = parse_actions(argv[3], &acts)) || (rc = open_dp(argv[1], &dp))) {
+	if ((rc = parse_actions(argv[3], &acts)) || (rc = tool_open_dp(argv[1], &dp))) {
 		flow_arg_clear(&fa);
 		ovsdp_buf_clear(&acts);
 		return rc;
@@ -308,7 +298,7 @@ one_flow_args(int *argc, char ***argv, const char *verb, const char *summary, bo
 		flow_arg_clear(fa);
 		return tool_fail("flow %s needs a key or a ufid", verb), OVSDP_EXIT_USAGE;
 	}
-	if ((rc = open_dp((*argv)[1], dp)))
+	if ((rc = tool_open_dp((*argv)[1], dp)))
 		flow_arg_clear(fa);
 	return rc;
 }
@@ -389,7 +379,7 @@ flow_dump(int argc, char **argv)
 		return OVSDP_EXIT_USAGE;
 	if (argc != 2)
 		return tool_fail("flow dump takes DP (see --help)"), OVSDP_EXIT_USAGE;
-	if ((rc = open_dp(argv[1], &dp)))
+	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
 	if (ovsdp_flow_dump_start(dp, 0, &d, &err) < 0) {
 		ovsdp_dp_close(dp);
@@ -619,7 +609,7 @@ flows_from_file(int argc, char **argv, enum flows_verb verb)
 	}
 	if (memchr(text, '\0', len))
 		return tool_fail("%s: a NUL byte: not a text file of flows", file);
-	if ((rc = open_dp(argv[1], &dp)))
+	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
 	for (line = text; line; line = next) {
 		char *hash;
@@ -678,7 +668,7 @@ flow_flush(int argc, char **argv)
 		return OVSDP_EXIT_USAGE;
 	if (argc != 2)
 		return tool_fail("flow flush takes DP (see --help)"), OVSDP_EXIT_USAGE;
-	if ((rc = open_dp(argv[1], &dp)))
+	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
 	rc = ovsdp_flow_flush(dp, &err) < 0 ? tool_fail_error(err) : 0;
 	ovsdp_dp_close(dp);
@@ -701,11 +691,5 @@ static const struct ovsdp_cmd flow_cmds[] = {
 int
 cmd_flow(int argc, char **argv)
 {
-	/* So that --help says "ovsdp flow add", not "add". */
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp flow %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("flow", flow_cmds, argc, argv);
 }

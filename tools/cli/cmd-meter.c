@@ -27,16 +27,6 @@ parse_u32(const char *s, uint32_t *out)
 }
 
 static int
-open_dp(const char *name, struct ovsdp_dp **dp)
-{
-	GError *err = NULL;
-
-	if (ovsdp_dp_open(name, dp, &err) < 0)
-		return tool_fail_error(err);
-	return 0;
-}
-
-static int
 meter_features(int argc, char **argv)
 {
 	struct ovsdp_meter_features f;
@@ -51,7 +41,7 @@ meter_features(int argc, char **argv)
 	if (argc != 2)
 		return tool_fail("meter features takes one datapath name (see --help)"),
 		       OVSDP_EXIT_USAGE;
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_meter_features(dp, &f, &err);
 	ovsdp_dp_close(dp);
@@ -176,7 +166,7 @@ meter_set(int argc, char **argv)
 		return tool_fail("kbps and pktps are exclusive"), OVSDP_EXIT_USAGE;
 	if (!bands->len)
 		return tool_fail("a meter needs at least one band=drop,rate=R"), OVSDP_EXIT_USAGE;
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_meter_set(dp, id, flags, (const struct ovsdp_meter_band *)(void *)bands->data,
 			    bands->len, &err);
@@ -241,7 +231,7 @@ meter_get(int argc, char **argv)
 		return tool_fail("'%s' is not a meter id", argv[2]), OVSDP_EXIT_USAGE;
 	if (scan < 0)
 		return tool_fail("--scan must be 0 or more"), OVSDP_EXIT_USAGE;
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	if (argc == 3) {
 		n = ovsdp_meter_get(dp, id, &one, &err);
@@ -291,7 +281,7 @@ meter_del(int argc, char **argv)
 		return tool_fail("meter del takes DP ID (see --help)"), OVSDP_EXIT_USAGE;
 	if (!parse_u32(argv[2], &id))
 		return tool_fail("'%s' is not a meter id", argv[2]), OVSDP_EXIT_USAGE;
-	if ((r = open_dp(argv[1], &dp)))
+	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_meter_del(dp, id, &last, &err);
 	ovsdp_dp_close(dp);
@@ -321,10 +311,5 @@ static const struct ovsdp_cmd meter_cmds[] = {
 int
 cmd_meter(int argc, char **argv)
 {
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp meter %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("meter", meter_cmds, argc, argv);
 }

@@ -326,11 +326,5 @@ static const struct ovsdp_cmd port_cmds[] = {
 int
 cmd_port(int argc, char **argv)
 {
-	/* So that --help says "ovsdp port add", not "add". */
-	if (argc > 1) {
-		g_autofree char *prg = g_strdup_printf("ovsdp port %s", argv[1]);
-
-		g_set_prgname(prg);
-	}
 	return tool_dispatch("port", port_cmds, argc, argv);
 }

@@ -28,8 +28,13 @@ int tool_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 int tool_fail_error(GError *error);
 
 /* Run a subcommand chosen from 'cmds' by argv[1]; 'group' names the
- * object for help texts ("dp", "port"...). */
+ * object for help texts ("dp", "port"...) and the program name the
+ * subcommand's --help shows ("ovsdp dp add"). */
 int tool_dispatch(const char *group, const struct ovsdp_cmd *cmds, int argc, char **argv);
+
+/* Open the datapath 'name'; 0, or OVSDP_EXIT_FAIL after saying why. */
+struct ovsdp_dp;
+int tool_open_dp(const char *name, struct ovsdp_dp **dp);
 
 int cmd_probe(int argc, char **argv);
 int cmd_config(int argc, char **argv);
