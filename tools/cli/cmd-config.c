@@ -16,6 +16,43 @@
 #include "ovsdpd-conf.h"
 #include "ovsdp.h"
 
+/* The outcome of a check of 'file', plugins.conf or (daemon_conf)
+ * ovsdpd.conf, which led to the plugins.conf 'pconf_file'. */
+static void
+print_result(bool json, const char *file, bool daemon_conf, const char *pconf_file,
+	     const char *plugin, const char *why, const GError *err)
+{
+	if (json) {
+		struct json *j = json_new();
+
+		json_object_begin(j);
+		json_kv_string(j, "file", file);
+		if (daemon_conf)
+			json_kv_string(j, "kind", "ovsdpd.conf");
+		json_kv_bool(j, "ok", err == NULL);
+		if (err) {
+			json_kv_string(j, "error", err->message);
+		} else {
+			if (daemon_conf)
+				json_kv_string(j, "plugins_conf", pconf_file);
+			json_kv_string(j, "plugin", plugin);
+			json_kv_string(j, "reason", why);
+		}
+		json_object_end(j);
+		json_finish(j, stdout);
+	} else if (err) {
+		/* "FILE:LINE: message" alone on the line, as compilers print
+		 * it, so editors can jump to the line. */
+		fprintf(stderr, "%s\n", err->message);
+	} else {
+		printf("%s: ok\n", file);
+		if (daemon_conf)
+			printf("%s: ok\n", pconf_file);
+		printf("dispatch: %s (%s%s)\n", plugin, why,
+		       daemon_conf ? "; the kernel was not probed" : "");
+	}
+}
+
 static int
 check_daemon_conf(bool json, const char *file)
 {
@@ -34,61 +71,11 @@ check_daemon_conf(bool json, const char *file)
 	if (r == 0)
 		pfile = ovsdp_config_file(pconf) ? ovsdp_config_file(pconf)
 						 : "plugins.conf (not installed: built-in defaults)";
-	if (json) {
-		struct json *j = json_new();
-
-		json_object_begin(j);
-		json_kv_string(j, "file", file);
-		json_kv_string(j, "kind", "ovsdpd.conf");
-		json_kv_bool(j, "ok", err == NULL);
-		if (err) {
-			json_kv_string(j, "error", err->message);
-		} else {
-			json_kv_string(j, "plugins_conf", pfile);
-			json_kv_string(j, "plugin", ovsdp_plugin_name(chosen));
-			json_kv_string(j, "reason", why);
-		}
-		json_object_end(j);
-		json_finish(j, stdout);
-	} else if (err) {
-		fprintf(stderr, "%s\n", err->message);
-	} else {
-		printf("%s: ok\n", file);
-		printf("%s: ok\n", pfile);
-		printf("dispatch: %s (%s; the kernel was not probed)\n", ovsdp_plugin_name(chosen), why);
-	}
+	print_result(json, file, true, pfile, chosen ? ovsdp_plugin_name(chosen) : NULL, why, err);
 	ovsdp_plugins_free(plugins);
 	ovsdp_config_free(pconf);
 	daemon_config_free(dc);
 	return r < 0 ? OVSDP_EXIT_FAIL : 0;
-}
-
-static void
-print_result(bool json, const char *file, const char *plugin, const char *why,
-	     const GError *err)
-{
-	if (json) {
-		struct json *j = json_new();
-
-		json_object_begin(j);
-		json_kv_string(j, "file", file);
-		json_kv_bool(j, "ok", err == NULL);
-		if (err) {
-			json_kv_string(j, "error", err->message);
-		} else {
-			json_kv_string(j, "plugin", plugin);
-			json_kv_string(j, "reason", why);
-		}
-		json_object_end(j);
-		json_finish(j, stdout);
-	} else if (err) {
-		/* "FILE:LINE: message" alone on the line, as compilers print
-		 * it, so editors can jump to the line. */
-		fprintf(stderr, "%s\n", err->message);
-	} else {
-		printf("%s: ok\n", file);
-		printf("dispatch: %s (%s)\n", plugin, why);
-	}
 }
 
 static int
@@ -136,7 +123,7 @@ cmd_config_check(int argc, char **argv)
 	}
 	if (r == 0)
 		r = ovsdp_plugins_choose(plugins, cfg, NULL, &chosen, &why, &err);
-	print_result(json, file, chosen ? ovsdp_plugin_name(chosen) : NULL, why, err);
+	print_result(json, file, false, NULL, chosen ? ovsdp_plugin_name(chosen) : NULL, why, err);
 	ovsdp_plugins_free(plugins);
 	ovsdp_config_free(cfg);
 	return r < 0 ? OVSDP_EXIT_FAIL : 0;

@@ -81,6 +81,22 @@ port_suffix(const struct ovsdp_vport_info *p)
 	return g_strdup(ovsdp_vport_type_str(p->type));
 }
 
+void
+print_vport_stats(const struct ovsdp_vport_info *p)
+{
+	printf("    RX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
+	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.rx_packets, p->stats.rx_errors,
+	       p->stats.rx_dropped);
+	printf("    TX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
+	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.tx_packets, p->stats.tx_errors,
+	       p->stats.tx_dropped);
+	printf("    RX bytes:%" G_GUINT64_FORMAT "  TX bytes:%" G_GUINT64_FORMAT "\n",
+	       p->stats.rx_bytes, p->stats.tx_bytes);
+	if (p->has_upcall_stats)
+		printf("    upcalls: success:%" G_GUINT64_FORMAT " fail:%" G_GUINT64_FORMAT "\n",
+		       p->upcall_success, p->upcall_fail);
+}
+
 static void
 print_dp_text(const struct ovsdp_dp_info *info, const struct ovsdp_vport_info *ports, int n,
 	      bool stats)
@@ -114,17 +130,7 @@ print_dp_text(const struct ovsdp_dp_info *info, const struct ovsdp_vport_info *p
 		printf("\n");
 		if (!stats)
 			continue;
-		printf("    RX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
-		       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.rx_packets, p->stats.rx_errors,
-		       p->stats.rx_dropped);
-		printf("    TX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
-		       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.tx_packets, p->stats.tx_errors,
-		       p->stats.tx_dropped);
-		printf("    RX bytes:%" G_GUINT64_FORMAT "  TX bytes:%" G_GUINT64_FORMAT "\n",
-		       p->stats.rx_bytes, p->stats.tx_bytes);
-		if (p->has_upcall_stats)
-			printf("    upcalls: success:%" G_GUINT64_FORMAT " fail:%" G_GUINT64_FORMAT "\n",
-			       p->upcall_success, p->upcall_fail);
+		print_vport_stats(p);
 	}
 }
 

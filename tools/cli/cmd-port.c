@@ -240,17 +240,7 @@ print_port(struct ovsdp_dp *dp, const struct ovsdp_vport_info *p)
 	if (n > (int)G_N_ELEMENTS(pids))
 		printf(",... (%d)", n);
 	printf("\n");
-	printf("    RX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
-	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.rx_packets, p->stats.rx_errors,
-	       p->stats.rx_dropped);
-	printf("    TX packets:%" G_GUINT64_FORMAT " errors:%" G_GUINT64_FORMAT
-	       " dropped:%" G_GUINT64_FORMAT "\n", p->stats.tx_packets, p->stats.tx_errors,
-	       p->stats.tx_dropped);
-	printf("    RX bytes:%" G_GUINT64_FORMAT "  TX bytes:%" G_GUINT64_FORMAT "\n",
-	       p->stats.rx_bytes, p->stats.tx_bytes);
-	if (p->has_upcall_stats)
-		printf("    upcalls: success:%" G_GUINT64_FORMAT " fail:%" G_GUINT64_FORMAT "\n",
-		       p->upcall_success, p->upcall_fail);
+	print_vport_stats(p);
 	print_tunnel(p);
 }
 

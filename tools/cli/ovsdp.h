@@ -51,11 +51,14 @@ int ctl_top(const char *socket_path, bool json, double interval, long count);
 int cmd_dispatch(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
-/* Shared by cmd-dp.c and cmd-port.c: a port as JSON, and the "(type:
- * options)" text ovs-dpctl shows after its name (NULL for a netdev). */
+/* Shared by cmd-dp.c and cmd-port.c: a port as JSON, the "(type:
+ * options)" text ovs-dpctl shows after its name (NULL for a netdev), and
+ * its counters as text. */
 struct json;
 struct ovsdp_vport_info;
 void json_vport(struct json *j, const struct ovsdp_vport_info *p);
 char *port_suffix(const struct ovsdp_vport_info *p);
+/* A port's counters in ovs-dpctl's text (four-space indent). */
+void print_vport_stats(const struct ovsdp_vport_info *p);
 
 #endif
