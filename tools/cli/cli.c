@@ -94,6 +94,8 @@ tool_dispatch(const char *group, const struct ovsdp_cmd *cmds, int argc, char **
 
 			g_set_prgname(prg);
 		}
+		if (!c->run)
+			return tool_dispatch(c->name, c->sub, argc - 1, argv + 1);
 		return c->run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "ovsdp: unknown command '%s%s%s' (see 'ovsdp %s%s--help')\n",

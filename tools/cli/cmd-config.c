@@ -129,14 +129,8 @@ cmd_config_check(int argc, char **argv)
 	return r < 0 ? OVSDP_EXIT_FAIL : 0;
 }
 
-static const struct ovsdp_cmd config_cmds[] = {
+const struct ovsdp_cmd config_cmds[] = {
 	{ "check", cmd_config_check, "check plugins.conf (or ovsdpd.conf) and show the dispatcher "
-	  "it picks" },
-	{ NULL, NULL, NULL },
+	  "it picks", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_config(int argc, char **argv)
-{
-	return tool_dispatch("config", config_cmds, argc, argv);
-}

@@ -197,15 +197,9 @@ ct_del(int argc, char **argv)
 	return r < 0 ? tool_fail_error(err) : 0;
 }
 
-static const struct ovsdp_cmd ct_cmds[] = {
-	{ "set", ct_set, "set limits: set DP [default=N] [zone=Z,limit=N]..." },
-	{ "get", ct_get, "show limits and counts: get DP [zone=Z[,Z...]]" },
-	{ "del", ct_del, "remove zone limits: del DP zone=Z[,Z...]" },
-	{ NULL, NULL, NULL },
+const struct ovsdp_cmd ct_limit_cmds[] = {
+	{ "set", ct_set, "set limits: set DP [default=N] [zone=Z,limit=N]...", NULL },
+	{ "get", ct_get, "show limits and counts: get DP [zone=Z[,Z...]]", NULL },
+	{ "del", ct_del, "remove zone limits: del DP zone=Z[,Z...]", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_ct_limit(int argc, char **argv)
-{
-	return tool_dispatch("ct-limit", ct_cmds, argc, argv);
-}

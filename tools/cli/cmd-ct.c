@@ -167,14 +167,8 @@ ct_flush(int argc, char **argv)
 	return r < 0 ? tool_fail_error(err) : 0;
 }
 
-static const struct ovsdp_cmd ct_cmds[] = {
-	{ "dump", ct_dump, "show tracked connections: dump [DP] [--zone Z]" },
-	{ "flush", ct_flush, "delete tracked connections: flush [DP] [--zone Z]" },
-	{ NULL, NULL, NULL },
+const struct ovsdp_cmd ct_cmds[] = {
+	{ "dump", ct_dump, "show tracked connections: dump [DP] [--zone Z]", NULL },
+	{ "flush", ct_flush, "delete tracked connections: flush [DP] [--zone Z]", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_ct(int argc, char **argv)
-{
-	return tool_dispatch("ct", ct_cmds, argc, argv);
-}

@@ -387,16 +387,10 @@ dp_list(int argc, char **argv)
 	return 0;
 }
 
-static const struct ovsdp_cmd dp_cmds[] = {
-	{ "add", dp_add, "create a datapath: add DP [--features LIST]" },
-	{ "del", dp_del, "delete a datapath: del DP" },
-	{ "show", dp_show, "show datapaths: show [-s] [DP...]" },
-	{ "list", dp_list, "list datapath names" },
-	{ NULL, NULL, NULL },
+const struct ovsdp_cmd dp_cmds[] = {
+	{ "add", dp_add, "create a datapath: add DP [--features LIST]", NULL },
+	{ "del", dp_del, "delete a datapath: del DP", NULL },
+	{ "show", dp_show, "show datapaths: show [-s] [DP...]", NULL },
+	{ "list", dp_list, "list datapath names", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_dp(int argc, char **argv)
-{
-	return tool_dispatch("dp", dp_cmds, argc, argv);
-}

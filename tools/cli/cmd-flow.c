@@ -675,21 +675,15 @@ flow_flush(int argc, char **argv)
 	return rc;
 }
 
-static const struct ovsdp_cmd flow_cmds[] = {
-	{ "add", flow_add, "add a flow: add DP KEY ACTIONS [--ufid U]" },
-	{ "mod", flow_mod, "change a flow: mod DP KEY ACTIONS [--may-create] [--clear]" },
-	{ "del", flow_del, "delete a flow: del DP KEY | del DP --ufid U" },
-	{ "get", flow_get, "print a flow: get DP KEY | get DP --ufid U" },
-	{ "dump", flow_dump, "print all flows: dump [-m] DP" },
-	{ "flush", flow_flush, "delete all flows: flush DP" },
-	{ "add-flows", flow_add_flows, "add the flows of a file: add-flows DP FILE|-" },
-	{ "mod-flows", flow_mod_flows, "change the flows of a file: mod-flows DP FILE|-" },
-	{ "del-flows", flow_del_flows, "delete the flows a file names: del-flows DP FILE|-" },
-	{ NULL, NULL, NULL },
+const struct ovsdp_cmd flow_cmds[] = {
+	{ "add", flow_add, "add a flow: add DP KEY ACTIONS [--ufid U]", NULL },
+	{ "mod", flow_mod, "change a flow: mod DP KEY ACTIONS [--may-create] [--clear]", NULL },
+	{ "del", flow_del, "delete a flow: del DP KEY | del DP --ufid U", NULL },
+	{ "get", flow_get, "print a flow: get DP KEY | get DP --ufid U", NULL },
+	{ "dump", flow_dump, "print all flows: dump [-m] DP", NULL },
+	{ "flush", flow_flush, "delete all flows: flush DP", NULL },
+	{ "add-flows", flow_add_flows, "add the flows of a file: add-flows DP FILE|-", NULL },
+	{ "mod-flows", flow_mod_flows, "change the flows of a file: mod-flows DP FILE|-", NULL },
+	{ "del-flows", flow_del_flows, "delete the flows a file names: del-flows DP FILE|-", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_flow(int argc, char **argv)
-{
-	return tool_dispatch("flow", flow_cmds, argc, argv);
-}

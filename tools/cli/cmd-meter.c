@@ -299,17 +299,11 @@ meter_del(int argc, char **argv)
 	return 0;
 }
 
-static const struct ovsdp_cmd meter_cmds[] = {
-	{ "features", meter_features, "what the meters support: features DP" },
+const struct ovsdp_cmd meter_cmds[] = {
+	{ "features", meter_features, "what the meters support: features DP", NULL },
 	{ "set", meter_set, "add or replace a meter: set DP ID [kbps|pktps] [burst] [stats] "
-	  "band=drop,rate=R[,burst=B]..." },
-	{ "get", meter_get, "meter counters: get DP [ID]" },
-	{ "del", meter_del, "delete a meter: del DP ID" },
-	{ NULL, NULL, NULL },
+	  "band=drop,rate=R[,burst=B]...", NULL },
+	{ "get", meter_get, "meter counters: get DP [ID]", NULL },
+	{ "del", meter_del, "delete a meter: del DP ID", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_meter(int argc, char **argv)
-{
-	return tool_dispatch("meter", meter_cmds, argc, argv);
-}

@@ -306,15 +306,9 @@ port_show(int argc, char **argv)
 	return rc;
 }
 
-static const struct ovsdp_cmd port_cmds[] = {
-	{ "add", port_add, "add a port or tunnel: add DP IFACE[,type=T][,dst_port=N][,port_no=N]..." },
-	{ "del", port_del, "remove a port: del DP IFACE|PORT_NO" },
-	{ "show", port_show, "show ports: show DP [IFACE|PORT_NO...]" },
-	{ NULL, NULL, NULL },
+const struct ovsdp_cmd port_cmds[] = {
+	{ "add", port_add, "add a port or tunnel: add DP IFACE[,type=T][,dst_port=N][,port_no=N]...", NULL },
+	{ "del", port_del, "remove a port: del DP IFACE|PORT_NO", NULL },
+	{ "show", port_show, "show ports: show DP [IFACE|PORT_NO...]", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
-
-int
-cmd_port(int argc, char **argv)
-{
-	return tool_dispatch("port", port_cmds, argc, argv);
-}

@@ -6,18 +6,18 @@
 #include "ovsdp.h"
 
 static const struct ovsdp_cmd top_cmds[] = {
-	{ "probe", cmd_probe, "show what the kernel datapath supports and which dispatcher 'auto' picks" },
-	{ "config", cmd_config, "check plugins.conf ('config check [FILE]')" },
-	{ "dp", cmd_dp, "kernel datapaths: add, del, show, list" },
-	{ "port", cmd_port, "datapath ports: add, del, show" },
-	{ "flow", cmd_flow, "datapath flows: add, mod, del, get, dump, flush" },
-	{ "meter", cmd_meter, "datapath meters: features, set, get, del" },
-	{ "ct-limit", cmd_ct_limit, "conntrack zone limits: set, get, del" },
-	{ "ct", cmd_ct, "tracked connections: dump, flush" },
-	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs" },
-	{ "dispatch", cmd_dispatch, "a running ovsdpd's dispatcher: show (mode, sockets, handlers), set NAME" },
-	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)" },
-	{ NULL, NULL, NULL },
+	{ "probe", cmd_probe, "show what the kernel datapath supports and which dispatcher 'auto' picks", NULL },
+	{ "config", NULL, "check plugins.conf ('config check [FILE]')", config_cmds },
+	{ "dp", NULL, "kernel datapaths: add, del, show, list", dp_cmds },
+	{ "port", NULL, "datapath ports: add, del, show", port_cmds },
+	{ "flow", NULL, "datapath flows: add, mod, del, get, dump, flush", flow_cmds },
+	{ "meter", NULL, "datapath meters: features, set, get, del", meter_cmds },
+	{ "ct-limit", NULL, "conntrack zone limits: set, get, del", ct_limit_cmds },
+	{ "ct", NULL, "tracked connections: dump, flush", ct_cmds },
+	{ "ctl", cmd_ctl, "control a running ovsdpd: status, dispatch, handlers, stats, reload, flows, macs", NULL },
+	{ "dispatch", cmd_dispatch, "a running ovsdpd's dispatcher: show (mode, sockets, handlers), set NAME", NULL },
+	{ "bench", cmd_bench, "benchmark dispatchers beside ovs-vswitchd, or A/B-test a live ovsdpd (runs ovsdp-bench)", NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 int

@@ -10,10 +10,12 @@
 #define OVSDP_EXIT_FAIL 1
 #define OVSDP_EXIT_USAGE 2
 
+/* A command: 'run' it, or (run NULL) choose one of 'sub' by the next word. */
 struct ovsdp_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	const struct ovsdp_cmd *sub;
 };
 
 /* Parse argv with 'entries' plus the shared --json flag.  'params' names
@@ -37,13 +39,13 @@ struct ovsdp_dp;
 int tool_open_dp(const char *name, struct ovsdp_dp **dp);
 
 int cmd_probe(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_dp(int argc, char **argv);
-int cmd_port(int argc, char **argv);
-int cmd_flow(int argc, char **argv);
-int cmd_meter(int argc, char **argv);
-int cmd_ct_limit(int argc, char **argv);
-int cmd_ct(int argc, char **argv);
+extern const struct ovsdp_cmd config_cmds[];
+extern const struct ovsdp_cmd dp_cmds[];
+extern const struct ovsdp_cmd port_cmds[];
+extern const struct ovsdp_cmd flow_cmds[];
+extern const struct ovsdp_cmd meter_cmds[];
+extern const struct ovsdp_cmd ct_limit_cmds[];
+extern const struct ovsdp_cmd ct_cmds[];
 int cmd_ctl(int argc, char **argv);
 /* `ovsdp ctl top` (cmd-top.c): read the daemon at 'socket_path' every
  * 'interval' seconds, 'count' times (or until q/Ctrl-C when <= 0). */
