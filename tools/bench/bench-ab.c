@@ -512,14 +512,10 @@ switch_times(const struct ab_mode *m, int rounds, double *mean, double *max)
 static void
 json_ci(struct json *j, const char *key, const struct bench_ci *ci)
 {
-	json_key(j, key);
-	json_object_begin(j);
-	json_key(j, "mean");
-	json_double(j, ci->mean);
-	json_key(j, "lo");
-	json_double(j, ci->lo);
-	json_key(j, "hi");
-	json_double(j, ci->hi);
+	json_kv_object_begin(j, key);
+	json_kv_double(j, "mean", ci->mean);
+	json_kv_double(j, "lo", ci->lo);
+	json_kv_double(j, "hi", ci->hi);
 	json_object_end(j);
 }
 
@@ -533,29 +529,23 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 	json_kv_string(j, "version", OVSDP_VERSION);
 	json_kv_string(j, "a", o->a);
 	json_kv_string(j, "b", o->b);
-	json_key(j, "interval_s");
-	json_double(j, o->interval_s);
+	json_kv_double(j, "interval_s", o->interval_s);
 	json_kv_int(j, "rounds", o->rounds);
 	json_kv_int(j, "min_rounds", o->min_rounds);
 	json_kv_int(j, "max_rounds", o->max_rounds);
-	json_key(j, "precision_pct");
-	json_double(j, o->precision_pct);
+	json_kv_double(j, "precision_pct", o->precision_pct);
 	json_kv_string(j, "stopped", o->stopped);
-	json_key(j, "correction");
-	json_object_begin(j);
+	json_kv_object_begin(j, "correction");
 	json_kv_string(j, "method", "bonferroni");
 	json_kv_int(j, "metrics", AB_METRICS);
-	json_key(j, "family_level");
-	json_double(j, AB_FAMILY_LEVEL);
-	json_key(j, "level");
-	json_double(j, AB_LEVEL);
+	json_kv_double(j, "family_level", AB_FAMILY_LEVEL);
+	json_kv_double(j, "level", AB_LEVEL);
 	json_object_end(j);
 	json_kv_int(j, "rate_pps", o->rate);
 	json_kv_int(j, "load_pps", o->load_pps);
 	json_kv_bool(j, "spawned", o->spawn);
 	json_kv_bool(j, "emulated", g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0);
-	json_key(j, "modes");
-	json_array_begin(j);
+	json_kv_array_begin(j, "modes");
 	for (int k = 0; k < 2; k++) {
 		g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(double));
 		struct bench_summary s;
@@ -567,29 +557,21 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 			double mean, max;
 
 			switch_times(&m[k], o->rounds, &mean, &max);
-			json_key(j, "switch_mean_s");
-			json_double(j, mean);
-			json_key(j, "switch_max_s");
-			json_double(j, max);
+			json_kv_double(j, "switch_mean_s", mean);
+			json_kv_double(j, "switch_max_s", max);
 		}
-		json_key(j, "rounds");
-		json_array_begin(j);
+		json_kv_array_begin(j, "rounds");
 		for (int r = 0; r < o->rounds; r++) {
 			const struct ab_window *w = &m[k].w[r];
 
 			json_object_begin(j);
 			json_kv_uint(j, "sent", w->sent);
 			json_kv_uint(j, "received", w->received);
-			json_key(j, "loss_pct");
-			json_double(j, w->loss_pct);
-			json_key(j, "p50_us");
-			json_double(j, w->p50);
-			json_key(j, "mean_us");
-			json_double(j, w->mean);
-			json_key(j, "p99_us");
-			json_double(j, w->p99);
-			json_key(j, "switch_s");
-			json_double(j, w->switch_s);
+			json_kv_double(j, "loss_pct", w->loss_pct);
+			json_kv_double(j, "p50_us", w->p50);
+			json_kv_double(j, "mean_us", w->mean);
+			json_kv_double(j, "p99_us", w->p99);
+			json_kv_double(j, "switch_s", w->switch_s);
 			json_object_end(j);
 			g_array_append_vals(all, w->lat, (guint)w->n_lat);
 			sent += w->sent;
@@ -597,26 +579,19 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 		}
 		json_array_end(j);
 		bench_summarize((double *)all->data, all->len, &s);
-		json_key(j, "pooled");
-		json_object_begin(j);
+		json_kv_object_begin(j, "pooled");
 		json_kv_uint(j, "sent", sent);
 		json_kv_uint(j, "received", received);
-		json_key(j, "min_us");
-		json_double(j, s.min);
-		json_key(j, "p50_us");
-		json_double(j, s.p50);
-		json_key(j, "mean_us");
-		json_double(j, s.mean);
-		json_key(j, "p99_us");
-		json_double(j, s.p99);
-		json_key(j, "max_us");
-		json_double(j, s.max);
+		json_kv_double(j, "min_us", s.min);
+		json_kv_double(j, "p50_us", s.p50);
+		json_kv_double(j, "mean_us", s.mean);
+		json_kv_double(j, "p99_us", s.p99);
+		json_kv_double(j, "max_us", s.max);
 		json_object_end(j);
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_key(j, "comparisons");
-	json_array_begin(j);
+	json_kv_array_begin(j, "comparisons");
 	for (size_t i = 0; i < n_cmp; i++) {
 		json_object_begin(j);
 		json_kv_string(j, "metric", cmp[i].metric);
@@ -628,8 +603,7 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 		/* At the corrected level ('level'), not 95 %. */
 		json_ci(j, "a_minus_b_t", &cmp[i].diff_t);
 		json_ci(j, "a_minus_b_bootstrap", &cmp[i].diff_boot);
-		json_key(j, "level");
-		json_double(j, cmp[i].level);
+		json_kv_double(j, "level", cmp[i].level);
 		json_kv_string(j, "verdict", cmp[i].verdict);
 		json_object_end(j);
 	}

@@ -238,23 +238,19 @@ json_curves(const struct curves_opts *o, const struct curve *c, unsigned int n_c
 	json_kv_uint(j, "vcpus", (uint64_t)g_get_num_processors());
 	json_kv_bool(j, "emulated", g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0);
 	json_kv_uint(j, "handlers_asked", (uint64_t)o->handlers);
-	json_key(j, "sizes");
-	json_array_begin(j);
+	json_kv_array_begin(j, "sizes");
 	for (unsigned int k = 0; k < o->n_sizes; k++) {
 		json_object_begin(j);
 		json_kv_uint(j, "ports", o->sizes[k]);
-		json_key(j, "datapath_setup_s");
-		json_double(j, dp_setup_s[k]);
+		json_kv_double(j, "datapath_setup_s", dp_setup_s[k]);
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_key(j, "series");
-	json_array_begin(j);
+	json_kv_array_begin(j, "series");
 	for (unsigned int i = 0; i < n_curves; i++) {
 		json_object_begin(j);
 		json_kv_string(j, "system", c[i].system);
-		json_key(j, "points");
-		json_array_begin(j);
+		json_kv_array_begin(j, "points");
 		for (unsigned int k = 0; k < o->n_sizes; k++) {
 			const struct curve_point *p = &c[i].p[k];
 			bool ok = !strcmp(p->status, "ok");
@@ -271,8 +267,7 @@ json_curves(const struct curves_opts *o, const struct curve *c, unsigned int n_c
 				else
 					json_null(j);
 				json_kv_int(j, "netlink_sockets", p->netlink_sockets);
-				json_key(j, "start_s");
-				json_double(j, p->start_s);
+				json_kv_double(j, "start_s", p->start_s);
 				json_kv_int(j, "rss_kib", p->rss_kib);
 			}
 			json_object_end(j);

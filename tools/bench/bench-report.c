@@ -62,8 +62,7 @@ loss_pct(uint64_t sent, uint64_t received)
 static void
 json_summary(struct json *j, const char *key, const struct bench_summary *s)
 {
-	json_key(j, key);
-	json_object_begin(j);
+	json_kv_object_begin(j, key);
 	json_kv_uint(j, "n", s->n);
 	json_kv_double(j, "min", s->min);
 	json_kv_double(j, "avg", s->mean);
@@ -78,8 +77,7 @@ json_summary(struct json *j, const char *key, const struct bench_summary *s)
 static void
 json_samples(struct json *j, const double *v, size_t n)
 {
-	json_key(j, "samples_us");
-	json_array_begin(j);
+	json_kv_array_begin(j, "samples_us");
 	for (size_t i = 0; i < n; i++)
 		json_double(j, round(v[i] * 1000) / 1000);
 	json_array_end(j);
@@ -112,8 +110,7 @@ json_rate(struct json *j, uint64_t rate)
 static void
 json_latency(struct json *j, const char *key, const struct bench_latency *l)
 {
-	json_key(j, key);
-	json_object_begin(j);
+	json_kv_object_begin(j, key);
 	json_kv_bool(j, "done", l->done);
 	json_kv_uint(j, "sent", l->sent);
 	json_kv_uint(j, "send_failures", l->send_failures);
@@ -125,8 +122,7 @@ json_latency(struct json *j, const char *key, const struct bench_latency *l)
 	if (l->loaded) {
 		json_kv_double(j, "offered_per_s", l->load.per_s);
 		json_kv_double(j, "handled_per_s", l->handled_per_s);
-		json_key(j, "load");
-		json_object_begin(j);
+		json_kv_object_begin(j, "load");
 		json_kv_uint(j, "ports", l->load_ports);
 		json_rate(j, l->rate);
 		json_kv_uint(j, "frames_sent", l->load.sent);
@@ -156,8 +152,7 @@ cpu_us_per_upcall(const struct bench_flood *f)
 static void
 json_flood(struct json *j, const char *key, const struct bench_flood *f)
 {
-	json_key(j, key);
-	json_object_begin(j);
+	json_kv_object_begin(j, key);
 	json_kv_bool(j, "done", f->done);
 	json_kv_uint(j, "ports", f->ports);
 	json_rate(j, f->rate);
@@ -206,19 +201,16 @@ json_system(struct json *j, const struct bench_system *s)
 	}
 	json_kv_double(j, "setup_s", s->setup_s);
 	json_kv_int(j, "handler_threads_pinned", s->pinned);
-	json_key(j, "tests");
-	json_object_begin(j);
+	json_kv_object_begin(j, "tests");
 
 	json_latency(j, "one_port", &r->one_port);
 
-	json_key(j, "all_ports");
-	json_object_begin(j);
+	json_kv_object_begin(j, "all_ports");
 	json_kv_bool(j, "done", r->all_ports_done);
 	json_clock(j, r->all_ports_done, r->all_ports_user_clock);
 	json_kv_double(j, "avg_of_avgs_us", r->avg_of_avgs);
 	json_kv_double(j, "mdev_of_avgs_us", r->mdev_of_avgs);
-	json_key(j, "ports");
-	json_array_begin(j);
+	json_kv_array_begin(j, "ports");
 	for (unsigned int i = 0; i < r->n_per_port; i++) {
 		json_object_begin(j);
 		json_kv_uint(j, "veth", i);
@@ -231,8 +223,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_latency(j, "loaded_port", &r->loaded_port);
 	json_latency(j, "idle_port", &r->idle_port);
 
-	json_key(j, "sockets");
-	json_object_begin(j);
+	json_kv_object_begin(j, "sockets");
 	json_kv_bool(j, "done", r->sockets.done);
 	json_kv_uint(j, "ports", r->sockets.ports);
 	json_kv_int(j, "netlink_sockets", r->sockets.netlink);
@@ -243,8 +234,7 @@ json_system(struct json *j, const struct bench_system *s)
 		json_null(j);
 	json_object_end(j);
 
-	json_key(j, "throughput");
-	json_object_begin(j);
+	json_kv_object_begin(j, "throughput");
 	json_kv_bool(j, "done", r->flood_one.done && r->flood_all.done);
 	if (r->flood_rate.done)
 		json_flood(j, "all_ports_rate", &r->flood_rate);
@@ -252,8 +242,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_flood(j, "all_ports", &r->flood_all);
 	json_object_end(j);
 
-	json_key(j, "wakeups");
-	json_object_begin(j);
+	json_kv_object_begin(j, "wakeups");
 	json_kv_bool(j, "done", r->wakeups.done);
 	json_kv_uint(j, "frames", r->wakeups.frames);
 	json_kv_uint(j, "handled", r->wakeups.handled);
@@ -277,8 +266,7 @@ json_system(struct json *j, const struct bench_system *s)
 					    : NAN);
 	json_object_end(j);
 
-	json_key(j, "reorder");
-	json_object_begin(j);
+	json_kv_object_begin(j, "reorder");
 	json_kv_bool(j, "done", r->reorder.done);
 	json_kv_uint(j, "flows", r->reorder.flows);
 	json_kv_uint(j, "frames_per_flow", r->reorder.frames);
@@ -288,8 +276,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_kv_uint(j, "duplicates", r->reorder.duplicates);
 	json_kv_double(j, "reordered_per_flow",
 		       r->reorder.flows ? (double)r->reorder.reordered / r->reorder.flows : NAN);
-	json_key(j, "per_flow");
-	json_array_begin(j);
+	json_kv_array_begin(j, "per_flow");
 	for (unsigned int i = 0; r->reorder.per_flow && i < r->reorder.flows; i++)
 		json_uint(j, r->reorder.per_flow[i]);
 	json_array_end(j);
@@ -302,8 +289,7 @@ json_system(struct json *j, const struct bench_system *s)
 static void
 json_params(struct json *j, const struct bench_params *p)
 {
-	json_key(j, "params");
-	json_object_begin(j);
+	json_kv_object_begin(j, "params");
 	json_kv_bool(j, "smoke", p->smoke);
 	json_kv_uint(j, "ports", p->ports);
 	json_kv_uint(j, "ovs_ports", p->ovs_ports);
@@ -342,8 +328,7 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "command", run->command);
 	json_kv_string(j, "started", run->started);
 	json_kv_double(j, "duration_s", run->total_s);
-	json_key(j, "host");
-	json_object_begin(j);
+	json_kv_object_begin(j, "host");
 	json_kv_string(j, "kernel", run->kernel);
 	json_kv_string(j, "kernel_version", run->kernel_version);
 	json_kv_string(j, "machine", run->machine);
@@ -354,8 +339,7 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "per_cpu_dispatch", ovsdp_tristate_str(run->features.per_cpu_dispatch));
 	json_kv_bool(j, "epoll_exclusive", run->features.epoll_exclusive);
 	json_object_end(j);
-	json_key(j, "versions");
-	json_object_begin(j);
+	json_kv_object_begin(j, "versions");
 	json_kv_string(j, "ovsdp", OVSDP_VERSION);
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
@@ -369,8 +353,7 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_object_end(j);
 	json_params(j, run->p);
 	/* What the figures would be compared with, so a reader sees the scale. */
-	json_key(j, "reference");
-	json_object_begin(j);
+	json_kv_object_begin(j, "reference");
 	json_kv_string(j, "source", "OVS patch \"dpif-netlink: don't allocate per thread netlink "
 		       "sockets\" (Linux 4.18, bare metal)");
 	json_kv_uint(j, "probes", BENCH_REF_PROBES);
@@ -378,8 +361,7 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_uint(j, "ports", BENCH_REF_PORTS);
 	json_kv_uint(j, "cores", BENCH_REF_CORES);
 	json_object_end(j);
-	json_key(j, "load_generator");
-	json_object_begin(j);
+	json_kv_object_begin(j, "load_generator");
 	json_kv_string(j, "kind", "pktgen");
 	json_kv_bool(j, "available", run->load_ok);
 	json_kv_string(j, "reason", run->load_why);
@@ -387,13 +369,11 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "sender_cpus", run->sender_cpus);
 	json_kv_string(j, "handler_cpus", run->handler_cpus);
 	json_object_end(j);
-	json_key(j, "systems");
-	json_array_begin(j);
+	json_kv_array_begin(j, "systems");
 	for (guint i = 0; i < run->systems->len; i++)
 		json_system(j, run->systems->pdata[i]);
 	json_array_end(j);
-	json_key(j, "plots");
-	json_array_begin(j);
+	json_kv_array_begin(j, "plots");
 	for (char **p = run->plots; p && *p; p++)
 		json_string(j, *p);
 	json_array_end(j);

@@ -146,8 +146,7 @@ ct_get(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			if (l[i].zone == OVSDP_CT_ZONE_DEFAULT)
 				json_kv_uint(j, "default_limit", l[i].limit);
-		json_key(j, "zones");
-		json_array_begin(j);
+		json_kv_array_begin(j, "zones");
 		for (int i = 0; i < n; i++) {
 			if (l[i].zone == OVSDP_CT_ZONE_DEFAULT)
 				continue;

@@ -67,8 +67,7 @@ json_tuple(struct json *j, const char *key, uint8_t proto, const struct ovsdp_ct
 {
 	char a[INET6_ADDRSTRLEN];
 
-	json_key(j, key);
-	json_object_begin(j);
+	json_kv_object_begin(j, key);
 	json_kv_string(j, "src", inet_ntop(t->family, t->src, a, sizeof a) ? a : "?");
 	json_kv_string(j, "dst", inet_ntop(t->family, t->dst, a, sizeof a) ? a : "?");
 	if (proto == 1 || proto == 58) {

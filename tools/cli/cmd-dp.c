@@ -148,8 +148,7 @@ json_vport(struct json *j, const struct ovsdp_vport_info *p)
 		json_kv_uint(j, "dst_port", p->dst_port);
 	json_kv_uint(j, "n_upcall_pids", p->n_upcall_pids);
 	json_kv_uint(j, "upcall_pid", p->upcall_pid);
-	json_key(j, "stats");
-	json_object_begin(j);
+	json_kv_object_begin(j, "stats");
 	json_kv_uint(j, "rx_packets", p->stats.rx_packets);
 	json_kv_uint(j, "tx_packets", p->stats.tx_packets);
 	json_kv_uint(j, "rx_bytes", p->stats.rx_bytes);
@@ -160,8 +159,7 @@ json_vport(struct json *j, const struct ovsdp_vport_info *p)
 	json_kv_uint(j, "tx_dropped", p->stats.tx_dropped);
 	json_object_end(j);
 	if (p->has_upcall_stats) {
-		json_key(j, "upcalls");
-		json_object_begin(j);
+		json_kv_object_begin(j, "upcalls");
 		json_kv_uint(j, "success", p->upcall_success);
 		json_kv_uint(j, "fail", p->upcall_fail);
 		json_object_end(j);
@@ -178,8 +176,7 @@ json_tunnel(struct json *j, const struct ovsdp_vport_info *p)
 
 	if (ovsdp_tunnel_get(p, &t, NULL) != 1)
 		return;
-	json_key(j, "tunnel");
-	json_object_begin(j);
+	json_kv_object_begin(j, "tunnel");
 	json_kv_string(j, "kind", ovsdp_tunnel_kind_str(t.kind));
 	json_kv_string(j, "via", ovsdp_tunnel_via_str(t.via));
 	if (t.device_kind[0])
@@ -204,16 +201,14 @@ json_dp(struct json *j, const struct ovsdp_dp_info *info, const struct ovsdp_vpo
 	json_object_begin(j);
 	json_kv_string(j, "name", info->name);
 	json_kv_int(j, "ifindex", info->ifindex);
-	json_key(j, "lookups");
-	json_object_begin(j);
+	json_kv_object_begin(j, "lookups");
 	json_kv_uint(j, "hit", s->n_hit);
 	json_kv_uint(j, "missed", s->n_missed);
 	json_kv_uint(j, "lost", s->n_lost);
 	json_object_end(j);
 	json_kv_uint(j, "flows", s->n_flows);
 	if (s->has_megaflow_stats) {
-		json_key(j, "masks");
-		json_object_begin(j);
+		json_kv_object_begin(j, "masks");
 		json_kv_uint(j, "hit", s->n_mask_hit);
 		json_kv_uint(j, "total", s->n_masks);
 		json_kv_uint(j, "cache_hit", s->n_cache_hit);
@@ -221,14 +216,12 @@ json_dp(struct json *j, const struct ovsdp_dp_info *info, const struct ovsdp_vpo
 	}
 	if (info->has_masks_cache_size)
 		json_kv_uint(j, "masks_cache_size", info->masks_cache_size);
-	json_key(j, "user_features");
-	json_array_begin(j);
+	json_kv_array_begin(j, "user_features");
 	for (size_t i = 0; i < G_N_ELEMENTS(feature_names); i++)
 		if (info->user_features & feature_names[i].bit)
 			json_string(j, feature_names[i].name);
 	json_array_end(j);
-	json_key(j, "ports");
-	json_array_begin(j);
+	json_kv_array_begin(j, "ports");
 	for (int i = 0; i < n; i++)
 		json_vport(j, &ports[i]);
 	json_array_end(j);
@@ -327,8 +320,7 @@ dp_show(int argc, char **argv)
 	if (json) {
 		j = json_new();
 		json_object_begin(j);
-		json_key(j, "datapaths");
-		json_array_begin(j);
+		json_kv_array_begin(j, "datapaths");
 	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
@@ -372,8 +364,7 @@ dp_list(int argc, char **argv)
 		struct json *j = json_new();
 
 		json_object_begin(j);
-		json_key(j, "datapaths");
-		json_array_begin(j);
+		json_kv_array_begin(j, "datapaths");
 		for (int i = 0; i < n; i++)
 			json_string(j, all[i].name);
 		json_array_end(j);

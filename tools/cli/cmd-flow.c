@@ -388,8 +388,7 @@ flow_dump(int argc, char **argv)
 	if (json) {
 		j = json_new();
 		json_object_begin(j);
-		json_key(j, "flows");
-		json_array_begin(j);
+		json_kv_array_begin(j, "flows");
 	}
 	while ((r = ovsdp_flow_dump_next(d, &f, &err)) == 1) {
 		if (j) {

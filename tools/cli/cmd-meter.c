@@ -53,13 +53,11 @@ meter_features(int argc, char **argv)
 		json_object_begin(j);
 		json_kv_uint(j, "max_meters", f.max_meters);
 		json_kv_uint(j, "max_bands", f.max_bands);
-		json_key(j, "band_types");
-		json_array_begin(j);
+		json_kv_array_begin(j, "band_types");
 		if (f.band_types & (1u << OVSDP_METER_BAND_DROP))
 			json_string(j, "drop");
 		json_array_end(j);
-		json_key(j, "capabilities");
-		json_array_begin(j);
+		json_kv_array_begin(j, "capabilities");
 		if (f.kbps)
 			json_string(j, "kbps");
 		if (f.pktps)
@@ -193,8 +191,7 @@ json_stats(struct json *j, const struct ovsdp_meter_stats *s)
 	json_kv_uint(j, "packets", s->total.packets);
 	json_kv_uint(j, "bytes", s->total.bytes);
 	json_kv_uint(j, "used_ms", s->used_ms);
-	json_key(j, "bands");
-	json_array_begin(j);
+	json_kv_array_begin(j, "bands");
 	for (uint32_t i = 0; i < s->n_bands; i++) {
 		json_object_begin(j);
 		json_kv_uint(j, "packets", s->bands[i].packets);
@@ -249,8 +246,7 @@ meter_get(int argc, char **argv)
 		struct json *j = json_new();
 
 		json_object_begin(j);
-		json_key(j, "meters");
-		json_array_begin(j);
+		json_kv_array_begin(j, "meters");
 		for (int i = 0; i < n; i++)
 			json_stats(j, &all[i]);
 		json_array_end(j);

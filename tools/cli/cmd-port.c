@@ -290,8 +290,7 @@ port_show(int argc, char **argv)
 		j = json_new();
 		json_object_begin(j);
 		json_kv_string(j, "datapath", ovsdp_dp_name(dp));
-		json_key(j, "ports");
-		json_array_begin(j);
+		json_kv_array_begin(j, "ports");
 		for (int i = 0; i < n; i++)
 			json_vport(j, &ports[i]);
 		json_array_end(j);

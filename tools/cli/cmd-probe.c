@@ -41,13 +41,11 @@ json_plugins(struct json *j, const struct probe_plugins *pp)
 		json_string(j, file);
 	else
 		json_null(j);
-	json_key(j, "plugin_search_path");
-	json_array_begin(j);
+	json_kv_array_begin(j, "plugin_search_path");
 	for (const char *const *d = ovsdp_plugins_search_path(pp->list); d && *d; d++)
 		json_string(j, *d);
 	json_array_end(j);
-	json_key(j, "plugins");
-	json_array_begin(j);
+	json_kv_array_begin(j, "plugins");
 	for (unsigned int i = 0; i < ovsdp_plugins_count(pp->list); i++) {
 		const struct ovsdp_plugin *p = ovsdp_plugins_get(pp->list, i);
 		uint32_t major, minor;
@@ -76,8 +74,7 @@ json_plugins(struct json *j, const struct probe_plugins *pp)
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_key(j, "auto");
-	json_object_begin(j);
+	json_kv_object_begin(j, "auto");
 	json_key(j, "plugin");
 	if (pp->auto_choice)
 		json_string(j, ovsdp_plugin_name(pp->auto_choice));
@@ -85,8 +82,7 @@ json_plugins(struct json *j, const struct probe_plugins *pp)
 		json_null(j);
 	json_kv_string(j, "reason", pp->auto_choice ? pp->auto_why : pp->auto_err->message);
 	json_object_end(j);
-	json_key(j, "mode");
-	json_object_begin(j);
+	json_kv_object_begin(j, "mode");
 	json_kv_string(j, "configured", ovsdp_config_mode(pp->cfg));
 	if (!mode_is_auto(pp)) {
 		json_key(j, "plugin");
@@ -155,8 +151,7 @@ print_json(const struct ovsdp_features *f, const struct probe_plugins *pp)
 	json_object_begin(j);
 	json_kv_string(j, "kernel", f->kernel_release);
 	json_kv_bool(j, "datapath_available", f->datapath_available);
-	json_key(j, "families");
-	json_array_begin(j);
+	json_kv_array_begin(j, "families");
 	for (int i = 0; i < OVSDP_N_FAMILIES; i++) {
 		const struct ovsdp_family_status *s = &f->families[i];
 
@@ -184,8 +179,7 @@ print_json(const struct ovsdp_features *f, const struct probe_plugins *pp)
 	json_kv_bool(j, "vport_upcall_stats", f->vport_upcall_stats);
 	json_kv_bool(j, "execute_upcall_pid", f->execute_upcall_pid);
 	json_kv_bool(j, "epoll_exclusive", f->epoll_exclusive);
-	json_key(j, "cpus");
-	json_object_begin(j);
+	json_kv_object_begin(j, "cpus");
 	json_kv_uint(j, "ids", f->cpu_ids);
 	json_kv_uint(j, "online", f->cpus_online);
 	json_kv_uint(j, "affinity", f->cpus_affinity);

@@ -208,8 +208,7 @@ rate(uint64_t now, uint64_t before, double dt)
 static void
 json_kv_rate(struct json *j, const char *key, uint64_t now, uint64_t before, double dt)
 {
-	json_key(j, key);
-	json_double(j, rate(now, before, dt));
+	json_kv_double(j, key, rate(now, before, dt));
 }
 
 static const struct top_dispatcher *
@@ -333,8 +332,7 @@ format_json(FILE *f, const struct top_sample *cur, const struct top_sample *prev
 
 	json_object_begin(j);
 	json_kv_uint(j, "time_ms", (uint64_t)(g_get_real_time() / 1000));
-	json_key(j, "interval");
-	json_double(j, dt);
+	json_kv_double(j, "interval", dt);
 	json_kv_string(j, "datapath", cur->datapath);
 	json_kv_string(j, "active", active_name(cur));
 	json_kv_uint(j, "handlers_running", cur->n_handlers);
@@ -343,8 +341,7 @@ format_json(FILE *f, const struct top_sample *cur, const struct top_sample *prev
 	json_kv_uint(j, "switches_in_interval", cur->switches >= prev->switches
 					       ? cur->switches - prev->switches : cur->switches);
 	json_kv_uint(j, "overruns", cur->overruns);
-	json_key(j, "dispatchers");
-	json_array_begin(j);
+	json_kv_array_begin(j, "dispatchers");
 	for (guint i = 0; i < cur->dispatchers->len; i++) {
 		const struct top_dispatcher *d = cur->dispatchers->pdata[i];
 		const struct top_dispatcher *p = dispatcher_find(prev, d->name);
@@ -355,15 +352,12 @@ format_json(FILE *f, const struct top_sample *cur, const struct top_sample *prev
 		json_kv_string(j, "name", d->name);
 		json_kv_bool(j, "active", d->active);
 		json_kv_uint(j, "upcalls", d->upcalls);
-		json_key(j, "upcalls_per_s");
-		json_double(j, r);
+		json_kv_double(j, "upcalls_per_s", r);
 		json_object_end(j);
 	}
 	json_array_end(j);
-	json_key(j, "upcalls_per_s");
-	json_double(j, total);
-	json_key(j, "handlers");
-	json_array_begin(j);
+	json_kv_double(j, "upcalls_per_s", total);
+	json_kv_array_begin(j, "handlers");
 	for (guint i = 0; i < cur->handlers->len; i++) {
 		const struct top_handler *h = handler_find(cur, i), *p = handler_find(prev, i);
 		struct top_handler zero = { 0 };

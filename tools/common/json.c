@@ -93,6 +93,8 @@ void json_kv_int(struct json *j, const char *k, int64_t v) { json_key(j, k); jso
 void json_kv_uint(struct json *j, const char *k, uint64_t v) { json_key(j, k); json_uint(j, v); }
 void json_kv_double(struct json *j, const char *k, double v) { json_key(j, k); json_double(j, v); }
 void json_kv_bool(struct json *j, const char *k, bool v) { json_key(j, k); json_bool(j, v); }
+void json_kv_object_begin(struct json *j, const char *k) { json_key(j, k); json_object_begin(j); }
+void json_kv_array_begin(struct json *j, const char *k) { json_key(j, k); json_array_begin(j); }
 
 JsonNode *
 json_parse_text(const char *text, GError **error)

@@ -40,6 +40,9 @@ void json_kv_int(struct json *j, const char *key, int64_t v);
 void json_kv_uint(struct json *j, const char *key, uint64_t v);
 void json_kv_double(struct json *j, const char *key, double v);
 void json_kv_bool(struct json *j, const char *key, bool v);
+/* "key": { and "key": [ */
+void json_kv_object_begin(struct json *j, const char *key);
+void json_kv_array_begin(struct json *j, const char *key);
 
 /* Parse 'text' as one JSON document.  Returns its root (json_node_unref)
  * or NULL with *error. */

@@ -348,8 +348,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 		json_kv_uint(j, "recoveries", d->recoveries);
 		json_kv_uint(j, "port_resyncs", d->port_resyncs);
 		view_busy(&v, r, "");
-		json_key(j, "ports");
-		json_array_begin(j);
+		json_kv_array_begin(j, "ports");
 		for (int i = 0; i < n_ports; i++) {
 			json_object_begin(j);
 			json_kv_uint(j, "port_no", ports[i].port_no);
@@ -358,8 +357,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 			json_object_end(j);
 		}
 		json_array_end(j);
-		json_key(j, "policy_ports");
-		json_array_begin(j);
+		json_kv_array_begin(j, "policy_ports");
 		for (guint i = 0; pports && i < pports->len; i++) {
 			json_object_begin(j);
 			json_kv_uint(j, "port_no", POLICY_PORT_NO(pports, i));
@@ -367,8 +365,7 @@ cmd_status(struct control_server *s, char **argv, struct reply *r)
 			json_object_end(j);
 		}
 		json_array_end(j);
-		json_key(j, "counters");
-		json_object_begin(j);
+		json_kv_object_begin(j, "counters");
 		for (unsigned int i = 0; i < n_ctr; i++)
 			json_kv_uint(j, ctr[i].name, ctr[i].value);
 		json_object_end(j);
@@ -447,8 +444,7 @@ cmd_dispatch_show(struct control_server *s, char **argv, struct reply *r)
 		json_kv_uint(j, "handlers",
 			     ovsdp_handlers_stats_dispatcher(v.st, a, OVSDP_DISPATCHER_HANDLERS));
 		view_busy(&v, r, "");
-		json_key(j, "available");
-		json_array_begin(j);
+		json_kv_array_begin(j, "available");
 		for (guint i = 0; i < v.plugins->len; i++) {
 			const struct plugin_row *p = v.plugins->pdata[i];
 
@@ -713,8 +709,7 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 		json_kv_uint(j, "upcalls", ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_UPCALLS));
 		json_kv_uint(j, "overruns", ovsdp_handlers_stats_total(v.st, OVSDP_HANDLERS_OVERRUNS));
 		view_busy(&v, r, "");
-		json_key(j, "dispatchers");
-		json_array_begin(j);
+		json_kv_array_begin(j, "dispatchers");
 		for (unsigned int i = 0; i < n_shares; i++) {
 			const char *name = ovsdp_handlers_stats_share_name(v.st, i);
 			uint64_t n = ovsdp_handlers_stats_share_upcalls(v.st, i);
@@ -722,15 +717,13 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 			json_object_begin(j);
 			json_kv_string(j, "name", name);
 			json_kv_uint(j, "upcalls", n);
-			json_key(j, "share");
-			json_double(j, total ? (double)n / (double)total : 0.0);
+			json_kv_double(j, "share", total ? (double)n / (double)total : 0.0);
 			json_kv_bool(j, "active", !strcmp(name, v.running));
 			json_object_end(j);
 		}
 		json_array_end(j);
 		if (ovsdp_handlers_stats_n_dispatchers(v.st)) {
-			json_key(j, "active_dispatcher");
-			json_object_begin(j);
+			json_kv_object_begin(j, "active_dispatcher");
 			json_kv_string(j, "name", ovsdp_handlers_stats_dispatcher_name(v.st, 0));
 			json_kv_uint(j, "sockets", DSTAT(v.st, SOCKETS));
 			json_kv_uint(j, "handlers", DSTAT(v.st, HANDLERS));
@@ -739,8 +732,7 @@ cmd_stats(struct control_server *s, char **argv, struct reply *r)
 			json_kv_uint(j, "empty_wakeups", DSTAT(v.st, EMPTY_WAKEUPS));
 			json_object_end(j);
 		}
-		json_key(j, "handlers");
-		json_array_begin(j);
+		json_kv_array_begin(j, "handlers");
 		for (unsigned int i = 0; i < n_handlers; i++) {
 			json_object_begin(j);
 			json_kv_uint(j, "index", i);
