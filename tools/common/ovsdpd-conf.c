@@ -137,21 +137,6 @@ get_names(const struct ini *ini, const char *name, const char *key, GHashTable *
 	return 0;
 }
 
-void
-daemon_config_free(struct daemon_config *c)
-{
-	if (!c)
-		return;
-	g_free(c->file);
-	g_free(c->dp_name);
-	g_strfreev(c->ports);
-	g_strfreev(c->internal_ports);
-	g_free(c->output);
-	g_free(c->control_socket);
-	g_free(c->plugins_conf);
-	g_free(c);
-}
-
 static struct daemon_config *
 config_defaults(const char *file)
 {
@@ -168,6 +153,21 @@ config_defaults(const char *file)
 	c->mac_age_s = 300;
 	c->control_socket = g_strdup(CONTROL_SOCKET_DEFAULT);
 	return c;
+}
+
+void
+daemon_config_free(struct daemon_config *c)
+{
+	if (!c)
+		return;
+	g_free(c->dp_name);
+	g_strfreev(c->ports);
+	g_strfreev(c->internal_ports);
+	g_free(c->output);
+	g_free(c->control_socket);
+	g_free(c->plugins_conf);
+	g_free(c->file);
+	g_free(c);
 }
 
 /* Booleans and numbers come typed and range-checked from the reader. */
@@ -271,20 +271,13 @@ read_values(struct daemon_config *c, const char *name, const struct ini *ini, GE
 	return 0;
 }
 
-int
-daemon_config_parse_data(const char *name, const char *text, gsize len,
-			 struct daemon_config **out, GError **error)
+/* The values of a file the reader accepted ('ini', freed), as a config. */
+static int
+from_ini(const char *name, struct ini *ini, struct daemon_config **out, GError **error)
 {
-	struct ini *ini = NULL;
-	struct daemon_config *c;
-	int r;
+	struct daemon_config *c = config_defaults(name);
+	int r = read_values(c, name, ini, error);
 
-	*out = NULL;
-	r = ini_parse(name, text, len, &daemon_conf_schema, &ini, error);
-	if (r < 0)
-		return r;
-	c = config_defaults(name);
-	r = read_values(c, name, ini, error);
 	ini_free(ini);
 	if (r < 0) {
 		daemon_config_free(c);
@@ -292,6 +285,18 @@ daemon_config_parse_data(const char *name, const char *text, gsize len,
 	}
 	*out = c;
 	return 0;
+}
+
+int
+daemon_config_parse_data(const char *name, const char *text, gsize len,
+			 struct daemon_config **out, GError **error)
+{
+	struct ini *ini = NULL;
+	int r;
+
+	*out = NULL;
+	r = ini_parse(name, text, len, &daemon_conf_schema, &ini, error);
+	return r < 0 ? r : from_ini(name, ini, out, error);
 }
 
 int
@@ -304,15 +309,12 @@ daemon_config_parse(const char *name, const char *text, struct daemon_config **o
 int
 daemon_config_load(const char *path, struct daemon_config **out, GError **error)
 {
-	g_autofree char *text = NULL;
-	gsize len = 0;
+	struct ini *ini = NULL;
 	int r;
 
 	*out = NULL;
-	r = ini_read_file(path, &text, &len, error);
-	if (r < 0)
-		return r;
-	return daemon_config_parse_data(path, text, len, out, error);
+	r = ini_load(path, &daemon_conf_schema, &ini, error);
+	return r < 0 ? r : from_ini(path, ini, out, error);
 }
 
 int
