@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -81,11 +82,27 @@ json_uint(struct json *j, uint64_t v)
 void
 json_double(struct json *j, double v)
 {
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
 	/* JSON has no NaN or infinity. */
-	if (isfinite(v))
-		json_builder_add_double_value(j->b, v);
-	else
+	if (!isfinite(v)) {
 		json_builder_add_null_value(j->b);
+		return;
+	}
+	/* json-glib 1.6 prints a double as %.17g and appends ".0" when that
+	 * has no '.', which turns 1e+20 into "1e+20.0", no JSON number.  Such
+	 * a value (one significant digit, a large exponent) is an integer:
+	 * written as one while it fits, else one ulp towards zero, which
+	 * prints with a '.'. */
+	g_ascii_formatd(buf, sizeof buf, "%.17g", v);
+	if (strchr(buf, 'e') && !strchr(buf, '.')) {
+		if (fabs(v) < 9.2e18) {
+			json_builder_add_int_value(j->b, (gint64)v);
+			return;
+		}
+		v = nextafter(v, 0.0);
+	}
+	json_builder_add_double_value(j->b, v);
 }
 
 void json_kv_string(struct json *j, const char *k, const char *s) { json_key(j, k); json_string(j, s); }
