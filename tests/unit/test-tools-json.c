@@ -1,6 +1,7 @@
 /* test-tools-json.c: the tools' JSON (tools/common/json.c over json-glib):
  * what it writes is JSON a parser reads back to the same values, awkward
- * numbers and strings included, and a reply is read by member. */
+ * numbers and strings included, structs written from field tables, and a
+ * reply is read by member. */
 #include "config.h"
 
 #include <math.h>
@@ -90,6 +91,45 @@ START_TEST(strings_parse_back)
 }
 END_TEST
 
+struct sample {
+	uint16_t a;
+	uint32_t b;
+	uint64_t c;
+	unsigned int d;
+	int e;
+	double f;
+	bool g;
+	const char *h;
+	char i[8];
+};
+
+START_TEST(fields_in_table_order)
+{
+	static const struct json_field fields[] = {
+		JSON_FIELD("i", JSON_CHARS, struct sample, i),
+		JSON_FIELD("a", JSON_U16, struct sample, a),
+		JSON_FIELD("b", JSON_U32, struct sample, b),
+		JSON_FIELD("c", JSON_U64, struct sample, c),
+		JSON_FIELD("d", JSON_UINT, struct sample, d),
+		JSON_FIELD("e", JSON_INT, struct sample, e),
+		JSON_FIELD("f", JSON_DOUBLE, struct sample, f),
+		JSON_FIELD("g", JSON_BOOL, struct sample, g),
+		JSON_FIELD("h", JSON_STR, struct sample, h),
+	};
+	const struct sample v = { 65535, 4000000000u, UINT64_C(1) << 40, 7, -5, 0.5, true, NULL,
+				  "name" };
+	struct json *j = json_new();
+	g_autofree char *text = NULL;
+
+	json_object_begin(j);
+	json_kv_fields(j, &v, fields, G_N_ELEMENTS(fields));
+	json_object_end(j);
+	text = json_steal_text(j);
+	ck_assert_str_eq(text, "{\"i\":\"name\",\"a\":65535,\"b\":4000000000,\"c\":1099511627776,"
+			 "\"d\":7,\"e\":-5,\"f\":0.5,\"g\":true,\"h\":null}");
+}
+END_TEST
+
 START_TEST(reply_members)
 {
 	g_autoptr(GError) err = NULL;
@@ -116,6 +156,7 @@ main(void)
 
 	tcase_add_test(tc, numbers_parse_back);
 	tcase_add_test(tc, strings_parse_back);
+	tcase_add_test(tc, fields_in_table_order);
 	tcase_add_test(tc, reply_members);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -512,10 +512,14 @@ switch_times(const struct ab_mode *m, int rounds, double *mean, double *max)
 static void
 json_ci(struct json *j, const char *key, const struct bench_ci *ci)
 {
+	static const struct json_field ci_json[] = {
+		JSON_FIELD("mean", JSON_DOUBLE, struct bench_ci, mean),
+		JSON_FIELD("lo", JSON_DOUBLE, struct bench_ci, lo),
+		JSON_FIELD("hi", JSON_DOUBLE, struct bench_ci, hi),
+	};
+
 	json_kv_object_begin(j, key);
-	json_kv_double(j, "mean", ci->mean);
-	json_kv_double(j, "lo", ci->lo);
-	json_kv_double(j, "hi", ci->hi);
+	json_kv_fields(j, ci, ci_json, G_N_ELEMENTS(ci_json));
 	json_object_end(j);
 }
 

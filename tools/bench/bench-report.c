@@ -59,18 +59,32 @@ loss_pct(uint64_t sent, uint64_t received)
 	return sent ? 100.0 * (double)(sent - MIN(sent, received)) / (double)sent : NAN;
 }
 
+static const struct json_field summary_json[] = {
+	JSON_FIELD("min", JSON_DOUBLE, struct bench_summary, min),
+	JSON_FIELD("avg", JSON_DOUBLE, struct bench_summary, mean),
+	JSON_FIELD("max", JSON_DOUBLE, struct bench_summary, max),
+	JSON_FIELD("mdev", JSON_DOUBLE, struct bench_summary, sd),
+	JSON_FIELD("p50", JSON_DOUBLE, struct bench_summary, p50),
+	JSON_FIELD("p90", JSON_DOUBLE, struct bench_summary, p90),
+	JSON_FIELD("p99", JSON_DOUBLE, struct bench_summary, p99),
+};
+
+static const struct json_field reorder_json[] = {
+	JSON_FIELD("done", JSON_BOOL, struct bench_results, reorder.done),
+	JSON_FIELD("flows", JSON_UINT, struct bench_results, reorder.flows),
+	JSON_FIELD("frames_per_flow", JSON_UINT, struct bench_results, reorder.frames),
+	JSON_FIELD("sent", JSON_U64, struct bench_results, reorder.sent),
+	JSON_FIELD("received", JSON_U64, struct bench_results, reorder.received),
+	JSON_FIELD("reordered", JSON_U64, struct bench_results, reorder.reordered),
+	JSON_FIELD("duplicates", JSON_U64, struct bench_results, reorder.duplicates),
+};
+
 static void
 json_summary(struct json *j, const char *key, const struct bench_summary *s)
 {
 	json_kv_object_begin(j, key);
 	json_kv_uint(j, "n", s->n);
-	json_kv_double(j, "min", s->min);
-	json_kv_double(j, "avg", s->mean);
-	json_kv_double(j, "max", s->max);
-	json_kv_double(j, "mdev", s->sd);
-	json_kv_double(j, "p50", s->p50);
-	json_kv_double(j, "p90", s->p90);
-	json_kv_double(j, "p99", s->p99);
+	json_kv_fields(j, s, summary_json, G_N_ELEMENTS(summary_json));
 	json_object_end(j);
 }
 
@@ -267,13 +281,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_object_end(j);
 
 	json_kv_object_begin(j, "reorder");
-	json_kv_bool(j, "done", r->reorder.done);
-	json_kv_uint(j, "flows", r->reorder.flows);
-	json_kv_uint(j, "frames_per_flow", r->reorder.frames);
-	json_kv_uint(j, "sent", r->reorder.sent);
-	json_kv_uint(j, "received", r->reorder.received);
-	json_kv_uint(j, "reordered", r->reorder.reordered);
-	json_kv_uint(j, "duplicates", r->reorder.duplicates);
+	json_kv_fields(j, r, reorder_json, G_N_ELEMENTS(reorder_json));
 	json_kv_double(j, "reordered_per_flow",
 		       r->reorder.flows ? (double)r->reorder.reordered / r->reorder.flows : NAN);
 	json_kv_array_begin(j, "per_flow");

@@ -81,6 +81,24 @@ json_tuple(struct json *j, const char *key, uint8_t proto, const struct ovsdp_ct
 	json_object_end(j);
 }
 
+/* An entry's members in the order the JSON has them, around "labels"
+ * and "tcp_state". */
+static const struct json_field entry_ids_json[] = {
+	JSON_FIELD("zone", JSON_U16, struct ovsdp_ct_entry, zone),
+	JSON_FIELD("mark", JSON_U32, struct ovsdp_ct_entry, mark),
+};
+static const struct json_field entry_state_json[] = {
+	JSON_FIELD("id", JSON_U32, struct ovsdp_ct_entry, id),
+	JSON_FIELD("status", JSON_U32, struct ovsdp_ct_entry, status),
+	JSON_FIELD("timeout", JSON_U32, struct ovsdp_ct_entry, timeout),
+};
+static const struct json_field entry_counters_json[] = {
+	JSON_FIELD("packets_orig", JSON_U64, struct ovsdp_ct_entry, packets_orig),
+	JSON_FIELD("bytes_orig", JSON_U64, struct ovsdp_ct_entry, bytes_orig),
+	JSON_FIELD("packets_reply", JSON_U64, struct ovsdp_ct_entry, packets_reply),
+	JSON_FIELD("bytes_reply", JSON_U64, struct ovsdp_ct_entry, bytes_reply),
+};
+
 static void
 json_entry(struct json *j, const struct ovsdp_ct_entry *e)
 {
@@ -96,18 +114,12 @@ json_entry(struct json *j, const struct ovsdp_ct_entry *e)
 	json_kv_string(j, "family", e->orig.family == AF_INET6 ? "ipv6" : "ipv4");
 	json_tuple(j, "orig", e->ip_proto, &e->orig);
 	json_tuple(j, "reply", e->ip_proto, &e->reply);
-	json_kv_uint(j, "zone", e->zone);
-	json_kv_uint(j, "mark", e->mark);
+	json_kv_fields(j, e, entry_ids_json, G_N_ELEMENTS(entry_ids_json));
 	json_kv_string(j, "labels", labels);
-	json_kv_uint(j, "id", e->id);
-	json_kv_uint(j, "status", e->status);
-	json_kv_uint(j, "timeout", e->timeout);
+	json_kv_fields(j, e, entry_state_json, G_N_ELEMENTS(entry_state_json));
 	if (e->has_tcp_state)
 		json_kv_string(j, "tcp_state", ovsdp_ct_tcp_state_name(e->tcp_state));
-	json_kv_uint(j, "packets_orig", e->packets_orig);
-	json_kv_uint(j, "bytes_orig", e->bytes_orig);
-	json_kv_uint(j, "packets_reply", e->packets_reply);
-	json_kv_uint(j, "bytes_reply", e->bytes_reply);
+	json_kv_fields(j, e, entry_counters_json, G_N_ELEMENTS(entry_counters_json));
 	json_object_end(j);
 }
 

@@ -136,6 +136,17 @@ print_dp_text(const struct ovsdp_dp_info *info, const struct ovsdp_vport_info *p
 
 static void json_tunnel(struct json *j, const struct ovsdp_vport_info *p);
 
+static const struct json_field vport_stats_json[] = {
+	JSON_FIELD("rx_packets", JSON_U64, struct ovsdp_vport_stats, rx_packets),
+	JSON_FIELD("tx_packets", JSON_U64, struct ovsdp_vport_stats, tx_packets),
+	JSON_FIELD("rx_bytes", JSON_U64, struct ovsdp_vport_stats, rx_bytes),
+	JSON_FIELD("tx_bytes", JSON_U64, struct ovsdp_vport_stats, tx_bytes),
+	JSON_FIELD("rx_errors", JSON_U64, struct ovsdp_vport_stats, rx_errors),
+	JSON_FIELD("tx_errors", JSON_U64, struct ovsdp_vport_stats, tx_errors),
+	JSON_FIELD("rx_dropped", JSON_U64, struct ovsdp_vport_stats, rx_dropped),
+	JSON_FIELD("tx_dropped", JSON_U64, struct ovsdp_vport_stats, tx_dropped),
+};
+
 void
 json_vport(struct json *j, const struct ovsdp_vport_info *p)
 {
@@ -149,14 +160,7 @@ json_vport(struct json *j, const struct ovsdp_vport_info *p)
 	json_kv_uint(j, "n_upcall_pids", p->n_upcall_pids);
 	json_kv_uint(j, "upcall_pid", p->upcall_pid);
 	json_kv_object_begin(j, "stats");
-	json_kv_uint(j, "rx_packets", p->stats.rx_packets);
-	json_kv_uint(j, "tx_packets", p->stats.tx_packets);
-	json_kv_uint(j, "rx_bytes", p->stats.rx_bytes);
-	json_kv_uint(j, "tx_bytes", p->stats.tx_bytes);
-	json_kv_uint(j, "rx_errors", p->stats.rx_errors);
-	json_kv_uint(j, "tx_errors", p->stats.tx_errors);
-	json_kv_uint(j, "rx_dropped", p->stats.rx_dropped);
-	json_kv_uint(j, "tx_dropped", p->stats.tx_dropped);
+	json_kv_fields(j, &p->stats, vport_stats_json, G_N_ELEMENTS(vport_stats_json));
 	json_object_end(j);
 	if (p->has_upcall_stats) {
 		json_kv_object_begin(j, "upcalls");

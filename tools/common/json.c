@@ -113,6 +113,30 @@ void json_kv_bool(struct json *j, const char *k, bool v) { json_key(j, k); json_
 void json_kv_object_begin(struct json *j, const char *k) { json_key(j, k); json_object_begin(j); }
 void json_kv_array_begin(struct json *j, const char *k) { json_key(j, k); json_array_begin(j); }
 
+void
+json_kv_fields(struct json *j, const void *base, const struct json_field *fields, size_t n)
+{
+	const char *b = base;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct json_field *f = &fields[i];
+		const void *p = b + f->offset;
+
+		json_key(j, f->key);
+		switch (f->type) {
+		case JSON_U16: json_uint(j, *(const uint16_t *)p); break;
+		case JSON_U32: json_uint(j, *(const uint32_t *)p); break;
+		case JSON_U64: json_uint(j, *(const uint64_t *)p); break;
+		case JSON_UINT: json_uint(j, *(const unsigned int *)p); break;
+		case JSON_INT: json_int(j, *(const int *)p); break;
+		case JSON_DOUBLE: json_double(j, *(const double *)p); break;
+		case JSON_BOOL: json_bool(j, *(const bool *)p); break;
+		case JSON_STR: json_string(j, *(const char *const *)p); break;
+		case JSON_CHARS: json_string(j, (const char *)p); break;
+		}
+	}
+}
+
 JsonNode *
 json_parse_text(const char *text, GError **error)
 {

@@ -6,6 +6,7 @@
 #define OVSDP_TOOLS_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <glib.h>
@@ -43,6 +44,21 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 /* "key": { and "key": [ */
 void json_kv_object_begin(struct json *j, const char *key);
 void json_kv_array_begin(struct json *j, const char *key);
+
+/* A struct written member by member from a table: "key": value for each
+ * field, read at its offset with its C type. */
+enum json_type {
+	JSON_U16, JSON_U32, JSON_U64, JSON_UINT, JSON_INT, JSON_DOUBLE, JSON_BOOL,
+	JSON_STR,       /* a char * (NULL: null) */
+	JSON_CHARS,     /* a char array */
+};
+struct json_field {
+	const char *key;
+	enum json_type type;
+	size_t offset;
+};
+#define JSON_FIELD(key, type, st, member) { key, type, offsetof(st, member) }
+void json_kv_fields(struct json *j, const void *base, const struct json_field *fields, size_t n);
 
 /* Parse 'text' as one JSON document.  Returns its root (json_node_unref)
  * or NULL with *error. */
