@@ -1,5 +1,5 @@
 /* ini.h: the one strict reader of the project's configuration files
- * (plugins.conf in core/runtime/config.c, ovsdpd.conf in tools/daemon-config.c).
+ * (plugins.conf in core/runtime/config.c, ovsdpd.conf in tools/common/ovsdpd-conf.c).
  * Internal: a static library linked into libovsdp (hidden there) and into
  * ovsdpd; not installed, nothing of it exported.
  *

@@ -1,5 +1,5 @@
 /* fuzz-control.c: libFuzzer target for the control socket's request reader
- * (tools/control.c): the bytes a client sent on one connection, framed as
+ * (tools/common/control.c): the bytes a client sent on one connection, framed as
  * the daemon frames them, then split into format and words.  A request
  * that parses must format back to a line that parses to the same words. */
 #include "config.h"

@@ -1,6 +1,6 @@
 /* fuzz-daemon-conf.c: libFuzzer target for ovsdpd.conf's reader: the strict
  * reader (core/ini/ini.c) with the daemon's schema, then what only the daemon
- * checks (tools/daemon-config.c: names, lists, the policy's options).  The
+ * checks (tools/common/ovsdpd-conf.c: names, lists, the policy's options).  The
  * input is the whole file, NUL bytes and invalid UTF-8 included. */
 #include "config.h"
 

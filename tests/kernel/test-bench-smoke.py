@@ -4,7 +4,7 @@
 # and every test 1-8 with measured, plausible figures that hang together,
 # print the markdown table with a column per system, and make non-empty PNG
 # plots when gnuplot is there.  No time is asserted: the lab is emulated.
-# Usage (meson): python3 test-bench-smoke.py BUILD/tools/ovsdp-bench
+# Usage (meson): python3 test-bench-smoke.py BUILD/tools/bench/ovsdp-bench
 import json
 import os
 import shutil
@@ -216,11 +216,11 @@ def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
     bench = sys.argv[1]
-    build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(bench)))
+    build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(os.path.dirname(bench))))
     if os.geteuid() != 0:
         skip('not root')
     started = time.monotonic()
-    probe = subprocess.run([os.path.join(build, 'tools', 'ovsdp'), 'probe', '--json'],
+    probe = subprocess.run([os.path.join(build, 'tools', 'cli', 'ovsdp'), 'probe', '--json'],
                            capture_output=True, text=True)
     try:
         info = json.loads(probe.stdout)

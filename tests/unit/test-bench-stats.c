@@ -1,4 +1,4 @@
-/* test-bench-stats.c: the statistics ovsdp-bench reports (tools/
+/* test-bench-stats.c: the statistics ovsdp-bench reports (tools/bench/
  * bench-stats.c): Student's t against printed tables, confidence
  * intervals at 95 % and at a corrected level, bootstrap intervals. */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* test-daemon-config.c: ovsdpd.conf's reader (tools/daemon-config.c) called
+/* test-daemon-config.c: ovsdpd.conf's reader (tools/common/ovsdpd-conf.c) called
  * directly: the shipped file, every key's value, the exact FILE:LINE
  * message for each mistake, no silent default; and `ovsdpd --check-config`
  * run natively on a good and a bad configuration, without a kernel and
@@ -43,7 +43,7 @@ expect_error(const char *text, const char *msg)
 
 START_TEST(shipped_file)
 {
-	g_autofree char *path = g_build_filename(g_getenv("OVSDP_SOURCE_ROOT"), "tools",
+	g_autofree char *path = g_build_filename(g_getenv("OVSDP_SOURCE_ROOT"), "tools", "daemon",
 						 "ovsdpd.conf", NULL);
 	g_autoptr(GError) err = NULL;
 	struct daemon_config *c = NULL;
