@@ -111,14 +111,18 @@ pull_timer_set(struct ovsdp_handler *h, bool draining)
 }
 
 OVSDP_EXPORT unsigned int
-ovsdp_handlers_n_handlers(struct ovsdp_handlers *hs)
+ovsdp_handlers_n_handlers(struct ovsdp_handlers *hs, bool *dictated)
 {
 	unsigned int n;
 
+	if (dictated)
+		*dictated = false;
 	if (!hs)
 		return 0;
 	pthread_mutex_lock(&hs->lock);
 	n = hs->handlers->len;
+	if (dictated && hs->active)
+		*dictated = hs->active->dictates_handlers;
 	pthread_mutex_unlock(&hs->lock);
 	return n;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/eventfd.h>
 
 #include "ovsdp/ovsdp.h"
 #include "knet.h"
@@ -52,6 +53,9 @@ struct puller {
 	int last_error;         /* other than -ENOENT */
 };
 static struct puller pullers[MAX_PULLERS];
+/* Readable when the pullers must stop: they poll() their pull fd with no
+ * timeout, so a frame reaches the callback only if the fd says so. */
+static int stop_fd = -1;
 
 static void
 on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
@@ -95,7 +99,8 @@ puller_main(void *data)
 
 	while (!g_atomic_int_get(&p->stop)) {
 		int fd = ovsdp_handlers_pull_fd(p->hs, p->index);
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = stop_fd, .events = POLLIN } };
 		int n;
 
 		if (fd == -ENOENT) {    /* not an index of the current count */
@@ -106,7 +111,8 @@ puller_main(void *data)
 			p->last_error = fd;
 			break;
 		}
-		poll(&pfd, 1, 100);
+		if (poll(pfd, 2, -1) < 0 || (pfd[1].revents & POLLIN))
+			continue;
 		n = ovsdp_handlers_pull(p->hs, p->index);
 		if (n > 0)
 			__atomic_add_fetch(&p->pulled, (uint64_t)n, __ATOMIC_RELAXED);
@@ -119,6 +125,8 @@ puller_main(void *data)
 static void
 pullers_start(struct ovsdp_handlers *hs)
 {
+	stop_fd = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_ge(stop_fd, 0);
 	for (unsigned int i = 0; i < MAX_PULLERS; i++) {
 		memset(&pullers[i], 0, sizeof pullers[i]);
 		pullers[i].hs = hs;
@@ -134,13 +142,19 @@ pullers_stop(void)
 {
 	uint64_t total = 0;
 
-	for (unsigned int i = 0; i < MAX_PULLERS; i++) {
+	uint64_t one = 1;
+
+	for (unsigned int i = 0; i < MAX_PULLERS; i++)
 		g_atomic_int_set(&pullers[i].stop, 1);
+	ck_assert_int_eq(write(stop_fd, &one, sizeof one), sizeof one);
+	for (unsigned int i = 0; i < MAX_PULLERS; i++) {
 		pthread_join(pullers[i].thread, NULL);
 		ck_assert_msg(pullers[i].last_error == 0, "pull of handler %u failed: %s", i,
 			      g_strerror(-pullers[i].last_error));
 		total += pullers[i].pulled;
 	}
+	close(stop_fd);
+	stop_fd = -1;
 	return total;
 }
 
@@ -259,10 +273,15 @@ START_TEST(pulled_by_the_application)
 {
 	const char *name = dispatchers[_i];
 	struct ovsdp_handlers *hs = start_pull(name, 2);
-	unsigned int n = ovsdp_handlers_n_handlers(hs);
+	bool dictated = true;
+	unsigned int n = ovsdp_handlers_n_handlers(hs, &dictated);
 	uint64_t lost0 = kernel_lost();
 
 	ck_assert_msg(n >= 1 && n <= MAX_PULLERS, "%s: %u handlers", name, n);
+	/* per-cpu: one per CPU of the affinity; the others take the 2 asked. */
+	ck_assert_int_eq(dictated, !strcmp(name, "per-cpu"));
+	if (!dictated)
+		ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(runtime_handler_threads(), 0);
 	/* Not an index; and a runtime with threads cannot be pulled. */
 	ck_assert_int_eq(ovsdp_handlers_pull(hs, n), -ENOENT);
@@ -337,7 +356,7 @@ START_TEST(switched_and_resized_while_pulled)
 	/* Back on 'name': a resize where the plugin allows one. */
 	if (strcmp(name, "per-cpu")) {
 		ck_assert_msg(ovsdp_handlers_resize(hs, 3, &err) == 0, "%s", err ? err->message : "");
-		ck_assert_uint_eq(ovsdp_handlers_n_handlers(hs), 3);
+		ck_assert_uint_eq(ovsdp_handlers_n_handlers(hs, NULL), 3);
 		ck_assert_int_ge(ovsdp_handlers_pull_fd(hs, 2), 0);
 	}
 	pthread_join(t, NULL);

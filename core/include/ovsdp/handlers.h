@@ -244,8 +244,11 @@ OVSDP_EXPORT int ovsdp_handlers_detach(struct ovsdp_handlers *hs);
 
 /* The handler count: how many indexes the application must drive.  It
  * changes with ovsdp_handlers_resize(), a switch to a plugin that
- * dictates another count, or (for per-cpu) a new CPU affinity. */
-OVSDP_EXPORT unsigned int ovsdp_handlers_n_handlers(struct ovsdp_handlers *hs);
+ * dictates another count, or (for per-cpu) a new CPU affinity.  When
+ * 'dictated' is not NULL it tells whether the running plugin dictates the
+ * count (a resize is then refused): Open vSwitch's
+ * number_handlers_required().  0 for NULL. */
+OVSDP_EXPORT unsigned int ovsdp_handlers_n_handlers(struct ovsdp_handlers *hs, bool *dictated);
 
 /* A file descriptor to poll() for POLLIN before pulling handler 'index':
  * readable while the plugin may have upcalls for it, after a switch, a
