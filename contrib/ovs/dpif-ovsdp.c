@@ -9,11 +9,13 @@
  * handed back to OVS unchanged.
  *
  * Upcalls: OVS's handler threads pull (recv(handler_id) and recv_wait()).
- * This provider opens one libovsdp upcall socket per OVS handler and gives
- * every port the whole array of their port ids (the kernel picks one by
- * the packet's hash): OVS's per-vport dispatch.  libovsdp's handler runtime
- * and its dispatch plugins run threads of their own that push upcalls to a
- * callback, so they are not used here yet (docs/open-vswitch.md). */
+ * They drive libovsdp's handler runtime in pull mode (libovsdp 1.2): the
+ * runtime runs the dispatch plugin plugins.conf chooses (legacy, per-vport,
+ * per-cpu or a vendor's), and OVS's handler thread i polls the runtime's
+ * pull fd for handler i and pulls; the runtime's callback, on that thread,
+ * copies each upcall into handler i's queue, which recv() empties.
+ * ovs-appctl ovsdp/dispatch-show and ovsdp/dispatch-set switch plugins
+ * live (docs/open-vswitch.md). */
 
 #include <config.h>
 
@@ -23,15 +25,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ovsdp/config.h>
 #include <ovsdp/datapath.h>
+#include <ovsdp/features.h>
 #include <ovsdp/flow.h>
+#include <ovsdp/handlers.h>
 #include <ovsdp/operate.h>
 #include <ovsdp/packet.h>
+#include <ovsdp/plugin.h>
 #include <ovsdp/upcall.h>
 #include <ovsdp/vport.h>
 
 #include "dp-packet.h"
 #include "dpif-provider.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
 #include "netdev.h"
 #include "netlink.h"
 #include "odp-netlink.h"
@@ -42,37 +50,63 @@
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "sset.h"
+#include "timeval.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_ovsdp);
 
 static struct vlog_rate_limit ovsdp_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* Bytes per upcall receive buffer: the largest generic netlink message the
- * kernel sends for a packet of 64 kB plus its key. */
-#define OVSDP_DPIF_RECV_SIZE (65536 + 4096)
+/* An upcall the runtime's callback copied for recv(): 'upcall' points
+ * into 'buf'. */
+struct ovsdp_dpif_item {
+	struct ovs_list node;
+	struct dpif_upcall upcall;
+	struct ofpbuf buf;
+};
 
-struct ovsdp_dpif_handler {
-	struct ovsdp_upcall_sock *sock;
-	uint8_t *rbuf;                  /* OVSDP_DPIF_RECV_SIZE bytes */
+/* What OVS's handler thread i has received and not yet taken. */
+struct ovsdp_dpif_queue {
+	struct ovs_list items;          /* struct ovsdp_dpif_item */
 };
 
 struct ovsdp_dpif {
 	struct dpif dpif;
 	struct ovsdp_dp *dp;
 	int dp_ifindex;
+	struct ovs_list node;           /* in ovsdp_dpifs */
 
-	/* Upcall sockets, one per OVS handler thread. */
+	/* Upcalls: the handler runtime in pull mode, made when OVS turns
+	 * receiving on.  'lock' for writing around making, resizing,
+	 * switching and freeing it; for reading around pulls. */
 	struct ovs_rwlock lock;
 	bool recv_enabled;
 	uint32_t n_handlers;            /* what OVS asked for (>= 1) */
-	struct ovsdp_dpif_handler *handlers; /* n_handlers when recv_enabled */
+	struct ovsdp_config *config;    /* plugins.conf, loaded with the runtime */
+	struct ovsdp_plugins *plugins;
+	struct ovsdp_handlers *hs;      /* NULL while receiving is off */
+	struct ovsdp_dpif_queue *queues; /* n_queues, one per handler index */
+	uint32_t n_queues;
 
 	/* Port change notifications (port_poll). */
 	struct ovs_mutex poll_mutex;
 	struct ovsdp_monitor *monitor;
 	bool poll_resync;               /* report ENOBUFS once */
 };
+
+/* Every open ovsdp dpif, for ovs-appctl ovsdp/dispatch-*. */
+static struct ovs_mutex ovsdp_dpifs_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list ovsdp_dpifs OVS_GUARDED_BY(ovsdp_dpifs_mutex)
+	= OVS_LIST_INITIALIZER(&ovsdp_dpifs);
+
+static void
+ovsdp_dpif_unregister(struct ovsdp_dpif *d)
+{
+	ovs_mutex_lock(&ovsdp_dpifs_mutex);
+	ovs_list_remove(&d->node);
+	ovs_mutex_unlock(&ovsdp_dpifs_mutex);
+}
 
 static struct ovsdp_dpif *
 ovsdp_dpif_cast(const struct dpif *dpif)
@@ -164,18 +198,6 @@ ovsdp_dpif_open(const struct dpif_class *class, const char *name, bool create,
 		}
 		return ovsdp_dpif_error(ret, gerr, name);
 	}
-	/* Upcalls go to per-vport sockets: turn per-cpu dispatch off when a
-	 * previous user of the datapath left it on. */
-	uint32_t features = ovsdp_dp_user_features(dp);
-	if (features & OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU) {
-		ret = ovsdp_dp_set_user_features(dp, (features & ~OVSDP_DP_F_DISPATCH_UPCALL_PER_CPU)
-						 | OVSDP_DP_F_DEFAULT, &gerr);
-		if (ret < 0) {
-			ovsdp_dp_close(dp);
-			return ovsdp_dpif_error(ret, gerr, name);
-		}
-	}
-
 	struct ovsdp_dpif *d = xzalloc(sizeof *d);
 	d->dp = dp;
 	d->dp_ifindex = ovsdp_dp_ifindex(dp);
@@ -183,19 +205,23 @@ ovsdp_dpif_open(const struct dpif_class *class, const char *name, bool create,
 	ovs_rwlock_init(&d->lock);
 	ovs_mutex_init(&d->poll_mutex);
 	dpif_init(&d->dpif, class, ovsdp_dp_name(dp), d->dp_ifindex >> 8, d->dp_ifindex);
+	ovs_mutex_lock(&ovsdp_dpifs_mutex);
+	ovs_list_push_back(&ovsdp_dpifs, &d->node);
+	ovs_mutex_unlock(&ovsdp_dpifs_mutex);
 	*dpifp = &d->dpif;
 	return 0;
 }
 
-static void ovsdp_dpif_socks_close(struct ovsdp_dpif *d);
+static void ovsdp_dpif_runtime_stop(struct ovsdp_dpif *d);
 
 static void
 ovsdp_dpif_close(struct dpif *dpif)
 {
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 
+	ovsdp_dpif_unregister(d);
 	ovs_rwlock_wrlock(&d->lock);
-	ovsdp_dpif_socks_close(d);
+	ovsdp_dpif_runtime_stop(d);
 	ovs_rwlock_unlock(&d->lock);
 	ovsdp_monitor_close(d->monitor);
 	ovsdp_dp_close(d->dp);
@@ -268,32 +294,6 @@ ovsdp_dpif_port_type(uint32_t type)
 	}
 }
 
-/* The pids port 'port_no' is given: handler sockets' pids, starting with
- * handler port_no % n (so that ports spread over the handlers when there
- * are more handlers than pids), at most one per CPU (kernels with the 2025
- * stable fix refuse longer arrays with EINVAL); a single 0 (no upcalls)
- * while receiving is off.  Caller holds d->lock; free() it. */
-static uint32_t *
-ovsdp_dpif_port_pids(const struct ovsdp_dpif *d, uint32_t port_no, size_t *n)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_CONF);
-	uint32_t *pids;
-
-	if (!d->recv_enabled || !d->handlers) {
-		*n = 1;
-		return xzalloc(sizeof *pids);
-	}
-	*n = d->n_handlers;
-	if (cpus > 0 && *n > (size_t)cpus) {
-		*n = cpus;
-	}
-	pids = xmalloc(*n * sizeof *pids);
-	for (size_t i = 0; i < *n; i++) {
-		pids[i] = ovsdp_upcall_sock_portid(d->handlers[(port_no + i) % d->n_handlers].sock);
-	}
-	return pids;
-}
-
 static int
 ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_nop)
 {
@@ -303,7 +303,7 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 	struct ovsdp_vport_spec spec = { .name = name };
 	struct ovsdp_vport_info info;
 	GError *gerr = NULL;
-	size_t n_pids;
+	uint32_t pid = 0;
 	int ret;
 
 	if (!strcmp(type, "system")) {
@@ -319,19 +319,22 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 		spec.port_no = odp_to_u32(*port_nop);
 	}
 
+	/* A miss on the new port goes to the running plugin's first socket
+	 * until the plugin gives the port sockets of its own (port_added). */
 	ovs_rwlock_rdlock(&d->lock);
-	uint32_t *pids = ovsdp_dpif_port_pids(d, spec.port_no, &n_pids);
-	spec.upcall_pids = pids;
-	spec.n_upcall_pids = n_pids;
+	if (d->hs) {
+		pid = ovsdp_handlers_new_port_pid(d->hs);
+	}
+	spec.upcall_pids = &pid;
+	spec.n_upcall_pids = 1;
 	ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
-	if (ret == -EINVAL && n_pids > 1) {
-		/* A kernel that wants fewer pids: one. */
-		g_clear_error(&gerr);
-		spec.n_upcall_pids = 1;
-		ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
+	if (ret >= 0 && d->hs) {
+		GError *perr = NULL;
+		int r = ovsdp_handlers_port_added(d->hs, info.port_no, &perr);
+
+		ovsdp_dpif_error(r, perr, name);
 	}
 	ovs_rwlock_unlock(&d->lock);
-	free(pids);
 	if (ret < 0) {
 		return ovsdp_dpif_error(ret, gerr, name);
 	}
@@ -344,9 +347,14 @@ ovsdp_dpif_port_del(struct dpif *dpif, odp_port_t port_no)
 {
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 	GError *gerr = NULL;
+	int ret = ovsdp_vport_del(d->dp, odp_to_u32(port_no), &gerr);
 
-	return ovsdp_dpif_error(ovsdp_vport_del(d->dp, odp_to_u32(port_no), &gerr), gerr,
-				dpif_name(dpif));
+	ovs_rwlock_rdlock(&d->lock);
+	if (ret >= 0 && d->hs) {
+		ovsdp_handlers_port_deleted(d->hs, odp_to_u32(port_no));
+	}
+	ovs_rwlock_unlock(&d->lock);
+	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
 }
 
 static void
@@ -412,9 +420,8 @@ ovsdp_dpif_port_get_pid(const struct dpif *dpif, odp_port_t port_no)
 	uint32_t pid = 0;
 
 	ovs_rwlock_rdlock(&d->lock);
-	if (d->recv_enabled && d->handlers && d->n_handlers) {
-		uint32_t i = odp_to_u32(port_no) % d->n_handlers;
-		pid = ovsdp_upcall_sock_portid(d->handlers[i].sock);
+	if (d->hs) {
+		pid = ovsdp_handlers_port_get_pid(d->hs, odp_to_u32(port_no));
 	}
 	ovs_rwlock_unlock(&d->lock);
 	return pid;
@@ -927,137 +934,49 @@ ovsdp_dpif_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
 
 /* Upcalls. */
 
-/* Caller holds d->lock for writing. */
 static void
-ovsdp_dpif_socks_close(struct ovsdp_dpif *d)
+ovsdp_dpif_queue_clear(struct ovsdp_dpif_queue *q)
 {
-	if (d->handlers) {
-		for (uint32_t i = 0; i < d->n_handlers; i++) {
-			ovsdp_upcall_sock_close(d->handlers[i].sock);
-			free(d->handlers[i].rbuf);
-		}
-		free(d->handlers);
-		d->handlers = NULL;
+	struct ovsdp_dpif_item *it;
+
+	LIST_FOR_EACH_POP (it, node, &q->items) {
+		ofpbuf_uninit(&it->buf);
+		free(it);
 	}
 }
 
-/* Points every port (the local port included) at the current sockets, or
- * at none.  Caller holds d->lock. */
-static int
-ovsdp_dpif_refresh_pids(struct ovsdp_dpif *d)
+/* A queue for every handler index the runtime may have (the count changes
+ * with a switch to a plugin that dictates another before OVS follows, and
+ * the callback must never find no queue).  Caller holds d->lock for
+ * writing. */
+static void
+ovsdp_dpif_queues_new(struct ovsdp_dpif *d)
 {
-	struct ovsdp_vport_info *ports = NULL;
-	GError *gerr = NULL;
-	size_t n_pids;
-	int n, err = 0;
-
-	n = ovsdp_vport_list(d->dp, &ports, &gerr);
-	if (n < 0) {
-		return ovsdp_dpif_error(n, gerr, dpif_name(&d->dpif));
+	d->n_queues = OVSDP_HANDLERS_MAX;
+	d->queues = xmalloc(d->n_queues * sizeof *d->queues);
+	for (uint32_t i = 0; i < d->n_queues; i++) {
+		ovs_list_init(&d->queues[i].items);
 	}
-	for (int i = 0; i < n; i++) {
-		uint32_t *pids = ovsdp_dpif_port_pids(d, ports[i].port_no, &n_pids);
-		int ret = ovsdp_vport_set_upcall_pids(d->dp, ports[i].port_no, pids, n_pids, &gerr);
-
-		if (ret == -EINVAL && n_pids > 1) {
-			/* A kernel that wants fewer pids: one. */
-			g_clear_error(&gerr);
-			ret = ovsdp_vport_set_upcall_pids(d->dp, ports[i].port_no, pids, 1, &gerr);
-		}
-		if (ret < 0 && !err) {
-			err = ovsdp_dpif_error(ret, gerr, ports[i].name);
-			gerr = NULL;
-		}
-		g_clear_error(&gerr);
-		free(pids);
-	}
-	g_free(ports);
-	return err;
 }
 
-/* (Re)opens n_handlers sockets when receiving is on, closes them when it
- * is off, and tells the kernel.  Caller holds d->lock for writing. */
-static int
-ovsdp_dpif_socks_sync(struct ovsdp_dpif *d, uint32_t n_handlers)
+/* Caller holds d->lock for writing.  Frees the runtime: the plugin points
+ * the kernel away, and what its sockets still held is delivered here (to
+ * queues that go with it). */
+static void
+ovsdp_dpif_runtime_stop(struct ovsdp_dpif *d)
 {
-	if (d->recv_enabled && (!d->handlers || n_handlers != d->n_handlers)) {
-		struct ovsdp_dpif_handler *hs = xcalloc(n_handlers, sizeof *hs);
-
-		for (uint32_t i = 0; i < n_handlers; i++) {
-			GError *gerr = NULL;
-			int ret = ovsdp_upcall_sock_open(0, &hs[i].sock, &gerr);
-
-			if (ret < 0) {
-				for (uint32_t j = 0; j < i; j++) {
-					ovsdp_upcall_sock_close(hs[j].sock);
-					free(hs[j].rbuf);
-				}
-				free(hs);
-				return ovsdp_dpif_error(ret, gerr, "upcall socket");
-			}
-			hs[i].rbuf = xmalloc(OVSDP_DPIF_RECV_SIZE);
-		}
-		ovsdp_dpif_socks_close(d);
-		d->handlers = hs;
-		d->n_handlers = n_handlers;
-	} else if (!d->recv_enabled) {
-		/* Point the kernel away first, then close. */
-		struct ovsdp_dpif_handler *hs = d->handlers;
-		uint32_t old_n = d->n_handlers;
-
-		d->n_handlers = n_handlers;
-		if (hs) {
-			d->handlers = NULL;
-			ovsdp_dpif_refresh_pids(d);
-			for (uint32_t i = 0; i < old_n; i++) {
-				ovsdp_upcall_sock_close(hs[i].sock);
-				free(hs[i].rbuf);
-			}
-			free(hs);
-		}
-		return 0;
+	ovsdp_handlers_free(d->hs);
+	d->hs = NULL;
+	for (uint32_t i = 0; i < d->n_queues; i++) {
+		ovsdp_dpif_queue_clear(&d->queues[i]);
 	}
-	return ovsdp_dpif_refresh_pids(d);
-}
-
-static int
-ovsdp_dpif_recv_set(struct dpif *dpif, bool enable)
-{
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	int err;
-
-	ovs_rwlock_wrlock(&d->lock);
-	if (d->recv_enabled == enable) {
-		err = 0;
-	} else {
-		d->recv_enabled = enable;
-		err = ovsdp_dpif_socks_sync(d, d->n_handlers);
-		if (err && enable) {
-			d->recv_enabled = false;
-		}
-	}
-	ovs_rwlock_unlock(&d->lock);
-	return err;
-}
-
-static int
-ovsdp_dpif_handlers_set(struct dpif *dpif, uint32_t n_handlers)
-{
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	int err;
-
-	if (!n_handlers) {
-		return EINVAL;
-	}
-	ovs_rwlock_wrlock(&d->lock);
-	if (d->recv_enabled) {
-		err = ovsdp_dpif_socks_sync(d, n_handlers);
-	} else {
-		d->n_handlers = n_handlers;
-		err = 0;
-	}
-	ovs_rwlock_unlock(&d->lock);
-	return err;
+	free(d->queues);
+	d->queues = NULL;
+	d->n_queues = 0;
+	ovsdp_plugins_free(d->plugins);
+	d->plugins = NULL;
+	ovsdp_config_free(d->config);
+	d->config = NULL;
 }
 
 /* Fills 'upcall' from the parsed message 'up', copying what it refers to
@@ -1123,6 +1042,166 @@ ovsdp_dpif_fill_upcall(const struct ovsdp_dpif *d, const struct ovsdp_upcall *up
 	return 0;
 }
 
+/* The runtime's callback, on the thread that pulls handler h: copies each
+ * upcall of this datapath into h's queue. */
+static void
+ovsdp_dpif_on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n,
+		      void *d_)
+{
+	struct ovsdp_dpif *d = d_;
+	unsigned int index = ovsdp_handler_index(h);
+
+	if (index >= d->n_queues) {
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct ovsdp_dpif_item *it = xmalloc(sizeof *it);
+
+		ofpbuf_init(&it->buf, 0);
+		if (ovsdp_dpif_fill_upcall(d, &ups[i], &it->upcall, &it->buf)) {
+			ofpbuf_uninit(&it->buf);
+			free(it);
+			continue;
+		}
+		ovs_list_push_back(&d->queues[index].items, &it->node);
+	}
+}
+
+/* Makes and starts the runtime with the plugin plugins.conf chooses
+ * ($OVSDP_PLUGINS_CONF, else the default path; 'mode' overrides its
+ * [dispatch] mode).  Caller holds d->lock for writing. */
+static int
+ovsdp_dpif_runtime_start(struct ovsdp_dpif *d)
+{
+	const char *conf = getenv("OVSDP_PLUGINS_CONF");
+	struct ovsdp_handlers_options o = {
+		OVSDP_HANDLERS_OPTIONS_INIT,
+		.dp_name = dpif_base_name(&d->dpif),
+		.n_handlers = d->n_handlers,
+		.callback = ovsdp_dpif_on_upcalls,
+		.user_data = d,
+		.pull = true,
+	};
+	struct ovsdp_features features;
+	struct ovsdp_plugin *plugin = NULL;
+	char *why = NULL;
+	GError *gerr = NULL;
+	int ret;
+
+	ovsdp_dpif_queues_new(d);
+	ret = ovsdp_config_load(conf && *conf ? conf : NULL, &d->config, &gerr);
+	if (ret >= 0) {
+		ret = ovsdp_features_probe(&features, &gerr);
+	}
+	if (ret >= 0) {
+		ret = ovsdp_plugins_discover(d->config, &features, &d->plugins, &gerr);
+	}
+	if (ret >= 0) {
+		ret = ovsdp_plugins_choose(d->plugins, d->config, NULL, &plugin, &why, &gerr);
+	}
+	if (ret >= 0) {
+		o.config = d->config;
+		ret = ovsdp_handlers_new(&o, &d->hs, &gerr);
+	}
+	if (ret >= 0) {
+		ret = ovsdp_handlers_start(d->hs, plugin, &gerr);
+	}
+	if (ret < 0) {
+		VLOG_ERR("%s: upcall dispatch: %s", dpif_name(&d->dpif),
+			 gerr ? gerr->message : ovs_strerror(-ret));
+		g_clear_error(&gerr);
+		ovsdp_dpif_runtime_stop(d);
+		g_free(why);
+		return -ret;
+	}
+	VLOG_INFO("%s: upcall dispatch %s (%s), %u handlers", dpif_name(&d->dpif),
+		  ovsdp_plugin_name(plugin), why ? why : "", ovsdp_handlers_n_handlers(d->hs, NULL));
+	g_free(why);
+	return 0;
+}
+
+static int
+ovsdp_dpif_recv_set(struct dpif *dpif, bool enable)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	int err = 0;
+
+	ovs_rwlock_wrlock(&d->lock);
+	if (enable && !d->hs) {
+		err = ovsdp_dpif_runtime_start(d);
+	} else if (!enable && d->hs) {
+		ovsdp_dpif_runtime_stop(d);
+	}
+	d->recv_enabled = enable && !err;
+	ovs_rwlock_unlock(&d->lock);
+	return err;
+}
+
+/* OVS runs as many handler threads as this says when a plugin dictates the
+ * count (per-cpu: one per CPU of the affinity). */
+static bool
+ovsdp_dpif_number_handlers_required(struct dpif *dpif, uint32_t *n_handlers)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	bool dictated = false;
+
+	ovs_rwlock_rdlock(&d->lock);
+	if (d->hs) {
+		*n_handlers = ovsdp_handlers_n_handlers(d->hs, &dictated);
+	}
+	ovs_rwlock_unlock(&d->lock);
+	return dictated;
+}
+
+static int
+ovsdp_dpif_handlers_set(struct dpif *dpif, uint32_t n_handlers)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	bool dictated = false;
+	int err = 0;
+
+	if (!n_handlers) {
+		return EINVAL;
+	}
+	ovs_rwlock_wrlock(&d->lock);
+	d->n_handlers = n_handlers;
+	if (d->hs && ovsdp_handlers_n_handlers(d->hs, &dictated) != n_handlers && !dictated) {
+		GError *gerr = NULL;
+
+		err = ovsdp_dpif_error(ovsdp_handlers_resize(d->hs, n_handlers, &gerr), gerr,
+				       dpif_name(dpif));
+	}
+	ovs_rwlock_unlock(&d->lock);
+	return err;
+}
+
+/* Moves item 'it' into OVS's 'upcall' and 'buf' (the pointers rebased
+ * from the item's buffer to a copy in 'buf') and frees it. */
+static void
+ovsdp_dpif_item_take(struct ovsdp_dpif_item *it, struct dpif_upcall *upcall, struct ofpbuf *buf)
+{
+	const uint8_t *base = it->buf.data;
+	uint8_t *to;
+
+	ofpbuf_clear(buf);
+	to = ofpbuf_put(buf, it->buf.data, it->buf.size);
+	*upcall = it->upcall;
+#define OVSDP_REBASE(p) ((p) ? (void *)(to + ((const uint8_t *)(p) - base)) : NULL)
+	upcall->key = OVSDP_REBASE(it->upcall.key);
+	upcall->userdata = OVSDP_REBASE(it->upcall.userdata);
+	upcall->out_tun_key = OVSDP_REBASE(it->upcall.out_tun_key);
+	upcall->actions = OVSDP_REBASE(it->upcall.actions);
+	upcall->mru = OVSDP_REBASE(it->upcall.mru);
+	upcall->hash = OVSDP_REBASE(it->upcall.hash);
+	upcall->cutlen = OVSDP_REBASE(it->upcall.cutlen);
+	dp_packet_use_const(&upcall->packet,
+			    OVSDP_REBASE(dp_packet_data(&it->upcall.packet)),
+			    dp_packet_size(&it->upcall.packet));
+#undef OVSDP_REBASE
+	ofpbuf_uninit(&it->buf);
+	free(it);
+}
+
 static int
 ovsdp_dpif_recv(struct dpif *dpif, uint32_t handler_id, struct dpif_upcall *upcall,
 		struct ofpbuf *buf)
@@ -1131,35 +1210,23 @@ ovsdp_dpif_recv(struct dpif *dpif, uint32_t handler_id, struct dpif_upcall *upca
 	int err = EAGAIN;
 
 	ovs_rwlock_rdlock(&d->lock);
-	if (d->recv_enabled && d->handlers && handler_id < d->n_handlers) {
-		struct ovsdp_dpif_handler *h = &d->handlers[handler_id];
-		uint16_t family = ovsdp_dp_packet_family(d->dp);
+	if (d->hs && handler_id < d->n_queues) {
+		struct ovsdp_dpif_queue *q = &d->queues[handler_id];
 
-		/* A few messages at most, so that one call never starves. */
-		for (int tries = 0; tries < 50; tries++) {
-			struct ovsdp_upcall up;
-			GError *gerr = NULL;
-			int len = ovsdp_upcall_sock_recv(h->sock, h->rbuf, OVSDP_DPIF_RECV_SIZE);
+		if (ovs_list_is_empty(&q->items)) {
+			int n = ovsdp_handlers_pull(d->hs, handler_id);
 
-			if (len == -EAGAIN) {
-				err = EAGAIN;
-				break;
-			} else if (len == -ENOBUFS) {
-				VLOG_WARN_RL(&ovsdp_rl, "%s: handler %"PRIu32": upcalls lost "
-					     "(socket overrun)", dpif_name(dpif), handler_id);
-				continue;
-			} else if (len < 0) {
-				err = -len;
-				break;
+			if (n < 0 && n != -ENOENT) {
+				VLOG_WARN_RL(&ovsdp_rl, "%s: handler %"PRIu32": %s", dpif_name(dpif),
+					     handler_id, ovs_strerror(-n));
 			}
-			if (ovsdp_upcall_parse(h->rbuf, len, family, &up, &gerr) < 0) {
-				ovsdp_dpif_error(-EPROTO, gerr, "upcall");
-				continue;
-			}
-			if (!ovsdp_dpif_fill_upcall(d, &up, upcall, buf)) {
-				err = 0;
-				break;
-			}
+		}
+		if (!ovs_list_is_empty(&q->items)) {
+			struct ovsdp_dpif_item *it;
+
+			it = CONTAINER_OF(ovs_list_pop_front(&q->items), struct ovsdp_dpif_item, node);
+			ovsdp_dpif_item_take(it, upcall, buf);
+			err = 0;
 		}
 	}
 	ovs_rwlock_unlock(&d->lock);
@@ -1172,24 +1239,153 @@ ovsdp_dpif_recv_wait(struct dpif *dpif, uint32_t handler_id)
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 
 	ovs_rwlock_rdlock(&d->lock);
-	if (d->recv_enabled && d->handlers && handler_id < d->n_handlers) {
-		poll_fd_wait(ovsdp_upcall_sock_fd(d->handlers[handler_id].sock), POLLIN);
+	if (d->hs && handler_id < d->n_queues) {
+		int fd = ovsdp_handlers_pull_fd(d->hs, handler_id);
+
+		if (!ovs_list_is_empty(&d->queues[handler_id].items)) {
+			poll_immediate_wake();
+		} else if (fd >= 0) {
+			poll_fd_wait(fd, POLLIN);
+		}
 	}
 	ovs_rwlock_unlock(&d->lock);
 }
 
+/* Drops what is queued: OVS's handler threads are stopped when it asks. */
 static void
 ovsdp_dpif_recv_purge(struct dpif *dpif)
 {
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 
-	ovs_rwlock_rdlock(&d->lock);
-	if (d->handlers) {
-		for (uint32_t i = 0; i < d->n_handlers; i++) {
-			ovsdp_upcall_sock_purge(d->handlers[i].sock);
+	ovs_rwlock_wrlock(&d->lock);
+	for (uint32_t i = 0; d->hs && i < d->n_queues; i++) {
+		while (ovsdp_handlers_pull(d->hs, i) > 0) {
+			ovsdp_dpif_queue_clear(&d->queues[i]);
 		}
+		ovsdp_dpif_queue_clear(&d->queues[i]);
 	}
 	ovs_rwlock_unlock(&d->lock);
+}
+
+/* ovs-appctl ovsdp/dispatch-show [DP] and ovsdp/dispatch-set [DP] MODE. */
+
+/* The open dpif that receives on datapath 'name' (any when NULL), with its
+ * lock held for reading; NULL with the mutex released when none. */
+static struct ovsdp_dpif *
+ovsdp_dpif_find_receiving(const char *name)
+{
+	struct ovsdp_dpif *d, *found = NULL;
+
+	ovs_mutex_lock(&ovsdp_dpifs_mutex);
+	LIST_FOR_EACH (d, node, &ovsdp_dpifs) {
+		ovs_rwlock_rdlock(&d->lock);
+		if (d->hs && (!name || !strcmp(name, dpif_base_name(&d->dpif)))) {
+			found = d;
+			break;
+		}
+		ovs_rwlock_unlock(&d->lock);
+	}
+	if (!found) {
+		ovs_mutex_unlock(&ovsdp_dpifs_mutex);
+	}
+	return found;
+}
+
+static void
+ovsdp_dpif_release(struct ovsdp_dpif *d)
+{
+	ovs_rwlock_unlock(&d->lock);
+	ovs_mutex_unlock(&ovsdp_dpifs_mutex);
+}
+
+static void
+ovsdp_dispatch_show(struct unixctl_conn *conn, int argc, const char *argv[],
+		    void *aux OVS_UNUSED)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_find_receiving(argc > 1 ? argv[1] : NULL);
+	struct ovsdp_handlers_stats *st = NULL;
+	struct ds out = DS_EMPTY_INITIALIZER;
+
+	if (!d) {
+		unixctl_command_reply_error(conn, argc > 1 ? "no such ovsdp datapath receives upcalls"
+						: "no ovsdp datapath receives upcalls");
+		return;
+	}
+	if (ovsdp_handlers_stats_new(d->hs, &st) == 0) {
+		bool dictated = false;
+		unsigned int n = ovsdp_handlers_n_handlers(d->hs, &dictated);
+
+		ds_put_format(&out, "%s: dispatcher %s, %u handlers%s\n", dpif_base_name(&d->dpif),
+			      ovsdp_handlers_stats_dispatcher_name(st, 0), n,
+			      dictated ? " (dictated by the dispatcher)" : "");
+		ds_put_format(&out, "  %s\n", ovsdp_handlers_stats_dispatcher_description(st, 0));
+		ds_put_format(&out, "  upcalls: %"PRIu64", switches: %"PRIu64", overruns: %"PRIu64"\n",
+			      ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_UPCALLS),
+			      ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_SWITCHES),
+			      ovsdp_handlers_stats_total(st, OVSDP_HANDLERS_OVERRUNS));
+		ovsdp_handlers_stats_free(st);
+	}
+	ds_put_format(&out, "  config: %s\n", ovsdp_config_file(d->config)
+		      ? ovsdp_config_file(d->config) : "built-in defaults (no plugins.conf)");
+	ds_put_cstr(&out, "  plugins:");
+	for (unsigned int i = 0; i < ovsdp_plugins_count(d->plugins); i++) {
+		const struct ovsdp_plugin *p = ovsdp_plugins_get(d->plugins, i);
+
+		ds_put_format(&out, " %s (%s)", ovsdp_plugin_name(p) ? ovsdp_plugin_name(p) : "?",
+			      ovsdp_plugin_status_str(ovsdp_plugin_status(p)));
+	}
+	ds_put_char(&out, '\n');
+	ovsdp_dpif_release(d);
+	unixctl_command_reply(conn, ds_cstr(&out));
+	ds_destroy(&out);
+}
+
+static void
+ovsdp_dispatch_set(struct unixctl_conn *conn, int argc, const char *argv[],
+		   void *aux OVS_UNUSED)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_find_receiving(argc > 2 ? argv[1] : NULL);
+	const char *mode = argv[argc - 1];
+	struct ovsdp_plugin *plugin = NULL;
+	GError *gerr = NULL;
+	long long start;
+	char *msg;
+	int ret;
+
+	if (!d) {
+		unixctl_command_reply_error(conn, argc > 2 ? "no such ovsdp datapath receives upcalls"
+						: "no ovsdp datapath receives upcalls");
+		return;
+	}
+	/* Under the read lock: the switch waits for OVS's handler threads,
+	 * which pull under it, to drain the old dispatcher. */
+	start = time_msec();
+	ret = ovsdp_plugins_choose(d->plugins, d->config, mode, &plugin, NULL, &gerr);
+	if (ret >= 0) {
+		ret = ovsdp_handlers_switch(d->hs, plugin, &gerr);
+	}
+	if (ret < 0) {
+		msg = xasprintf("%s: %s", dpif_base_name(&d->dpif),
+				gerr ? gerr->message : ovs_strerror(-ret));
+		ovsdp_dpif_release(d);
+		unixctl_command_reply_error(conn, msg);
+	} else {
+		msg = xasprintf("%s: switched to %s in %lld ms", dpif_base_name(&d->dpif),
+				ovsdp_plugin_name(plugin), time_msec() - start);
+		VLOG_INFO("%s", msg);
+		ovsdp_dpif_release(d);
+		unixctl_command_reply(conn, msg);
+	}
+	free(msg);
+	g_clear_error(&gerr);
+}
+
+static int
+ovsdp_dpif_init(void)
+{
+	unixctl_command_register("ovsdp/dispatch-show", "[dp]", 0, 1, ovsdp_dispatch_show, NULL);
+	unixctl_command_register("ovsdp/dispatch-set", "[dp] mode", 1, 2, ovsdp_dispatch_set, NULL);
+	return 0;
 }
 
 static char *
@@ -1229,6 +1425,7 @@ ovsdp_dpif_meter_del(struct dpif *dpif OVS_UNUSED, ofproto_meter_id id OVS_UNUSE
 
 const struct dpif_class dpif_ovsdp_class = {
 	.type = "ovsdp",
+	.init = ovsdp_dpif_init,
 	.cleanup_required = false,
 	.synced_dp_layers = false,
 	.enumerate = ovsdp_dpif_enumerate,
@@ -1256,6 +1453,7 @@ const struct dpif_class dpif_ovsdp_class = {
 	.operate = ovsdp_dpif_operate,
 	.recv_set = ovsdp_dpif_recv_set,
 	.handlers_set = ovsdp_dpif_handlers_set,
+	.number_handlers_required = ovsdp_dpif_number_handlers_required,
 	.recv = ovsdp_dpif_recv,
 	.recv_wait = ovsdp_dpif_recv_wait,
 	.recv_purge = ovsdp_dpif_recv_purge,

@@ -60,6 +60,8 @@ dispatcher_new(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, struct di
 		return -ENOSYS;
 	}
 	d = g_new0(struct dispatcher, 1);
+	/* Under 'control': pull.c tells instances apart by it. */
+	d->serial = ++hs->dispatcher_serial;
 	d->vt = desc->vtable;
 	g_strlcpy(d->name, desc->name, sizeof d->name);
 	{

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 
 #include "runtime/runtime.h"
 
@@ -197,8 +199,8 @@ pause_unless_woken(struct ovsdp_handler *h, int ms)
  * plugin cannot starve the other during a switch.  'woke': d's wait_fd
  * said readable (else finding nothing is no empty wakeup).  Returns the
  * count. */
-static unsigned int
-drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
+unsigned int
+handler_drain(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 {
 	unsigned int total = 0;
 
@@ -259,9 +261,8 @@ drain_one(struct ovsdp_handler *h, struct dispatcher *d, bool woke)
 	return total;
 }
 
-/* Empty the handler's wake_fd; true if it was readable. */
-static bool
-take_wakeup(struct ovsdp_handler *h)
+bool
+handler_take_wakeup(struct ovsdp_handler *h)
 {
 	uint64_t v;
 
@@ -303,7 +304,7 @@ wait_round(struct ovsdp_handler *h)
 	pthread_rwlock_unlock(&d->lock);
 	if (!mine)
 		return false;
-	woken = take_wakeup(h);
+	woken = handler_take_wakeup(h);
 	if (r < 0) {
 		/* This round poll()s wait_fd instead, unless already woken. */
 		warn_once(hs, d, WARNED_WAIT, "wait", h->index, r);
@@ -311,10 +312,51 @@ wait_round(struct ovsdp_handler *h)
 	}
 	__atomic_add_fetch(&h->st.wakeups, 1, __ATOMIC_RELAXED);
 	if (r > 0)
-		got = drain_one(h, d, true);
+		got = handler_drain(h, d, true);
 	if (got == 0 && !woken)
 		__atomic_add_fetch(&h->st.empty_wakeups, 1, __ATOMIC_RELAXED);
 	return true;
+}
+
+unsigned int
+handler_waits(struct ovsdp_handler *h, struct handler_wait w[2], bool *draining)
+{
+	struct ovsdp_handlers *hs = h->hs;
+	unsigned int nd = 0;
+
+	*draining = false;
+	for (int k = 0; k < 2; k++) {
+		struct dispatcher *d = k == 0 ? hs->active : hs->draining;
+		bool mine;
+		int fd = -1;
+
+		if (!d || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
+			continue;
+		/* n_handlers changes under d->lock (resize). */
+		pthread_rwlock_rdlock(&d->lock);
+		mine = h->index < d->n_handlers;
+		if (mine)
+			fd = d->vt->wait_fd(d->inst, h->index);
+		pthread_rwlock_unlock(&d->lock);
+		if (!mine)
+			continue;
+		if (fd < 0) {
+			warn_once(hs, d, WARNED_WAIT_FD, "wait_fd", h->index, fd);
+			/* A draining dispatcher is still read, on the drain
+			 * timer (poll ignores a negative fd): otherwise what
+			 * it has queued is lost and the switch waits for
+			 * nothing. */
+			if (k == 0)
+				continue;
+		}
+		w[nd].d = d;
+		w[nd].serial = d->serial;
+		w[nd].fd = fd;
+		w[nd].is_drain = k == 1;
+		*draining |= k == 1;
+		nd++;
+	}
+	return nd;
 }
 
 static gpointer
@@ -324,8 +366,7 @@ handler_main(gpointer data)
 	struct ovsdp_handlers *hs = h->hs;
 
 	while (!g_atomic_int_get(&h->stop)) {
-		struct dispatcher *ds[2] = { NULL, NULL };
-		bool is_drain[2] = { false, false };
+		struct handler_wait w[2];
 		struct pollfd pfd[3];
 		unsigned int nd = 0, got = 0;
 		bool draining = false;
@@ -334,37 +375,11 @@ handler_main(gpointer data)
 		if (wait_round(h))
 			continue;
 		pthread_mutex_lock(&hs->lock);
-		for (int k = 0; k < 2; k++) {
-			struct dispatcher *d = k == 0 ? hs->active : hs->draining;
-			bool mine;
-			int fd = -1;
-
-			if (!d || !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, d->vt, wait_fd))
-				continue;
-			/* n_handlers changes under d->lock (resize). */
-			pthread_rwlock_rdlock(&d->lock);
-			mine = h->index < d->n_handlers;
-			if (mine)
-				fd = d->vt->wait_fd(d->inst, h->index);
-			pthread_rwlock_unlock(&d->lock);
-			if (!mine)
-				continue;
-			if (fd < 0) {
-				warn_once(hs, d, WARNED_WAIT_FD, "wait_fd", h->index, fd);
-				/* A draining dispatcher is still read, on the drain
-				 * timer (poll ignores a negative fd): otherwise what
-				 * it has queued is lost and the switch waits for
-				 * nothing. */
-				if (k == 0)
-					continue;
-			}
-			ds[nd] = d;
-			pfd[nd].fd = fd;
-			pfd[nd].events = POLLIN;
-			pfd[nd].revents = 0;
-			is_drain[nd] = k == 1;
-			draining |= k == 1;
-			nd++;
+		nd = handler_waits(h, w, &draining);
+		for (unsigned int k = 0; k < nd; k++) {
+			pfd[k].fd = w[k].fd;
+			pfd[k].events = POLLIN;
+			pfd[k].revents = 0;
 		}
 		pthread_mutex_unlock(&hs->lock);
 		pfd[nd].fd = h->wake_fd;
@@ -376,19 +391,14 @@ handler_main(gpointer data)
 		if (poll(pfd, nd + 1, draining ? DRAIN_SETTLE_MS : -1) < 0 && errno != EINTR)
 			g_usleep(1000);
 		__atomic_add_fetch(&h->st.wakeups, 1, __ATOMIC_RELAXED);
-		if (pfd[nd].revents & POLLIN) {
-			uint64_t v;
-			ssize_t r = read(h->wake_fd, &v, sizeof v);
-
-			(void)r;
-			woken = true;
-		}
+		if (pfd[nd].revents & POLLIN)
+			woken = handler_take_wakeup(h);
 		for (unsigned int k = 0; k < nd; k++) {
 			unsigned int n;
 
-			if (!(pfd[k].revents & (POLLIN | POLLERR | POLLHUP)) && !is_drain[k])
+			if (!(pfd[k].revents & (POLLIN | POLLERR | POLLHUP)) && !w[k].is_drain)
 				continue;
-			n = drain_one(h, ds[k], pfd[k].revents & POLLIN);
+			n = handler_drain(h, w[k].d, pfd[k].revents & POLLIN);
 			got += n;
 		}
 		if (got == 0 && !woken)
@@ -397,6 +407,38 @@ handler_main(gpointer data)
 	ovsdp_dp_close(h->dp);
 	h->dp = NULL;
 	return NULL;
+}
+
+/* Pull mode: the epoll set the application polls (pull.c keeps the
+ * dispatchers' wait_fds in it), with the wake_fd and the drain timer.  The
+ * wake_fd starts readable, so that the first pull registers the running
+ * plugin's fd. */
+static int
+handler_pull_fds(struct ovsdp_handler *h, GError **error)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int e;
+
+	h->pull_epfd = epoll_create1(EPOLL_CLOEXEC);
+	h->pull_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (h->pull_epfd < 0 || h->pull_timer < 0)
+		goto fail;
+	ev.data.fd = h->wake_fd;
+	if (epoll_ctl(h->pull_epfd, EPOLL_CTL_ADD, h->wake_fd, &ev) < 0)
+		goto fail;
+	ev.data.fd = h->pull_timer;
+	if (epoll_ctl(h->pull_epfd, EPOLL_CTL_ADD, h->pull_timer, &ev) < 0)
+		goto fail;
+	handlers_wake(h->wake_fd);
+	return 0;
+fail:
+	e = errno;
+	if (h->pull_epfd >= 0)
+		close(h->pull_epfd);
+	if (h->pull_timer >= 0)
+		close(h->pull_timer);
+	g_set_error(error, OVSDP_ERROR, e, "handler %u: pull fds: %s", h->index, g_strerror(e));
+	return -e;
 }
 
 static struct ovsdp_handler *
@@ -414,6 +456,14 @@ handler_new(struct ovsdp_handlers *hs, unsigned int index, GError **error)
 		g_set_error(error, OVSDP_ERROR, e, "handler %u: eventfd: %s", index, g_strerror(e));
 		return NULL;
 	}
+	h->pull_epfd = -1;
+	h->pull_timer = -1;
+	h->pull_reg[0].fd = h->pull_reg[1].fd = -1;
+	if (hs->pull && handler_pull_fds(h, error) < 0) {
+		close(h->wake_fd);
+		g_free(h);
+		return NULL;
+	}
 	h->buf = g_malloc((size_t)hs->batch * hs->msg_size);
 	h->msgs = g_new0(struct ovsdp_dispatch_msg, hs->batch);
 	h->ups = g_new0(struct ovsdp_upcall, hs->batch);
@@ -425,6 +475,12 @@ static void
 handler_free(struct ovsdp_handler *h)
 {
 	close(h->wake_fd);
+	if (h->pull_epfd >= 0)
+		close(h->pull_epfd);
+	if (h->pull_timer >= 0)
+		close(h->pull_timer);
+	/* A thread closes its own handle; a pulled handler has none. */
+	ovsdp_dp_close(h->dp);
 	g_free(h->buf);
 	g_free(h->msgs);
 	g_free(h->ups);
@@ -445,8 +501,8 @@ handlers_set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **er
 		if (!h)
 			return -ENOMEM;
 		name = g_strdup_printf("ovsdp-handler%u", h->index);
-		h->thread = g_thread_try_new(name, handler_main, h, error);
-		if (!h->thread) {
+		/* Pull mode: the application's thread runs it (pull.c). */
+		if (!hs->pull && !(h->thread = g_thread_try_new(name, handler_main, h, error))) {
 			handler_free(h);
 			return -EAGAIN;
 		}
@@ -458,11 +514,16 @@ handlers_set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **er
 		struct ovsdp_handler *h;
 
 		pthread_mutex_lock(&hs->lock);
-		h = g_ptr_array_steal_index(hs->handlers, hs->handlers->len - 1);
+		h = g_ptr_array_index(hs->handlers, hs->handlers->len - 1);
+		/* A pulling application thread finishes its round first. */
+		while (h->pulling)
+			pthread_cond_wait(&hs->pull_idle, &hs->lock);
+		g_ptr_array_steal_index(hs->handlers, hs->handlers->len - 1);
 		pthread_mutex_unlock(&hs->lock);
 		g_atomic_int_set(&h->stop, 1);
 		handlers_wake(h->wake_fd);
-		g_thread_join(h->thread);
+		if (h->thread)
+			g_thread_join(h->thread);
 		handler_free(h);
 	}
 	return 0;

@@ -52,6 +52,7 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *caller_opts, struct ovsd
 	hs->batch = opts->batch ? MIN(opts->batch, 64u) : 32;
 	hs->msg_size = opts->msg_size ? MAX(opts->msg_size, 1024u) : 65536;
 	hs->requested = opts->n_handlers;
+	hs->pull = opts->pull;
 	pthread_mutex_init(&hs->control, NULL);
 	pthread_mutex_init(&hs->lock, NULL);
 	{
@@ -60,6 +61,7 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *caller_opts, struct ovsd
 		pthread_condattr_init(&ca);
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 		pthread_cond_init(&hs->drained, &ca);
+		pthread_cond_init(&hs->pull_idle, &ca);
 		pthread_condattr_destroy(&ca);
 	}
 	hs->handlers = g_ptr_array_new();
@@ -212,7 +214,9 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 		struct dispatcher *d = hs->active;
 		int r;
 
-		/* Point the kernel away, then deliver what is already queued. */
+		/* Point the kernel away, then deliver what is already queued
+		 * (in pull mode, on this thread: see dispatcher_retire()). */
+		hs->stopping = true;
 		r = dispatcher_recv_set(d, false);
 		if (r < 0)
 			g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: dispatcher %s: recv_set(false) failed "
@@ -236,6 +240,7 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	pthread_mutex_destroy(&hs->control);
 	pthread_mutex_destroy(&hs->lock);
 	pthread_cond_destroy(&hs->drained);
+	pthread_cond_destroy(&hs->pull_idle);
 	g_free(hs->dp_name);
 	g_free(hs);
 }

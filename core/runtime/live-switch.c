@@ -135,6 +135,24 @@ kernel_grace_period(void)
 	return syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0;
 }
 
+/* Pull mode, when the runtime stops: the application's threads pull no
+ * more, so the calling thread reads what each handler has on d (the
+ * callback runs here), after upcalls on their way have landed. */
+static void
+drain_on_caller(struct ovsdp_handlers *hs, struct dispatcher *d, gint64 not_before)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (not_before > now)
+		g_usleep((gulong)(not_before - now));
+	for (unsigned int i = 0; i < hs->handlers->len; i++) {
+		struct ovsdp_handler *h = g_ptr_array_index(hs->handlers, i);
+
+		while (handler_drain(h, d, false) > 0)
+			;
+	}
+}
+
 /* Drain 'd', which the kernel no longer points at, and retire it.  Once
  * a grace period has passed, nothing more can reach d's sockets, so one
  * look by each handler that finds them empty ends it; without one, the
@@ -152,7 +170,9 @@ dispatcher_retire(struct ovsdp_handlers *hs, struct dispatcher *d)
 	pthread_mutex_unlock(&hs->lock);
 	if (hs->skip_grace || !kernel_grace_period())
 		not_before = g_get_monotonic_time() + DRAIN_SETTLE_MS * 1000;
-	if (!wait_drained(hs, d, not_before))
+	if (hs->pull && hs->stopping)
+		drain_on_caller(hs, d, not_before);
+	else if (!wait_drained(hs, d, not_before))
 		g_log("ovsdp", G_LOG_LEVEL_WARNING,
 		      "%s: dispatcher %s did not drain: its handlers made no progress "
 		      "for %d ms (or it took %d ms)", hs->dp_name, d->name,

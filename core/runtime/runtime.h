@@ -6,6 +6,8 @@
  *   dispatch-host.c   what plugins see: the host vtable and its context
  *   handler-thread.c  handler threads: wait, receive, parse, callback,
  *                     reply; the thread pool; the handler's public calls
+ *   pull.c            pull mode: the application's threads drive the
+ *                     handlers (pull fd, one round)
  *   dispatcher.c      one plugin instance: its dispatch lock, create and
  *                     destroy, control methods, bring-up
  *   port-monitor.c    the monitor thread (ports, CPU affinity) and the
@@ -47,6 +49,7 @@ struct dispatcher {
 	struct ovsdp_dispatch_instance *inst;
 	struct ovsdp_dispatch_host_ctx *ctx;
 	const struct ovsdp_config *config;      /* what it was made with */
+	uint64_t serial;        /* never reused in a runtime, unlike its address */
 	pthread_rwlock_t lock;
 	uint32_t n_handlers;
 	bool dictates_handlers;
@@ -98,6 +101,15 @@ struct ovsdp_handler {
 	 * the puts go first whatever the order. */
 	struct ovsdp_batch puts, execs;
 	struct ovsdp_handler_stats st; /* fields updated with atomics */
+	/* Pull mode (pull.c): no thread; the application's thread polls
+	 * pull_epfd, which holds wake_fd, pull_timer (armed while a plugin
+	 * drains) and the wait_fd of each dispatcher registered in pull_reg
+	 * (its thread only).  'pulling' (with hs->lock): a thread is inside
+	 * ovsdp_handlers_pull() on it, so it may not be freed. */
+	int pull_epfd;
+	int pull_timer;
+	struct { int fd; uint64_t serial; } pull_reg[2];
+	bool pulling;
 };
 
 struct ovsdp_handlers {
@@ -120,6 +132,10 @@ struct ovsdp_handlers {
 	struct dispatcher *draining;
 	uint64_t epoch;
 	GPtrArray *handlers;    /* struct ovsdp_handler *, index order */
+	bool pull;              /* options.pull: handlers without threads */
+	uint64_t dispatcher_serial; /* with 'control': the last instance's serial */
+	bool stopping;          /* with 'control': ovsdp_handlers_free() runs */
+	pthread_cond_t pull_idle; /* a handler's 'pulling' went false (with 'lock') */
 	uint64_t switches;      /* with 'lock' */
 	GHashTable *shares;     /* plugin name -> uint64_t * upcalls of retired instances */
 	uint64_t retired_overruns;
@@ -147,8 +163,28 @@ struct ovsdp_handlers {
 void handlers_wake(int fd);
 /* Wake every handler thread (takes hs->lock). */
 void handlers_wake_all(struct ovsdp_handlers *hs);
-/* Grow or shrink the thread pool to n.  Called with 'control' held. */
+/* Grow or shrink the thread pool to n (in pull mode, the handlers
+ * without threads).  Called with 'control' held. */
 int handlers_set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **error);
+/* One plugin instance a handler reads, as seen under hs->lock: the
+ * pointer may be compared, not followed, once the lock is released (a
+ * drained instance is freed); handler_drain() checks it again. */
+struct handler_wait {
+	struct dispatcher *d;
+	uint64_t serial;
+	int fd;                 /* its wait_fd; -1 for one that drains without */
+	bool is_drain;
+};
+/* What handler h waits on: the active dispatcher and one that drains, when
+ * h is one of their handlers.  With hs->lock.  Returns the count (<= 2);
+ * *draining tells whether one drains. */
+unsigned int handler_waits(struct ovsdp_handler *h, struct handler_wait w[2], bool *draining);
+/* Read what h has on d, a few batches at most, deliver it to the callback
+ * and send the replies ('woke': d's wait_fd said readable).  Returns the
+ * count of messages received. */
+unsigned int handler_drain(struct ovsdp_handler *h, struct dispatcher *d, bool woke);
+/* Empty h's wake_fd; true if it was readable. */
+bool handler_take_wakeup(struct ovsdp_handler *h);
 
 /* ---- dispatcher.c ---- */
 

@@ -44,6 +44,11 @@ struct ovsdp_handlers_options {
 	unsigned int msg_size;          /* bytes per message buffer; 0: 65536 */
 	ovsdp_upcall_fn callback;
 	void *user_data;
+	/* ABI 1.2.  true: the runtime starts no handler threads; the
+	 * application runs each handler index on a thread of its own with
+	 * ovsdp_handlers_pull_fd() and ovsdp_handlers_pull() (the way Open
+	 * vSwitch's handler threads call dpif_recv()). */
+	bool pull;
 };
 
 /* For a designated initialiser:
@@ -216,6 +221,52 @@ OVSDP_EXPORT void ovsdp_handlers_free(struct ovsdp_handlers *hs);
  * ovsdp_handlers_stats_new() and ovsdp_handlers_free() are of use; free
  * closes this process's sockets without pointing the kernel away. */
 OVSDP_EXPORT int ovsdp_handlers_detach(struct ovsdp_handlers *hs);
+
+/* ---- pull mode (ABI 1.2): the application's threads are the handlers ----
+ *
+ * With options.pull the runtime creates the handlers (their receive
+ * buffers, statistics and reply batches) but no threads: the application
+ * drives handler 'index' (0 <= index < ovsdp_handlers_n_handlers()) from
+ * one thread of its own, in a loop of poll() on ovsdp_handlers_pull_fd()
+ * and ovsdp_handlers_pull().  Everything else is as with threads: the
+ * running plugin decides which socket an upcall reaches, a live switch
+ * drains the old plugin through the same calls, the callback gets the
+ * parsed upcalls and may queue replies, which are sent before
+ * ovsdp_handlers_pull() returns.
+ *
+ * A live switch waits for every handler to look at the plugin it
+ * replaces: call ovsdp_handlers_pull() whenever the fd is readable, on
+ * every index, or the switch waits for its timeout (it gives up after
+ * seconds without progress and destroys what the old plugin still held).  The blocking 'wait' member of a plugin is not
+ * used in pull mode: its wait_fd is polled (for per-vport, every handler
+ * whose epoll set holds a port's socket wakes for an upcall on it, as
+ * Open vSwitch's handlers do when they poll their epoll fds). */
+
+/* The handler count: how many indexes the application must drive.  It
+ * changes with ovsdp_handlers_resize(), a switch to a plugin that
+ * dictates another count, or (for per-cpu) a new CPU affinity.  When
+ * 'dictated' is not NULL it tells whether the running plugin dictates the
+ * count (a resize is then refused): Open vSwitch's
+ * number_handlers_required().  0 for NULL. */
+OVSDP_EXPORT unsigned int ovsdp_handlers_n_handlers(struct ovsdp_handlers *hs, bool *dictated);
+
+/* A file descriptor to poll() for POLLIN before pulling handler 'index':
+ * readable while the plugin may have upcalls for it, after a switch, a
+ * resize or a control call that needs it to look, and on a timer while an
+ * old plugin drains.  It belongs to the runtime: do not read or close it.
+ * It stays valid until the index goes away (a smaller count) or
+ * ovsdp_handlers_free().  Returns the fd, or -EINVAL (not a pull
+ * runtime), -ENOENT (no such index). */
+OVSDP_EXPORT int ovsdp_handlers_pull_fd(struct ovsdp_handlers *hs, unsigned int index);
+
+/* One round of handler 'index' on the calling thread, without blocking:
+ * receive what its sockets hold on the running plugin (and on one that
+ * drains), a few batches at most, call the callback with each batch and
+ * send the replies it queued.  Returns the number of upcalls given to the
+ * callback (0: none), or -EINVAL (not a pull runtime), -ENOENT (no such
+ * index: the count shrank), -EBUSY (another thread is pulling this index
+ * now; one thread an index).  Must not be called from the callback. */
+OVSDP_EXPORT int ovsdp_handlers_pull(struct ovsdp_handlers *hs, unsigned int index);
 
 /* For the callback: queue a flow put or a packet execute.  Everything
  * queued during one callback goes to the kernel as one multi-message
