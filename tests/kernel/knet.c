@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -288,11 +289,171 @@ knet_normalise_flows(const char *text)
 	return g_string_free(out, FALSE);
 }
 
-uint64_t
-knet_dp_missed(struct ovsdp_dp *dp)
+struct ovsdp_dp_stats
+knet_dp_stats(struct ovsdp_dp *dp)
 {
 	struct ovsdp_dp_info info;
 
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_missed;
+	return info.stats;
+}
+
+uint64_t
+knet_dp_missed(struct ovsdp_dp *dp)
+{
+	return knet_dp_stats(dp).n_missed;
+}
+
+struct ovsdp_dp *
+knet_netns_dp(void)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_dp *dp = NULL;
+
+	ktest_netns_setup();
+	ck_assert_msg(ovsdp_dp_create(KNET_DP, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
+		      err->message);
+	return dp;
+}
+
+void
+knet_dp_close(struct ovsdp_dp **dp)
+{
+	ovsdp_dp_close(*dp);
+	*dp = NULL;
+}
+
+struct ovsdp_flow_put
+knet_flow_put(unsigned int flags, const struct ovsdp_buf *key, const struct ovsdp_buf *mask,
+	      const struct ovsdp_buf *acts)
+{
+	return (struct ovsdp_flow_put){
+		.flags = flags,
+		.key = key->data, .key_len = key->len,
+		.mask = mask->data, .mask_len = mask->len,
+		.actions = acts->data, .actions_len = acts->len,
+	};
+}
+
+bool
+knet_upcall_tag(const struct ovsdp_upcall *u, uint32_t *tag)
+{
+	if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
+	    u->packet[13] != (KNET_ETHERTYPE & 0xff))
+		return false;
+	memcpy(tag, u->packet + 14, 4);
+	*tag = ntohl(*tag);
+	return true;
+}
+
+void
+knet_send_misses(int fd, unsigned int port, uint32_t first, uint32_t count, unsigned int gap_us)
+{
+	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint8_t frame[128];
+
+	for (uint32_t s = first; s < first + count; s++) {
+		src[3] = (uint8_t)(port | s >> 16);
+		src[4] = (uint8_t)(s >> 8);
+		src[5] = (uint8_t)s;
+		knet_send(fd, frame, knet_frame(frame, sizeof frame, dst, src, (port << 20) | s, 64));
+		if (gap_us)
+			g_usleep(gap_us);
+	}
+}
+
+unsigned int
+knet_count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+void
+knet_rx_init(struct knet_rx *r)
+{
+	memset(r, 0, sizeof *r);
+	pthread_mutex_init(&r->lock, NULL);
+	r->count = g_hash_table_new(NULL, NULL);
+	r->in_port = g_hash_table_new(NULL, NULL);
+}
+
+void
+knet_rx_free(struct knet_rx *r)
+{
+	g_hash_table_destroy(r->count);
+	g_hash_table_destroy(r->in_port);
+}
+
+bool
+knet_rx_note(struct knet_rx *r, const struct ovsdp_upcall *u, uint32_t *tag)
+{
+	gpointer key, old;
+
+	if (!knet_upcall_tag(u, tag)) {
+		r->others++;
+		return false;
+	}
+	r->ours++;
+	key = GUINT_TO_POINTER(*tag + 1);
+	old = g_hash_table_lookup(r->count, key);
+	g_hash_table_insert(r->count, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
+	g_hash_table_insert(r->in_port, key, GUINT_TO_POINTER(u->in_port + 1));
+	return true;
+}
+
+uint64_t
+knet_rx_ours(struct knet_rx *r)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&r->lock);
+	v = r->ours;
+	pthread_mutex_unlock(&r->lock);
+	return v;
+}
+
+uint64_t
+knet_rx_total(struct knet_rx *r)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&r->lock);
+	v = r->ours + r->others;
+	pthread_mutex_unlock(&r->lock);
+	return v;
+}
+
+bool
+knet_rx_wait(struct knet_rx *r, uint64_t want, int timeout_ms)
+{
+	return KTEST_WAIT(timeout_ms, knet_rx_ours(r) >= want);
+}
+
+void
+knet_rx_check_once(struct knet_rx *r, unsigned int port, uint32_t first, uint32_t count,
+		   uint32_t in_port)
+{
+	pthread_mutex_lock(&r->lock);
+	for (uint32_t s = first; s < first + count; s++) {
+		gpointer key = GUINT_TO_POINTER(((port << 20) | s) + 1);
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(r->count, key));
+		guint got = GPOINTER_TO_UINT(g_hash_table_lookup(r->in_port, key));
+
+		if (n != 1 || (in_port != UINT32_MAX && got != in_port + 1)) {
+			pthread_mutex_unlock(&r->lock);
+			ck_abort_msg("port %u frame %u: delivered %u times, in_port %d (want 1, %d)",
+				     port, s, n, (int)got - 1, (int)in_port);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
 }

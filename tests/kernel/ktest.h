@@ -59,4 +59,20 @@ void ktest_kernel_version(int *major, int *minor);
  * CK_RUN_SUITE naming nothing). */
 int ktest_run_suite(Suite *s);
 
+/* A test case 'name' added to 's', with checked fixture 'setup' and
+ * 'teardown' (either may be NULL) and a timeout of 'timeout_s' seconds
+ * (0: Check's default).  Add its tests with tcase_add_test(). */
+TCase *ktest_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
+		   double timeout_s);
+
+/* The kernel's features; a failed probe fails the program (exit 1). */
+struct ovsdp_features;
+void ktest_probe_features(struct ovsdp_features *f);
+
+/* The dispatchers under test: OVSDP_TEST_DISPATCHERS split at spaces and
+ * commas (default "legacy per-vport per-cpu"), NULL-terminated, their count
+ * in *n.  A list with per-cpu is a program that needs it: skipped (77),
+ * not passed, where the kernel has none (ktest_require_feature). */
+char **ktest_dispatchers(unsigned int *n);
+
 #endif

@@ -132,13 +132,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("auto");
-	TCase *tc = tcase_create("choice");
+	TCase *tc;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, ktest_netns_setup, NULL);
+	tc = ktest_tcase(s, "choice", ktest_netns_setup, NULL, 0);
 	tcase_add_test(tc, library_auto);
 	tcase_add_test(tc, cli_probe);
 	tcase_add_test(tc, cli_config_check);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

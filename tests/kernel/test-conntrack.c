@@ -210,12 +210,8 @@ int
 main(void)
 {
 	Suite *s = suite_create("conntrack");
-	TCase *tc = tcase_create("conntrack");
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, dump_and_flush);
-	suite_add_tcase(s, tc);
+	tcase_add_test(ktest_tcase(s, "conntrack", setup, teardown, 120), dump_and_flush);
 	return ktest_run_suite(s);
 }

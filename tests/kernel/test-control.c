@@ -771,12 +771,7 @@ END_TEST
 static void
 add_case(Suite *s, const char *name, const TTest *test)
 {
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
+	tcase_add_test(ktest_tcase(s, name, setup, teardown, 240), test);
 }
 
 int

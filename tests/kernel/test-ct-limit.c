@@ -13,24 +13,7 @@
 #include "ktest.h"
 #include "knet.h"
 
-static struct ovsdp_dp *dp;
-
-static void
-setup(void)
-{
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
-}
-
-static void
-teardown(void)
-{
-	ovsdp_dp_close(dp);
-	dp = NULL;
-}
+KNET_DP_FIXTURE(dp)
 
 /* False, said visibly, when the kernel has no ovs_ct_limit family: only
  * allowed before Linux 4.18, which had none. */
@@ -175,14 +158,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("ct-limit");
-	TCase *tc = tcase_create("ct-limit");
+	TCase *tc;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
 	/* It runs the CLI and ovs-dpctl a dozen times: slow to spawn under TCG. */
-	tcase_set_timeout(tc, 180);
+	tc = ktest_tcase(s, "ct-limit", setup, teardown, 180);
 	tcase_add_test(tc, set_get_del);
 	tcase_add_test(tc, cli_and_ovs_dpctl_agree);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -537,11 +537,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("datapath");
-	TCase *tc = tcase_create("datapath"), *cli;
+	TCase *tc, *cli;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, ktest_netns_setup, NULL);
-	tcase_set_timeout(tc, 120);
+	tc = ktest_tcase(s, "datapath", ktest_netns_setup, NULL, 120);
 	tcase_add_test(tc, create_open_delete);
 	tcase_add_test(tc, create_twice_and_bad_args);
 	tcase_add_test(tc, list_finds_all);
@@ -552,12 +551,8 @@ main(void)
 	tcase_add_test(tc, datapath_upcall_pid_serves_local_port);
 	tcase_add_test(tc, monitor_reports_changes);
 	tcase_add_test(tc, ovs_dpctl_agrees);
-	suite_add_tcase(s, tc);
-	cli = tcase_create("cli");
-	tcase_add_checked_fixture(cli, ktest_netns_setup, NULL);
-	tcase_set_timeout(cli, 300);
+	cli = ktest_tcase(s, "cli", ktest_netns_setup, NULL, 300);
 	tcase_add_test(cli, cli_dp_commands);
 	tcase_add_test(cli, cli_dp_show_statistics);
-	suite_add_tcase(s, cli);
 	return ktest_run_suite(s);
 }

@@ -738,11 +738,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("flow");
-	TCase *tc = tcase_create("flow"), *cli;
+	TCase *tc, *cli;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = ktest_tcase(s, "flow", setup, teardown, 120);
 	tcase_add_test(tc, put_get_semantics);
 	tcase_add_test(tc, kernel_rejects_bad_key);
 	tcase_add_test(tc, stats_from_real_frames);
@@ -751,13 +750,9 @@ main(void)
 	tcase_add_test(tc, dump_restart_flush);
 	tcase_add_test(tc, dump_of_deleted_datapath_fails);
 	tcase_add_test(tc, ovs_dpctl_agrees);
-	suite_add_tcase(s, tc);
 	/* The CLI cases spawn dozens of processes: slow under TCG. */
-	cli = tcase_create("cli");
-	tcase_add_checked_fixture(cli, setup, teardown);
-	tcase_set_timeout(cli, 300);
+	cli = ktest_tcase(s, "cli", setup, teardown, 300);
 	tcase_add_test(cli, cli_flow_commands);
 	tcase_add_test(cli, cli_flows_from_file);
-	suite_add_tcase(s, cli);
 	return ktest_run_suite(s);
 }

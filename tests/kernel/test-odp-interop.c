@@ -627,13 +627,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("odp-interop");
-	TCase *tc = tcase_create("odp-interop");
+	TCase *tc;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 300);
+	tc = ktest_tcase(s, "odp-interop", setup, teardown, 300);
 	tcase_add_loop_test(tc, ovsdp_installs, 0, N_OPINIONS);
 	tcase_add_loop_test(tc, ovs_dpctl_installs, 0, N_OPINIONS);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -574,12 +574,9 @@ main(void)
 	TCase *tc;
 
 	ktest_require_datapath();
-	tc = tcase_create("operate");
-	tcase_add_checked_fixture(tc, setup, teardown);
 	/* Seconds normally; the bound is for TCG under ASan. */
-	tcase_set_timeout(tc, 120);
+	tc = ktest_tcase(s, "operate", setup, teardown, 120);
 	tcase_add_test(tc, thousand_mixed_ops);
 	tcase_add_test(tc, refusals_and_probes);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

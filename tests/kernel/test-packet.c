@@ -444,11 +444,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("packet");
-	TCase *tc = tcase_create("packet");
+	TCase *tc;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = ktest_tcase(s, "packet", setup, teardown, 120);
 	tcase_add_test(tc, execute_output_arrives);
 	tcase_add_test(tc, miss_upcall_parsed);
 	tcase_add_test(tc, action_upcall_userdata);
@@ -459,6 +458,5 @@ main(void)
 	tcase_add_test(tc, execute_errors);
 	tcase_add_test(tc, mru_and_hash_reach_the_upcall);
 	tcase_add_test(tc, big_upcall_read_whole);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

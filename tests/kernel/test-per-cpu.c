@@ -109,23 +109,13 @@ struct send_job {
 static gpointer
 send_main(gpointer data)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct send_job *job = data;
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(job->cpu, &set);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof set, &set), 0);
-	for (uint32_t t = job->first; t < job->first + job->count; t++) {
-		src[3] = (uint8_t)(t >> 16);
-		src[4] = (uint8_t)(t >> 8);
-		src[5] = (uint8_t)t;
-		knet_send(raw_fd, frame, knet_frame(frame, sizeof frame, dst, src, t, 64));
-		if (job->gap_us)
-			g_usleep(job->gap_us);
-	}
+	knet_send_misses(raw_fd, 0, job->first, job->count, job->gap_us);
 	return NULL;
 }
 
@@ -187,15 +177,6 @@ read_handler(uint32_t h, GArray *tags)
 	}
 }
 
-static uint64_t
-kernel_lost(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_lost;
-}
-
 static struct ovsdp_dispatch_stats
 stats(uint32_t handler)
 {
@@ -229,7 +210,7 @@ START_TEST(cpu_picks_the_handler)
 	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	ck_assert_int_eq(vt->handlers_set(inst, n), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	for (unsigned int i = 0; i < used; i++)
 		send_from(cpus[i], (uint32_t)cpus[i] << 16, per_cpu);
 	for (uint32_t h = 0; h < n; h++) {
@@ -248,7 +229,7 @@ START_TEST(cpu_picks_the_handler)
 		g_array_append_vals(all, tags->data, tags->len);
 	}
 	ck_assert_uint_eq(all->len, used * per_cpu);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_upcalls, used * per_cpu);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_sockets, n);
 	ck_assert_int_eq(vt->describe(inst, text, sizeof text), 0);
@@ -279,7 +260,7 @@ START_TEST(shrink_delivers_what_was_queued)
 	c = (uint32_t)top_cpu();
 	ck_assert_int_eq(vt->handlers_set(inst, c + 1), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_from((int)c, 0, 50);               /* queued on handler c's socket, unread */
 	ck_assert_int_eq(vt->handlers_set(inst, c), 0);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_handlers, c);
@@ -290,7 +271,7 @@ START_TEST(shrink_delivers_what_was_queued)
 	send_from((int)c, 50, 50);              /* now handler 0's own socket */
 	read_handler(0, tags);
 	check_run(tags, 0, 100);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	/* Drained: the next control call closes the retired socket. */
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_sockets, c);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_upcalls, 100);
@@ -369,7 +350,7 @@ START_TEST(takes_over_from_vport_pids)
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, port_no, &old_pid, 1, NULL), 0);
 	ck_assert_int_eq(vt->handlers_set(inst, n), 0);
 	st.cpu = cpus[n_cpus - 1];
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	t = g_thread_new("stream", stream_main, &st);
 	/* Switch once the old socket has upcalls queued. */
 	pfd.fd = ovsdp_upcall_sock_fd(old);
@@ -399,7 +380,7 @@ START_TEST(takes_over_from_vport_pids)
 		ck_assert_msg(!seen[tag]++, "frame %u delivered twice", tag);
 	}
 	ck_assert_uint_eq(tags->len, st.sent);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ovsdp_upcall_sock_close(old);
 }
 END_TEST
@@ -417,9 +398,9 @@ START_TEST(disabled_keeps_sockets_to_drain)
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
 	send_from(cpu, 0, 30);
 	ck_assert_int_eq(vt->recv_set(inst, false), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_from(cpu, 30, 10);
-	ck_assert_uint_eq(kernel_lost() - lost0, 10);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 10);
 	read_handler(0, tags);
 	check_run(tags, 0, 30);
 }
@@ -529,16 +510,11 @@ main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "per-cpu";
 	Suite *s = suite_create("per-cpu");
-	TCase *tc = tcase_create(part);
+	TCase *tc = ktest_tcase(s, part, setup, teardown, 120);
 	struct ovsdp_features f;
 
 	ktest_require_datapath();
-	if (ovsdp_features_probe(&f, NULL) < 0) {
-		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
-		return 1;
-	}
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	ktest_probe_features(&f);
 	if (!strcmp(part, "per-cpu")) {
 		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+)",
 				      f.per_cpu_dispatch == OVSDP_YES);
@@ -556,6 +532,5 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [per-cpu|refused]\n", argv[0]);
 		return 2;
 	}
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

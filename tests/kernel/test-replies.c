@@ -512,15 +512,11 @@ main(void)
 	TCase *tc;
 
 	ktest_require_datapath();
-	tc = tcase_create("batch");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = ktest_tcase(s, "batch", setup, teardown, 0);
 	tcase_add_test(tc, one_transaction_per_callback);
 	tcase_add_test(tc, one_refused_request_fails_alone);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("transaction");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = ktest_tcase(s, "transaction", setup, teardown, 0);
 	tcase_add_test(tc, verdicts_map_to_requests);
 	tcase_add_test(tc, small_buffers_split_the_batch);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }
