@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <errno.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "ovsdp/ovsdp.h"
 #include "handlers-internal.h"
+#include "kfds.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"
@@ -380,44 +380,10 @@ END_TEST
 static unsigned int
 count_netlink_sockets(void)
 {
-	g_autofree char *nl = NULL;
-	g_autoptr(GHashTable) inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_auto(GStrv) lines = NULL;
-	unsigned int n = 0;
-	DIR *d;
-	struct dirent *e;
+	unsigned int netlink, all;
 
-	ck_assert(g_file_get_contents("/proc/self/net/netlink", &nl, NULL, NULL));
-	lines = g_strsplit(nl, "\n", -1);
-	for (char **l = lines + 1; *l && **l; l++) {
-		g_auto(GStrv) f = g_strsplit_set(g_strstrip(*l), " ", -1);
-		const char *last = NULL;
-
-		for (char **x = f; *x; x++)
-			if (**x)
-				last = *x;
-		if (last)
-			g_hash_table_add(inodes, g_strdup(last));
-	}
-	d = opendir("/proc/self/fd");
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d))) {
-		char path[64], target[64];
-		ssize_t len;
-
-		g_snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof target - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (g_str_has_prefix(target, "socket:[")) {
-			target[len - 1] = '\0';
-			if (g_hash_table_contains(inodes, target + 8))
-				n++;
-		}
-	}
-	closedir(d);
-	return n;
+	ck_assert_int_eq(kfds_count(&netlink, &all), 0);
+	return netlink;
 }
 
 START_TEST(socket_count_at_200_ports)
