@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "ovsdp/handlers.h"
+#include "utest.h"
 
 static void
 on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
@@ -85,16 +86,10 @@ main(void)
 {
 	Suite *s = suite_create("handlers-api");
 	TCase *tc = tcase_create("api");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, options_size_checked, 0, 3);
 	tcase_add_test(tc, options_size_accepted);
 	tcase_add_test(tc, stats_accessors_bounded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }

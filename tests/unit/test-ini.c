@@ -19,6 +19,7 @@
 #include "ini.h"
 #include "daemon.h"
 #include "ovsdp/config.h"
+#include "utest.h"
 
 static char *tmpdir;
 
@@ -468,19 +469,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("ini");
-	TCase *files = tcase_create("files");
-	TCase *fifo = tcase_create("fifo");
-	TCase *text = tcase_create("text");
-	SRunner *sr;
-	int failed;
+	TCase *files, *text;
 
-	tcase_add_checked_fixture(fifo, setup, teardown);
-	tcase_set_timeout(fifo, 5);
-	tcase_add_test(fifo, fifo_refused_without_hanging);
-	suite_add_tcase(s, fifo);
-
-	tcase_add_checked_fixture(files, setup, teardown);
-	tcase_set_timeout(files, 120);
+	tcase_add_test(utest_tcase(s, "fifo", setup, teardown, 5), fifo_refused_without_hanging);
+	files = utest_tcase(s, "files", setup, teardown, 120);
 	tcase_add_test(files, devices_and_directories_refused);
 	tcase_add_test(files, missing_file);
 	tcase_add_test(files, oversize_refused);
@@ -493,17 +485,11 @@ main(void)
 	tcase_add_test(files, nul_byte_refused);
 	tcase_add_test(files, invalid_utf8_refused);
 	tcase_add_test(files, long_prefer_list_is_fast);
-	suite_add_tcase(s, files);
-
+	text = utest_tcase(s, "text", NULL, NULL, 0);
 	tcase_add_test(text, same_structure_rules);
 	tcase_add_test(text, long_port_list_is_fast);
 	tcase_add_test(text, schema_types);
 	tcase_add_test(text, in_memory_limits);
-	suite_add_tcase(s, text);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }

@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "ovsdp/operate.h"
 #include "ovsdp/upcall.h"
+#include "utest.h"
 
 /* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
  * request header claims 'inner_len' (and 20 bytes of it follow); then an
@@ -689,8 +690,6 @@ main(void)
 	Suite *s = suite_create("netlink");
 	TCase *tc = tcase_create("parsing");
 	TCase *tf = tcase_create("sender");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, ext_ack_text);
 	tcase_add_test(tc, ext_ack_inner_length_bounded);
@@ -709,9 +708,5 @@ main(void)
 	tcase_add_test(tf, operate_refusals_each_their_own);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }

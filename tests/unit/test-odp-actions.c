@@ -19,6 +19,7 @@
 #include "ovsdp/odp.h"
 #include "golden.h"
 #include "ovs-compat.h"
+#include "utest.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
@@ -695,32 +696,22 @@ main(void)
 {
 	Suite *s = suite_create("odp-actions");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
-	tc = tcase_create("roundtrip");
+	tc = utest_tcase(s, "roundtrip", NULL, NULL, 0);
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, text_leniency);
 	tcase_add_test(tc, corpus_coverage);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kernel-golden");
+	tc = utest_tcase(s, "kernel-golden", NULL, NULL, 0);
 	tcase_add_loop_test(tc, kernel_golden, 0, G_N_ELEMENTS(kernels));
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("malformed-text");
+	tc = utest_tcase(s, "malformed-text", NULL, NULL, 0);
 	tcase_add_loop_test(tc, text_errors, 0, G_N_ELEMENTS(bad_text));
 	tcase_add_test(tc, deep_nesting);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("malformed-attributes");
+	tc = utest_tcase(s, "malformed-attributes", NULL, NULL, 0);
 	tcase_add_test(tc, bad_attributes);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }

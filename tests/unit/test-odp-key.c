@@ -18,6 +18,7 @@
 
 #include "ovsdp/odp.h"
 #include "golden.h"
+#include "utest.h"
 
 static G_GNUC_UNUSED uint8_t *
 unhex(const char *hex, size_t *len)
@@ -819,43 +820,31 @@ main(void)
 {
 	Suite *s = suite_create("odp-key");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
-	tc = tcase_create("roundtrip");
+	tc = utest_tcase(s, "roundtrip", NULL, NULL, 0);
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_loop_test(tc, exact_roundtrip, 0, G_N_ELEMENTS(exact));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, corpus_coverage);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kernel-golden");
+	tc = utest_tcase(s, "kernel-golden", NULL, NULL, 0);
 	tcase_add_loop_test(tc, kernel_golden, 0, G_N_ELEMENTS(kernels));
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("masks");
+	tc = utest_tcase(s, "masks", NULL, NULL, 0);
 	tcase_add_test(tc, mask_formatting);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("malformed-attributes");
+	tc = utest_tcase(s, "malformed-attributes", NULL, NULL, 0);
 	tcase_add_loop_test(tc, bad_payload_size, 0, G_N_ELEMENTS(fixed));
 	tcase_add_test(tc, bad_framing);
 	tcase_add_test(tc, bad_types);
 	tcase_add_test(tc, deep_nesting);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("malformed-text");
+	tc = utest_tcase(s, "malformed-text", NULL, NULL, 0);
 	tcase_add_loop_test(tc, text_errors, 0, G_N_ELEMENTS(bad_text));
 	tcase_add_test(tc, text_leniency);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("fields");
+	tc = utest_tcase(s, "fields", NULL, NULL, 0);
 	tcase_add_test(tc, fields);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }

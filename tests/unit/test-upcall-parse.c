@@ -14,6 +14,7 @@
 
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
+#include "utest.h"
 
 #define FAMILY 29
 #define HDRS (NLMSG_HDRLEN + GENL_HDRLEN + 4)
@@ -562,10 +563,8 @@ int
 main(void)
 {
 	Suite *s = suite_create("upcall-parse");
-	TCase *good = tcase_create("valid");
-	TCase *bad = tcase_create("malformed");
-	SRunner *sr;
-	int failed;
+	TCase *good = utest_tcase(s, "valid", NULL, NULL, 0);
+	TCase *bad = utest_tcase(s, "malformed", NULL, NULL, 300);
 
 	tcase_add_test(good, good_miss_fields);
 	tcase_add_test(good, good_action_fields);
@@ -579,12 +578,5 @@ main(void)
 	tcase_add_test(bad, egress_tunnel_key_checked);
 	tcase_add_test(bad, bad_arguments);
 	tcase_add_test(bad, truncation_and_corruption);
-	tcase_set_timeout(bad, 300);
-	suite_add_tcase(s, good);
-	suite_add_tcase(s, bad);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return utest_run(s);
 }
