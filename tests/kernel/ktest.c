@@ -191,20 +191,6 @@ ktest_run_suite(Suite *s)
 	return EXIT_SUCCESS;
 }
 
-TCase *
-ktest_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
-	    double timeout_s)
-{
-	TCase *tc = tcase_create(name);
-
-	if (setup || teardown)
-		tcase_add_checked_fixture(tc, setup, teardown);
-	if (timeout_s > 0)
-		tcase_set_timeout(tc, timeout_s);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 void
 ktest_probe_features(struct ovsdp_features *f)
 {

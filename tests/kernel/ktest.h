@@ -8,6 +8,8 @@
 #include <check.h>
 #include <glib.h>
 
+#include "tsuite.h"
+
 /* Exit 77 (meson's skip) unless the ovs_datapath family exists and we are
  * root.  When OVSDP_TEST_REQUIRE_DATAPATH=1 (the lab sets it), a missing
  * datapath is a failure (exit 1), never a skip. */
@@ -58,12 +60,6 @@ void ktest_kernel_version(int *major, int *minor);
  * 77 (a skip, never a pass) when no case ran at all (a CK_RUN_CASE or
  * CK_RUN_SUITE naming nothing). */
 int ktest_run_suite(Suite *s);
-
-/* A test case 'name' added to 's', with checked fixture 'setup' and
- * 'teardown' (either may be NULL) and a timeout of 'timeout_s' seconds
- * (0: Check's default).  Add its tests with tcase_add_test(). */
-TCase *ktest_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
-		   double timeout_s);
 
 /* The kernel's features; a failed probe fails the program (exit 1). */
 struct ovsdp_features;

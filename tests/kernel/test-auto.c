@@ -132,12 +132,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("auto");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "choice", ktest_netns_setup, NULL, 0);
-	tcase_add_test(tc, library_auto);
-	tcase_add_test(tc, cli_probe);
-	tcase_add_test(tc, cli_config_check);
+	tsuite_case(s, "choice", ktest_netns_setup, NULL, 0,
+		    TSUITE_TESTS(library_auto, cli_probe, cli_config_check));
 	return ktest_run_suite(s);
 }

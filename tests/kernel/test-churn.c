@@ -312,7 +312,7 @@ main(int argc, char **argv)
 	if (!(n && *n) && argc > 1)
 		n = argv[1];
 	cycles = n && *n ? (unsigned int)strtoul(n, NULL, 10) : 1000;
-	tc = ktest_tcase(s, "churn", setup, teardown, 600);
+	tc = tsuite_case(s, "churn", setup, teardown, 600, NULL);
 	tcase_add_loop_test(tc, churn_under_traffic, 0, (int)n_dispatchers);
 	/* The port monitor's resync gives ports their sockets: per-cpu has
 	 * none per port, so the case runs for the others only (not added,
@@ -322,7 +322,7 @@ main(int argc, char **argv)
 		if (!strcmp(dispatchers[i], "per-cpu"))
 			continue;
 		if (!tc)
-			tc = ktest_tcase(s, "resync", setup, teardown, 120);
+			tc = tsuite_case(s, "resync", setup, teardown, 120, NULL);
 		tcase_add_loop_test(tc, monitor_resyncs_after_overrun, (int)i, (int)i + 1);
 	}
 	return ktest_run_suite(s);

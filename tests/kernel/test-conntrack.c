@@ -212,6 +212,6 @@ main(void)
 	Suite *s = suite_create("conntrack");
 
 	ktest_require_datapath();
-	tcase_add_test(ktest_tcase(s, "conntrack", setup, teardown, 120), dump_and_flush);
+	tsuite_case(s, "conntrack", setup, teardown, 120, TSUITE_TESTS(dump_and_flush));
 	return ktest_run_suite(s);
 }

@@ -158,12 +158,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("ct-limit");
-	TCase *tc;
 
 	ktest_require_datapath();
 	/* It runs the CLI and ovs-dpctl a dozen times: slow to spawn under TCG. */
-	tc = ktest_tcase(s, "ct-limit", setup, teardown, 180);
-	tcase_add_test(tc, set_get_del);
-	tcase_add_test(tc, cli_and_ovs_dpctl_agree);
+	tsuite_case(s, "ct-limit", setup, teardown, 180,
+		    TSUITE_TESTS(set_get_del, cli_and_ovs_dpctl_agree));
 	return ktest_run_suite(s);
 }

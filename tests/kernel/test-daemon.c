@@ -1748,7 +1748,7 @@ END_TEST
 static void
 add_case(Suite *s, const char *name, const TTest *test)
 {
-	tcase_add_test(ktest_tcase(s, name, setup, teardown, 240), test);
+	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
 }
 
 int

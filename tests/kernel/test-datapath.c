@@ -537,22 +537,15 @@ int
 main(void)
 {
 	Suite *s = suite_create("datapath");
-	TCase *tc, *cli;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "datapath", ktest_netns_setup, NULL, 120);
-	tcase_add_test(tc, create_open_delete);
-	tcase_add_test(tc, create_twice_and_bad_args);
-	tcase_add_test(tc, list_finds_all);
-	tcase_add_test(tc, stats_count_real_misses);
-	tcase_add_test(tc, user_features_replaced_whole);
-	tcase_add_test(tc, masks_cache_size);
-	tcase_add_test(tc, per_cpu_pids_route_misses);
-	tcase_add_test(tc, datapath_upcall_pid_serves_local_port);
-	tcase_add_test(tc, monitor_reports_changes);
-	tcase_add_test(tc, ovs_dpctl_agrees);
-	cli = ktest_tcase(s, "cli", ktest_netns_setup, NULL, 300);
-	tcase_add_test(cli, cli_dp_commands);
-	tcase_add_test(cli, cli_dp_show_statistics);
+	tsuite_case(s, "datapath", ktest_netns_setup, NULL, 120,
+		    TSUITE_TESTS(create_open_delete, create_twice_and_bad_args, list_finds_all,
+				 stats_count_real_misses, user_features_replaced_whole,
+				 masks_cache_size, per_cpu_pids_route_misses,
+				 datapath_upcall_pid_serves_local_port, monitor_reports_changes,
+				 ovs_dpctl_agrees));
+	tsuite_case(s, "cli", ktest_netns_setup, NULL, 300,
+		    TSUITE_TESTS(cli_dp_commands, cli_dp_show_statistics));
 	return ktest_run_suite(s);
 }

@@ -871,7 +871,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("dispatch");
-	TCase *tc, *herd, *vendor;
+	TCase *tc, *vendor;
 	bool has_per_vport, has_per_cpu;
 
 	ktest_require_datapath();
@@ -880,7 +880,7 @@ main(void)
 	has_per_vport = g_strv_contains((const char *const *)dispatchers, "per-vport");
 	has_per_cpu = g_strv_contains((const char *const *)dispatchers, "per-cpu");
 
-	tc = ktest_tcase(s, "conformance", setup, teardown, 240);
+	tc = tsuite_case(s, "conformance", setup, teardown, 240, NULL);
 	tcase_add_loop_test(tc, every_miss_one_upcall, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, ports_added_and_removed, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, handlers_resized_under_traffic, 0, (int)n_dispatchers);
@@ -890,13 +890,13 @@ main(void)
 	tcase_add_loop_test(tc, one_flow_stays_in_order, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, one_packet_wakes_one_handler, 0, (int)n_dispatchers);
 	if (has_per_vport) {
-		herd = ktest_tcase(s, "herd", setup, teardown, 120);
-		tcase_add_test(herd, per_vport_without_exclusive_herds);
+		tsuite_case(s, "herd", setup, teardown, 120,
+			    TSUITE_TESTS(per_vport_without_exclusive_herds));
 	}
 	/* The vendor plugin (tests/plugins/vendor) against per-cpu mode: with
 	 * per-cpu, which the gate above made sure the kernel has. */
 	if (has_per_cpu) {
-		vendor = ktest_tcase(s, "vendor-switch", setup, teardown, 600);
+		vendor = tsuite_case(s, "vendor-switch", setup, teardown, 600, NULL);
 		tcase_add_loop_test(vendor, vendor_switch_from_and_to_per_cpu, 0, 2);
 		tcase_add_test(vendor, vendor_start_leaves_stale_per_cpu);
 		tcase_add_loop_test(vendor, per_cpu_entry_window_loses_nothing, 0, 2);

@@ -696,22 +696,17 @@ int
 main(void)
 {
 	Suite *s = suite_create("faults");
-	TCase *run;
 
 	ktest_require_datapath();
-	tcase_add_loop_test(ktest_tcase(s, "start", setup, teardown, 120), start_failure_rolls_back,
-			    0, G_N_ELEMENTS(bring_up));
-	tcase_add_loop_test(ktest_tcase(s, "switch", setup, teardown, 120), switch_failure_keeps_old,
-			    0, G_N_ELEMENTS(bring_up));
-	run = ktest_tcase(s, "running", setup, teardown, 120);
-	tcase_add_test(run, resize_failure_keeps_count);
-	tcase_add_test(run, port_added_failure);
-	tcase_add_test(run, recv_set_failure);
-	tcase_add_test(run, wait_fd_failure_drained_by_switch);
-	tcase_add_test(run, recv_failure_transient);
-	tcase_add_test(run, recv_failure_does_not_spin);
-	tcase_add_test(run, stats_describe_and_pid_failures);
-	tcase_add_test(run, probe_failure);
-	tcase_add_test(ktest_tcase(s, "overrun", setup, teardown, 120), tiny_rcvbuf_overruns);
+	tcase_add_loop_test(tsuite_case(s, "start", setup, teardown, 120, NULL),
+			    start_failure_rolls_back, 0, G_N_ELEMENTS(bring_up));
+	tcase_add_loop_test(tsuite_case(s, "switch", setup, teardown, 120, NULL),
+			    switch_failure_keeps_old, 0, G_N_ELEMENTS(bring_up));
+	tsuite_case(s, "running", setup, teardown, 120,
+		    TSUITE_TESTS(resize_failure_keeps_count, port_added_failure, recv_set_failure,
+				 wait_fd_failure_drained_by_switch, recv_failure_transient,
+				 recv_failure_does_not_spin, stats_describe_and_pid_failures,
+				 probe_failure));
+	tsuite_case(s, "overrun", setup, teardown, 120, TSUITE_TESTS(tiny_rcvbuf_overruns));
 	return ktest_run_suite(s);
 }

@@ -738,21 +738,14 @@ int
 main(void)
 {
 	Suite *s = suite_create("flow");
-	TCase *tc, *cli;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "flow", setup, teardown, 120);
-	tcase_add_test(tc, put_get_semantics);
-	tcase_add_test(tc, kernel_rejects_bad_key);
-	tcase_add_test(tc, stats_from_real_frames);
-	tcase_add_test(tc, tcp_flags_accumulate);
-	tcase_add_test(tc, ufid_identifies);
-	tcase_add_test(tc, dump_restart_flush);
-	tcase_add_test(tc, dump_of_deleted_datapath_fails);
-	tcase_add_test(tc, ovs_dpctl_agrees);
+	tsuite_case(s, "flow", setup, teardown, 120,
+		    TSUITE_TESTS(put_get_semantics, kernel_rejects_bad_key, stats_from_real_frames,
+				 tcp_flags_accumulate, ufid_identifies, dump_restart_flush,
+				 dump_of_deleted_datapath_fails, ovs_dpctl_agrees));
 	/* The CLI cases spawn dozens of processes: slow under TCG. */
-	cli = ktest_tcase(s, "cli", setup, teardown, 300);
-	tcase_add_test(cli, cli_flow_commands);
-	tcase_add_test(cli, cli_flows_from_file);
+	tsuite_case(s, "cli", setup, teardown, 300,
+		    TSUITE_TESTS(cli_flow_commands, cli_flows_from_file));
 	return ktest_run_suite(s);
 }

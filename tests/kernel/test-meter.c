@@ -213,12 +213,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("meter");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "meter", setup, teardown, 180);
-	tcase_add_test(tc, features_nonzero);
-	tcase_add_test(tc, drop_band_meters_traffic);
-	tcase_add_test(tc, get_del_and_missing);
+	tsuite_case(s, "meter", setup, teardown, 180,
+		    TSUITE_TESTS(features_nonzero, drop_band_meters_traffic, get_del_and_missing));
 	return ktest_run_suite(s);
 }

@@ -630,7 +630,7 @@ main(void)
 	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "odp-interop", setup, teardown, 300);
+	tc = tsuite_case(s, "odp-interop", setup, teardown, 300, NULL);
 	tcase_add_loop_test(tc, ovsdp_installs, 0, N_OPINIONS);
 	tcase_add_loop_test(tc, ovs_dpctl_installs, 0, N_OPINIONS);
 	return ktest_run_suite(s);

@@ -571,12 +571,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("operate");
-	TCase *tc;
 
 	ktest_require_datapath();
 	/* Seconds normally; the bound is for TCG under ASan. */
-	tc = ktest_tcase(s, "operate", setup, teardown, 120);
-	tcase_add_test(tc, thousand_mixed_ops);
-	tcase_add_test(tc, refusals_and_probes);
+	tsuite_case(s, "operate", setup, teardown, 120,
+		    TSUITE_TESTS(thousand_mixed_ops, refusals_and_probes));
 	return ktest_run_suite(s);
 }

@@ -444,19 +444,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("packet");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "packet", setup, teardown, 120);
-	tcase_add_test(tc, execute_output_arrives);
-	tcase_add_test(tc, miss_upcall_parsed);
-	tcase_add_test(tc, action_upcall_userdata);
-	tcase_add_test(tc, truncated_upcall_reports_length);
-	tcase_add_test(tc, batch_receive);
-	tcase_add_test(tc, overrun_counted);
-	tcase_add_test(tc, purge_and_truncation);
-	tcase_add_test(tc, execute_errors);
-	tcase_add_test(tc, mru_and_hash_reach_the_upcall);
-	tcase_add_test(tc, big_upcall_read_whole);
+	tsuite_case(s, "packet", setup, teardown, 120,
+		    TSUITE_TESTS(execute_output_arrives, miss_upcall_parsed, action_upcall_userdata,
+				 truncated_upcall_reports_length, batch_receive, overrun_counted,
+				 purge_and_truncation, execute_errors,
+				 mru_and_hash_reach_the_upcall, big_upcall_read_whole));
 	return ktest_run_suite(s);
 }

@@ -510,7 +510,7 @@ main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "per-cpu";
 	Suite *s = suite_create("per-cpu");
-	TCase *tc = ktest_tcase(s, part, setup, teardown, 120);
+	TCase *tc = tsuite_case(s, part, setup, teardown, 120, NULL);
 	struct ovsdp_features f;
 
 	ktest_require_datapath();

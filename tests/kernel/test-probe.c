@@ -155,14 +155,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("probe");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "features", ktest_netns_setup, NULL, 0);
-	tcase_add_test(tc, families_resolve);
-	tcase_add_test(tc, per_cpu_matches_kernel);
-	tcase_add_test(tc, probe_leaves_no_datapath);
-	tcase_add_test(tc, probe_invisible_and_sweeps_stale);
-	tcase_add_test(tc, cli_probe_json);
+	tsuite_case(s, "features", ktest_netns_setup, NULL, 0,
+		    TSUITE_TESTS(families_resolve, per_cpu_matches_kernel, probe_leaves_no_datapath,
+				 probe_invisible_and_sweeps_stale, cli_probe_json));
 	return ktest_run_suite(s);
 }

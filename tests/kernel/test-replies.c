@@ -509,14 +509,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("replies");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "batch", setup, teardown, 0);
-	tcase_add_test(tc, one_transaction_per_callback);
-	tcase_add_test(tc, one_refused_request_fails_alone);
-	tc = ktest_tcase(s, "transaction", setup, teardown, 0);
-	tcase_add_test(tc, verdicts_map_to_requests);
-	tcase_add_test(tc, small_buffers_split_the_batch);
+	tsuite_case(s, "batch", setup, teardown, 0,
+		    TSUITE_TESTS(one_transaction_per_callback, one_refused_request_fails_alone));
+	tsuite_case(s, "transaction", setup, teardown, 0,
+		    TSUITE_TESTS(verdicts_map_to_requests, small_buffers_split_the_batch));
 	return ktest_run_suite(s);
 }

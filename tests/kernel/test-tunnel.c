@@ -500,15 +500,14 @@ int
 main(void)
 {
 	Suite *s = suite_create("tunnel");
-	TCase *tc, *tr;
+	TCase *tr;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "tunnel", setup, teardown, 120);
-	tcase_add_test(tc, every_kind_over_rtnetlink);
-	tcase_add_test(tc, bad_specs_and_foreign_devices);
-	tcase_add_test(tc, legacy_only_where_it_exists);
+	tsuite_case(s, "tunnel", setup, teardown, 120,
+		    TSUITE_TESTS(every_kind_over_rtnetlink, bad_specs_and_foreign_devices,
+				 legacy_only_where_it_exists));
 	/* Shells, namespaces and the CLI: slow under TCG. */
-	tr = ktest_tcase(s, "traffic", setup, teardown, 300);
+	tr = tsuite_case(s, "traffic", setup, teardown, 300, NULL);
 	tcase_add_loop_test(tr, ping_across, 0, G_N_ELEMENTS(traffic));
 	tcase_add_test(tr, cli_tunnels);
 	return ktest_run_suite(s);

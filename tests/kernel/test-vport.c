@@ -449,22 +449,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("vport");
-	TCase *tc, *cli;
 
 	ktest_require_datapath();
-	tc = ktest_tcase(s, "vport", setup, teardown, 120);
-	tcase_add_test(tc, netdev_and_internal);
-	tcase_add_test(tc, chosen_port_number);
-	tcase_add_test(tc, errors_name_the_port);
-	tcase_add_test(tc, delete_by_name_and_number);
-	tcase_add_test(tc, tunnels);
-	tcase_add_test(tc, list_sorted);
-	tcase_add_test(tc, upcall_pid_arrays);
-	tcase_add_test(tc, counters_follow_frames);
-	tcase_add_test(tc, type_names);
-	tcase_add_test(tc, ovs_dpctl_agrees);
+	tsuite_case(s, "vport", setup, teardown, 120,
+		    TSUITE_TESTS(netdev_and_internal, chosen_port_number, errors_name_the_port,
+				 delete_by_name_and_number, tunnels, list_sorted, upcall_pid_arrays,
+				 counters_follow_frames, type_names, ovs_dpctl_agrees));
 	/* The CLI cases spawn dozens of processes: slow under TCG. */
-	cli = ktest_tcase(s, "cli", setup, teardown, 300);
-	tcase_add_test(cli, cli_port_commands);
+	tsuite_case(s, "cli", setup, teardown, 300, TSUITE_TESTS(cli_port_commands));
 	return ktest_run_suite(s);
 }

@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "bench.h"
-#include "utest.h"
+#include "tsuite.h"
 
 START_TEST(t_matches_the_tables)
 {
@@ -83,5 +83,5 @@ main(void)
 	tcase_add_test(tc, t_cdf_and_quantile_agree);
 	tcase_add_test(tc, intervals_widen_with_the_correction);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

@@ -8,7 +8,7 @@
 #include <linux/netlink.h>
 
 #include "ovsdp/common.h"
-#include "utest.h"
+#include "tsuite.h"
 
 START_TEST(attr_padding)
 {
@@ -119,5 +119,5 @@ main(void)
 	tcase_add_test(tc, attr_too_big_refused);
 	tcase_add_test(tc, nest_too_big_refused);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

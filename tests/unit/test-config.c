@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ovsdp/config.h"
-#include "utest.h"
+#include "tsuite.h"
 
 /* Parse 'text' as "test.conf" and expect failure with exactly 'msg'. */
 static void
@@ -291,5 +291,5 @@ main(void)
 	tcase_add_test(tc, files);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

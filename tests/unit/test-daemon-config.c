@@ -16,7 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static struct daemon_config *
 parse_ok(const char *text)
@@ -281,12 +281,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("daemon-config");
-	TCase *tc = utest_tcase(s, "ovsdpd.conf", NULL, NULL, 0);
 
-	tcase_add_test(tc, shipped_file);
-	tcase_add_test(tc, defaults_and_values);
-	tcase_add_test(tc, bad_values);
-	tcase_add_test(tc, moved_settings);
-	tcase_add_test(utest_tcase(s, "check-config", NULL, NULL, 30), check_config_good_and_bad);
-	return utest_run(s);
+	tsuite_case(s, "ovsdpd.conf", NULL, NULL, 0,
+		    TSUITE_TESTS(shipped_file, defaults_and_values, bad_values, moved_settings));
+	tsuite_case(s, "check-config", NULL, NULL, 30, TSUITE_TESTS(check_config_good_and_bad));
+	return tsuite_run(s);
 }

@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "ovsdp/handlers.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static void
 on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
@@ -91,5 +91,5 @@ main(void)
 	tcase_add_test(tc, options_size_accepted);
 	tcase_add_test(tc, stats_accessors_bounded);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

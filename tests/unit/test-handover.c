@@ -12,7 +12,7 @@
 #include <linux/netlink.h>
 
 #include "ovsdp/upcall.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static bool
 fd_open(int fd)
@@ -109,5 +109,5 @@ main(void)
 	tcase_add_test(tc, not_an_upcall_socket);
 	tcase_add_test(tc, offered_then_released);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

@@ -19,7 +19,7 @@
 #include "ini.h"
 #include "daemon.h"
 #include "ovsdp/config.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static char *tmpdir;
 
@@ -469,15 +469,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("ini");
-	TCase *files, *text;
+	TCase *files;
 
-	tcase_add_test(utest_tcase(s, "fifo", setup, teardown, 5), fifo_refused_without_hanging);
-	files = utest_tcase(s, "files", setup, teardown, 120);
-	tcase_add_test(files, devices_and_directories_refused);
-	tcase_add_test(files, missing_file);
-	tcase_add_test(files, oversize_refused);
-	tcase_add_test(files, group_writable_refused);
-	tcase_add_test(files, world_writable_refused);
+	tsuite_case(s, "fifo", setup, teardown, 5, TSUITE_TESTS(fifo_refused_without_hanging));
+	files = tsuite_case(s, "files", setup, teardown, 120,
+			    TSUITE_TESTS(devices_and_directories_refused, missing_file,
+					 oversize_refused, group_writable_refused,
+					 world_writable_refused));
 	if (geteuid() == 0)
 		tcase_add_test(files, foreign_owner_refused);
 	else
@@ -485,11 +483,9 @@ main(void)
 	tcase_add_test(files, nul_byte_refused);
 	tcase_add_test(files, invalid_utf8_refused);
 	tcase_add_test(files, long_prefer_list_is_fast);
-	text = utest_tcase(s, "text", NULL, NULL, 0);
-	tcase_add_test(text, same_structure_rules);
-	tcase_add_test(text, long_port_list_is_fast);
-	tcase_add_test(text, schema_types);
-	tcase_add_test(text, in_memory_limits);
+	tsuite_case(s, "text", NULL, NULL, 0,
+		    TSUITE_TESTS(same_structure_rules, long_port_list_is_fast, schema_types,
+				 in_memory_limits));
 
-	return utest_run(s);
+	return tsuite_run(s);
 }

@@ -18,7 +18,7 @@
 
 #include "ovsdp/plugin.h"
 #include "expect-refused.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static char *fixtures;       /* build dir of tests/plugins */
 static char *real_plugins;   /* OVSDP_PLUGIN_PATH of the test environment */
@@ -672,26 +672,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("loader");
-	TCase *files = utest_tcase(s, "files", setup, teardown, 0);
-	TCase *choice = utest_tcase(s, "choice", setup, teardown, 0);
 
-	tcase_add_test(files, good_fixture);
-	tcase_add_test(files, abi_refusals);
-	tcase_add_test(files, not_a_plugin);
-	tcase_add_test(files, malformed_descriptors);
-	tcase_add_test(files, required_method_null);
-	tcase_add_test(files, unsafe_permissions);
-	tcase_add_test(files, failing_probe);
-	tcase_add_test(files, discover_fixtures);
-	tcase_add_test(files, same_file_twice);
-	tcase_add_test(files, bad_arguments);
-	tcase_add_test(choice, fallback_chain);
-	tcase_add_test(choice, nothing_can_run);
-	tcase_add_test(choice, explicit_mode);
-	tcase_add_test(choice, auto_on_kernels);
-	tcase_add_test(choice, plugin_options);
-	tcase_add_test(choice, explicit_path);
-	tcase_add_test(choice, reload_loads_each_file_as_itself);
-
-	return utest_run(s);
+	tsuite_case(s, "files", setup, teardown, 0,
+		    TSUITE_TESTS(good_fixture, abi_refusals, not_a_plugin, malformed_descriptors,
+				 required_method_null, unsafe_permissions, failing_probe,
+				 discover_fixtures, same_file_twice, bad_arguments));
+	tsuite_case(s, "choice", setup, teardown, 0,
+		    TSUITE_TESTS(fallback_chain, nothing_can_run, explicit_mode, auto_on_kernels,
+				 plugin_options, explicit_path, reload_loads_each_file_as_itself));
+	return tsuite_run(s);
 }

@@ -20,7 +20,7 @@
 #include "netlink.h"
 #include "ovsdp/operate.h"
 #include "ovsdp/upcall.h"
-#include "utest.h"
+#include "tsuite.h"
 
 /* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
  * request header claims 'inner_len' (and 20 bytes of it follow); then an
@@ -708,5 +708,5 @@ main(void)
 	tcase_add_test(tf, operate_refusals_each_their_own);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
-	return utest_run(s);
+	return tsuite_run(s);
 }

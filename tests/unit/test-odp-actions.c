@@ -19,7 +19,7 @@
 #include "ovsdp/odp.h"
 #include "golden.h"
 #include "ovs-compat.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
@@ -697,21 +697,20 @@ main(void)
 	Suite *s = suite_create("odp-actions");
 	TCase *tc;
 
-	tc = utest_tcase(s, "roundtrip", NULL, NULL, 0);
+	tc = tsuite_case(s, "roundtrip", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, text_leniency);
 	tcase_add_test(tc, corpus_coverage);
 
-	tc = utest_tcase(s, "kernel-golden", NULL, NULL, 0);
+	tc = tsuite_case(s, "kernel-golden", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, kernel_golden, 0, G_N_ELEMENTS(kernels));
 
-	tc = utest_tcase(s, "malformed-text", NULL, NULL, 0);
+	tc = tsuite_case(s, "malformed-text", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_errors, 0, G_N_ELEMENTS(bad_text));
 	tcase_add_test(tc, deep_nesting);
 
-	tc = utest_tcase(s, "malformed-attributes", NULL, NULL, 0);
-	tcase_add_test(tc, bad_attributes);
+	tc = tsuite_case(s, "malformed-attributes", NULL, NULL, 0, TSUITE_TESTS(bad_attributes));
 
-	return utest_run(s);
+	return tsuite_run(s);
 }

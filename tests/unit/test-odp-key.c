@@ -18,7 +18,7 @@
 
 #include "ovsdp/odp.h"
 #include "golden.h"
-#include "utest.h"
+#include "tsuite.h"
 
 static G_GNUC_UNUSED uint8_t *
 unhex(const char *hex, size_t *len)
@@ -821,30 +821,28 @@ main(void)
 	Suite *s = suite_create("odp-key");
 	TCase *tc;
 
-	tc = utest_tcase(s, "roundtrip", NULL, NULL, 0);
+	tc = tsuite_case(s, "roundtrip", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_loop_test(tc, exact_roundtrip, 0, G_N_ELEMENTS(exact));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, corpus_coverage);
 
-	tc = utest_tcase(s, "kernel-golden", NULL, NULL, 0);
+	tc = tsuite_case(s, "kernel-golden", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, kernel_golden, 0, G_N_ELEMENTS(kernels));
 
-	tc = utest_tcase(s, "masks", NULL, NULL, 0);
-	tcase_add_test(tc, mask_formatting);
+	tc = tsuite_case(s, "masks", NULL, NULL, 0, TSUITE_TESTS(mask_formatting));
 
-	tc = utest_tcase(s, "malformed-attributes", NULL, NULL, 0);
+	tc = tsuite_case(s, "malformed-attributes", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, bad_payload_size, 0, G_N_ELEMENTS(fixed));
 	tcase_add_test(tc, bad_framing);
 	tcase_add_test(tc, bad_types);
 	tcase_add_test(tc, deep_nesting);
 
-	tc = utest_tcase(s, "malformed-text", NULL, NULL, 0);
+	tc = tsuite_case(s, "malformed-text", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_errors, 0, G_N_ELEMENTS(bad_text));
 	tcase_add_test(tc, text_leniency);
 
-	tc = utest_tcase(s, "fields", NULL, NULL, 0);
-	tcase_add_test(tc, fields);
+	tc = tsuite_case(s, "fields", NULL, NULL, 0, TSUITE_TESTS(fields));
 
-	return utest_run(s);
+	return tsuite_run(s);
 }

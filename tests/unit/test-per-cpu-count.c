@@ -6,7 +6,7 @@
 #include <check.h>
 
 #include "../../plugins/dispatch-per-cpu/per-cpu-count.h"
-#include "utest.h"
+#include "tsuite.h"
 
 /* per_cpu_handler_count(usable, total) and what it must give. */
 static const struct {
@@ -60,5 +60,5 @@ main(void)
 	tcase_add_loop_test(tc, handler_count, 0, sizeof counts / sizeof counts[0]);
 	tcase_add_test(tc, pids_cover_every_cpu_id);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

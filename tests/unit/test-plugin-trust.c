@@ -31,7 +31,7 @@
 
 #include "ovsdp/plugin.h"
 #include "expect-refused.h"
-#include "utest.h"
+#include "tsuite.h"
 
 #define NOBODY 65534
 
@@ -572,5 +572,5 @@ main(int argc, char **argv)
 		tcase_add_test(tc, symlinks);
 	}
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

@@ -8,7 +8,7 @@
 #include <glib.h>
 
 #include "ovsdp/ovsdp.h"
-#include "utest.h"
+#include "tsuite.h"
 
 START_TEST(names_both_ways)
 {
@@ -67,5 +67,5 @@ main(void)
 	tcase_add_test(tc, names_both_ways);
 	tcase_add_test(tc, ports_judged_without_a_kernel);
 	suite_add_tcase(s, tc);
-	return utest_run(s);
+	return tsuite_run(s);
 }

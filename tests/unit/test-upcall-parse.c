@@ -14,7 +14,7 @@
 
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
-#include "utest.h"
+#include "tsuite.h"
 
 #define FAMILY 29
 #define HDRS (NLMSG_HDRLEN + GENL_HDRLEN + 4)
@@ -563,20 +563,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("upcall-parse");
-	TCase *good = utest_tcase(s, "valid", NULL, NULL, 0);
-	TCase *bad = utest_tcase(s, "malformed", NULL, NULL, 300);
 
-	tcase_add_test(good, good_miss_fields);
-	tcase_add_test(good, good_action_fields);
-	tcase_add_test(good, upcall_info);
-	tcase_add_test(good, ufid_from_key);
-	tcase_add_test(bad, header_errors);
-	tcase_add_test(bad, attribute_walk_errors);
-	tcase_add_test(bad, required_and_sized_attributes);
-	tcase_add_test(bad, key_errors);
-	tcase_add_test(bad, nesting_depth_limited);
-	tcase_add_test(bad, egress_tunnel_key_checked);
-	tcase_add_test(bad, bad_arguments);
-	tcase_add_test(bad, truncation_and_corruption);
-	return utest_run(s);
+	tsuite_case(s, "valid", NULL, NULL, 0,
+		    TSUITE_TESTS(good_miss_fields, good_action_fields, upcall_info, ufid_from_key));
+	tsuite_case(s, "malformed", NULL, NULL, 300,
+		    TSUITE_TESTS(header_errors, attribute_walk_errors,
+				 required_and_sized_attributes, key_errors, nesting_depth_limited,
+				 egress_tunnel_key_checked, bad_arguments,
+				 truncation_and_corruption));
+	return tsuite_run(s);
 }
