@@ -323,16 +323,16 @@ knet_dp_close(struct ovsdp_dp **dp)
 	*dp = NULL;
 }
 
-struct ovsdp_flow_put
-knet_flow_put(unsigned int flags, const struct ovsdp_buf *key, const struct ovsdp_buf *mask,
-	      const struct ovsdp_buf *acts)
+void
+knet_flow_put_set(struct ovsdp_flow_put *put, const struct ovsdp_buf *key,
+		  const struct ovsdp_buf *mask, const struct ovsdp_buf *acts)
 {
-	return (struct ovsdp_flow_put){
-		.flags = flags,
-		.key = key->data, .key_len = key->len,
-		.mask = mask->data, .mask_len = mask->len,
-		.actions = acts->data, .actions_len = acts->len,
-	};
+	put->key = key->data;
+	put->key_len = key->len;
+	put->mask = mask->data;
+	put->mask_len = mask->len;
+	put->actions = acts->data;
+	put->actions_len = acts->len;
 }
 
 bool

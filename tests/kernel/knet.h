@@ -81,10 +81,11 @@ void knet_dp_close(struct ovsdp_dp **dp);
 	static void setup(void) { var = knet_netns_dp(); }                              \
 	static void teardown(void) { knet_dp_close(&var); }
 
-/* A flow put of the flow in 'key', 'mask' and 'acts' (their data as they
- * are now: call it once they are filled). */
-struct ovsdp_flow_put knet_flow_put(unsigned int flags, const struct ovsdp_buf *key,
-				    const struct ovsdp_buf *mask, const struct ovsdp_buf *acts);
+/* Point a flow put's key, mask and actions at the data of 'key', 'mask'
+ * and 'acts' as they are now (call it once they are filled); its flags and
+ * ufid stay. */
+void knet_flow_put_set(struct ovsdp_flow_put *put, const struct ovsdp_buf *key,
+		       const struct ovsdp_buf *mask, const struct ovsdp_buf *acts);
 
 /* True when the upcall carries a test frame (knet_frame); its tag in *tag. */
 bool knet_upcall_tag(const struct ovsdp_upcall *u, uint32_t *tag);

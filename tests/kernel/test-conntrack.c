@@ -28,16 +28,13 @@ static int raw1 = -1, raw2 = -1;
 static void
 setup(void)
 {
-	g_autoptr(GError) err = NULL;
 	g_autofree char *out = NULL;
 	int st;
 
-	ktest_netns_setup();
+	dp = knet_netns_dp();
 	/* Unreplied UDP connections live 30 s, less than this test takes
 	 * under emulation: 10 minutes in this namespace. */
 	ck_assert_int_eq(ktest_sh("echo 600 >/proc/sys/net/netfilter/nf_conntrack_udp_timeout"), 0);
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
 	knet_veth_port(dp, 1, &port1, &raw1);
 	knet_veth_port(dp, 2, &port2, &raw2);
 	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
@@ -54,8 +51,7 @@ teardown(void)
 {
 	close(raw1);
 	close(raw2);
-	ovsdp_dp_close(dp);
-	dp = NULL;
+	knet_dp_close(&dp);
 }
 
 static uint16_t

@@ -68,12 +68,7 @@ put_flow(unsigned int flags, const uint8_t src[6], uint32_t out, const struct ov
 	knet_mask(&mask);
 	if (out)
 		output_action(&acts, out);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	r = ovsdp_flow_put(dp, &put, stats, error);
 	ovsdp_buf_clear(&key);
 	ovsdp_buf_clear(&mask);
@@ -313,12 +308,7 @@ START_TEST(tcp_flags_accumulate)
 	ovsdp_buf_put_attr(&mask, OVS_KEY_ATTR_IPV4, &ipm, sizeof ipm);
 	/* Ports wildcarded: a TCP mask of zeros would be "unexpected". */
 	output_action(&acts, port_c);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put(dp, &put, NULL, &err) == 0, "%s", err ? err->message : "");
 
 	in = knet_raw_open("vB");

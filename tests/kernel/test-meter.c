@@ -110,12 +110,7 @@ START_TEST(drop_band_meters_traffic)
 			      err ? err->message : "");
 	}
 	put.flags = OVSDP_FLOW_PUT_CREATE;
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put(dp, &put, NULL, &err) == 0, "%s", err ? err->message : "");
 
 	for (uint32_t i = 0; i < n_sent; i++)

@@ -95,12 +95,7 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 			knet_mask(&mask);
 			ovsdp_buf_put_u32(&acts, OVS_ACTION_ATTR_OUTPUT,
 					  (int)k == bad ? BAD_PORT : out_port);
-			put.key = key.data;
-			put.key_len = key.len;
-			put.mask = mask.data;
-			put.mask_len = mask.len;
-			put.actions = acts.data;
-			put.actions_len = acts.len;
+			knet_flow_put_set(&put, &key, &mask, &acts);
 			if (ovsdp_handler_queue_flow_put(h, &put) == 0)
 				queued = true;
 			else
@@ -371,12 +366,7 @@ encode_put(struct ovsdp_buf *out, uint32_t tag, unsigned int k, uint32_t port)
 	knet_key(&key, in_port, src, dst_mac);
 	knet_mask(&mask);
 	ovsdp_buf_put_u32(&acts, OVS_ACTION_ATTR_OUTPUT, port);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put_encode(dp, &put, false, out, NULL, &err) == 0, "%s",
 		      err ? err->message : "");
 	ovsdp_buf_clear(&key);
