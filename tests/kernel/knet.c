@@ -147,27 +147,32 @@ knet_recv_tag(int fd, uint32_t tag, void *buf, size_t size, int timeout_ms)
 	}
 }
 
-void
-knet_key(struct ovsdp_buf *key, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6])
+/* The attributes of a test frame's key, or of its mask: the same three. */
+static void
+put_eth_key(struct ovsdp_buf *b, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6],
+	    uint16_t ethertype_be)
 {
 	struct ovs_key_ethernet eth;
 
 	memcpy(eth.eth_src, src, 6);
 	memcpy(eth.eth_dst, dst, 6);
-	ovsdp_buf_put_u32(key, OVS_KEY_ATTR_IN_PORT, in_port);
-	ovsdp_buf_put_attr(key, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
-	ovsdp_buf_put_u16(key, OVS_KEY_ATTR_ETHERTYPE, htons(KNET_ETHERTYPE));
+	ovsdp_buf_put_u32(b, OVS_KEY_ATTR_IN_PORT, in_port);
+	ovsdp_buf_put_attr(b, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
+	ovsdp_buf_put_u16(b, OVS_KEY_ATTR_ETHERTYPE, ethertype_be);
+}
+
+void
+knet_key(struct ovsdp_buf *key, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6])
+{
+	put_eth_key(key, in_port, src, dst, htons(KNET_ETHERTYPE));
 }
 
 void
 knet_mask(struct ovsdp_buf *mask)
 {
-	struct ovs_key_ethernet eth;
+	static const uint8_t exact[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-	memset(&eth, 0xff, sizeof eth);
-	ovsdp_buf_put_u32(mask, OVS_KEY_ATTR_IN_PORT, UINT32_MAX);
-	ovsdp_buf_put_attr(mask, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
-	ovsdp_buf_put_u16(mask, OVS_KEY_ATTR_ETHERTYPE, 0xffff);
+	put_eth_key(mask, UINT32_MAX, exact, exact, 0xffff);
 }
 
 const void *
@@ -411,26 +416,28 @@ knet_rx_note(struct knet_rx *r, const struct ovsdp_upcall *u, uint32_t *tag)
 	return true;
 }
 
-uint64_t
-knet_rx_ours(struct knet_rx *r)
+/* The upcalls with a test frame, plus the others when 'all'. */
+static uint64_t
+rx_count(struct knet_rx *r, bool all)
 {
 	uint64_t v;
 
 	pthread_mutex_lock(&r->lock);
-	v = r->ours;
+	v = r->ours + (all ? r->others : 0);
 	pthread_mutex_unlock(&r->lock);
 	return v;
 }
 
 uint64_t
+knet_rx_ours(struct knet_rx *r)
+{
+	return rx_count(r, false);
+}
+
+uint64_t
 knet_rx_total(struct knet_rx *r)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&r->lock);
-	v = r->ours + r->others;
-	pthread_mutex_unlock(&r->lock);
-	return v;
+	return rx_count(r, true);
 }
 
 bool

@@ -41,52 +41,41 @@ fixture_probe(const struct ovsdp_dispatch_features *features, char *reason, size
 }
 
 /* The required methods, as stubs: the loader only checks that they are
- * there (these fixtures never get an instance). */
+ * there (these fixtures never get an instance); their parameters go unused
+ * (meson builds with -Wno-unused-parameter). */
 static FIXTURE_MAYBE_UNUSED int
 fixture_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
 	       struct ovsdp_dispatch_instance **out)
 {
-	(void)host;
-	(void)ctx;
-	(void)out;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED void
 fixture_destroy(struct ovsdp_dispatch_instance *d)
 {
-	(void)d;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 {
-	(void)d;
-	(void)enable;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 {
-	(void)d;
-	(void)n;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED uint32_t
 fixture_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 {
-	(void)d;
-	(void)port_no;
 	return 0;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 {
-	(void)d;
-	(void)handler;
 	return -EINVAL;
 }
 
@@ -94,11 +83,6 @@ static FIXTURE_MAYBE_UNUSED int
 fixture_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	     struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
 {
-	(void)d;
-	(void)handler;
-	(void)batch;
-	(void)n;
-	(void)overruns;
 	return -EINVAL;
 }
 
