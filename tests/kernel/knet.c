@@ -246,26 +246,47 @@ knet_cli(void)
 	return path;
 }
 
-char *
-knet_cli_run(int *status, const char *fmt, ...)
+/* knet_cli_run with the arguments in 'args'. */
+static char *
+cli_run(int *status, const char *args)
 {
-	g_autofree char *args = NULL, *cmd = NULL;
+	g_autofree char *cmd = g_strdup_printf("%s %s 2>&1", knet_cli(), args);
 	g_autoptr(GError) err = NULL;
 	char *out = NULL;
-	const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	int st = -1;
-	va_list ap;
 
-	va_start(ap, fmt);
-	args = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	cmd = g_strdup_printf("%s %s 2>&1", knet_cli(), args);
-	argv[2] = cmd;
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &st,
 			  &err))
 		ck_abort_msg("%s: %s", cmd, err->message);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return out ? out : g_strdup("");
+}
+
+char *
+knet_cli_run(int *status, const char *fmt, ...)
+{
+	g_autofree char *args = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return cli_run(status, args);
+}
+
+void
+knet_cli_expect(int status, const char *fmt, ...)
+{
+	g_autofree char *args = NULL, *out = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	out = cli_run(&st, args);
+	ck_assert_msg(st == status, "ovsdp %s: exit %d, want %d: %s", args, st, status, out);
 }
 
 static gint
@@ -332,12 +353,12 @@ void
 knet_flow_put_set(struct ovsdp_flow_put *put, const struct ovsdp_buf *key,
 		  const struct ovsdp_buf *mask, const struct ovsdp_buf *acts)
 {
-	put->key = key->data;
-	put->key_len = key->len;
-	put->mask = mask->data;
-	put->mask_len = mask->len;
-	put->actions = acts->data;
-	put->actions_len = acts->len;
+	*put = (struct ovsdp_flow_put){
+		.flags = put->flags, .ufid = put->ufid,
+		.key = key->data, .key_len = key->len,
+		.mask = mask->data, .mask_len = mask->len,
+		.actions = acts->data, .actions_len = acts->len,
+	};
 }
 
 bool

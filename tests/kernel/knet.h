@@ -134,6 +134,8 @@ const char *knet_cli(void);
 /* Run "ovsdp ARGS" through the shell with stderr folded into stdout;
  * returns the output (g_free) and stores the exit status in *status. */
 char *knet_cli_run(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run "ovsdp ARGS" and fail the test unless it exits with 'status'. */
+void knet_cli_expect(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Lines of 'text' sorted, with "used:N.NNNs" replaced by "used:T", so
  * two dump-flows outputs compare equal regardless of order and timing. */

@@ -28,22 +28,16 @@ static int raw1 = -1, raw2 = -1;
 static void
 setup(void)
 {
-	g_autofree char *out = NULL;
-	int st;
-
 	dp = knet_netns_dp();
 	/* Unreplied UDP connections live 30 s, less than this test takes
 	 * under emulation: 10 minutes in this namespace. */
 	ck_assert_int_eq(ktest_sh("echo 600 >/proc/sys/net/netfilter/nf_conntrack_udp_timeout"), 0);
 	knet_veth_port(dp, 1, &port1, &raw1);
 	knet_veth_port(dp, 2, &port2, &raw2);
-	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
-			   " 'ct(commit,zone=5),%u'", port1, port2);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
-	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
-			   " 'ct(commit,zone=6),%u'", port2, port1);
-	ck_assert_msg(st == 0, "%s", out);
+	knet_cli_expect(0, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
+			" 'ct(commit,zone=5),%u'", port1, port2);
+	knet_cli_expect(0, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
+			" 'ct(commit,zone=6),%u'", port2, port1);
 }
 
 static void

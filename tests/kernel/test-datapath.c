@@ -459,12 +459,8 @@ START_TEST(cli_dp_commands)
 	out = knet_cli_run(&st, "dp list");
 	ck_assert_str_eq(out, "ovsdpt0\n");
 	g_free(out);
-	out = knet_cli_run(&st, "dp add");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
-	out = knet_cli_run(&st, "dp add --features bogus ovsdpt9");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
+	knet_cli_expect(2, "dp add");
+	knet_cli_expect(2, "dp add --features bogus ovsdpt9");
 
 	knet_veth("vA", "vB");
 	ck_assert_int_eq(ktest_sh("%s port add ovsdpt0 vA >/dev/null && "
@@ -484,9 +480,7 @@ START_TEST(cli_dp_commands)
 		ck_assert_str_eq(a, theirs);
 	}
 	g_free(out);
-	out = knet_cli_run(&st, "dp del ovsdpt0");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "dp del ovsdpt0");
 	out = knet_cli_run(&st, "dp del ovsdpt0");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: opening datapath ovsdpt0: No such device\n");

@@ -520,16 +520,12 @@ START_TEST(cli_flow_commands)
 
 	ck_assert_int_eq(port_a, 1);
 	ck_assert_int_eq(port_c, 2);
-	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_KEY "' 2");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow add ovsdpt0 '" CLI_KEY "' 2");
 	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_KEY "' 2");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: adding flow (32-byte key): File exists\n");
 	g_free(out);
-	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_TCP_KEY "' 2");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow add ovsdpt0 '" CLI_TCP_KEY "' 2");
 	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(1),bogus(3)' 2");
 	ck_assert_int_eq(st, 2);
 	ck_assert_msg(g_str_has_prefix(out, "ovsdp: flow key: "), "%s", out);
@@ -591,12 +587,8 @@ START_TEST(cli_flow_commands)
 
 	/* mod --clear zeroes the counters; mod changes the actions. */
 	g_free(out);
-	out = knet_cli_run(&st, "flow mod --clear ovsdpt0 '" CLI_KEY "' 2");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
-	out = knet_cli_run(&st, "flow mod ovsdpt0 '" CLI_KEY "' drop");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow mod --clear ovsdpt0 '" CLI_KEY "' 2");
+	knet_cli_expect(0, "flow mod ovsdpt0 '" CLI_KEY "' drop");
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_str_eq(out, CLI_KEY ", packets:0, bytes:0, used:never, actions:drop\n");
 	g_free(out);
@@ -605,23 +597,15 @@ START_TEST(cli_flow_commands)
 	ck_assert_msg(g_str_has_prefix(out, "ovsdp: modifying flow ("), "%s", out);
 	ck_assert_msg(g_str_has_suffix(out, "-byte key): No such file or directory\n"), "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow mod --may-create ovsdpt0 "
-			   "'in_port(2),eth(src=02:00:00:00:00:0c),eth_type(0x88b5)' 1");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
-	out = knet_cli_run(&st, "flow del ovsdpt0 '" CLI_KEY "'");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow mod --may-create ovsdpt0 "
+			"'in_port(2),eth(src=02:00:00:00:00:0c),eth_type(0x88b5)' 1");
+	knet_cli_expect(0, "flow del ovsdpt0 '" CLI_KEY "'");
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: reading flow (32-byte key): No such file or directory\n");
 	g_free(out);
-	out = knet_cli_run(&st, "flow del ovsdpt0");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
-	out = knet_cli_run(&st, "flow flush ovsdpt0");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(2, "flow del ovsdpt0");
+	knet_cli_expect(0, "flow flush ovsdpt0");
 	out = knet_cli_run(&st, "flow dump ovsdpt0");
 	ck_assert_int_eq(st, 0);
 	ck_assert_str_eq(out, "");
@@ -667,14 +651,10 @@ START_TEST(cli_flows_from_file)
 	ck_assert_msg(strstr(out, "ovsdp: (stdin):2: adding flow (32-byte key): File exists\n"),
 		      "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_TCP_KEY "'");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow get ovsdpt0 '" CLI_TCP_KEY "'");
 
 	ck_assert(g_file_set_contents(f, CLI_KEY " drop\n", -1, NULL));
-	out = knet_cli_run(&st, "flow mod-flows ovsdpt0 %s", f);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow mod-flows ovsdpt0 %s", f);
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_str_eq(out, CLI_KEY ", packets:0, bytes:0, used:never, actions:drop\n");
 	g_free(out);
@@ -686,9 +666,7 @@ START_TEST(cli_flows_from_file)
 	ck_assert_msg(strstr(out, ":1: del-flows takes a key a line, not '2' after it\n"), "%s", out);
 	g_free(out);
 	ck_assert(g_file_set_contents(f, CLI_KEY "\nufid:" CLI_UFID "\n" CLI_TCP_KEY "\n", -1, NULL));
-	out = knet_cli_run(&st, "flow del-flows ovsdpt0 %s", f);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow del-flows ovsdpt0 %s", f);
 	out = knet_cli_run(&st, "flow dump ovsdpt0");
 	ck_assert_str_eq(out, "");
 	g_free(out);
@@ -698,9 +676,7 @@ START_TEST(cli_flows_from_file)
 	ck_assert_int_eq(st, 1);
 	ck_assert_msg(strstr(out, missing) != NULL, "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow add-flows ovsdpt0");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
+	knet_cli_expect(2, "flow add-flows ovsdpt0");
 	/* Not a regular file: refused at once, never waited on or read
 	 * without end (a FIFO with no writer, a device, a directory); a
 	 * standard input without end stops at its limit. */
