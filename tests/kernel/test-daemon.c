@@ -890,6 +890,30 @@ check_still_receiving(int fd, uint32_t tag)
 	ck_abort_msg("the daemon stopped receiving upcalls");
 }
 
+/* Host A (on fd0) sends to B (on fd1), then B answers: tags 1 and 2, each
+ * delivered.  A's frame is flooded, and A is learned before B answers
+ * (handlers run in parallel). */
+static void
+exchange(int fd0, const uint8_t a[6], int fd1, const uint8_t b[6])
+{
+	uint8_t frame[128];
+
+	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
+	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
+	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
+	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+}
+
+/* The daemon's active dispatcher is 'want', and it still receives. */
+static void
+check_still_active(const char *want, int fd, uint32_t tag)
+{
+	g_autofree char *active = active_dispatcher();
+
+	ck_assert_str_eq(active, want);
+	check_still_receiving(fd, tag);
+}
+
 START_TEST(refusals_keep_dispatcher)
 {
 	g_autofree char *found = found_list();
@@ -917,10 +941,7 @@ START_TEST(refusals_keep_dispatcher)
 	ck_assert_str_eq(c.err, want);
 	ck_assert_str_eq(c.out, "");
 	ctl_clear(&c);
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "per-vport");
-	check_still_receiving(fd, 1);
+	check_still_active("per-vport", fd, 1);
 
 	/* The same in JSON: the error object on stdout, exit 1. */
 	c = ctl("--json dispatch set nonexistent");
@@ -960,10 +981,7 @@ START_TEST(refusals_keep_dispatcher)
 	kill(dmn.pid, SIGHUP);
 	ck_assert_msg(KTEST_WAIT(10000, log_count(want + strlen("ovsdp: ")) > n_refused),
 		      "SIGHUP: no new '%s' in the log", want + strlen("ovsdp: "));
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "per-vport");
-	check_still_receiving(fd, 2);
+	check_still_active("per-vport", fd, 2);
 
 	/* Fixed: the reload switches live to the file's new choice (once
 	 * SIGHUP's job is over: a reload meanwhile would be refused "busy"). */
@@ -973,10 +991,7 @@ START_TEST(refusals_keep_dispatcher)
 	ck_assert_msg(c.status == 0, "ovsdp ctl reload: exit %d: %s%s", c.status, c.out, c.err);
 	ck_assert_msg(g_str_has_prefix(c.out, "switched from per-vport to legacy in "), "%s", c.out);
 	ctl_clear(&c);
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "legacy");
-	check_still_receiving(fd, 3);
+	check_still_active("legacy", fd, 3);
 
 	/* Bad requests are refused with a reason, and usage errors never
 	 * reach the daemon. */
@@ -1282,11 +1297,7 @@ START_TEST(control_socket_and_clean_stop)
 	/* Two hosts talk: the learning policy installs two flows. */
 	fd0 = knet_raw_open("tx0");
 	fd1 = knet_raw_open("tx1");
-	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
-	/* Flooded: A is learned before B answers (handlers run in parallel). */
-	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
-	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
-	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+	exchange(fd0, a, fd1, b);
 	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 3, 46));
 	ck_assert_int_ge(knet_recv_tag(fd1, 3, frame, sizeof frame, 5000), 0);
 	for (int waited = 0; waited < 5000; waited += 100) {
@@ -1635,11 +1646,7 @@ START_TEST(deleted_behind_its_back)
 	g_unsetenv("OVSDP_TEST_MONITOR_RCVBUF");
 	fd0 = knet_raw_open("tx0");
 	fd1 = knet_raw_open("tx1");
-	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
-	/* Flooded: A is learned before B answers (handlers run in parallel). */
-	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
-	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
-	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+	exchange(fd0, a, fd1, b);
 	macs = query("text macs");
 	ck_assert_uint_eq(count_lines(macs), 3);
 
