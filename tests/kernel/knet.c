@@ -372,6 +372,17 @@ knet_upcall_tag(const struct ovsdp_upcall *u, uint32_t *tag)
 	return true;
 }
 
+uint32_t
+knet_msg_tag(const struct ovsdp_dispatch_msg *m, uint16_t family)
+{
+	struct ovsdp_upcall u;
+	uint32_t tag;
+
+	ck_assert_uint_eq(m->flags, 0);
+	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
+	return knet_upcall_tag(&u, &tag) ? tag : UINT32_MAX;
+}
+
 void
 knet_send_misses(int fd, unsigned int port, uint32_t first, uint32_t count, unsigned int gap_us)
 {

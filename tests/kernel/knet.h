@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "ovsdp/dispatch.h"
 #include "ovsdp/ovsdp.h"
 
 /* The EtherType of test frames (IEEE local experimental): nothing else in
@@ -89,6 +90,10 @@ void knet_flow_put_set(struct ovsdp_flow_put *put, const struct ovsdp_buf *key,
 
 /* True when the upcall carries a test frame (knet_frame); its tag in *tag. */
 bool knet_upcall_tag(const struct ovsdp_upcall *u, uint32_t *tag);
+/* The test tag of one upcall message as a dispatcher received it (no
+ * flags, and it parses as an upcall of 'family'), or UINT32_MAX for
+ * anything else. */
+uint32_t knet_msg_tag(const struct ovsdp_dispatch_msg *m, uint16_t family);
 
 /* Send test frames tagged (port << 20) | seq for seq in [first,
  * first+count) on raw socket 'fd' to the broadcast MAC, each from a new

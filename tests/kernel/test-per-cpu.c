@@ -127,22 +127,6 @@ send_from(int cpu, uint32_t first, uint32_t count)
 	g_thread_join(g_thread_new("sender", send_main, &job));
 }
 
-/* The test tag of one raw upcall, or UINT32_MAX for anything else. */
-static uint32_t
-tag_of(const struct ovsdp_dispatch_msg *m)
-{
-	struct ovsdp_upcall u;
-	uint32_t tag;
-
-	ck_assert_uint_eq(m->flags, 0);
-	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
-	if (u.packet_len < 18 || u.packet[12] != (KNET_ETHERTYPE >> 8) ||
-	    u.packet[13] != (KNET_ETHERTYPE & 0xff))
-		return UINT32_MAX;
-	memcpy(&tag, u.packet + 14, 4);
-	return ntohl(tag);
-}
-
 /* Read handler h the way the core does (poll wait_fd, then recv) until it
  * stays quiet for QUIET_MS; append the test tags to 'tags' in order. */
 static void
@@ -169,7 +153,7 @@ read_handler(uint32_t h, GArray *tags)
 		ck_assert_int_ge(n, 0);
 		ck_assert_uint_eq(overruns, 0);
 		for (int i = 0; i < n; i++) {
-			uint32_t t = tag_of(&msgs[i]);
+			uint32_t t = knet_msg_tag(&msgs[i], family);
 
 			if (t != UINT32_MAX)
 				g_array_append_val(tags, t);
@@ -360,7 +344,7 @@ START_TEST(takes_over_from_vport_pids)
 	g_thread_join(t);
 	while ((len = ovsdp_upcall_sock_recv(old, buf, MSG_SIZE)) > 0) {
 		struct ovsdp_dispatch_msg m = { buf, MSG_SIZE, (uint32_t)len, 0, 0 };
-		uint32_t tag = tag_of(&m);
+		uint32_t tag = knet_msg_tag(&m, family);
 
 		if (tag != UINT32_MAX)
 			g_array_append_val(tags, tag);

@@ -125,22 +125,6 @@ send_frames(unsigned int i, uint32_t first, uint32_t count)
 	knet_send_misses(raw[i], i, first, count, 0);
 }
 
-/* The test tag of one raw upcall, or UINT32_MAX for anything else. */
-static uint32_t
-tag_of(const struct ovsdp_dispatch_msg *m)
-{
-	struct ovsdp_upcall u;
-	uint32_t tag;
-
-	ck_assert_uint_eq(m->flags, 0);
-	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
-	if (u.packet_len < 18 || u.packet[12] != (KNET_ETHERTYPE >> 8) ||
-	    u.packet[13] != (KNET_ETHERTYPE & 0xff))
-		return UINT32_MAX;
-	memcpy(&tag, u.packet + 14, 4);
-	return ntohl(tag);
-}
-
 /* Read handlers 0..n-1 the way the core does (poll every wait_fd, recv
  * the readable ones) until all stay quiet for QUIET_MS; count each test
  * tag in 'seen'.  Returns the number of test upcalls. */
@@ -177,7 +161,7 @@ read_all(uint32_t n, GHashTable *seen)
 			ck_assert_int_ge(got, 0);
 			ck_assert_uint_eq(overruns, 0);
 			for (int i = 0; i < got; i++) {
-				uint32_t t = tag_of(&msgs[i]);
+				uint32_t t = knet_msg_tag(&msgs[i], family);
 				gpointer old;
 
 				if (t == UINT32_MAX)
