@@ -331,14 +331,14 @@ knet_dp_missed(struct ovsdp_dp *dp)
 }
 
 struct ovsdp_dp *
-knet_netns_dp(void)
+knet_netns_dp(const char *name)
 {
 	g_autoptr(GError) err = NULL;
 	struct ovsdp_dp *dp = NULL;
 
 	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create(KNET_DP, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
+	ck_assert_msg(ovsdp_dp_create(name, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
+		      err ? err->message : "");
 	return dp;
 }
 

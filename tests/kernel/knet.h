@@ -68,18 +68,19 @@ uint64_t knet_dp_missed(struct ovsdp_dp *dp);
 /* The kernel's statistics of 'dp' (fails the test on error). */
 struct ovsdp_dp_stats knet_dp_stats(struct ovsdp_dp *dp);
 
-/* The datapath of the plain fixtures: move this (forked) test case into a
- * fresh network namespace and create datapath KNET_DP there (fails the test
- * on error).  knet_dp_close() closes it and clears the pointer. */
+/* The datapath of the fixtures: move this (forked) test case into a fresh
+ * network namespace and create datapath 'name' there (fails the test on
+ * error); KNET_DP for most.  knet_dp_close() closes it and clears the
+ * pointer. */
 #define KNET_DP "ovsdpt0"
-struct ovsdp_dp *knet_netns_dp(void);
+struct ovsdp_dp *knet_netns_dp(const char *name);
 void knet_dp_close(struct ovsdp_dp **dp);
 
 /* The checked fixture of a test whose cases need that datapath and nothing
  * else: defines 'static struct ovsdp_dp *var' with setup() and teardown(). */
 #define KNET_DP_FIXTURE(var)                                                            \
 	static struct ovsdp_dp *var;                                                    \
-	static void setup(void) { var = knet_netns_dp(); }                              \
+	static void setup(void) { var = knet_netns_dp(KNET_DP); }                       \
 	static void teardown(void) { knet_dp_close(&var); }
 
 /* Point a flow put's key, mask and actions at the data of 'key', 'mask'

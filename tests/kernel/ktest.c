@@ -215,3 +215,15 @@ ktest_dispatchers(unsigned int *n)
 				      f.per_cpu_dispatch == OVSDP_YES);
 	return names;
 }
+
+int
+ktest_main(const char *suite, const char *name, void (*setup)(void), void (*teardown)(void),
+	   double timeout_s, const TTest *const *tests)
+{
+	Suite *s;
+
+	ktest_require_datapath();
+	s = suite_create(suite);
+	tsuite_case(s, name, setup, teardown, timeout_s, tests);
+	return ktest_run_suite(s);
+}

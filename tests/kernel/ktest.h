@@ -61,6 +61,11 @@ void ktest_kernel_version(int *major, int *minor);
  * CK_RUN_SUITE naming nothing). */
 int ktest_run_suite(Suite *s);
 
+/* The main of a program of one test case: ktest_require_datapath(), then
+ * suite 'suite' with case 'name' (tsuite_case) run by ktest_run_suite. */
+int ktest_main(const char *suite, const char *name, void (*setup)(void),
+	       void (*teardown)(void), double timeout_s, const TTest *const *tests);
+
 /* The kernel's features; a failed probe fails the program (exit 1). */
 struct ovsdp_features;
 void ktest_probe_features(struct ovsdp_features *f);

@@ -131,10 +131,6 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("auto");
-
-	ktest_require_datapath();
-	tsuite_case(s, "choice", ktest_netns_setup, NULL, 0,
-		    TSUITE_TESTS(library_auto, cli_probe, cli_config_check));
-	return ktest_run_suite(s);
+	return ktest_main("auto", "choice", ktest_netns_setup, NULL, 0,
+			  TSUITE_TESTS(library_auto, cli_probe, cli_config_check));
 }

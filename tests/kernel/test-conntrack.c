@@ -28,7 +28,7 @@ static int raw1 = -1, raw2 = -1;
 static void
 setup(void)
 {
-	dp = knet_netns_dp();
+	dp = knet_netns_dp(KNET_DP);
 	/* Unreplied UDP connections live 30 s, less than this test takes
 	 * under emulation: 10 minutes in this namespace. */
 	ck_assert_int_eq(ktest_sh("echo 600 >/proc/sys/net/netfilter/nf_conntrack_udp_timeout"), 0);
@@ -199,9 +199,6 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("conntrack");
-
-	ktest_require_datapath();
-	tsuite_case(s, "conntrack", setup, teardown, 120, TSUITE_TESTS(dump_and_flush));
-	return ktest_run_suite(s);
+	return ktest_main("conntrack", "conntrack", setup, teardown, 120,
+			  TSUITE_TESTS(dump_and_flush));
 }

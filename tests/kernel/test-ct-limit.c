@@ -153,11 +153,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("ct-limit");
-
-	ktest_require_datapath();
 	/* It runs the CLI and ovs-dpctl a dozen times: slow to spawn under TCG. */
-	tsuite_case(s, "ct-limit", setup, teardown, 180,
-		    TSUITE_TESTS(set_get_del, cli_and_ovs_dpctl_agree));
-	return ktest_run_suite(s);
+	return ktest_main("ct-limit", "ct-limit", setup, teardown, 180,
+			  TSUITE_TESTS(set_get_del, cli_and_ovs_dpctl_agree));
 }

@@ -207,10 +207,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("meter");
-
-	ktest_require_datapath();
-	tsuite_case(s, "meter", setup, teardown, 180,
-		    TSUITE_TESTS(features_nonzero, drop_band_meters_traffic, get_del_and_missing));
-	return ktest_run_suite(s);
+	return ktest_main("meter", "meter", setup, teardown, 180,
+			  TSUITE_TESTS(features_nonzero, drop_band_meters_traffic,
+				       get_del_and_missing));
 }

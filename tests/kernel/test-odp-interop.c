@@ -143,7 +143,7 @@ setup(void)
 	g_autofree char *out = NULL;
 	int st;
 
-	dp = knet_netns_dp();
+	dp = knet_netns_dp(KNET_DP);
 	out = knet_cli_run(&st, "meter set ovsdpt0 " METER_ID " pktps band=drop,rate=1000");
 	ck_assert_msg(st == 0, "ovsdp meter set: %s", out);
 }

@@ -443,13 +443,10 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("packet");
-
-	ktest_require_datapath();
-	tsuite_case(s, "packet", setup, teardown, 120,
-		    TSUITE_TESTS(execute_output_arrives, miss_upcall_parsed, action_upcall_userdata,
-				 truncated_upcall_reports_length, batch_receive, overrun_counted,
-				 purge_and_truncation, execute_errors,
-				 mru_and_hash_reach_the_upcall, big_upcall_read_whole));
-	return ktest_run_suite(s);
+	return ktest_main("packet", "packet", setup, teardown, 120,
+			  TSUITE_TESTS(execute_output_arrives, miss_upcall_parsed,
+				       action_upcall_userdata, truncated_upcall_reports_length,
+				       batch_receive, overrun_counted, purge_and_truncation,
+				       execute_errors, mru_and_hash_reach_the_upcall,
+				       big_upcall_read_whole));
 }

@@ -154,11 +154,8 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("probe");
-
-	ktest_require_datapath();
-	tsuite_case(s, "features", ktest_netns_setup, NULL, 0,
-		    TSUITE_TESTS(families_resolve, per_cpu_matches_kernel, probe_leaves_no_datapath,
-				 probe_invisible_and_sweeps_stale, cli_probe_json));
-	return ktest_run_suite(s);
+	return ktest_main("probe", "features", ktest_netns_setup, NULL, 0,
+			  TSUITE_TESTS(families_resolve, per_cpu_matches_kernel,
+				       probe_leaves_no_datapath, probe_invisible_and_sweeps_stale,
+				       cli_probe_json));
 }

@@ -137,11 +137,8 @@ static void
 setup(void)
 {
 	struct ovsdp_features features;
-	g_autoptr(GError) err = NULL;
 
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err ? err->message : "");
+	dp = knet_netns_dp(DP_NAME);
 	knet_veth_port(dp, 0, &in_port, &raw_in);
 	knet_veth_port(dp, 1, &out_port, &raw_out);
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);

@@ -26,7 +26,7 @@ static char remote_ns[32];
 static void
 setup(void)
 {
-	dp = knet_netns_dp();
+	dp = knet_netns_dp(KNET_DP);
 	remote_ns[0] = '\0';
 }
 
