@@ -104,6 +104,22 @@ write_file(const char *dir, const char *sub, unsigned int i, const void *p, size
 
 /* A MISS upcall as the kernel sends it: nlmsghdr, genlmsghdr, ovs_header,
  * OVS_PACKET_ATTR_PACKET then OVS_PACKET_ATTR_KEY. */
+/* Seed i of a target that reads a selector byte first: 'sel', then 'a',
+ * then 'b' ('blen' 0: none). */
+static void
+write_selected(const char *dir, const char *sub, unsigned int i, uint8_t sel, const void *a,
+	       size_t alen, const void *b, size_t blen)
+{
+	struct ovsdp_buf s = OVSDP_BUF_INIT;
+
+	ovsdp_buf_put(&s, &sel, 1);
+	ovsdp_buf_put(&s, a, alen);
+	if (blen)
+		ovsdp_buf_put(&s, b, blen);
+	write_file(dir, sub, i, s.data, s.len);
+	ovsdp_buf_clear(&s);
+}
+
 static void
 write_upcall(const char *dir, unsigned int i, const struct ovsdp_buf *key, uint8_t cmd)
 {
@@ -381,53 +397,31 @@ main(int argc, char **argv)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < G_N_ELEMENTS(keys); i++) {
-		struct ovsdp_buf key = OVSDP_BUF_INIT, mask = OVSDP_BUF_INIT, b = OVSDP_BUF_INIT;
+		struct ovsdp_buf key = OVSDP_BUF_INIT, mask = OVSDP_BUF_INIT;
 		g_autoptr(GError) err = NULL;
-		uint8_t sel;
 
 		if (ovsdp_odp_key_from_string(keys[i], &key, &mask, &err) < 0) {
 			fprintf(stderr, "make-seeds: %s: %s\n", keys[i], err->message);
 			return 1;
 		}
-		sel = 0;
-		ovsdp_buf_put(&b, &sel, 1);
-		ovsdp_buf_put(&b, key.data, key.len);
-		write_file(dir, "odp-attrs", n++, b.data, b.len);
-		b.len = 0;
-		sel = 1;
-		ovsdp_buf_put(&b, &sel, 1);
-		ovsdp_buf_put(&b, key.data, key.len);
-		ovsdp_buf_put(&b, mask.data, mask.len);
-		write_file(dir, "odp-attrs", n++, b.data, b.len);
+		write_selected(dir, "odp-attrs", n++, 0, key.data, key.len, NULL, 0);
+		write_selected(dir, "odp-attrs", n++, 1, key.data, key.len, mask.data, mask.len);
 		write_upcall(dir, i, &key, i % 2 ? OVS_PACKET_CMD_ACTION : OVS_PACKET_CMD_MISS);
-		b.len = 0;
-		sel = 0;
-		ovsdp_buf_put(&b, &sel, 1);
-		ovsdp_buf_put(&b, keys[i], strlen(keys[i]));
-		write_file(dir, "odp-text", i, b.data, b.len);
+		write_selected(dir, "odp-text", i, 0, keys[i], strlen(keys[i]), NULL, 0);
 		ovsdp_buf_clear(&key);
 		ovsdp_buf_clear(&mask);
-		ovsdp_buf_clear(&b);
 	}
 	for (unsigned int i = 0; i < G_N_ELEMENTS(actions); i++) {
-		struct ovsdp_buf a = OVSDP_BUF_INIT, b = OVSDP_BUF_INIT;
+		struct ovsdp_buf a = OVSDP_BUF_INIT;
 		g_autoptr(GError) err = NULL;
-		uint8_t sel = 2;
 
 		if (ovsdp_odp_actions_from_string(actions[i], &a, &err) < 0) {
 			fprintf(stderr, "make-seeds: %s: %s\n", actions[i], err->message);
 			return 1;
 		}
-		ovsdp_buf_put(&b, &sel, 1);
-		ovsdp_buf_put(&b, a.data, a.len);
-		write_file(dir, "odp-attrs", n++, b.data, b.len);
-		b.len = 0;
-		sel = 1;
-		ovsdp_buf_put(&b, &sel, 1);
-		ovsdp_buf_put(&b, actions[i], strlen(actions[i]));
-		write_file(dir, "odp-text", 100 + i, b.data, b.len);
+		write_selected(dir, "odp-attrs", n++, 2, a.data, a.len, NULL, 0);
+		write_selected(dir, "odp-text", 100 + i, 1, actions[i], strlen(actions[i]), NULL, 0);
 		ovsdp_buf_clear(&a);
-		ovsdp_buf_clear(&b);
 	}
 	for (unsigned int i = 0; i < G_N_ELEMENTS(configs); i++)
 		write_file(dir, "config", i, configs[i], strlen(configs[i]));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -146,27 +147,32 @@ knet_recv_tag(int fd, uint32_t tag, void *buf, size_t size, int timeout_ms)
 	}
 }
 
-void
-knet_key(struct ovsdp_buf *key, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6])
+/* The attributes of a test frame's key, or of its mask: the same three. */
+static void
+put_eth_key(struct ovsdp_buf *b, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6],
+	    uint16_t ethertype_be)
 {
 	struct ovs_key_ethernet eth;
 
 	memcpy(eth.eth_src, src, 6);
 	memcpy(eth.eth_dst, dst, 6);
-	ovsdp_buf_put_u32(key, OVS_KEY_ATTR_IN_PORT, in_port);
-	ovsdp_buf_put_attr(key, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
-	ovsdp_buf_put_u16(key, OVS_KEY_ATTR_ETHERTYPE, htons(KNET_ETHERTYPE));
+	ovsdp_buf_put_u32(b, OVS_KEY_ATTR_IN_PORT, in_port);
+	ovsdp_buf_put_attr(b, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
+	ovsdp_buf_put_u16(b, OVS_KEY_ATTR_ETHERTYPE, ethertype_be);
+}
+
+void
+knet_key(struct ovsdp_buf *key, uint32_t in_port, const uint8_t src[6], const uint8_t dst[6])
+{
+	put_eth_key(key, in_port, src, dst, htons(KNET_ETHERTYPE));
 }
 
 void
 knet_mask(struct ovsdp_buf *mask)
 {
-	struct ovs_key_ethernet eth;
+	static const uint8_t exact[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-	memset(&eth, 0xff, sizeof eth);
-	ovsdp_buf_put_u32(mask, OVS_KEY_ATTR_IN_PORT, UINT32_MAX);
-	ovsdp_buf_put_attr(mask, OVS_KEY_ATTR_ETHERNET, &eth, sizeof eth);
-	ovsdp_buf_put_u16(mask, OVS_KEY_ATTR_ETHERTYPE, 0xffff);
+	put_eth_key(mask, UINT32_MAX, exact, exact, 0xffff);
 }
 
 const void *
@@ -240,26 +246,47 @@ knet_cli(void)
 	return path;
 }
 
-char *
-knet_cli_run(int *status, const char *fmt, ...)
+/* knet_cli_run with the arguments in 'args'. */
+static char *
+cli_run(int *status, const char *args)
 {
-	g_autofree char *args = NULL, *cmd = NULL;
+	g_autofree char *cmd = g_strdup_printf("%s %s 2>&1", knet_cli(), args);
 	g_autoptr(GError) err = NULL;
 	char *out = NULL;
-	const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	int st = -1;
-	va_list ap;
 
-	va_start(ap, fmt);
-	args = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	cmd = g_strdup_printf("%s %s 2>&1", knet_cli(), args);
-	argv[2] = cmd;
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &st,
 			  &err))
 		ck_abort_msg("%s: %s", cmd, err->message);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return out ? out : g_strdup("");
+}
+
+char *
+knet_cli_run(int *status, const char *fmt, ...)
+{
+	g_autofree char *args = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return cli_run(status, args);
+}
+
+void
+knet_cli_expect(int status, const char *fmt, ...)
+{
+	g_autofree char *args = NULL, *out = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	out = cli_run(&st, args);
+	ck_assert_msg(st == status, "ovsdp %s: exit %d, want %d: %s", args, st, status, out);
 }
 
 static gint
@@ -288,11 +315,184 @@ knet_normalise_flows(const char *text)
 	return g_string_free(out, FALSE);
 }
 
-uint64_t
-knet_dp_missed(struct ovsdp_dp *dp)
+struct ovsdp_dp_stats
+knet_dp_stats(struct ovsdp_dp *dp)
 {
 	struct ovsdp_dp_info info;
 
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_missed;
+	return info.stats;
+}
+
+uint64_t
+knet_dp_missed(struct ovsdp_dp *dp)
+{
+	return knet_dp_stats(dp).n_missed;
+}
+
+struct ovsdp_dp *
+knet_netns_dp(const char *name)
+{
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_dp *dp = NULL;
+
+	ktest_netns_setup();
+	ck_assert_msg(ovsdp_dp_create(name, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
+		      err ? err->message : "");
+	return dp;
+}
+
+void
+knet_dp_close(struct ovsdp_dp **dp)
+{
+	ovsdp_dp_close(*dp);
+	*dp = NULL;
+}
+
+void
+knet_flow_put_set(struct ovsdp_flow_put *put, const struct ovsdp_buf *key,
+		  const struct ovsdp_buf *mask, const struct ovsdp_buf *acts)
+{
+	*put = (struct ovsdp_flow_put){
+		.flags = put->flags, .ufid = put->ufid,
+		.key = key->data, .key_len = key->len,
+		.mask = mask->data, .mask_len = mask->len,
+		.actions = acts->data, .actions_len = acts->len,
+	};
+}
+
+bool
+knet_upcall_tag(const struct ovsdp_upcall *u, uint32_t *tag)
+{
+	if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
+	    u->packet[13] != (KNET_ETHERTYPE & 0xff))
+		return false;
+	memcpy(tag, u->packet + 14, 4);
+	*tag = ntohl(*tag);
+	return true;
+}
+
+uint32_t
+knet_msg_tag(const struct ovsdp_dispatch_msg *m, uint16_t family)
+{
+	struct ovsdp_upcall u;
+	uint32_t tag;
+
+	ck_assert_uint_eq(m->flags, 0);
+	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
+	return knet_upcall_tag(&u, &tag) ? tag : UINT32_MAX;
+}
+
+void
+knet_send_misses(int fd, unsigned int port, uint32_t first, uint32_t count, unsigned int gap_us)
+{
+	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint8_t frame[128];
+
+	for (uint32_t s = first; s < first + count; s++) {
+		src[3] = (uint8_t)(port | s >> 16);
+		src[4] = (uint8_t)(s >> 8);
+		src[5] = (uint8_t)s;
+		knet_send(fd, frame, knet_frame(frame, sizeof frame, dst, src, (port << 20) | s, 64));
+		if (gap_us)
+			g_usleep(gap_us);
+	}
+}
+
+unsigned int
+knet_count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+void
+knet_rx_init(struct knet_rx *r)
+{
+	memset(r, 0, sizeof *r);
+	pthread_mutex_init(&r->lock, NULL);
+	r->count = g_hash_table_new(NULL, NULL);
+	r->in_port = g_hash_table_new(NULL, NULL);
+}
+
+void
+knet_rx_free(struct knet_rx *r)
+{
+	g_hash_table_destroy(r->count);
+	g_hash_table_destroy(r->in_port);
+}
+
+bool
+knet_rx_note(struct knet_rx *r, const struct ovsdp_upcall *u, uint32_t *tag)
+{
+	gpointer key, old;
+
+	if (!knet_upcall_tag(u, tag)) {
+		r->others++;
+		return false;
+	}
+	r->ours++;
+	key = GUINT_TO_POINTER(*tag + 1);
+	old = g_hash_table_lookup(r->count, key);
+	g_hash_table_insert(r->count, key, GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
+	g_hash_table_insert(r->in_port, key, GUINT_TO_POINTER(u->in_port + 1));
+	return true;
+}
+
+/* The upcalls with a test frame, plus the others when 'all'. */
+static uint64_t
+rx_count(struct knet_rx *r, bool all)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&r->lock);
+	v = r->ours + (all ? r->others : 0);
+	pthread_mutex_unlock(&r->lock);
+	return v;
+}
+
+uint64_t
+knet_rx_ours(struct knet_rx *r)
+{
+	return rx_count(r, false);
+}
+
+uint64_t
+knet_rx_total(struct knet_rx *r)
+{
+	return rx_count(r, true);
+}
+
+bool
+knet_rx_wait(struct knet_rx *r, uint64_t want, int timeout_ms)
+{
+	return KTEST_WAIT(timeout_ms, knet_rx_ours(r) >= want);
+}
+
+void
+knet_rx_check_once(struct knet_rx *r, unsigned int port, uint32_t first, uint32_t count,
+		   uint32_t in_port)
+{
+	pthread_mutex_lock(&r->lock);
+	for (uint32_t s = first; s < first + count; s++) {
+		gpointer key = GUINT_TO_POINTER(((port << 20) | s) + 1);
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(r->count, key));
+		guint got = GPOINTER_TO_UINT(g_hash_table_lookup(r->in_port, key));
+
+		if (n != 1 || (in_port != UINT32_MAX && got != in_port + 1)) {
+			pthread_mutex_unlock(&r->lock);
+			ck_abort_msg("port %u frame %u: delivered %u times, in_port %d (want 1, %d)",
+				     port, s, n, (int)got - 1, (int)in_port);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
 }

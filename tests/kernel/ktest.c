@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <glib.h>
 
+#include "ovsdp/ovsdp.h"
 #include "nl/netlink.h"
 #include "ktest.h"
 
@@ -188,4 +189,41 @@ ktest_run_suite(Suite *s)
 		return 77;
 	}
 	return EXIT_SUCCESS;
+}
+
+void
+ktest_probe_features(struct ovsdp_features *f)
+{
+	if (ovsdp_features_probe(f, NULL) < 0) {
+		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
+		exit(1);
+	}
+}
+
+char **
+ktest_dispatchers(unsigned int *n)
+{
+	const char *env = g_getenv("OVSDP_TEST_DISPATCHERS");
+	char **names = g_strsplit_set(env && *env ? env : "legacy per-vport per-cpu", " ,", -1);
+	struct ovsdp_features f;
+
+	*n = g_strv_length(names);
+	ktest_probe_features(&f);
+	if (g_strv_contains((const char *const *)names, "per-cpu"))
+		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+; "
+				      "OVSDP_TEST_DISPATCHERS has per-cpu)",
+				      f.per_cpu_dispatch == OVSDP_YES);
+	return names;
+}
+
+int
+ktest_main(const char *suite, const char *name, void (*setup)(void), void (*teardown)(void),
+	   double timeout_s, const TTest *const *tests)
+{
+	Suite *s;
+
+	ktest_require_datapath();
+	s = suite_create(suite);
+	tsuite_case(s, name, setup, teardown, timeout_s, tests);
+	return ktest_run_suite(s);
 }

@@ -8,6 +8,8 @@
 #include <check.h>
 #include <glib.h>
 
+#include "tsuite.h"
+
 /* Exit 77 (meson's skip) unless the ovs_datapath family exists and we are
  * root.  When OVSDP_TEST_REQUIRE_DATAPATH=1 (the lab sets it), a missing
  * datapath is a failure (exit 1), never a skip. */
@@ -58,5 +60,20 @@ void ktest_kernel_version(int *major, int *minor);
  * 77 (a skip, never a pass) when no case ran at all (a CK_RUN_CASE or
  * CK_RUN_SUITE naming nothing). */
 int ktest_run_suite(Suite *s);
+
+/* The main of a program of one test case: ktest_require_datapath(), then
+ * suite 'suite' with case 'name' (tsuite_case) run by ktest_run_suite. */
+int ktest_main(const char *suite, const char *name, void (*setup)(void),
+	       void (*teardown)(void), double timeout_s, const TTest *const *tests);
+
+/* The kernel's features; a failed probe fails the program (exit 1). */
+struct ovsdp_features;
+void ktest_probe_features(struct ovsdp_features *f);
+
+/* The dispatchers under test: OVSDP_TEST_DISPATCHERS split at spaces and
+ * commas (default "legacy per-vport per-cpu"), NULL-terminated, their count
+ * in *n.  A list with per-cpu is a program that needs it: skipped (77),
+ * not passed, where the kernel has none (ktest_require_feature). */
+char **ktest_dispatchers(unsigned int *n);
 
 #endif

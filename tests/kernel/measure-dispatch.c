@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kfds.h"
 #include "kstats.h"
 
 #define DP_NAME "ovsdpmeasure"
@@ -36,52 +37,12 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 			__atomic_add_fetch(&delivered, 1, __ATOMIC_RELAXED);
 }
 
-/* Descriptors of this process that are netlink sockets, and all of them. */
+/* Descriptors of this process that are netlink sockets, and all of them
+ * (0 and 0 where /proc cannot tell). */
 static void
 count_fds(unsigned int *netlink, unsigned int *all)
 {
-	g_autofree char *nl = NULL;
-	g_autoptr(GHashTable) inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_auto(GStrv) lines = NULL;
-	struct dirent *e;
-	DIR *d;
-
-	*netlink = *all = 0;
-	if (!g_file_get_contents("/proc/self/net/netlink", &nl, NULL, NULL))
-		return;
-	lines = g_strsplit(nl, "\n", -1);
-	for (char **l = lines + 1; *l && **l; l++) {
-		g_auto(GStrv) f = g_strsplit_set(g_strstrip(*l), " ", -1);
-		const char *last = NULL;
-
-		for (char **x = f; *x; x++)
-			if (**x)
-				last = *x;
-		if (last)
-			g_hash_table_add(inodes, g_strdup(last));
-	}
-	d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char path[300], target[64];
-		ssize_t len;
-
-		if (e->d_name[0] == '.')
-			continue;
-		(*all)++;
-		g_snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof target - 1);
-		if (len <= 9)
-			continue;
-		target[len] = '\0';
-		if (g_str_has_prefix(target, "socket:[")) {
-			target[len - 1] = '\0';
-			if (g_hash_table_contains(inodes, target + 8))
-				(*netlink)++;
-		}
-	}
-	closedir(d);
+	kfds_count(netlink, all);
 }
 
 /* Voluntary context switches of this process's threads whose name starts

@@ -131,14 +131,6 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("auto");
-	TCase *tc = tcase_create("choice");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, ktest_netns_setup, NULL);
-	tcase_add_test(tc, library_auto);
-	tcase_add_test(tc, cli_probe);
-	tcase_add_test(tc, cli_config_check);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("auto", "choice", ktest_netns_setup, NULL, 0,
+			  TSUITE_TESTS(library_auto, cli_probe, cli_config_check));
 }

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,16 +45,12 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 	(void)h;
 	(void)data;
 	for (unsigned int i = 0; i < n; i++) {
-		const struct ovsdp_upcall *u = &ups[i];
 		uint32_t tag;
 
-		if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
-		    u->packet[13] != (KNET_ETHERTYPE & 0xff)) {
+		if (!knet_upcall_tag(&ups[i], &tag)) {
 			__atomic_add_fetch(&others, 1, __ATOMIC_RELAXED);
 			continue;
 		}
-		memcpy(&tag, u->packet + 14, 4);
-		tag = ntohl(tag);
 		if (tag < MAX_SEQ)
 			__atomic_add_fetch(&seen[tag], 1, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&delivered, 1, __ATOMIC_RELAXED);
@@ -65,35 +60,7 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 static unsigned int
 count_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static uint64_t
-kernel_lost(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_lost;
-}
-
-/* Upcalls the kernel tried, the lost ones included. */
-static uint64_t
-kernel_missed(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_missed;
+	return knet_count_entries("/proc/self/fd");
 }
 
 /* The stable port's traffic: one new flow per frame, no flow installed. */
@@ -105,16 +72,10 @@ struct sender {
 static gpointer
 sender_main(gpointer data)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct sender *s = data;
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
 
 	while (!g_atomic_int_get(&s->stop) && s->sent < MAX_SEQ) {
-		src[3] = (uint8_t)(s->sent >> 16);
-		src[4] = (uint8_t)(s->sent >> 8);
-		src[5] = (uint8_t)s->sent;
-		knet_send(stable_raw, frame, knet_frame(frame, sizeof frame, dst, src, s->sent, 64));
+		knet_send_misses(stable_raw, 0, s->sent, 1, 0);
 		s->sent++;
 		g_usleep(2000);
 	}
@@ -220,8 +181,8 @@ START_TEST(churn_under_traffic)
 			     KST_DISP(st, SOCKETS) ==
 				     want_sockets(dispatchers[_i], ovsdp_handlers_stats_n_handlers(st))));
 	fds0 = count_fds();
-	lost0 = kernel_lost();
-	missed0 = kernel_missed();
+	lost0 = knet_dp_stats(dp).n_lost;
+	missed0 = knet_dp_missed(dp);
 	got0 = __atomic_load_n(&delivered, __ATOMIC_RELAXED) + __atomic_load_n(&others,
 									       __ATOMIC_RELAXED);
 	t = g_thread_new("sender", sender_main, &snd);
@@ -240,10 +201,10 @@ START_TEST(churn_under_traffic)
 	}
 	/* Every upcall the kernel tried is delivered or lost: duplicates
 	 * would show up now. */
-	KTEST_WAIT(WAIT_MS, kernel_missed() - missed0 ==
+	KTEST_WAIT(WAIT_MS, knet_dp_missed(dp) - missed0 ==
 		   __atomic_load_n(&delivered, __ATOMIC_RELAXED) +
-		   __atomic_load_n(&others, __ATOMIC_RELAXED) - got0 + (kernel_lost() - lost0));
-	lost = kernel_lost() - lost0;
+		   __atomic_load_n(&others, __ATOMIC_RELAXED) - got0 + (knet_dp_stats(dp).n_lost - lost0));
+	lost = knet_dp_stats(dp).n_lost - lost0;
 	got = __atomic_load_n(&delivered, __ATOMIC_RELAXED);
 	for (uint32_t s = 0; s < snd.sent; s++) {
 		uint8_t k = __atomic_load_n(&seen[s], __ATOMIC_RELAXED);
@@ -341,32 +302,18 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	const char *env = g_getenv("OVSDP_TEST_DISPATCHERS");
 	const char *n = g_getenv("OVSDP_CHURN_CYCLES");
 	Suite *s = suite_create("churn");
-	TCase *tc = tcase_create("churn");
-	struct ovsdp_features f;
+	TCase *tc;
 
 	ktest_require_datapath();
-	dispatchers = g_strsplit_set(env && *env ? env : "legacy per-vport per-cpu", " ,", -1);
-	n_dispatchers = g_strv_length(dispatchers);
-	/* A list with per-cpu needs it: skipped (77), not passed, where the
-	 * kernel has none (meson runs it as churn-per-cpu). */
-	if (ovsdp_features_probe(&f, NULL) < 0) {
-		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
-		return 1;
-	}
-	if (g_strv_contains((const char *const *)dispatchers, "per-cpu"))
-		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+; "
-				      "OVSDP_TEST_DISPATCHERS has per-cpu)",
-				      f.per_cpu_dispatch == OVSDP_YES);
+	/* Meson runs per-cpu as its own test, churn-per-cpu. */
+	dispatchers = ktest_dispatchers(&n_dispatchers);
 	if (!(n && *n) && argc > 1)
 		n = argv[1];
 	cycles = n && *n ? (unsigned int)strtoul(n, NULL, 10) : 1000;
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 600);
+	tc = tsuite_case(s, "churn", setup, teardown, 600, NULL);
 	tcase_add_loop_test(tc, churn_under_traffic, 0, (int)n_dispatchers);
-	suite_add_tcase(s, tc);
 	/* The port monitor's resync gives ports their sockets: per-cpu has
 	 * none per port, so the case runs for the others only (not added,
 	 * rather than passed without a check). */
@@ -374,14 +321,9 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < n_dispatchers; i++) {
 		if (!strcmp(dispatchers[i], "per-cpu"))
 			continue;
-		if (!tc) {
-			tc = tcase_create("resync");
-			tcase_add_checked_fixture(tc, setup, teardown);
-			tcase_set_timeout(tc, 120);
-		}
+		if (!tc)
+			tc = tsuite_case(s, "resync", setup, teardown, 120, NULL);
 		tcase_add_loop_test(tc, monitor_resyncs_after_overrun, (int)i, (int)i + 1);
 	}
-	if (tc)
-		suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

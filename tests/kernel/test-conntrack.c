@@ -28,25 +28,16 @@ static int raw1 = -1, raw2 = -1;
 static void
 setup(void)
 {
-	g_autoptr(GError) err = NULL;
-	g_autofree char *out = NULL;
-	int st;
-
-	ktest_netns_setup();
+	dp = knet_netns_dp(KNET_DP);
 	/* Unreplied UDP connections live 30 s, less than this test takes
 	 * under emulation: 10 minutes in this namespace. */
 	ck_assert_int_eq(ktest_sh("echo 600 >/proc/sys/net/netfilter/nf_conntrack_udp_timeout"), 0);
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
 	knet_veth_port(dp, 1, &port1, &raw1);
 	knet_veth_port(dp, 2, &port2, &raw2);
-	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
-			   " 'ct(commit,zone=5),%u'", port1, port2);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
-	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
-			   " 'ct(commit,zone=6),%u'", port2, port1);
-	ck_assert_msg(st == 0, "%s", out);
+	knet_cli_expect(0, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
+			" 'ct(commit,zone=5),%u'", port1, port2);
+	knet_cli_expect(0, "flow add ovsdpt0 'in_port(%u),eth(),eth_type(0x0800),ipv4(frag=no)'"
+			" 'ct(commit,zone=6),%u'", port2, port1);
 }
 
 static void
@@ -54,8 +45,7 @@ teardown(void)
 {
 	close(raw1);
 	close(raw2);
-	ovsdp_dp_close(dp);
-	dp = NULL;
+	knet_dp_close(&dp);
 }
 
 static uint16_t
@@ -209,13 +199,6 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("conntrack");
-	TCase *tc = tcase_create("conntrack");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, dump_and_flush);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("conntrack", "conntrack", setup, teardown, 120,
+			  TSUITE_TESTS(dump_and_flush));
 }

@@ -28,6 +28,7 @@
 #include <glib.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kdaemon.h"
 #include "knet.h"
 #include "ktest.h"
 
@@ -37,13 +38,7 @@
 #define CAP 64                  /* CONTROL_CONNECTIONS_MAX */
 #define SLOW_SWITCH_MS 15000    /* faulty's create-delay-ms */
 
-static struct {
-	char *dir;
-	char *conf;
-	char *sock;
-	char *log;
-	GPid pid;
-} dmn;
+static struct kdaemon dmn;
 static gint64 t_start;
 
 static void
@@ -53,22 +48,6 @@ step(const char *what)
 	fflush(stdout);
 }
 
-static void
-child_setup(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static char *
-read_log(void)
-{
-	char *text = NULL;
-
-	if (!g_file_get_contents(dmn.log, &text, NULL, NULL))
-		text = g_strdup("(no log)");
-	return text;
-}
-
 /* Wait up to ms for 'what' in the daemon's log. */
 static bool
 log_has(const char *what, int ms)
@@ -76,35 +55,13 @@ log_has(const char *what, int ms)
 	gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
 
 	do {
-		g_autofree char *log = read_log();
+		g_autofree char *log = kdaemon_log(&dmn);
 
 		if (strstr(log, what))
 			return true;
 		g_usleep(20000);
 	} while (g_get_monotonic_time() < deadline);
 	return false;
-}
-
-/* A connected socket with send and receive timeouts (a hang fails). */
-static int
-raw_connect(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 60 };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	g_strlcpy(sun.sun_path, dmn.sock, sizeof sun.sun_path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 /* Read until the daemon closes; NULL on a timeout or an error.  Plain
@@ -141,7 +98,7 @@ read_reply(int fd)
 static char *
 try_request(const char *req, size_t len)
 {
-	int fd = raw_connect();
+	int fd = kdaemon_connect(&dmn, 60);
 	char *reply;
 
 	if (fd < 0)
@@ -187,18 +144,19 @@ daemon_start(const char *pconf)
 			      g_getenv("OVSDP_BUILD_ROOT"), dmn.conf, dmn.log);
 	argv[2] = cmd;
 	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-				    child_setup, NULL, &dmn.pid, &err), "%s", err ? err->message : "");
+				    kdaemon_child_setup, NULL, &dmn.pid, &err),
+		      "%s", err ? err->message : "");
 	for (int waited = 0; waited < READY_MS; waited += 50) {
 		int status, fd;
 
 		if (waitpid(dmn.pid, &status, WNOHANG) == dmn.pid) {
-			g_autofree char *log = read_log();
+			g_autofree char *log = kdaemon_log(&dmn);
 
 			dmn.pid = 0;
 			ck_abort_msg("ovsdpd exited (status %d) before answering:\n%s",
 				     WEXITSTATUS(status), log);
 		}
-		fd = raw_connect();
+		fd = kdaemon_connect(&dmn, 60);
 		if (fd >= 0) {
 			g_autofree char *r = NULL;
 
@@ -471,7 +429,7 @@ START_TEST(answers_during_a_switch)
 
 		wrong = load[i].err ? "connection error" : check_reply(load[i].req, load[i].reply->str, &d);
 		if (wrong) {
-			g_autofree char *dlog = read_log();
+			g_autofree char *dlog = kdaemon_log(&dmn);
 			size_t l = strlen(dlog);
 
 			printf("daemon log (end):\n%s\n", dlog + (l > 6000 ? l - 6000 : 0));
@@ -536,7 +494,7 @@ START_TEST(answers_during_a_switch)
 	}
 	step("SIGHUP during a reload: reloaded after it");
 	ck_assert_int_eq(daemon_stop(), 0);
-	log = read_log();
+	log = kdaemon_log(&dmn);
 	ck_assert_msg(strstr(log, "switched from legacy to faulty in "), "%s", log);
 }
 END_TEST
@@ -594,7 +552,7 @@ START_TEST(bad_requests_refused)
 
 	/* A client that stalls mid-line blocks nobody, and gets an error
 	 * after the server's deadline (5 s). */
-	stall = raw_connect();
+	stall = kdaemon_connect(&dmn, 60);
 	ck_assert_int_ge(stall, 0);
 	ck_assert_int_eq(send(stall, "text sta", 8, 0), 8);
 	other = request_str("text status\n");
@@ -683,12 +641,12 @@ START_TEST(cap_and_fd_exhaustion)
 
 	/* CAP silent clients: the next one waits in the listen queue. */
 	for (int i = 0; i < CAP; i++) {
-		idle[i] = raw_connect();
+		idle[i] = kdaemon_connect(&dmn, 60);
 		ck_assert_int_ge(idle[i], 0);
 	}
 	ck_assert_msg(log_has("control: 64 connections open (the cap): not accepting more until "
 			      "one closes", 10000), "no cap line in the log");
-	extra = raw_connect();
+	extra = kdaemon_connect(&dmn, 60);
 	ck_assert_int_ge(extra, 0);
 	ck_assert_int_eq(send(extra, "text status\n", 12, 0), 12);
 	p = (struct pollfd){ .fd = extra, .events = POLLIN };
@@ -723,7 +681,7 @@ START_TEST(cap_and_fd_exhaustion)
 	n_free = (int)rl.rlim_cur - count_fds(dmn.pid);
 	ck_assert_int_lt(n_free + 4, (int)G_N_ELEMENTS(held));
 	while (n_held < n_free + 4) {
-		held[n_held] = raw_connect();
+		held[n_held] = kdaemon_connect(&dmn, 60);
 		ck_assert_int_ge(held[n_held], 0);
 		ck_assert_int_eq(send(held[n_held], "text status\n", 12, 0), 12);
 		n_held++;
@@ -746,7 +704,7 @@ START_TEST(cap_and_fd_exhaustion)
 	ck_assert_msg(c1 - c0 < 300, "the daemon spun: %" G_GUINT64_FORMAT " ms of CPU in %"
 		      G_GINT64_FORMAT " ms", c1 - c0, (t1 - t0) / 1000);
 	/* One line per episode (an episode ends when an accept succeeds). */
-	log = read_log();
+	log = kdaemon_log(&dmn);
 	ck_assert_msg(count_in(log, "not accepting for 500 ms") <=
 		      count_in(log, "control: accepting connections again") + 1,
 		      "the back-off was logged more than once per episode:\n%s", log);
@@ -771,12 +729,7 @@ END_TEST
 static void
 add_case(Suite *s, const char *name, const TTest *test)
 {
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
 }
 
 int

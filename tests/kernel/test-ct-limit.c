@@ -13,24 +13,7 @@
 #include "ktest.h"
 #include "knet.h"
 
-static struct ovsdp_dp *dp;
-
-static void
-setup(void)
-{
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
-}
-
-static void
-teardown(void)
-{
-	ovsdp_dp_close(dp);
-	dp = NULL;
-}
+KNET_DP_FIXTURE(dp)
 
 /* False, said visibly, when the kernel has no ovs_ct_limit family: only
  * allowed before Linux 4.18, which had none. */
@@ -122,9 +105,7 @@ START_TEST(cli_and_ovs_dpctl_agree)
 
 	if (!have_ct_limit())
 		return;
-	out = knet_cli_run(&st, "ct-limit set ovsdpt0 default=50 zone=3,limit=5 zone=4,limit=6");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "ct-limit set ovsdpt0 default=50 zone=3,limit=5 zone=4,limit=6");
 	out = knet_cli_run(&st, "ct-limit get ovsdpt0");
 	ck_assert_msg(st == 0, "%s", out);
 	ck_assert_str_eq(out, "default limit=50\nzone=3,limit=5,count=0\nzone=4,limit=6,count=0\n");
@@ -158,9 +139,7 @@ START_TEST(cli_and_ovs_dpctl_agree)
 	out = knet_cli_run(&st, "ct-limit get ovsdpt0");
 	ck_assert_str_eq(out, "default limit=50\nzone=4,limit=6,count=0\nzone=8,limit=80,count=0\n");
 	g_free(out);
-	out = knet_cli_run(&st, "ct-limit del ovsdpt0 zone=4,8");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "ct-limit del ovsdpt0 zone=4,8");
 	if (ktest_have_ovs_dpctl()) {
 		theirs = ktest_sh_output("ovs-dpctl ct-get-limits system@ovsdpt0 2>&1");
 		ck_assert_msg(theirs && strstr(theirs, "default limit=50") &&
@@ -174,15 +153,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("ct-limit");
-	TCase *tc = tcase_create("ct-limit");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
 	/* It runs the CLI and ovs-dpctl a dozen times: slow to spawn under TCG. */
-	tcase_set_timeout(tc, 180);
-	tcase_add_test(tc, set_get_del);
-	tcase_add_test(tc, cli_and_ovs_dpctl_agree);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("ct-limit", "ct-limit", setup, teardown, 180,
+			  TSUITE_TESTS(set_get_del, cli_and_ovs_dpctl_agree));
 }

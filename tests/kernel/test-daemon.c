@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kdaemon.h"
 #include "knet.h"
 #include "ktest.h"
 
@@ -40,16 +41,7 @@
 
 static struct ovsdp_features features;
 
-/* One ovsdpd run: its directory (config, socket, log) and pid. */
-struct daemon {
-	char *dir;
-	char *conf;
-	char *sock;
-	char *log;
-	GPid pid;
-};
-
-static struct daemon dmn;
+static struct kdaemon dmn;
 static gint64 t_start;
 
 /* A progress line with the time since the test started (the lab is slow:
@@ -70,13 +62,6 @@ build_root(void)
 	if (!root)
 		ck_abort_msg("OVSDP_BUILD_ROOT is not set: run through meson test");
 	return root;
-}
-
-static void
-child_setup(gpointer data)
-{
-	/* A failed test ends its process at once: take the daemon along. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /* The result of one `ovsdp ctl` run. */
@@ -116,43 +101,16 @@ ctl(const char *fmt, ...)
 	return c;
 }
 
-static char *
-read_log(void)
-{
-	char *text = NULL;
-
-	if (!g_file_get_contents(dmn.log, &text, NULL, NULL))
-		text = g_strdup("(no log)");
-	return text;
-}
-
 /* How many times the daemon's log holds 'what'. */
 static unsigned int
 log_count(const char *what)
 {
-	g_autofree char *text = read_log();
+	g_autofree char *text = kdaemon_log(&dmn);
 	unsigned int n = 0;
 
 	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
 		n++;
 	return n;
-}
-
-/* Connect to the daemon's socket; -errno on failure. */
-static int
-raw_connect(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	g_strlcpy(sun.sun_path, dmn.sock, sizeof sun.sun_path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 /* Send 'req' on a fresh connection and read the whole reply. */
@@ -162,7 +120,7 @@ raw_request(const char *req, size_t len)
 	GString *s = g_string_new(NULL);
 	char buf[512];
 	ssize_t n;
-	int fd = raw_connect();
+	int fd = kdaemon_connect(&dmn, 0);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
@@ -283,19 +241,20 @@ daemon_start(const char *conf)
 			      build_root(), dmn.conf, dmn.log);
 	argv[2] = cmd;
 	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-				    child_setup, NULL, &dmn.pid, &err), "%s", err ? err->message : "");
+				    kdaemon_child_setup, NULL, &dmn.pid, &err),
+		      "%s", err ? err->message : "");
 	for (int waited = 0; waited < READY_MS; waited += 100) {
 		int status;
 
 		if (waitpid(dmn.pid, &status, WNOHANG) == dmn.pid) {
-			g_autofree char *log = read_log();
+			g_autofree char *log = kdaemon_log(&dmn);
 
 			dmn.pid = 0;
 			ck_abort_msg("ovsdpd exited (status %d) before answering:\n%s",
 				     WEXITSTATUS(status), log);
 		}
 		if (access(dmn.sock, F_OK) == 0) {
-			int fd = raw_connect();
+			int fd = kdaemon_connect(&dmn, 0);
 
 			if (fd >= 0) {
 				close(fd);
@@ -680,7 +639,7 @@ START_TEST(learning_switch_pings)
 	       "\n", s1.n_hit - s0.n_hit, s1.n_missed - s0.n_missed);
 	if (s1.n_missed != s0.n_missed) {
 		g_autofree char *after = query("text flows");
-		g_autofree char *log = read_log();
+		g_autofree char *log = kdaemon_log(&dmn);
 
 		ck_abort_msg("%" G_GUINT64_FORMAT " misses; flows before:\n%safter:\n%slog:\n%s",
 			     s1.n_missed - s0.n_missed, flows, after, log);
@@ -890,6 +849,30 @@ check_still_receiving(int fd, uint32_t tag)
 	ck_abort_msg("the daemon stopped receiving upcalls");
 }
 
+/* Host A (on fd0) sends to B (on fd1), then B answers: tags 1 and 2, each
+ * delivered.  A's frame is flooded, and A is learned before B answers
+ * (handlers run in parallel). */
+static void
+exchange(int fd0, const uint8_t a[6], int fd1, const uint8_t b[6])
+{
+	uint8_t frame[128];
+
+	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
+	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
+	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
+	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+}
+
+/* The daemon's active dispatcher is 'want', and it still receives. */
+static void
+check_still_active(const char *want, int fd, uint32_t tag)
+{
+	g_autofree char *active = active_dispatcher();
+
+	ck_assert_str_eq(active, want);
+	check_still_receiving(fd, tag);
+}
+
 START_TEST(refusals_keep_dispatcher)
 {
 	g_autofree char *found = found_list();
@@ -917,10 +900,7 @@ START_TEST(refusals_keep_dispatcher)
 	ck_assert_str_eq(c.err, want);
 	ck_assert_str_eq(c.out, "");
 	ctl_clear(&c);
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "per-vport");
-	check_still_receiving(fd, 1);
+	check_still_active("per-vport", fd, 1);
 
 	/* The same in JSON: the error object on stdout, exit 1. */
 	c = ctl("--json dispatch set nonexistent");
@@ -960,10 +940,7 @@ START_TEST(refusals_keep_dispatcher)
 	kill(dmn.pid, SIGHUP);
 	ck_assert_msg(KTEST_WAIT(10000, log_count(want + strlen("ovsdp: ")) > n_refused),
 		      "SIGHUP: no new '%s' in the log", want + strlen("ovsdp: "));
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "per-vport");
-	check_still_receiving(fd, 2);
+	check_still_active("per-vport", fd, 2);
 
 	/* Fixed: the reload switches live to the file's new choice (once
 	 * SIGHUP's job is over: a reload meanwhile would be refused "busy"). */
@@ -973,10 +950,7 @@ START_TEST(refusals_keep_dispatcher)
 	ck_assert_msg(c.status == 0, "ovsdp ctl reload: exit %d: %s%s", c.status, c.out, c.err);
 	ck_assert_msg(g_str_has_prefix(c.out, "switched from per-vport to legacy in "), "%s", c.out);
 	ctl_clear(&c);
-	g_free(active);
-	active = active_dispatcher();
-	ck_assert_str_eq(active, "legacy");
-	check_still_receiving(fd, 3);
+	check_still_active("legacy", fd, 3);
 
 	/* Bad requests are refused with a reason, and usage errors never
 	 * reach the daemon. */
@@ -1151,7 +1125,7 @@ START_TEST(reload_applies_options)
 		g_usleep(100000);
 	}
 	ck_assert_msg(strstr(desc, "(epoll-exclusive = off)"), "%s", desc);
-	log = read_log();
+	log = kdaemon_log(&dmn);
 	g_free(want);
 	want = g_strdup_printf("per-vport restarted live with new options (epoll-exclusive: %s -> off)",
 			       on);
@@ -1256,13 +1230,13 @@ START_TEST(control_socket_and_clean_stop)
 	ck_assert_int_eq(chmod(dmn.sock, 0600), 0);
 
 	/* Clients that misbehave cost only their own connection. */
-	fd = raw_connect();
+	fd = kdaemon_connect(&dmn, 0);
 	ck_assert_int_ge(fd, 0);
 	close(fd);                                      /* silent */
-	fd = raw_connect();
+	fd = kdaemon_connect(&dmn, 0);
 	ck_assert_int_eq(send(fd, "text sta", 8, 0), 8);
 	close(fd);                                      /* half a request */
-	fd = raw_connect();
+	fd = kdaemon_connect(&dmn, 0);
 	ck_assert_int_eq(send(fd, "text flows\n", 11, 0), 11);
 	close(fd);                                      /* gone before the reply */
 	reply = raw_request("text bogus\n", 11);
@@ -1282,11 +1256,7 @@ START_TEST(control_socket_and_clean_stop)
 	/* Two hosts talk: the learning policy installs two flows. */
 	fd0 = knet_raw_open("tx0");
 	fd1 = knet_raw_open("tx1");
-	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
-	/* Flooded: A is learned before B answers (handlers run in parallel). */
-	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
-	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
-	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+	exchange(fd0, a, fd1, b);
 	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 3, 46));
 	ck_assert_int_ge(knet_recv_tag(fd1, 3, frame, sizeof frame, 5000), 0);
 	for (int waited = 0; waited < 5000; waited += 100) {
@@ -1298,7 +1268,7 @@ START_TEST(control_socket_and_clean_stop)
 	}
 	if (count_lines(flows) != 2) {
 		g_autofree char *status = query("text status");
-		g_autofree char *log = read_log();
+		g_autofree char *log = kdaemon_log(&dmn);
 
 		struct ovsdp_dp_stats ks = kernel_stats();
 
@@ -1453,7 +1423,7 @@ wait_policy_ports(uint64_t resyncs)
 		if (!strcmp(want, have) && status_number(status, "port_resyncs") > resyncs)
 			return status;
 		if (g_get_monotonic_time() >= end) {
-			g_autofree char *log = read_log();
+			g_autofree char *log = kdaemon_log(&dmn);
 
 			ck_abort_msg("after 10 s the policy knows\n  %s\nthe datapath has\n  %s\n"
 				     "port_resyncs %" G_GUINT64_FORMAT " (wanted > %" G_GUINT64_FORMAT
@@ -1555,7 +1525,7 @@ ports_change_while_stopped(void)
 	       (double)(g_get_monotonic_time() - t0) / 1e6, N, resyncs,
 	       status_number(status, "port_resyncs"), set);
 	{
-		g_autofree char *log = read_log();
+		g_autofree char *log = kdaemon_log(&dmn);
 		g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
 
 		for (char **l = lines; *l; l++) {
@@ -1635,11 +1605,7 @@ START_TEST(deleted_behind_its_back)
 	g_unsetenv("OVSDP_TEST_MONITOR_RCVBUF");
 	fd0 = knet_raw_open("tx0");
 	fd1 = knet_raw_open("tx1");
-	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 1, 46));
-	/* Flooded: A is learned before B answers (handlers run in parallel). */
-	ck_assert_int_ge(knet_recv_tag(fd1, 1, frame, sizeof frame, 5000), 0);
-	knet_send(fd1, frame, knet_frame(frame, sizeof frame, a, b, 2, 46));
-	ck_assert_int_ge(knet_recv_tag(fd0, 2, frame, sizeof frame, 5000), 0);
+	exchange(fd0, a, fd1, b);
 	macs = query("text macs");
 	ck_assert_uint_eq(count_lines(macs), 3);
 
@@ -1681,7 +1647,7 @@ START_TEST(deleted_behind_its_back)
 	}
 	knet_send(fd0, frame, knet_frame(frame, sizeof frame, b, a, 3, 46));
 	ck_assert_int_ge(knet_recv_tag(fd1, 3, frame, sizeof frame, 5000), 0);
-	log = read_log();
+	log = kdaemon_log(&dmn);
 	ck_assert_ptr_nonnull(strstr(log, "datapath " DP " was deleted behind ovsdpd's back"));
 	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
 
@@ -1691,7 +1657,7 @@ START_TEST(deleted_behind_its_back)
 	delete_behind_its_back(NULL);
 	r = daemon_wait_exit(10000);
 	g_free(log);
-	log = read_log();
+	log = kdaemon_log(&dmn);
 	ck_assert_msg(r == 1, "exit %d:\n%s", r, log);
 	ck_assert_ptr_nonnull(strstr(log, "datapath " DP " is gone and "));
 	ck_assert_ptr_nonnull(strstr(log, " says create = no: exiting"));
@@ -1748,12 +1714,7 @@ END_TEST
 static void
 add_case(Suite *s, const char *name, const TTest *test)
 {
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
 }
 
 int

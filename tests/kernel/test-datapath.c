@@ -459,12 +459,8 @@ START_TEST(cli_dp_commands)
 	out = knet_cli_run(&st, "dp list");
 	ck_assert_str_eq(out, "ovsdpt0\n");
 	g_free(out);
-	out = knet_cli_run(&st, "dp add");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
-	out = knet_cli_run(&st, "dp add --features bogus ovsdpt9");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
+	knet_cli_expect(2, "dp add");
+	knet_cli_expect(2, "dp add --features bogus ovsdpt9");
 
 	knet_veth("vA", "vB");
 	ck_assert_int_eq(ktest_sh("%s port add ovsdpt0 vA >/dev/null && "
@@ -484,9 +480,7 @@ START_TEST(cli_dp_commands)
 		ck_assert_str_eq(a, theirs);
 	}
 	g_free(out);
-	out = knet_cli_run(&st, "dp del ovsdpt0");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "dp del ovsdpt0");
 	out = knet_cli_run(&st, "dp del ovsdpt0");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: opening datapath ovsdpt0: No such device\n");
@@ -537,27 +531,15 @@ int
 main(void)
 {
 	Suite *s = suite_create("datapath");
-	TCase *tc = tcase_create("datapath"), *cli;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, ktest_netns_setup, NULL);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, create_open_delete);
-	tcase_add_test(tc, create_twice_and_bad_args);
-	tcase_add_test(tc, list_finds_all);
-	tcase_add_test(tc, stats_count_real_misses);
-	tcase_add_test(tc, user_features_replaced_whole);
-	tcase_add_test(tc, masks_cache_size);
-	tcase_add_test(tc, per_cpu_pids_route_misses);
-	tcase_add_test(tc, datapath_upcall_pid_serves_local_port);
-	tcase_add_test(tc, monitor_reports_changes);
-	tcase_add_test(tc, ovs_dpctl_agrees);
-	suite_add_tcase(s, tc);
-	cli = tcase_create("cli");
-	tcase_add_checked_fixture(cli, ktest_netns_setup, NULL);
-	tcase_set_timeout(cli, 300);
-	tcase_add_test(cli, cli_dp_commands);
-	tcase_add_test(cli, cli_dp_show_statistics);
-	suite_add_tcase(s, cli);
+	tsuite_case(s, "datapath", ktest_netns_setup, NULL, 120,
+		    TSUITE_TESTS(create_open_delete, create_twice_and_bad_args, list_finds_all,
+				 stats_count_real_misses, user_features_replaced_whole,
+				 masks_cache_size, per_cpu_pids_route_misses,
+				 datapath_upcall_pid_serves_local_port, monitor_reports_changes,
+				 ovs_dpctl_agrees));
+	tsuite_case(s, "cli", ktest_netns_setup, NULL, 300,
+		    TSUITE_TESTS(cli_dp_commands, cli_dp_show_statistics));
 	return ktest_run_suite(s);
 }

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <errno.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "ovsdp/ovsdp.h"
 #include "runtime/handlers-internal.h"
+#include "kfds.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"
@@ -30,18 +30,11 @@
 static char **dispatchers;      /* names under test */
 static unsigned int n_dispatchers;
 
-/* What the callback saw, keyed by frame tag: (port index << 20) | seq. */
-struct rx {
-	pthread_mutex_t lock;
-	GHashTable *count;      /* tag -> times delivered */
-	GHashTable *in_port;    /* tag -> in_port of the upcall */
-	uint64_t ours;          /* upcalls carrying a test frame */
-	uint64_t others;        /* anything else (should stay 0) */
-	uint32_t last_seq[MAX_PORTS];
-	uint64_t reorders[MAX_PORTS];
-};
-
-static struct rx rx;
+/* What the callback saw (others should stay 0), and per port, under
+ * rx.lock, the last sequence number and how often one came out of order. */
+static struct knet_rx rx;
+static uint32_t last_seq[MAX_PORTS];
+static uint64_t reorders[MAX_PORTS];
 /* The names of the threads that wait for upcalls. */
 static const char *const handler_threads[] = { "ovsdp-handler", "pervport-wait", NULL };
 static struct ovsdp_dp *dp;
@@ -54,33 +47,20 @@ static unsigned int n_ports;
 static void
 on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
 {
-	struct rx *r = data;
+	struct knet_rx *r = data;
 
 	pthread_mutex_lock(&r->lock);
 	for (unsigned int i = 0; i < n; i++) {
-		const struct ovsdp_upcall *u = &ups[i];
 		uint32_t tag, idx, seq;
-		gpointer old;
 
-		if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
-		    u->packet[13] != (KNET_ETHERTYPE & 0xff)) {
-			r->others++;
+		if (!knet_rx_note(r, &ups[i], &tag))
 			continue;
-		}
-		memcpy(&tag, u->packet + 14, 4);
-		tag = ntohl(tag);
-		r->ours++;
-		old = g_hash_table_lookup(r->count, GUINT_TO_POINTER(tag + 1));
-		g_hash_table_insert(r->count, GUINT_TO_POINTER(tag + 1),
-				    GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
-		g_hash_table_insert(r->in_port, GUINT_TO_POINTER(tag + 1),
-				    GUINT_TO_POINTER(u->in_port + 1));
 		idx = tag >> 20;
 		seq = tag & 0xfffff;
 		if (idx < MAX_PORTS) {
-			if (seq < r->last_seq[idx])
-				r->reorders[idx]++;
-			r->last_seq[idx] = seq;
+			if (seq < last_seq[idx])
+				reorders[idx]++;
+			last_seq[idx] = seq;
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -89,44 +69,13 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 static uint64_t
 rx_ours(void)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&rx.lock);
-	v = rx.ours;
-	pthread_mutex_unlock(&rx.lock);
-	return v;
+	return knet_rx_ours(&rx);
 }
 
 static bool
 wait_ours(uint64_t want)
 {
-	for (int waited = 0; waited < WAIT_MS; waited += 10) {
-		if (rx_ours() >= want)
-			return true;
-		g_usleep(10000);
-	}
-	return rx_ours() >= want;
-}
-
-static uint64_t
-kernel_lost(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_lost;
-}
-
-/* Every upcall the callback got, test frames or not. */
-static uint64_t
-rx_total(void)
-{
-	uint64_t v;
-
-	pthread_mutex_lock(&rx.lock);
-	v = rx.ours + rx.others;
-	pthread_mutex_unlock(&rx.lock);
-	return v;
+	return knet_rx_wait(&rx, want, WAIT_MS);
 }
 
 /* The kernel's counters and the callback's at one moment.  n_missed counts
@@ -143,7 +92,7 @@ mark_now(struct mark *m)
 	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
 	m->missed = info.stats.n_missed;
 	m->lost = info.stats.n_lost;
-	m->delivered = rx_total();
+	m->delivered = knet_rx_total(&rx);
 }
 
 /* Since 'm': the kernel tried at least 'want' upcalls and each one it tried
@@ -166,24 +115,12 @@ add_veth_port(unsigned int i)
 	knet_veth_port(dp, i, &port_no[i], &raw[i]);
 }
 
+/* A new source MAC per frame: each frame is a new flow, as in the
+ * reference measurements.  No flow is ever installed. */
 static void
 send_frames(unsigned int i, uint32_t first, uint32_t count, unsigned int gap_us)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
-
-	for (uint32_t s = first; s < first + count; s++) {
-		/* A new source MAC per frame: each frame is a new flow, as in
-		 * the reference measurements.  No flow is ever installed. */
-		src[3] = (uint8_t)i;
-		src[4] = (uint8_t)(s >> 8);
-		src[5] = (uint8_t)s;
-		knet_send(raw[i], frame,
-			  knet_frame(frame, sizeof frame, dst, src, (i << 20) | s, 64));
-		if (gap_us)
-			g_usleep(gap_us);
-	}
+	knet_send_misses(raw[i], i, first, count, gap_us);
 }
 
 /* Every (port, seq) in [first, first+count) was delivered exactly once,
@@ -191,19 +128,7 @@ send_frames(unsigned int i, uint32_t first, uint32_t count, unsigned int gap_us)
 static void
 check_exactly_once(unsigned int i, uint32_t first, uint32_t count)
 {
-	pthread_mutex_lock(&rx.lock);
-	for (uint32_t s = first; s < first + count; s++) {
-		uint32_t tag = (i << 20) | s;
-		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(rx.count, GUINT_TO_POINTER(tag + 1)));
-		guint port = GPOINTER_TO_UINT(g_hash_table_lookup(rx.in_port, GUINT_TO_POINTER(tag + 1)));
-
-		if (n != 1 || port != port_no[i] + 1) {
-			pthread_mutex_unlock(&rx.lock);
-			ck_abort_msg("port %u frame %u: delivered %u times, in_port %d (want 1, %u)",
-				     i, s, n, (int)port - 1, port_no[i]);
-		}
-	}
-	pthread_mutex_unlock(&rx.lock);
+	knet_rx_check_once(&rx, i, first, count, port_no[i]);
 }
 
 static void
@@ -218,10 +143,9 @@ setup(void)
 	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
 		      err ? err->message : "");
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
-	memset(&rx, 0, sizeof rx);
-	pthread_mutex_init(&rx.lock, NULL);
-	rx.count = g_hash_table_new(NULL, NULL);
-	rx.in_port = g_hash_table_new(NULL, NULL);
+	knet_rx_init(&rx);
+	memset(last_seq, 0, sizeof last_seq);
+	memset(reorders, 0, sizeof reorders);
 	n_ports = 0;
 }
 
@@ -231,8 +155,7 @@ teardown(void)
 	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
-	g_hash_table_destroy(rx.count);
-	g_hash_table_destroy(rx.in_port);
+	knet_rx_free(&rx);
 }
 
 /* The plugin called dispatchers[i]: one the kernel can run (main skips
@@ -275,20 +198,20 @@ START_TEST(every_miss_one_upcall)
 	for (unsigned int i = 0; i < 4; i++)
 		add_veth_port(i);
 	hs = start(p, 3, NULL);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	mark_now(&m);
 	for (unsigned int i = 0; i < 4; i++)
 		send_frames(i, 0, 100, 0);
 	ck_assert_msg(wait_ours(400), "%s: %" G_GUINT64_FORMAT " of 400 upcalls arrived, kernel lost %"
-		      G_GUINT64_FORMAT, dispatchers[_i], rx_ours(), kernel_lost() - lost0);
+		      G_GUINT64_FORMAT, dispatchers[_i], rx_ours(), knet_dp_stats(dp).n_lost - lost0);
 	/* Every upcall the kernel tried is delivered or lost: duplicates
 	 * would show up now. */
 	ck_assert_msg(KTEST_WAIT(WAIT_MS, accounted(&m, 400)), "%s: the kernel's upcalls are not "
-		      "all accounted for (delivered %" G_GUINT64_FORMAT ")", dispatchers[_i], rx_total());
+		      "all accounted for (delivered %" G_GUINT64_FORMAT ")", dispatchers[_i], knet_rx_total(&rx));
 	for (unsigned int i = 0; i < 4; i++)
 		check_exactly_once(i, 0, 100);
 	ck_assert_uint_eq(rx_ours(), 400);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ovsdp_handlers_free(hs);
 }
 END_TEST
@@ -365,7 +288,7 @@ START_TEST(handlers_resized_under_traffic)
 	add_veth_port(0);
 	add_veth_port(1);
 	hs = start(p, 1, NULL);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	mark_now(&m);
 	t0 = g_thread_new("s0", sender_main, &s0);
 	t1 = g_thread_new("s1", sender_main, &s1);
@@ -383,7 +306,7 @@ START_TEST(handlers_resized_under_traffic)
 	g_thread_join(t0);
 	g_thread_join(t1);
 	KTEST_WAIT(WAIT_MS, accounted(&m, 3000));
-	lost = kernel_lost() - lost0;
+	lost = knet_dp_stats(dp).n_lost - lost0;
 	/* Nothing vanishes: what the kernel did not count lost was delivered. */
 	ck_assert_msg(rx_ours() + lost == 3000, "%s: delivered %" G_GUINT64_FORMAT " + lost %"
 		      G_GUINT64_FORMAT " != 3000 sent", dispatchers[_i], rx_ours(), lost);
@@ -401,13 +324,13 @@ START_TEST(recv_set_stops_and_resumes)
 	add_veth_port(0);
 	hs = start(p, 2, NULL);
 	ck_assert_int_eq(ovsdp_handlers_recv_set(hs, false, NULL), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	mark_now(&m);
 	send_frames(0, 0, 20, 1000);
 	/* The kernel tried all 20 and each is delivered or lost. */
 	ck_assert(KTEST_WAIT(WAIT_MS, accounted(&m, 20)));
 	ck_assert_uint_eq(rx_ours(), 0);
-	ck_assert_uint_eq(kernel_lost() - lost0, 20);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 20);
 	ck_assert_int_eq(ovsdp_handlers_recv_set(hs, true, NULL), 0);
 	send_frames(0, 20, 20, 0);
 	ck_assert(wait_ours(20));
@@ -435,7 +358,7 @@ START_TEST(switched_live_and_back)
 	ck_assert_ptr_nonnull(q);
 	add_veth_port(0);
 	hs = start(p, 2, NULL);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_frames(0, 0, 20, 0);
 	ck_assert(wait_ours(20));
 	ck_assert_msg(ovsdp_handlers_switch(hs, q, &err) == 0, "%s", err ? err->message : "");
@@ -445,7 +368,7 @@ START_TEST(switched_live_and_back)
 	send_frames(0, 40, 20, 0);
 	ck_assert(wait_ours(60));
 	check_exactly_once(0, 0, 60);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	printf("%s -> %s -> %s: 60 frames, each delivered once\n", dispatchers[_i],
 	       ovsdp_plugin_name(q), dispatchers[_i]);
 	ovsdp_handlers_free(hs);
@@ -457,44 +380,10 @@ END_TEST
 static unsigned int
 count_netlink_sockets(void)
 {
-	g_autofree char *nl = NULL;
-	g_autoptr(GHashTable) inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_auto(GStrv) lines = NULL;
-	unsigned int n = 0;
-	DIR *d;
-	struct dirent *e;
+	unsigned int netlink, all;
 
-	ck_assert(g_file_get_contents("/proc/self/net/netlink", &nl, NULL, NULL));
-	lines = g_strsplit(nl, "\n", -1);
-	for (char **l = lines + 1; *l && **l; l++) {
-		g_auto(GStrv) f = g_strsplit_set(g_strstrip(*l), " ", -1);
-		const char *last = NULL;
-
-		for (char **x = f; *x; x++)
-			if (**x)
-				last = *x;
-		if (last)
-			g_hash_table_add(inodes, g_strdup(last));
-	}
-	d = opendir("/proc/self/fd");
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d))) {
-		char path[64], target[64];
-		ssize_t len;
-
-		g_snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		len = readlink(path, target, sizeof target - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (g_str_has_prefix(target, "socket:[")) {
-			target[len - 1] = '\0';
-			if (g_hash_table_contains(inodes, target + 8))
-				n++;
-		}
-	}
-	closedir(d);
-	return n;
+	ck_assert_int_eq(kfds_count(&netlink, &all), 0);
+	return netlink;
 }
 
 START_TEST(socket_count_at_200_ports)
@@ -561,10 +450,10 @@ START_TEST(one_flow_stays_in_order)
 	ck_assert_int_eq(pthread_setaffinity_np(pthread_self(), sizeof was, &was), 0);
 	ck_assert(wait_ours(400));
 	printf("%s: %" G_GUINT64_FORMAT " reordered upcalls of 400 from one sender\n",
-	       dispatchers[_i], rx.reorders[0]);
+	       dispatchers[_i], reorders[0]);
 	/* Per-cpu keeps a CPU's upcalls on one socket read by one thread. */
 	if (!strcmp(dispatchers[_i], "per-cpu"))
-		ck_assert_uint_eq(rx.reorders[0], 0);
+		ck_assert_uint_eq(reorders[0], 0);
 	ovsdp_handlers_free(hs);
 }
 END_TEST
@@ -799,17 +688,6 @@ flood_main(void *arg)
 	return NULL;
 }
 
-static uint64_t
-rx_all(void)
-{
-	uint64_t v;
-
-	pthread_mutex_lock(&rx.lock);
-	v = rx.ours + rx.others;
-	pthread_mutex_unlock(&rx.lock);
-	return v;
-}
-
 static struct ovsdp_dp_stats
 kernel_stats(void)
 {
@@ -870,7 +748,7 @@ START_TEST(vendor_switch_from_and_to_per_cpu)
 	add_veth_port(1);
 	hs = start(ovsdp_plugins_find(plugins, "per-cpu"), 2, cfg);
 	ovsdp_handlers_test_skip_grace(hs, _i == 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	ck_assert_int_eq(pthread_create(&fl.thread, NULL, flood_main, &fl), 0);
 	for (unsigned int k = 0; k < n; k++) {
 		const char *to = k % 2 == 0 ? "vendor" : "per-cpu";
@@ -878,23 +756,23 @@ START_TEST(vendor_switch_from_and_to_per_cpu)
 
 		switch_to(hs, to);
 		/* Traffic still handled, by the new dispatcher. */
-		before = rx_all();
+		before = knet_rx_total(&rx);
 		ck_assert_msg(wait_ours(rx_ours() + 20), "switch %u (to %s): no traffic handled "
 			      "since (%" G_GUINT64_FORMAT " upcalls)", k + 1, to, before);
-		ck_assert_msg(kernel_lost() == lost0, "switch %u (to %s): the kernel lost %"
-			      G_GUINT64_FORMAT " upcalls", k + 1, to, kernel_lost() - lost0);
+		ck_assert_msg(knet_dp_stats(dp).n_lost == lost0, "switch %u (to %s): the kernel lost %"
+			      G_GUINT64_FORMAT " upcalls", k + 1, to, knet_dp_stats(dp).n_lost - lost0);
 	}
 	g_atomic_int_set(&fl.stop, 1);
 	pthread_join(fl.thread, NULL);
 	/* Everything the kernel queued reaches the callback. */
 	for (int waited = 0; waited < WAIT_MS && !settled; waited += 10) {
 		st = kernel_stats();
-		settled = rx_all() == st.n_missed - st.n_lost;
+		settled = knet_rx_total(&rx) == st.n_missed - st.n_lost;
 		if (!settled)
 			g_usleep(10000);
 	}
 	st = kernel_stats();
-	handled = rx_all();
+	handled = knet_rx_total(&rx);
 	want = st.n_missed - st.n_lost;
 	ck_assert_msg(st.n_lost == lost0, "the kernel lost %" G_GUINT64_FORMAT " upcalls in %u "
 		      "switches", st.n_lost - lost0, n);
@@ -981,8 +859,8 @@ START_TEST(per_cpu_entry_window_loses_nothing)
 	send_frames(0, 0, 20, 1000);
 	ck_assert_msg(wait_ours(20), "%s: %" G_GUINT64_FORMAT " of 20 frames handled in the "
 		      "window, kernel lost %" G_GUINT64_FORMAT, _i == 0 ? "new datapath" :
-		      "after per-cpu", rx_ours(), kernel_lost() - lost0);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+		      "after per-cpu", rx_ours(), knet_dp_stats(dp).n_lost - lost0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	check_exactly_once(0, 0, 20);
 	ck_assert_int_eq(ovsdp_dp_set_user_features(dp, info.user_features, NULL), 0);
 	ovsdp_handlers_free(hs);
@@ -992,32 +870,17 @@ END_TEST
 int
 main(void)
 {
-	const char *env = g_getenv("OVSDP_TEST_DISPATCHERS");
 	Suite *s = suite_create("dispatch");
-	TCase *tc = tcase_create("conformance");
-	TCase *herd, *vendor;   /* created only when added: a TCase left out leaks */
+	TCase *tc, *vendor;
 	bool has_per_vport, has_per_cpu;
-	struct ovsdp_features f;
 
 	ktest_require_datapath();
-	dispatchers = g_strsplit_set(env && *env ? env : "legacy per-vport per-cpu", " ,", -1);
-	n_dispatchers = g_strv_length(dispatchers);
+	/* Meson runs per-cpu as its own test, dispatch-per-cpu. */
+	dispatchers = ktest_dispatchers(&n_dispatchers);
 	has_per_vport = g_strv_contains((const char *const *)dispatchers, "per-vport");
 	has_per_cpu = g_strv_contains((const char *const *)dispatchers, "per-cpu");
-	/* A list with per-cpu is a program that needs it: skipped (77), not
-	 * passed, where the kernel has none.  Meson runs per-cpu as its own
-	 * test (dispatch-per-cpu) for that. */
-	if (ovsdp_features_probe(&f, NULL) < 0) {
-		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
-		return 1;
-	}
-	if (has_per_cpu)
-		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+; "
-				      "OVSDP_TEST_DISPATCHERS has per-cpu)",
-				      f.per_cpu_dispatch == OVSDP_YES);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 240);
+	tc = tsuite_case(s, "conformance", setup, teardown, 240, NULL);
 	tcase_add_loop_test(tc, every_miss_one_upcall, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, ports_added_and_removed, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, handlers_resized_under_traffic, 0, (int)n_dispatchers);
@@ -1026,24 +889,17 @@ main(void)
 	tcase_add_loop_test(tc, socket_count_at_200_ports, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, one_flow_stays_in_order, 0, (int)n_dispatchers);
 	tcase_add_loop_test(tc, one_packet_wakes_one_handler, 0, (int)n_dispatchers);
-	suite_add_tcase(s, tc);
 	if (has_per_vport) {
-		herd = tcase_create("herd");
-		tcase_add_checked_fixture(herd, setup, teardown);
-		tcase_set_timeout(herd, 120);
-		tcase_add_test(herd, per_vport_without_exclusive_herds);
-		suite_add_tcase(s, herd);
+		tsuite_case(s, "herd", setup, teardown, 120,
+			    TSUITE_TESTS(per_vport_without_exclusive_herds));
 	}
 	/* The vendor plugin (tests/plugins/vendor) against per-cpu mode: with
 	 * per-cpu, which the gate above made sure the kernel has. */
 	if (has_per_cpu) {
-		vendor = tcase_create("vendor-switch");
-		tcase_add_checked_fixture(vendor, setup, teardown);
-		tcase_set_timeout(vendor, 600);
+		vendor = tsuite_case(s, "vendor-switch", setup, teardown, 600, NULL);
 		tcase_add_loop_test(vendor, vendor_switch_from_and_to_per_cpu, 0, 2);
 		tcase_add_test(vendor, vendor_start_leaves_stale_per_cpu);
 		tcase_add_loop_test(vendor, per_cpu_entry_window_loses_nothing, 0, 2);
-		suite_add_tcase(s, vendor);
 	}
 	return ktest_run_suite(s);
 }

@@ -7,7 +7,6 @@
 
 #include <pthread.h>
 #include <errno.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +24,9 @@
 #define WAIT_MS 8000
 #define GOOD "per-vport"        /* runs on every kernel */
 
-/* What the callback saw, keyed by frame tag (port index << 20 | seq). */
-struct rx {
-	pthread_mutex_t lock;
-	GHashTable *count;      /* tag + 1 -> times delivered */
-	uint64_t ours;
-	gint slow_us;           /* atomic: the callback sleeps this long per batch */
-};
-
-static struct rx rx;
+/* What the callback saw. */
+static struct knet_rx rx;
+static gint slow_us;            /* atomic: the callback sleeps this long per batch */
 static struct ovsdp_dp *dp;
 static struct ovsdp_plugins *plugins;
 static uint32_t port_no[MAX_PORTS];
@@ -88,87 +81,35 @@ wait_logged(int timeout_ms, ...)
 static void
 on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int n, void *data)
 {
-	struct rx *r = data;
+	struct knet_rx *r = data;
+	uint32_t tag;
 
 	(void)h;
 	pthread_mutex_lock(&r->lock);
-	for (unsigned int i = 0; i < n; i++) {
-		const struct ovsdp_upcall *u = &ups[i];
-		uint32_t tag;
-		gpointer old;
-
-		if (u->packet_len < 18 || u->packet[12] != (KNET_ETHERTYPE >> 8) ||
-		    u->packet[13] != (KNET_ETHERTYPE & 0xff))
-			continue;
-		memcpy(&tag, u->packet + 14, 4);
-		tag = ntohl(tag);
-		r->ours++;
-		old = g_hash_table_lookup(r->count, GUINT_TO_POINTER(tag + 1));
-		g_hash_table_insert(r->count, GUINT_TO_POINTER(tag + 1),
-				    GUINT_TO_POINTER(GPOINTER_TO_UINT(old) + 1));
-	}
+	for (unsigned int i = 0; i < n; i++)
+		knet_rx_note(r, &ups[i], &tag);
 	pthread_mutex_unlock(&r->lock);
-	if (g_atomic_int_get(&r->slow_us))
-		g_usleep((gulong)g_atomic_int_get(&r->slow_us));
+	if (g_atomic_int_get(&slow_us))
+		g_usleep((gulong)g_atomic_int_get(&slow_us));
 }
 
 static uint64_t
 rx_ours(void)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&rx.lock);
-	v = rx.ours;
-	pthread_mutex_unlock(&rx.lock);
-	return v;
-}
-
-static bool
-wait_ours(uint64_t want, int timeout_ms)
-{
-	for (int waited = 0; waited < timeout_ms; waited += 10) {
-		if (rx_ours() >= want)
-			return true;
-		g_usleep(10000);
-	}
-	return rx_ours() >= want;
-}
-
-static struct ovsdp_dp_stats
-dp_stats(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats;
+	return knet_rx_ours(&rx);
 }
 
 /* Descriptors and threads this process has. */
 static unsigned int
-count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	unsigned int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static unsigned int
 count_fds(void)
 {
-	return count_dir("/proc/self/fd");
+	return knet_count_entries("/proc/self/fd");
 }
 
 static unsigned int
 count_threads(void)
 {
-	return count_dir("/proc/self/task");
+	return knet_count_entries("/proc/self/task");
 }
 
 /* This process's thread count once it is 'want', or after 10 s.  A thread
@@ -195,37 +136,18 @@ add_veth_port(unsigned int i)
 	knet_veth_port(dp, i, &port_no[i], &raw[i]);
 }
 
+/* A new source MAC per frame, and no flow: each one misses. */
 static void
 send_frames(unsigned int i, uint32_t first, uint32_t count)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
-
-	for (uint32_t s = first; s < first + count; s++) {
-		/* A new source MAC per frame, and no flow: each one misses. */
-		src[3] = (uint8_t)i;
-		src[4] = (uint8_t)(s >> 8);
-		src[5] = (uint8_t)s;
-		knet_send(raw[i], frame, knet_frame(frame, sizeof frame, dst, src, (i << 20) | s, 64));
-	}
+	knet_send_misses(raw[i], i, first, count, 0);
 }
 
 /* Frames [first, first+count) of port i were each delivered exactly once. */
 static void
 check_exactly_once(unsigned int i, uint32_t first, uint32_t count)
 {
-	pthread_mutex_lock(&rx.lock);
-	for (uint32_t s = first; s < first + count; s++) {
-		uint32_t tag = (i << 20) | s;
-		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(rx.count, GUINT_TO_POINTER(tag + 1)));
-
-		if (n != 1) {
-			pthread_mutex_unlock(&rx.lock);
-			ck_abort_msg("port %u frame %u delivered %u times (want 1)", i, s, n);
-		}
-	}
-	pthread_mutex_unlock(&rx.lock);
+	knet_rx_check_once(&rx, i, first, count, UINT32_MAX);
 }
 
 /* Send 'count' frames on port i and see every one delivered once. */
@@ -235,7 +157,7 @@ check_delivers(unsigned int i, uint32_t first, uint32_t count)
 	uint64_t want = rx_ours() + count;
 
 	send_frames(i, first, count);
-	ck_assert_msg(wait_ours(want, WAIT_MS), "port %u: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+	ck_assert_msg(knet_rx_wait(&rx, want, WAIT_MS), "port %u: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
 		      " upcalls arrived", i, rx_ours(), want);
 	check_exactly_once(i, first, count);
 }
@@ -267,9 +189,8 @@ setup(void)
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &f, &plugins, NULL), 0);
 	ck_assert_msg(ovsdp_plugins_find(plugins, "faulty") != NULL, "faulty not found in %s", path);
 	ck_assert_ptr_nonnull(ovsdp_plugins_find(plugins, GOOD));
-	memset(&rx, 0, sizeof rx);
-	pthread_mutex_init(&rx.lock, NULL);
-	rx.count = g_hash_table_new(NULL, NULL);
+	knet_rx_init(&rx);
+	slow_us = 0;
 	logged = g_ptr_array_new_with_free_func(g_free);
 	g_log_set_handler("ovsdp", G_LOG_LEVEL_MASK, capture_log, NULL);
 	for (unsigned int i = 0; i < MAX_PORTS; i++)
@@ -285,7 +206,7 @@ teardown(void)
 	ovsdp_dp_del(dp, NULL);
 	ovsdp_dp_close(dp);
 	ovsdp_plugins_free(plugins);
-	g_hash_table_destroy(rx.count);
+	knet_rx_free(&rx);
 	g_ptr_array_free(logged, TRUE);
 }
 
@@ -509,10 +430,10 @@ START_TEST(port_added_failure)
 	printf("port_added fails: %s\n", err->message);
 	ck_assert_uint_eq(count_fds(), fds);
 	/* The new port has no socket: its misses are lost, and counted. */
-	s0 = dp_stats();
+	s0 = knet_dp_stats(dp);
 	send_frames(1, 0, 10);
 	check_delivers(0, 10, 10);
-	s1 = dp_stats();
+	s1 = knet_dp_stats(dp);
 	ck_assert_uint_eq(s1.n_lost - s0.n_lost, 10);
 	ck_assert_uint_eq(rx_ours(), 20);
 	ovsdp_handlers_free(hs);
@@ -562,11 +483,11 @@ START_TEST(wait_fd_failure_drained_by_switch)
 	add_veth_port(0);
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
-	s0 = dp_stats();
+	s0 = knet_dp_stats(dp);
 	/* Queued on faulty's socket, which no handler can wait on. */
 	send_frames(0, 0, 30);
 	/* The kernel has queued all 30 (or counted them lost). */
-	ck_assert(KTEST_WAIT(5000, dp_stats().n_missed - s0.n_missed >= 30));
+	ck_assert(KTEST_WAIT(5000, knet_dp_stats(dp).n_missed - s0.n_missed >= 30));
 	ck_assert_uint_eq(rx_ours(), 0);
 	ck_assert_msg(wait_logged(2000, "faulty", "wait_fd", NULL), "wait_fd failure not logged");
 	/* The switch still drains them: nothing queued is lost. */
@@ -575,12 +496,12 @@ START_TEST(wait_fd_failure_drained_by_switch)
 		      err ? err->message : "");
 	took = (g_get_monotonic_time() - t0) / 1000;
 	printf("switch away from a dispatcher whose wait_fd fails: %" G_GINT64_FORMAT " ms\n", took);
-	ck_assert_msg(wait_ours(30, WAIT_MS), "%" G_GUINT64_FORMAT " of 30 queued upcalls drained",
+	ck_assert_msg(knet_rx_wait(&rx, 30, WAIT_MS), "%" G_GUINT64_FORMAT " of 30 queued upcalls drained",
 		      rx_ours());
 	check_exactly_once(0, 0, 30);
 	ck_assert_int_lt(took, 4000);
 	check_delivers(0, 30, 10);
-	s1 = dp_stats();
+	s1 = knet_dp_stats(dp);
 	ck_assert_uint_eq(s1.n_lost - s0.n_lost, 0);
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
@@ -740,15 +661,15 @@ START_TEST(tiny_rcvbuf_overruns)
 	add_veth_port(0);
 	hs = runtime(cfg, 1);
 	start_ok(hs, "faulty");
-	g_atomic_int_set(&rx.slow_us, 20000);
-	s0 = dp_stats();
+	g_atomic_int_set(&slow_us, 20000);
+	s0 = knet_dp_stats(dp);
 	send_frames(0, 0, sent);
 	/* Until the callback has caught up with what was queued. */
 	while (rx_ours() != prev) {
 		prev = rx_ours();
 		g_usleep(500000);
 	}
-	s1 = dp_stats();
+	s1 = knet_dp_stats(dp);
 	lost = s1.n_lost - s0.n_lost;
 	missed = s1.n_missed - s0.n_missed;
 	ck_assert_int_eq(kstats_get(hs, &st), 0);
@@ -765,7 +686,7 @@ START_TEST(tiny_rcvbuf_overruns)
 	pthread_mutex_lock(&rx.lock);
 	ck_assert_uint_eq(g_hash_table_size(rx.count), rx.ours);
 	pthread_mutex_unlock(&rx.lock);
-	g_atomic_int_set(&rx.slow_us, 0);
+	g_atomic_int_set(&slow_us, 0);
 	ovsdp_handlers_free(hs);
 	ovsdp_config_free(cfg);
 }
@@ -775,37 +696,17 @@ int
 main(void)
 {
 	Suite *s = suite_create("faults");
-	TCase *start = tcase_create("start");
-	TCase *sw = tcase_create("switch");
-	TCase *run = tcase_create("running");
-	TCase *over = tcase_create("overrun");
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(start, setup, teardown);
-	tcase_set_timeout(start, 120);
-	tcase_add_loop_test(start, start_failure_rolls_back, 0, G_N_ELEMENTS(bring_up));
-	suite_add_tcase(s, start);
-
-	tcase_add_checked_fixture(sw, setup, teardown);
-	tcase_set_timeout(sw, 120);
-	tcase_add_loop_test(sw, switch_failure_keeps_old, 0, G_N_ELEMENTS(bring_up));
-	suite_add_tcase(s, sw);
-
-	tcase_add_checked_fixture(run, setup, teardown);
-	tcase_set_timeout(run, 120);
-	tcase_add_test(run, resize_failure_keeps_count);
-	tcase_add_test(run, port_added_failure);
-	tcase_add_test(run, recv_set_failure);
-	tcase_add_test(run, wait_fd_failure_drained_by_switch);
-	tcase_add_test(run, recv_failure_transient);
-	tcase_add_test(run, recv_failure_does_not_spin);
-	tcase_add_test(run, stats_describe_and_pid_failures);
-	tcase_add_test(run, probe_failure);
-	suite_add_tcase(s, run);
-
-	tcase_add_checked_fixture(over, setup, teardown);
-	tcase_set_timeout(over, 120);
-	tcase_add_test(over, tiny_rcvbuf_overruns);
-	suite_add_tcase(s, over);
+	tcase_add_loop_test(tsuite_case(s, "start", setup, teardown, 120, NULL),
+			    start_failure_rolls_back, 0, G_N_ELEMENTS(bring_up));
+	tcase_add_loop_test(tsuite_case(s, "switch", setup, teardown, 120, NULL),
+			    switch_failure_keeps_old, 0, G_N_ELEMENTS(bring_up));
+	tsuite_case(s, "running", setup, teardown, 120,
+		    TSUITE_TESTS(resize_failure_keeps_count, port_added_failure, recv_set_failure,
+				 wait_fd_failure_drained_by_switch, recv_failure_transient,
+				 recv_failure_does_not_spin, stats_describe_and_pid_failures,
+				 probe_failure));
+	tsuite_case(s, "overrun", setup, teardown, 120, TSUITE_TESTS(tiny_rcvbuf_overruns));
 	return ktest_run_suite(s);
 }

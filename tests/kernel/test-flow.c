@@ -68,12 +68,7 @@ put_flow(unsigned int flags, const uint8_t src[6], uint32_t out, const struct ov
 	knet_mask(&mask);
 	if (out)
 		output_action(&acts, out);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	r = ovsdp_flow_put(dp, &put, stats, error);
 	ovsdp_buf_clear(&key);
 	ovsdp_buf_clear(&mask);
@@ -313,12 +308,7 @@ START_TEST(tcp_flags_accumulate)
 	ovsdp_buf_put_attr(&mask, OVS_KEY_ATTR_IPV4, &ipm, sizeof ipm);
 	/* Ports wildcarded: a TCP mask of zeros would be "unexpected". */
 	output_action(&acts, port_c);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put(dp, &put, NULL, &err) == 0, "%s", err ? err->message : "");
 
 	in = knet_raw_open("vB");
@@ -530,16 +520,12 @@ START_TEST(cli_flow_commands)
 
 	ck_assert_int_eq(port_a, 1);
 	ck_assert_int_eq(port_c, 2);
-	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_KEY "' 2");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow add ovsdpt0 '" CLI_KEY "' 2");
 	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_KEY "' 2");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: adding flow (32-byte key): File exists\n");
 	g_free(out);
-	out = knet_cli_run(&st, "flow add ovsdpt0 '" CLI_TCP_KEY "' 2");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow add ovsdpt0 '" CLI_TCP_KEY "' 2");
 	out = knet_cli_run(&st, "flow add ovsdpt0 'in_port(1),bogus(3)' 2");
 	ck_assert_int_eq(st, 2);
 	ck_assert_msg(g_str_has_prefix(out, "ovsdp: flow key: "), "%s", out);
@@ -601,12 +587,8 @@ START_TEST(cli_flow_commands)
 
 	/* mod --clear zeroes the counters; mod changes the actions. */
 	g_free(out);
-	out = knet_cli_run(&st, "flow mod --clear ovsdpt0 '" CLI_KEY "' 2");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
-	out = knet_cli_run(&st, "flow mod ovsdpt0 '" CLI_KEY "' drop");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow mod --clear ovsdpt0 '" CLI_KEY "' 2");
+	knet_cli_expect(0, "flow mod ovsdpt0 '" CLI_KEY "' drop");
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_str_eq(out, CLI_KEY ", packets:0, bytes:0, used:never, actions:drop\n");
 	g_free(out);
@@ -615,23 +597,15 @@ START_TEST(cli_flow_commands)
 	ck_assert_msg(g_str_has_prefix(out, "ovsdp: modifying flow ("), "%s", out);
 	ck_assert_msg(g_str_has_suffix(out, "-byte key): No such file or directory\n"), "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow mod --may-create ovsdpt0 "
-			   "'in_port(2),eth(src=02:00:00:00:00:0c),eth_type(0x88b5)' 1");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
-	out = knet_cli_run(&st, "flow del ovsdpt0 '" CLI_KEY "'");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow mod --may-create ovsdpt0 "
+			"'in_port(2),eth(src=02:00:00:00:00:0c),eth_type(0x88b5)' 1");
+	knet_cli_expect(0, "flow del ovsdpt0 '" CLI_KEY "'");
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_int_eq(st, 1);
 	ck_assert_str_eq(out, "ovsdp: reading flow (32-byte key): No such file or directory\n");
 	g_free(out);
-	out = knet_cli_run(&st, "flow del ovsdpt0");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
-	out = knet_cli_run(&st, "flow flush ovsdpt0");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(2, "flow del ovsdpt0");
+	knet_cli_expect(0, "flow flush ovsdpt0");
 	out = knet_cli_run(&st, "flow dump ovsdpt0");
 	ck_assert_int_eq(st, 0);
 	ck_assert_str_eq(out, "");
@@ -677,14 +651,10 @@ START_TEST(cli_flows_from_file)
 	ck_assert_msg(strstr(out, "ovsdp: (stdin):2: adding flow (32-byte key): File exists\n"),
 		      "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_TCP_KEY "'");
-	ck_assert_int_eq(st, 0);
-	g_free(out);
+	knet_cli_expect(0, "flow get ovsdpt0 '" CLI_TCP_KEY "'");
 
 	ck_assert(g_file_set_contents(f, CLI_KEY " drop\n", -1, NULL));
-	out = knet_cli_run(&st, "flow mod-flows ovsdpt0 %s", f);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow mod-flows ovsdpt0 %s", f);
 	out = knet_cli_run(&st, "flow get ovsdpt0 '" CLI_KEY "'");
 	ck_assert_str_eq(out, CLI_KEY ", packets:0, bytes:0, used:never, actions:drop\n");
 	g_free(out);
@@ -696,9 +666,7 @@ START_TEST(cli_flows_from_file)
 	ck_assert_msg(strstr(out, ":1: del-flows takes a key a line, not '2' after it\n"), "%s", out);
 	g_free(out);
 	ck_assert(g_file_set_contents(f, CLI_KEY "\nufid:" CLI_UFID "\n" CLI_TCP_KEY "\n", -1, NULL));
-	out = knet_cli_run(&st, "flow del-flows ovsdpt0 %s", f);
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "flow del-flows ovsdpt0 %s", f);
 	out = knet_cli_run(&st, "flow dump ovsdpt0");
 	ck_assert_str_eq(out, "");
 	g_free(out);
@@ -708,9 +676,7 @@ START_TEST(cli_flows_from_file)
 	ck_assert_int_eq(st, 1);
 	ck_assert_msg(strstr(out, missing) != NULL, "%s", out);
 	g_free(out);
-	out = knet_cli_run(&st, "flow add-flows ovsdpt0");
-	ck_assert_int_eq(st, 2);
-	g_free(out);
+	knet_cli_expect(2, "flow add-flows ovsdpt0");
 	/* Not a regular file: refused at once, never waited on or read
 	 * without end (a FIFO with no writer, a device, a directory); a
 	 * standard input without end stops at its limit. */
@@ -738,26 +704,14 @@ int
 main(void)
 {
 	Suite *s = suite_create("flow");
-	TCase *tc = tcase_create("flow"), *cli;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, put_get_semantics);
-	tcase_add_test(tc, kernel_rejects_bad_key);
-	tcase_add_test(tc, stats_from_real_frames);
-	tcase_add_test(tc, tcp_flags_accumulate);
-	tcase_add_test(tc, ufid_identifies);
-	tcase_add_test(tc, dump_restart_flush);
-	tcase_add_test(tc, dump_of_deleted_datapath_fails);
-	tcase_add_test(tc, ovs_dpctl_agrees);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, "flow", setup, teardown, 120,
+		    TSUITE_TESTS(put_get_semantics, kernel_rejects_bad_key, stats_from_real_frames,
+				 tcp_flags_accumulate, ufid_identifies, dump_restart_flush,
+				 dump_of_deleted_datapath_fails, ovs_dpctl_agrees));
 	/* The CLI cases spawn dozens of processes: slow under TCG. */
-	cli = tcase_create("cli");
-	tcase_add_checked_fixture(cli, setup, teardown);
-	tcase_set_timeout(cli, 300);
-	tcase_add_test(cli, cli_flow_commands);
-	tcase_add_test(cli, cli_flows_from_file);
-	suite_add_tcase(s, cli);
+	tsuite_case(s, "cli", setup, teardown, 300,
+		    TSUITE_TESTS(cli_flow_commands, cli_flows_from_file));
 	return ktest_run_suite(s);
 }

@@ -18,24 +18,7 @@
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 
-static struct ovsdp_dp *dp;
-
-static void
-setup(void)
-{
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
-}
-
-static void
-teardown(void)
-{
-	ovsdp_dp_close(dp);
-	dp = NULL;
-}
+KNET_DP_FIXTURE(dp)
 
 /* False, said visibly, when the kernel has no ovs_meter family; that is
  * only allowed before Linux 4.15, where meters did not exist. */
@@ -127,12 +110,7 @@ START_TEST(drop_band_meters_traffic)
 			      err ? err->message : "");
 	}
 	put.flags = OVSDP_FLOW_PUT_CREATE;
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put(dp, &put, NULL, &err) == 0, "%s", err ? err->message : "");
 
 	for (uint32_t i = 0; i < n_sent; i++)
@@ -229,15 +207,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("meter");
-	TCase *tc = tcase_create("meter");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 180);
-	tcase_add_test(tc, features_nonzero);
-	tcase_add_test(tc, drop_band_meters_traffic);
-	tcase_add_test(tc, get_del_and_missing);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("meter", "meter", setup, teardown, 180,
+			  TSUITE_TESTS(features_nonzero, drop_band_meters_traffic,
+				       get_del_and_missing));
 }

@@ -136,17 +136,14 @@ static const struct odp_case cases[] = {
 
 static struct ovsdp_dp *dp;
 
+/* Flows name ports by number only: no port needs to exist. */
 static void
 setup(void)
 {
-	g_autoptr(GError) err = NULL;
 	g_autofree char *out = NULL;
 	int st;
 
-	ktest_netns_setup();
-	/* Flows name ports by number only: no port needs to exist. */
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
+	dp = knet_netns_dp(KNET_DP);
 	out = knet_cli_run(&st, "meter set ovsdpt0 " METER_ID " pktps band=drop,rate=1000");
 	ck_assert_msg(st == 0, "ovsdp meter set: %s", out);
 }
@@ -154,8 +151,7 @@ setup(void)
 static void
 teardown(void)
 {
-	ovsdp_dp_close(dp);
-	dp = NULL;
+	knet_dp_close(&dp);
 }
 
 static bool
@@ -627,13 +623,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("odp-interop");
-	TCase *tc = tcase_create("odp-interop");
+	TCase *tc;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 300);
+	tc = tsuite_case(s, "odp-interop", setup, teardown, 300, NULL);
 	tcase_add_loop_test(tc, ovsdp_installs, 0, N_OPINIONS);
 	tcase_add_loop_test(tc, ovs_dpctl_installs, 0, N_OPINIONS);
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -73,11 +73,7 @@ flow_bytes_clear(struct flow_bytes *f)
 static void
 setup(void)
 {
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err ? err->message : "");
+	dp = knet_netns_dp(DP_NAME);
 	knet_veth_port(dp, 0, &in_port, &raw_in);
 	knet_veth_port(dp, 1, &out_port, &raw_out);
 	/* Room for every frame the test sends out of dp1 before it reads. */
@@ -570,16 +566,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("operate");
-	TCase *tc;
-
-	ktest_require_datapath();
-	tc = tcase_create("operate");
-	tcase_add_checked_fixture(tc, setup, teardown);
 	/* Seconds normally; the bound is for TCG under ASan. */
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, thousand_mixed_ops);
-	tcase_add_test(tc, refusals_and_probes);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("operate", "operate", setup, teardown, 120,
+			  TSUITE_TESTS(thousand_mixed_ops, refusals_and_probes));
 }

@@ -443,22 +443,10 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("packet");
-	TCase *tc = tcase_create("packet");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, execute_output_arrives);
-	tcase_add_test(tc, miss_upcall_parsed);
-	tcase_add_test(tc, action_upcall_userdata);
-	tcase_add_test(tc, truncated_upcall_reports_length);
-	tcase_add_test(tc, batch_receive);
-	tcase_add_test(tc, overrun_counted);
-	tcase_add_test(tc, purge_and_truncation);
-	tcase_add_test(tc, execute_errors);
-	tcase_add_test(tc, mru_and_hash_reach_the_upcall);
-	tcase_add_test(tc, big_upcall_read_whole);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("packet", "packet", setup, teardown, 120,
+			  TSUITE_TESTS(execute_output_arrives, miss_upcall_parsed,
+				       action_upcall_userdata, truncated_upcall_reports_length,
+				       batch_receive, overrun_counted, purge_and_truncation,
+				       execute_errors, mru_and_hash_reach_the_upcall,
+				       big_upcall_read_whole));
 }

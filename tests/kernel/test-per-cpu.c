@@ -109,23 +109,13 @@ struct send_job {
 static gpointer
 send_main(gpointer data)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct send_job *job = data;
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(job->cpu, &set);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof set, &set), 0);
-	for (uint32_t t = job->first; t < job->first + job->count; t++) {
-		src[3] = (uint8_t)(t >> 16);
-		src[4] = (uint8_t)(t >> 8);
-		src[5] = (uint8_t)t;
-		knet_send(raw_fd, frame, knet_frame(frame, sizeof frame, dst, src, t, 64));
-		if (job->gap_us)
-			g_usleep(job->gap_us);
-	}
+	knet_send_misses(raw_fd, 0, job->first, job->count, job->gap_us);
 	return NULL;
 }
 
@@ -135,22 +125,6 @@ send_from(int cpu, uint32_t first, uint32_t count)
 	struct send_job job = { cpu, first, count, 0 };
 
 	g_thread_join(g_thread_new("sender", send_main, &job));
-}
-
-/* The test tag of one raw upcall, or UINT32_MAX for anything else. */
-static uint32_t
-tag_of(const struct ovsdp_dispatch_msg *m)
-{
-	struct ovsdp_upcall u;
-	uint32_t tag;
-
-	ck_assert_uint_eq(m->flags, 0);
-	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
-	if (u.packet_len < 18 || u.packet[12] != (KNET_ETHERTYPE >> 8) ||
-	    u.packet[13] != (KNET_ETHERTYPE & 0xff))
-		return UINT32_MAX;
-	memcpy(&tag, u.packet + 14, 4);
-	return ntohl(tag);
 }
 
 /* Read handler h the way the core does (poll wait_fd, then recv) until it
@@ -179,21 +153,12 @@ read_handler(uint32_t h, GArray *tags)
 		ck_assert_int_ge(n, 0);
 		ck_assert_uint_eq(overruns, 0);
 		for (int i = 0; i < n; i++) {
-			uint32_t t = tag_of(&msgs[i]);
+			uint32_t t = knet_msg_tag(&msgs[i], family);
 
 			if (t != UINT32_MAX)
 				g_array_append_val(tags, t);
 		}
 	}
-}
-
-static uint64_t
-kernel_lost(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_lost;
 }
 
 static struct ovsdp_dispatch_stats
@@ -229,7 +194,7 @@ START_TEST(cpu_picks_the_handler)
 	ck_assert_int_eq(features.per_cpu_dispatch, OVSDP_YES);
 	ck_assert_int_eq(vt->handlers_set(inst, n), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	for (unsigned int i = 0; i < used; i++)
 		send_from(cpus[i], (uint32_t)cpus[i] << 16, per_cpu);
 	for (uint32_t h = 0; h < n; h++) {
@@ -248,7 +213,7 @@ START_TEST(cpu_picks_the_handler)
 		g_array_append_vals(all, tags->data, tags->len);
 	}
 	ck_assert_uint_eq(all->len, used * per_cpu);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_upcalls, used * per_cpu);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_sockets, n);
 	ck_assert_int_eq(vt->describe(inst, text, sizeof text), 0);
@@ -279,7 +244,7 @@ START_TEST(shrink_delivers_what_was_queued)
 	c = (uint32_t)top_cpu();
 	ck_assert_int_eq(vt->handlers_set(inst, c + 1), 0);
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_from((int)c, 0, 50);               /* queued on handler c's socket, unread */
 	ck_assert_int_eq(vt->handlers_set(inst, c), 0);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_handlers, c);
@@ -290,7 +255,7 @@ START_TEST(shrink_delivers_what_was_queued)
 	send_from((int)c, 50, 50);              /* now handler 0's own socket */
 	read_handler(0, tags);
 	check_run(tags, 0, 100);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	/* Drained: the next control call closes the retired socket. */
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_sockets, c);
 	ck_assert_uint_eq(stats(OVSDP_DISPATCH_ALL_HANDLERS).n_upcalls, 100);
@@ -369,7 +334,7 @@ START_TEST(takes_over_from_vport_pids)
 	ck_assert_int_eq(ovsdp_vport_set_upcall_pids(dp, port_no, &old_pid, 1, NULL), 0);
 	ck_assert_int_eq(vt->handlers_set(inst, n), 0);
 	st.cpu = cpus[n_cpus - 1];
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	t = g_thread_new("stream", stream_main, &st);
 	/* Switch once the old socket has upcalls queued. */
 	pfd.fd = ovsdp_upcall_sock_fd(old);
@@ -379,7 +344,7 @@ START_TEST(takes_over_from_vport_pids)
 	g_thread_join(t);
 	while ((len = ovsdp_upcall_sock_recv(old, buf, MSG_SIZE)) > 0) {
 		struct ovsdp_dispatch_msg m = { buf, MSG_SIZE, (uint32_t)len, 0, 0 };
-		uint32_t tag = tag_of(&m);
+		uint32_t tag = knet_msg_tag(&m, family);
 
 		if (tag != UINT32_MAX)
 			g_array_append_val(tags, tag);
@@ -399,7 +364,7 @@ START_TEST(takes_over_from_vport_pids)
 		ck_assert_msg(!seen[tag]++, "frame %u delivered twice", tag);
 	}
 	ck_assert_uint_eq(tags->len, st.sent);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ovsdp_upcall_sock_close(old);
 }
 END_TEST
@@ -417,9 +382,9 @@ START_TEST(disabled_keeps_sockets_to_drain)
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
 	send_from(cpu, 0, 30);
 	ck_assert_int_eq(vt->recv_set(inst, false), 0);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_from(cpu, 30, 10);
-	ck_assert_uint_eq(kernel_lost() - lost0, 10);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 10);
 	read_handler(0, tags);
 	check_run(tags, 0, 30);
 }
@@ -529,16 +494,11 @@ main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "per-cpu";
 	Suite *s = suite_create("per-cpu");
-	TCase *tc = tcase_create(part);
+	TCase *tc = tsuite_case(s, part, setup, teardown, 120, NULL);
 	struct ovsdp_features f;
 
 	ktest_require_datapath();
-	if (ovsdp_features_probe(&f, NULL) < 0) {
-		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
-		return 1;
-	}
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	ktest_probe_features(&f);
 	if (!strcmp(part, "per-cpu")) {
 		ktest_require_feature("PER_CPU", "per-cpu upcall dispatch (Linux 5.14+)",
 				      f.per_cpu_dispatch == OVSDP_YES);
@@ -556,6 +516,5 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [per-cpu|refused]\n", argv[0]);
 		return 2;
 	}
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

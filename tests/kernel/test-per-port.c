@@ -60,19 +60,8 @@ setup(void)
 	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
 		      err ? err->message : "");
 	family = (uint16_t)ovsdp_dp_packet_family(dp);
-	for (unsigned int i = 0; i < N_PORTS; i++) {
-		struct ovsdp_vport_spec spec = { .type = OVSDP_VPORT_TYPE_NETDEV };
-		struct ovsdp_vport_info info;
-		char a[16], b[16];
-
-		g_snprintf(a, sizeof a, "pp%u", i);
-		g_snprintf(b, sizeof b, "pt%u", i);
-		knet_veth(a, b);
-		spec.name = a;
-		ck_assert_int_eq(ovsdp_vport_add(dp, &spec, &info, NULL), 0);
-		port_no[i] = info.port_no;
-		raw[i] = knet_raw_open(b);
-	}
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		knet_veth_port(dp, i, &port_no[i], &raw[i]);
 	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &features, &plugins, NULL), 0);
 }
 
@@ -128,37 +117,12 @@ bring_up(uint32_t n)
 	ck_assert_int_eq(vt->recv_set(inst, true), 0);
 }
 
+/* A new source MAC per frame: a new flow hash, so legacy spreads them
+ * over every socket of the port. */
 static void
 send_frames(unsigned int i, uint32_t first, uint32_t count)
 {
-	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
-	uint8_t frame[128];
-
-	/* A new source MAC per frame: a new flow hash, so legacy spreads
-	 * them over every socket of the port. */
-	for (uint32_t t = first; t < first + count; t++) {
-		src[3] = (uint8_t)i;
-		src[4] = (uint8_t)(t >> 8);
-		src[5] = (uint8_t)t;
-		knet_send(raw[i], frame, knet_frame(frame, sizeof frame, dst, src, (i << 20) | t, 64));
-	}
-}
-
-/* The test tag of one raw upcall, or UINT32_MAX for anything else. */
-static uint32_t
-tag_of(const struct ovsdp_dispatch_msg *m)
-{
-	struct ovsdp_upcall u;
-	uint32_t tag;
-
-	ck_assert_uint_eq(m->flags, 0);
-	ck_assert_int_eq(ovsdp_upcall_parse(m->data, m->len, family, &u, NULL), 0);
-	if (u.packet_len < 18 || u.packet[12] != (KNET_ETHERTYPE >> 8) ||
-	    u.packet[13] != (KNET_ETHERTYPE & 0xff))
-		return UINT32_MAX;
-	memcpy(&tag, u.packet + 14, 4);
-	return ntohl(tag);
+	knet_send_misses(raw[i], i, first, count, 0);
 }
 
 /* Read handlers 0..n-1 the way the core does (poll every wait_fd, recv
@@ -197,7 +161,7 @@ read_all(uint32_t n, GHashTable *seen)
 			ck_assert_int_ge(got, 0);
 			ck_assert_uint_eq(overruns, 0);
 			for (int i = 0; i < got; i++) {
-				uint32_t t = tag_of(&msgs[i]);
+				uint32_t t = knet_msg_tag(&msgs[i], family);
 				gpointer old;
 
 				if (t == UINT32_MAX)
@@ -223,15 +187,6 @@ check_once(GHashTable *seen, unsigned int port, uint32_t first, uint32_t count)
 }
 
 static uint64_t
-kernel_lost(void)
-{
-	struct ovsdp_dp_info info;
-
-	ck_assert_int_eq(ovsdp_dp_get_info(dp, &info, NULL), 0);
-	return info.stats.n_lost;
-}
-
-static uint64_t
 sockets_in_use(void)
 {
 	struct ovsdp_dispatch_stats st = { .struct_size = sizeof st };
@@ -250,14 +205,14 @@ START_TEST(legacy_shrink_keeps_queued_upcalls)
 	make("legacy", NULL);
 	bring_up(3);
 	ck_assert_uint_eq(sockets_in_use(), (N_PORTS + 1) * 3);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_frames(0, 0, 150);
 	send_frames(1, 0, 150);
 	ck_assert_int_eq(vt->handlers_set(inst, 1), 0);
 	ck_assert_uint_eq(read_all(1, seen), 300);
 	check_once(seen, 0, 0, 150);
 	check_once(seen, 1, 0, 150);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	/* Drained and settled: the retired sockets are gone. */
 	KTEST_WAIT(SETTLE_US / 1000 * 10, sockets_in_use() == N_PORTS + 1);
 	ck_assert_uint_eq(sockets_in_use(), N_PORTS + 1);
@@ -348,12 +303,12 @@ START_TEST(legacy_refuses_past_the_descriptor_limit)
 
 	/* The refused port keeps its pid (0: the kernel counts its misses
 	 * lost); the others deliver as before. */
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	send_frames(2, 0, 10);
 	send_frames(0, 0, 40);
 	ck_assert_uint_eq(read_all(2, seen), 40);
 	check_once(seen, 0, 0, 40);
-	ck_assert_uint_eq(kernel_lost() - lost0, 10);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 10);
 }
 END_TEST
 
@@ -411,13 +366,13 @@ START_TEST(takes_over_from_per_cpu)
 	ck_assert_int_gt(knet_upcall_wait(pc, buf, sizeof buf, 2000), 0);
 
 	make(names[_i], NULL);
-	lost0 = kernel_lost();
+	lost0 = knet_dp_stats(dp).n_lost;
 	bring_up(2);
 	send_frames(0, 1, 30);
 	ck_assert_uint_eq(read_all(2, seen), 30);
 	check_once(seen, 0, 1, 30);
 	ck_assert_int_eq(knet_upcall_wait(pc, buf, sizeof buf, 100), -ETIMEDOUT);
-	ck_assert_uint_eq(kernel_lost() - lost0, 0);
+	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
 	ovsdp_upcall_sock_close(pc);
 }
 END_TEST
@@ -431,16 +386,11 @@ main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "per-port";
 	Suite *s = suite_create("per-port");
-	TCase *tc = tcase_create(part);
+	TCase *tc = tsuite_case(s, part, setup, teardown, 120, NULL);
 	struct ovsdp_features f;
 
 	ktest_require_datapath();
-	if (ovsdp_features_probe(&f, NULL) < 0) {
-		fprintf(stderr, "FAIL: cannot probe the kernel's features\n");
-		return 1;
-	}
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	ktest_probe_features(&f);
 	if (!strcmp(part, "per-port")) {
 		tcase_add_test(tc, legacy_shrink_keeps_queued_upcalls);
 		tcase_add_loop_test(tc, deleted_port_is_drained, 0, 2);
@@ -455,6 +405,5 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [per-port|per-cpu]\n", argv[0]);
 		return 2;
 	}
-	suite_add_tcase(s, tc);
 	return ktest_run_suite(s);
 }

@@ -154,16 +154,8 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("probe");
-	TCase *tc = tcase_create("features");
-
-	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, ktest_netns_setup, NULL);
-	tcase_add_test(tc, families_resolve);
-	tcase_add_test(tc, per_cpu_matches_kernel);
-	tcase_add_test(tc, probe_leaves_no_datapath);
-	tcase_add_test(tc, probe_invisible_and_sweeps_stale);
-	tcase_add_test(tc, cli_probe_json);
-	suite_add_tcase(s, tc);
-	return ktest_run_suite(s);
+	return ktest_main("probe", "features", ktest_netns_setup, NULL, 0,
+			  TSUITE_TESTS(families_resolve, per_cpu_matches_kernel,
+				       probe_leaves_no_datapath, probe_invisible_and_sweeps_stale,
+				       cli_probe_json));
 }

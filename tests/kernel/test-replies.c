@@ -95,12 +95,7 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 			knet_mask(&mask);
 			ovsdp_buf_put_u32(&acts, OVS_ACTION_ATTR_OUTPUT,
 					  (int)k == bad ? BAD_PORT : out_port);
-			put.key = key.data;
-			put.key_len = key.len;
-			put.mask = mask.data;
-			put.mask_len = mask.len;
-			put.actions = acts.data;
-			put.actions_len = acts.len;
+			knet_flow_put_set(&put, &key, &mask, &acts);
 			if (ovsdp_handler_queue_flow_put(h, &put) == 0)
 				queued = true;
 			else
@@ -142,11 +137,8 @@ static void
 setup(void)
 {
 	struct ovsdp_features features;
-	g_autoptr(GError) err = NULL;
 
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create(DP_NAME, 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err ? err->message : "");
+	dp = knet_netns_dp(DP_NAME);
 	knet_veth_port(dp, 0, &in_port, &raw_in);
 	knet_veth_port(dp, 1, &out_port, &raw_out);
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
@@ -371,12 +363,7 @@ encode_put(struct ovsdp_buf *out, uint32_t tag, unsigned int k, uint32_t port)
 	knet_key(&key, in_port, src, dst_mac);
 	knet_mask(&mask);
 	ovsdp_buf_put_u32(&acts, OVS_ACTION_ATTR_OUTPUT, port);
-	put.key = key.data;
-	put.key_len = key.len;
-	put.mask = mask.data;
-	put.mask_len = mask.len;
-	put.actions = acts.data;
-	put.actions_len = acts.len;
+	knet_flow_put_set(&put, &key, &mask, &acts);
 	ck_assert_msg(ovsdp_flow_put_encode(dp, &put, false, out, NULL, &err) == 0, "%s",
 		      err ? err->message : "");
 	ovsdp_buf_clear(&key);
@@ -509,18 +496,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("replies");
-	TCase *tc;
 
 	ktest_require_datapath();
-	tc = tcase_create("batch");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, one_transaction_per_callback);
-	tcase_add_test(tc, one_refused_request_fails_alone);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("transaction");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, verdicts_map_to_requests);
-	tcase_add_test(tc, small_buffers_split_the_batch);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, "batch", setup, teardown, 0,
+		    TSUITE_TESTS(one_transaction_per_callback, one_refused_request_fails_alone));
+	tsuite_case(s, "transaction", setup, teardown, 0,
+		    TSUITE_TESTS(verdicts_map_to_requests, small_buffers_split_the_batch));
 	return ktest_run_suite(s);
 }

@@ -432,7 +432,7 @@ main(int argc, char **argv)
 	const char *part = argc > 1 ? argv[1] : "all";
 	bool all = !strcmp(part, "all");
 	Suite *s = suite_create("security");
-	TCase *cap, *plug;
+	TCase *cap;
 
 	if (!all && strcmp(part, "net-admin") && strcmp(part, "plugins")) {
 		fprintf(stderr, "test-security: unknown part '%s' (net-admin, plugins)\n", part);
@@ -440,24 +440,17 @@ main(int argc, char **argv)
 	}
 	ktest_require_datapath();
 	if (all || !strcmp(part, "net-admin")) {
-		cap = tcase_create("net-admin");
-		tcase_add_checked_fixture(cap, ktest_netns_setup, NULL);
-		tcase_set_timeout(cap, 120);
+		cap = tsuite_case(s, "net-admin", ktest_netns_setup, NULL, 120, NULL);
 		tcase_add_loop_test(cap, cli_changes_need_net_admin, AS_NOBODY,
 				    AS_ROOT_WITHOUT_NET_ADMIN + 1);
 		tcase_add_test(cap, library_error_names_net_admin);
 		tcase_add_test(cap, daemon_without_net_admin_says_so);
-		suite_add_tcase(s, cap);
 	}
 	if (all || !strcmp(part, "plugins")) {
-		plug = tcase_create("plugins");
-		tcase_add_checked_fixture(plug, ktest_netns_setup, NULL);
-		tcase_set_timeout(plug, 120);
-		tcase_add_test(plug, plugins_others_can_write_are_refused);
-		tcase_add_test(plug, daemon_refuses_unsafe_plugin);
-		tcase_add_test(plug, plugin_below_tmp_loads);
-		tcase_add_test(plug, truncated_plugin_is_refused);
-		suite_add_tcase(s, plug);
+		tsuite_case(s, "plugins", ktest_netns_setup, NULL, 120,
+			    TSUITE_TESTS(plugins_others_can_write_are_refused,
+					 daemon_refuses_unsafe_plugin, plugin_below_tmp_loads,
+					 truncated_plugin_is_refused));
 	}
 	return ktest_run_suite(s);
 }

@@ -26,19 +26,14 @@ static char remote_ns[32];
 static void
 setup(void)
 {
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
+	dp = knet_netns_dp(KNET_DP);
 	remote_ns[0] = '\0';
 }
 
 static void
 teardown(void)
 {
-	ovsdp_dp_close(dp);
-	dp = NULL;
+	knet_dp_close(&dp);
 	/* A named namespace outlives this process: remove it. */
 	if (remote_ns[0])
 		ktest_sh("ip netns del %s", remote_ns);
@@ -472,9 +467,7 @@ START_TEST(cli_tunnels)
 	ck_assert_msg(st == 0, "%s", out);
 	ck_assert_str_eq(out, "port 1: vx0 (vxlan via rtnetlink)\n");
 	g_free(out);
-	out = knet_cli_run(&st, "port add ovsdpt0 ge0,type=erspan");
-	ck_assert_msg(st == 0, "%s", out);
-	g_free(out);
+	knet_cli_expect(0, "port add ovsdpt0 ge0,type=erspan");
 	out = knet_cli_run(&st, "port show ovsdpt0 vx0 ge0");
 	ck_assert_msg(strstr(out, "port 1: vx0 (netdev)\n") &&
 		      strstr(out, "    tunnel: vxlan via rtnetlink, device vxlan (ovsdp's), external, "
@@ -505,20 +498,15 @@ int
 main(void)
 {
 	Suite *s = suite_create("tunnel");
-	TCase *tc = tcase_create("tunnel"), *tr = tcase_create("traffic");
+	TCase *tr;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, every_kind_over_rtnetlink);
-	tcase_add_test(tc, bad_specs_and_foreign_devices);
-	tcase_add_test(tc, legacy_only_where_it_exists);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, "tunnel", setup, teardown, 120,
+		    TSUITE_TESTS(every_kind_over_rtnetlink, bad_specs_and_foreign_devices,
+				 legacy_only_where_it_exists));
 	/* Shells, namespaces and the CLI: slow under TCG. */
-	tcase_add_checked_fixture(tr, setup, teardown);
-	tcase_set_timeout(tr, 300);
+	tr = tsuite_case(s, "traffic", setup, teardown, 300, NULL);
 	tcase_add_loop_test(tr, ping_across, 0, G_N_ELEMENTS(traffic));
 	tcase_add_test(tr, cli_tunnels);
-	suite_add_tcase(s, tr);
 	return ktest_run_suite(s);
 }

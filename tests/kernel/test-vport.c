@@ -18,25 +18,8 @@
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 
-static struct ovsdp_dp *dp;
-
 /* Each test runs forked in a new netns: the datapath dies with it. */
-static void
-setup(void)
-{
-	g_autoptr(GError) err = NULL;
-
-	ktest_netns_setup();
-	ck_assert_msg(ovsdp_dp_create("ovsdpt0", 0, OVSDP_DP_F_DEFAULT, &dp, &err) == 0, "%s",
-		      err->message);
-}
-
-static void
-teardown(void)
-{
-	ovsdp_dp_close(dp);
-	dp = NULL;
-}
+KNET_DP_FIXTURE(dp)
 
 static struct ovsdp_vport_info
 add(const char *name, uint32_t type, uint16_t dst_port)
@@ -466,27 +449,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("vport");
-	TCase *tc = tcase_create("vport"), *cli;
 
 	ktest_require_datapath();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, netdev_and_internal);
-	tcase_add_test(tc, chosen_port_number);
-	tcase_add_test(tc, errors_name_the_port);
-	tcase_add_test(tc, delete_by_name_and_number);
-	tcase_add_test(tc, tunnels);
-	tcase_add_test(tc, list_sorted);
-	tcase_add_test(tc, upcall_pid_arrays);
-	tcase_add_test(tc, counters_follow_frames);
-	tcase_add_test(tc, type_names);
-	tcase_add_test(tc, ovs_dpctl_agrees);
-	suite_add_tcase(s, tc);
+	tsuite_case(s, "vport", setup, teardown, 120,
+		    TSUITE_TESTS(netdev_and_internal, chosen_port_number, errors_name_the_port,
+				 delete_by_name_and_number, tunnels, list_sorted, upcall_pid_arrays,
+				 counters_follow_frames, type_names, ovs_dpctl_agrees));
 	/* The CLI cases spawn dozens of processes: slow under TCG. */
-	cli = tcase_create("cli");
-	tcase_add_checked_fixture(cli, setup, teardown);
-	tcase_set_timeout(cli, 300);
-	tcase_add_test(cli, cli_port_commands);
-	suite_add_tcase(s, cli);
+	tsuite_case(s, "cli", setup, teardown, 300, TSUITE_TESTS(cli_port_commands));
 	return ktest_run_suite(s);
 }

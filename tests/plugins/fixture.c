@@ -25,6 +25,19 @@
 #ifndef FIXTURE_VTABLE_SIZE
 #define FIXTURE_VTABLE_SIZE sizeof(struct ovsdp_dispatch_vtable)
 #endif
+/* The members a variant sets to NULL (-DFIXTURE_RECV=NULL and so on). */
+#ifndef FIXTURE_RECV
+#define FIXTURE_RECV fixture_recv
+#endif
+#ifndef FIXTURE_NAME_MEMBER
+#define FIXTURE_NAME_MEMBER FIXTURE_NAME
+#endif
+#ifndef FIXTURE_VTABLE
+#define FIXTURE_VTABLE (&fixture_vtable)
+#endif
+#ifndef FIXTURE_OPTIONS
+#define FIXTURE_OPTIONS fixture_options
+#endif
 
 static int
 fixture_probe(const struct ovsdp_dispatch_features *features, char *reason, size_t reason_len)
@@ -41,52 +54,41 @@ fixture_probe(const struct ovsdp_dispatch_features *features, char *reason, size
 }
 
 /* The required methods, as stubs: the loader only checks that they are
- * there (these fixtures never get an instance). */
+ * there (these fixtures never get an instance); their parameters go unused
+ * (meson builds with -Wno-unused-parameter). */
 static FIXTURE_MAYBE_UNUSED int
 fixture_create(const struct ovsdp_dispatch_host *host, struct ovsdp_dispatch_host_ctx *ctx,
 	       struct ovsdp_dispatch_instance **out)
 {
-	(void)host;
-	(void)ctx;
-	(void)out;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED void
 fixture_destroy(struct ovsdp_dispatch_instance *d)
 {
-	(void)d;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_recv_set(struct ovsdp_dispatch_instance *d, bool enable)
 {
-	(void)d;
-	(void)enable;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_handlers_set(struct ovsdp_dispatch_instance *d, uint32_t n)
 {
-	(void)d;
-	(void)n;
 	return -ENOTSUP;
 }
 
 static FIXTURE_MAYBE_UNUSED uint32_t
 fixture_port_get_pid(struct ovsdp_dispatch_instance *d, uint32_t port_no)
 {
-	(void)d;
-	(void)port_no;
 	return 0;
 }
 
 static FIXTURE_MAYBE_UNUSED int
 fixture_wait_fd(struct ovsdp_dispatch_instance *d, uint32_t handler)
 {
-	(void)d;
-	(void)handler;
 	return -EINVAL;
 }
 
@@ -94,11 +96,6 @@ static FIXTURE_MAYBE_UNUSED int
 fixture_recv(struct ovsdp_dispatch_instance *d, uint32_t handler,
 	     struct ovsdp_dispatch_msg *batch, unsigned int n, uint32_t *overruns)
 {
-	(void)d;
-	(void)handler;
-	(void)batch;
-	(void)n;
-	(void)overruns;
 	return -EINVAL;
 }
 
@@ -111,11 +108,7 @@ static const struct ovsdp_dispatch_vtable fixture_vtable FIXTURE_MAYBE_UNUSED = 
 	.handlers_set = fixture_handlers_set,
 	.port_get_pid = fixture_port_get_pid,
 	.wait_fd = fixture_wait_fd,
-#ifdef FIXTURE_NULL_RECV
-	.recv = NULL,
-#else
-	.recv = fixture_recv,
-#endif
+	.recv = FIXTURE_RECV,
 };
 
 static const struct ovsdp_dispatch_option fixture_options[] FIXTURE_MAYBE_UNUSED = {
@@ -128,22 +121,10 @@ static const struct ovsdp_dispatch_descriptor fixture_descriptor FIXTURE_MAYBE_U
 	.abi_major = FIXTURE_ABI_MAJOR,
 	.abi_minor = FIXTURE_ABI_MINOR,
 	.struct_size = FIXTURE_STRUCT_SIZE,
-#ifdef FIXTURE_NULL_NAME
-	.name = NULL,
-#else
-	.name = FIXTURE_NAME,
-#endif
+	.name = FIXTURE_NAME_MEMBER,
 	.description = "test fixture " FIXTURE_NAME,
-#ifdef FIXTURE_NULL_VTABLE
-	.vtable = NULL,
-#else
-	.vtable = &fixture_vtable,
-#endif
-#ifdef FIXTURE_ANY_OPTION
-	.options = NULL,
-#else
-	.options = fixture_options,
-#endif
+	.vtable = FIXTURE_VTABLE,
+	.options = FIXTURE_OPTIONS,
 };
 
 #ifndef FIXTURE_NO_SYMBOL

@@ -2,6 +2,7 @@
  * (tests/unit/odp/kernel-flows-*.txt) for the ODP key and action tests. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <check.h>
@@ -74,3 +75,31 @@ golden_free(struct golden *g, size_t n)
 	g_free(g);
 }
 
+
+char *
+golden_text_or_error(int ret, char *s, GError *error)
+{
+	if (ret) {
+		ck_assert_ptr_nonnull(error);
+		ck_assert_int_eq(error->code, EINVAL);
+		/* Nothing half-written is left behind. */
+		ck_assert_ptr_null(s);
+		s = g_strdup(error->message);
+		g_error_free(error);
+	} else {
+		ck_assert_ptr_null(error);
+		ck_assert_ptr_nonnull(s);
+	}
+	return s;
+}
+
+const char *const golden_kernels[GOLDEN_N_KERNELS] = { "5.10", "6.1", "6.12" };
+
+struct golden *
+golden_load_kernel(unsigned int i, size_t *n)
+{
+	struct golden *g = golden_load(golden_kernels[i], n);
+
+	ck_assert_uint_ge(*n, 30);
+	return g;
+}

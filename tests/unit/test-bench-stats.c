@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "bench.h"
+#include "tsuite.h"
 
 START_TEST(t_matches_the_tables)
 {
@@ -77,16 +78,10 @@ main(void)
 {
 	Suite *s = suite_create("bench-stats");
 	TCase *tc = tcase_create("stats");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, t_matches_the_tables);
 	tcase_add_test(tc, t_cdf_and_quantile_agree);
 	tcase_add_test(tc, intervals_widen_with_the_correction);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

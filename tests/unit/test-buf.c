@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 
 #include "ovsdp/common.h"
+#include "tsuite.h"
 
 START_TEST(attr_padding)
 {
@@ -111,8 +112,6 @@ main(void)
 {
 	Suite *s = suite_create("buf");
 	TCase *tc = tcase_create("attributes");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, attr_padding);
 	tcase_add_test(tc, nesting);
@@ -120,9 +119,5 @@ main(void)
 	tcase_add_test(tc, attr_too_big_refused);
 	tcase_add_test(tc, nest_too_big_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

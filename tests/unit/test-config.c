@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ovsdp/config.h"
+#include "tsuite.h"
 
 /* Parse 'text' as "test.conf" and expect failure with exactly 'msg'. */
 static void
@@ -281,8 +282,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("plugins.conf");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, shipped_file);
 	tcase_add_test(tc, defaults);
@@ -292,9 +291,5 @@ main(void)
 	tcase_add_test(tc, files);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

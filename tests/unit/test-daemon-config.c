@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "daemon.h"
+#include "tsuite.h"
 
 static struct daemon_config *
 parse_ok(const char *text)
@@ -180,6 +181,18 @@ run_clear(struct run *r)
 	g_free(r->err);
 }
 
+/* ovsdpd --check-config on 'conf' exits 1 saying exactly 'want' on stderr;
+ * what it ran, for more checks (run_clear). */
+static struct run
+expect_exit_1(const char *conf, const char *want)
+{
+	struct run r = run_ovsdpd(conf, NULL);
+
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
+	ck_assert_str_eq(r.err, want);
+	return r;
+}
+
 START_TEST(check_config_good_and_bad)
 {
 	g_autofree char *dir = g_dir_make_tmp("ovsdp-dconf-XXXXXX", NULL);
@@ -208,12 +221,10 @@ START_TEST(check_config_good_and_bad)
 
 	/* Bad plugins.conf: its FILE:LINE, exit 1, still nothing created. */
 	ck_assert(g_file_set_contents(pconf, "[dispatch]\nmode = legacy\nbogus = 1\n", -1, NULL));
-	r = run_ovsdpd(conf, NULL);
-	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
 	g_free(want);
 	want = g_strdup_printf("ovsdpd: %s:3: [dispatch] unknown key 'bogus' (known: mode, prefer, "
 			       "plugin-path)\n", pconf);
-	ck_assert_str_eq(r.err, want);
+	r = expect_exit_1(conf, want);
 	ck_assert_str_eq(r.out, "");
 	ck_assert(!g_file_test(rundir, G_FILE_TEST_EXISTS));
 	run_clear(&r);
@@ -246,23 +257,19 @@ START_TEST(check_config_good_and_bad)
 
 	/* Bad ovsdpd.conf: its FILE:LINE. */
 	ck_assert(g_file_set_contents(conf, "[daemon]\nhandlers = 2\n", -1, NULL));
-	r = run_ovsdpd(conf, NULL);
-	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
 	g_free(want);
 	want = g_strdup_printf("ovsdpd: %s:2: [daemon] handlers is not read here any more: set "
 			       "[handlers] count in plugins.conf (the file [daemon] plugins-conf "
 			       "names)\n", conf);
-	ck_assert_str_eq(r.err, want);
+	r = expect_exit_1(conf, want);
 	run_clear(&r);
 
 	/* A FIFO as ovsdpd.conf: refused at once, not waited on. */
 	g_unlink(conf);
 	ck_assert_int_eq(mkfifo(conf, 0600), 0);
-	r = run_ovsdpd(conf, NULL);
-	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1);
 	g_free(want);
 	want = g_strdup_printf("ovsdpd: %s: a FIFO, not a regular file: refused\n", conf);
-	ck_assert_str_eq(r.err, want);
+	r = expect_exit_1(conf, want);
 	run_clear(&r);
 
 	cmd = g_strdup_printf("rm -rf '%s'", dir);
@@ -274,22 +281,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("daemon-config");
-	TCase *tc = tcase_create("ovsdpd.conf");
-	TCase *run = tcase_create("check-config");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, shipped_file);
-	tcase_add_test(tc, defaults_and_values);
-	tcase_add_test(tc, bad_values);
-	tcase_add_test(tc, moved_settings);
-	suite_add_tcase(s, tc);
-	tcase_set_timeout(run, 30);
-	tcase_add_test(run, check_config_good_and_bad);
-	suite_add_tcase(s, run);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	tsuite_case(s, "ovsdpd.conf", NULL, NULL, 0,
+		    TSUITE_TESTS(shipped_file, defaults_and_values, bad_values, moved_settings));
+	tsuite_case(s, "check-config", NULL, NULL, 30, TSUITE_TESTS(check_config_good_and_bad));
+	return tsuite_run(s);
 }

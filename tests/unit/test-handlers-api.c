@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "ovsdp/handlers.h"
+#include "tsuite.h"
 
 /* struct ovsdp_handlers_options as ABI 1.0 laid it out: up to user_data. */
 #define HANDLERS_OPTIONS_1_0_SIZE \
@@ -95,16 +96,10 @@ main(void)
 {
 	Suite *s = suite_create("handlers-api");
 	TCase *tc = tcase_create("api");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, options_size_checked, 0, 3);
 	tcase_add_loop_test(tc, options_size_accepted, 0, 2);
 	tcase_add_test(tc, stats_accessors_bounded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

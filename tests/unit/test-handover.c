@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 
 #include "ovsdp/upcall.h"
+#include "tsuite.h"
 
 static bool
 fd_open(int fd)
@@ -103,16 +104,10 @@ main(void)
 {
 	Suite *s = suite_create("handover");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, bad_names);
 	tcase_add_test(tc, not_an_upcall_socket);
 	tcase_add_test(tc, offered_then_released);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

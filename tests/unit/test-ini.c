@@ -19,6 +19,7 @@
 #include "ini.h"
 #include "daemon.h"
 #include "ovsdp/config.h"
+#include "tsuite.h"
 
 static char *tmpdir;
 
@@ -468,24 +469,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("ini");
-	TCase *files = tcase_create("files");
-	TCase *fifo = tcase_create("fifo");
-	TCase *text = tcase_create("text");
-	SRunner *sr;
-	int failed;
+	TCase *files;
 
-	tcase_add_checked_fixture(fifo, setup, teardown);
-	tcase_set_timeout(fifo, 5);
-	tcase_add_test(fifo, fifo_refused_without_hanging);
-	suite_add_tcase(s, fifo);
-
-	tcase_add_checked_fixture(files, setup, teardown);
-	tcase_set_timeout(files, 120);
-	tcase_add_test(files, devices_and_directories_refused);
-	tcase_add_test(files, missing_file);
-	tcase_add_test(files, oversize_refused);
-	tcase_add_test(files, group_writable_refused);
-	tcase_add_test(files, world_writable_refused);
+	tsuite_case(s, "fifo", setup, teardown, 5, TSUITE_TESTS(fifo_refused_without_hanging));
+	files = tsuite_case(s, "files", setup, teardown, 120,
+			    TSUITE_TESTS(devices_and_directories_refused, missing_file,
+					 oversize_refused, group_writable_refused,
+					 world_writable_refused));
 	if (geteuid() == 0)
 		tcase_add_test(files, foreign_owner_refused);
 	else
@@ -493,17 +483,9 @@ main(void)
 	tcase_add_test(files, nul_byte_refused);
 	tcase_add_test(files, invalid_utf8_refused);
 	tcase_add_test(files, long_prefer_list_is_fast);
-	suite_add_tcase(s, files);
+	tsuite_case(s, "text", NULL, NULL, 0,
+		    TSUITE_TESTS(same_structure_rules, long_port_list_is_fast, schema_types,
+				 in_memory_limits));
 
-	tcase_add_test(text, same_structure_rules);
-	tcase_add_test(text, long_port_list_is_fast);
-	tcase_add_test(text, schema_types);
-	tcase_add_test(text, in_memory_limits);
-	suite_add_tcase(s, text);
-
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

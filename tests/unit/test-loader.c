@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 
 #include "ovsdp/plugin.h"
+#include "expect-refused.h"
+#include "tsuite.h"
 
 static char *fixtures;       /* build dir of tests/plugins */
 static char *real_plugins;   /* OVSDP_PLUGIN_PATH of the test environment */
@@ -79,21 +81,6 @@ copy_fixture(const char *name, const char *as, mode_t mode)
 	ck_assert(g_file_set_contents(dst, data, (gssize)len, NULL));
 	ck_assert_int_eq(chmod(dst, mode), 0);
 	return dst;
-}
-
-/* Open 'path' and expect refusal with exactly "path: reason". */
-static void
-expect_refused(const char *path, int neg_errno, const char *reason)
-{
-	g_autoptr(GError) err = NULL;
-	g_autofree char *msg = g_strdup_printf("%s: %s", path, reason);
-	struct ovsdp_plugin *p = NULL;
-
-	ck_assert_int_eq(ovsdp_plugin_open(path, &p, &err), neg_errno);
-	ck_assert_ptr_null(p);
-	ck_assert_ptr_nonnull(err);
-	ck_assert_int_eq(err->code, -neg_errno);
-	ck_assert_str_eq(err->message, msg);
 }
 
 static void
@@ -685,37 +672,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("loader");
-	TCase *files = tcase_create("files");
-	TCase *choice = tcase_create("choice");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_checked_fixture(files, setup, teardown);
-	tcase_add_test(files, good_fixture);
-	tcase_add_test(files, abi_refusals);
-	tcase_add_test(files, not_a_plugin);
-	tcase_add_test(files, malformed_descriptors);
-	tcase_add_test(files, required_method_null);
-	tcase_add_test(files, unsafe_permissions);
-	tcase_add_test(files, failing_probe);
-	tcase_add_test(files, discover_fixtures);
-	tcase_add_test(files, same_file_twice);
-	tcase_add_test(files, bad_arguments);
-	suite_add_tcase(s, files);
-
-	tcase_add_checked_fixture(choice, setup, teardown);
-	tcase_add_test(choice, fallback_chain);
-	tcase_add_test(choice, nothing_can_run);
-	tcase_add_test(choice, explicit_mode);
-	tcase_add_test(choice, auto_on_kernels);
-	tcase_add_test(choice, plugin_options);
-	tcase_add_test(choice, explicit_path);
-	tcase_add_test(choice, reload_loads_each_file_as_itself);
-	suite_add_tcase(s, choice);
-
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	tsuite_case(s, "files", setup, teardown, 0,
+		    TSUITE_TESTS(good_fixture, abi_refusals, not_a_plugin, malformed_descriptors,
+				 required_method_null, unsafe_permissions, failing_probe,
+				 discover_fixtures, same_file_twice, bad_arguments));
+	tsuite_case(s, "choice", setup, teardown, 0,
+		    TSUITE_TESTS(fallback_chain, nothing_can_run, explicit_mode, auto_on_kernels,
+				 plugin_options, explicit_path, reload_loads_each_file_as_itself));
+	return tsuite_run(s);
 }

@@ -20,6 +20,7 @@
 #include "nl/netlink.h"
 #include "ovsdp/operate.h"
 #include "ovsdp/upcall.h"
+#include "tsuite.h"
 
 /* An NLMSG_ERROR for 'seq' with errno 'err'; unless 'capped', the echoed
  * request header claims 'inner_len' (and 20 bytes of it follow); then an
@@ -319,29 +320,45 @@ static struct ovsdp_nl *
 ctrl_socket(void)
 {
 	g_autoptr(GError) err = NULL;
-	struct ovsdp_nl *nl = NULL;
+	struct ovsdp_nl *sock = NULL;
 
 	/* Without the openvswitch module the socket is still returned. */
-	ovsdp_nl_open(true, &nl, &err);
-	ck_assert_msg(nl, "no generic netlink socket: %s", err ? err->message : "?");
+	ovsdp_nl_open(true, &sock, &err);
+	ck_assert_msg(sock, "no generic netlink socket: %s", err ? err->message : "?");
 	/* Borrow an optional family slot for the controller (nlctrl). */
-	nl->fam[OVSDP_FAMILY_CT_LIMIT] = (struct ovsdp_family_info){
+	sock->fam[OVSDP_FAMILY_CT_LIMIT] = (struct ovsdp_family_info){
 		.name = "nlctrl", .present = true, .id = GENL_ID_CTRL, .version = 2,
 	};
-	return nl;
+	return sock;
+}
+
+/* The "sender" cases' socket: a controller socket of their own. */
+static struct ovsdp_nl *nl;
+
+static void
+sender_setup(void)
+{
+	nl = ctrl_socket();
+}
+
+static void
+sender_teardown(void)
+{
+	ovsdp_nl_close(nl);
+	nl = NULL;
 }
 
 /* A GETFAMILY request for the controller itself: the controller reads the
  * 4 bytes of struct ovs_header as attributes, so they are made the header
  * of CTRL_ATTR_FAMILY_ID (nla_len 6) and its payload follows. */
 static struct ovsdp_buf *
-getfamily(struct ovsdp_nl *nl, int flags, struct ovsdp_buf *m)
+getfamily(struct ovsdp_nl *sock, int flags, struct ovsdp_buf *m)
 {
 	int hdr = (int)htole32(6u | (uint32_t)CTRL_ATTR_FAMILY_ID << 16);
 	uint16_t id[2] = { GENL_ID_CTRL, 0 };
 	size_t off;
 
-	ck_assert_int_eq(ovsdp_nl_msg_begin(nl, m, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY,
+	ck_assert_int_eq(ovsdp_nl_msg_begin(sock, m, OVSDP_FAMILY_CT_LIMIT, CTRL_CMD_GETFAMILY,
 					    flags, hdr, &off), 0);
 	ovsdp_buf_put(m, id, sizeof id);
 	return m;
@@ -361,9 +378,9 @@ forge_to(uint32_t port, struct ovsdp_buf *b)
 }
 
 static void
-forge(struct ovsdp_nl *nl, struct ovsdp_buf *b)
+forge(struct ovsdp_nl *sock, struct ovsdp_buf *b)
 {
-	forge_to(nl_socket_get_local_port(nl->sk), b);
+	forge_to(nl_socket_get_local_port(sock->sk), b);
 }
 
 static int
@@ -380,7 +397,6 @@ count_cb(struct nlmsghdr *nlh, void *arg)
  * truncated with its header (whose sequence number is the request's). */
 START_TEST(engine_sender_and_truncation)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	struct seen_msgs s = { 0 };
 	struct ovsdp_nl_dump d;
@@ -409,13 +425,11 @@ START_TEST(engine_sender_and_truncation)
 	ck_assert_uint_eq(s.seq[0], d.rx.seq);
 	ovsdp_nl_dump_release(&d);
 	ovsdp_buf_clear(&b);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
 START_TEST(forged_done_dropped_by_transact)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	struct nlmsghdr done = { .nlmsg_len = NLMSG_HDRLEN + 4, .nlmsg_type = NLMSG_DONE };
 	g_autoptr(GError) err = NULL;
@@ -432,13 +446,11 @@ START_TEST(forged_done_dropped_by_transact)
 	ck_assert_int_gt(families, 0);
 	ck_assert_uint_eq(nl->foreign, 1);
 	ovsdp_buf_clear(&b);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
 START_TEST(forged_error_dropped_by_dump)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	struct ovsdp_nl_dump d;
 	struct nlmsghdr *nlh;
@@ -456,13 +468,11 @@ START_TEST(forged_error_dropped_by_dump)
 	ck_assert_uint_eq(nl->foreign, 1);
 	ovsdp_nl_dump_release(&d);
 	ovsdp_buf_clear(&b);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
 START_TEST(forged_ack_dropped_by_many)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf forged = OVSDP_BUF_INIT, reqs = OVSDP_BUF_INIT;
 	g_autoptr(GError) err = NULL;
 	unsigned int unacked = 9;
@@ -482,14 +492,12 @@ START_TEST(forged_ack_dropped_by_many)
 	ck_assert_uint_eq(nl->foreign, 1);
 	ovsdp_buf_clear(&forged);
 	ovsdp_buf_clear(&reqs);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
 /* libnl's receive loop (family resolution) skips a forged family too. */
 START_TEST(forged_family_skipped_by_libnl)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf b = OVSDP_BUF_INIT;
 	struct nlmsghdr nlh = { .nlmsg_type = GENL_ID_CTRL };
 	struct genlmsghdr g = { .cmd = CTRL_CMD_NEWFAMILY, .version = 2 };
@@ -504,7 +512,6 @@ START_TEST(forged_family_skipped_by_libnl)
 	forge(nl, &b);
 	ck_assert_int_eq(genl_ctrl_resolve(nl->sk, "nlctrl"), GENL_ID_CTRL);
 	ovsdp_buf_clear(&b);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
@@ -582,7 +589,6 @@ routed_what(unsigned int i, void *arg)
 
 START_TEST(many_replies_routed)
 {
-	struct ovsdp_nl *nl = ctrl_socket();
 	struct ovsdp_buf reqs = OVSDP_BUF_INIT;
 	struct routed r;
 	struct ovsdp_nl_many_hooks hooks = {
@@ -626,7 +632,6 @@ START_TEST(many_replies_routed)
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(g_str_has_prefix(err->message, "family request 3: "), "%s", err->message);
 	ovsdp_buf_clear(&reqs);
-	ovsdp_nl_close(nl);
 }
 END_TEST
 
@@ -687,31 +692,16 @@ int
 main(void)
 {
 	Suite *s = suite_create("netlink");
-	TCase *tc = tcase_create("parsing");
-	TCase *tf = tcase_create("sender");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, ext_ack_text);
-	tcase_add_test(tc, ext_ack_inner_length_bounded);
-	tcase_add_test(tc, errno_out_of_range);
-	tcase_add_test(tc, truncated_datagram);
-	tcase_add_test(tc, engine_classifies_and_matches);
-	tcase_add_test(tc, engine_message_longer_than_datagram);
-	tcase_add_test(tc, reader_policy_rules);
-	tcase_add_test(tf, engine_sender_and_truncation);
-	tcase_add_test(tf, forged_done_dropped_by_transact);
-	tcase_add_test(tf, forged_error_dropped_by_dump);
-	tcase_add_test(tf, forged_ack_dropped_by_many);
-	tcase_add_test(tf, forged_upcall_dropped);
-	tcase_add_test(tf, forged_family_skipped_by_libnl);
-	tcase_add_test(tf, many_replies_routed);
-	tcase_add_test(tf, operate_refusals_each_their_own);
-	suite_add_tcase(s, tc);
-	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	tsuite_case(s, "parsing", NULL, NULL, 0,
+		    TSUITE_TESTS(ext_ack_text, ext_ack_inner_length_bounded, errno_out_of_range,
+				 truncated_datagram, engine_classifies_and_matches,
+				 engine_message_longer_than_datagram, reader_policy_rules));
+	/* Each with a controller socket of its own (nl). */
+	tsuite_case(s, "sender", sender_setup, sender_teardown, 0,
+		    TSUITE_TESTS(engine_sender_and_truncation, forged_done_dropped_by_transact,
+				 forged_error_dropped_by_dump, forged_ack_dropped_by_many,
+				 forged_upcall_dropped, forged_family_skipped_by_libnl,
+				 many_replies_routed, operate_refusals_each_their_own));
+	return tsuite_run(s);
 }

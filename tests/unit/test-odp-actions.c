@@ -19,6 +19,7 @@
 #include "ovsdp/odp.h"
 #include "golden.h"
 #include "nl/ovs-compat.h"
+#include "tsuite.h"
 
 static char *
 fmt(const void *acts, size_t len, int *ret)
@@ -27,18 +28,7 @@ fmt(const void *acts, size_t len, int *ret)
 	GError *error = NULL;
 
 	*ret = ovsdp_odp_actions_to_string(acts, len, &s, &error);
-	if (*ret) {
-		ck_assert_ptr_nonnull(error);
-		ck_assert_int_eq(error->code, EINVAL);
-		/* Nothing half-written is left behind. */
-		ck_assert_ptr_null(s);
-		s = g_strdup(error->message);
-		g_error_free(error);
-	} else {
-		ck_assert_ptr_null(error);
-		ck_assert_ptr_nonnull(s);
-	}
-	return s;
+	return golden_text_or_error(*ret, s, error);
 }
 
 static void
@@ -655,8 +645,6 @@ END_TEST
 
 /* ---- Flows captured from real kernels (tests/unit/odp/) ---------------- */
 
-static const char *const kernels[] = { "5.10", "6.1", "6.12" };
-
 /* The kernel's own action bytes print exactly as ovs-dpctl printed them,
  * and the text parses back to the same bytes except where the kernel adds
  * a zero ct zone or orders check_pkt_len's branches or tunnel flag
@@ -664,9 +652,8 @@ static const char *const kernels[] = { "5.10", "6.1", "6.12" };
 START_TEST(kernel_golden)
 {
 	size_t n;
-	struct golden *g = golden_load(kernels[_i], &n);
+	struct golden *g = golden_load_kernel(_i, &n);
 
-	ck_assert_uint_ge(n, 30);
 	for (size_t i = 0; i < n; i++) {
 		struct ovsdp_buf b = OVSDP_BUF_INIT;
 		char *s, *s2;
@@ -695,32 +682,21 @@ main(void)
 {
 	Suite *s = suite_create("odp-actions");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
-	tc = tcase_create("roundtrip");
+	tc = tsuite_case(s, "roundtrip", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_roundtrip, 0, G_N_ELEMENTS(canonical));
 	tcase_add_test(tc, parse_layout);
 	tcase_add_test(tc, text_leniency);
 	tcase_add_test(tc, corpus_coverage);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kernel-golden");
-	tcase_add_loop_test(tc, kernel_golden, 0, G_N_ELEMENTS(kernels));
-	suite_add_tcase(s, tc);
+	tc = tsuite_case(s, "kernel-golden", NULL, NULL, 0, NULL);
+	tcase_add_loop_test(tc, kernel_golden, 0, GOLDEN_N_KERNELS);
 
-	tc = tcase_create("malformed-text");
+	tc = tsuite_case(s, "malformed-text", NULL, NULL, 0, NULL);
 	tcase_add_loop_test(tc, text_errors, 0, G_N_ELEMENTS(bad_text));
 	tcase_add_test(tc, deep_nesting);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("malformed-attributes");
-	tcase_add_test(tc, bad_attributes);
-	suite_add_tcase(s, tc);
+	tc = tsuite_case(s, "malformed-attributes", NULL, NULL, 0, TSUITE_TESTS(bad_attributes));
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

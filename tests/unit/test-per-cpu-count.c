@@ -6,46 +6,30 @@
 #include <check.h>
 
 #include "../../plugins/dispatch-per-cpu/per-cpu-count.h"
+#include "tsuite.h"
 
-START_TEST(every_cpu_usable)
-{
-	ck_assert_uint_eq(per_cpu_handler_count(8, 8), 8);
-	ck_assert_uint_eq(per_cpu_handler_count(1, 1), 1);
-	ck_assert_uint_eq(per_cpu_handler_count(96, 96), 96);
-}
-END_TEST
+/* per_cpu_handler_count(usable, total) and what it must give. */
+static const struct {
+	unsigned int usable, total, want;
+} counts[] = {
+	/* Every CPU usable: one handler each. */
+	{ 8, 8, 8 }, { 1, 1, 1 }, { 96, 96, 96 },
+	/* Isolated CPUs: raised to the next prime, above and never equal. */
+	{ 2, 8, 3 }, { 4, 8, 5 }, { 6, 96, 7 }, { 1, 4, 2 }, { 3, 8, 5 }, { 24, 96, 29 },
+	/* Never above the total. */
+	{ 7, 8, 8 }, { 3, 4, 4 }, { 90, 96, 96 },
+	/* Two CPUs or fewer keep the count. */
+	{ 1, 2, 1 }, { 2, 2, 2 },
+	/* Unknown counts (0). */
+	{ 0, 0, 1 }, { 0, 6, 6 }, { 4, 0, 4 },
+};
 
-START_TEST(isolated_cpus_raise_to_next_prime)
+START_TEST(handler_count)
 {
-	ck_assert_uint_eq(per_cpu_handler_count(2, 8), 3);
-	ck_assert_uint_eq(per_cpu_handler_count(4, 8), 5);
-	ck_assert_uint_eq(per_cpu_handler_count(6, 96), 7);
-	ck_assert_uint_eq(per_cpu_handler_count(1, 4), 2);
-	ck_assert_uint_eq(per_cpu_handler_count(3, 8), 5);  /* above, never equal */
-	ck_assert_uint_eq(per_cpu_handler_count(24, 96), 29);
-}
-END_TEST
+	unsigned int got = per_cpu_handler_count(counts[_i].usable, counts[_i].total);
 
-START_TEST(never_above_the_total)
-{
-	ck_assert_uint_eq(per_cpu_handler_count(7, 8), 8);
-	ck_assert_uint_eq(per_cpu_handler_count(3, 4), 4);
-	ck_assert_uint_eq(per_cpu_handler_count(90, 96), 96);
-}
-END_TEST
-
-START_TEST(two_cpus_or_fewer_keep_the_count)
-{
-	ck_assert_uint_eq(per_cpu_handler_count(1, 2), 1);
-	ck_assert_uint_eq(per_cpu_handler_count(2, 2), 2);
-}
-END_TEST
-
-START_TEST(unknown_counts)
-{
-	ck_assert_uint_eq(per_cpu_handler_count(0, 0), 1);
-	ck_assert_uint_eq(per_cpu_handler_count(0, 6), 6);
-	ck_assert_uint_eq(per_cpu_handler_count(4, 0), 4);
+	ck_assert_msg(got == counts[_i].want, "per_cpu_handler_count(%u, %u) = %u, want %u",
+		      counts[_i].usable, counts[_i].total, got, counts[_i].want);
 }
 END_TEST
 
@@ -72,19 +56,9 @@ main(void)
 {
 	Suite *s = suite_create("per-cpu-count");
 	TCase *tc = tcase_create("count");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, every_cpu_usable);
-	tcase_add_test(tc, isolated_cpus_raise_to_next_prime);
-	tcase_add_test(tc, never_above_the_total);
-	tcase_add_test(tc, two_cpus_or_fewer_keep_the_count);
-	tcase_add_test(tc, unknown_counts);
+	tcase_add_loop_test(tc, handler_count, 0, sizeof counts / sizeof counts[0]);
 	tcase_add_test(tc, pids_cover_every_cpu_id);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

@@ -30,6 +30,8 @@
 #include <glib/gstdio.h>
 
 #include "ovsdp/plugin.h"
+#include "expect-refused.h"
+#include "tsuite.h"
 
 #define NOBODY 65534
 
@@ -100,21 +102,6 @@ static char *
 real_plugin(void)
 {
 	return built("plugins/dispatch-per-vport/dispatch-per-vport.so");
-}
-
-/* ovsdp_plugin_open(path) fails with 'neg_errno' and exactly "path: reason". */
-static void
-expect_refused(const char *path, int neg_errno, const char *reason)
-{
-	g_autoptr(GError) err = NULL;
-	g_autofree char *msg = g_strdup_printf("%s: %s", path, reason);
-	struct ovsdp_plugin *p = NULL;
-
-	ck_assert_int_eq(ovsdp_plugin_open(path, &p, &err), neg_errno);
-	ck_assert_ptr_null(p);
-	ck_assert_ptr_nonnull(err);
-	ck_assert_int_eq(err->code, -neg_errno);
-	ck_assert_str_eq(err->message, msg);
 }
 
 static void
@@ -565,8 +552,6 @@ main(int argc, char **argv)
 	bool root = argc > 1 && !strcmp(argv[1], "--root");
 	Suite *s = suite_create(root ? "plugin-trust-root" : "plugin-trust");
 	TCase *tc = tcase_create(root ? "root" : "files");
-	SRunner *sr;
-	int failed;
 
 	if (root && geteuid() != 0) {
 		printf("SKIP: the ownership and race cases need root (chown, setuid)\n");
@@ -587,9 +572,5 @@ main(int argc, char **argv)
 		tcase_add_test(tc, symlinks);
 	}
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

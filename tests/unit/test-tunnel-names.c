@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "ovsdp/ovsdp.h"
+#include "tsuite.h"
 
 START_TEST(names_both_ways)
 {
@@ -62,15 +63,9 @@ main(void)
 {
 	Suite *s = suite_create("tunnel-names");
 	TCase *tc = tcase_create("names");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, names_both_ways);
 	tcase_add_test(tc, ports_judged_without_a_kernel);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_run(s);
 }

@@ -14,6 +14,7 @@
 
 #include "ovsdp/upcall.h"
 #include "ovsdp/vport.h"
+#include "tsuite.h"
 
 #define FAMILY 29
 #define HDRS (NLMSG_HDRLEN + GENL_HDRLEN + 4)
@@ -562,29 +563,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("upcall-parse");
-	TCase *good = tcase_create("valid");
-	TCase *bad = tcase_create("malformed");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(good, good_miss_fields);
-	tcase_add_test(good, good_action_fields);
-	tcase_add_test(good, upcall_info);
-	tcase_add_test(good, ufid_from_key);
-	tcase_add_test(bad, header_errors);
-	tcase_add_test(bad, attribute_walk_errors);
-	tcase_add_test(bad, required_and_sized_attributes);
-	tcase_add_test(bad, key_errors);
-	tcase_add_test(bad, nesting_depth_limited);
-	tcase_add_test(bad, egress_tunnel_key_checked);
-	tcase_add_test(bad, bad_arguments);
-	tcase_add_test(bad, truncation_and_corruption);
-	tcase_set_timeout(bad, 300);
-	suite_add_tcase(s, good);
-	suite_add_tcase(s, bad);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	tsuite_case(s, "valid", NULL, NULL, 0,
+		    TSUITE_TESTS(good_miss_fields, good_action_fields, upcall_info, ufid_from_key));
+	tsuite_case(s, "malformed", NULL, NULL, 300,
+		    TSUITE_TESTS(header_errors, attribute_walk_errors,
+				 required_and_sized_attributes, key_errors, nesting_depth_limited,
+				 egress_tunnel_key_checked, bad_arguments,
+				 truncation_and_corruption));
+	return tsuite_run(s);
 }

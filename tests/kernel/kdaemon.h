@@ -1,0 +1,29 @@
+/* kdaemon.h: what the kernel tests that run ovsdpd (test-daemon,
+ * test-control) share: one daemon run, its log and its control socket. */
+#ifndef OVSDP_KDAEMON_H
+#define OVSDP_KDAEMON_H
+
+#include <glib.h>
+
+/* One ovsdpd run: its directory (config, socket, log) and pid. */
+struct kdaemon {
+	char *dir;
+	char *conf;
+	char *sock;
+	char *log;
+	GPid pid;
+};
+
+/* The daemon's log so far (g_free), or "(no log)". */
+char *kdaemon_log(const struct kdaemon *d);
+
+/* A connection to the daemon's control socket, or -errno.  With
+ * 'timeout_s' > 0, sends and receives on it time out after that many
+ * seconds (a hang fails instead of blocking the test). */
+int kdaemon_connect(const struct kdaemon *d, int timeout_s);
+
+/* g_spawn child setup: a failed test ends its process at once, and takes
+ * the daemon along. */
+void kdaemon_child_setup(gpointer data);
+
+#endif
