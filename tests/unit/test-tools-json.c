@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "json.h"
+#include "tsuite.h"
 
 static JsonObject *
 parsed_object(const char *text, JsonNode **root)
@@ -150,18 +151,9 @@ int
 main(void)
 {
 	Suite *s = suite_create("tools-json");
-	TCase *tc = tcase_create("json");
-	SRunner *sr;
-	int failed;
 
-	tcase_add_test(tc, numbers_parse_back);
-	tcase_add_test(tc, strings_parse_back);
-	tcase_add_test(tc, fields_in_table_order);
-	tcase_add_test(tc, reply_members);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	tsuite_case(s, "json", NULL, NULL, 0,
+		    TSUITE_TESTS(numbers_parse_back, strings_parse_back, fields_in_table_order,
+				 reply_members));
+	return tsuite_run(s);
 }
