@@ -150,10 +150,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("tools-json");
-
-	tsuite_case(s, "json", NULL, NULL, 0,
-		    TSUITE_TESTS(numbers_parse_back, strings_parse_back, fields_in_table_order,
-				 reply_members));
-	return tsuite_run(s);
+	return tsuite_main("tools-json", "json", NULL, NULL, 0,
+			   TSUITE_TESTS(numbers_parse_back, strings_parse_back,
+					fields_in_table_order, reply_members));
 }
