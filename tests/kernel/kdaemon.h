@@ -14,6 +14,14 @@ struct kdaemon {
 	GPid pid;
 };
 
+/* A new run (pid 0) in a fresh directory made from 'tmpl'
+ * (g_dir_make_tmp): its ovsdpd.conf, its control socket at 'sock' below the
+ * directory, and ovsdpd.log. */
+void kdaemon_init(struct kdaemon *d, const char *tmpl, const char *sock);
+
+/* Removes the run's directory and frees its names (the daemon is gone). */
+void kdaemon_clear(struct kdaemon *d);
+
 /* The daemon's log so far (g_free), or "(no log)". */
 char *kdaemon_log(const struct kdaemon *d);
 

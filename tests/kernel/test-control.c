@@ -188,12 +188,7 @@ setup(void)
 
 	t_start = g_get_monotonic_time();
 	ktest_netns_setup();
-	memset(&dmn, 0, sizeof dmn);
-	dmn.dir = g_dir_make_tmp("ovsdpd-ctl-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dmn.dir);
-	dmn.conf = g_build_filename(dmn.dir, "ovsdpd.conf", NULL);
-	dmn.sock = g_build_filename(dmn.dir, "ovsdpd.sock", NULL);
-	dmn.log = g_build_filename(dmn.dir, "ovsdpd.log", NULL);
+	kdaemon_init(&dmn, "ovsdpd-ctl-XXXXXX", "ovsdpd.sock");
 	/* The daemon inherits the path with the faulty test plugin on it. */
 	faulty = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tests", "plugins", "faulty", NULL);
 	path = g_strconcat(faulty, ":", g_getenv("OVSDP_PLUGIN_PATH"), NULL);
@@ -207,11 +202,7 @@ teardown(void)
 		kill(dmn.pid, SIGKILL);
 		waitpid(dmn.pid, NULL, 0);
 	}
-	ktest_sh("rm -rf %s", dmn.dir);
-	g_free(dmn.dir);
-	g_free(dmn.conf);
-	g_free(dmn.sock);
-	g_free(dmn.log);
+	kdaemon_clear(&dmn);
 }
 
 /* ---- a slow live switch ------------------------------------------------------ */

@@ -304,12 +304,7 @@ setup(void)
 	t_start = g_get_monotonic_time();
 	ktest_netns_setup();
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
-	memset(&dmn, 0, sizeof dmn);
-	dmn.dir = g_dir_make_tmp("ovsdpd-test-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dmn.dir);
-	dmn.conf = g_build_filename(dmn.dir, "ovsdpd.conf", NULL);
-	dmn.sock = g_build_filename(dmn.dir, "run", "ovsdpd.sock", NULL);
-	dmn.log = g_build_filename(dmn.dir, "ovsdpd.log", NULL);
+	kdaemon_init(&dmn, "ovsdpd-test-XXXXXX", "run/ovsdpd.sock");
 	g_mkdir_with_parents("/var/run/openvswitch", 0755);     /* for ovs-dpctl */
 }
 
@@ -318,11 +313,7 @@ teardown(void)
 {
 	if (dmn.pid > 0)
 		daemon_stop(SIGKILL);
-	ktest_sh("rm -rf %s", dmn.dir);
-	g_free(dmn.dir);
-	g_free(dmn.conf);
-	g_free(dmn.sock);
-	g_free(dmn.log);
+	kdaemon_clear(&dmn);
 }
 
 static struct ovsdp_dp_stats
