@@ -717,20 +717,14 @@ START_TEST(cap_and_fd_exhaustion)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *test)
-{
-	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
-}
-
 int
 main(void)
 {
-	Suite *s = suite_create("control");
+	const struct ktest_case cases[] = {
+		{ "slow-switch", answers_during_a_switch },
+		{ "framing", bad_requests_refused },
+		{ "limits", cap_and_fd_exhaustion },
+	};
 
-	ktest_require_datapath();
-	add_case(s, "slow-switch", answers_during_a_switch);
-	add_case(s, "framing", bad_requests_refused);
-	add_case(s, "limits", cap_and_fd_exhaustion);
-	return ktest_run_suite(s);
+	return ktest_main_cases("control", setup, teardown, 240, cases, G_N_ELEMENTS(cases));
 }

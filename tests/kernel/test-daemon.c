@@ -1702,27 +1702,20 @@ START_TEST(config_errors_name_the_line)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *test)
-{
-	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
-}
-
 int
 main(void)
 {
-	Suite *s = suite_create("daemon");
+	const struct ktest_case cases[] = {
+		{ "config", config_errors_name_the_line },
+		{ "learning", learning_switch_pings },
+		{ "live-switch", live_switch_loses_nothing },
+		{ "refusals", refusals_keep_dispatcher },
+		{ "reload-options", reload_applies_options },
+		{ "start-under-traffic", start_under_traffic },
+		{ "start-creates-ports", start_creates_ports_under_traffic },
+		{ "control", control_socket_and_clean_stop },
+		{ "recovery", deleted_behind_its_back },
+	};
 
-	ktest_require_datapath();
-	/* One case each, so CK_RUN_CASE=NAME runs one alone. */
-	add_case(s, "config", config_errors_name_the_line);
-	add_case(s, "learning", learning_switch_pings);
-	add_case(s, "live-switch", live_switch_loses_nothing);
-	add_case(s, "refusals", refusals_keep_dispatcher);
-	add_case(s, "reload-options", reload_applies_options);
-	add_case(s, "start-under-traffic", start_under_traffic);
-	add_case(s, "start-creates-ports", start_creates_ports_under_traffic);
-	add_case(s, "control", control_socket_and_clean_stop);
-	add_case(s, "recovery", deleted_behind_its_back);
-	return ktest_run_suite(s);
+	return ktest_main_cases("daemon", setup, teardown, 240, cases, G_N_ELEMENTS(cases));
 }
