@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <string.h>
+#include <stdio.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -16,9 +16,16 @@
 #include "ktest.h"
 
 void
+kdaemon_step(const struct kdaemon *d, const char *what)
+{
+	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - d->t_start) / 1e6, what);
+	fflush(stdout);
+}
+
+void
 kdaemon_init(struct kdaemon *d, const char *tmpl, const char *sock)
 {
-	memset(d, 0, sizeof *d);
+	d->pid = 0;
 	d->dir = g_dir_make_tmp(tmpl, NULL);
 	ck_assert_ptr_nonnull(d->dir);
 	d->conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);

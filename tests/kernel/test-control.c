@@ -39,14 +39,6 @@
 #define SLOW_SWITCH_MS 15000    /* faulty's create-delay-ms */
 
 static struct kdaemon dmn;
-static gint64 t_start;
-
-static void
-step(const char *what)
-{
-	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - t_start) / 1e6, what);
-	fflush(stdout);
-}
 
 /* Wait up to ms for 'what' in the daemon's log. */
 static bool
@@ -186,7 +178,7 @@ setup(void)
 {
 	g_autofree char *faulty = NULL, *path = NULL;
 
-	t_start = g_get_monotonic_time();
+	dmn.t_start = g_get_monotonic_time();
 	ktest_netns_setup();
 	kdaemon_init(&dmn, "ovsdpd-ctl-XXXXXX", "ovsdpd.sock");
 	/* The daemon inherits the path with the faulty test plugin on it. */
@@ -379,7 +371,7 @@ START_TEST(answers_during_a_switch)
 
 	daemon_start(pconf);
 	pconf_path = g_build_filename(dmn.dir, "plugins.conf", NULL);
-	step("daemon up (legacy); switching to faulty, which takes 15 s to create");
+	kdaemon_step(&dmn, "daemon up (legacy); switching to faulty, which takes 15 s to create");
 	t0 = g_get_monotonic_time();
 	ck_assert_int_eq(pthread_create(&sw.thread, NULL, client_main, &sw), 0);
 
@@ -394,7 +386,7 @@ START_TEST(answers_during_a_switch)
 			      "status never showed the switch in progress:\n%s", reply);
 	}
 	ck_assert_msg(strstr(reply, "\ndispatcher: legacy ("), "%s", reply);
-	step("status answered during the switch");
+	kdaemon_step(&dmn, "status answered during the switch");
 
 	/* Waiting commands are refused while one runs. */
 	g_free(reply);
@@ -440,7 +432,7 @@ START_TEST(answers_during_a_switch)
 		g_autofree char *msg = g_strdup_printf("%d clients: every reply correct, %u during the "
 						       "switch, %u after it", CLIENTS, during, after);
 
-		step(msg);
+		kdaemon_step(&dmn, msg);
 	}
 	/* The switch takes 15 s: a load that did not overlap it proves nothing. */
 	ck_assert_msg(during > 0, "no reply came during the switch");
@@ -483,7 +475,7 @@ START_TEST(answers_during_a_switch)
 			      "the deferred SIGHUP reload did not switch to legacy:\n%s", reply);
 		g_usleep(20000);
 	}
-	step("SIGHUP during a reload: reloaded after it");
+	kdaemon_step(&dmn, "SIGHUP during a reload: reloaded after it");
 	ck_assert_int_eq(daemon_stop(), 0);
 	log = kdaemon_log(&dmn);
 	ck_assert_msg(strstr(log, "switched from legacy to faulty in "), "%s", log);
@@ -539,7 +531,7 @@ START_TEST(bad_requests_refused)
 	reply = request(longreq, 1024);
 	ck_assert_msg(g_str_has_prefix(reply, "ok\ndatapath: " DP " "), "%s", reply);
 	g_free(reply);
-	step("NUL, CR, second line and oversize refused");
+	kdaemon_step(&dmn, "NUL, CR, second line and oversize refused");
 
 	/* A client that stalls mid-line blocks nobody, and gets an error
 	 * after the server's deadline (5 s). */
@@ -553,7 +545,7 @@ START_TEST(bad_requests_refused)
 	reply = read_reply(stall);
 	ck_assert_str_eq(reply, "error\nbad request: no whole request line within 5000 ms\n");
 	close(stall);
-	step("a stalled client costs only its own connection");
+	kdaemon_step(&dmn, "a stalled client costs only its own connection");
 	ck_assert_int_eq(daemon_stop(), 0);
 }
 END_TEST
@@ -656,7 +648,7 @@ START_TEST(cap_and_fd_exhaustion)
 	for (int i = 1; i < CAP; i++)
 		close(idle[i]);
 	ck_assert(log_has("connections open: accepting again", 5000));
-	step("the 65th client waited for a free slot");
+	kdaemon_step(&dmn, "the 65th client waited for a free slot");
 
 	/* Out of file descriptors: the daemon may open 2 more than it has
 	 * (once the 64 above are closed).  Clients hold their connections
@@ -690,7 +682,7 @@ START_TEST(cap_and_fd_exhaustion)
 						       " ms in %" G_GINT64_FORMAT " ms", c1 - c0,
 						       (t1 - t0) / 1000);
 
-		step(msg);
+		kdaemon_step(&dmn, msg);
 	}
 	ck_assert_msg(c1 - c0 < 300, "the daemon spun: %" G_GUINT64_FORMAT " ms of CPU in %"
 		      G_GINT64_FORMAT " ms", c1 - c0, (t1 - t0) / 1000);
@@ -712,7 +704,7 @@ START_TEST(cap_and_fd_exhaustion)
 	reply = request_str("text status\n");
 	ck_assert_msg(g_str_has_prefix(reply, "ok\ndatapath: " DP " "), "%s", reply);
 	ck_assert(log_has("control: accepting connections again", 5000));
-	step("EMFILE: one log line, no spin, recovered");
+	kdaemon_step(&dmn, "EMFILE: one log line, no spin, recovered");
 	ck_assert_int_eq(daemon_stop(), 0);
 }
 END_TEST

@@ -42,16 +42,6 @@
 static struct ovsdp_features features;
 
 static struct kdaemon dmn;
-static gint64 t_start;
-
-/* A progress line with the time since the test started (the lab is slow:
- * this shows where the time goes). */
-static void
-step(const char *what)
-{
-	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - t_start) / 1e6, what);
-	fflush(stdout);
-}
 
 static const char *
 build_root(void)
@@ -301,7 +291,7 @@ daemon_wait_exit(int ms)
 static void
 setup(void)
 {
-	t_start = g_get_monotonic_time();
+	dmn.t_start = g_get_monotonic_time();
 	ktest_netns_setup();
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
 	kdaemon_init(&dmn, "ovsdpd-test-XXXXXX", "run/ovsdpd.sock");
@@ -589,9 +579,9 @@ START_TEST(learning_switch_pings)
 	g_autofree char *flows = NULL, *dpctl = NULL, *macs = NULL;
 	g_autofree char *ours = NULL, *theirs = NULL;
 
-	step("learning: setup done");
+	kdaemon_step(&dmn, "learning: setup done");
 	make_namespaces();
-	step("learning: namespaces made");
+	kdaemon_step(&dmn, "learning: namespaces made");
 	pconf_mode("per-vport");
 	daemon_start("[datapath]\nname = " DP "\nports = veth1;veth2;veth3\ndelete-on-exit = yes\n"
 		     "[policy]\ntype = learning\nidle-timeout = 120\n"
@@ -603,7 +593,7 @@ START_TEST(learning_switch_pings)
 					      j + 1);
 		}
 	}
-	step("learning: daemon started, all pairs pinged");
+	kdaemon_step(&dmn, "learning: daemon started, all pairs pinged");
 	/* The kernel has the flows, and ovs-dpctl sees the same ones. */
 	flows = query("text flows");
 	printf("learning: flows after the first pings:\n%s", flows);
@@ -654,7 +644,7 @@ START_TEST(learning_switch_pings)
 
 	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
 	drop_namespaces();
-	step("learning: done");
+	kdaemon_step(&dmn, "learning: done");
 }
 END_TEST
 
@@ -737,7 +727,7 @@ START_TEST(live_switch_loses_nothing)
 	handled0 = policy_counter("upcalls");
 	k0 = kernel_stats();
 
-	step("live switch: daemon started");
+	kdaemon_step(&dmn, "live switch: daemon started");
 	t = g_thread_new("sender", sender_main, &s);
 	g_usleep(300000);
 	for (int i = 0; i < 10; i++) {
@@ -772,7 +762,7 @@ START_TEST(live_switch_loses_nothing)
 	g_usleep(300000);
 	/* Wait until every queued upcall is handled. */
 	handled = stop_and_settle(&s, t, handled0, &k0, &k1, &lost);
-	step("live switch: traffic done");
+	kdaemon_step(&dmn, "live switch: traffic done");
 	stats = query("text stats");
 	printf("live switch: %s\n", stats);
 	{
