@@ -370,8 +370,8 @@ flow_dump(int argc, char **argv)
 
 	if (!tool_args(&argc, &argv, "DP",
 		       "Print every flow of datapath DP, one per line, as ovs-dpctl dump-flows "
-			"does:\n  KEY, packets:N, bytes:N, used:never|SECONDSs[, flags:TCP], "
-			"actions:ACTIONS", entries, &json, 2, 2, "flow dump takes DP (see --help)"))
+		       "does:\n  KEY, packets:N, bytes:N, used:never|SECONDSs[, flags:TCP], "
+		       "actions:ACTIONS", entries, &json, 2, 2, "flow dump takes DP (see --help)"))
 		return OVSDP_EXIT_USAGE;
 	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
