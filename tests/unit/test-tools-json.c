@@ -128,6 +128,26 @@ START_TEST(fields_in_table_order)
 	text = json_steal_text(j);
 	ck_assert_str_eq(text, "{\"i\":\"name\",\"a\":65535,\"b\":4000000000,\"c\":1099511627776,"
 			 "\"d\":7,\"e\":-5,\"f\":0.5,\"g\":true,\"h\":null}");
+
+	/* A uint64_t where 0 means "none": null. */
+	{
+		static const struct json_field rate[] = {
+			JSON_FIELD("r", JSON_U64_OR_NULL, struct sample, c),
+		};
+		struct sample none = v;
+
+		none.c = 0;
+		j = json_new();
+		json_object_begin(j);
+		json_kv_fields(j, &v, rate, 1);
+		json_kv_object_begin(j, "none");
+		json_kv_fields(j, &none, rate, 1);
+		json_object_end(j);
+		json_object_end(j);
+		g_free(text);
+		text = json_steal_text(j);
+		ck_assert_str_eq(text, "{\"r\":1099511627776,\"none\":{\"r\":null}}");
+	}
 }
 END_TEST
 

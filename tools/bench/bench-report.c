@@ -294,7 +294,7 @@ json_system(struct json *j, const struct bench_system *s)
 	json_object_end(j);
 }
 
-/* bench.json's params: the counts before the rate, then those after it. */
+/* bench.json's params (a rate of 0, as fast as pktgen can, is null). */
 #define PARAM(key, type, member) JSON_FIELD(key, type, struct bench_params, member)
 static const struct json_field params_json[] = {
 	PARAM("smoke", JSON_BOOL, smoke),
@@ -307,9 +307,7 @@ static const struct json_field params_json[] = {
 	PARAM("port_probes", JSON_UINT, port_probes),
 	PARAM("load_probes", JSON_UINT, load_probes),
 	PARAM("load_threads", JSON_UINT, load_threads),
-};
-
-static const struct json_field params_after_rate_json[] = {
+	PARAM("rate_per_s", JSON_U64_OR_NULL, rate),
 	PARAM("flood_seconds", JSON_DOUBLE, flood_s),
 	PARAM("wakeup_frames", JSON_UINT, wake_frames),
 	PARAM("wakeup_gap_ms", JSON_UINT, wake_gap_ms),
@@ -325,12 +323,6 @@ json_params(struct json *j, const struct bench_params *p)
 {
 	json_kv_object_begin(j, "params");
 	json_kv_fields(j, p, params_json, G_N_ELEMENTS(params_json));
-	json_key(j, "rate_per_s");
-	if (p->rate)
-		json_uint(j, p->rate);
-	else
-		json_null(j);
-	json_kv_fields(j, p, params_after_rate_json, G_N_ELEMENTS(params_after_rate_json));
 	json_kv_string(j, "ovs_other_config", "flow-limit=0");
 	json_object_end(j);
 }
