@@ -289,6 +289,21 @@ knet_cli_expect(int status, const char *fmt, ...)
 	ck_assert_msg(st == status, "ovsdp %s: exit %d, want %d: %s", args, st, status, out);
 }
 
+void
+knet_cli_expect_out(int status, const char *needle, const char *fmt, ...)
+{
+	g_autofree char *args = NULL, *out = NULL;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	args = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	out = cli_run(&st, args);
+	ck_assert_msg(st == status && strstr(out, needle), "ovsdp %s: exit %d, want %d and '%s': %s",
+		      args, st, status, needle, out);
+}
+
 static gint
 cmp_str(gconstpointer a, gconstpointer b)
 {
