@@ -119,6 +119,21 @@ request_str(const char *req)
 	return request(req, strlen(req));
 }
 
+/* The daemon answers 'req' (its first 'len' bytes) with exactly 'want'. */
+static void
+expect_reply(const char *req, size_t len, const char *want)
+{
+	g_autofree char *reply = request(req, len);
+
+	ck_assert_str_eq(reply, want);
+}
+
+static void
+expect_reply_str(const char *req, const char *want)
+{
+	expect_reply(req, strlen(req), want);
+}
+
 static void
 daemon_start(const char *pconf)
 {
@@ -493,37 +508,28 @@ START_TEST(bad_requests_refused)
 	daemon_start("[dispatch]\nmode = legacy\n");
 
 	/* A NUL would make "text status" run and hide the rest. */
-	reply = request("text status\0dispatch set per-vport\n", 35);
-	ck_assert_str_eq(reply, "error\nbad request: a NUL byte at offset 11 of the request line\n");
-	g_free(reply);
-	reply = request("json status\0\n", 13);
-	ck_assert_str_eq(reply, "error\n{\"error\":\"bad request: a NUL byte at offset 11 of the "
-			 "request line\"}\n");
-	g_free(reply);
-	reply = request_str("text status\r\n");
-	ck_assert_str_eq(reply, "error\nbad request: a carriage return at offset 11 of the request "
+	expect_reply("text status\0dispatch set per-vport\n", 35,
+		     "error\nbad request: a NUL byte at offset 11 of the request line\n");
+	expect_reply("json status\0\n", 13,
+		     "error\n{\"error\":\"bad request: a NUL byte at offset 11 of the "
+		     "request line\"}\n");
+	expect_reply_str("text status\r\n",
+			 "error\nbad request: a carriage return at offset 11 of the request "
 			 "line (end it with a bare newline)\n");
-	g_free(reply);
-	reply = request_str("text dispatch\rset legacy\n");
-	ck_assert_str_eq(reply, "error\nbad request: a carriage return at offset 13 of the request "
+	expect_reply_str("text dispatch\rset legacy\n",
+			 "error\nbad request: a carriage return at offset 13 of the request "
 			 "line (end it with a bare newline)\n");
-	g_free(reply);
 	/* Two lines: one request per connection. */
-	reply = request_str("text status\ntext dispatch set per-vport\n");
-	ck_assert_str_eq(reply, "error\nbad request: 28 bytes after the request line (one request "
+	expect_reply_str("text status\ntext dispatch set per-vport\n",
+			 "error\nbad request: 28 bytes after the request line (one request "
 			 "per connection)\n");
-	g_free(reply);
 	/* Too long, with and without a newline within the first 1024 bytes. */
 	longreq = g_strnfill(2000, 'x');
 	longreq[1500] = '\n';
-	reply = request(longreq, 2000);
-	ck_assert_str_eq(reply, "error\nbad request: longer than 1024 bytes\n");
-	g_free(reply);
+	expect_reply(longreq, 2000, "error\nbad request: longer than 1024 bytes\n");
 	memcpy(longreq, "text status ", 12);
 	longreq[1024] = '\n';
-	reply = request(longreq, 1025);
-	ck_assert_str_eq(reply, "error\nbad request: longer than 1024 bytes\n");
-	g_free(reply);
+	expect_reply(longreq, 1025, "error\nbad request: longer than 1024 bytes\n");
 	/* The longest line allowed is still a request. */
 	memset(longreq, ' ', 1023);
 	memcpy(longreq, "text status", 11);
