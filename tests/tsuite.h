@@ -44,4 +44,16 @@ tsuite_run(Suite *s)
 	return failed ? 1 : 0;
 }
 
+/* The main of a program of one test case: suite 'suite' with case 'name'
+ * (tsuite_case) run by tsuite_run.  (The kernel tests' is ktest_main.) */
+static inline int
+tsuite_main(const char *suite, const char *name, void (*setup)(void), void (*teardown)(void),
+	    double timeout_s, const TTest *const *tests)
+{
+	Suite *s = suite_create(suite);
+
+	tsuite_case(s, name, setup, teardown, timeout_s, tests);
+	return tsuite_run(s);
+}
+
 #endif

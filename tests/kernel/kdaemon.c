@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -9,7 +10,38 @@
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include <check.h>
+
 #include "kdaemon.h"
+#include "ktest.h"
+
+void
+kdaemon_step(const struct kdaemon *d, const char *what)
+{
+	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - d->t_start) / 1e6, what);
+	fflush(stdout);
+}
+
+void
+kdaemon_init(struct kdaemon *d, const char *tmpl, const char *sock)
+{
+	d->pid = 0;
+	d->dir = g_dir_make_tmp(tmpl, NULL);
+	ck_assert_ptr_nonnull(d->dir);
+	d->conf = g_build_filename(d->dir, "ovsdpd.conf", NULL);
+	d->sock = g_build_filename(d->dir, sock, NULL);
+	d->log = g_build_filename(d->dir, "ovsdpd.log", NULL);
+}
+
+void
+kdaemon_clear(struct kdaemon *d)
+{
+	ktest_sh("rm -rf %s", d->dir);
+	g_free(d->dir);
+	g_free(d->conf);
+	g_free(d->sock);
+	g_free(d->log);
+}
 
 char *
 kdaemon_log(const struct kdaemon *d)

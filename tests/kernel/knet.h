@@ -142,6 +142,9 @@ const char *knet_cli(void);
 char *knet_cli_run(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run "ovsdp ARGS" and fail the test unless it exits with 'status'. */
 void knet_cli_expect(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, and its output (stderr included) must hold 'needle'. */
+void knet_cli_expect_out(int status, const char *needle, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Lines of 'text' sorted, with "used:N.NNNs" replaced by "used:T", so
  * two dump-flows outputs compare equal regardless of order and timing. */

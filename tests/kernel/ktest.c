@@ -217,6 +217,19 @@ ktest_dispatchers(unsigned int *n)
 }
 
 int
+ktest_main_cases(const char *suite, void (*setup)(void), void (*teardown)(void),
+		 double timeout_s, const struct ktest_case *cases, size_t n)
+{
+	Suite *s = suite_create(suite);
+
+	ktest_require_datapath();
+	for (size_t i = 0; i < n; i++)
+		tsuite_case(s, cases[i].name, setup, teardown, timeout_s,
+			    TSUITE_TESTS(cases[i].test));
+	return ktest_run_suite(s);
+}
+
+int
 ktest_main(const char *suite, const char *name, void (*setup)(void), void (*teardown)(void),
 	   double timeout_s, const TTest *const *tests)
 {

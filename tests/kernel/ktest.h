@@ -61,6 +61,18 @@ void ktest_kernel_version(int *major, int *minor);
  * CK_RUN_SUITE naming nothing). */
 int ktest_run_suite(Suite *s);
 
+/* One test in a case of its own (so CK_RUN_CASE=NAME runs it alone). */
+struct ktest_case {
+	const char *name;
+	const TTest *test;
+};
+
+/* The main of a program of such cases: ktest_require_datapath(), then
+ * suite 'suite' with the 'n' 'cases', each with 'setup', 'teardown' and
+ * 'timeout_s' (tsuite_case), run by ktest_run_suite. */
+int ktest_main_cases(const char *suite, void (*setup)(void), void (*teardown)(void),
+		     double timeout_s, const struct ktest_case *cases, size_t n);
+
 /* The main of a program of one test case: ktest_require_datapath(), then
  * suite 'suite' with case 'name' (tsuite_case) run by ktest_run_suite. */
 int ktest_main(const char *suite, const char *name, void (*setup)(void),

@@ -95,12 +95,9 @@ on_upcalls(struct ovsdp_handler *h, const struct ovsdp_upcall *ups, unsigned int
 		}
 		ovsdp_buf_put_u32(&actions, OVS_ACTION_ATTR_OUTPUT,
 				  u->in_port == port_no[0] ? port_no[1] : port_no[0]);
-		ex.packet = u->packet;
-		ex.packet_len = u->packet_len;
-		ex.key = u->key;
-		ex.key_len = u->key_len;
-		ex.actions = actions.data;
-		ex.actions_len = actions.len;
+		ex = (struct ovsdp_execute){ .packet = u->packet, .packet_len = u->packet_len,
+					     .key = u->key, .key_len = u->key_len,
+					     .actions = actions.data, .actions_len = actions.len };
 		if (ovsdp_handler_queue_execute(h, &ex) == 0)
 			__atomic_add_fetch(&exec_queued, 1, __ATOMIC_RELAXED);
 		ovsdp_buf_clear(&actions);

@@ -39,14 +39,6 @@
 #define SLOW_SWITCH_MS 15000    /* faulty's create-delay-ms */
 
 static struct kdaemon dmn;
-static gint64 t_start;
-
-static void
-step(const char *what)
-{
-	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - t_start) / 1e6, what);
-	fflush(stdout);
-}
 
 /* Wait up to ms for 'what' in the daemon's log. */
 static bool
@@ -127,6 +119,21 @@ request_str(const char *req)
 	return request(req, strlen(req));
 }
 
+/* The daemon answers 'req' (its first 'len' bytes) with exactly 'want'. */
+static void
+expect_reply(const char *req, size_t len, const char *want)
+{
+	g_autofree char *reply = request(req, len);
+
+	ck_assert_str_eq(reply, want);
+}
+
+static void
+expect_reply_str(const char *req, const char *want)
+{
+	expect_reply(req, strlen(req), want);
+}
+
 static void
 daemon_start(const char *pconf)
 {
@@ -186,14 +193,9 @@ setup(void)
 {
 	g_autofree char *faulty = NULL, *path = NULL;
 
-	t_start = g_get_monotonic_time();
+	dmn.t_start = g_get_monotonic_time();
 	ktest_netns_setup();
-	memset(&dmn, 0, sizeof dmn);
-	dmn.dir = g_dir_make_tmp("ovsdpd-ctl-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dmn.dir);
-	dmn.conf = g_build_filename(dmn.dir, "ovsdpd.conf", NULL);
-	dmn.sock = g_build_filename(dmn.dir, "ovsdpd.sock", NULL);
-	dmn.log = g_build_filename(dmn.dir, "ovsdpd.log", NULL);
+	kdaemon_init(&dmn, "ovsdpd-ctl-XXXXXX", "ovsdpd.sock");
 	/* The daemon inherits the path with the faulty test plugin on it. */
 	faulty = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tests", "plugins", "faulty", NULL);
 	path = g_strconcat(faulty, ":", g_getenv("OVSDP_PLUGIN_PATH"), NULL);
@@ -207,11 +209,7 @@ teardown(void)
 		kill(dmn.pid, SIGKILL);
 		waitpid(dmn.pid, NULL, 0);
 	}
-	ktest_sh("rm -rf %s", dmn.dir);
-	g_free(dmn.dir);
-	g_free(dmn.conf);
-	g_free(dmn.sock);
-	g_free(dmn.log);
+	kdaemon_clear(&dmn);
 }
 
 /* ---- a slow live switch ------------------------------------------------------ */
@@ -388,7 +386,7 @@ START_TEST(answers_during_a_switch)
 
 	daemon_start(pconf);
 	pconf_path = g_build_filename(dmn.dir, "plugins.conf", NULL);
-	step("daemon up (legacy); switching to faulty, which takes 15 s to create");
+	kdaemon_step(&dmn, "daemon up (legacy); switching to faulty, which takes 15 s to create");
 	t0 = g_get_monotonic_time();
 	ck_assert_int_eq(pthread_create(&sw.thread, NULL, client_main, &sw), 0);
 
@@ -403,7 +401,7 @@ START_TEST(answers_during_a_switch)
 			      "status never showed the switch in progress:\n%s", reply);
 	}
 	ck_assert_msg(strstr(reply, "\ndispatcher: legacy ("), "%s", reply);
-	step("status answered during the switch");
+	kdaemon_step(&dmn, "status answered during the switch");
 
 	/* Waiting commands are refused while one runs. */
 	g_free(reply);
@@ -449,7 +447,7 @@ START_TEST(answers_during_a_switch)
 		g_autofree char *msg = g_strdup_printf("%d clients: every reply correct, %u during the "
 						       "switch, %u after it", CLIENTS, during, after);
 
-		step(msg);
+		kdaemon_step(&dmn, msg);
 	}
 	/* The switch takes 15 s: a load that did not overlap it proves nothing. */
 	ck_assert_msg(during > 0, "no reply came during the switch");
@@ -492,7 +490,7 @@ START_TEST(answers_during_a_switch)
 			      "the deferred SIGHUP reload did not switch to legacy:\n%s", reply);
 		g_usleep(20000);
 	}
-	step("SIGHUP during a reload: reloaded after it");
+	kdaemon_step(&dmn, "SIGHUP during a reload: reloaded after it");
 	ck_assert_int_eq(daemon_stop(), 0);
 	log = kdaemon_log(&dmn);
 	ck_assert_msg(strstr(log, "switched from legacy to faulty in "), "%s", log);
@@ -510,37 +508,28 @@ START_TEST(bad_requests_refused)
 	daemon_start("[dispatch]\nmode = legacy\n");
 
 	/* A NUL would make "text status" run and hide the rest. */
-	reply = request("text status\0dispatch set per-vport\n", 35);
-	ck_assert_str_eq(reply, "error\nbad request: a NUL byte at offset 11 of the request line\n");
-	g_free(reply);
-	reply = request("json status\0\n", 13);
-	ck_assert_str_eq(reply, "error\n{\"error\":\"bad request: a NUL byte at offset 11 of the "
-			 "request line\"}\n");
-	g_free(reply);
-	reply = request_str("text status\r\n");
-	ck_assert_str_eq(reply, "error\nbad request: a carriage return at offset 11 of the request "
+	expect_reply("text status\0dispatch set per-vport\n", 35,
+		     "error\nbad request: a NUL byte at offset 11 of the request line\n");
+	expect_reply("json status\0\n", 13,
+		     "error\n{\"error\":\"bad request: a NUL byte at offset 11 of the "
+		     "request line\"}\n");
+	expect_reply_str("text status\r\n",
+			 "error\nbad request: a carriage return at offset 11 of the request "
 			 "line (end it with a bare newline)\n");
-	g_free(reply);
-	reply = request_str("text dispatch\rset legacy\n");
-	ck_assert_str_eq(reply, "error\nbad request: a carriage return at offset 13 of the request "
+	expect_reply_str("text dispatch\rset legacy\n",
+			 "error\nbad request: a carriage return at offset 13 of the request "
 			 "line (end it with a bare newline)\n");
-	g_free(reply);
 	/* Two lines: one request per connection. */
-	reply = request_str("text status\ntext dispatch set per-vport\n");
-	ck_assert_str_eq(reply, "error\nbad request: 28 bytes after the request line (one request "
+	expect_reply_str("text status\ntext dispatch set per-vport\n",
+			 "error\nbad request: 28 bytes after the request line (one request "
 			 "per connection)\n");
-	g_free(reply);
 	/* Too long, with and without a newline within the first 1024 bytes. */
 	longreq = g_strnfill(2000, 'x');
 	longreq[1500] = '\n';
-	reply = request(longreq, 2000);
-	ck_assert_str_eq(reply, "error\nbad request: longer than 1024 bytes\n");
-	g_free(reply);
+	expect_reply(longreq, 2000, "error\nbad request: longer than 1024 bytes\n");
 	memcpy(longreq, "text status ", 12);
 	longreq[1024] = '\n';
-	reply = request(longreq, 1025);
-	ck_assert_str_eq(reply, "error\nbad request: longer than 1024 bytes\n");
-	g_free(reply);
+	expect_reply(longreq, 1025, "error\nbad request: longer than 1024 bytes\n");
 	/* The longest line allowed is still a request. */
 	memset(longreq, ' ', 1023);
 	memcpy(longreq, "text status", 11);
@@ -548,7 +537,7 @@ START_TEST(bad_requests_refused)
 	reply = request(longreq, 1024);
 	ck_assert_msg(g_str_has_prefix(reply, "ok\ndatapath: " DP " "), "%s", reply);
 	g_free(reply);
-	step("NUL, CR, second line and oversize refused");
+	kdaemon_step(&dmn, "NUL, CR, second line and oversize refused");
 
 	/* A client that stalls mid-line blocks nobody, and gets an error
 	 * after the server's deadline (5 s). */
@@ -562,7 +551,7 @@ START_TEST(bad_requests_refused)
 	reply = read_reply(stall);
 	ck_assert_str_eq(reply, "error\nbad request: no whole request line within 5000 ms\n");
 	close(stall);
-	step("a stalled client costs only its own connection");
+	kdaemon_step(&dmn, "a stalled client costs only its own connection");
 	ck_assert_int_eq(daemon_stop(), 0);
 }
 END_TEST
@@ -665,7 +654,7 @@ START_TEST(cap_and_fd_exhaustion)
 	for (int i = 1; i < CAP; i++)
 		close(idle[i]);
 	ck_assert(log_has("connections open: accepting again", 5000));
-	step("the 65th client waited for a free slot");
+	kdaemon_step(&dmn, "the 65th client waited for a free slot");
 
 	/* Out of file descriptors: the daemon may open 2 more than it has
 	 * (once the 64 above are closed).  Clients hold their connections
@@ -699,7 +688,7 @@ START_TEST(cap_and_fd_exhaustion)
 						       " ms in %" G_GINT64_FORMAT " ms", c1 - c0,
 						       (t1 - t0) / 1000);
 
-		step(msg);
+		kdaemon_step(&dmn, msg);
 	}
 	ck_assert_msg(c1 - c0 < 300, "the daemon spun: %" G_GUINT64_FORMAT " ms of CPU in %"
 		      G_GINT64_FORMAT " ms", c1 - c0, (t1 - t0) / 1000);
@@ -721,25 +710,19 @@ START_TEST(cap_and_fd_exhaustion)
 	reply = request_str("text status\n");
 	ck_assert_msg(g_str_has_prefix(reply, "ok\ndatapath: " DP " "), "%s", reply);
 	ck_assert(log_has("control: accepting connections again", 5000));
-	step("EMFILE: one log line, no spin, recovered");
+	kdaemon_step(&dmn, "EMFILE: one log line, no spin, recovered");
 	ck_assert_int_eq(daemon_stop(), 0);
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *test)
-{
-	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
-}
-
 int
 main(void)
 {
-	Suite *s = suite_create("control");
+	const struct ktest_case cases[] = {
+		{ "slow-switch", answers_during_a_switch },
+		{ "framing", bad_requests_refused },
+		{ "limits", cap_and_fd_exhaustion },
+	};
 
-	ktest_require_datapath();
-	add_case(s, "slow-switch", answers_during_a_switch);
-	add_case(s, "framing", bad_requests_refused);
-	add_case(s, "limits", cap_and_fd_exhaustion);
-	return ktest_run_suite(s);
+	return ktest_main_cases("control", setup, teardown, 240, cases, G_N_ELEMENTS(cases));
 }

@@ -42,16 +42,6 @@
 static struct ovsdp_features features;
 
 static struct kdaemon dmn;
-static gint64 t_start;
-
-/* A progress line with the time since the test started (the lab is slow:
- * this shows where the time goes). */
-static void
-step(const char *what)
-{
-	printf("[%5.1f s] %s\n", (double)(g_get_monotonic_time() - t_start) / 1e6, what);
-	fflush(stdout);
-}
 
 static const char *
 build_root(void)
@@ -301,15 +291,10 @@ daemon_wait_exit(int ms)
 static void
 setup(void)
 {
-	t_start = g_get_monotonic_time();
+	dmn.t_start = g_get_monotonic_time();
 	ktest_netns_setup();
 	ck_assert_int_eq(ovsdp_features_probe(&features, NULL), 0);
-	memset(&dmn, 0, sizeof dmn);
-	dmn.dir = g_dir_make_tmp("ovsdpd-test-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dmn.dir);
-	dmn.conf = g_build_filename(dmn.dir, "ovsdpd.conf", NULL);
-	dmn.sock = g_build_filename(dmn.dir, "run", "ovsdpd.sock", NULL);
-	dmn.log = g_build_filename(dmn.dir, "ovsdpd.log", NULL);
+	kdaemon_init(&dmn, "ovsdpd-test-XXXXXX", "run/ovsdpd.sock");
 	g_mkdir_with_parents("/var/run/openvswitch", 0755);     /* for ovs-dpctl */
 }
 
@@ -318,11 +303,7 @@ teardown(void)
 {
 	if (dmn.pid > 0)
 		daemon_stop(SIGKILL);
-	ktest_sh("rm -rf %s", dmn.dir);
-	g_free(dmn.dir);
-	g_free(dmn.conf);
-	g_free(dmn.sock);
-	g_free(dmn.log);
+	kdaemon_clear(&dmn);
 }
 
 static struct ovsdp_dp_stats
@@ -598,9 +579,9 @@ START_TEST(learning_switch_pings)
 	g_autofree char *flows = NULL, *dpctl = NULL, *macs = NULL;
 	g_autofree char *ours = NULL, *theirs = NULL;
 
-	step("learning: setup done");
+	kdaemon_step(&dmn, "learning: setup done");
 	make_namespaces();
-	step("learning: namespaces made");
+	kdaemon_step(&dmn, "learning: namespaces made");
 	pconf_mode("per-vport");
 	daemon_start("[datapath]\nname = " DP "\nports = veth1;veth2;veth3\ndelete-on-exit = yes\n"
 		     "[policy]\ntype = learning\nidle-timeout = 120\n"
@@ -612,7 +593,7 @@ START_TEST(learning_switch_pings)
 					      j + 1);
 		}
 	}
-	step("learning: daemon started, all pairs pinged");
+	kdaemon_step(&dmn, "learning: daemon started, all pairs pinged");
 	/* The kernel has the flows, and ovs-dpctl sees the same ones. */
 	flows = query("text flows");
 	printf("learning: flows after the first pings:\n%s", flows);
@@ -663,7 +644,7 @@ START_TEST(learning_switch_pings)
 
 	ck_assert_int_eq(daemon_stop(SIGTERM), 0);
 	drop_namespaces();
-	step("learning: done");
+	kdaemon_step(&dmn, "learning: done");
 }
 END_TEST
 
@@ -746,7 +727,7 @@ START_TEST(live_switch_loses_nothing)
 	handled0 = policy_counter("upcalls");
 	k0 = kernel_stats();
 
-	step("live switch: daemon started");
+	kdaemon_step(&dmn, "live switch: daemon started");
 	t = g_thread_new("sender", sender_main, &s);
 	g_usleep(300000);
 	for (int i = 0; i < 10; i++) {
@@ -781,7 +762,7 @@ START_TEST(live_switch_loses_nothing)
 	g_usleep(300000);
 	/* Wait until every queued upcall is handled. */
 	handled = stop_and_settle(&s, t, handled0, &k0, &k1, &lost);
-	step("live switch: traffic done");
+	kdaemon_step(&dmn, "live switch: traffic done");
 	stats = query("text stats");
 	printf("live switch: %s\n", stats);
 	{
@@ -1711,27 +1692,20 @@ START_TEST(config_errors_name_the_line)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *test)
-{
-	tsuite_case(s, name, setup, teardown, 240, TSUITE_TESTS(test));
-}
-
 int
 main(void)
 {
-	Suite *s = suite_create("daemon");
+	const struct ktest_case cases[] = {
+		{ "config", config_errors_name_the_line },
+		{ "learning", learning_switch_pings },
+		{ "live-switch", live_switch_loses_nothing },
+		{ "refusals", refusals_keep_dispatcher },
+		{ "reload-options", reload_applies_options },
+		{ "start-under-traffic", start_under_traffic },
+		{ "start-creates-ports", start_creates_ports_under_traffic },
+		{ "control", control_socket_and_clean_stop },
+		{ "recovery", deleted_behind_its_back },
+	};
 
-	ktest_require_datapath();
-	/* One case each, so CK_RUN_CASE=NAME runs one alone. */
-	add_case(s, "config", config_errors_name_the_line);
-	add_case(s, "learning", learning_switch_pings);
-	add_case(s, "live-switch", live_switch_loses_nothing);
-	add_case(s, "refusals", refusals_keep_dispatcher);
-	add_case(s, "reload-options", reload_applies_options);
-	add_case(s, "start-under-traffic", start_under_traffic);
-	add_case(s, "start-creates-ports", start_creates_ports_under_traffic);
-	add_case(s, "control", control_socket_and_clean_stop);
-	add_case(s, "recovery", deleted_behind_its_back);
-	return ktest_run_suite(s);
+	return ktest_main_cases("daemon", setup, teardown, 240, cases, G_N_ELEMENTS(cases));
 }

@@ -158,8 +158,6 @@ START_TEST(get_del_and_missing)
 	struct ovsdp_meter_band bands[1] = { { OVSDP_METER_BAND_DROP, 1000, 100 } };
 	struct ovsdp_meter_stats st, *all = NULL;
 	GError *err = NULL;
-	g_autofree char *out = NULL;
-	int stc;
 
 	if (!have_meters())
 		return;
@@ -187,20 +185,11 @@ START_TEST(get_del_and_missing)
 	g_clear_error(&err);
 
 	/* The CLI, for set, del and the missing meter. */
-	out = knet_cli_run(&stc, "meter set ovsdpt0 9 pktps burst band=drop,rate=10,burst=5");
-	ck_assert_msg(stc == 0, "%s", out);
-	g_free(out);
-	out = knet_cli_run(&stc, "meter del ovsdpt0 9");
-	ck_assert_msg(stc == 0, "%s", out);
-	g_free(out);
-	out = knet_cli_run(&stc, "meter del ovsdpt0 9");
-	ck_assert_msg(stc == 1 && strstr(out, "no such meter"), "%d %s", stc, out);
-	g_free(out);
-	out = knet_cli_run(&stc, "meter get ovsdpt0 9");
-	ck_assert_msg(stc == 1 && strstr(out, "reading meter 9"), "%d %s", stc, out);
-	g_free(out);
-	out = knet_cli_run(&stc, "meter set ovsdpt0 9 band=drop,rate=0");
-	ck_assert_msg(stc == 2 && strstr(out, "rate"), "%d %s", stc, out);
+	knet_cli_expect(0, "meter set ovsdpt0 9 pktps burst band=drop,rate=10,burst=5");
+	knet_cli_expect(0, "meter del ovsdpt0 9");
+	knet_cli_expect_out(1, "no such meter", "meter del ovsdpt0 9");
+	knet_cli_expect_out(1, "reading meter 9", "meter get ovsdpt0 9");
+	knet_cli_expect_out(2, "rate", "meter set ovsdpt0 9 band=drop,rate=0");
 }
 END_TEST
 

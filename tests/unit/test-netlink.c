@@ -148,6 +148,16 @@ struct seen_msgs {
 	int stop_at;            /* return 1 at this call (1-based), 0: never */
 };
 
+/* Message 'i' (0-based) was of 'kind', with 'verdict' and 'kmsg'. */
+static void
+check_failed(const struct seen_msgs *s, int i, enum ovsdp_nl_kind kind, int verdict,
+	     const char *kmsg)
+{
+	ck_assert_int_eq(s->kind[i], kind);
+	ck_assert_int_eq(s->verdict[i], verdict);
+	ck_assert_str_eq(s->kmsg[i], kmsg);
+}
+
 static int
 record_cb(const struct ovsdp_nl_in *in, void *arg)
 {
@@ -203,9 +213,7 @@ START_TEST(engine_classifies_and_matches)
 	ck_assert_int_eq(ovsdp_nl_rx_walk(&rx, record_cb, &s), 0);
 	ck_assert_int_eq(s.n, 3);
 	ck_assert_int_eq(s.kind[0], OVSDP_NL_REPLY);
-	ck_assert_int_eq(s.kind[1], OVSDP_NL_ACK);
-	ck_assert_int_eq(s.verdict[1], -EINVAL);
-	ck_assert_str_eq(s.kmsg[1], "bad attribute");
+	check_failed(&s, 1, OVSDP_NL_ACK, -EINVAL, "bad attribute");
 	ck_assert_int_eq(s.kind[2], OVSDP_NL_DONE);
 	ck_assert_int_eq(s.verdict[2], -EIO);
 	for (int i = 0; i < 3; i++)
@@ -230,9 +238,7 @@ START_TEST(engine_message_longer_than_datagram)
 	ck_assert_int_eq(ovsdp_nl_rx_walk(&rx, record_cb, &s), 0);
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_int_eq(s.kind[0], OVSDP_NL_REPLY);
-	ck_assert_int_eq(s.kind[1], OVSDP_NL_BAD);
-	ck_assert_int_eq(s.verdict[1], -EPROTO);
-	ck_assert_str_eq(s.kmsg[1], "malformed reply");
+	check_failed(&s, 1, OVSDP_NL_BAD, -EPROTO, "malformed reply");
 	g_free(rx.buf);
 	ovsdp_buf_clear(&b);
 }

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "json.h"
+#include "tsuite.h"
 
 static JsonObject *
 parsed_object(const char *text, JsonNode **root)
@@ -127,6 +128,26 @@ START_TEST(fields_in_table_order)
 	text = json_steal_text(j);
 	ck_assert_str_eq(text, "{\"i\":\"name\",\"a\":65535,\"b\":4000000000,\"c\":1099511627776,"
 			 "\"d\":7,\"e\":-5,\"f\":0.5,\"g\":true,\"h\":null}");
+
+	/* A uint64_t where 0 means "none": null. */
+	{
+		static const struct json_field rate[] = {
+			JSON_FIELD("r", JSON_U64_OR_NULL, struct sample, c),
+		};
+		struct sample none = v;
+
+		none.c = 0;
+		j = json_new();
+		json_object_begin(j);
+		json_kv_fields(j, &v, rate, 1);
+		json_kv_object_begin(j, "none");
+		json_kv_fields(j, &none, rate, 1);
+		json_object_end(j);
+		json_object_end(j);
+		g_free(text);
+		text = json_steal_text(j);
+		ck_assert_str_eq(text, "{\"r\":1099511627776,\"none\":{\"r\":null}}");
+	}
 }
 END_TEST
 
@@ -149,19 +170,7 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("tools-json");
-	TCase *tc = tcase_create("json");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, numbers_parse_back);
-	tcase_add_test(tc, strings_parse_back);
-	tcase_add_test(tc, fields_in_table_order);
-	tcase_add_test(tc, reply_members);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tsuite_main("tools-json", "json", NULL, NULL, 0,
+			   TSUITE_TESTS(numbers_parse_back, strings_parse_back,
+					fields_in_table_order, reply_members));
 }

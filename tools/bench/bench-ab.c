@@ -523,6 +523,29 @@ json_ci(struct json *j, const char *key, const struct bench_ci *ci)
 	json_object_end(j);
 }
 
+/* The options and how the run stopped, in the order bench.json has them. */
+static const struct json_field opts_json[] = {
+	JSON_FIELD("a", JSON_STR, struct ab_opts, a),
+	JSON_FIELD("b", JSON_STR, struct ab_opts, b),
+	JSON_FIELD("interval_s", JSON_DOUBLE, struct ab_opts, interval_s),
+	JSON_FIELD("rounds", JSON_INT, struct ab_opts, rounds),
+	JSON_FIELD("min_rounds", JSON_INT, struct ab_opts, min_rounds),
+	JSON_FIELD("max_rounds", JSON_INT, struct ab_opts, max_rounds),
+	JSON_FIELD("precision_pct", JSON_DOUBLE, struct ab_opts, precision_pct),
+	JSON_FIELD("stopped", JSON_STR, struct ab_opts, stopped),
+};
+
+/* One round of one mode. */
+static const struct json_field window_json[] = {
+	JSON_FIELD("sent", JSON_U64, struct ab_window, sent),
+	JSON_FIELD("received", JSON_U64, struct ab_window, received),
+	JSON_FIELD("loss_pct", JSON_DOUBLE, struct ab_window, loss_pct),
+	JSON_FIELD("p50_us", JSON_DOUBLE, struct ab_window, p50),
+	JSON_FIELD("mean_us", JSON_DOUBLE, struct ab_window, mean),
+	JSON_FIELD("p99_us", JSON_DOUBLE, struct ab_window, p99),
+	JSON_FIELD("switch_s", JSON_DOUBLE, struct ab_window, switch_s),
+};
+
 static char *
 ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_cmp)
 {
@@ -531,14 +554,7 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 	json_object_begin(j);
 	json_kv_string(j, "tool", "ovsdp-bench ab");
 	json_kv_string(j, "version", OVSDP_VERSION);
-	json_kv_string(j, "a", o->a);
-	json_kv_string(j, "b", o->b);
-	json_kv_double(j, "interval_s", o->interval_s);
-	json_kv_int(j, "rounds", o->rounds);
-	json_kv_int(j, "min_rounds", o->min_rounds);
-	json_kv_int(j, "max_rounds", o->max_rounds);
-	json_kv_double(j, "precision_pct", o->precision_pct);
-	json_kv_string(j, "stopped", o->stopped);
+	json_kv_fields(j, o, opts_json, G_N_ELEMENTS(opts_json));
 	json_kv_object_begin(j, "correction");
 	json_kv_string(j, "method", "bonferroni");
 	json_kv_int(j, "metrics", AB_METRICS);
@@ -569,13 +585,7 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 			const struct ab_window *w = &m[k].w[r];
 
 			json_object_begin(j);
-			json_kv_uint(j, "sent", w->sent);
-			json_kv_uint(j, "received", w->received);
-			json_kv_double(j, "loss_pct", w->loss_pct);
-			json_kv_double(j, "p50_us", w->p50);
-			json_kv_double(j, "mean_us", w->mean);
-			json_kv_double(j, "p99_us", w->p99);
-			json_kv_double(j, "switch_s", w->switch_s);
+			json_kv_fields(j, w, window_json, G_N_ELEMENTS(window_json));
 			json_object_end(j);
 			g_array_append_vals(all, w->lat, (guint)w->n_lat);
 			sent += w->sent;

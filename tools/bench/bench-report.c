@@ -294,35 +294,55 @@ json_system(struct json *j, const struct bench_system *s)
 	json_object_end(j);
 }
 
+/* bench.json's params (a rate of 0, as fast as pktgen can, is null). */
+#define PARAM(key, type, member) JSON_FIELD(key, type, struct bench_params, member)
+static const struct json_field params_json[] = {
+	PARAM("smoke", JSON_BOOL, smoke),
+	PARAM("ports", JSON_UINT, ports),
+	PARAM("ovs_ports", JSON_UINT, ovs_ports),
+	PARAM("veths", JSON_UINT, veths),
+	PARAM("handlers", JSON_UINT, handlers),
+	PARAM("probes", JSON_UINT, probes),
+	PARAM("interval_us", JSON_UINT, interval_us),
+	PARAM("port_probes", JSON_UINT, port_probes),
+	PARAM("load_probes", JSON_UINT, load_probes),
+	PARAM("load_threads", JSON_UINT, load_threads),
+	PARAM("rate_per_s", JSON_U64_OR_NULL, rate),
+	PARAM("flood_seconds", JSON_DOUBLE, flood_s),
+	PARAM("wakeup_frames", JSON_UINT, wake_frames),
+	PARAM("wakeup_gap_ms", JSON_UINT, wake_gap_ms),
+	PARAM("reorder_flows", JSON_UINT, reorder_flows),
+	PARAM("reorder_frames", JSON_UINT, reorder_frames),
+	PARAM("private_netns", JSON_BOOL, netns),
+	PARAM("ovs_rule", JSON_STR, ovs_rule),        /* null: the two default peers */
+};
+#undef PARAM
+
 static void
 json_params(struct json *j, const struct bench_params *p)
 {
 	json_kv_object_begin(j, "params");
-	json_kv_bool(j, "smoke", p->smoke);
-	json_kv_uint(j, "ports", p->ports);
-	json_kv_uint(j, "ovs_ports", p->ovs_ports);
-	json_kv_uint(j, "veths", p->veths);
-	json_kv_uint(j, "handlers", p->handlers);
-	json_kv_uint(j, "probes", p->probes);
-	json_kv_uint(j, "interval_us", p->interval_us);
-	json_kv_uint(j, "port_probes", p->port_probes);
-	json_kv_uint(j, "load_probes", p->load_probes);
-	json_kv_uint(j, "load_threads", p->load_threads);
-	json_key(j, "rate_per_s");
-	if (p->rate)
-		json_uint(j, p->rate);
-	else
-		json_null(j);
-	json_kv_double(j, "flood_seconds", p->flood_s);
-	json_kv_uint(j, "wakeup_frames", p->wake_frames);
-	json_kv_uint(j, "wakeup_gap_ms", p->wake_gap_ms);
-	json_kv_uint(j, "reorder_flows", p->reorder_flows);
-	json_kv_uint(j, "reorder_frames", p->reorder_frames);
-	json_kv_bool(j, "private_netns", p->netns);
-	json_kv_string(j, "ovs_rule", p->ovs_rule);        /* null: the two default peers */
+	json_kv_fields(j, p, params_json, G_N_ELEMENTS(params_json));
 	json_kv_string(j, "ovs_other_config", "flow-limit=0");
 	json_object_end(j);
 }
+
+/* bench.json's run and host members, in the order it has them. */
+static const struct json_field run_json[] = {
+	JSON_FIELD("command", JSON_STR, struct bench_run, command),
+	JSON_FIELD("started", JSON_STR, struct bench_run, started),
+	JSON_FIELD("duration_s", JSON_DOUBLE, struct bench_run, total_s),
+};
+
+static const struct json_field host_json[] = {
+	JSON_FIELD("kernel", JSON_STR, struct bench_run, kernel),
+	JSON_FIELD("kernel_version", JSON_STR, struct bench_run, kernel_version),
+	JSON_FIELD("machine", JSON_STR, struct bench_run, machine),
+	JSON_FIELD("vcpus", JSON_UINT, struct bench_run, vcpus),
+	JSON_FIELD("cpu_ids", JSON_UINT, struct bench_run, features.cpu_ids),
+	JSON_FIELD("lab_kernel", JSON_STR, struct bench_run, lab_kernel),
+	JSON_FIELD("emulated", JSON_BOOL, struct bench_run, emulated),
+};
 
 static int
 write_json(struct bench_run *run, const char *path, GError **error)
@@ -333,17 +353,9 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_object_begin(j);
 	json_kv_string(j, "tool", "ovsdp-bench");
 	json_kv_string(j, "version", OVSDP_VERSION);
-	json_kv_string(j, "command", run->command);
-	json_kv_string(j, "started", run->started);
-	json_kv_double(j, "duration_s", run->total_s);
+	json_kv_fields(j, run, run_json, G_N_ELEMENTS(run_json));
 	json_kv_object_begin(j, "host");
-	json_kv_string(j, "kernel", run->kernel);
-	json_kv_string(j, "kernel_version", run->kernel_version);
-	json_kv_string(j, "machine", run->machine);
-	json_kv_uint(j, "vcpus", run->vcpus);
-	json_kv_uint(j, "cpu_ids", run->features.cpu_ids);
-	json_kv_string(j, "lab_kernel", run->lab_kernel);
-	json_kv_bool(j, "emulated", run->emulated);
+	json_kv_fields(j, run, host_json, G_N_ELEMENTS(host_json));
 	json_kv_string(j, "per_cpu_dispatch", ovsdp_tristate_str(run->features.per_cpu_dispatch));
 	json_kv_bool(j, "epoll_exclusive", run->features.epoll_exclusive);
 	json_object_end(j);

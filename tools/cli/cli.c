@@ -37,16 +37,41 @@ tool_parse(int *argc, char ***argv, const char *params, const char *summary,
 	return true;
 }
 
+/* "ovsdp: <message>" on stderr. */
+static void say(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
+
+static void
+say(const char *fmt, va_list ap)
+{
+	fputs("ovsdp: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+bool
+tool_args(int *argc, char ***argv, const char *params, const char *summary,
+	  const GOptionEntry *entries, bool *json, int min, int max, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tool_parse(argc, argv, params, summary, entries, json))
+		return false;
+	if (*argc >= min && (max < 0 || *argc <= max))
+		return true;
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+	return false;
+}
+
 int
 tool_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ovsdp: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return OVSDP_EXIT_FAIL;
 }
 

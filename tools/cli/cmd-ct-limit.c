@@ -53,13 +53,11 @@ ct_set(int argc, char **argv)
 	GError *err = NULL;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP [default=N] [zone=Z,limit=N]...",
-			"Set the default conntrack limit and per-zone limits (0: unlimited), as "
-			"ovs-dpctl ct-set-limits does.", NULL, NULL))
+	if (!tool_args(&argc, &argv, "DP [default=N] [zone=Z,limit=N]...",
+		       "Set the default conntrack limit and per-zone limits (0: unlimited), as "
+		       "ovs-dpctl ct-set-limits does.", NULL, NULL, 3, -1,
+		       "ct-limit set takes DP and default=N or zone=Z,limit=N (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc < 3)
-		return tool_fail("ct-limit set takes DP and default=N or zone=Z,limit=N "
-				 "(see --help)"), OVSDP_EXIT_USAGE;
 	for (int i = 2; i < argc; i++) {
 		struct ovsdp_ct_zone_limit l = { 0, 0, 0 };
 		guint64 v, z;
@@ -115,13 +113,12 @@ ct_get(int argc, char **argv)
 	bool json = false;
 	int r, n;
 
-	if (!tool_parse(&argc, &argv, "DP [zone=Z[,Z...]]...",
-			"Show the default conntrack limit and the limits and connection counts of "
-			"the given zones (or of every zone with a limit of its own), as ovs-dpctl "
-			"ct-get-limits does.", NULL, &json))
+	if (!tool_args(&argc, &argv, "DP [zone=Z[,Z...]]...",
+		       "Show the default conntrack limit and the limits and connection counts of "
+		       "the given zones (or of every zone with a limit of its own), as ovs-dpctl "
+		       "ct-get-limits does.", NULL, &json, 2, -1,
+		       "ct-limit get takes DP [zone=Z...] (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc < 2)
-		return tool_fail("ct-limit get takes DP [zone=Z...] (see --help)"), OVSDP_EXIT_USAGE;
 	for (int i = 2; i < argc; i++)
 		if (!parse_zones(argv[i], zones))
 			return OVSDP_EXIT_USAGE;
@@ -180,12 +177,11 @@ ct_del(int argc, char **argv)
 	GError *err = NULL;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP zone=Z[,Z...]...",
-			"Remove the limits of the given zones (they fall back to the default), as "
-			"ovs-dpctl ct-del-limits does.", NULL, NULL))
+	if (!tool_args(&argc, &argv, "DP zone=Z[,Z...]...",
+		       "Remove the limits of the given zones (they fall back to the default), as "
+		       "ovs-dpctl ct-del-limits does.", NULL, NULL, 3, -1,
+		       "ct-limit del takes DP zone=Z... (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc < 3)
-		return tool_fail("ct-limit del takes DP zone=Z... (see --help)"), OVSDP_EXIT_USAGE;
 	for (int i = 2; i < argc; i++)
 		if (!parse_zones(argv[i], zones))
 			return OVSDP_EXIT_USAGE;

@@ -232,16 +232,14 @@ flow_put(int argc, char **argv, bool add)
 	GError *err = NULL;
 	int rc;
 
-	if (!tool_parse(&argc, &argv, "DP KEY ACTIONS",
-			add ? "Add a flow (fails if one with this key or ufid exists), as ovs-dpctl "
-			      "add-flow does.\n\nExample: ovsdp flow add dp0 "
-			      "'in_port(1),eth(),eth_type(0x0806),arp()' 2"
-			    : "Change an existing flow's actions, as ovs-dpctl mod-flow does.",
-			add ? add_entries : mod_entries, NULL))
+	if (!tool_args(&argc, &argv, "DP KEY ACTIONS",
+		       add ? "Add a flow (fails if one with this key or ufid exists), as ovs-dpctl "
+			     "add-flow does.\n\nExample: ovsdp flow add dp0 "
+			     "'in_port(1),eth(),eth_type(0x0806),arp()' 2"
+			   : "Change an existing flow's actions, as ovs-dpctl mod-flow does.",
+		       add ? add_entries : mod_entries, NULL, 4, 4,
+		       "flow %s takes DP, KEY and ACTIONS (see --help)", add ? "add" : "mod"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 4)
-		return tool_fail("flow %s takes DP, KEY and ACTIONS (see --help)",
-				 add ? "add" : "mod"), OVSDP_EXIT_USAGE;
 	if ((rc = parse_flow_arg(argv[2], ufid, &fa)))
 		return rc;
 	if (!fa.has_key) {
@@ -287,11 +285,9 @@ one_flow_args(int *argc, char ***argv, const char *verb, const char *summary, bo
 	};
 	int rc;
 
-	if (!tool_parse(argc, argv, "DP [KEY]", summary, entries, json))
+	if (!tool_args(argc, argv, "DP [KEY]", summary, entries, json, 2, 3,
+		       "flow %s takes DP and KEY or --ufid (see --help)", verb))
 		return OVSDP_EXIT_USAGE;
-	if (*argc < 2 || *argc > 3)
-		return tool_fail("flow %s takes DP and KEY or --ufid (see --help)", verb),
-		       OVSDP_EXIT_USAGE;
 	if ((rc = parse_flow_arg(*argc == 3 ? (*argv)[2] : NULL, ufid, fa)))
 		return rc;
 	if (!fa->has_key && !fa->has_ufid) {
@@ -372,13 +368,11 @@ flow_dump(int argc, char **argv)
 	bool json = false;
 	int r, rc = 0;
 
-	if (!tool_parse(&argc, &argv, "DP",
-			"Print every flow of datapath DP, one per line, as ovs-dpctl dump-flows "
-			"does:\n  KEY, packets:N, bytes:N, used:never|SECONDSs[, flags:TCP], "
-			"actions:ACTIONS", entries, &json))
+	if (!tool_args(&argc, &argv, "DP",
+		       "Print every flow of datapath DP, one per line, as ovs-dpctl dump-flows "
+		       "does:\n  KEY, packets:N, bytes:N, used:never|SECONDSs[, flags:TCP], "
+		       "actions:ACTIONS", entries, &json, 2, 2, "flow dump takes DP (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 2)
-		return tool_fail("flow dump takes DP (see --help)"), OVSDP_EXIT_USAGE;
 	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
 	if (ovsdp_flow_dump_start(dp, 0, &d, &err) < 0) {
@@ -579,11 +573,9 @@ flows_from_file(int argc, char **argv, enum flows_verb verb)
 	gsize len = 0;
 	int rc;
 
-	if (!tool_parse(&argc, &argv, "DP FILE", summaries[verb], NULL, NULL))
+	if (!tool_args(&argc, &argv, "DP FILE", summaries[verb], NULL, NULL, 3, 3,
+		       "flow %s takes DP and FILE (see --help)", names[verb]))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 3)
-		return tool_fail("flow %s takes DP and FILE (see --help)", names[verb]),
-		       OVSDP_EXIT_USAGE;
 	file = argv[2];
 	if (!strcmp(file, "-")) {
 		file = "(stdin)";
@@ -663,10 +655,9 @@ flow_flush(int argc, char **argv)
 	GError *err = NULL;
 	int rc;
 
-	if (!tool_parse(&argc, &argv, "DP", "Delete every flow of datapath DP.", NULL, NULL))
+	if (!tool_args(&argc, &argv, "DP", "Delete every flow of datapath DP.", NULL, NULL, 2, 2,
+		       "flow flush takes DP (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 2)
-		return tool_fail("flow flush takes DP (see --help)"), OVSDP_EXIT_USAGE;
 	if ((rc = tool_open_dp(argv[1], &dp)))
 		return rc;
 	rc = ovsdp_flow_flush(dp, &err) < 0 ? tool_fail_error(err) : 0;

@@ -35,12 +35,10 @@ meter_features(int argc, char **argv)
 	bool json = false;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP", "Show what the datapath's meters support: how many "
-			"meters and bands, band types, units.", NULL, &json))
+	if (!tool_args(&argc, &argv, "DP", "Show what the datapath's meters support: how many "
+		       "meters and bands, band types, units.", NULL, &json, 2, 2,
+		       "meter features takes one datapath name (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 2)
-		return tool_fail("meter features takes one datapath name (see --help)"),
-		       OVSDP_EXIT_USAGE;
 	if ((r = tool_open_dp(argv[1], &dp)))
 		return r;
 	r = ovsdp_meter_features(dp, &f, &err);
@@ -130,14 +128,12 @@ meter_set(int argc, char **argv)
 	uint32_t id, flags = 0;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP ID [kbps|pktps] [burst] [stats] "
-			"band=drop,rate=R[,burst=B]...",
-			"Add or replace meter ID with its drop bands.  Rates are in kbps unless "
-			"pktps is given; a band's burst needs the burst flag.", NULL, NULL))
+	if (!tool_args(&argc, &argv, "DP ID [kbps|pktps] [burst] [stats] "
+		       "band=drop,rate=R[,burst=B]...",
+		       "Add or replace meter ID with its drop bands.  Rates are in kbps unless "
+		       "pktps is given; a band's burst needs the burst flag.", NULL, NULL, 4, -1,
+		       "meter set takes DP ID and at least one band=drop,rate=R (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc < 4)
-		return tool_fail("meter set takes DP ID and at least one band=drop,rate=R "
-				 "(see --help)"), OVSDP_EXIT_USAGE;
 	if (!parse_u32(argv[2], &id))
 		return tool_fail("'%s' is not a meter id", argv[2]), OVSDP_EXIT_USAGE;
 	for (int i = 3; i < argc; i++) {
@@ -218,12 +214,11 @@ meter_get(int argc, char **argv)
 	uint32_t id = 0;
 	int r, n;
 
-	if (!tool_parse(&argc, &argv, "DP [ID]", "Show meter ID's counters (packets and bytes "
-			"through the meter and acted on by each band); without ID every meter "
-			"among ids 0..N-1 (the kernel has no meter dump).", entries, &json))
+	if (!tool_args(&argc, &argv, "DP [ID]", "Show meter ID's counters (packets and bytes "
+		       "through the meter and acted on by each band); without ID every meter "
+		       "among ids 0..N-1 (the kernel has no meter dump).", entries, &json, 2, 3,
+		       "meter get takes DP [ID] (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 2 && argc != 3)
-		return tool_fail("meter get takes DP [ID] (see --help)"), OVSDP_EXIT_USAGE;
 	if (argc == 3 && !parse_u32(argv[2], &id))
 		return tool_fail("'%s' is not a meter id", argv[2]), OVSDP_EXIT_USAGE;
 	if (scan < 0)
@@ -270,11 +265,9 @@ meter_del(int argc, char **argv)
 	uint32_t id;
 	int r;
 
-	if (!tool_parse(&argc, &argv, "DP ID", "Delete meter ID (its last counters are printed "
-			"with --json).", NULL, &json))
+	if (!tool_args(&argc, &argv, "DP ID", "Delete meter ID (its last counters are printed "
+		       "with --json).", NULL, &json, 3, 3, "meter del takes DP ID (see --help)"))
 		return OVSDP_EXIT_USAGE;
-	if (argc != 3)
-		return tool_fail("meter del takes DP ID (see --help)"), OVSDP_EXIT_USAGE;
 	if (!parse_u32(argv[2], &id))
 		return tool_fail("'%s' is not a meter id", argv[2]), OVSDP_EXIT_USAGE;
 	if ((r = tool_open_dp(argv[1], &dp)))

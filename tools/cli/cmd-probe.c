@@ -143,6 +143,21 @@ json_tristate(struct json *j, const char *key, enum ovsdp_tristate t)
 		json_bool(j, t == OVSDP_YES);
 }
 
+/* What was read from family attribute counts and the system, and the CPU
+ * topology, in the order probe --json has them. */
+static const struct json_field system_json[] = {
+	JSON_FIELD("vport_upcall_stats", JSON_BOOL, struct ovsdp_features, vport_upcall_stats),
+	JSON_FIELD("execute_upcall_pid", JSON_BOOL, struct ovsdp_features, execute_upcall_pid),
+	JSON_FIELD("epoll_exclusive", JSON_BOOL, struct ovsdp_features, epoll_exclusive),
+};
+
+static const struct json_field cpus_json[] = {
+	JSON_FIELD("ids", JSON_UINT, struct ovsdp_features, cpu_ids),
+	JSON_FIELD("online", JSON_UINT, struct ovsdp_features, cpus_online),
+	JSON_FIELD("affinity", JSON_UINT, struct ovsdp_features, cpus_affinity),
+	JSON_FIELD("affinity_list", JSON_CHARS, struct ovsdp_features, affinity_list),
+};
+
 static void
 print_json(const struct ovsdp_features *f, const struct probe_plugins *pp)
 {
@@ -176,14 +191,9 @@ print_json(const struct ovsdp_features *f, const struct probe_plugins *pp)
 	json_tristate(j, "per_cpu_dispatch", f->per_cpu_dispatch);
 	if (f->per_cpu_errno)
 		json_kv_string(j, "per_cpu_error", g_strerror(f->per_cpu_errno));
-	json_kv_bool(j, "vport_upcall_stats", f->vport_upcall_stats);
-	json_kv_bool(j, "execute_upcall_pid", f->execute_upcall_pid);
-	json_kv_bool(j, "epoll_exclusive", f->epoll_exclusive);
+	json_kv_fields(j, f, system_json, G_N_ELEMENTS(system_json));
 	json_kv_object_begin(j, "cpus");
-	json_kv_uint(j, "ids", f->cpu_ids);
-	json_kv_uint(j, "online", f->cpus_online);
-	json_kv_uint(j, "affinity", f->cpus_affinity);
-	json_kv_string(j, "affinity_list", f->affinity_list);
+	json_kv_fields(j, f, cpus_json, G_N_ELEMENTS(cpus_json));
 	json_object_end(j);
 	if (pp)
 		json_plugins(j, pp);

@@ -24,6 +24,14 @@ struct ovsdp_cmd {
 bool tool_parse(int *argc, char ***argv, const char *params, const char *summary,
 		const GOptionEntry *entries, bool *json);
 
+/* tool_parse, then a check that argv holds from 'min' to 'max' words
+ * (the subcommand's name counted; max < 0: no upper bound); else says
+ * "ovsdp: <fmt...>".  Returns false after printing the error (the caller
+ * exits with OVSDP_EXIT_USAGE). */
+bool tool_args(int *argc, char ***argv, const char *params, const char *summary,
+	       const GOptionEntry *entries, bool *json, int min, int max, const char *fmt, ...)
+	G_GNUC_PRINTF(9, 10);
+
 /* Print "ovsdp: <message>" to stderr; returns OVSDP_EXIT_FAIL. */
 int tool_fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Same, from a GError (freed). */

@@ -133,6 +133,12 @@ json_kv_fields(struct json *j, const void *base, const struct json_field *fields
 		case JSON_BOOL: json_bool(j, *(const bool *)p); break;
 		case JSON_STR: json_string(j, *(const char *const *)p); break;
 		case JSON_CHARS: json_string(j, (const char *)p); break;
+		case JSON_U64_OR_NULL:
+			if (*(const uint64_t *)p)
+				json_uint(j, *(const uint64_t *)p);
+			else
+				json_null(j);
+			break;
 		}
 	}
 }

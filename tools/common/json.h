@@ -51,6 +51,7 @@ enum json_type {
 	JSON_U16, JSON_U32, JSON_U64, JSON_UINT, JSON_INT, JSON_DOUBLE, JSON_BOOL,
 	JSON_STR,       /* a char * (NULL: null) */
 	JSON_CHARS,     /* a char array */
+	JSON_U64_OR_NULL,       /* a uint64_t, 0 written as null */
 };
 struct json_field {
 	const char *key;

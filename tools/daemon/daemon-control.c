@@ -34,6 +34,13 @@ struct plugin_row {
 	char *reason;
 };
 
+static const struct json_field plugin_row_json[] = {
+	JSON_FIELD("name", JSON_STR, struct plugin_row, name),
+	JSON_FIELD("path", JSON_STR, struct plugin_row, path),
+	JSON_FIELD("status", JSON_STR, struct plugin_row, status),
+	JSON_FIELD("reason", JSON_STR, struct plugin_row, reason),
+};
+
 /* What status, stats and dispatch show read from the runtime: live, or
  * the snapshot of a job in progress. */
 struct view {
@@ -449,10 +456,7 @@ cmd_dispatch_show(struct control_server *s, char **argv, struct reply *r)
 			const struct plugin_row *p = v.plugins->pdata[i];
 
 			json_object_begin(j);
-			json_kv_string(j, "name", p->name);
-			json_kv_string(j, "path", p->path);
-			json_kv_string(j, "status", p->status);
-			json_kv_string(j, "reason", p->reason);
+			json_kv_fields(j, p, plugin_row_json, G_N_ELEMENTS(plugin_row_json));
 			json_object_end(j);
 		}
 		json_array_end(j);
