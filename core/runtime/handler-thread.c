@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -318,6 +319,17 @@ wait_round(struct ovsdp_handler *h)
 	return true;
 }
 
+/* The dup pull mode registered for the instance of serial 'serial', or
+ * -1 (h's pulling thread only). */
+static int
+pull_registered_fd(const struct ovsdp_handler *h, uint64_t serial)
+{
+	for (unsigned int r = 0; r < 2; r++)
+		if (h->pull_reg[r].fd >= 0 && h->pull_reg[r].serial == serial)
+			return h->pull_reg[r].fd;
+	return -1;
+}
+
 unsigned int
 handler_waits(struct ovsdp_handler *h, struct handler_wait w[2], bool *draining)
 {
@@ -337,6 +349,20 @@ handler_waits(struct ovsdp_handler *h, struct handler_wait w[2], bool *draining)
 		mine = h->index < d->n_handlers;
 		if (mine)
 			fd = d->vt->wait_fd(d->inst, h->index);
+		/* Pull mode watches a dup of the fd, its own, taken here
+		 * under d's lock (the plugin may close and reuse the number
+		 * once the lock is released); none when it has one already. */
+		w[nd].fresh = false;
+		if (mine && fd >= 0 && hs->pull) {
+			int reg = pull_registered_fd(h, d->serial);
+
+			if (reg >= 0) {
+				fd = reg;
+			} else {
+				fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+				w[nd].fresh = fd >= 0;
+			}
+		}
 		pthread_rwlock_unlock(&d->lock);
 		if (!mine)
 			continue;
@@ -479,6 +505,9 @@ handler_free(struct ovsdp_handler *h)
 		close(h->pull_epfd);
 	if (h->pull_timer >= 0)
 		close(h->pull_timer);
+	for (unsigned int r = 0; r < 2; r++)
+		if (h->pull_reg[r].fd >= 0)
+			close(h->pull_reg[r].fd);
 	/* A thread closes its own handle; a pulled handler has none. */
 	ovsdp_dp_close(h->dp);
 	g_free(h->buf);

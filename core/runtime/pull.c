@@ -5,8 +5,8 @@
  * does after its poll() (handler-thread.c): receive from the running
  * plugin and from one that drains, parse, call back, send the replies.
  * The fd it polls is an epoll set per handler holding the handler's
- * wake_fd, a drain timer and the wait_fd of each plugin instance it
- * reads; a round brings the set up to date, so that after a switch (which
+ * wake_fd, a drain timer and a dup of the wait_fd of each plugin instance
+ * it reads; a round brings the set up to date, so that after a switch (which
  * wakes every handler) the next poll() watches the new plugin. */
 #include "config.h"
 
@@ -50,44 +50,44 @@ pull_leave(struct ovsdp_handlers *hs, struct ovsdp_handler *h)
 	pthread_mutex_unlock(&hs->lock);
 }
 
-/* Make h's epoll set hold the wait_fds of w[0..nw) and no other
- * instance's.  A registration is known by fd and instance serial: a
- * retired instance's fd, closed, left the set by itself, and its number
- * (and the instance's address) may now be another instance's. */
+/* Make h's epoll set hold the fds of w[0..nw) and no other instance's.
+ * They are dups of the plugins' wait_fds (handler_waits()): the set
+ * watches files of h's own, which no plugin can close or renumber under
+ * it; a registration is known by its instance's serial.  An instance no
+ * longer read leaves the set and its dup is closed; a fresh dup is added
+ * (or closed, and its readiness not watched, when that fails). */
 static void
-pull_sync(struct ovsdp_handler *h, const struct handler_wait *w, unsigned int nw)
+pull_sync(struct ovsdp_handler *h, struct handler_wait *w, unsigned int nw)
 {
 	for (unsigned int r = 0; r < 2; r++) {
 		bool keep = false;
 
-		for (unsigned int k = 0; k < nw; k++)
-			keep |= h->pull_reg[r].fd == w[k].fd && h->pull_reg[r].serial == w[k].serial;
-		if (h->pull_reg[r].fd < 0 || keep)
+		if (h->pull_reg[r].fd < 0)
 			continue;
-		/* ENOENT or EBADF: it left the set with its close. */
+		for (unsigned int k = 0; k < nw; k++)
+			keep |= !w[k].fresh && w[k].serial == h->pull_reg[r].serial;
+		if (keep)
+			continue;
 		epoll_ctl(h->pull_epfd, EPOLL_CTL_DEL, h->pull_reg[r].fd, NULL);
+		close(h->pull_reg[r].fd);
 		h->pull_reg[r].fd = -1;
 		h->pull_reg[r].serial = 0;
 	}
 	for (unsigned int k = 0; k < nw; k++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = w[k].fd };
 		unsigned int slot = 2;
-		bool known = false;
 
-		if (w[k].fd < 0)
+		if (!w[k].fresh)
 			continue;
-		for (unsigned int r = 0; r < 2; r++) {
-			if (h->pull_reg[r].fd == w[k].fd && h->pull_reg[r].serial == w[k].serial)
-				known = true;
-			else if (h->pull_reg[r].fd < 0 && slot == 2)
+		for (unsigned int r = 0; r < 2 && slot == 2; r++)
+			if (h->pull_reg[r].fd < 0)
 				slot = r;
-		}
-		if (known || slot == 2)
-			continue;
-		if (epoll_ctl(h->pull_epfd, EPOLL_CTL_ADD, w[k].fd, &ev) < 0 &&
-		    (errno != EEXIST || epoll_ctl(h->pull_epfd, EPOLL_CTL_MOD, w[k].fd, &ev) < 0)) {
+		if (slot == 2 || epoll_ctl(h->pull_epfd, EPOLL_CTL_ADD, w[k].fd, &ev) < 0) {
 			g_log("ovsdp", G_LOG_LEVEL_WARNING, "%s: handler %u: watching a dispatcher's "
-			      "fd %d: %s", h->hs->dp_name, h->index, w[k].fd, g_strerror(errno));
+			      "wait fd: %s", h->hs->dp_name, h->index,
+			      slot == 2 ? "no slot" : g_strerror(errno));
+			close(w[k].fd);
+			w[k].fd = -1;
 			continue;
 		}
 		h->pull_reg[slot].fd = w[k].fd;

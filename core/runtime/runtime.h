@@ -103,8 +103,9 @@ struct ovsdp_handler {
 	struct ovsdp_handler_stats st; /* fields updated with atomics */
 	/* Pull mode (pull.c): no thread; the application's thread polls
 	 * pull_epfd, which holds wake_fd, pull_timer (armed while a plugin
-	 * drains) and the wait_fd of each dispatcher registered in pull_reg
-	 * (its thread only).  'pulling' (with hs->lock): a thread is inside
+	 * drains) and a dup of the wait_fd of each dispatcher it reads,
+	 * registered in pull_reg (its thread only), closed by pull.c when
+	 * the instance is no longer read.  'pulling' (with hs->lock): a thread is inside
 	 * ovsdp_handlers_pull() on it, so it may not be freed. */
 	int pull_epfd;
 	int pull_timer;
@@ -172,7 +173,10 @@ int handlers_set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError 
 struct handler_wait {
 	struct dispatcher *d;
 	uint64_t serial;
-	int fd;                 /* its wait_fd; -1 for one that drains without */
+	int fd;                 /* its wait_fd; -1 for one that drains without.
+				 * Pull mode: a dup of it, registered in the
+				 * handler's epoll set or, when 'fresh', to be */
+	bool fresh;             /* pull mode: a new dup the caller now owns */
 	bool is_drain;
 };
 /* What handler h waits on: the active dispatcher and one that drains, when
