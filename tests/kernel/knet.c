@@ -242,7 +242,7 @@ knet_cli(void)
 	static char path[4096];
 	const char *root = g_getenv("OVSDP_BUILD_ROOT");
 
-	g_snprintf(path, sizeof path, "%s/tools/ovsdp", root ? root : ".");
+	g_snprintf(path, sizeof path, "%s/tools/cli/ovsdp", root ? root : ".");
 	return path;
 }
 

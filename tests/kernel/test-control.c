@@ -147,7 +147,7 @@ daemon_start(const char *pconf)
 	conf = g_strdup_printf("[datapath]\nname = " DP "\n[policy]\ntype = drop\n[daemon]\n"
 			       "control-socket = %s\nplugins-conf = %s\n", dmn.sock, pconf_path);
 	ck_assert(g_file_set_contents(dmn.conf, conf, -1, NULL));
-	cmd = g_strdup_printf("exec %s/tools/ovsdpd --config %s --log-level debug >%s 2>&1",
+	cmd = g_strdup_printf("exec %s/tools/daemon/ovsdpd --config %s --log-level debug >%s 2>&1",
 			      g_getenv("OVSDP_BUILD_ROOT"), dmn.conf, dmn.log);
 	argv[2] = cmd;
 	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,

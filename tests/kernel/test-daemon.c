@@ -227,7 +227,7 @@ daemon_start(const char *conf)
 	g_string_replace(text, "@SOCK@", dmn.sock, 0);
 	g_string_replace(text, "@DIR@", dmn.dir, 0);
 	ck_assert(g_file_set_contents(dmn.conf, text->str, -1, NULL));
-	cmd = g_strdup_printf("exec %s/tools/ovsdpd --config %s --log-level debug >%s 2>&1",
+	cmd = g_strdup_printf("exec %s/tools/daemon/ovsdpd --config %s --log-level debug >%s 2>&1",
 			      build_root(), dmn.conf, dmn.log);
 	argv[2] = cmd;
 	ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
@@ -1676,7 +1676,7 @@ START_TEST(config_errors_name_the_line)
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autofree char *exe = g_strdup_printf("%s/tools/ovsdpd", build_root());
+		g_autofree char *exe = g_strdup_printf("%s/tools/daemon/ovsdpd", build_root());
 		g_autofree char *err = NULL, *want = NULL;
 		const char *argv[] = { exe, "--config", dmn.conf, NULL };
 		int status;

@@ -138,7 +138,7 @@ END_TEST
 
 START_TEST(cli_probe_json)
 {
-	g_autofree char *out = ktest_sh_output("%s/tools/ovsdp probe --json",
+	g_autofree char *out = ktest_sh_output("%s/tools/cli/ovsdp probe --json",
 					       g_getenv("OVSDP_BUILD_ROOT"));
 	int major, minor;
 

@@ -235,7 +235,7 @@ START_TEST(daemon_without_net_admin_says_so)
 			       "[daemon]\ncontrol-socket = %s/sock\n", dir);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
 	/* Bounded: a daemon that wrongly starts would otherwise run forever. */
-	r = run_as(AS_ROOT_WITHOUT_NET_ADMIN, "exec timeout 60 %s/tools/ovsdpd --config %s",
+	r = run_as(AS_ROOT_WITHOUT_NET_ADMIN, "exec timeout 60 %s/tools/daemon/ovsdpd --config %s",
 		   g_getenv("OVSDP_BUILD_ROOT"), conf);
 	ck_assert_msg(r.status != 124, "ovsdpd kept running without CAP_NET_ADMIN: %s", r.err);
 	ck_assert_msg(r.status != 0, "ovsdpd exited 0 without CAP_NET_ADMIN: %s", r.err);
@@ -380,7 +380,7 @@ START_TEST(truncated_plugin_is_refused)
 	g_free(text);
 	text = g_strdup_printf("%s.plugins.conf", dir);
 	ck_assert(g_file_set_contents(text, "[dispatch]\nmode = per-vport\n", -1, NULL));
-	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
+	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/daemon/ovsdpd --config %s",
 		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
 	ck_assert_msg(r.status != 124 && r.status != 0 && r.status != -1,
 		      "ovsdpd with a truncated plugin: exit %d: %s", r.status, r.err);
@@ -410,7 +410,7 @@ START_TEST(daemon_refuses_unsafe_plugin)
 			       "[daemon]\ncontrol-socket = %s.sock\nplugins-conf = %s\n", dir, pconf);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
 	ck_assert(g_file_set_contents(pconf, "[dispatch]\nmode = per-vport\n", -1, NULL));
-	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/ovsdpd --config %s",
+	r = run_as(-1, "OVSDP_PLUGIN_PATH='%s' exec timeout 60 %s/tools/daemon/ovsdpd --config %s",
 		   dir, g_getenv("OVSDP_BUILD_ROOT"), conf);
 	want = g_strdup_printf("refused: %s is world-writable (mode 0757)", dir);
 	ck_assert_msg(r.status != 124 && r.status != 0, "ovsdpd ran a plugin from a directory "
