@@ -37,7 +37,7 @@ shipped_conf(void)
 static char *
 ovsdp_bin(void)
 {
-	return g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tools", "ovsdp", NULL);
+	return g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tools", "cli", "ovsdp", NULL);
 }
 
 START_TEST(library_auto)

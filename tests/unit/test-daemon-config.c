@@ -152,7 +152,7 @@ struct run {
 static struct run
 run_ovsdpd_how(const char *conf, const char *pconf, bool start)
 {
-	g_autofree char *exe = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tools", "ovsdpd",
+	g_autofree char *exe = g_build_filename(g_getenv("OVSDP_BUILD_ROOT"), "tools", "daemon", "ovsdpd",
 						NULL);
 	const char *argv[] = { exe, "--check-config", "--config", conf, "--plugins-conf", pconf,
 			       NULL };
