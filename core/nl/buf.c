@@ -76,29 +76,19 @@ ovsdp_buf_put_attr(struct ovsdp_buf *b, uint16_t type, const void *payload, size
 	return off;
 }
 
-OVSDP_EXPORT size_t
-ovsdp_buf_put_u8(struct ovsdp_buf *b, uint16_t type, uint8_t v)
-{
-	return ovsdp_buf_put_attr(b, type, &v, sizeof v);
-}
+/* The fixed-size integer attributes: one body for the four exported
+ * writers (each a function of its own, typed, in the ABI record). */
+#define OVSDP_BUF_PUT_INT(suffix, ctype)                                        \
+	OVSDP_EXPORT size_t                                                     \
+	ovsdp_buf_put_##suffix(struct ovsdp_buf *b, uint16_t type, ctype v)     \
+	{                                                                       \
+		return ovsdp_buf_put_attr(b, type, &v, sizeof v);               \
+	}
 
-OVSDP_EXPORT size_t
-ovsdp_buf_put_u16(struct ovsdp_buf *b, uint16_t type, uint16_t v)
-{
-	return ovsdp_buf_put_attr(b, type, &v, sizeof v);
-}
-
-OVSDP_EXPORT size_t
-ovsdp_buf_put_u32(struct ovsdp_buf *b, uint16_t type, uint32_t v)
-{
-	return ovsdp_buf_put_attr(b, type, &v, sizeof v);
-}
-
-OVSDP_EXPORT size_t
-ovsdp_buf_put_u64(struct ovsdp_buf *b, uint16_t type, uint64_t v)
-{
-	return ovsdp_buf_put_attr(b, type, &v, sizeof v);
-}
+OVSDP_BUF_PUT_INT(u8, uint8_t)
+OVSDP_BUF_PUT_INT(u16, uint16_t)
+OVSDP_BUF_PUT_INT(u32, uint32_t)
+OVSDP_BUF_PUT_INT(u64, uint64_t)
 
 OVSDP_EXPORT size_t
 ovsdp_buf_put_flag(struct ovsdp_buf *b, uint16_t type)
