@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <glib.h>
 
@@ -64,4 +65,83 @@ kfds_count(unsigned int *netlink, unsigned int *all)
 	}
 	closedir(d);
 	return 0;
+}
+
+/* The fdinfo lines of 'fd' that tell it apart and stay put: its flags and
+ * the first descriptor an epoll set watches ("tfd:"). */
+static void
+describe_fdinfo(GString *out, const char *fd)
+{
+	g_autofree char *path = g_strdup_printf("/proc/self/fdinfo/%s", fd);
+	g_autofree char *info = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!g_file_get_contents(path, &info, NULL, NULL))
+		return;
+	lines = g_strsplit(info, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		if (g_str_has_prefix(*l, "flags:"))
+			g_string_append_printf(out, " %s", *l);
+		else if (g_str_has_prefix(*l, "tfd:")) {
+			g_auto(GStrv) f = g_strsplit_set(*l + 4, " \t", -1);
+
+			for (char **x = f; *x; x++)
+				if (**x) {
+					g_string_append_printf(out, " watches=%s", *x);
+					break;
+				}
+		}
+	}
+}
+
+static gint
+fd_order(gconstpointer a, gconstpointer b)
+{
+	return atoi(*(char *const *)a) - atoi(*(char *const *)b);
+}
+
+char *
+kfds_describe(void)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	GString *out = g_string_new(NULL);
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int self = d ? dirfd(d) : -1;
+
+	if (!d)
+		return g_string_free(out, FALSE);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) != self)
+			g_ptr_array_add(names, g_strdup(e->d_name));
+	closedir(d);
+	g_ptr_array_sort(names, fd_order);
+	for (guint i = 0; i < names->len; i++) {
+		const char *fd = g_ptr_array_index(names, i);
+		g_autofree char *path = g_strdup_printf("/proc/self/fd/%s", fd);
+		g_autofree char *target = g_file_read_link(path, NULL);
+
+		if (!target)
+			continue;       /* closed meanwhile */
+		g_string_append_printf(out, "%s %s", fd, target);
+		describe_fdinfo(out, fd);
+		g_string_append_c(out, '\n');
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+kfds_diff(const char *before, const char *now)
+{
+	g_auto(GStrv) a = g_strsplit(before ? before : "", "\n", -1);
+	g_auto(GStrv) b = g_strsplit(now ? now : "", "\n", -1);
+	GString *out = g_string_new(NULL);
+
+	for (char **l = b; *l; l++)
+		if (**l && !g_strv_contains((const char *const *)a, *l))
+			g_string_append_printf(out, "+ %s\n", *l);
+	for (char **l = a; *l; l++)
+		if (**l && !g_strv_contains((const char *const *)b, *l))
+			g_string_append_printf(out, "- %s\n", *l);
+	return g_string_free(out, FALSE);
 }

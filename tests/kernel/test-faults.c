@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "ovsdp/ovsdp.h"
+#include "kfds.h"
 #include "knet.h"
 #include "ktest.h"
 #include "kstats.h"
@@ -99,11 +100,20 @@ rx_ours(void)
 	return knet_rx_ours(&rx);
 }
 
+/* What each count_fds() found, by count, for fds_settle() to say which
+ * descriptors differ when a later count stays off. */
+static GHashTable *fds_seen;
+
 /* Descriptors and threads this process has. */
 static unsigned int
 count_fds(void)
 {
-	return knet_count_entries("/proc/self/fd");
+	unsigned int n = knet_count_entries("/proc/self/fd");
+
+	if (!fds_seen)
+		fds_seen = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	g_hash_table_insert(fds_seen, GUINT_TO_POINTER(n), kfds_describe());
+	return n;
 }
 
 static unsigned int
@@ -142,13 +152,16 @@ fds_settle(unsigned int want)
 	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 	unsigned int n;
 
-	while ((n = count_fds()) != want && g_get_monotonic_time() < deadline)
+	while ((n = knet_count_entries("/proc/self/fd")) != want &&
+	       g_get_monotonic_time() < deadline)
 		g_usleep(1000);
 	if (n != want) {
-		g_autofree char *list = ktest_sh_output("ls -l /proc/%d/fd",
-							(int)getpid());
+		g_autofree char *now = kfds_describe();
+		g_autofree char *diff = kfds_diff(fds_seen ? g_hash_table_lookup(fds_seen,
+			GUINT_TO_POINTER(want)) : NULL, now);
 
-		fprintf(stderr, "descriptors: %u, expected %u:\n%s", n, want, list ? list : "?\n");
+		fprintf(stderr, "descriptors: %u, expected %u; against the count that "
+			"found %u:\n%snow:\n%s", n, want, want, diff, now);
 	}
 	return n;
 }
