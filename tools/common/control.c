@@ -214,6 +214,32 @@ control_wait(int fd, short events, gint64 deadline)
 	}
 }
 
+/* Why control_request_format() refused argv: the first empty word, the
+ * first word with white space, or the line's length. */
+static void
+request_refused(bool json, const char *const *argv, GError **error)
+{
+	size_t len = strlen(json ? "json" : "text") + 1;
+	unsigned int i = 1;
+
+	for (const char *const *a = argv; a && *a; a++, i++) {
+		if (!**a) {
+			g_set_error(error, OVSDP_ERROR, EINVAL, "word %u of the command is empty", i);
+			return;
+		}
+		if (strpbrk(*a, " \t\r\n")) {
+			g_set_error(error, OVSDP_ERROR, EINVAL,
+				    "word %u of the command ('%.64s%s') holds white space", i, *a,
+				    strlen(*a) > 64 ? "..." : "");
+			return;
+		}
+		len += strlen(*a) + 1;
+	}
+	g_set_error(error, OVSDP_ERROR, E2BIG,
+		    "the command is %zu bytes long, over the %d bytes of a request line", len,
+		    CONTROL_REQUEST_MAX);
+}
+
 int
 control_call(const char *path, bool json, const char *const *argv, int timeout_ms, bool *ok,
 	     char **body, GError **error)
@@ -229,7 +255,7 @@ control_call(const char *path, bool json, const char *const *argv, int timeout_m
 	*body = NULL;
 	*ok = false;
 	if (!req) {
-		g_set_error(error, OVSDP_ERROR, EINVAL, "the command has an empty word or white space");
+		request_refused(json, argv, error);
 		return -1;
 	}
 	if (fill_addr(path, &sun, error) < 0)
