@@ -139,8 +139,10 @@ cmd_ctl(int argc, char **argv)
 			 (const char *const *)argv + 1, CONTROL_CLIENT_TIMEOUT_MS, &ok, &body,
 			 &err) < 0) {
 		fprintf(stderr, "ovsdp: %s\n", err->message);
-		return err->code == EPROTO || err->code == ETIMEDOUT || err->code == EINVAL
-		       ? OVSDP_EXIT_FAIL : CONTROL_EXIT_CONNECT;
+		if (err->code == EINVAL || err->code == E2BIG)
+			return OVSDP_EXIT_USAGE;     /* a command that cannot be sent */
+		return err->code == EPROTO || err->code == ETIMEDOUT ? OVSDP_EXIT_FAIL
+								     : CONTROL_EXIT_CONNECT;
 	}
 	if (ok || json) {
 		fputs(body, stdout);
