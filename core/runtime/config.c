@@ -28,6 +28,11 @@ struct ovsdp_config {
 
 static bool plugin_name_valid(const char *name);
 
+/* What a name may be, for messages: ovsdp_config_name_valid()'s rule. */
+#define NAME_RULE \
+	"(1 to " G_STRINGIFY(OVSDP_DISPATCH_NAME_MAX) " characters: a-z, 0-9, '-', '_', " \
+	"the first a letter or a digit)"
+
 /* plugins.conf's schema: every section and key, and the types the reader
  * checks; the values' meaning is checked in check_value(). */
 static const struct ini_key dispatch_keys[] = {
@@ -45,7 +50,7 @@ static const struct ini_section plugins_conf_sections[] = {
 	{ .name = "handlers", .keys = handlers_keys },
 	/* Keys are the plugin's own (checked by ovsdp_plugins_check_config). */
 	{ .name = PLUGIN_PREFIX, .prefix = true, .suffix_valid = plugin_name_valid,
-	  .suffix_what = "a plugin name (a-z, 0-9, '-', '_')" },
+	  .suffix_what = "a plugin name " NAME_RULE },
 	{ .name = NULL },   /* the end */
 };
 static const struct ini_schema plugins_conf_schema = { plugins_conf_sections };
@@ -148,7 +153,7 @@ check_value(struct ovsdp_config *c, const char *name, const struct ini_value *iv
 	if (!strcmp(s, "dispatch") && !strcmp(k, "mode")) {
 		if (strcmp(v, "auto") && !ovsdp_config_name_valid(v))
 			return ini_fail(error, name, line,
-					"[dispatch] mode = %s: expected auto or a plugin name (a-z, 0-9, '-', '_')%s",
+					"[dispatch] mode = %s: expected auto or a plugin name " NAME_RULE "%s",
 					v, comment_hint(v));
 		g_free(c->mode);
 		c->mode = g_strdup(v);
@@ -167,7 +172,7 @@ check_value(struct ovsdp_config *c, const char *name, const struct ini_value *iv
 			if (!ovsdp_config_name_valid(it)) {
 				g_ptr_array_free(names, TRUE);
 				return ini_fail(error, name, line,
-						"[dispatch] prefer: '%s' is not a plugin name (a-z, 0-9, '-', '_')%s",
+						"[dispatch] prefer: '%s' is not a plugin name " NAME_RULE "%s",
 						it, comment_hint(it));
 			}
 			if (!g_hash_table_add(seen, it)) {

@@ -165,7 +165,9 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 		return refuse(p, -EINVAL, error, "malformed descriptor: no name");
 	if (!ovsdp_config_name_valid(d->name))
 		return refuse(p, -EINVAL, error,
-			      "malformed descriptor: name '%.64s' is not a plugin name (a-z, 0-9, '-', '_'; not auto)",
+			      "malformed descriptor: name '%.64s' is not a plugin name (1 to "
+			      G_STRINGIFY(OVSDP_DISPATCH_NAME_MAX) " characters: a-z, 0-9, '-', '_', "
+			      "the first a letter or a digit; not auto)",
 			      d->name);
 	p->name = g_strdup(d->name);
 	vt = d->vtable;

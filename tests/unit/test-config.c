@@ -14,6 +14,9 @@
 #include "ovsdp/config.h"
 #include "tsuite.h"
 
+/* What config.c says a plugin name may be. */
+#define NAME_RULE "(1 to 32 characters: a-z, 0-9, '-', '_', the first a letter or a digit)"
+
 /* Parse 'text' as "test.conf" and expect failure with exactly 'msg'. */
 static void
 expect_error(const char *text, const char *msg)
@@ -155,14 +158,14 @@ END_TEST
 START_TEST(bad_values)
 {
 	expect_error("[dispatch]\nmode = per cpu\n",
-		     "test.conf:2: [dispatch] mode = per cpu: expected auto or a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:2: [dispatch] mode = per cpu: expected auto or a plugin name " NAME_RULE);
 	expect_error("[dispatch]\nmode =\n",
-		     "test.conf:2: [dispatch] mode = : expected auto or a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:2: [dispatch] mode = : expected auto or a plugin name " NAME_RULE);
 	expect_error("[dispatch]\nmode = Per-CPU\n",
-		     "test.conf:2: [dispatch] mode = Per-CPU: expected auto or a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:2: [dispatch] mode = Per-CPU: expected auto or a plugin name " NAME_RULE);
 	expect_error("[dispatch]\nmode = auto # or a plugin name\n",
 		     "test.conf:2: [dispatch] mode = auto # or a plugin name: expected auto or a plugin name "
-		     "(a-z, 0-9, '-', '_') (comments go on their own line)");
+		     NAME_RULE " (comments go on their own line)");
 	expect_error("\n[handlers]\ncount = abc\n",
 		     "test.conf:3: [handlers] count = abc: expected auto or a number from 1 to 1024");
 	expect_error("[handlers]\ncount = 0\n",
@@ -174,9 +177,12 @@ START_TEST(bad_values)
 	expect_error("[handlers]\ncount = +4\n",
 		     "test.conf:2: [handlers] count = +4: expected auto or a number from 1 to 1024");
 	expect_error("[dispatch]\nprefer = per-cpu;per cpu\n",
-		     "test.conf:2: [dispatch] prefer: 'per cpu' is not a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:2: [dispatch] prefer: 'per cpu' is not a plugin name " NAME_RULE);
 	expect_error("[dispatch]\nprefer = legacy;auto\n",
-		     "test.conf:2: [dispatch] prefer: 'auto' is not a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:2: [dispatch] prefer: 'auto' is not a plugin name " NAME_RULE);
+	expect_error("[dispatch]\nprefer = a23456789012345678901234567890123\n",
+		     "test.conf:2: [dispatch] prefer: 'a23456789012345678901234567890123' is not "
+		     "a plugin name " NAME_RULE);
 	expect_error("[dispatch]\nprefer = legacy;per-cpu;legacy\n",
 		     "test.conf:2: [dispatch] prefer names legacy twice");
 	expect_error("[dispatch]\nprefer = ;\n", "test.conf:2: [dispatch] prefer is empty");
@@ -209,7 +215,7 @@ START_TEST(bad_structure)
 	expect_error("[dispatch]\nmode[de] = auto\n",
 		     "test.conf:2: 'mode[de]' is not a key name (letters, digits, '-', '_')");
 	expect_error("[plugin:Per CPU]\n",
-		     "test.conf:1: [plugin:Per CPU]: 'Per CPU' is not a plugin name (a-z, 0-9, '-', '_')");
+		     "test.conf:1: [plugin:Per CPU]: 'Per CPU' is not a plugin name " NAME_RULE);
 	expect_error("[plugin:x]\nfoo = 1\n[plugin:y]\nfoo = 2\nfoo = 3\n",
 		     "test.conf:5: [plugin:y] foo is set twice (first at line 4)");
 }
@@ -234,7 +240,7 @@ START_TEST(files)
 	ck_assert(g_file_set_contents(bad, "[dispatch]\n\n\nmode = x y\n", -1, NULL));
 	ck_assert_int_eq(ovsdp_config_load(bad, &c, &err), -EINVAL);
 	msg = g_strdup_printf("%s:4: [dispatch] mode = x y: expected auto or a plugin name "
-			      "(a-z, 0-9, '-', '_')", bad);
+			      NAME_RULE, bad);
 	ck_assert_str_eq(err->message, msg);
 	g_clear_error(&err);
 

@@ -183,7 +183,8 @@ START_TEST(malformed_descriptors)
 	expect_fixture_refused("null-name", -EINVAL, "malformed descriptor: no name");
 	expect_fixture_refused("bad-name", -EINVAL,
 			       "malformed descriptor: name 'Bad Name' is not a plugin name "
-			       "(a-z, 0-9, '-', '_'; not auto)");
+			       "(1 to 32 characters: a-z, 0-9, '-', '_', the first a letter or a digit; "
+			       "not auto)");
 	/* The sizes pin the LP64 layout of ABI 1: changing them breaks plugins. */
 	expect_fixture_refused("short-struct", -EINVAL,
 			       "malformed descriptor: struct_size 8 is smaller than the 40 bytes "
