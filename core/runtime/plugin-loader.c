@@ -134,8 +134,9 @@ first_uncovered(const struct ovsdp_dispatch_vtable *vt)
 	return "?";
 }
 
-/* ABI 1 layout checks.  The major/minor pair is read first because only
- * those two fields keep their place across major versions. */
+/* ABI 1 layout checks.  The major is read first because only the
+ * major/minor pair keeps its place across major versions; the minor after
+ * the name, which every 1.x descriptor has at its 1.0 place. */
 static int
 check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor *d,
 		 GError **error)
@@ -151,11 +152,6 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 	if (d->abi_major != OVSDP_DISPATCH_ABI_MAJOR)
 		return refuse(p, -EPROTO, error, "built for ABI %u, this host speaks %u",
 			      d->abi_major, OVSDP_DISPATCH_ABI_MAJOR);
-	if (d->abi_minor > OVSDP_DISPATCH_ABI_MINOR)
-		return refuse(p, -EPROTO, error,
-			      "built for ABI %u.%u, newer than this host's %u.%u",
-			      d->abi_major, d->abi_minor, OVSDP_DISPATCH_ABI_MAJOR,
-			      OVSDP_DISPATCH_ABI_MINOR);
 	if (d->struct_size < OVSDP_DISPATCH_DESCRIPTOR_MIN_SIZE)
 		return refuse(p, -EINVAL, error,
 			      "malformed descriptor: struct_size %u is smaller than the %zu bytes of an ABI %u descriptor",
@@ -170,6 +166,13 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 			      "the first a letter or a digit; not auto)",
 			      d->name);
 	p->name = g_strdup(d->name);
+	/* A later minor only appends, so the name is where 1.0 put it: naming
+	 * the refused file lets `mode = NAME` say why instead of "not found". */
+	if (d->abi_minor > OVSDP_DISPATCH_ABI_MINOR)
+		return refuse(p, -EPROTO, error,
+			      "built for ABI %u.%u, newer than this host's %u.%u",
+			      d->abi_major, d->abi_minor, OVSDP_DISPATCH_ABI_MAJOR,
+			      OVSDP_DISPATCH_ABI_MINOR);
 	vt = d->vtable;
 	if (!vt)
 		return refuse(p, -EINVAL, error, "malformed descriptor: no vtable");

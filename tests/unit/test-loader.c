@@ -156,6 +156,32 @@ START_TEST(abi_refusals)
 }
 END_TEST
 
+/* A plugin built against a newer minor keeps its name, so the operator who
+ * names it in plugins.conf learns why it cannot run; it was "not found". */
+START_TEST(newer_minor_named_in_config)
+{
+	g_autofree char *path = fixture("newer-minor");
+	g_autofree char *want = g_strdup_printf("test.conf:2: [dispatch] mode = newer: the plugin "
+						"was refused: %s: built for ABI 1.2, newer than "
+						"this host's 1.1", path);
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_plugins *l = NULL;
+	struct ovsdp_plugin *p = NULL;
+	struct ovsdp_config *c;
+	struct ovsdp_features f;
+
+	use_path(fixtures, NULL);
+	features(&f, OVSDP_YES, 0);
+	ck_assert_int_eq(ovsdp_plugins_discover(NULL, &f, &l, NULL), 0);
+	ck_assert_ptr_null(ovsdp_plugins_find(l, "newer"));
+	c = conf("[dispatch]\nmode = newer\n");
+	ck_assert_int_eq(ovsdp_plugins_choose(l, c, NULL, &p, NULL, &err), -EPROTO);
+	ck_assert_str_eq(err->message, want);
+	ovsdp_config_free(c);
+	ovsdp_plugins_free(l);
+}
+END_TEST
+
 START_TEST(not_a_plugin)
 {
 	g_autofree char *junk = g_build_filename(tmpdir, "junk.so", NULL);
@@ -675,9 +701,10 @@ main(void)
 	Suite *s = suite_create("loader");
 
 	tsuite_case(s, "files", setup, teardown, 0,
-		    TSUITE_TESTS(good_fixture, abi_refusals, not_a_plugin, malformed_descriptors,
-				 required_method_null, unsafe_permissions, failing_probe,
-				 discover_fixtures, same_file_twice, bad_arguments));
+		    TSUITE_TESTS(good_fixture, abi_refusals, newer_minor_named_in_config,
+				 not_a_plugin, malformed_descriptors, required_method_null,
+				 unsafe_permissions, failing_probe, discover_fixtures,
+				 same_file_twice, bad_arguments));
 	tsuite_case(s, "choice", setup, teardown, 0,
 		    TSUITE_TESTS(fallback_chain, nothing_can_run, explicit_mode, auto_on_kernels,
 				 plugin_options, explicit_path, reload_loads_each_file_as_itself));
