@@ -196,6 +196,14 @@ check_descriptor(struct ovsdp_plugin *p, const struct ovsdp_dispatch_descriptor 
 			if (!strcmp(o->key, "path"))
 				return refuse(p, -EINVAL, error,
 					      "malformed descriptor: option 'path' is reserved for the loader");
+			if (!*o->key)
+				return refuse(p, -EINVAL, error,
+					      "malformed descriptor: an option with an empty key");
+			/* "" would accept no value at all, and say "expected " */
+			if (o->values && !*o->values)
+				return refuse(p, -EINVAL, error,
+					      "malformed descriptor: option '%.64s' lists no values "
+					      "(values = NULL accepts any)", o->key);
 		}
 	}
 	p->description = g_strdup(d->description ? d->description : "");

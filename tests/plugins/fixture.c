@@ -112,6 +112,9 @@ static const struct ovsdp_dispatch_vtable fixture_vtable FIXTURE_MAYBE_UNUSED = 
 };
 
 static const struct ovsdp_dispatch_option fixture_options[] FIXTURE_MAYBE_UNUSED = {
+#ifdef FIXTURE_EMPTY_VALUES
+	{ "shade", "", "dark", "a values list with nothing in it" },
+#endif
 	{ "colour", "red;green;blue", "red", "a key the loader checks for this fixture" },
 	{ "label", NULL, NULL, "any text" },
 	{ NULL, NULL, NULL, NULL },

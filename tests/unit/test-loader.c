@@ -207,6 +207,10 @@ START_TEST(malformed_descriptors)
 			       "malformed descriptor: ovsdp_dispatch_plugin_get() returned NULL");
 	expect_fixture_refused("null-vtable", -EINVAL, "malformed descriptor: no vtable");
 	expect_fixture_refused("null-name", -EINVAL, "malformed descriptor: no name");
+	/* It said "[plugin:novalues] shade = x: expected " when configured. */
+	expect_fixture_refused("empty-values", -EINVAL,
+			       "malformed descriptor: option 'shade' lists no values "
+			       "(values = NULL accepts any)");
 	expect_fixture_refused("bad-name", -EINVAL,
 			       "malformed descriptor: name 'Bad Name' is not a plugin name "
 			       "(1 to 32 characters: a-z, 0-9, '-', '_', the first a letter or a digit; "
@@ -351,9 +355,9 @@ START_TEST(discover_fixtures)
 		if (g_str_has_suffix(ovsdp_plugin_path(p), "/wrong-major.so"))
 			ck_assert_str_eq(ovsdp_plugin_reason(p), majmsg);
 	}
-	/* 16 fixtures: good, any-option, dup-first and failing-probe load. */
-	ck_assert_uint_eq(n_seen, 16);
-	ck_assert_uint_eq(n_refused, 12);
+	/* 17 fixtures: good, any-option, dup-first and failing-probe load. */
+	ck_assert_uint_eq(n_seen, 17);
+	ck_assert_uint_eq(n_refused, 13);
 	ck_assert_str_eq(ovsdp_plugin_path(ovsdp_plugins_find(l, "dup")), first);
 	ck_assert_int_eq(ovsdp_plugin_status(ovsdp_plugins_find(l, "failing")),
 			 OVSDP_PLUGIN_PROBE_FAILED);
