@@ -3,8 +3,11 @@
  * cannot run) and which one 'auto' picks, as text for people or JSON. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "ovsdp/config.h"
 #include "ovsdp/features.h"
@@ -95,6 +98,23 @@ json_plugins(struct json *j, const struct probe_plugins *pp)
 	json_object_end(j);
 }
 
+/* Why the loader found nothing in search directory 'dir', or NULL when it
+ * could list it: the loader passes such a directory by in silence, and a
+ * mistyped OVSDP_PLUGIN_PATH then only showed as "none found". */
+static const char *
+dir_problem(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT ? "absent" : g_strerror(errno);
+	if (!S_ISDIR(st.st_mode))
+		return "not a directory";
+	if (access(dir, R_OK | X_OK) < 0)
+		return "cannot be read";
+	return NULL;
+}
+
 static void
 print_plugins(const struct probe_plugins *pp)
 {
@@ -102,8 +122,11 @@ print_plugins(const struct probe_plugins *pp)
 
 	printf("plugins.conf: %s\n", file ? file : "none (built-in defaults)");
 	printf("plugin search path:");
-	for (const char *const *d = ovsdp_plugins_search_path(pp->list); d && *d; d++)
-		printf(" %s", *d);
+	for (const char *const *d = ovsdp_plugins_search_path(pp->list); d && *d; d++) {
+		const char *why = dir_problem(*d);
+
+		printf(" %s%s%s%s", *d, why ? " (" : "", why ? why : "", why ? ")" : "");
+	}
 	printf("\ndispatch plugins:\n");
 	if (!ovsdp_plugins_count(pp->list))
 		printf("  none found\n");
