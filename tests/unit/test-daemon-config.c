@@ -272,6 +272,18 @@ START_TEST(check_config_good_and_bad)
 	r = expect_exit_1(conf, want);
 	run_clear(&r);
 
+	/* An empty file name is a usage error naming the option: --config ""
+	 * said ": No such file or directory", --plugins-conf "" was ignored. */
+	r = run_ovsdpd("", NULL);
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2);
+	ck_assert_str_eq(r.err, "ovsdpd: --config: an empty file name (see --help)\n");
+	run_clear(&r);
+	r = run_ovsdpd(conf, "");
+	ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2);
+	ck_assert_str_eq(r.err, "ovsdpd: --plugins-conf: an empty file name (see --help)\n");
+	ck_assert_str_eq(r.out, "");
+	run_clear(&r);
+
 	cmd = g_strdup_printf("rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }

@@ -108,6 +108,9 @@ cmd_config_check(int argc, char **argv)
 	if (argc > 2)
 		return tool_fail("config check takes at most one file (got '%s')", argv[2]),
 		       OVSDP_EXIT_USAGE;
+	if (argc > 1 && !*argv[1])
+		return tool_fail("config check: FILE is empty (omit it for the default)"),
+		       OVSDP_EXIT_USAGE;
 	if (daemon || (argc > 1 && daemon_config_sniff(argv[1])))
 		return check_daemon_conf(json, argc > 1 ? argv[1] : DAEMON_CONFIG_DEFAULT);
 

@@ -976,6 +976,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "ovsdpd: unexpected argument '%s' (see --help)\n", argv[1]);
 		return 2;
 	}
+	/* "" would read as "No such file" (--config) or as no option at all
+	 * (--plugins-conf silently fell back to the config's file). */
+	if ((config_path && !*config_path) || (plugins_conf && !*plugins_conf) ||
+	    (metrics_textfile && !*metrics_textfile)) {
+		fprintf(stderr, "ovsdpd: --%s: an empty file name (see --help)\n",
+			config_path && !*config_path ? "config"
+			: plugins_conf && !*plugins_conf ? "plugins-conf" : "metrics-textfile");
+		return 2;
+	}
 	if (metrics_interval < 1 || metrics_interval > 3600) {
 		fprintf(stderr, "ovsdpd: --metrics-interval %d: give 1 to 3600 seconds\n",
 			metrics_interval);
