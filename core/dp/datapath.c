@@ -210,8 +210,9 @@ dp_begin(const char *name, const char *verb, uint8_t cmd, int nlm_flags, struct 
 	int r;
 
 	if (!out || !valid_name(name))
-		return ovsdp_set_error(error, -EINVAL, NULL, "%s datapath %s: bad name", verb,
-				       name ? name : "(null)");
+		return ovsdp_set_error(error, -EINVAL, NULL,
+				       "%s datapath %.64s: bad name (1 to %d bytes, no '/')", verb,
+				       name ? name : "(null)", OVSDP_NAME_MAX - 1);
 	*what = g_strdup_printf("%s datapath %s", verb, name);
 	r = ovsdp_nl_open(false, &nl, error);
 	if (r < 0)

@@ -38,8 +38,8 @@ ovsdp_tunnel_add(struct ovsdp_dp *dp, const struct ovsdp_tunnel_spec *spec,
 	int r;
 
 	if (!dp || !spec || !spec->name || !*spec->name || strlen(spec->name) >= IFNAMSIZ)
-		return ovsdp_set_error(error, -EINVAL, NULL, "adding tunnel %s: bad name",
-				       spec && spec->name ? spec->name : "(null)");
+		return ovsdp_set_error(error, -EINVAL, NULL, "adding tunnel %.64s: bad name (1 to %d bytes)",
+				       spec && spec->name ? spec->name : "(null)", IFNAMSIZ - 1);
 	what = g_strdup_printf("adding tunnel %s", spec->name);
 	if (spec->kind == OVSDP_TUNNEL_NONE || !ovsdp_tunnel_device_kind(spec->kind))
 		return ovsdp_set_error(error, -EINVAL, NULL, "%s: unknown tunnel type %u", what,

@@ -163,8 +163,8 @@ ovsdp_vport_add(struct ovsdp_dp *dp, const struct ovsdp_vport_spec *spec,
 	int r;
 
 	if (!dp || !spec || !spec->name || !*spec->name || strlen(spec->name) >= OVSDP_NAME_MAX)
-		return ovsdp_set_error(error, -EINVAL, NULL, "adding port %s: bad name",
-				       spec && spec->name ? spec->name : "(null)");
+		return ovsdp_set_error(error, -EINVAL, NULL, "adding port %.64s: bad name (1 to %d bytes)",
+				       spec && spec->name ? spec->name : "(null)", OVSDP_NAME_MAX - 1);
 	what = g_strdup_printf("adding port %s", spec->name);
 	type = spec->type ? spec->type : OVSDP_VPORT_TYPE_NETDEV;
 	if (type > OVSDP_VPORT_TYPE_GENEVE)
@@ -244,8 +244,8 @@ ovsdp_vport_del_by_name(struct ovsdp_dp *dp, const char *name, GError **error)
 	g_autofree char *what = NULL;
 
 	if (!dp || !name || !*name || strlen(name) >= OVSDP_NAME_MAX)
-		return ovsdp_set_error(error, -EINVAL, NULL, "deleting port %s: bad name",
-				       name ? name : "(null)");
+		return ovsdp_set_error(error, -EINVAL, NULL, "deleting port %.64s: bad name (1 to %d bytes)",
+				       name ? name : "(null)", OVSDP_NAME_MAX - 1);
 	what = g_strdup_printf("deleting port %s", name);
 	return vport_del(dp, name, 0, what, error);
 }

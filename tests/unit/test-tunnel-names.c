@@ -1,6 +1,7 @@
 /* test-tunnel-names.c: the tunnel names and what ovsdp_tunnel_get() says
  * about ports it can judge without a kernel (legacy vports, internal
- * ports); the devices themselves are tests/kernel/test-tunnel.c's. */
+ * ports); the devices themselves are tests/kernel/test-tunnel.c's.  Also
+ * the datapath and tunnel names refused before any kernel call. */
 #include "config.h"
 
 #include <check.h>
@@ -54,7 +55,33 @@ START_TEST(ports_judged_without_a_kernel)
 	ck_assert_str_eq(err->message, "reading a tunnel: bad arguments: Invalid argument");
 	g_clear_error(&err);
 	ck_assert_int_eq(ovsdp_tunnel_add(NULL, NULL, NULL, NULL, &err), -EINVAL);
-	ck_assert_str_eq(err->message, "adding tunnel (null): bad name: Invalid argument");
+	ck_assert_str_eq(err->message,
+			 "adding tunnel (null): bad name (1 to 15 bytes): Invalid argument");
+}
+END_TEST
+
+/* A bad name says the rule, and an over-long one is not echoed whole
+ * (`ovsdp dp add` with 5000 characters printed them all, then "bad name"). */
+START_TEST(bad_names_say_the_rule)
+{
+	g_autofree char *longname = g_strnfill(5000, 'a');
+	g_autofree char *want = NULL;
+	g_autoptr(GError) err = NULL;
+	struct ovsdp_dp *dp = NULL;
+
+	ck_assert_int_eq(ovsdp_dp_create(longname, 0, 0, &dp, &err), -EINVAL);
+	ck_assert_ptr_null(dp);
+	want = g_strdup_printf("creating datapath %.64s: bad name (1 to 15 bytes, no '/'): "
+			       "Invalid argument", longname);
+	ck_assert_str_eq(err->message, want);
+	g_clear_error(&err);
+	ck_assert_int_eq(ovsdp_dp_open("", &dp, &err), -EINVAL);
+	ck_assert_str_eq(err->message,
+			 "opening datapath : bad name (1 to 15 bytes, no '/'): Invalid argument");
+	g_clear_error(&err);
+	ck_assert_int_eq(ovsdp_dp_open("dp/0", &dp, &err), -EINVAL);
+	ck_assert_str_eq(err->message,
+			 "opening datapath dp/0: bad name (1 to 15 bytes, no '/'): Invalid argument");
 }
 END_TEST
 
@@ -66,6 +93,7 @@ main(void)
 
 	tcase_add_test(tc, names_both_ways);
 	tcase_add_test(tc, ports_judged_without_a_kernel);
+	tcase_add_test(tc, bad_names_say_the_rule);
 	suite_add_tcase(s, tc);
 	return tsuite_run(s);
 }
