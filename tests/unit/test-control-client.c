@@ -95,10 +95,25 @@ START_TEST(longest_command_is_sent)
 }
 END_TEST
 
+START_TEST(empty_socket_path_is_named)
+{
+	/* It said "cannot connect to : nothing listens there". */
+	const char *argv[] = { "status", NULL };
+	g_autoptr(GError) err = NULL;
+	g_autofree char *body = NULL;
+	bool ok;
+
+	ck_assert_int_eq(control_call("", false, argv, 1000, &ok, &body, &err), -1);
+	ck_assert_str_eq(err->message, "the socket path is empty");
+	ck_assert_int_eq(err->code, EINVAL);
+}
+END_TEST
+
 int
 main(void)
 {
 	return tsuite_main("control-client", "refused", NULL, NULL, 0,
 			   TSUITE_TESTS(empty_word_is_named, white_space_is_named,
-					overlong_command_says_its_length, longest_command_is_sent));
+					overlong_command_says_its_length, longest_command_is_sent,
+					empty_socket_path_is_named));
 }

@@ -110,6 +110,11 @@ fill_addr(const char *path, struct sockaddr_un *sun, GError **error)
 {
 	memset(sun, 0, sizeof *sun);
 	sun->sun_family = AF_UNIX;
+	if (!*path) {
+		/* connect() would say "nothing listens" about "" */
+		g_set_error(error, OVSDP_ERROR, EINVAL, "the socket path is empty");
+		return -1;
+	}
 	if (strlen(path) >= sizeof sun->sun_path) {
 		g_set_error(error, OVSDP_ERROR, ENAMETOOLONG,
 			    "%s: socket path longer than %zu bytes", path, sizeof sun->sun_path - 1);

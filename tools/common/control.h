@@ -71,7 +71,8 @@ int control_wait(int fd, short events, gint64 deadline);
  * (the daemon's status) and *body (g_free), or -1 with *error whose code
  * is ENOENT (no socket), EACCES (permission denied), ECONNREFUSED
  * (nothing listens), ETIMEDOUT or EPROTO (the reply made no sense), or,
- * before any connection, EINVAL (an empty word or one with white space) or
+ * before any connection, EINVAL (an empty word or one with white space, or
+ * an empty 'path'), ENAMETOOLONG (a 'path' sockaddr_un cannot hold) or
  * E2BIG (longer than CONTROL_REQUEST_MAX), the message naming which. */
 int control_call(const char *path, bool json, const char *const *argv, int timeout_ms,
 		 bool *ok, char **body, GError **error);
