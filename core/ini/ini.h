@@ -50,7 +50,7 @@ struct ini_section {
 	const char *name;
 	bool prefix;
 	bool (*suffix_valid)(const char *suffix);
-	const char *suffix_what;    /* "a plugin name (a-z, 0-9, '-', '_')" */
+	const char *suffix_what;    /* "a plugin name (1 to 32 characters: ...)" */
 	/* Its keys, ended by a NULL name; NULL: any key name (its owner
 	 * checks them later). */
 	const struct ini_key *keys;
