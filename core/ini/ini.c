@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ini/ini.h"
+#include "ini/trusted-open.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +91,39 @@ check_trust(const char *path, const struct stat *st, GError **error)
 	return 0;
 }
 
+/* Replace *fd (the file 'path', whose stat is *st) with the descriptor of
+ * the StrictModes walk to it: every directory from / down and every link
+ * followed owned by root or the running user and writable by nobody else,
+ * but for a root-owned sticky directory such as /tmp.  A file swapped
+ * between the two opens is refused. */
+static int
+trust_path(const char *path, int *fd, const struct stat *st, GError **error)
+{
+	g_autofree char *real = NULL;
+	g_autofree char *why = NULL;
+	struct stat st2;
+	int wfd, r;
+
+	r = trusted_open(path, TRUSTED_STICKY_HOLDER, &wfd, &real, &why);
+	if (r < 0) {
+		close(*fd);
+		*fd = -1;
+		g_set_error(error, OVSDP_ERROR, -r, "%s: %s: refused", path, why);
+		return r;
+	}
+	if (fstat(wfd, &st2) < 0 || st2.st_dev != st->st_dev || st2.st_ino != st->st_ino) {
+		close(wfd);
+		close(*fd);
+		*fd = -1;
+		g_set_error(error, OVSDP_ERROR, EAGAIN, "%s: replaced while being read: refused",
+			    path);
+		return -EAGAIN;
+	}
+	close(*fd);
+	*fd = wfd;
+	return 0;
+}
+
 int
 ini_read_file(const char *path, char **text, gsize *len, GError **error)
 {
@@ -120,6 +154,12 @@ ini_read_file(const char *path, char **text, gsize *len, GError **error)
 		close(fd);
 		return r;
 	}
+	/* The file passed; now every directory and link on the way to it,
+	 * holding each open (trusted-open.c), and the file read from the
+	 * descriptor that walk checked. */
+	r = trust_path(path, &fd, &st, error);
+	if (r < 0)
+		return r;
 	s = g_string_sized_new(st.st_size > 0 && st.st_size <= INI_SIZE_MAX ?
 			       (gsize)st.st_size + 1 : 4096);
 	for (;;) {

@@ -7,11 +7,8 @@
 
 #include <gmodule.h>
 
-/* Walk 'path' from / one component at a time, checking each directory, any
- * symbolic link followed, and the file.  On success *fd is the file opened
- * O_RDONLY|O_CLOEXEC and *real its canonical path (g_free).  On failure a
- * negative errno, *why says what was wrong (g_free), naming the component:
- * "/opt/x is world-writable (mode 0777)". */
+/* The plugin file 'path' through trusted_open() (ini/trusted-open.h),
+ * which a sticky directory may not hold. */
 int ovsdp_trust_open(const char *path, int *fd, char **real, char **why);
 
 /* The ELF header and tables of the open file 'fd' fit a shared object this

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <check.h>
 #include <glib.h>
@@ -162,6 +164,81 @@ START_TEST(foreign_owner_refused)
 	msg = g_strdup_printf("%s: owned by nobody (uid %u), not by root or the running user: "
 			      "refused", path, (unsigned int)nobody->pw_uid);
 	both_refuse(path, msg);
+}
+END_TEST
+
+/* ---- the way to the file --------------------------------------------------- */
+
+/* A 0644 file in a new directory 'sub' of tmpdir with mode 'mode', and the
+ * canonical path of that directory (how the refusal names it). */
+static char *
+file_in_dir(const char *sub, mode_t mode, char **dir_real)
+{
+	g_autofree char *dir = g_build_filename(tmpdir, sub, NULL);
+	char *path = g_build_filename(dir, "in.conf", NULL);
+	char real[PATH_MAX];
+
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert(g_file_set_contents(path, "[daemon]\n", -1, NULL));
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(chmod(dir, mode), 0);
+	ck_assert_ptr_nonnull(realpath(dir, real));
+	*dir_real = g_strdup(real);
+	return path;
+}
+
+/* Whoever may write a directory on the way can swap the file: refused,
+ * naming the directory, as for a plugin. */
+START_TEST(writable_directory_refused)
+{
+	g_autofree char *d1 = NULL, *d2 = NULL, *m1 = NULL, *m2 = NULL;
+	g_autofree char *p1 = file_in_dir("world", 0777, &d1);
+	g_autofree char *p2 = file_in_dir("group", 0775, &d2);
+
+	m1 = g_strdup_printf("%s: %s is world-writable (mode 0777): refused", p1, d1);
+	both_refuse(p1, m1);
+	m2 = g_strdup_printf("%s: %s is group-writable (mode 0775): refused", p2, d2);
+	both_refuse(p2, m2);
+}
+END_TEST
+
+/* A link to a file in such a directory is walked like the rest. */
+START_TEST(link_into_writable_directory_refused)
+{
+	g_autofree char *d = NULL, *msg = NULL;
+	g_autofree char *target = file_in_dir("open", 0777, &d);
+	g_autofree char *link = g_build_filename(tmpdir, "link.conf", NULL);
+
+	ck_assert_int_eq(symlink(target, link), 0);
+	msg = g_strdup_printf("%s: %s is world-writable (mode 0777): refused", link, d);
+	both_refuse(link, msg);
+}
+END_TEST
+
+/* Root only: a root-owned sticky directory (/tmp) may hold a configuration
+ * file (nobody else can rename or remove it there), and a link another user
+ * owns is refused however good its target. */
+START_TEST(sticky_holder_and_foreign_link)
+{
+	struct passwd *nobody = getpwnam("nobody");
+	g_autofree char *d = NULL, *msg = NULL;
+	g_autofree char *path = file_in_dir("sticky", 01777, &d);
+	g_autofree char *good = write_file("good.conf", "[daemon]\n", -1);
+	g_autofree char *link = g_build_filename(tmpdir, "theirs-link.conf", NULL);
+	g_autoptr(GError) err = NULL;
+	struct daemon_config *dc = NULL;
+	char real[PATH_MAX];
+
+	ck_assert_msg(daemon_config_load(path, &dc, &err) == 0, "%s", err ? err->message : "");
+	daemon_config_free(dc);
+	ck_assert_ptr_nonnull(nobody);
+	ck_assert_int_eq(symlink(good, link), 0);
+	ck_assert_int_eq(lchown(link, nobody->pw_uid, (gid_t)-1), 0);
+	ck_assert_ptr_nonnull(realpath(tmpdir, real));
+	msg = g_strdup_printf("%s: the symbolic link %s/theirs-link.conf is owned by uid %u, "
+			      "neither root nor the running user: refused", link, real,
+			      (unsigned int)nobody->pw_uid);
+	both_refuse(link, msg);
 }
 END_TEST
 
@@ -476,10 +553,15 @@ main(void)
 			    TSUITE_TESTS(devices_and_directories_refused, missing_file,
 					 oversize_refused, group_writable_refused,
 					 world_writable_refused));
-	if (geteuid() == 0)
+	tcase_add_test(files, writable_directory_refused);
+	tcase_add_test(files, link_into_writable_directory_refused);
+	if (geteuid() == 0) {
 		tcase_add_test(files, foreign_owner_refused);
-	else
-		fprintf(stderr, "ini: foreign_owner_refused needs root to chown: NOT RUN\n");
+		tcase_add_test(files, sticky_holder_and_foreign_link);
+	} else {
+		fprintf(stderr, "ini: foreign_owner_refused and sticky_holder_and_foreign_link "
+			"need root to chown: NOT RUN\n");
+	}
 	tcase_add_test(files, nul_byte_refused);
 	tcase_add_test(files, invalid_utf8_refused);
 	tcase_add_test(files, long_prefer_list_is_fast);
