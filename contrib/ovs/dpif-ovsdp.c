@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <ovsdp/config.h>
+#include <ovsdp/ct-limit.h>
 #include <ovsdp/datapath.h>
 #include <ovsdp/features.h>
 #include <ovsdp/flow.h>
@@ -33,14 +34,18 @@
 #include <ovsdp/operate.h>
 #include <ovsdp/packet.h>
 #include <ovsdp/plugin.h>
+#include <ovsdp/tunnel.h>
 #include <ovsdp/upcall.h>
 #include <ovsdp/vport.h>
 
+#include "ct-dpif.h"
 #include "dp-packet.h"
 #include "dpif-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "netdev.h"
+#include "netdev-vport.h"
+#include "netlink-conntrack.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -155,8 +160,11 @@ stats_from_ovsdp(const struct ovsdp_flow_stats *in, struct dpif_flow_stats *out)
 /* Datapaths. */
 
 static int
-ovsdp_dpif_enumerate(struct sset *all_dps, const struct dpif_class *class OVS_UNUSED)
+ovsdp_dpif_enumerate(struct sset *all_dps, const struct dpif_class *class)
 {
+	/* Under its own name the provider leaves "ovs-system" to the stock
+	 * type; serving "system" (OVSDP_DPIF_SYSTEM=ovsdp) it lists all. */
+	bool skip_system = !strcmp(class->type, "ovsdp");
 	struct ovsdp_dp_info *infos = NULL;
 	GError *gerr = NULL;
 	int n = ovsdp_dp_list(&infos, &gerr);
@@ -165,8 +173,7 @@ ovsdp_dpif_enumerate(struct sset *all_dps, const struct dpif_class *class OVS_UN
 		return ovsdp_dpif_error(n, gerr, "enumerate datapaths");
 	}
 	for (int i = 0; i < n; i++) {
-		/* The stock "system" type's backer is dpif-netlink's. */
-		if (strcmp(infos[i].name, "ovs-system")) {
+		if (!skip_system || strcmp(infos[i].name, "ovs-system")) {
 			sset_add(all_dps, infos[i].name);
 		}
 	}
@@ -282,16 +289,66 @@ ovsdp_dpif_set_features(struct dpif *dpif, uint32_t user_features)
 /* Ports. */
 
 static const char *
-ovsdp_dpif_port_type(uint32_t type)
+ovsdp_dpif_port_type(uint32_t type, const char *name)
 {
+	const char *netdev_type;
+
 	switch (type) {
 	case OVSDP_VPORT_TYPE_NETDEV:
-		return "system";
+		/* A device OVS opened itself (a tunnel's vxlan_sys_4789, a
+		 * tap) keeps the type OVS knows it by. */
+		netdev_type = netdev_get_type_from_name(name);
+		return netdev_type ? netdev_type : "system";
 	case OVSDP_VPORT_TYPE_INTERNAL:
 		return "internal";
 	default:
 		return ovsdp_vport_type_str(type);
 	}
+}
+
+/* A tunnel port as dpif-netlink makes it: a device in external mode,
+ * named as OVS names the datapath port (vxlan_sys_4789...), added as a
+ * netdev port; libovsdp falls back to the legacy vport type where the
+ * kernel has no such device. */
+static int
+ovsdp_dpif_tunnel_add(struct ovsdp_dpif *d, struct netdev *netdev, int kind,
+		      odp_port_t *port_nop)
+{
+	const struct netdev_tunnel_config *cfg = netdev_get_tunnel_config(netdev);
+	char namebuf[NETDEV_VPORT_NAME_BUFSIZE];
+	struct ovsdp_tunnel_spec spec = { .kind = kind };
+	struct ovsdp_vport_info info;
+	GError *gerr = NULL;
+	uint32_t pid = 0;
+	int ret;
+
+	spec.name = netdev_vport_get_dpif_port(netdev, namebuf, sizeof namebuf);
+	if (cfg) {
+		spec.dst_port = ntohs(cfg->dst_port);
+		spec.gbp = kind == OVSDP_TUNNEL_VXLAN && (cfg->exts & (1u << OVS_VXLAN_EXT_GBP));
+	}
+	if (*port_nop != ODPP_NONE) {
+		spec.port_no = odp_to_u32(*port_nop);
+	}
+	ovs_rwlock_rdlock(&d->lock);
+	if (d->hs) {
+		pid = ovsdp_handlers_new_port_pid(d->hs);
+	}
+	spec.upcall_pids = &pid;
+	spec.n_upcall_pids = 1;
+	ret = ovsdp_tunnel_add(d->dp, &spec, &info, NULL, &gerr);
+	if (ret >= 0 && d->hs) {
+		GError *perr = NULL;
+
+		ovsdp_dpif_error(ovsdp_handlers_port_added(d->hs, info.port_no, &perr), perr,
+				 spec.name);
+	}
+	ovs_rwlock_unlock(&d->lock);
+	if (ret < 0) {
+		return ovsdp_dpif_error(ret, gerr, spec.name);
+	}
+	*port_nop = u32_to_odp(info.port_no);
+	return 0;
 }
 
 static int
@@ -306,10 +363,14 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 	uint32_t pid = 0;
 	int ret;
 
-	if (!strcmp(type, "system")) {
+	int kind = ovsdp_tunnel_kind_from_str(type);
+
+	if (!strcmp(type, "system") || !strcmp(type, "tap")) {
 		spec.type = OVSDP_VPORT_TYPE_NETDEV;
 	} else if (!strcmp(type, "internal")) {
 		spec.type = OVSDP_VPORT_TYPE_INTERNAL;
+	} else if (kind > 0) {
+		return ovsdp_dpif_tunnel_add(d, netdev, kind, port_nop);
 	} else {
 		VLOG_WARN_RL(&ovsdp_rl, "%s: port %s: type %s is not supported by the ovsdp "
 			     "datapath type yet", dpif_name(dpif), name, type);
@@ -361,7 +422,7 @@ static void
 ovsdp_dpif_port_fill(const struct ovsdp_vport_info *info, struct dpif_port *port)
 {
 	port->name = xstrdup(info->name);
-	port->type = xstrdup(ovsdp_dpif_port_type(info->type));
+	port->type = xstrdup(ovsdp_dpif_port_type(info->type, info->name));
 	port->port_no = u32_to_odp(info->port_no);
 }
 
@@ -1423,6 +1484,144 @@ ovsdp_dpif_meter_del(struct dpif *dpif OVS_UNUSED, ofproto_meter_id id OVS_UNUSE
 	return EOPNOTSUPP;
 }
 
+/* Conntrack: the kernel's connection tracker is netfilter's, the same for
+ * every datapath; OVS's own ctnetlink client (lib/netlink-conntrack.c)
+ * reads and flushes it, as for the stock type. */
+
+struct ovsdp_ct_dump {
+	struct ct_dpif_dump_state up;
+	struct nl_ct_dump_state *nl;
+};
+
+static int
+ovsdp_dpif_ct_dump_start(struct dpif *dpif OVS_UNUSED, struct ct_dpif_dump_state **statep,
+			 const uint16_t *zone, int *ptot_bkts)
+{
+	struct ovsdp_ct_dump *s = xzalloc(sizeof *s);
+	int err = nl_ct_dump_start(&s->nl, zone, ptot_bkts);
+
+	if (err) {
+		free(s);
+		return err;
+	}
+	*statep = &s->up;
+	return 0;
+}
+
+static int
+ovsdp_dpif_ct_dump_next(struct dpif *dpif OVS_UNUSED, struct ct_dpif_dump_state *state,
+			struct ct_dpif_entry *entry)
+{
+	return nl_ct_dump_next(CONTAINER_OF(state, struct ovsdp_ct_dump, up)->nl, entry);
+}
+
+static int
+ovsdp_dpif_ct_dump_done(struct dpif *dpif OVS_UNUSED, struct ct_dpif_dump_state *state)
+{
+	struct ovsdp_ct_dump *s = CONTAINER_OF(state, struct ovsdp_ct_dump, up);
+	int err = nl_ct_dump_done(s->nl);
+
+	free(s);
+	return err;
+}
+
+static int
+ovsdp_dpif_ct_flush(struct dpif *dpif OVS_UNUSED, const uint16_t *zone,
+		    const struct ct_dpif_tuple *tuple)
+{
+	if (tuple) {
+		return nl_ct_flush_tuple(tuple, zone ? *zone : 0);
+	}
+	return zone ? nl_ct_flush_zone(*zone) : nl_ct_flush();
+}
+
+/* The kernel's conntrack keeps an all-zero SNAT address as is (Linux 5.x
+ * and later, which ovsdp requires). */
+static int
+ovsdp_dpif_ct_get_features(struct dpif *dpif OVS_UNUSED, enum ct_features *features)
+{
+	if (features) {
+		*features = CONNTRACK_F_ZERO_SNAT;
+	}
+	return 0;
+}
+
+/* Conntrack zone limits: the datapath's (the ovs_ct_limit family), through
+ * libovsdp.  OVS's zone -1 is the default limit, as libovsdp's. */
+
+static size_t
+ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_limit **out)
+{
+	const struct ct_dpif_zone_limit *zl;
+	size_t n = 0;
+
+	*out = xcalloc(MAX(ovs_list_size(list), 1), sizeof **out);
+	LIST_FOR_EACH (zl, node, list) {
+		(*out)[n].zone = zl->zone;
+		(*out)[n].limit = zl->limit;
+		n++;
+	}
+	return n;
+}
+
+static int
+ovsdp_dpif_ct_set_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_ct_zone_limit *limits;
+	size_t n = ovsdp_zone_limits_to_array(zone_limits, &limits);
+	GError *gerr = NULL;
+	int ret = n ? ovsdp_ct_limit_set(d->dp, limits, n, &gerr) : 0;
+
+	free(limits);
+	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+}
+
+static int
+ovsdp_dpif_ct_get_limits(struct dpif *dpif, const struct ovs_list *zone_limits_in,
+			 struct ovs_list *zone_limits_out)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_ct_zone_limit *in, *out = NULL;
+	size_t n = ovsdp_zone_limits_to_array(zone_limits_in, &in);
+	int32_t *zones = xcalloc(MAX(n, 1), sizeof *zones);
+	GError *gerr = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		zones[i] = in[i].zone;
+	}
+	ret = ovsdp_ct_limit_get(d->dp, zones, n, &out, &gerr);
+	for (int i = 0; i < ret; i++) {
+		ct_dpif_push_zone_limit(zone_limits_out, out[i].zone, out[i].limit, out[i].count);
+	}
+	g_free(out);
+	free(zones);
+	free(in);
+	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+}
+
+static int
+ovsdp_dpif_ct_del_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_ct_zone_limit *limits;
+	size_t n = ovsdp_zone_limits_to_array(zone_limits, &limits);
+	int32_t *zones = xcalloc(MAX(n, 1), sizeof *zones);
+	GError *gerr = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		zones[i] = limits[i].zone;
+	}
+	ret = n ? ovsdp_ct_limit_del(d->dp, zones, n, &gerr) : 0;
+	free(zones);
+	free(limits);
+	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+}
+
+const struct dpif_class *dpif_ovsdp_system_class(void);
+
 const struct dpif_class dpif_ovsdp_class = {
 	.type = "ovsdp",
 	.init = ovsdp_dpif_init,
@@ -1458,8 +1657,39 @@ const struct dpif_class dpif_ovsdp_class = {
 	.recv_wait = ovsdp_dpif_recv_wait,
 	.recv_purge = ovsdp_dpif_recv_purge,
 	.get_datapath_version = ovsdp_dpif_get_datapath_version,
+	.ct_dump_start = ovsdp_dpif_ct_dump_start,
+	.ct_dump_next = ovsdp_dpif_ct_dump_next,
+	.ct_dump_done = ovsdp_dpif_ct_dump_done,
+	.ct_flush = ovsdp_dpif_ct_flush,
+	.ct_set_limits = ovsdp_dpif_ct_set_limits,
+	.ct_get_limits = ovsdp_dpif_ct_get_limits,
+	.ct_del_limits = ovsdp_dpif_ct_del_limits,
+	.ct_get_features = ovsdp_dpif_ct_get_features,
 	.meter_get_features = ovsdp_dpif_meter_get_features,
 	.meter_set = ovsdp_dpif_meter_set,
 	.meter_get = ovsdp_dpif_meter_get,
 	.meter_del = ovsdp_dpif_meter_del,
 };
+
+/* The same provider under the name "system", for ovsdp's patch to lib/dpif.c:
+ * with OVSDP_DPIF_SYSTEM=ovsdp in the environment, OVS registers this in
+ * place of dpif-netlink, so every place that assumes "system" (the default
+ * datapath type, dpctl, tunnel ports, Open vSwitch's own kernel tests)
+ * runs on libovsdp.  NULL without the variable. */
+const struct dpif_class *
+dpif_ovsdp_system_class(void)
+{
+	static struct dpif_class system_class;
+	static bool made;
+	const char *v = getenv("OVSDP_DPIF_SYSTEM");
+
+	if (!v || strcmp(v, "ovsdp")) {
+		return NULL;
+	}
+	if (!made) {
+		system_class = dpif_ovsdp_class;
+		system_class.type = "system";
+		made = true;
+	}
+	return &system_class;
+}
