@@ -31,6 +31,7 @@
 #include <ovsdp/features.h>
 #include <ovsdp/flow.h>
 #include <ovsdp/handlers.h>
+#include <ovsdp/meter.h>
 #include <ovsdp/operate.h>
 #include <ovsdp/packet.h>
 #include <ovsdp/plugin.h>
@@ -1455,33 +1456,112 @@ ovsdp_dpif_get_datapath_version(void)
 	return xstrdup("ovsdp (libovsdp " G_STRINGIFY(OVSDP_VERSION_MAJOR) ".x)");
 }
 
-/* Meters are not served yet: OVS treats "no meter support" as such. */
+/* Meters: the datapath's (the ovs_meter family), through libovsdp.  OVS
+ * hands datapath meter ids (it maps OpenFlow ids itself); OpenFlow's drop
+ * band and the kernel's have the same number. */
 static void
-ovsdp_dpif_meter_get_features(const struct dpif *dpif OVS_UNUSED,
-			      struct ofputil_meter_features *features)
+ovsdp_dpif_meter_get_features(const struct dpif *dpif, struct ofputil_meter_features *features)
 {
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_meter_features f;
+	GError *gerr = NULL;
+
 	memset(features, 0, sizeof *features);
+	if (ovsdp_meter_features(d->dp, &f, &gerr) < 0) {
+		/* No meters in this kernel: OVS then uses none. */
+		g_clear_error(&gerr);
+		return;
+	}
+	features->max_meters = f.max_meters;
+	features->max_bands = MIN(f.max_bands, UINT8_MAX);
+	features->band_types = f.band_types & (1u << OFPMBT13_DROP);
+	features->capabilities = OFPMF13_BURST | OFPMF13_STATS;
+	if (f.kbps) {
+		features->capabilities |= OFPMF13_KBPS;
+	}
+	if (f.pktps) {
+		features->capabilities |= OFPMF13_PKTPS;
+	}
 }
 
 static int
-ovsdp_dpif_meter_set(struct dpif *dpif OVS_UNUSED, ofproto_meter_id id OVS_UNUSED,
-		     struct ofputil_meter_config *config OVS_UNUSED)
+ovsdp_dpif_meter_set(struct dpif *dpif, ofproto_meter_id id, struct ofputil_meter_config *config)
 {
-	return EOPNOTSUPP;
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_meter_band bands[OVSDP_METER_BANDS_MAX];
+	uint32_t flags = 0;
+	GError *gerr = NULL;
+
+	if (config->flags & ~(OFPMF13_KBPS | OFPMF13_PKTPS | OFPMF13_BURST | OFPMF13_STATS)) {
+		return EBADF;
+	}
+	if (config->n_bands > OVSDP_METER_BANDS_MAX) {
+		return EINVAL;
+	}
+	flags |= config->flags & OFPMF13_KBPS ? OVSDP_METER_F_KBPS : 0;
+	flags |= config->flags & OFPMF13_PKTPS ? OVSDP_METER_F_PKTPS : 0;
+	flags |= config->flags & OFPMF13_BURST ? OVSDP_METER_F_BURST : 0;
+	flags |= config->flags & OFPMF13_STATS ? OVSDP_METER_F_STATS : 0;
+	for (size_t i = 0; i < config->n_bands; i++) {
+		if (config->bands[i].type != OFPMBT13_DROP) {
+			return ENODEV;
+		}
+		bands[i].type = OVSDP_METER_BAND_DROP;
+		bands[i].rate = config->bands[i].rate;
+		bands[i].burst = config->bands[i].burst_size;
+	}
+	return ovsdp_dpif_error(ovsdp_meter_set(d->dp, id.uint32, flags, bands, config->n_bands,
+						&gerr),
+				gerr, dpif_name(dpif));
+}
+
+static void
+ovsdp_meter_stats_to_ofp(const struct ovsdp_meter_stats *in, struct ofputil_meter_stats *out,
+			 uint16_t n_bands)
+{
+	out->packet_in_count = in->total.packets;
+	out->byte_in_count = in->total.bytes;
+	out->n_bands = MIN(n_bands, in->n_bands);
+	for (uint16_t i = 0; i < out->n_bands; i++) {
+		out->bands[i].packet_count = in->bands[i].packets;
+		out->bands[i].byte_count = in->bands[i].bytes;
+	}
 }
 
 static int
-ovsdp_dpif_meter_get(const struct dpif *dpif OVS_UNUSED, ofproto_meter_id id OVS_UNUSED,
-		     struct ofputil_meter_stats *stats OVS_UNUSED, uint16_t n OVS_UNUSED)
+ovsdp_dpif_meter_get(const struct dpif *dpif, ofproto_meter_id id,
+		     struct ofputil_meter_stats *stats, uint16_t n_bands)
 {
-	return EOPNOTSUPP;
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_meter_stats ms;
+	GError *gerr = NULL;
+	int ret = ovsdp_meter_get(d->dp, id.uint32, &ms, &gerr);
+
+	if (ret < 0) {
+		return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+	}
+	if (stats) {
+		ovsdp_meter_stats_to_ofp(&ms, stats, n_bands);
+	}
+	return 0;
 }
 
 static int
-ovsdp_dpif_meter_del(struct dpif *dpif OVS_UNUSED, ofproto_meter_id id OVS_UNUSED,
-		     struct ofputil_meter_stats *stats OVS_UNUSED, uint16_t n OVS_UNUSED)
+ovsdp_dpif_meter_del(struct dpif *dpif, ofproto_meter_id id,
+		     struct ofputil_meter_stats *stats, uint16_t n_bands)
 {
-	return EOPNOTSUPP;
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_meter_stats ms;
+	GError *gerr = NULL;
+	int ret = ovsdp_meter_del(d->dp, id.uint32, &ms, &gerr);
+
+	if (ret < 0) {
+		return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+	}
+	if (stats) {
+		ovsdp_meter_stats_to_ofp(&ms, stats, n_bands);
+	}
+	return 0;
 }
 
 /* Conntrack: the kernel's connection tracker is netfilter's, the same for
