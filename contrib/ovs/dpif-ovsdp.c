@@ -311,45 +311,18 @@ ovsdp_dpif_port_type(uint32_t type, const char *name)
  * named as OVS names the datapath port (vxlan_sys_4789...), added as a
  * netdev port; libovsdp falls back to the legacy vport type where the
  * kernel has no such device. */
-static int
-ovsdp_dpif_tunnel_add(struct ovsdp_dpif *d, struct netdev *netdev, int kind,
-		      odp_port_t *port_nop)
+static void
+ovsdp_dpif_tunnel_spec(const struct netdev *netdev, int kind, char *namebuf, size_t size,
+		       struct ovsdp_tunnel_spec *spec)
 {
 	const struct netdev_tunnel_config *cfg = netdev_get_tunnel_config(netdev);
-	char namebuf[NETDEV_VPORT_NAME_BUFSIZE];
-	struct ovsdp_tunnel_spec spec = { .kind = kind };
-	struct ovsdp_vport_info info;
-	GError *gerr = NULL;
-	uint32_t pid = 0;
-	int ret;
 
-	spec.name = netdev_vport_get_dpif_port(netdev, namebuf, sizeof namebuf);
+	spec->kind = kind;
+	spec->name = netdev_vport_get_dpif_port(netdev, namebuf, size);
 	if (cfg) {
-		spec.dst_port = ntohs(cfg->dst_port);
-		spec.gbp = kind == OVSDP_TUNNEL_VXLAN && (cfg->exts & (1u << OVS_VXLAN_EXT_GBP));
+		spec->dst_port = ntohs(cfg->dst_port);
+		spec->gbp = kind == OVSDP_TUNNEL_VXLAN && (cfg->exts & (1u << OVS_VXLAN_EXT_GBP));
 	}
-	if (*port_nop != ODPP_NONE) {
-		spec.port_no = odp_to_u32(*port_nop);
-	}
-	ovs_rwlock_rdlock(&d->lock);
-	if (d->hs) {
-		pid = ovsdp_handlers_new_port_pid(d->hs);
-	}
-	spec.upcall_pids = &pid;
-	spec.n_upcall_pids = 1;
-	ret = ovsdp_tunnel_add(d->dp, &spec, &info, NULL, &gerr);
-	if (ret >= 0 && d->hs) {
-		GError *perr = NULL;
-
-		ovsdp_dpif_error(ovsdp_handlers_port_added(d->hs, info.port_no, &perr), perr,
-				 spec.name);
-	}
-	ovs_rwlock_unlock(&d->lock);
-	if (ret < 0) {
-		return ovsdp_dpif_error(ret, gerr, spec.name);
-	}
-	*port_nop = u32_to_odp(info.port_no);
-	return 0;
 }
 
 static int
@@ -358,27 +331,29 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 	const char *name = netdev_get_name(netdev);
 	const char *type = netdev_get_type(netdev);
+	int kind = ovsdp_tunnel_kind_from_str(type);
+	char namebuf[NETDEV_VPORT_NAME_BUFSIZE];
 	struct ovsdp_vport_spec spec = { .name = name };
+	struct ovsdp_tunnel_spec tspec = { .name = NULL };
 	struct ovsdp_vport_info info;
 	GError *gerr = NULL;
 	uint32_t pid = 0;
 	int ret;
-
-	int kind = ovsdp_tunnel_kind_from_str(type);
 
 	if (!strcmp(type, "system") || !strcmp(type, "tap")) {
 		spec.type = OVSDP_VPORT_TYPE_NETDEV;
 	} else if (!strcmp(type, "internal")) {
 		spec.type = OVSDP_VPORT_TYPE_INTERNAL;
 	} else if (kind > 0) {
-		return ovsdp_dpif_tunnel_add(d, netdev, kind, port_nop);
+		ovsdp_dpif_tunnel_spec(netdev, kind, namebuf, sizeof namebuf, &tspec);
+		name = tspec.name;
 	} else {
 		VLOG_WARN_RL(&ovsdp_rl, "%s: port %s: type %s is not supported by the ovsdp "
 			     "datapath type yet", dpif_name(dpif), name, type);
 		return EOPNOTSUPP;
 	}
 	if (*port_nop != ODPP_NONE) {
-		spec.port_no = odp_to_u32(*port_nop);
+		spec.port_no = tspec.port_no = odp_to_u32(*port_nop);
 	}
 
 	/* A miss on the new port goes to the running plugin's first socket
@@ -387,9 +362,13 @@ ovsdp_dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_n
 	if (d->hs) {
 		pid = ovsdp_handlers_new_port_pid(d->hs);
 	}
-	spec.upcall_pids = &pid;
-	spec.n_upcall_pids = 1;
-	ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
+	spec.upcall_pids = tspec.upcall_pids = &pid;
+	spec.n_upcall_pids = tspec.n_upcall_pids = 1;
+	if (tspec.name) {
+		ret = ovsdp_tunnel_add(d->dp, &tspec, &info, NULL, &gerr);
+	} else {
+		ret = ovsdp_vport_add(d->dp, &spec, &info, &gerr);
+	}
 	if (ret >= 0 && d->hs) {
 		GError *perr = NULL;
 		int r = ovsdp_handlers_port_added(d->hs, info.port_no, &perr);
@@ -1528,14 +1507,16 @@ ovsdp_meter_stats_to_ofp(const struct ovsdp_meter_stats *in, struct ofputil_mete
 	}
 }
 
+/* meter_get and meter_del: the same answer, 'del' removing the meter. */
 static int
-ovsdp_dpif_meter_get(const struct dpif *dpif, ofproto_meter_id id,
-		     struct ofputil_meter_stats *stats, uint16_t n_bands)
+ovsdp_dpif_meter_read(const struct dpif *dpif, ofproto_meter_id id, bool del,
+		      struct ofputil_meter_stats *stats, uint16_t n_bands)
 {
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 	struct ovsdp_meter_stats ms;
 	GError *gerr = NULL;
-	int ret = ovsdp_meter_get(d->dp, id.uint32, &ms, &gerr);
+	int ret = del ? ovsdp_meter_del(d->dp, id.uint32, &ms, &gerr)
+		      : ovsdp_meter_get(d->dp, id.uint32, &ms, &gerr);
 
 	if (ret < 0) {
 		return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
@@ -1547,21 +1528,17 @@ ovsdp_dpif_meter_get(const struct dpif *dpif, ofproto_meter_id id,
 }
 
 static int
+ovsdp_dpif_meter_get(const struct dpif *dpif, ofproto_meter_id id,
+		     struct ofputil_meter_stats *stats, uint16_t n_bands)
+{
+	return ovsdp_dpif_meter_read(dpif, id, false, stats, n_bands);
+}
+
+static int
 ovsdp_dpif_meter_del(struct dpif *dpif, ofproto_meter_id id,
 		     struct ofputil_meter_stats *stats, uint16_t n_bands)
 {
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	struct ovsdp_meter_stats ms;
-	GError *gerr = NULL;
-	int ret = ovsdp_meter_del(d->dp, id.uint32, &ms, &gerr);
-
-	if (ret < 0) {
-		return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
-	}
-	if (stats) {
-		ovsdp_meter_stats_to_ofp(&ms, stats, n_bands);
-	}
-	return 0;
+	return ovsdp_dpif_meter_read(dpif, id, true, stats, n_bands);
 }
 
 /* Conntrack: the kernel's connection tracker is netfilter's, the same for
@@ -1629,75 +1606,69 @@ ovsdp_dpif_ct_get_features(struct dpif *dpif OVS_UNUSED, enum ct_features *featu
 /* Conntrack zone limits: the datapath's (the ovs_ct_limit family), through
  * libovsdp.  OVS's zone -1 is the default limit, as libovsdp's. */
 
+/* OVS's list of struct ct_dpif_zone_limit as libovsdp's arrays: the limits
+ * (for set) and the zones alone (for get and del); both freed by the
+ * caller. */
 static size_t
-ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_limit **out)
+ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_limit **limits,
+			   int32_t **zones)
 {
 	const struct ct_dpif_zone_limit *zl;
 	size_t n = 0;
 
-	*out = xcalloc(MAX(ovs_list_size(list), 1), sizeof **out);
+	*limits = xcalloc(MAX(ovs_list_size(list), 1), sizeof **limits);
+	*zones = xcalloc(MAX(ovs_list_size(list), 1), sizeof **zones);
 	LIST_FOR_EACH (zl, node, list) {
-		(*out)[n].zone = zl->zone;
-		(*out)[n].limit = zl->limit;
+		(*limits)[n].zone = (*zones)[n] = zl->zone;
+		(*limits)[n].limit = zl->limit;
 		n++;
 	}
 	return n;
 }
 
+/* set, get or del, by 'op' ('s', 'g', 'd'); get fills 'out'. */
+static int
+ovsdp_dpif_ct_limits(struct dpif *dpif, char op, const struct ovs_list *in, struct ovs_list *out)
+{
+	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
+	struct ovsdp_ct_zone_limit *limits, *got = NULL;
+	int32_t *zones;
+	size_t n = ovsdp_zone_limits_to_array(in, &limits, &zones);
+	GError *gerr = NULL;
+	int ret = 0;
+
+	if (op == 'g') {
+		ret = ovsdp_ct_limit_get(d->dp, zones, n, &got, &gerr);
+		for (int i = 0; i < ret; i++) {
+			ct_dpif_push_zone_limit(out, got[i].zone, got[i].limit, got[i].count);
+		}
+		g_free(got);
+	} else if (n) {
+		ret = op == 's' ? ovsdp_ct_limit_set(d->dp, limits, n, &gerr)
+				: ovsdp_ct_limit_del(d->dp, zones, n, &gerr);
+	}
+	free(zones);
+	free(limits);
+	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+}
+
 static int
 ovsdp_dpif_ct_set_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
 {
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	struct ovsdp_ct_zone_limit *limits;
-	size_t n = ovsdp_zone_limits_to_array(zone_limits, &limits);
-	GError *gerr = NULL;
-	int ret = n ? ovsdp_ct_limit_set(d->dp, limits, n, &gerr) : 0;
-
-	free(limits);
-	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+	return ovsdp_dpif_ct_limits(dpif, 's', zone_limits, NULL);
 }
 
 static int
 ovsdp_dpif_ct_get_limits(struct dpif *dpif, const struct ovs_list *zone_limits_in,
 			 struct ovs_list *zone_limits_out)
 {
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	struct ovsdp_ct_zone_limit *in, *out = NULL;
-	size_t n = ovsdp_zone_limits_to_array(zone_limits_in, &in);
-	int32_t *zones = xcalloc(MAX(n, 1), sizeof *zones);
-	GError *gerr = NULL;
-	int ret;
-
-	for (size_t i = 0; i < n; i++) {
-		zones[i] = in[i].zone;
-	}
-	ret = ovsdp_ct_limit_get(d->dp, zones, n, &out, &gerr);
-	for (int i = 0; i < ret; i++) {
-		ct_dpif_push_zone_limit(zone_limits_out, out[i].zone, out[i].limit, out[i].count);
-	}
-	g_free(out);
-	free(zones);
-	free(in);
-	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+	return ovsdp_dpif_ct_limits(dpif, 'g', zone_limits_in, zone_limits_out);
 }
 
 static int
 ovsdp_dpif_ct_del_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
 {
-	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
-	struct ovsdp_ct_zone_limit *limits;
-	size_t n = ovsdp_zone_limits_to_array(zone_limits, &limits);
-	int32_t *zones = xcalloc(MAX(n, 1), sizeof *zones);
-	GError *gerr = NULL;
-	int ret;
-
-	for (size_t i = 0; i < n; i++) {
-		zones[i] = limits[i].zone;
-	}
-	ret = n ? ovsdp_ct_limit_del(d->dp, zones, n, &gerr) : 0;
-	free(zones);
-	free(limits);
-	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
+	return ovsdp_dpif_ct_limits(dpif, 'd', zone_limits, NULL);
 }
 
 const struct dpif_class *dpif_ovsdp_system_class(void);
