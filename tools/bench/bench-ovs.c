@@ -306,7 +306,20 @@ set_rule(struct bench_ovs *o, const char *rule, GError **error)
 
 	if (!g_file_set_contents(flows, text, -1, error))
 		return -EIO;
-	return ovs_run(o, replace, NULL, error);
+	/* Right after add-br, ovs-vswitchd may still be setting up the
+	 * bridge's management socket ("failed to connect to socket (Broken
+	 * pipe)" seen in the lab): try again for a while. */
+	for (int i = 0;; i++) {
+		g_autoptr(GError) e = NULL;
+
+		if (ovs_run(o, replace, NULL, &e) == 0)
+			return 0;
+		if (i == 20 || !alive(&o->vswitchd_pid)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return -EIO;
+		}
+		bench_sleep_ms(500);
+	}
 }
 
 /* What a system is, as the running ovs-vswitchd shows it. */
