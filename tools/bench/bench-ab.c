@@ -1,6 +1,9 @@
-/* bench-ab.c: `ovsdp-bench ab`: A/B-test two dispatchers on a live ovsdpd.
- * It switches the running daemon between them through its control socket
- * ("dispatch set NAME", a live switch: no restart) while probes flow, one
+/* bench-ab.c: `ovsdp-bench ab`: A/B-test two dispatchers on a live ovsdpd,
+ * or with --ovs on an ovs-vswitchd running the ovsdp provider
+ * (contrib/ovs/dpif-ovsdp.c).  It switches the running daemon between them
+ * ("dispatch set NAME" on ovsdpd's control socket, `ovs-appctl
+ * ovsdp/dispatch-set NAME` for vswitchd: a live switch, no restart), checks
+ * that the daemon then names NAME as active, while probes flow, one
  * window per mode per round in ABBA order so that drift cancels out, and
  * reports each mode's latency and loss with 95 % confidence intervals over
  * rounds (t-based and bootstrap) and which one wins, if either does.  The
@@ -8,8 +11,12 @@
  * Bonferroni-corrected (1 - 0.05/3) and the three verdicts together hold
  * at 95 %.  With --precision it adds rounds, up to --max-rounds, until
  * every difference is known that closely.
- * With --spawn it starts its own ovsdpd on a veth pair in a private network
- * namespace, so it runs anywhere the datapath does. */
+ * With --spawn it starts its own ovsdpd (with --ovs: ovsdb-server and an
+ * ovs-vswitchd of contrib/ovs/build's, bridge br0 of datapath_type ovsdp,
+ * rule actions=LOCAL, flow-limit=0) on a veth pair in a private network
+ * namespace, so it runs anywhere the datapath does.  Only switching,
+ * checking and setting up differ between the two daemons: measuring and
+ * the report are the same. */
 #include "config.h"
 
 #include <errno.h>
@@ -44,6 +51,14 @@ struct ab_opts {
 	int rate;               /* probes per second */
 	gint64 load_pps;        /* pktgen on the inject device, 0: none */
 	gboolean spawn;
+	/* --ovs: ovs-vswitchd through ovs-appctl */
+	gboolean ovs;
+	char *appctl;           /* the ovs-appctl program */
+	char *ovs_target;       /* its --target (NULL: its default, ovs-vswitchd) */
+	char *datapath;         /* the provider's datapath (NULL: the one receiving) */
+	char *ovs_build;        /* --spawn: contrib/ovs/build's directory */
+	const char *const *ovs_env;     /* --spawn: the environment of our vswitchd */
+	const char *daemon;     /* "ovsdpd" or "ovs-vswitchd" */
 	char *out;
 	gboolean json;
 	/* what happened */
@@ -57,6 +72,7 @@ struct ab_window {
 	double p50, mean, p99;  /* us; NAN when nothing arrived */
 	double loss_pct;
 	double switch_s;        /* how long "dispatch set" took */
+	char *active;           /* the dispatcher the daemon named after the switch */
 	double *lat;            /* every latency of the window */
 	size_t n_lat;
 };
@@ -70,6 +86,8 @@ struct ab_daemon {
 	char *dir;
 	char *socket;
 	GPid pid;
+	struct bench_ovs *ovs;          /* --ovs --spawn */
+	struct bench_system ovs_sys;
 };
 
 static bool
@@ -118,7 +136,22 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		  "Background pktgen load on the inject device (default 0: none)", "PPS" },
 		{ "spawn", 0, 0, G_OPTION_ARG_NONE, &o->spawn,
 		  "Start an ovsdpd of our own (slowpath policy, a veth pair) in a private "
-		  "network namespace, instead of using a running one", NULL },
+		  "network namespace, instead of using a running one; with --ovs an "
+		  "ovs-vswitchd of --ovs-build's (bridge br0, datapath_type=ovsdp)", NULL },
+		{ "ovs", 0, 0, G_OPTION_ARG_NONE, &o->ovs,
+		  "Drive an ovs-vswitchd running the ovsdp provider (ovs-appctl "
+		  "ovsdp/dispatch-set and dispatch-show) instead of ovsdpd", NULL },
+		{ "appctl", 0, 0, G_OPTION_ARG_FILENAME, &o->appctl,
+		  "With --ovs: the ovs-appctl program (default: ovs-appctl in PATH)", "PATH" },
+		{ "ovs-target", 0, 0, G_OPTION_ARG_FILENAME, &o->ovs_target,
+		  "With --ovs: ovs-appctl's --target, a daemon name or a control socket "
+		  "(default ovs-vswitchd, found as ovs-appctl finds it)", "TARGET" },
+		{ "datapath", 'd', 0, G_OPTION_ARG_STRING, &o->datapath,
+		  "With --ovs: the datapath to switch, e.g. ovs-ovsdp (default: the one the "
+		  "provider receives upcalls on)", "DP" },
+		{ "ovs-build", 0, 0, G_OPTION_ARG_FILENAME, &o->ovs_build,
+		  "With --ovs --spawn: the Open vSwitch build with the ovsdp provider "
+		  "('contrib/ovs/build --path'; default $OVSDP_OVS_DIR)", "DIR" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write ab.json and ab.md to DIR",
 		  "DIR" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print JSON instead of markdown", NULL },
@@ -131,13 +164,26 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 	g_set_prgname("ovsdp-bench ab");
 	g_option_context_set_summary(ctx,
 		"Alternates a running ovsdpd between dispatchers A and B under live\n"
-		"traffic (\"dispatch set\" on its control socket: no restart), measures\n"
-		"probe latency and loss in each window, and reports both modes with 95 %\n"
+		"traffic (\"dispatch set\" on its control socket: no restart; with --ovs\n"
+		"an ovs-vswitchd running the ovsdp provider, through ovs-appctl\n"
+		"ovsdp/dispatch-set), checks after each switch that the daemon names\n"
+		"the dispatcher asked for as active, measures probe latency and loss\n"
+		"in each window, and reports both modes with 95 %\n"
 		"confidence intervals over rounds and the winner (the three differences\n"
 		"Bonferroni-corrected: 98.3 % each, 95 % together; --precision adds\n"
 		"rounds until they are narrow enough).  Probes go out on\n"
 		"--inject and are timed (SO_TIMESTAMPNS) on --capture; --spawn sets up\n"
-		"all of it itself.");
+		"all of it itself.\n"
+		"\n"
+		"On a live Open vSwitch host (--ovs without --spawn), --inject is a device\n"
+		"whose frames enter a port of an ovsdp bridge (the peer of a veth port),\n"
+		"--capture the bridge's local port, and for the probes to be upcalls\n"
+		"the bridge sends them to user space: OpenFlow rule actions=LOCAL and\n"
+		"other_config:flow-limit=0 (no datapath flow); ab warns when\n"
+		"upcall/show reports a flow limit.\n"
+		"\n"
+		"Exit status: 0 on a report, 1 when the daemon or the measurement\n"
+		"fails (its reason printed), 2 on usage errors.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "ovsdp-bench ab: %s (see --help)\n", err->message);
@@ -175,6 +221,35 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		fprintf(stderr, "ovsdp-bench ab: --rounds 1..1000, --rate 1..100000\n");
 		return false;
 	}
+	if (!o->ovs && (o->appctl || o->ovs_target || o->datapath || o->ovs_build)) {
+		fprintf(stderr, "ovsdp-bench ab: --appctl, --ovs-target, --datapath and "
+			"--ovs-build go with --ovs\n");
+		return false;
+	}
+	if (o->ovs && o->socket) {
+		fprintf(stderr, "ovsdp-bench ab: --socket is ovsdpd's; --ovs reaches ovs-vswitchd "
+			"through ovs-appctl (--ovs-target)\n");
+		return false;
+	}
+	if (o->ovs && o->spawn && o->ovs_target) {
+		fprintf(stderr, "ovsdp-bench ab: --spawn starts its own ovs-vswitchd: no "
+			"--ovs-target\n");
+		return false;
+	}
+	if (o->ovs && o->spawn && !o->ovs_build && g_getenv("OVSDP_OVS_DIR"))
+		o->ovs_build = g_strdup(g_getenv("OVSDP_OVS_DIR"));
+	if (o->ovs && o->spawn && !o->ovs_build) {
+		fprintf(stderr, "ovsdp-bench ab: --ovs --spawn needs --ovs-build DIR (an Open "
+			"vSwitch build with the ovsdp provider: 'contrib/ovs/build --path')\n");
+		return false;
+	}
+	if (o->ovs_build && !o->spawn) {
+		fprintf(stderr, "ovsdp-bench ab: --ovs-build goes with --spawn\n");
+		return false;
+	}
+	o->daemon = o->ovs ? "ovs-vswitchd" : "ovsdpd";
+	if (o->ovs && !o->appctl)
+		o->appctl = g_strdup("ovs-appctl");
 	if (!o->spawn && (!o->inject || !o->capture)) {
 		fprintf(stderr, "ovsdp-bench ab: give --inject and --capture (or --spawn)\n");
 		return false;
@@ -183,7 +258,7 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		fprintf(stderr, "ovsdp-bench ab: --spawn makes its own daemon, devices and socket\n");
 		return false;
 	}
-	if (!o->socket)
+	if (!o->socket && !o->ovs)
 		o->socket = g_strdup(CONTROL_SOCKET_DEFAULT);
 	return true;
 }
@@ -208,9 +283,10 @@ ctl(const char *socket, const char *const *argv, char **body, GError **error)
 	return 0;
 }
 
-/* Switch the daemon to 'mode' and check that it says so. */
+/* Switch ovsdpd to 'mode' and check that it says so. */
 static int
-switch_to(const char *socket, const char *mode, double *seconds, GError **error)
+ovsdpd_switch(const char *socket, const char *mode, double *seconds, char **active_out,
+	      GError **error)
 {
 	const char *set[] = { "dispatch", "set", mode, NULL };
 	const char *show[] = { "dispatch", "show", NULL };
@@ -233,12 +309,151 @@ switch_to(const char *socket, const char *mode, double *seconds, GError **error)
 	}
 	/* The running dispatcher, by name: "active" of the reply's object. */
 	active = json_member_string(reply, "active");
+	*active_out = g_strdup(active);
 	if (!active || strcmp(active, mode)) {
 		g_set_error(error, OVSDP_ERROR, EIO, "after 'dispatch set %s' ovsdpd reports: %s",
 			    mode, g_strstrip(body));
 		return -EIO;
 	}
 	return 0;
+}
+
+/* ---- ovs-vswitchd through ovs-appctl ------------------------------------- */
+
+/* ovs-appctl's reply to 'cmd' (with the datapath, if given, and 'arg').
+ * Its errors become messages that say what to do: no vswitchd, no ovsdp
+ * provider in it, or the provider's own refusal (passed on as it is). */
+static int
+appctl(const struct ab_opts *o, const char *cmd, const char *arg, char **reply, GError **error)
+{
+	g_autofree char *target = o->ovs_target ? g_strdup_printf("--target=%s", o->ovs_target)
+						: NULL;
+	const char *argv[8];
+	g_autofree char *out = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GString) why = g_string_new(NULL);
+	size_t n = 0;
+	int st;
+
+	argv[n++] = o->appctl;
+	if (target)
+		argv[n++] = target;
+	argv[n++] = "--timeout=120";
+	argv[n++] = cmd;
+	if (o->datapath)
+		argv[n++] = o->datapath;
+	if (arg)
+		argv[n++] = arg;
+	argv[n] = NULL;
+	st = bench_run(argv, o->ovs_env, &out);
+	if (st == 0) {
+		*reply = g_steal_pointer(&out);
+		return 0;
+	}
+	if (st < 0 && !strstr(out, "server returned an error")) {
+		g_set_error(error, OVSDP_ERROR, EIO, "cannot run %s: %s (give its path with --appctl)",
+			    o->appctl, g_strstrip(out));
+		return -EIO;
+	}
+	/* ovs-appctl ends with a line of its own ("ovs-appctl: TARGET:
+	 * server returned an error"); the server's text comes before it. */
+	lines = g_strsplit(g_strstrip(out), "\n", -1);
+	for (char **l = lines; *l; l++) {
+		if (g_str_has_prefix(*l, "ovs-appctl: ") && strstr(*l, "server returned an error"))
+			continue;
+		/* Its own log lines ("2026-...|unixctl|WARN|...") repeat
+		 * what its last line says. */
+		if (g_ascii_isdigit(**l) && strstr(*l, "|WARN|"))
+			continue;
+		g_string_append_printf(why, "%s%s", why->len ? "; " : "", *l);
+	}
+	if (strstr(out, "is not a valid command")) {
+		g_set_error(error, OVSDP_ERROR, EOPNOTSUPP,
+			    "%s has no '%s' command: it does not run the ovsdp provider (an Open "
+			    "vSwitch built by contrib/ovs/build is needed) [%s]",
+			    o->ovs_target ? o->ovs_target : "ovs-vswitchd", cmd, why->str);
+		return -EOPNOTSUPP;
+	}
+	if (!strstr(out, "server returned an error")) {
+		/* No answer at all: no pidfile, no socket, nobody listening. */
+		g_set_error(error, OVSDP_ERROR, ECONNREFUSED,
+			    "cannot reach %s (is it running? --ovs-target names its control socket): %s",
+			    o->ovs_target ? o->ovs_target : "ovs-vswitchd", why->str);
+		return -ECONNREFUSED;
+	}
+	g_set_error(error, OVSDP_ERROR, EIO, "ovs-vswitchd refused '%s%s%s%s%s': %s", cmd,
+		    o->datapath ? " " : "", o->datapath ? o->datapath : "", arg ? " " : "",
+		    arg ? arg : "", why->str);
+	return -EIO;
+}
+
+/* The dispatcher dispatch-show names: "DP: dispatcher NAME, N handlers". */
+static char *
+ovs_active(const char *show)
+{
+	const char *p = strstr(show, ": dispatcher ");
+	char name[64];
+
+	return p && sscanf(p, ": dispatcher %63[^, \n]", name) == 1 ? g_strdup(name) : NULL;
+}
+
+/* Switch ovs-vswitchd's provider to 'mode' and check that dispatch-show
+ * names it.  The time is the provider's own ("switched to NAME in N ms",
+ * its drain included), not ovs-appctl's start. */
+static int
+ovs_switch(const struct ab_opts *o, const char *mode, double *seconds, char **active,
+	   GError **error)
+{
+	g_autofree char *reply = NULL, *show = NULL;
+	int64_t t0 = bench_monotonic_ns();
+	const char *in;
+
+	if (appctl(o, "ovsdp/dispatch-set", mode, &reply, error) < 0)
+		return -EIO;
+	*seconds = (double)(bench_monotonic_ns() - t0) / 1e9;
+	in = strstr(reply, " in ");
+	if (in && g_str_has_suffix(g_strstrip(reply), " ms"))
+		*seconds = g_ascii_strtod(in + 4, NULL) / 1000;
+	if (appctl(o, "ovsdp/dispatch-show", NULL, &show, error) < 0)
+		return -EIO;
+	*active = ovs_active(show);
+	if (!*active || strcmp(*active, mode)) {
+		g_set_error(error, OVSDP_ERROR, EIO, "after 'ovsdp/dispatch-set %s' dispatch-show "
+			    "reports: %s", mode, g_strstrip(show));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Probes are upcalls only when vswitchd installs no datapath flow: say so
+ * when upcall/show reports a flow limit (a warning: the operator may mean
+ * to measure the fast path too). */
+static void
+ovs_check_flow_limit(const struct ab_opts *o)
+{
+	g_autofree char *show = NULL;
+	g_autoptr(GError) e = NULL;
+	const char *p;
+
+	if (appctl(o, "upcall/show", NULL, &show, &e) < 0)
+		return;
+	p = strstr(show, "(limit ");
+	if (p && g_ascii_strtoull(p + 7, NULL, 10) != 0)
+		fprintf(stderr, "ovsdp-bench ab: warning: ovs-vswitchd's flow limit is %" G_GUINT64_FORMAT
+			" (upcall/show): probes that hit a datapath flow are no upcalls; set "
+			"other_config:flow-limit=0 to measure dispatch alone\n",
+			g_ascii_strtoull(p + 7, NULL, 10));
+}
+
+/* Switch the daemon to 'mode' and check that it says so. */
+static int
+switch_to(const struct ab_opts *o, const char *mode, double *seconds, char **active,
+	  GError **error)
+{
+	g_clear_pointer(active, g_free);
+	if (o->ovs)
+		return ovs_switch(o, mode, seconds, active, error);
+	return ovsdpd_switch(o->socket, mode, seconds, active, error);
 }
 
 static void
@@ -272,6 +487,25 @@ daemon_stop(struct ab_daemon *d)
 	}
 	g_free(d->dir);
 	g_free(d->socket);
+	bench_ovs_free(d->ovs, true);
+	g_free(d->ovs_sys.mode);
+	g_free(d->ovs_sys.description);
+	g_free(d->ovs_sys.version);
+}
+
+/* --spawn's network: a private namespace (no IPv6 chatter) with the veth
+ * pair bd0 (the daemon's port) and bt0 (where probes are sent). */
+static int
+private_veth(GError **error)
+{
+	if (unshare(CLONE_NEWNET) < 0) {
+		g_set_error(error, OVSDP_ERROR, errno, "unshare(CLONE_NEWNET): %s", g_strerror(errno));
+		return -errno;
+	}
+	bench_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	bench_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	bench_link_up("lo", NULL);
+	return bench_veth_add("bd0", "bt0", error);
 }
 
 /* A private namespace, a veth pair bd0/bt0 and an ovsdpd that sends every
@@ -291,14 +525,7 @@ daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 		g_set_error(error, OVSDP_ERROR, ENOENT, "ovsdpd not found (beside ovsdp-bench or in PATH)");
 		return -ENOENT;
 	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		g_set_error(error, OVSDP_ERROR, errno, "unshare(CLONE_NEWNET): %s", g_strerror(errno));
-		return -errno;
-	}
-	bench_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	bench_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	bench_link_up("lo", NULL);
-	r = bench_veth_add("bd0", "bt0", error);
+	r = private_veth(error);
 	if (r < 0)
 		return r;
 	d->dir = g_dir_make_tmp("ovsdp-bench-ab-XXXXXX", error);
@@ -359,6 +586,45 @@ daemon_spawn(struct ab_opts *o, struct ab_daemon *d, GError **error)
 	o->capture = g_strdup(AB_DP);
 	g_free(o->socket);
 	o->socket = g_strdup(d->socket);
+	return 0;
+}
+
+/* The same namespace and veth pair, with ovsdb-server and an ovs-vswitchd
+ * of the given build: bridge br0 (datapath_type=ovsdp) on bd0, the one
+ * rule actions=LOCAL and flow-limit=0, so that every probe from bt0 is an
+ * upcall that vswitchd sends out of br0. */
+static int
+ovs_spawn_vswitchd(struct ab_opts *o, struct ab_daemon *d, GError **error)
+{
+	g_autofree char *src = g_build_filename(o->ovs_build, "src", NULL);
+	char *veths[] = { "bd0", NULL };
+	int r;
+
+	r = private_veth(error);
+	if (r < 0)
+		return r;
+	d->ovs_sys.rule = BENCH_OVS_RULE_LOCAL;
+	r = bench_ovs_setup_build(src, "ovsdp", 2, veths, 1, &d->ovs_sys, &d->ovs, error);
+	if (r < 0)
+		return r;
+	o->ovs_env = bench_ovs_environ(d->ovs);
+	if (!o->datapath)
+		o->datapath = g_strdup("ovs-ovsdp");
+	/* The provider starts receiving once OVS has set its handlers up. */
+	for (int i = 0;; i++) {
+		g_autofree char *show = NULL;
+		g_autoptr(GError) e = NULL;
+
+		if (appctl(o, "ovsdp/dispatch-show", NULL, &show, &e) == 0)
+			break;
+		if (i == 120 || e->code == EOPNOTSUPP) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return -EIO;
+		}
+		bench_sleep_ms(500);
+	}
+	o->inject = g_strdup("bt0");
+	o->capture = g_strdup(d->ovs_sys.local_dev);
 	return 0;
 }
 
@@ -544,6 +810,7 @@ static const struct json_field window_json[] = {
 	JSON_FIELD("mean_us", JSON_DOUBLE, struct ab_window, mean),
 	JSON_FIELD("p99_us", JSON_DOUBLE, struct ab_window, p99),
 	JSON_FIELD("switch_s", JSON_DOUBLE, struct ab_window, switch_s),
+	JSON_FIELD("active", JSON_STR, struct ab_window, active),
 };
 
 static char *
@@ -564,6 +831,15 @@ ab_json(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t n_c
 	json_kv_int(j, "rate_pps", o->rate);
 	json_kv_int(j, "load_pps", o->load_pps);
 	json_kv_bool(j, "spawned", o->spawn);
+	json_kv_string(j, "daemon", o->daemon);
+	if (o->ovs) {
+		json_kv_object_begin(j, "ovs");
+		json_kv_string(j, "appctl", o->appctl);
+		json_kv_string(j, "target", o->ovs_target);
+		json_kv_string(j, "datapath", o->datapath);
+		json_kv_string(j, "build", o->ovs_build);
+		json_object_end(j);
+	}
 	json_kv_bool(j, "emulated", g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0);
 	json_kv_array_begin(j, "modes");
 	for (int k = 0; k < 2; k++) {
@@ -649,8 +925,10 @@ ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t
 	else if (!strcmp(o->stopped, "max-rounds"))
 		why = g_strdup_printf(" (the round limit: %g %% precision was not reached)",
 				      o->precision_pct);
-	g_string_append_printf(md, "A/B on a live ovsdpd: %s vs %s, %d rounds%s of %s per mode "
-			       "(ABBA order), %d probes/s%s%s.\n\n", o->a, o->b, o->rounds,
+	g_string_append_printf(md, "A/B on a live %s%s%s: %s vs %s, %d rounds%s of %s per mode "
+			       "(ABBA order), %d probes/s%s%s.\n\n", o->daemon,
+			       o->datapath ? ", datapath " : "", o->datapath ? o->datapath : "",
+			       o->a, o->b, o->rounds,
 			       why ? why : "", o->interval, o->rate,
 			       o->load_pps ? ", pktgen load" : "",
 			       g_strcmp0(g_getenv("OVSDP_LAB"), "1") == 0 ?
@@ -670,7 +948,8 @@ ab_markdown(struct ab_opts *o, struct ab_mode *m, struct ab_compare *cmp, size_t
 			       "interval is Bonferroni-corrected to %.1f %%, so that the %d "
 			       "verdicts together hold with %.0f %% confidence.\n",
 			       AB_METRICS, 100 * AB_LEVEL, AB_METRICS, 100 * AB_FAMILY_LEVEL);
-	g_string_append(md, "\nLive switch (`dispatch set`, its drain included)");
+	g_string_append_printf(md, "\nLive switch (`%s`, its drain included)",
+			       o->ovs ? "ovs-appctl ovsdp/dispatch-set" : "dispatch set");
 	for (int k = 0; k < 2; k++) {
 		double mean, max;
 
@@ -726,18 +1005,25 @@ bench_ab_main(int argc, char **argv)
 	if (!parse_ab_args(argc, argv, &o))
 		return 2;
 	if (geteuid() != 0) {
-		fprintf(stderr, "ovsdp-bench ab: needs root (packet sockets, the control socket)\n");
+		fprintf(stderr, "ovsdp-bench ab: needs root (packet sockets, the %s)\n",
+			o.ovs ? "daemon's control socket" : "control socket");
 		return 1;
 	}
 	m[0] = (struct ab_mode){ o.a, g_new0(struct ab_window, o.max_rounds) };
 	m[1] = (struct ab_mode){ o.b, g_new0(struct ab_window, o.max_rounds) };
 	o.min_rounds = o.rounds;
 	o.stopped = "rounds";
-	if (o.spawn) {
+	if (o.spawn && o.ovs) {
+		bench_progress("starting ovs-vswitchd from %s", o.ovs_build);
+		if (ovs_spawn_vswitchd(&o, &d, &err) < 0)
+			goto out;
+	} else if (o.spawn) {
 		bench_progress("starting ovsdpd (dispatcher %s)", o.a);
 		if (daemon_spawn(&o, &d, &err) < 0)
 			goto out;
 	}
+	if (o.ovs && !o.spawn)
+		ovs_check_flow_limit(&o);
 	fd = bench_packet_socket(o.inject, 0, &err);
 	if (fd < 0)
 		goto out;
@@ -780,7 +1066,7 @@ bench_ab_main(int argc, char **argv)
 
 			bench_progress("round %d/%d: switching to %s", r + 1, o.max_rounds,
 				       m[k].name);
-			if (switch_to(o.socket, m[k].name, &w->switch_s, &err) < 0)
+			if (switch_to(&o, m[k].name, &w->switch_s, &w->active, &err) < 0)
 				goto out;
 			/* Let what the switch drained settle out of the window. */
 			bench_sleep_ms(200);
@@ -823,8 +1109,10 @@ out:
 		close(fd);
 	daemon_stop(&d);
 	for (int k = 0; k < 2; k++) {
-		for (int r = 0; r < o.max_rounds; r++)
-			g_free(m[k].w ? m[k].w[r].lat : NULL);
+		for (int r = 0; r < o.max_rounds && m[k].w; r++) {
+			g_free(m[k].w[r].lat);
+			g_free(m[k].w[r].active);
+		}
 		g_free(m[k].w);
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(cmp); i++)
@@ -836,5 +1124,9 @@ out:
 	g_free(o.inject);
 	g_free(o.capture);
 	g_free(o.out);
+	g_free(o.appctl);
+	g_free(o.ovs_target);
+	g_free(o.datapath);
+	g_free(o.ovs_build);
 	return status;
 }

@@ -2,7 +2,10 @@
  * (package openvswitch-switch) on the same kernel: ovsdb-server with a
  * fresh database on tmpfs, ovs-vswitchd, one bridge with the same ports and
  * the reference's single OpenFlow rule actions=CONTROLLER:65535,LOCAL, which
- * sends every packet through user space and then to the local port. */
+ * sends every packet through user space and then to the local port.
+ * bench_ovs_setup_build() starts the same from an Open vSwitch build tree
+ * (contrib/ovs/build's, with the ovsdp provider) on another datapath type,
+ * for `ovsdp-bench ab --ovs --spawn`. */
 #include "config.h"
 
 #include <errno.h>
@@ -32,6 +35,9 @@ struct bench_ovs {
 	GPid vswitchd_pid;
 	struct ovsdp_dp *dp;
 	unsigned int handlers_set;      /* n-handler-threads asked (0: not) */
+	char *schema;                   /* vswitch.ovsschema */
+	char *type;                     /* the bridge's datapath_type (NULL: system's) */
+	char *dp_name;                  /* its kernel datapath: ovs-system, ovs-TYPE */
 };
 
 static const char *const ovs_programs[] = {
@@ -194,6 +200,8 @@ add_ports(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 	/* The bridge too, in the same transaction: one process less. */
 	for (const char *const *a = add_br; *a; a++)
 		g_ptr_array_add(argv, g_strdup(*a));
+	if (o->type)
+		g_ptr_array_add(argv, g_strdup_printf("datapath_type=%s", o->type));
 	for (unsigned int i = 0; i < n_veths && n < ports; i++, n++) {
 		g_ptr_array_add(argv, g_strdup("--"));
 		g_ptr_array_add(argv, g_strdup("add-port"));
@@ -236,7 +244,7 @@ add_ports(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 		}
 		bench_sleep_ms(1000);
 		if (!o->dp)
-			ovsdp_dp_open(OVS_DP, &o->dp, NULL);
+			ovsdp_dp_open(o->dp_name, &o->dp, NULL);
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		g_set_error(error, OVSDP_ERROR, EIO, "ovs-vsctl add-port failed (status %d)", st);
@@ -298,7 +306,20 @@ set_rule(struct bench_ovs *o, const char *rule, GError **error)
 
 	if (!g_file_set_contents(flows, text, -1, error))
 		return -EIO;
-	return ovs_run(o, replace, NULL, error);
+	/* Right after add-br, ovs-vswitchd may still be setting up the
+	 * bridge's management socket ("failed to connect to socket (Broken
+	 * pipe)" seen in the lab): try again for a while. */
+	for (int i = 0;; i++) {
+		g_autoptr(GError) e = NULL;
+
+		if (ovs_run(o, replace, NULL, &e) == 0)
+			return 0;
+		if (i == 20 || !alive(&o->vswitchd_pid)) {
+			g_propagate_error(error, g_steal_pointer(&e));
+			return -EIO;
+		}
+		bench_sleep_ms(500);
+	}
 }
 
 /* What a system is, as the running ovs-vswitchd shows it. */
@@ -317,7 +338,7 @@ describe(struct bench_ovs *o, struct bench_system *sys)
 		sys->mode = g_strdup(per_cpu ? "per-cpu" : "per-vport");
 		sys->description = g_strdup_printf(
 			"datapath %s: %s dispatch (user features 0x%x, %u per-cpu pids); rule %s",
-			OVS_DP, sys->mode, info.user_features, info.n_per_cpu_pids, sys->rule);
+			o->dp_name, sys->mode, info.user_features, info.n_per_cpu_pids, sys->rule);
 	} else {
 		sys->mode = g_strdup("dispatch mode unknown");
 	}
@@ -344,11 +365,13 @@ bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error)
 	return 0;
 }
 
-int
-bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned int n_handlers,
-		struct bench_system *sys, struct bench_ovs **out, GError **error)
+/* ovsdb-server, ovs-vswitchd and the bridge for 'o', whose schema, type
+ * and datapath name are set; frees 'o' on failure. */
+static int
+ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_veths,
+	  unsigned int n_handlers, struct bench_system *sys, struct bench_ovs **out,
+	  GError **error)
 {
-	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
 	g_autofree char *db_path = NULL, *sock = NULL, *pidfile_db = NULL, *pidfile_vs = NULL;
 	g_autofree char *log_db = NULL, *log_vs = NULL;
 	g_autofree char *n_hand = NULL;
@@ -356,10 +379,11 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned
 
 	o->dir = g_dir_make_tmp("ovsdp-bench-ovs-XXXXXX", error);
 	if (!o->dir) {
-		g_free(o);
+		bench_ovs_free(o, false);
 		return -EIO;
 	}
-	o->env = g_get_environ();
+	if (!o->env)
+		o->env = g_get_environ();
 	o->env = g_environ_setenv(o->env, "OVS_RUNDIR", o->dir, TRUE);
 	o->env = g_environ_setenv(o->env, "OVS_DBDIR", o->dir, TRUE);
 	o->env = g_environ_setenv(o->env, "OVS_LOGDIR", o->dir, TRUE);
@@ -373,7 +397,7 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned
 	log_vs = g_strdup_printf("--log-file=%s/ovs-vswitchd.log", o->dir);
 
 	{
-		const char *create[] = { "ovsdb-tool", "create", db_path, OVS_SCHEMA, NULL };
+		const char *create[] = { "ovsdb-tool", "create", db_path, o->schema, NULL };
 		g_autofree char *remote = g_strdup_printf("--remote=punix:%s", sock);
 		const char *server[] = { "ovsdb-server", db_path, remote, pidfile_db, log_db,
 					 "--no-chdir", "-vconsole:off", NULL };
@@ -425,7 +449,7 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned
 	}
 	r = add_ports(o, ports, veths, n_veths, error);
 	if (r == 0 && !o->dp)
-		r = ovsdp_dp_open(OVS_DP, &o->dp, error);
+		r = ovsdp_dp_open(o->dp_name, &o->dp, error);
 	if (r < 0)
 		goto fail;
 	r = set_rule(o, sys->rule, error);
@@ -441,6 +465,54 @@ bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned
 fail:
 	bench_ovs_free(o, false);
 	return r;
+}
+
+int
+bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned int n_handlers,
+		struct bench_system *sys, struct bench_ovs **out, GError **error)
+{
+	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
+
+	o->schema = g_strdup(OVS_SCHEMA);
+	o->dp_name = g_strdup(OVS_DP);
+	return ovs_setup(o, ports, veths, n_veths, n_handlers, sys, out, error);
+}
+
+int
+bench_ovs_setup_build(const char *src, const char *type, unsigned int ports, char **veths,
+		      unsigned int n_veths, struct bench_system *sys, struct bench_ovs **out,
+		      GError **error)
+{
+	static const char *const dirs[] = { "vswitchd", "utilities", "ovsdb" };
+	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
+	g_autoptr(GString) path = g_string_new(NULL);
+	g_autofree char *vswitchd = g_build_filename(src, "vswitchd", "ovs-vswitchd", NULL);
+
+	if (!g_file_test(vswitchd, G_FILE_TEST_IS_EXECUTABLE)) {
+		g_set_error(error, OVSDP_ERROR, ENOENT,
+			    "%s not found: not an Open vSwitch build's src/ (contrib/ovs/build "
+			    "prints one)", vswitchd);
+		g_free(o);
+		return -ENOENT;
+	}
+	/* The build's programs before any installed ones: bench_run and
+	 * ovs_spawn search our own PATH. */
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++)
+		g_string_append_printf(path, "%s/%s:", src, dirs[i]);
+	g_string_append(path, g_getenv("PATH") ? g_getenv("PATH") : "/usr/bin:/bin");
+	g_setenv("PATH", path->str, TRUE);
+	o->env = g_get_environ();
+	o->env = g_environ_setenv(o->env, "OVS_PKGDATADIR", src, TRUE);
+	o->schema = g_build_filename(src, "vswitchd", "vswitch.ovsschema", NULL);
+	o->type = g_strdup(type);
+	o->dp_name = g_strdup_printf("ovs-%s", type ? type : "system");
+	return ovs_setup(o, ports, veths, n_veths, 0, sys, out, error);
+}
+
+const char *const *
+bench_ovs_environ(const struct bench_ovs *o)
+{
+	return (const char *const *)o->env;
 }
 
 static void
@@ -475,5 +547,8 @@ bench_ovs_free(struct bench_ovs *o, bool delete_dp)
 	g_free(o->dir);
 	g_strfreev(o->env);
 	g_free(o->db);
+	g_free(o->schema);
+	g_free(o->type);
+	g_free(o->dp_name);
 	g_free(o);
 }

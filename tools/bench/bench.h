@@ -332,6 +332,16 @@ int bench_ovs_setup(unsigned int ports, char **veth_bridge_ends, unsigned int n_
 		    GError **error);
 /* The same ovs-vswitchd as the next system: its rule becomes sys->rule. */
 int bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error);
+/* The same from an Open vSwitch build tree: 'src' is its src/ folder (as
+ * contrib/ovs/build makes it), whose programs then come first in our PATH;
+ * the bridge is of datapath_type 'type' (NULL: system), its datapath
+ * ovs-TYPE. */
+int bench_ovs_setup_build(const char *src, const char *type, unsigned int ports,
+			  char **veth_bridge_ends, unsigned int n_veths, struct bench_system *sys,
+			  struct bench_ovs **out, GError **error);
+/* The environment its programs run in (OVS_RUNDIR...): ovs-appctl finds
+ * this ovs-vswitchd with it. */
+const char *const *bench_ovs_environ(const struct bench_ovs *o);
 void bench_ovs_free(struct bench_ovs *o, bool delete_dp);
 char *bench_ovs_version(void);
 

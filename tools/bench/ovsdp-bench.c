@@ -152,7 +152,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		"(the reference tests of OVS's per-vport dispatch patch, plus sockets,\n"
 		"throughput, wakeups and reordering).  Needs root and the openvswitch\n"
 		"module; runs in a private network namespace.\n\n"
-		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd,\n"
+		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd or ovs-vswitchd,\n"
 		"'ovsdp-bench curves --help' the cost of each dispatcher against bridge size.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
