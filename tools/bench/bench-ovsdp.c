@@ -66,13 +66,15 @@ bench_ovsdp_setup(const char *dp_name, unsigned int ports, char **veths, unsigne
 	r = bench_link_up(dp_name, error);
 	if (r < 0)
 		goto fail;
-	o->veths = g_new0(char *, n_veths + 1);
-	for (unsigned int i = 0; i < n_veths; i++)
-		o->veths[i] = g_strdup(veths[i]);
-	r = bench_ovsdp_attach_veths(o, error);
-	if (r < 0)
-		goto fail;
-	o->ports += n_veths;
+	for (unsigned int i = 0; i < n_veths; i++) {
+		struct ovsdp_vport_spec spec = { .name = veths[i], .type = OVSDP_VPORT_TYPE_NETDEV };
+
+		r = ovsdp_vport_add(o->dp, &spec, NULL, error);
+		if (r < 0)
+			goto fail;
+		o->ports++;
+	}
+	o->veths = g_strdupv(veths);
 	/* The rest are internal ports: cheap to create, and what the socket
 	 * count of a big bridge needs. */
 	for (unsigned int i = 0; o->ports < ports; i++) {
@@ -180,19 +182,6 @@ bench_ovsdp_release_veths(struct bench_ovsdp *o)
 		if (ovsdp_vport_del_by_name(o->dp, *v, &err) < 0)
 			g_warning("%s: %s", *v, err->message);
 	}
-}
-
-int
-bench_ovsdp_attach_veths(struct bench_ovsdp *o, GError **error)
-{
-	for (char **v = o->veths; v && *v; v++) {
-		struct ovsdp_vport_spec spec = { .name = *v, .type = OVSDP_VPORT_TYPE_NETDEV };
-		int r = ovsdp_vport_add(o->dp, &spec, NULL, error);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 void

@@ -305,8 +305,6 @@ int bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned 
 void bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys);
 /* Take the veth ports off the datapath (for the next system). */
 void bench_ovsdp_release_veths(struct bench_ovsdp *o);
-/* Put them back on it. */
-int bench_ovsdp_attach_veths(struct bench_ovsdp *o, GError **error);
 unsigned int bench_ovsdp_ports(const struct bench_ovsdp *o);
 void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
 

@@ -401,13 +401,12 @@ our_handlers(const struct bench_env *env)
 	return 0;
 }
 
-/* What the systems run on: our datapath (with the veths on it or not) and
- * ovs-vswitchd's.  The veths are on one of them at a time, so a switch from
- * one to the other moves them; our datapath and its ports stay. */
+/* What the systems run on: our datapath or ovs-vswitchd's, one at a time.
+ * ovs-vswitchd deletes every other datapath when it starts, so ours is
+ * made again (with all its ports) when it comes back after ovs-vswitchd. */
 struct hosts {
 	char **bridge_ends;
 	struct bench_ovsdp *ours;
-	bool ours_veths;                /* the veths are on our datapath */
 	struct bench_ovs *ovs;
 	char *ovs_why;                  /* why ovs-vswitchd's systems cannot run */
 };
@@ -440,15 +439,8 @@ ours_ready(struct bench_env *env, struct hosts *h, GError **error)
 				      env->p->plugins_conf, &h->ours, error);
 		if (r < 0)
 			return r;
-		h->ours_veths = true;
 		bench_progress("setup: %u ports in %.1f s", bench_ovsdp_ports(h->ours),
 			       (double)(bench_monotonic_ns() - t0) / 1e9);
-	}
-	if (!h->ours_veths) {
-		r = bench_ovsdp_attach_veths(h->ours, error);
-		if (r < 0)
-			return r;
-		h->ours_veths = true;
 	}
 	if (!env->rx) {
 		env->rx = bench_rx_start(OUR_DP, error);
@@ -459,7 +451,8 @@ ours_ready(struct bench_env *env, struct hosts *h, GError **error)
 }
 
 /* One ovs-vswitchd system: ovs-vswitchd started when it is not running
- * (the veths taken off our datapath), else only its rule replaced. */
+ * (our datapath deleted first: it would delete it), else only its rule
+ * replaced. */
 static void
 run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsigned int index,
 	unsigned int total)
@@ -475,11 +468,12 @@ run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsign
 		system_set(sys, "skipped", h->ovs_why);
 		return;
 	}
-	if (h->ours_veths) {
+	if (!h->ovs && h->ours) {
+		bench_progress("removing datapath %s", OUR_DP);
 		bench_rx_stop(env->rx);
 		env->rx = NULL;
-		bench_ovsdp_release_veths(h->ours);
-		h->ours_veths = false;
+		bench_ovsdp_free(h->ours, true);
+		h->ours = NULL;
 	}
 	t0 = bench_monotonic_ns();
 	if (!h->ovs) {
@@ -522,8 +516,8 @@ run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsign
 
 /* Each repetition's order: the systems shuffled with the seed, then those
  * of one host (our datapath, ovs-vswitchd) kept together in the shuffled
- * order, the host of the first one first, so that a repetition moves the
- * veths between them once.  In the first repetition our systems go first
+ * order, the host of the first one first, so that a repetition sets each
+ * up once.  In the first repetition our systems go first
  * when --handlers is not set: ovs-vswitchd's handler count is theirs. */
 static void
 make_orders(struct bench_run *run)
@@ -602,8 +596,8 @@ rep_run(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsign
 }
 
 /* A system's status over the run: ok when it ran in any repetition (those
- * where it did not say so in bench.json and under the table), else its
- * last repetition's. */
+ * where it did not say so in bench.json and under the table), else that of
+ * its last repetition that got its turn. */
 static void
 system_summarize(struct bench_system *s, unsigned int repeat)
 {
@@ -612,8 +606,12 @@ system_summarize(struct bench_system *s, unsigned int repeat)
 			system_set(s, "ok", NULL);
 			return;
 		}
-	if (repeat && s->reps[repeat - 1].status)
-		system_set(s, s->reps[repeat - 1].status, s->reps[repeat - 1].reason);
+	for (unsigned int r = repeat; r-- > 0;)
+		if (strcmp(s->reps[r].status, "not run")) {
+			system_set(s, s->reps[r].status, s->reps[r].reason);
+			return;
+		}
+	system_set(s, "skipped", "the run stopped before its turn");
 }
 
 static int
@@ -661,6 +659,11 @@ out:
 	for (guint i = 0; i < n; i++) {
 		struct bench_system *s = run->systems->pdata[i];
 
+		for (unsigned int k = 0; k < s->n_reps; k++)
+			if (!s->reps[k].status) {
+				s->reps[k].status = g_strdup("not run");
+				s->reps[k].reason = g_strdup("the run stopped before its turn");
+			}
 		if (s->reps)
 			system_summarize(s, s->n_reps);
 	}
