@@ -303,8 +303,6 @@ int bench_ovsdp_setup(const char *dp_name, unsigned int ports, char **veth_bridg
 int bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
 		      GError **error);
 void bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys);
-/* Take the veth ports off the datapath (for the next system). */
-void bench_ovsdp_release_veths(struct bench_ovsdp *o);
 unsigned int bench_ovsdp_ports(const struct bench_ovsdp *o);
 void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
 

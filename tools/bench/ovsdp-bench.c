@@ -774,7 +774,14 @@ main(int argc, char **argv)
 	for (guint i = 0; i < run.systems->len; i++) {
 		struct bench_system *s = run.systems->pdata[i];
 
-		if (!strcmp(s->status, "failed")) {
+		/* A repetition that failed fails the run, even when others ran. */
+		for (unsigned int r = 0; r < s->n_reps; r++)
+			if (!strcmp(s->reps[r].status, "failed")) {
+				fprintf(stderr, "ovsdp-bench: %s failed in repetition %u: %s\n",
+					s->name, r + 1, s->reps[r].reason);
+				status = EXIT_FAIL;
+			}
+		if (!s->n_reps && !strcmp(s->status, "failed")) {
 			fprintf(stderr, "ovsdp-bench: %s failed: %s\n", s->name, s->reason);
 			status = EXIT_FAIL;
 		}
