@@ -174,17 +174,6 @@ bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys)
 }
 
 void
-bench_ovsdp_release_veths(struct bench_ovsdp *o)
-{
-	for (char **v = o->veths; v && *v; v++) {
-		g_autoptr(GError) err = NULL;
-
-		if (ovsdp_vport_del_by_name(o->dp, *v, &err) < 0)
-			g_warning("%s: %s", *v, err->message);
-	}
-}
-
-void
 bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp)
 {
 	if (!o)

@@ -30,25 +30,27 @@ plot for [i=1:words(names_loaded_port)] sprintf("%s/cdf-loaded_port-%d.dat", dat
 
 unset logscale x
 set yrange [0:*]
+# Bars: the median over the repetitions, error bars their min and max
+# (columns y, ymin, ymax of each test in loss.dat and throughput.dat).
 set style data histogram
-set style histogram clustered gap 1
+set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
 set xtics nomirror
 set key top right
 
 if (bars) {
 	set output outdir."/loss-under-load.png"
-	set title "Probe loss under load (".title_extra.")"
+	set title "Probe loss under load, median and min-max of the repetitions (".title_extra.")"
 	set xlabel ""
 	set ylabel "probes lost (%)"
 	set yrange [0:105]
-	plot datadir."/loss.dat" using 2:xtic(1) title "3: loaded port", \
-	     "" using 3 title "4: idle port"
+	plot datadir."/loss.dat" using 2:3:4:xtic(1) title "3: loaded port", \
+	     "" using 5:6:7 title "4: idle port"
 
 	set output outdir."/throughput.png"
-	set title "Test 6: upcalls handled per second (".title_extra.")"
+	set title "Test 6: upcalls handled per second, median and min-max (".title_extra.")"
 	set ylabel "upcalls executed to the local port per second"
 	set yrange [0:*]
-	plot datadir."/throughput.dat" using 2:xtic(1) title "one flood port", \
-	     "" using 3 title "all ports flooded"
+	plot datadir."/throughput.dat" using 2:3:4:xtic(1) title "one flood port", \
+	     "" using 5:6:7 title "all ports flooded"
 }

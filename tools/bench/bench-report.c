@@ -19,6 +19,14 @@
 
 static gint64 progress_start;
 static bool progress_open;      /* a \r line is on the terminal */
+static char *progress_prefix;   /* "[rep 2/3] " */
+
+void
+bench_progress_prefix(const char *prefix)
+{
+	g_free(progress_prefix);
+	progress_prefix = g_strdup(prefix);
+}
 
 void
 bench_progress(const char *fmt, ...)
@@ -35,10 +43,12 @@ bench_progress(const char *fmt, ...)
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (isatty(STDERR_FILENO)) {
-		fprintf(stderr, "\r\033[K[%02u:%02u] %s", s / 60, s % 60, msg);
+		fprintf(stderr, "\r\033[K[%02u:%02u] %s%s", s / 60, s % 60,
+			progress_prefix ? progress_prefix : "", msg);
 		progress_open = true;
 	} else {
-		fprintf(stderr, "[%02u:%02u] %s\n", s / 60, s % 60, msg);
+		fprintf(stderr, "[%02u:%02u] %s%s\n", s / 60, s % 60,
+			progress_prefix ? progress_prefix : "", msg);
 	}
 	fflush(stderr);
 }
@@ -193,28 +203,10 @@ ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : NAN;
 }
 
+/* One repetition's tests, as a run without repetitions had them. */
 static void
-json_system(struct json *j, const struct bench_system *s)
+json_tests(struct json *j, const struct bench_results *r)
 {
-	const struct bench_results *r = &s->res;
-
-	json_object_begin(j);
-	json_kv_string(j, "name", s->name);
-	json_kv_string(j, "kind", s->kind == BENCH_OVS ? "ovs-vswitchd" :
-				  s->kind == BENCH_RAW ? "raw" : "ovsdp");
-	json_kv_string(j, "status", s->status);
-	json_kv_string(j, "reason", s->reason);
-	json_kv_string(j, "description", s->description);
-	json_kv_string(j, "mode", s->mode);
-	json_kv_string(j, "version", s->version);
-	json_kv_uint(j, "handlers", s->n_handlers);
-	if (s->kind == BENCH_OVS) {
-		json_kv_string(j, "ovs_rule", s->rule);
-		json_kv_uint(j, "n_handler_threads_set", s->handlers_set);
-		json_kv_uint(j, "n_revalidator_threads_set", s->handlers_set ? 1 : 0);
-	}
-	json_kv_double(j, "setup_s", s->setup_s);
-	json_kv_int(j, "handler_threads_pinned", s->pinned);
 	json_kv_object_begin(j, "tests");
 
 	json_latency(j, "one_port", &r->one_port);
@@ -291,6 +283,42 @@ json_system(struct json *j, const struct bench_system *s)
 	json_object_end(j);
 
 	json_object_end(j);
+}
+
+static void
+json_system(struct json *j, const struct bench_system *s)
+{
+	json_object_begin(j);
+	json_kv_string(j, "name", s->name);
+	json_kv_string(j, "kind", s->kind == BENCH_OVS ? "ovs-vswitchd" :
+				  s->kind == BENCH_RAW ? "raw" : "ovsdp");
+	/* ok when it ran in any repetition; each repetition says its own */
+	json_kv_string(j, "status", s->status);
+	json_kv_string(j, "reason", s->reason);
+	json_kv_string(j, "description", s->description);
+	json_kv_string(j, "mode", s->mode);
+	json_kv_string(j, "version", s->version);
+	json_kv_uint(j, "handlers", s->n_handlers);
+	if (s->kind == BENCH_OVS) {
+		json_kv_string(j, "ovs_rule", s->rule);
+		json_kv_uint(j, "n_handler_threads_set", s->handlers_set);
+		json_kv_uint(j, "n_revalidator_threads_set", s->handlers_set ? 1 : 0);
+	}
+	json_kv_array_begin(j, "repetitions");
+	for (unsigned int i = 0; i < s->n_reps; i++) {
+		const struct bench_rep *rep = &s->reps[i];
+
+		json_object_begin(j);
+		json_kv_uint(j, "rep", i + 1);
+		json_kv_uint(j, "position", rep->position);
+		json_kv_string(j, "status", rep->status ? rep->status : "not run");
+		json_kv_string(j, "reason", rep->reason);
+		json_kv_double(j, "setup_s", rep->setup_s);
+		json_kv_int(j, "handler_threads_pinned", rep->pinned);
+		json_tests(j, &rep->res);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_object_end(j);
 }
 
@@ -315,6 +343,8 @@ static const struct json_field params_json[] = {
 	PARAM("reorder_frames", JSON_UINT, reorder_frames),
 	PARAM("private_netns", JSON_BOOL, netns),
 	PARAM("ovs_rule", JSON_STR, ovs_rule),        /* null: the two default peers */
+	PARAM("repeat", JSON_UINT, repeat),
+	PARAM("seed", JSON_UINT, seed),
 };
 #undef PARAM
 
@@ -389,6 +419,19 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_kv_string(j, "sender_cpus", run->sender_cpus);
 	json_kv_string(j, "handler_cpus", run->handler_cpus);
 	json_object_end(j);
+	/* Each repetition's order, shuffled with params.seed. */
+	json_kv_array_begin(j, "repetitions");
+	for (unsigned int r = 0; run->order && r < run->p->repeat; r++) {
+		json_object_begin(j);
+		json_kv_uint(j, "rep", r + 1);
+		json_kv_array_begin(j, "order");
+		for (guint k = 0; k < run->systems->len; k++)
+			json_string(j, ((struct bench_system *)
+					run->systems->pdata[run->order[r * run->systems->len + k]])->name);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_kv_array_begin(j, "systems");
 	for (guint i = 0; i < run->systems->len; i++)
 		json_system(j, run->systems->pdata[i]);
@@ -418,87 +461,380 @@ write_json(struct bench_run *run, const char *path, GError **error)
 
 /* ---- markdown ------------------------------------------------------------ */
 
+/* Each cell is the median over the repetitions in which the system and the
+ * test ran, and the spread (min-max) when there is more than one: a
+ * repetition in which either did not run is left out, never counted as 0. */
+
+static bool
+ok_status(const char *status)
+{
+	return status && !strcmp(status, "ok");
+}
+
 static bool
 ok(const struct bench_system *s)
 {
-	return !strcmp(s->status, "ok");
+	return ok_status(s->status);
 }
 
-/* A mark on figures that hold receive times from our clock, not the
- * kernel's (SO_TIMESTAMPNS gave no stamp): they are later by a wakeup. */
-static const char *
-clock_mark(uint64_t user_clock)
+#define FIGS_MAX 6
+
+/* A row's figures from one repetition: false when its test did not run
+ * then; a figure NAN when the repetition has none (nothing received).
+ * 'raw' is the raw limit's results of the same repetition, when it ran;
+ * *user_clock is set when a figure holds probes timed by our clock. */
+typedef bool (*figs_fn)(const struct bench_results *r, const struct bench_results *raw,
+			double *v, bool *user_clock);
+
+struct row {
+	unsigned int n;                 /* figures, '/'-separated */
+	int decimals;
+	const char *none;               /* a figure no repetition had */
+	bool vs_raw;                    /* needs the raw limit's repetition */
+	figs_fn fn;
+};
+
+static double
+loss_of(const struct bench_latency *l)
 {
-	return user_clock ? " (user clock!)" : "";
+	return loss_pct(l->sent, l->received);
+}
+
+static bool
+f_sockets(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = r->sockets.netlink;
+	return r->sockets.done;
+}
+
+static bool
+lat4(const struct bench_latency *l, double *v, bool *uc)
+{
+	v[0] = l->s.min, v[1] = l->s.mean, v[2] = l->s.max, v[3] = l->s.sd;
+	*uc |= l->user_clock != 0;
+	return l->done;
+}
+
+static bool
+pct(const struct bench_latency *l, double *v, bool *uc)
+{
+	v[0] = l->s.p50, v[1] = l->s.p99;
+	*uc |= l->user_clock != 0;
+	return l->done;
+}
+
+/* Loss over the probes actually sent, and those the sender socket refused
+ * (named, never counted as lost). */
+static bool
+loss(const struct bench_latency *l, double *v)
+{
+	v[0] = loss_of(l), v[1] = (double)l->send_failures;
+	return l->done;
+}
+
+static bool
+load(const struct bench_latency *l, double *v)
+{
+	v[0] = l->load.per_s, v[1] = l->handled_per_s, v[2] = (double)l->load.errors;
+	return l->done && l->loaded;
+}
+
+static bool
+flood(const struct bench_flood *f, double *v)
+{
+	v[0] = f->offered_per_s, v[1] = f->per_s, v[2] = (double)f->send_errors;
+	return f->done;
+}
+
+static bool
+vs_raw(const struct bench_flood *f, const struct bench_flood *raw, double *v)
+{
+	double cpu = cpu_us_per_upcall(f), raw_cpu = cpu_us_per_upcall(raw);
+
+	v[0] = raw->done && raw->per_s > 0 ? f->per_s / raw->per_s : NAN;
+	v[1] = isfinite(raw_cpu) && raw_cpu > 0 ? cpu / raw_cpu : NAN;
+	return f->done && raw->done;
+}
+
+static bool
+f_one(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw;
+	return lat4(&r->one_port, v, uc);
+}
+
+static bool
+f_one_pct(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw;
+	return pct(&r->one_port, v, uc);
+}
+
+static bool
+f_one_loss(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return loss(&r->one_port, v);
+}
+
+static bool
+f_all(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw;
+	v[0] = r->avg_of_avgs, v[1] = r->mdev_of_avgs;
+	*uc |= r->all_ports_user_clock != 0;
+	return r->all_ports_done;
+}
+
+static bool
+f_loaded(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	const struct bench_latency *l = &r->loaded_port;
+
+	(void)raw;
+	v[0] = l->s.mean, v[1] = l->s.sd;
+	*uc |= l->user_clock != 0;
+	return loss(l, v + 2);
+}
+
+static bool
+f_loaded_pct(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw;
+	return pct(&r->loaded_port, v, uc);
+}
+
+static bool
+f_loaded_load(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return load(&r->loaded_port, v);
+}
+
+static bool
+f_idle(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	lat4(&r->idle_port, v, uc);
+	(void)raw;
+	return loss(&r->idle_port, v + 4);
+}
+
+static bool
+f_idle_pct(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw;
+	return pct(&r->idle_port, v, uc);
+}
+
+static bool
+f_idle_load(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return load(&r->idle_port, v);
+}
+
+static bool
+f_flood_rate(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return flood(&r->flood_rate, v);
+}
+
+static bool
+f_cpu_rate(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = cpu_us_per_upcall(&r->flood_rate);
+	return r->flood_rate.done;
+}
+
+static bool
+f_vs_raw_rate(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)uc;
+	return vs_raw(&r->flood_rate, &raw->flood_rate, v);
+}
+
+static bool
+f_flood_one(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return flood(&r->flood_one, v);
+}
+
+static bool
+f_flood_all(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return flood(&r->flood_all, v);
+}
+
+static bool
+f_cpu_all(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = cpu_us_per_upcall(&r->flood_all);
+	return r->flood_all.done;
+}
+
+static bool
+f_vs_raw_all(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)uc;
+	return vs_raw(&r->flood_all, &raw->flood_all, v);
+}
+
+static bool
+f_empty(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = r->wakeups.has_empty ? ratio(r->wakeups.empty_wakeups, r->wakeups.handled) : NAN;
+	return r->wakeups.done;
+}
+
+static bool
+f_ctx(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = r->wakeups.ctx_valid ? ratio(r->wakeups.ctx_voluntary, r->wakeups.handled) : NAN;
+	return r->wakeups.done;
+}
+
+static bool
+f_reorder(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	v[0] = r->reorder.flows ? (double)r->reorder.reordered / r->reorder.flows : NAN;
+	return r->reorder.done;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, min and max of n values (sorted in place); NAN when n == 0. */
+struct spread {
+	unsigned int n;
+	double median, min, max;
+};
+
+static struct spread
+spread_of(double *v, unsigned int n)
+{
+	struct spread s = { n, NAN, NAN, NAN };
+
+	if (!n)
+		return s;
+	qsort(v, n, sizeof *v, cmp_double);
+	s.min = v[0];
+	s.max = v[n - 1];
+	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return s;
+}
+
+/* The spread of figure k of a row over the repetitions of 's' in which it
+ * and the test ran; *runs how many those were. */
+static struct spread
+row_spread(const struct bench_system *s, const struct bench_system *raw, const struct row *row,
+	   unsigned int k, unsigned int *runs, bool *user_clock)
+{
+	g_autofree double *vals = g_new(double, s->n_reps + 1);
+	unsigned int n = 0;
+
+	*runs = 0;
+	for (unsigned int r = 0; r < s->n_reps; r++) {
+		const struct bench_results *rr = NULL;
+		double v[FIGS_MAX];
+
+		if (!ok_status(s->reps[r].status))
+			continue;
+		if (raw && r < raw->n_reps && ok_status(raw->reps[r].status))
+			rr = &raw->reps[r].res;
+		if (row->vs_raw && !rr)
+			continue;
+		for (unsigned int i = 0; i < FIGS_MAX; i++)
+			v[i] = NAN;
+		if (!row->fn(&s->reps[r].res, rr, v, user_clock))
+			continue;
+		++*runs;
+		if (isfinite(v[k]))
+			vals[n++] = v[k];
+	}
+	return spread_of(vals, n);
 }
 
 static char *
-cell_lat4(const struct bench_latency *l)
+cell(const struct bench_system *s, const struct bench_system *raw, const struct row *row)
 {
-	if (!l->done)
+	GString *c;
+	unsigned int runs = 0;
+	bool uc = false;
+
+	if (!ok(s))
+		return g_strdup(s->status);
+	c = g_string_new(NULL);
+	for (unsigned int k = 0; k < row->n; k++) {
+		struct spread sp = row_spread(s, raw, row, k, &runs, &uc);
+
+		if (k)
+			g_string_append_c(c, '/');
+		if (!sp.n)
+			g_string_append(c, row->none);
+		else if (sp.n == 1 || sp.min == sp.max)
+			g_string_append_printf(c, "%.*f", row->decimals, sp.median);
+		else
+			g_string_append_printf(c, "%.*f [%.*f-%.*f]", row->decimals, sp.median,
+					       row->decimals, sp.min, row->decimals, sp.max);
+	}
+	if (!runs) {
+		g_string_free(c, TRUE);
 		return g_strdup("n/a");
-	if (!l->n_lat)
-		return g_strdup("none received");
-	return g_strdup_printf("%.1f/%.1f/%.1f/%.1f%s", l->s.min, l->s.mean, l->s.max, l->s.sd,
-			       clock_mark(l->user_clock));
+	}
+	if (uc)
+		g_string_append(c, " (user clock!)");
+	if (runs < s->n_reps)
+		g_string_append_printf(c, " (%u of %u runs)", runs, s->n_reps);
+	return g_string_free(c, FALSE);
 }
 
-/* Loss over the probes actually sent; those the sender socket refused are
- * named, never counted as lost. */
-static char *
-cell_loss(const struct bench_latency *l)
+static const struct bench_system *
+raw_system(const struct bench_run *run)
 {
-	if (!l->done)
-		return g_strdup("n/a");
-	if (l->send_failures)
-		return g_strdup_printf("%.0f %% of %" G_GUINT64_FORMAT " sent (%" G_GUINT64_FORMAT
-				       " not sent)", loss_pct(l->sent, l->received), l->sent,
-				       l->send_failures);
-	return g_strdup_printf("%.0f %%", loss_pct(l->sent, l->received));
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->kind == BENCH_RAW && ok(s))
+			return s;
+	}
+	return NULL;
 }
 
-/* Offered (measured on the sender) and handled (executed to the local
- * port) frames per second, and what the sender failed to send. */
-static char *
-cell_rates(double offered, double handled, uint64_t failures)
+static void
+md_row(GString *md, struct bench_run *run, const char *label, const struct row *row)
 {
-	if (failures)
-		return g_strdup_printf("%.0f/%.0f (%" G_GUINT64_FORMAT " send failures)", offered,
-				       handled, failures);
-	return g_strdup_printf("%.0f/%.0f", offered, handled);
-}
+	const struct bench_system *raw = raw_system(run);
 
-static char *
-cell_load(const struct bench_latency *l)
-{
-	if (!l->done || !l->loaded)
-		return g_strdup("n/a");
-	return cell_rates(l->load.per_s, l->handled_per_s, l->load.errors);
-}
+	if (row->vs_raw && !raw)
+		return;
+	g_string_append_printf(md, "| %s |", label);
+	for (guint i = 0; i < run->systems->len; i++) {
+		g_autofree char *c = cell(run->systems->pdata[i], raw, row);
 
-static char *
-c_loaded_load(const struct bench_system *s)
-{
-	return cell_load(&s->res.loaded_port);
-}
-
-static char *
-c_idle_load(const struct bench_system *s)
-{
-	return cell_load(&s->res.idle_port);
-}
-
-typedef char *(*cell_fn)(const struct bench_system *s);
-
-static char *
-c_sockets(const struct bench_system *s)
-{
-	return s->res.sockets.done ? g_strdup_printf("%d", s->res.sockets.netlink) : g_strdup("n/a");
+		g_string_append_printf(md, " %s |", c);
+	}
+	g_string_append_c(md, '\n');
 }
 
 static char *
 c_dispatch(const struct bench_system *s)
 {
+	if (!ok(s))
+		return g_strdup(s->status);
 	if (s->kind == BENCH_OVS)
 		return g_strdup_printf("%s, %u handlers%s; `%s`%s", s->mode ? s->mode : s->name,
 				       s->n_handlers, s->handlers_set ? " (set)" : "", s->rule,
@@ -507,238 +843,46 @@ c_dispatch(const struct bench_system *s)
 	return g_strdup_printf("%s, %u handlers", s->mode ? s->mode : s->name, s->n_handlers);
 }
 
-static char *
-c_one(const struct bench_system *s)
-{
-	return cell_lat4(&s->res.one_port);
-}
-
-static char *
-c_one_loss(const struct bench_system *s)
-{
-	return cell_loss(&s->res.one_port);
-}
-
-static char *
-cell_pct(const struct bench_latency *l)
-{
-	if (!l->done)
-		return g_strdup("n/a");
-	if (!l->n_lat)
-		return g_strdup("none received");
-	return g_strdup_printf("%.1f/%.1f%s", l->s.p50, l->s.p99, clock_mark(l->user_clock));
-}
-
-static char *
-c_one_pct(const struct bench_system *s)
-{
-	return cell_pct(&s->res.one_port);
-}
-
-static char *
-c_loaded_pct(const struct bench_system *s)
-{
-	return cell_pct(&s->res.loaded_port);
-}
-
-static char *
-c_idle_pct(const struct bench_system *s)
-{
-	return cell_pct(&s->res.idle_port);
-}
-
-static char *
-c_all(const struct bench_system *s)
-{
-	if (!s->res.all_ports_done)
-		return g_strdup("n/a");
-	return g_strdup_printf("%.2f/%.2f%s", s->res.avg_of_avgs, s->res.mdev_of_avgs,
-			       clock_mark(s->res.all_ports_user_clock));
-}
-
-static char *
-c_loaded(const struct bench_system *s)
-{
-	const struct bench_latency *l = &s->res.loaded_port;
-	g_autofree char *loss = cell_loss(l);
-
-	if (!l->done)
-		return g_strdup("n/a");
-	if (!l->n_lat)
-		return g_strdup_printf("none received, %s", loss);
-	return g_strdup_printf("%.1f/%.1f%s, %s", l->s.mean, l->s.sd, clock_mark(l->user_clock),
-			       loss);
-}
-
-static char *
-c_idle(const struct bench_system *s)
-{
-	const struct bench_latency *l = &s->res.idle_port;
-	g_autofree char *lat = cell_lat4(l);
-	g_autofree char *loss = cell_loss(l);
-
-	if (!l->done)
-		return g_strdup("n/a");
-	return g_strdup_printf("%s, %s", lat, loss);
-}
-
-static char *
-cell_flood(const struct bench_flood *f)
-{
-	if (!f->done)
-		return g_strdup("n/a");
-	return cell_rates(f->offered_per_s, f->per_s, f->send_errors);
-}
-
-static char *
-c_flood_rate(const struct bench_system *s)
-{
-	return cell_flood(&s->res.flood_rate);
-}
-
-static char *
-c_flood_one(const struct bench_system *s)
-{
-	return cell_flood(&s->res.flood_one);
-}
-
-static char *
-c_flood_all(const struct bench_system *s)
-{
-	return cell_flood(&s->res.flood_all);
-}
-
-static char *
-cell_cpu(const struct bench_flood *f)
-{
-	double us = cpu_us_per_upcall(f);
-
-	if (!f->done)
-		return g_strdup("n/a");
-	return isfinite(us) ? g_strdup_printf("%.1f", us) : g_strdup("unknown");
-}
-
-static char *
-c_cpu_rate(const struct bench_system *s)
-{
-	return cell_cpu(&s->res.flood_rate);
-}
-
-static char *
-c_cpu_all(const struct bench_system *s)
-{
-	return cell_cpu(&s->res.flood_all);
-}
-
-/* A system's figure against the raw limit's, as "x0.90". */
-static char *
-cell_vs(double mine, double raw)
-{
-	if (!isfinite(mine) || !isfinite(raw) || raw <= 0)
-		return g_strdup("n/a");
-	return g_strdup_printf("x%.2f", mine / raw);
-}
-
-static char *
-c_vs_raw_rate(const struct bench_system *s, const struct bench_system *raw)
-{
-	g_autofree char *rate = cell_vs(s->res.flood_rate.per_s, raw->res.flood_rate.per_s);
-	g_autofree char *cpu = cell_vs(cpu_us_per_upcall(&s->res.flood_rate),
-				       cpu_us_per_upcall(&raw->res.flood_rate));
-
-	return g_strdup_printf("%s, %s", rate, cpu);
-}
-
-static char *
-c_vs_raw_all(const struct bench_system *s, const struct bench_system *raw)
-{
-	g_autofree char *rate = cell_vs(s->res.flood_all.per_s, raw->res.flood_all.per_s);
-	g_autofree char *cpu = cell_vs(cpu_us_per_upcall(&s->res.flood_all),
-				       cpu_us_per_upcall(&raw->res.flood_all));
-
-	return g_strdup_printf("%s, %s", rate, cpu);
-}
-
-static char *
-c_empty(const struct bench_system *s)
-{
-	if (!s->res.wakeups.done)
-		return g_strdup("n/a");
-	if (!s->res.wakeups.has_empty)
-		return g_strdup("not exposed");
-	return g_strdup_printf("%.2f", ratio(s->res.wakeups.empty_wakeups, s->res.wakeups.handled));
-}
-
-static char *
-c_ctx(const struct bench_system *s)
-{
-	if (!s->res.wakeups.done)
-		return g_strdup("n/a");
-	if (!s->res.wakeups.ctx_valid)
-		return g_strdup("unknown (handler threads restarted)");
-	return g_strdup_printf("%.2f", ratio(s->res.wakeups.ctx_voluntary, s->res.wakeups.handled));
-}
-
-static char *
-c_reorder(const struct bench_system *s)
-{
-	if (!s->res.reorder.done)
-		return g_strdup("n/a");
-	return g_strdup_printf("%.1f", (double)s->res.reorder.reordered / s->res.reorder.flows);
-}
-
-static void
-md_row(GString *md, struct bench_run *run, const char *label, cell_fn fn)
-{
-	g_string_append_printf(md, "| %s |", label);
-	for (guint i = 0; i < run->systems->len; i++) {
-		const struct bench_system *s = run->systems->pdata[i];
-		g_autofree char *c = ok(s) ? fn(s) : g_strdup(s->status);
-
-		g_string_append_printf(md, " %s |", c);
-	}
-	g_string_append_c(md, '\n');
-}
-
-typedef char *(*cell_vs_fn)(const struct bench_system *s, const struct bench_system *raw);
-
-/* A row against the raw limit: only when it ran. */
-static void
-md_row_vs(GString *md, struct bench_run *run, const char *label, cell_vs_fn fn)
-{
-	const struct bench_system *raw = NULL;
-
-	for (guint i = 0; i < run->systems->len; i++) {
-		const struct bench_system *s = run->systems->pdata[i];
-
-		if (s->kind == BENCH_RAW && ok(s))
-			raw = s;
-	}
-	if (!raw)
-		return;
-	g_string_append_printf(md, "| %s |", label);
-	for (guint i = 0; i < run->systems->len; i++) {
-		const struct bench_system *s = run->systems->pdata[i];
-		g_autofree char *c = ok(s) ? fn(s, raw) : g_strdup(s->status);
-
-		g_string_append_printf(md, " %s |", c);
-	}
-	g_string_append_c(md, '\n');
-}
-
 /* Whether a figure of the run holds a probe timed by our clock. */
 static bool
 report_user_clock(const struct bench_run *run)
 {
 	for (guint i = 0; i < run->systems->len; i++) {
-		const struct bench_results *r = &((struct bench_system *)run->systems->pdata[i])->res;
+		const struct bench_system *s = run->systems->pdata[i];
 
-		if (r->one_port.user_clock || r->all_ports_user_clock ||
-		    r->loaded_port.user_clock || r->idle_port.user_clock)
-			return true;
+		for (unsigned int k = 0; k < s->n_reps; k++) {
+			const struct bench_results *r = &s->reps[k].res;
+
+			if (r->one_port.user_clock || r->all_ports_user_clock ||
+			    r->loaded_port.user_clock || r->idle_port.user_clock)
+				return true;
+		}
 	}
 	return false;
 }
+
+static const struct row
+	R_SOCK = { 1, 0, "?", false, f_sockets },
+	R_ONE = { 4, 1, "none received", false, f_one },
+	R_ONE_PCT = { 2, 1, "none received", false, f_one_pct },
+	R_ONE_LOSS = { 2, 0, "?", false, f_one_loss },
+	R_ALL = { 2, 2, "none received", false, f_all },
+	R_LOADED = { 4, 1, "none received", false, f_loaded },
+	R_LOADED_PCT = { 2, 1, "none received", false, f_loaded_pct },
+	R_LOADED_LOAD = { 3, 0, "?", false, f_loaded_load },
+	R_IDLE = { 6, 1, "none received", false, f_idle },
+	R_IDLE_PCT = { 2, 1, "none received", false, f_idle_pct },
+	R_IDLE_LOAD = { 3, 0, "?", false, f_idle_load },
+	R_FLOOD_RATE = { 3, 0, "?", false, f_flood_rate },
+	R_CPU_RATE = { 1, 1, "unknown", false, f_cpu_rate },
+	R_VS_RATE = { 2, 2, "n/a", true, f_vs_raw_rate },
+	R_FLOOD_ONE = { 3, 0, "?", false, f_flood_one },
+	R_FLOOD_ALL = { 3, 0, "?", false, f_flood_all },
+	R_CPU_ALL = { 1, 1, "unknown", false, f_cpu_all },
+	R_VS_ALL = { 2, 2, "n/a", true, f_vs_raw_all },
+	R_EMPTY = { 1, 2, "not exposed", false, f_empty },
+	R_CTX = { 1, 2, "unknown (handler threads restarted)", false, f_ctx },
+	R_REORDER = { 1, 1, "?", false, f_reorder };
 
 char *
 bench_report_markdown(struct bench_run *run)
@@ -767,46 +911,67 @@ bench_report_markdown(struct bench_run *run)
 	l_one = g_strdup_printf("1: one port latency min/avg/max/mdev (us), %u probes", p->probes);
 	l_all = g_strdup_printf("2: all %u veth ports, avg latency/mdev of per-port averages (us)",
 				p->veths);
-	l_loaded = g_strdup("3: one port under load on all ports: avg/mdev (us), loss");
-	l_idle = g_strdup("4: idle port while all others are loaded: min/avg/max/mdev (us), loss");
-	l_load3 = g_strdup_printf("3: load offered/handled frames/s (%s)", rate);
-	l_load4 = g_strdup_printf("4: load offered/handled frames/s (%s)", rate);
-	l_frate = g_strdup_printf("6: all %u ports at %s: offered/handled frames/s", p->veths,
-				  rate);
-	l_fone = g_strdup("6: saturation, one flood port: offered/handled frames/s");
-	l_fall = g_strdup_printf("6: saturation, all %u ports flooded: offered/handled frames/s",
-				 p->veths);
+	l_loaded = g_strdup("3: one port under load on all ports: avg/mdev (us)/loss (%)/"
+			    "probes not sent");
+	l_idle = g_strdup("4: idle port while all others are loaded: min/avg/max/mdev (us)/"
+			  "loss (%)/probes not sent");
+	l_load3 = g_strdup_printf("3: load offered/handled frames/s/send failures (%s)", rate);
+	l_load4 = g_strdup_printf("4: load offered/handled frames/s/send failures (%s)", rate);
+	l_frate = g_strdup_printf("6: all %u ports at %s: offered/handled frames/s/send failures",
+				  p->veths, rate);
+	l_fone = g_strdup("6: saturation, one flood port: offered/handled frames/s/send failures");
+	l_fall = g_strdup_printf("6: saturation, all %u ports flooded: offered/handled frames/s/"
+				 "send failures", p->veths);
 	l_wake = g_strdup("7: empty wakeups per upcall");
 	l_reorder = g_strdup_printf("8: reordered packets per flow (%u flows of %u)",
 				    p->reorder_flows, p->reorder_frames);
-	md_row(md, run, "dispatch", c_dispatch);
-	md_row(md, run, l_sock, c_sockets);
-	md_row(md, run, l_one, c_one);
-	md_row(md, run, "1: median/p99 (us)", c_one_pct);
-	md_row(md, run, "1: loss", c_one_loss);
-	md_row(md, run, l_all, c_all);
-	md_row(md, run, l_loaded, c_loaded);
-	md_row(md, run, "3: median/p99 (us)", c_loaded_pct);
-	md_row(md, run, l_load3, c_loaded_load);
-	md_row(md, run, l_idle, c_idle);
-	md_row(md, run, "4: median/p99 (us)", c_idle_pct);
-	md_row(md, run, l_load4, c_idle_load);
-	if (p->rate) {
-		md_row(md, run, l_frate, c_flood_rate);
-		md_row(md, run, "6: at that rate, handler CPU per upcall (us)", c_cpu_rate);
-		md_row_vs(md, run, "6: at that rate, vs the raw limit: handled/s, CPU per upcall",
-			  c_vs_raw_rate);
-	}
-	md_row(md, run, l_fone, c_flood_one);
-	md_row(md, run, l_fall, c_flood_all);
-	md_row(md, run, "6: saturation, all ports: handler CPU per upcall (us)", c_cpu_all);
-	md_row_vs(md, run, "6: saturation, all ports, vs the raw limit: handled/s, CPU per upcall",
-		  c_vs_raw_all);
-	md_row(md, run, l_wake, c_empty);
-	md_row(md, run, "7: handler context switches per upcall", c_ctx);
-	md_row(md, run, l_reorder, c_reorder);
+	g_string_append(md, "| dispatch |");
+	for (guint i = 0; i < run->systems->len; i++) {
+		g_autofree char *c = c_dispatch(run->systems->pdata[i]);
 
-	g_string_append_printf(md, "\nProbes every %u us; tests 3 and 4: %u probes under pktgen "
+		g_string_append_printf(md, " %s |", c);
+	}
+	g_string_append_c(md, '\n');
+	md_row(md, run, l_sock, &R_SOCK);
+	md_row(md, run, l_one, &R_ONE);
+	md_row(md, run, "1: median/p99 (us)", &R_ONE_PCT);
+	md_row(md, run, "1: loss (%)/probes not sent", &R_ONE_LOSS);
+	md_row(md, run, l_all, &R_ALL);
+	md_row(md, run, l_loaded, &R_LOADED);
+	md_row(md, run, "3: median/p99 (us)", &R_LOADED_PCT);
+	md_row(md, run, l_load3, &R_LOADED_LOAD);
+	md_row(md, run, l_idle, &R_IDLE);
+	md_row(md, run, "4: median/p99 (us)", &R_IDLE_PCT);
+	md_row(md, run, l_load4, &R_IDLE_LOAD);
+	if (p->rate) {
+		md_row(md, run, l_frate, &R_FLOOD_RATE);
+		md_row(md, run, "6: at that rate, handler CPU per upcall (us)", &R_CPU_RATE);
+		md_row(md, run, "6: at that rate, vs the raw limit: handled/s, CPU per upcall (x)",
+		       &R_VS_RATE);
+	}
+	md_row(md, run, l_fone, &R_FLOOD_ONE);
+	md_row(md, run, l_fall, &R_FLOOD_ALL);
+	md_row(md, run, "6: saturation, all ports: handler CPU per upcall (us)", &R_CPU_ALL);
+	md_row(md, run, "6: saturation, all ports, vs the raw limit: handled/s, CPU per upcall (x)",
+	       &R_VS_ALL);
+	md_row(md, run, l_wake, &R_EMPTY);
+	md_row(md, run, "7: handler context switches per upcall", &R_CTX);
+	md_row(md, run, l_reorder, &R_REORDER);
+
+	g_string_append_printf(md, "\n%u repetition%s, systems in a shuffled order each (seed %u)",
+			       p->repeat, p->repeat == 1 ? "" : "s", p->seed);
+	for (unsigned int r = 0; run->order && r < p->repeat; r++) {
+		g_string_append_printf(md, "%s rep %u: ", r ? ";" : ":", r + 1);
+		for (guint k = 0; k < run->systems->len; k++)
+			g_string_append_printf(md, "%s%s", k ? ", " : "",
+					       ((struct bench_system *)run->systems->pdata[
+						       run->order[r * run->systems->len + k]])->name);
+	}
+	g_string_append(md, ".  Each figure is the median over the repetitions in which the "
+			"system and the test ran, [min-max] when they differ; \"(k of N runs)\" "
+			"when it ran in fewer than all, never counted as 0 where it did not; "
+			"every repetition's raw figures are in bench.json.\n");
+	g_string_append_printf(md, "Probes every %u us; tests 3 and 4: %u probes under pktgen "
 			       "load (%u threads, %s in all, random source MAC, IP and UDP ports)%s; "
 			       "test 6: %.1f s each; test 7: "
 			       "%u frames %u ms apart.  Run took %.0f s.\n",
@@ -837,8 +1002,20 @@ bench_report_markdown(struct bench_run *run)
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
 
-		if (s->reason)
-			g_string_append_printf(md, "- %s: %s: %s\n", s->name, s->status, s->reason);
+		if (!ok(s)) {
+			if (s->reason)
+				g_string_append_printf(md, "- %s: %s: %s\n", s->name, s->status,
+						       s->reason);
+			continue;
+		}
+		/* The repetitions it did not run in, and why. */
+		for (unsigned int r = 0; r < s->n_reps; r++)
+			if (!ok_status(s->reps[r].status))
+				g_string_append_printf(md, "- %s, repetition %u: %s: %s\n", s->name,
+						       r + 1, s->reps[r].status ? s->reps[r].status
+									: "not run",
+						       s->reps[r].reason ? s->reps[r].reason
+									 : "(no reason)");
 	}
 	if (!run->load_ok && run->load_why)
 		g_string_append_printf(md, "- load: %s\n", run->load_why);
@@ -847,33 +1024,50 @@ bench_report_markdown(struct bench_run *run)
 
 /* ---- plots --------------------------------------------------------------- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* A CDF: sorted latencies and the fraction of probes SENT at or below
- * each, so that a lossy system's curve ends below 1. */
+/* A CDF over every repetition's probes of a test: sorted latencies and the
+ * fraction of probes SENT at or below each, so that a lossy system's curve
+ * ends below 1. */
 static bool
-write_cdf(const char *path, const struct bench_latency *l)
+write_cdf(const char *path, const struct bench_system *s, size_t offset)
 {
 	g_autofree double *v = NULL;
-	GString *s;
+	size_t n = 0;
+	uint64_t sent = 0;
+	GString *out;
 	bool r;
 
-	if (!l->done || l->n_lat == 0)
+	for (unsigned int k = 0; k < s->n_reps; k++) {
+		const struct bench_latency *l = (const void *)((const char *)&s->reps[k].res + offset);
+
+		if (!ok_status(s->reps[k].status) || !l->done)
+			continue;
+		v = g_renew(double, v, n + l->n_lat + 1);
+		memcpy(v + n, l->lat_us, l->n_lat * sizeof *v);
+		n += l->n_lat;
+		sent += l->sent;
+	}
+	if (n == 0)
 		return false;
-	v = g_memdup2(l->lat_us, l->n_lat * sizeof *v);
-	qsort(v, l->n_lat, sizeof *v, cmp_double);
-	s = g_string_new("# latency_us fraction_of_sent\n");
-	for (size_t i = 0; i < l->n_lat; i++)
-		g_string_append_printf(s, "%.3f %.6f\n", v[i], (double)(i + 1) / (double)l->sent);
-	r = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
-	g_string_free(s, TRUE);
+	qsort(v, n, sizeof *v, cmp_double);
+	out = g_string_new("# latency_us fraction_of_sent (every repetition)\n");
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(out, "%.3f %.6f\n", v[i], (double)(i + 1) / (double)sent);
+	r = g_file_set_contents(path, out->str, (gssize)out->len, NULL);
+	g_string_free(out, TRUE);
 	return r;
+}
+
+/* A bar with its error bar: the median and min-max over the repetitions in
+ * which the test ran; NaN (gnuplot draws no bar) when it ran in none, never
+ * a 0. */
+static void
+bar(GString *dat, const struct bench_system *s, const struct row *row, unsigned int k)
+{
+	unsigned int runs;
+	bool uc = false;
+	struct spread sp = row_spread(s, NULL, row, k, &runs, &uc);
+
+	g_string_append_printf(dat, " %.2f %.2f %.2f", sp.median, sp.min, sp.max);
 }
 
 static char *
@@ -914,8 +1108,9 @@ make_plots(struct bench_run *run, const char *dir)
 	g_autofree char *script = find_plot_script();
 	g_autofree char *out = NULL;
 	g_autoptr(GPtrArray) made = g_ptr_array_new();
-	GString *loss = g_string_new("# system test3_loss_pct test4_loss_pct\n");
-	GString *tput = g_string_new("# system one_port_per_s all_ports_per_s\n");
+	/* Per system: the median, min and max over the repetitions of each. */
+	GString *loss = g_string_new("# system test3_loss_pct min max test4_loss_pct min max\n");
+	GString *tput = g_string_new("# system one_port_per_s min max all_ports_per_s min max\n");
 	GString *names[G_N_ELEMENTS(cdfs)];
 	GString *vars = g_string_new(NULL);
 	bool have_bars = false;
@@ -927,12 +1122,10 @@ make_plots(struct bench_run *run, const char *dir)
 		names[t] = g_string_new(NULL);
 		for (guint i = 0; i < run->systems->len; i++) {
 			const struct bench_system *s = run->systems->pdata[i];
-			const struct bench_latency *l =
-				(const void *)((const char *)&s->res + cdfs[t].offset);
 			g_autofree char *file = g_strdup_printf("%s/cdf-%s-%u.dat", data,
 								cdfs[t].test, k + 1);
 
-			if (ok(s) && write_cdf(file, l)) {
+			if (ok(s) && write_cdf(file, s, cdfs[t].offset)) {
 				g_string_append_printf(names[t], "%s%s", k ? " " : "", s->name);
 				k++;
 			}
@@ -940,21 +1133,29 @@ make_plots(struct bench_run *run, const char *dir)
 	}
 	for (guint i = 0; i < run->systems->len; i++) {
 		const struct bench_system *s = run->systems->pdata[i];
-		const struct bench_results *r = &s->res;
+		unsigned int runs3, runs4, runs1, runs_all;
+		bool uc = false;
 
 		if (!ok(s))
 			continue;
-		if (r->loaded_port.done || r->idle_port.done) {
-			/* A test that did not run is missing (NaN: gnuplot
-			 * draws no bar), never a 0 % loss. */
-			g_string_append_printf(loss, "\"%s\" %.2f %.2f\n", s->name,
-					       r->loaded_port.done ? loss_pct(r->loaded_port.sent, r->loaded_port.received) : NAN,
-					       r->idle_port.done ? loss_pct(r->idle_port.sent, r->idle_port.received) : NAN);
+		/* Loss is figure 2 of tests 3's and 4's rows, 4 of the idle one. */
+		row_spread(s, NULL, &R_LOADED, 2, &runs3, &uc);
+		row_spread(s, NULL, &R_IDLE, 4, &runs4, &uc);
+		if (runs3 || runs4) {
+			g_string_append_printf(loss, "\"%s\"", s->name);
+			bar(loss, s, &R_LOADED, 2);
+			bar(loss, s, &R_IDLE, 4);
+			g_string_append_c(loss, '\n');
 			have_bars = true;
 		}
-		if (r->flood_one.done && r->flood_all.done)
-			g_string_append_printf(tput, "\"%s\" %.1f %.1f\n", s->name, r->flood_one.per_s,
-					       r->flood_all.per_s);
+		row_spread(s, NULL, &R_FLOOD_ONE, 1, &runs1, &uc);
+		row_spread(s, NULL, &R_FLOOD_ALL, 1, &runs_all, &uc);
+		if (runs1 && runs_all) {
+			g_string_append_printf(tput, "\"%s\"", s->name);
+			bar(tput, s, &R_FLOOD_ONE, 1);
+			bar(tput, s, &R_FLOOD_ALL, 1);
+			g_string_append_c(tput, '\n');
+		}
 	}
 	{
 		g_autofree char *lp = g_build_filename(data, "loss.dat", NULL);

@@ -254,6 +254,16 @@ struct bench_results {
 	} reorder;
 };
 
+/* One repetition of a system: its status then, and its results. */
+struct bench_rep {
+	char *status;           /* as bench_system's; "not run" before its turn */
+	char *reason;
+	unsigned int position;  /* its place in the repetition's order, from 1 */
+	double setup_s;
+	int pinned;
+	struct bench_results res;
+};
+
 struct bench_system {
 	char *name;             /* the report's column */
 	enum bench_kind kind;
@@ -267,7 +277,9 @@ struct bench_system {
 	unsigned int n_handlers;
 	double setup_s;
 	int pinned;                     /* handler threads kept off the sender's CPUs (-errno) */
-	struct bench_results res;
+	struct bench_results res;       /* the repetition running */
+	struct bench_rep *reps;         /* every repetition's */
+	unsigned int n_reps;
 
 	/* while it runs */
 	struct ovsdp_dp *dp;            /* for kernel counters */
@@ -291,8 +303,6 @@ int bench_ovsdp_setup(const char *dp_name, unsigned int ports, char **veth_bridg
 int bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
 		      GError **error);
 void bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys);
-/* Take the veth ports off the datapath (for the next system). */
-void bench_ovsdp_release_veths(struct bench_ovsdp *o);
 unsigned int bench_ovsdp_ports(const struct bench_ovsdp *o);
 void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
 
@@ -383,6 +393,8 @@ struct bench_params {
 	char *plugins_conf;
 	char *ovs_rule;                 /* NULL: the two default peers */
 	bool ovs_reference;             /* --smoke: the reference's peer too */
+	unsigned int repeat;            /* repetitions of every system */
+	guint32 seed;                   /* of the shuffled orders */
 	char *out;
 };
 
@@ -404,6 +416,7 @@ struct bench_run {
 	char *gnuplot_path;             /* NULL: not found or --no-plots */
 	char *gnuplot;                  /* its version, once it ran */
 	GPtrArray *systems;             /* struct bench_system * */
+	unsigned int *order;            /* repeat x systems: the system run at each place */
 	double total_s;
 	char **plots;                   /* files made */
 	char *plot_why;                 /* why there are none */
@@ -432,6 +445,8 @@ void bench_results_clear(struct bench_results *r);
 
 void bench_progress(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void bench_progress_done(void);
+/* A prefix for every progress line ("[rep 2/3]"; NULL: none). */
+void bench_progress_prefix(const char *prefix);
 
 /* bench.json, bench.md, the plot data and the PNGs in 'dir'. */
 int bench_report_write(struct bench_run *run, const char *dir, GError **error);

@@ -20,6 +20,10 @@
 #define OUR_DP "ovsdpb"
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+/* The repetitions' order is shuffled with a fixed seed unless --seed says
+ * otherwise: a run can be repeated as it was. */
+#define BENCH_DEFAULT_SEED 19
+#define BENCH_MAX_REPEAT 100
 
 static struct bench_system *
 system_new(const char *name, enum bench_kind kind)
@@ -38,6 +42,12 @@ system_free(gpointer data)
 	struct bench_system *s = data;
 
 	bench_results_clear(&s->res);
+	for (unsigned int r = 0; s->reps && r < s->n_reps; r++) {
+		bench_results_clear(&s->reps[r].res);
+		g_free(s->reps[r].status);
+		g_free(s->reps[r].reason);
+	}
+	g_free(s->reps);
 	g_free(s->name);
 	g_free(s->status);
 	g_free(s->reason);
@@ -94,7 +104,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	gboolean ovs_reference = FALSE;
 	gint ports = 0, ovs_ports = 0, veths = 0, handlers = 0, probes = 0, interval = 0;
 	gint port_probes = 0, load_probes = 0, load_threads = 0, wake = 0, flows = 0, frames = 0;
-	gint64 rate = -1;
+	gint64 rate = -1, seed = -1;
+	gint repeat = 0;
 	gdouble flood_s = 0;
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &p->out,
@@ -139,6 +150,12 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "reorder-flows", 0, 0, G_OPTION_ARG_INT, &flows, "Test 8 flows (default 4)", "N" },
 		{ "reorder-frames", 0, 0, G_OPTION_ARG_INT, &frames,
 		  "Test 8 frames per flow (default 500)", "N" },
+		{ "repeat", 0, 0, G_OPTION_ARG_INT, &repeat,
+		  "Repetitions of every system, in a shuffled order each (default 3, --smoke 1); "
+		  "the table shows medians and spreads", "N" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+		  "Seed of the repetitions' shuffled orders (default " G_STRINGIFY(BENCH_DEFAULT_SEED)
+		  "; recorded in bench.json and the report)", "S" },
 		{ "no-netns", 0, 0, G_OPTION_ARG_NONE, &no_netns,
 		  "Run in the current network namespace instead of a private one", NULL },
 		{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &no_plots, "Do not run gnuplot", NULL },
@@ -170,6 +187,11 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		fprintf(stderr, "ovsdp-bench: counts must be positive (ports at least 2)\n");
 		return false;
 	}
+	if (repeat < 0 || repeat > BENCH_MAX_REPEAT || seed < -1 || seed > G_MAXUINT32) {
+		fprintf(stderr, "ovsdp-bench: --repeat is 1 to %d, --seed 0 to %u\n",
+			BENCH_MAX_REPEAT, G_MAXUINT32);
+		return false;
+	}
 	if (veths > 200 || flows > 64) {
 		fprintf(stderr, "ovsdp-bench: at most 200 veth ports and 64 flows\n");
 		return false;
@@ -190,6 +212,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	p->load_threads = (unsigned int)load_threads;
 	p->rate = rate >= 0 ? (uint64_t)rate : smoke ? BENCH_SMOKE_RATE : BENCH_DEFAULT_RATE;
 	p->flood_s = flood_s;
+	p->repeat = repeat ? (unsigned int)repeat : smoke ? 1 : 3;
+	p->seed = seed >= 0 ? (guint32)seed : BENCH_DEFAULT_SEED;
 	p->wake_frames = (unsigned int)wake;
 	p->reorder_flows = (unsigned int)flows;
 	p->reorder_frames = (unsigned int)frames;
@@ -377,73 +401,217 @@ our_handlers(const struct bench_env *env)
 	return 0;
 }
 
-/* Every ovs-vswitchd system on one ovs-vswitchd: started once, its rule
- * replaced between systems. */
-static void
-run_ovs(struct bench_env *env, char **bridge_ends, unsigned int *index, unsigned int total)
-{
-	g_autofree char *why = NULL;
-	struct bench_ovs *ovs = NULL;
-	bool first = true;
+/* What the systems run on: our datapath or ovs-vswitchd's, one at a time.
+ * ovs-vswitchd deletes every other datapath when it starts, so ours is
+ * made again (with all its ports) when it comes back after ovs-vswitchd. */
+struct hosts {
+	char **bridge_ends;
+	struct bench_ovsdp *ours;
+	struct bench_ovs *ovs;
+	char *ovs_why;                  /* why ovs-vswitchd's systems cannot run */
+};
 
-	for (guint i = 0; i < env->run->systems->len; i++) {
-		struct bench_system *sys = env->run->systems->pdata[i];
-		g_autoptr(GError) err = NULL;
+static void
+stop_ovs(struct bench_env *env, struct hosts *h)
+{
+	if (!h->ovs)
+		return;
+	bench_progress("stopping ovs-vswitchd");
+	bench_rx_stop(env->rx);
+	env->rx = NULL;
+	/* Its datapath goes with it: the veths are free for ours again. */
+	bench_ovs_free(h->ovs, true);
+	h->ovs = NULL;
+}
+
+/* Our datapath up with the veths on it and the receiver on its local port. */
+static int
+ours_ready(struct bench_env *env, struct hosts *h, GError **error)
+{
+	int r;
+
+	stop_ovs(env, h);
+	if (!h->ours) {
 		int64_t t0 = bench_monotonic_ns();
 
-		if (sys->kind != BENCH_OVS)
-			continue;
-		++*index;
-		if (first && !bench_ovs_available(&why)) {
-			system_set(sys, "skipped", why);
-			continue;
-		}
-		if (first) {
-			first = false;
-			bench_progress("[%u/%u %s] starting, %u ports", *index, total, sys->name,
-				       env->p->ovs_ports);
-			if (bench_ovs_setup(env->p->ovs_ports, bridge_ends, env->n_veths,
-					    our_handlers(env), sys, &ovs, &err) < 0) {
-				system_set(sys, "failed", err->message);
-				ovs = NULL;
-				why = g_strdup_printf("ovs-vswitchd failed to start for %s", sys->name);
-				continue;
-			}
-			env->rx = bench_rx_start(sys->local_dev, &err);
-			if (!env->rx) {
-				system_set(sys, "failed", err->message);
-				bench_ovs_free(ovs, !env->p->netns);
-				ovs = NULL;
-				why = g_strdup_printf("no receiver on ovs-vswitchd's bridge");
-				continue;
-			}
-		} else if (!ovs) {
-			system_set(sys, "skipped", why);
-			continue;
-		} else {
-			bench_progress("[%u/%u %s] rule %s on the same ovs-vswitchd", *index, total,
-				       sys->name, sys->rule);
-			if (bench_ovs_reuse(ovs, sys, &err) < 0) {
-				system_set(sys, "failed", err->message);
-				continue;
-			}
-		}
-		/* For the first system: ovsdb, ovs-vswitchd and every port; for
-		 * the others only the rule's replacement. */
-		sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
-		sys->res.sockets.ports = env->p->ovs_ports;
-		sys->res.sockets.netlink = bench_netlink_sockets(sys->pid);
-		sys->res.sockets.upcall_sockets = -1;
-		sys->res.sockets.done = sys->res.sockets.netlink >= 0;
-		bench_tests_run(env, sys, *index, total);
-		system_set(sys, "ok", NULL);
+		bench_progress("setup: datapath %s with %u ports", OUR_DP, env->p->ports);
+		r = bench_ovsdp_setup(OUR_DP, env->p->ports, h->bridge_ends, env->p->veths,
+				      env->p->plugins_conf, &h->ours, error);
+		if (r < 0)
+			return r;
+		bench_progress("setup: %u ports in %.1f s", bench_ovsdp_ports(h->ours),
+			       (double)(bench_monotonic_ns() - t0) / 1e9);
 	}
-	if (ovs) {
-		bench_progress("[%u/%u] stopping ovs-vswitchd", *index, total);
+	if (!env->rx) {
+		env->rx = bench_rx_start(OUR_DP, error);
+		if (!env->rx)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* One ovs-vswitchd system: ovs-vswitchd started when it is not running
+ * (our datapath deleted first: it would delete it), else only its rule
+ * replaced. */
+static void
+run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsigned int index,
+	unsigned int total)
+{
+	g_autoptr(GError) err = NULL;
+	int64_t t0;
+
+	if (h->ovs_why) {
+		system_set(sys, "skipped", h->ovs_why);
+		return;
+	}
+	if (!h->ovs && !bench_ovs_available(&h->ovs_why)) {
+		system_set(sys, "skipped", h->ovs_why);
+		return;
+	}
+	if (!h->ovs && h->ours) {
+		bench_progress("removing datapath %s", OUR_DP);
 		bench_rx_stop(env->rx);
 		env->rx = NULL;
-		bench_ovs_free(ovs, !env->p->netns);
+		bench_ovsdp_free(h->ours, true);
+		h->ours = NULL;
 	}
+	t0 = bench_monotonic_ns();
+	if (!h->ovs) {
+		bench_progress("[%u/%u %s] starting, %u ports", index, total, sys->name,
+			       env->p->ovs_ports);
+		if (bench_ovs_setup(env->p->ovs_ports, h->bridge_ends, env->n_veths,
+				    our_handlers(env), sys, &h->ovs, &err) < 0) {
+			system_set(sys, "failed", err->message);
+			h->ovs = NULL;
+			h->ovs_why = g_strdup_printf("ovs-vswitchd failed to start for %s",
+						     sys->name);
+			return;
+		}
+		env->rx = bench_rx_start(sys->local_dev, &err);
+		if (!env->rx) {
+			system_set(sys, "failed", err->message);
+			bench_ovs_free(h->ovs, true);
+			h->ovs = NULL;
+			h->ovs_why = g_strdup("no receiver on ovs-vswitchd's bridge");
+			return;
+		}
+	} else {
+		bench_progress("[%u/%u %s] rule %s on the same ovs-vswitchd", index, total,
+			       sys->name, sys->rule);
+		if (bench_ovs_reuse(h->ovs, sys, &err) < 0) {
+			system_set(sys, "failed", err->message);
+			return;
+		}
+	}
+	/* When it started here: ovsdb, ovs-vswitchd and every port; else only
+	 * the rule's replacement. */
+	sys->setup_s = (double)(bench_monotonic_ns() - t0) / 1e9;
+	sys->res.sockets.ports = env->p->ovs_ports;
+	sys->res.sockets.netlink = bench_netlink_sockets(sys->pid);
+	sys->res.sockets.upcall_sockets = -1;
+	sys->res.sockets.done = sys->res.sockets.netlink >= 0;
+	bench_tests_run(env, sys, index, total);
+	system_set(sys, "ok", NULL);
+}
+
+/* Each repetition's order: the systems shuffled with the seed, then those
+ * of one host (our datapath, ovs-vswitchd) kept together in the shuffled
+ * order, the host of the first one first, so that a repetition sets each
+ * up once.  In the first repetition our systems go first
+ * when --handlers is not set: ovs-vswitchd's handler count is theirs. */
+static void
+make_orders(struct bench_run *run)
+{
+	unsigned int n = run->systems->len;
+	g_autofree unsigned int *v = g_new(unsigned int, n);
+	GRand *g = g_rand_new_with_seed(run->p->seed);
+
+	run->order = g_new(unsigned int, run->p->repeat * n);
+	for (unsigned int r = 0; r < run->p->repeat; r++) {
+		unsigned int *out = run->order + r * n, k = 0;
+		bool ovs_first;
+
+		for (unsigned int i = 0; i < n; i++)
+			v[i] = i;
+		for (unsigned int i = n; i > 1; i--) {
+			unsigned int j = (unsigned int)g_rand_int_range(g, 0, (gint32)i), t = v[i - 1];
+
+			v[i - 1] = v[j];
+			v[j] = t;
+		}
+		ovs_first = ((struct bench_system *)run->systems->pdata[v[0]])->kind == BENCH_OVS;
+		if (r == 0 && !run->p->handlers)
+			ovs_first = false;
+		for (int pass = 0; pass < 2; pass++)
+			for (unsigned int i = 0; i < n; i++) {
+				const struct bench_system *s = run->systems->pdata[v[i]];
+
+				if ((s->kind == BENCH_OVS) == (ovs_first == (pass == 0)))
+					out[k++] = v[i];
+			}
+	}
+	g_rand_free(g);
+}
+
+/* A system's description as one repetition left it; kept from an earlier
+ * one when this one did not get as far as to say. */
+static void
+keep_str(char **now, char *before)
+{
+	if (*now)
+		g_free(before);
+	else
+		*now = before;
+}
+
+static void
+rep_run(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsigned int rep_i,
+	unsigned int index, unsigned int total, GError **error)
+{
+	struct bench_rep *rep = &sys->reps[rep_i];
+	char *version = sys->version, *description = sys->description, *mode = sys->mode;
+
+	sys->version = sys->description = sys->mode = NULL;
+	system_set(sys, "skipped", NULL);
+	sys->setup_s = 0;
+	sys->pinned = 0;
+	if (sys->kind != BENCH_OVS) {
+		if (ours_ready(env, h, error) < 0)
+			system_set(sys, "failed", (*error)->message);
+		else
+			run_ours(env, h->ours, sys, index, total);
+	} else {
+		run_ovs(env, h, sys, index, total);
+	}
+	keep_str(&sys->version, version);
+	keep_str(&sys->description, description);
+	keep_str(&sys->mode, mode);
+	rep->status = g_strdup(sys->status);
+	rep->reason = g_strdup(sys->reason);
+	rep->position = index;
+	rep->setup_s = sys->setup_s;
+	rep->pinned = sys->pinned;
+	rep->res = sys->res;
+	memset(&sys->res, 0, sizeof sys->res);
+}
+
+/* A system's status over the run: ok when it ran in any repetition (those
+ * where it did not say so in bench.json and under the table), else that of
+ * its last repetition that got its turn. */
+static void
+system_summarize(struct bench_system *s, unsigned int repeat)
+{
+	for (unsigned int r = 0; r < repeat; r++)
+		if (s->reps[r].status && !strcmp(s->reps[r].status, "ok")) {
+			system_set(s, "ok", NULL);
+			return;
+		}
+	for (unsigned int r = repeat; r-- > 0;)
+		if (strcmp(s->reps[r].status, "not run")) {
+			system_set(s, s->reps[r].status, s->reps[r].reason);
+			return;
+		}
+	system_set(s, "skipped", "the run stopped before its turn");
 }
 
 static int
@@ -451,56 +619,63 @@ run_all(struct bench_run *run, GError **error)
 {
 	struct bench_params *p = run->p;
 	struct bench_env env = { .p = p, .run = run };
-	g_auto(GStrv) bridge_ends = NULL;
-	struct bench_ovsdp *ours = NULL;
-	unsigned int total = run->systems->len, index = 0, n_ours = 0;
+	struct hosts h = { 0 };
+	unsigned int n = run->systems->len;
 	int r;
 
 	r = enter_netns(p, error);
 	if (r < 0)
 		return r;
 	bench_progress("setup: %u veth pairs", p->veths);
-	r = make_veths(&env, &bridge_ends, error);
+	r = make_veths(&env, &h.bridge_ends, error);
 	if (r < 0)
 		goto out;
 	run->load_ok = bench_load_available(&run->load_why);
 	split_cpus(&env, run);
-	for (guint i = 0; i < run->systems->len; i++)
-		n_ours += ((struct bench_system *)run->systems->pdata[i])->kind != BENCH_OVS;
-	if (n_ours) {
-		int64_t t0 = bench_monotonic_ns();
+	make_orders(run);
+	for (guint i = 0; i < n; i++) {
+		struct bench_system *s = run->systems->pdata[i];
 
-		bench_progress("setup: datapath %s with %u ports", OUR_DP, p->ports);
-		r = bench_ovsdp_setup(OUR_DP, p->ports, bridge_ends, p->veths, p->plugins_conf,
-				      &ours, error);
-		if (r < 0)
-			goto out;
-		env.rx = bench_rx_start(OUR_DP, error);
-		if (!env.rx) {
-			r = -EIO;
-			goto out;
+		s->reps = g_new0(struct bench_rep, p->repeat);
+		s->n_reps = p->repeat;
+	}
+	for (unsigned int rep = 0; rep < p->repeat; rep++) {
+		g_autofree char *prefix = g_strdup_printf("[rep %u/%u] ", rep + 1, p->repeat);
+
+		bench_progress_prefix(prefix);
+		for (unsigned int k = 0; k < n; k++) {
+			struct bench_system *sys = run->systems->pdata[run->order[rep * n + k]];
+
+			rep_run(&env, &h, sys, rep, k + 1, n, error);
+			if (error && *error) {
+				r = -EIO;
+				goto out;
+			}
 		}
-		bench_progress("setup: %u ports in %.1f s", bench_ovsdp_ports(ours),
-			       (double)(bench_monotonic_ns() - t0) / 1e9);
 	}
-	for (guint i = 0; i < run->systems->len; i++) {
-		struct bench_system *sys = run->systems->pdata[i];
-
-		if (sys->kind != BENCH_OVS)
-			run_ours(&env, ours, sys, ++index, total);
-	}
-	if (ours) {
-		bench_rx_stop(env.rx);
-		env.rx = NULL;
-		bench_ovsdp_release_veths(ours);
-	}
-	run_ovs(&env, bridge_ends, &index, total);
 	r = 0;
 out:
+	bench_progress_prefix(NULL);
+	for (guint i = 0; i < n; i++) {
+		struct bench_system *s = run->systems->pdata[i];
+
+		for (unsigned int k = 0; k < s->n_reps; k++)
+			if (!s->reps[k].status) {
+				s->reps[k].status = g_strdup("not run");
+				s->reps[k].reason = g_strdup("the run stopped before its turn");
+			}
+		if (s->reps)
+			system_summarize(s, s->n_reps);
+	}
 	bench_rx_stop(env.rx);
+	env.rx = NULL;
+	if (h.ovs)
+		bench_ovs_free(h.ovs, !p->netns);
 	/* In a private namespace its end removes everything at once, which is
 	 * far quicker than deleting thousands of ports one by one. */
-	bench_ovsdp_free(ours, !p->netns);
+	bench_ovsdp_free(h.ours, !p->netns);
+	g_strfreev(h.bridge_ends);
+	g_free(h.ovs_why);
 	for (unsigned int i = 0; i < env.n_veths; i++)
 		if (env.tx_fds[i] > 0)
 			close(env.tx_fds[i]);
@@ -599,12 +774,20 @@ main(int argc, char **argv)
 	for (guint i = 0; i < run.systems->len; i++) {
 		struct bench_system *s = run.systems->pdata[i];
 
-		if (!strcmp(s->status, "failed")) {
+		/* A repetition that failed fails the run, even when others ran. */
+		for (unsigned int r = 0; r < s->n_reps; r++)
+			if (!strcmp(s->reps[r].status, "failed")) {
+				fprintf(stderr, "ovsdp-bench: %s failed in repetition %u: %s\n",
+					s->name, r + 1, s->reps[r].reason);
+				status = EXIT_FAIL;
+			}
+		if (!s->n_reps && !strcmp(s->status, "failed")) {
 			fprintf(stderr, "ovsdp-bench: %s failed: %s\n", s->name, s->reason);
 			status = EXIT_FAIL;
 		}
 	}
 	g_ptr_array_free(run.systems, TRUE);
+	g_free(run.order);
 	g_strfreev(p.dispatchers);
 	g_strfreev(run.plots);
 	g_free(p.out);
