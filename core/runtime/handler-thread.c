@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -26,6 +27,11 @@
 #define WARNED_WAIT_FD 0x1u
 #define WARNED_RECV 0x2u
 #define WARNED_WAIT 0x4u
+
+/* A start, switch or resize waits this long at most for its handlers to
+ * be through the new instance's wait once: a handler stuck in the
+ * application's callback must not hold the control call for ever. */
+#define HANDLERS_ARM_TIMEOUT_MS 5000
 
 void
 handlers_wake(int fd)
@@ -43,6 +49,60 @@ handlers_wake_all(struct ovsdp_handlers *hs)
 	for (unsigned int i = 0; i < hs->handlers->len; i++)
 		handlers_wake(((struct ovsdp_handler *)g_ptr_array_index(hs->handlers, i))->wake_fd);
 	pthread_mutex_unlock(&hs->lock);
+}
+
+/* Without this, a start returned with handler threads that had not yet
+ * run (a loaded host schedules a new thread late): the plugin then met a
+ * handler for the first time whenever the thread came round, after the
+ * caller went on (per-vport's dup of a wake_fd, made at a handler's first
+ * wait, appeared after the caller counted descriptors).  After this every
+ * handler of d sleeps in d's wait, or is inside a batch and goes there
+ * next. */
+void
+handlers_wait_armed(struct ovsdp_handlers *hs, struct dispatcher *d)
+{
+	gint64 deadline = g_get_monotonic_time() + HANDLERS_ARM_TIMEOUT_MS * 1000;
+	struct timespec until;
+
+	/* Pull mode has no threads: the application's come when it likes. */
+	if (!d || hs->pull)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += HANDLERS_ARM_TIMEOUT_MS / 1000;
+	until.tv_nsec += (HANDLERS_ARM_TIMEOUT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&hs->lock);
+	for (;;) {
+		unsigned int i;
+
+		for (i = 0; i < hs->handlers->len && i < d->n_handlers; i++)
+			if (((struct ovsdp_handler *)g_ptr_array_index(hs->handlers, i))->armed_serial
+			    != d->serial)
+				break;
+		if (i == hs->handlers->len || i == d->n_handlers)
+			break;
+		if (g_get_monotonic_time() >= deadline) {
+			g_log("ovsdp", G_LOG_LEVEL_DEBUG, "%s: dispatcher %s: handler %u not "
+			      "through its wait after %d ms (busy in the callback?)", hs->dp_name,
+			      d->name, i, HANDLERS_ARM_TIMEOUT_MS);
+			break;
+		}
+		pthread_cond_timedwait(&hs->armed, &hs->lock, &until);
+	}
+	pthread_mutex_unlock(&hs->lock);
+}
+
+/* h has been through the active instance of serial 'serial' once. */
+static void
+handler_armed(struct ovsdp_handler *h, uint64_t serial)
+{
+	pthread_mutex_lock(&h->hs->lock);
+	h->armed_serial = serial;
+	pthread_cond_broadcast(&h->hs->armed);
+	pthread_mutex_unlock(&h->hs->lock);
 }
 
 /* ---- handler threads ---------------------------------------------------- */
@@ -281,8 +341,9 @@ wait_round(struct ovsdp_handler *h)
 {
 	struct ovsdp_handlers *hs = h->hs;
 	struct dispatcher *d;
-	bool mine = false, woken;
+	bool mine = false, woken, armed;
 	unsigned int got = 0;
+	uint64_t serial;
 	int r = 0;
 
 	pthread_mutex_lock(&hs->lock);
@@ -300,11 +361,23 @@ wait_round(struct ovsdp_handler *h)
 		return true;
 	}
 	mine = h->index < d->n_handlers;
+	serial = d->serial;
+	/* Only h writes its armed_serial: it reads it without the lock. */
+	armed = h->armed_serial == serial;
+	/* The first call on an instance does not block, so that the control
+	 * call waiting in handlers_wait_armed() learns of it. */
 	if (mine)
-		r = d->vt->wait(d->inst, h->index, h->wake_fd, -1);
+		r = d->vt->wait(d->inst, h->index, h->wake_fd, armed ? -1 : 0);
 	pthread_rwlock_unlock(&d->lock);
 	if (!mine)
 		return false;
+	if (!armed) {
+		handler_armed(h, serial);
+		/* Nothing yet: the next round sleeps, and takes the wakeup
+		 * (if any) and counts it as every round does. */
+		if (r == 0)
+			return true;
+	}
 	woken = handler_take_wakeup(h);
 	if (r < 0) {
 		/* This round poll()s wait_fd instead, unless already woken. */
@@ -406,6 +479,13 @@ handler_main(gpointer data)
 			pfd[k].fd = w[k].fd;
 			pfd[k].events = POLLIN;
 			pfd[k].revents = 0;
+		}
+		/* A plugin without wait is waited on here (one with it only
+		 * while another drains: its wait comes after). */
+		if (hs->active && h->armed_serial != hs->active->serial &&
+		    !OVSDP_DISPATCH_CAN(struct ovsdp_dispatch_vtable, hs->active->vt, wait)) {
+			h->armed_serial = hs->active->serial;
+			pthread_cond_broadcast(&hs->armed);
 		}
 		pthread_mutex_unlock(&hs->lock);
 		pfd[nd].fd = h->wake_fd;

@@ -61,6 +61,7 @@ ovsdp_handlers_new(const struct ovsdp_handlers_options *caller_opts, struct ovsd
 		pthread_condattr_init(&ca);
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 		pthread_cond_init(&hs->drained, &ca);
+		pthread_cond_init(&hs->armed, &ca);
 		pthread_cond_init(&hs->pull_idle, &ca);
 		pthread_condattr_destroy(&ca);
 	}
@@ -154,6 +155,7 @@ ovsdp_handlers_resize(struct ovsdp_handlers *hs, unsigned int n, GError **error)
 	}
 	handlers_wake_all(hs);
 	handlers_set_thread_count(hs, d->n_handlers, NULL);
+	handlers_wait_armed(hs, d);
 	pthread_mutex_unlock(&hs->control);
 	return r;
 }
@@ -240,6 +242,7 @@ ovsdp_handlers_free(struct ovsdp_handlers *hs)
 	pthread_mutex_destroy(&hs->control);
 	pthread_mutex_destroy(&hs->lock);
 	pthread_cond_destroy(&hs->drained);
+	pthread_cond_destroy(&hs->armed);
 	pthread_cond_destroy(&hs->pull_idle);
 	g_free(hs->dp_name);
 	g_free(hs);

@@ -52,6 +52,7 @@ ovsdp_handlers_start(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GEr
 	hs->active = d;
 	pthread_mutex_unlock(&hs->lock);
 	handlers_wake_all(hs);
+	handlers_wait_armed(hs, d);
 	pthread_mutex_unlock(&hs->control);
 	return 0;
 }
@@ -233,6 +234,7 @@ ovsdp_handlers_switch(struct ovsdp_handlers *hs, struct ovsdp_plugin *plugin, GE
 	pthread_mutex_unlock(&hs->lock);
 	dispatcher_retire(hs, old);
 	handlers_set_thread_count(hs, d->n_handlers, NULL);
+	handlers_wait_armed(hs, d);
 	pthread_mutex_lock(&hs->lock);
 	hs->switches++;
 	pthread_mutex_unlock(&hs->lock);

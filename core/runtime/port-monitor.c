@@ -47,6 +47,7 @@ handlers_refresh_affinity(struct ovsdp_handlers *hs)
 		      "affinity failed; %u handlers stay", hs->dp_name, d->name, n, d->n_handlers);
 	handlers_wake_all(hs);
 	handlers_set_thread_count(hs, d->n_handlers, NULL);
+	handlers_wait_armed(hs, d);
 }
 
 /* The affinity as last seen by the monitor thread: a cheap check each

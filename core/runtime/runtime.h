@@ -96,6 +96,9 @@ struct ovsdp_handler {
 	uint32_t *pids;         /* the receiving socket's port id of each of ups */
 	uint64_t drained_epoch; /* atomic: last switch epoch whose old plugin it found empty */
 	gint64 drained_at;      /* with 'lock': when that look began (monotonic) */
+	uint64_t armed_serial;  /* with 'lock': serial of the last active instance
+				 * whose wait (or, without one, wait_fd) it
+				 * has been through, 0: none */
 	/* Replies the callback queued, encoded as netlink requests (the
 	 * batches of ovsdp_dp_operate()): puts and executes apart, so that
 	 * the puts go first whatever the order. */
@@ -129,6 +132,7 @@ struct ovsdp_handlers {
 	pthread_mutex_t control;         /* serialises control operations */
 	pthread_mutex_t lock;            /* active, draining, epoch, handlers */
 	pthread_cond_t drained;          /* a handler found 'draining' empty (with 'lock') */
+	pthread_cond_t armed;            /* a handler's armed_serial changed (with 'lock') */
 	struct dispatcher *active;
 	struct dispatcher *draining;
 	uint64_t epoch;
@@ -164,6 +168,11 @@ struct ovsdp_handlers {
 void handlers_wake(int fd);
 /* Wake every handler thread (takes hs->lock). */
 void handlers_wake_all(struct ovsdp_handlers *hs);
+/* Wait until every handler thread serving the active instance d has been
+ * through d's wait once (d's wait_fd, for a plugin without wait), or
+ * HANDLERS_ARM_TIMEOUT_MS.  Called with 'control' held, after d became
+ * active and the handlers were woken. */
+void handlers_wait_armed(struct ovsdp_handlers *hs, struct dispatcher *d);
 /* Grow or shrink the thread pool to n (in pull mode, the handlers
  * without threads).  Called with 'control' held. */
 int handlers_set_thread_count(struct ovsdp_handlers *hs, unsigned int n, GError **error);

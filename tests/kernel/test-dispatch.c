@@ -375,6 +375,58 @@ START_TEST(switched_live_and_back)
 }
 END_TEST
 
+/* Once a start, a live switch or a resize has returned, every handler of
+ * the active instance has entered its wait, without another event: the
+ * checking plugin's description counts the handler indices whose wait it
+ * has seen.  A handler thread the host scheduled late used to meet the
+ * plugin only after the call returned (docs/hardening.md): right after
+ * the call, at most the threads already running were in.  Repeated, since
+ * a thread that runs at once hides it. */
+static void
+assert_all_waited(struct ovsdp_handlers *hs, unsigned int n, const char *call, unsigned int cycle)
+{
+	g_autofree char *want = g_strdup_printf("%u handlers, %u entered wait", n, n);
+	g_autoptr(kstats) st = NULL;
+	const char *desc;
+
+	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	desc = ovsdp_handlers_stats_dispatcher_description(st, 0);
+	ck_assert_msg(desc && strstr(desc, want), "cycle %u, as %s returned: \"%s\", expected "
+		      "\"%s\"", cycle, call, desc ? desc : "(none)", want);
+}
+
+START_TEST(every_handler_waits_once_started)
+{
+	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, "checking");
+	const unsigned int cycles = 20;
+
+	ck_assert_ptr_nonnull(p);
+	add_veth_port(0);
+	for (unsigned int c = 0; c < cycles; c++) {
+		g_autoptr(GError) err = NULL;
+		struct ovsdp_handlers *hs = start(p, 3, NULL);
+
+		assert_all_waited(hs, 3, "the start", c);
+		ck_assert_msg(ovsdp_handlers_switch(hs, p, &err) == 0, "%s", err ? err->message : "");
+		assert_all_waited(hs, 3, "the switch", c);
+		ck_assert_msg(ovsdp_handlers_resize(hs, 4, &err) == 0, "%s", err ? err->message : "");
+		assert_all_waited(hs, 4, "the resize", c);
+		ovsdp_handlers_free(hs);
+	}
+	/* Still delivering, after all that. */
+	{
+		struct ovsdp_handlers *hs = start(p, 2, NULL);
+
+		send_frames(0, 0, 10, 0);
+		ck_assert(wait_ours(10));
+		check_exactly_once(0, 0, 10);
+		ovsdp_handlers_free(hs);
+	}
+	printf("checking: %u starts, switches and resizes, each returned with every handler "
+	       "in wait\n", cycles);
+}
+END_TEST
+
 /* Netlink sockets this process holds, from /proc/self/fd and
  * /proc/self/net/netlink. */
 static unsigned int
@@ -893,6 +945,10 @@ main(void)
 		tsuite_case(s, "herd", setup, teardown, 120,
 			    TSUITE_TESTS(per_vport_without_exclusive_herds));
 	}
+	/* The checking plugin counts the handlers that entered its wait. */
+	if (g_strv_contains((const char *const *)dispatchers, "checking"))
+		tsuite_case(s, "armed", setup, teardown, 120,
+			    TSUITE_TESTS(every_handler_waits_once_started));
 	/* The vendor plugin (tests/plugins/vendor) against per-cpu mode: with
 	 * per-cpu, which the gate above made sure the kernel has. */
 	if (has_per_cpu) {

@@ -514,8 +514,11 @@ struct ovsdp_dispatch_vtable {
 	 * for a handler index from the handlers_set that creates it to the one
 	 * that removes it.  The core makes every handler's 'wake_fd' readable
 	 * before it takes the write lock, so a handler inside wait never holds
-	 * up a control method.  Optional (NULL, or a 1.0 plugin: the core
-	 * poll()s wait_fd).
+	 * up a control method.  A handler's first call on an instance has
+	 * 'timeout_ms' 0: a start, switch or resize returns once every
+	 * handler has been through wait once (the place to set up per-handler
+	 * state such as the dup of 'wake_fd').  Optional (NULL, or a 1.0
+	 * plugin: the core poll()s wait_fd).
 	 * Thread: handler thread 'handler' only, while no other instance
 	 * drains.  Lock: read.  Blocks: yes, that is its job. */
 	int (*wait)(struct ovsdp_dispatch_instance *d, uint32_t handler, int wake_fd,

@@ -468,14 +468,19 @@ static int
 checking_describe(const struct ovsdp_dispatch_instance *cd, char *buf, size_t len)
 {
 	struct ovsdp_dispatch_instance *d = (struct ovsdp_dispatch_instance *)cd;
+	unsigned int waited = 0;
 
 	if (!d) {
 		snprintf(buf, len, "checking: a socket per port; asserts the contract");
 		return 0;
 	}
 	write_enter(d, "describe");
-	snprintf(buf, len, "checking: %u sockets, %u handlers, %lu calls checked",
-		 d->n_ports, (unsigned int)d->n_handlers,
+	/* How many handler indices have called wait at least once: a test
+	 * asserts that every one has by the time a start or switch returns. */
+	for (uint32_t i = 0; i < d->n_handlers; i++)
+		waited += __atomic_load_n(&d->handlers[i].wake_fd, __ATOMIC_SEQ_CST) >= 0;
+	snprintf(buf, len, "checking: %u sockets, %u handlers, %u entered wait, %lu calls checked",
+		 d->n_ports, (unsigned int)d->n_handlers, waited,
 		 __atomic_load_n(&d->calls, __ATOMIC_RELAXED));
 	write_leave(d);
 	return 0;
