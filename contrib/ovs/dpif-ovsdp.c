@@ -1616,11 +1616,14 @@ ovsdp_dpif_ct_get_features(struct dpif *dpif OVS_UNUSED, enum ct_features *featu
 }
 
 /* Conntrack zone limits: the datapath's (the ovs_ct_limit family), through
- * libovsdp.  OVS's zone -1 is the default limit, as libovsdp's. */
+ * libovsdp.  Open vSwitch 3.3 and later pass the default limit in the list
+ * as zone -1, as libovsdp does; before (3.1, Debian bookworm's) it travels
+ * in its own argument and the list holds real zones only (uint16_t): the
+ * patch's configure.ac hunk defines OVSDP_OVS_CT_DEFAULT_LIMIT_ARG then. */
 
-/* OVS's list of struct ct_dpif_zone_limit as libovsdp's arrays: the limits
- * (for set) and the zones alone (for get and del); both freed by the
- * caller. */
+/* OVS's list of struct ct_dpif_zone_limit as libovsdp's arrays, with room
+ * for one more entry (the separate default): the limits (for set) and the
+ * zones alone (for get and del); both freed by the caller. */
 static size_t
 ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_limit **limits,
 			   int32_t **zones)
@@ -1628,8 +1631,8 @@ ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_lim
 	const struct ct_dpif_zone_limit *zl;
 	size_t n = 0;
 
-	*limits = xcalloc(MAX(ovs_list_size(list), 1), sizeof **limits);
-	*zones = xcalloc(MAX(ovs_list_size(list), 1), sizeof **zones);
+	*limits = xcalloc(ovs_list_size(list) + 1, sizeof **limits);
+	*zones = xcalloc(ovs_list_size(list) + 1, sizeof **zones);
 	LIST_FOR_EACH (zl, node, list) {
 		(*limits)[n].zone = (*zones)[n] = zl->zone;
 		(*limits)[n].limit = zl->limit;
@@ -1638,9 +1641,13 @@ ovsdp_zone_limits_to_array(const struct ovs_list *list, struct ovsdp_ct_zone_lim
 	return n;
 }
 
-/* set, get or del, by 'op' ('s', 'g', 'd'); get fills 'out'. */
+/* set, get or del, by 'op' ('s', 'g', 'd'); get fills 'out'.  'dflt' is
+ * the separate default limit of OVS before 3.3 (NULL otherwise): set adds
+ * it as zone -1; get asks for zone -1 with the listed zones and reports it
+ * in '*dflt' instead of in 'out'. */
 static int
-ovsdp_dpif_ct_limits(struct dpif *dpif, char op, const struct ovs_list *in, struct ovs_list *out)
+ovsdp_dpif_ct_limits(struct dpif *dpif, char op, const struct ovs_list *in, struct ovs_list *out,
+		     uint32_t *dflt)
 {
 	struct ovsdp_dpif *d = ovsdp_dpif_cast(dpif);
 	struct ovsdp_ct_zone_limit *limits, *got = NULL;
@@ -1649,10 +1656,19 @@ ovsdp_dpif_ct_limits(struct dpif *dpif, char op, const struct ovs_list *in, stru
 	GError *gerr = NULL;
 	int ret = 0;
 
+	if (dflt && (op == 's' || (op == 'g' && n))) {
+		limits[n].zone = zones[n] = OVSDP_CT_ZONE_DEFAULT;
+		limits[n].limit = *dflt;
+		n++;
+	}
 	if (op == 'g') {
 		ret = ovsdp_ct_limit_get(d->dp, zones, n, &got, &gerr);
 		for (int i = 0; i < ret; i++) {
-			ct_dpif_push_zone_limit(out, got[i].zone, got[i].limit, got[i].count);
+			if (dflt && got[i].zone == OVSDP_CT_ZONE_DEFAULT) {
+				*dflt = got[i].limit;
+			} else {
+				ct_dpif_push_zone_limit(out, got[i].zone, got[i].limit, got[i].count);
+			}
 		}
 		g_free(got);
 	} else if (n) {
@@ -1664,23 +1680,41 @@ ovsdp_dpif_ct_limits(struct dpif *dpif, char op, const struct ovs_list *in, stru
 	return ovsdp_dpif_error(ret, gerr, dpif_name(dpif));
 }
 
+#ifdef OVSDP_OVS_CT_DEFAULT_LIMIT_ARG
+static int
+ovsdp_dpif_ct_set_limits(struct dpif *dpif, const uint32_t *default_limit,
+			 const struct ovs_list *zone_limits)
+{
+	uint32_t dflt = default_limit ? *default_limit : 0;
+
+	return ovsdp_dpif_ct_limits(dpif, 's', zone_limits, NULL, default_limit ? &dflt : NULL);
+}
+
+static int
+ovsdp_dpif_ct_get_limits(struct dpif *dpif, uint32_t *default_limit,
+			 const struct ovs_list *zone_limits_in, struct ovs_list *zone_limits_out)
+{
+	return ovsdp_dpif_ct_limits(dpif, 'g', zone_limits_in, zone_limits_out, default_limit);
+}
+#else
 static int
 ovsdp_dpif_ct_set_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
 {
-	return ovsdp_dpif_ct_limits(dpif, 's', zone_limits, NULL);
+	return ovsdp_dpif_ct_limits(dpif, 's', zone_limits, NULL, NULL);
 }
 
 static int
 ovsdp_dpif_ct_get_limits(struct dpif *dpif, const struct ovs_list *zone_limits_in,
 			 struct ovs_list *zone_limits_out)
 {
-	return ovsdp_dpif_ct_limits(dpif, 'g', zone_limits_in, zone_limits_out);
+	return ovsdp_dpif_ct_limits(dpif, 'g', zone_limits_in, zone_limits_out, NULL);
 }
+#endif
 
 static int
 ovsdp_dpif_ct_del_limits(struct dpif *dpif, const struct ovs_list *zone_limits)
 {
-	return ovsdp_dpif_ct_limits(dpif, 'd', zone_limits, NULL);
+	return ovsdp_dpif_ct_limits(dpif, 'd', zone_limits, NULL, NULL);
 }
 
 const struct dpif_class *dpif_ovsdp_system_class(void);
@@ -1688,8 +1722,9 @@ const struct dpif_class *dpif_ovsdp_system_class(void);
 const struct dpif_class dpif_ovsdp_class = {
 	.type = "ovsdp",
 	.init = ovsdp_dpif_init,
+	/* synced_dp_layers, false, is left to its zero value: 3.1's struct
+	 * dpif_class has no such member. */
 	.cleanup_required = false,
-	.synced_dp_layers = false,
 	.enumerate = ovsdp_dpif_enumerate,
 	.open = ovsdp_dpif_open,
 	.close = ovsdp_dpif_close,
