@@ -9,6 +9,8 @@
 # tests/kernel/test-bench-smoke.py imports it (check_schema, check_offered)
 # after its run; the unit suite runs it on tests/unit/bench/bench-smoke.json.
 import json
+import os
+import stat
 import sys
 
 TESTS = ['one_port', 'all_ports', 'loaded_port', 'idle_port', 'sockets', 'throughput',
@@ -255,8 +257,21 @@ def main_args(args):
     if len(args) != 1:
         print('usage: check-bench-json.py [--tolerance F] BENCH.JSON', file=sys.stderr)
         return 2
-    with open(args[0]) as f:
-        doc = json.load(f)
+    path = args[0]
+    # A FIFO or a device would block or never end: a regular file only,
+    # of a bounded size, and a clear line (no traceback) when it is bad.
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError('not a regular file')
+        if st.st_size > 512 * 1024 * 1024:
+            raise ValueError(f'{st.st_size} bytes: larger than 512 MiB')
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        # A verdict on the file (1), as a failed check is; 2 is for usage.
+        print(f'check-bench-json.py: {path}: {e}', file=sys.stderr)
+        return 1
     c = check_schema(doc)
     if not c.failures:
         check_offered(doc, tolerance, c)

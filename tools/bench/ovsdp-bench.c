@@ -104,8 +104,9 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	gboolean ovs_reference = FALSE;
 	gint ports = 0, ovs_ports = 0, veths = 0, handlers = 0, probes = 0, interval = 0;
 	gint port_probes = 0, load_probes = 0, load_threads = 0, wake = 0, flows = 0, frames = 0;
-	gint64 rate = -1, seed = -1;
-	gint repeat = 0;
+	/* Out of range on purpose: "not given", so that 0 and -1 are refused. */
+	gint64 rate = -1, seed = G_MININT64;
+	gint repeat = G_MININT;
 	gdouble flood_s = 0;
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &p->out,
@@ -187,7 +188,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		fprintf(stderr, "ovsdp-bench: counts must be positive (ports at least 2)\n");
 		return false;
 	}
-	if (repeat < 0 || repeat > BENCH_MAX_REPEAT || seed < -1 || seed > G_MAXUINT32) {
+	if ((repeat != G_MININT && (repeat < 1 || repeat > BENCH_MAX_REPEAT)) ||
+	    (seed != G_MININT64 && (seed < 0 || seed > G_MAXUINT32))) {
 		fprintf(stderr, "ovsdp-bench: --repeat is 1 to %d, --seed 0 to %u\n",
 			BENCH_MAX_REPEAT, G_MAXUINT32);
 		return false;
@@ -212,8 +214,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	p->load_threads = (unsigned int)load_threads;
 	p->rate = rate >= 0 ? (uint64_t)rate : smoke ? BENCH_SMOKE_RATE : BENCH_DEFAULT_RATE;
 	p->flood_s = flood_s;
-	p->repeat = repeat ? (unsigned int)repeat : smoke ? 1 : 3;
-	p->seed = seed >= 0 ? (guint32)seed : BENCH_DEFAULT_SEED;
+	p->repeat = repeat != G_MININT ? (unsigned int)repeat : smoke ? 1 : 3;
+	p->seed = seed != G_MININT64 ? (guint32)seed : BENCH_DEFAULT_SEED;
 	p->wake_frames = (unsigned int)wake;
 	p->reorder_flows = (unsigned int)flows;
 	p->reorder_frames = (unsigned int)frames;
