@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -243,6 +245,84 @@ knet_cli(void)
 	const char *root = g_getenv("OVSDP_BUILD_ROOT");
 
 	g_snprintf(path, sizeof path, "%s/tools/cli/ovsdp", root ? root : ".");
+	return path;
+}
+
+/* Whether uid 65534 may execute 'path' (asked in a child that becomes it). */
+static bool
+nobody_can_exec(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		_exit(access(path, X_OK) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static char nobody_dir[64];
+
+static void
+nobody_dir_remove(void)
+{
+	g_autofree char *cmd = NULL;
+
+	if (!nobody_dir[0])
+		return;
+	cmd = g_strdup_printf("rm -rf '%s'", nobody_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "knet: could not remove %s\n", nobody_dir);
+	nobody_dir[0] = '\0';
+}
+
+/* Copy 'from' to 'to' (mode 0755). */
+static void
+copy_exec(const char *from, const char *to)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *data = NULL;
+	gsize len;
+
+	ck_assert_msg(g_file_get_contents(from, &data, &len, &err), "reading %s: %s", from,
+		      err ? err->message : "");
+	ck_assert_msg(g_file_set_contents_full(to, data, (gssize)len, G_FILE_SET_CONTENTS_NONE,
+					       0755, &err), "writing %s: %s", to,
+		      err ? err->message : "");
+}
+
+const char *
+knet_cli_for_nobody(void)
+{
+	static char path[128];
+	const char *root = g_getenv("OVSDP_BUILD_ROOT");
+	g_autofree char *lib = NULL, *dst = NULL;
+
+	if (path[0])
+		return path;
+	if (nobody_can_exec(knet_cli()))
+		return knet_cli();
+	/* The same layout as the build's: the CLI's RUNPATH is
+	 * $ORIGIN/../../core. */
+	g_strlcpy(nobody_dir, "/tmp/ovsdp-cli-XXXXXX", sizeof nobody_dir);
+	ck_assert_ptr_nonnull(g_mkdtemp_full(nobody_dir, 0755));
+	atexit(nobody_dir_remove);
+	dst = g_build_filename(nobody_dir, "tools", "cli", NULL);
+	ck_assert_int_eq(g_mkdir_with_parents(dst, 0755), 0);
+	g_free(dst);
+	dst = g_build_filename(nobody_dir, "core", NULL);
+	ck_assert_int_eq(g_mkdir_with_parents(dst, 0755), 0);
+	g_free(dst);
+	lib = g_strdup_printf("%s/core/libovsdp.so.1", root ? root : ".");
+	dst = g_build_filename(nobody_dir, "core", "libovsdp.so.1", NULL);
+	copy_exec(lib, dst);
+	g_snprintf(path, sizeof path, "%s/tools/cli/ovsdp", nobody_dir);
+	copy_exec(knet_cli(), path);
+	ck_assert_msg(nobody_can_exec(path), "uid 65534 cannot run the copy %s either", path);
 	return path;
 }
 

@@ -136,6 +136,11 @@ void knet_rx_check_once(struct knet_rx *r, unsigned int port, uint32_t first, ui
 
 /* Absolute path of the built ovsdp CLI (from OVSDP_BUILD_ROOT). */
 const char *knet_cli(void);
+/* The same CLI where uid 65534 can run it: the build's own when that user
+ * can reach it, else a copy (with libovsdp) in a directory under /tmp,
+ * removed when the process exits.  A checkout under /root (mode 0700) is
+ * out of other users' reach. */
+const char *knet_cli_for_nobody(void);
 
 /* Run "ovsdp ARGS" through the shell with stderr folded into stdout;
  * returns the output (g_free) and stores the exit status in *status. */

@@ -1197,7 +1197,7 @@ START_TEST(control_socket_and_clean_stop)
 
 	/* Other users cannot connect (file mode), and when they can reach
 	 * the socket anyway the daemon refuses them (SO_PEERCRED). */
-	cmd = g_strdup_printf("%s ctl --socket %s status", knet_cli(), dmn.sock);
+	cmd = g_strdup_printf("%s ctl --socket %s status", knet_cli_for_nobody(), dmn.sock);
 	r = run_as_nobody(cmd, &err);
 	ck_assert_int_eq(r, 3);
 	ck_assert_ptr_nonnull(strstr(err, "permission denied"));

@@ -111,7 +111,8 @@ run_as(int who, const char *fmt, ...)
 static void
 expect_needs_net_admin(enum who who, const char *args)
 {
-	struct run r = run_as(who, "%s %s", knet_cli(), args);
+	const char *cli = who == AS_NOBODY ? knet_cli_for_nobody() : knet_cli();
+	struct run r = run_as(who, "%s %s", cli, args);
 
 	ck_assert_msg(r.status == 1, "ovsdp %s as %s: exit %d, stderr: %s", args,
 		      who_name[who], r.status, r.err);
@@ -125,7 +126,8 @@ expect_needs_net_admin(enum who who, const char *args)
 static char *
 expect_ok(int who, const char *args)
 {
-	struct run r = run_as(who, "%s %s", knet_cli(), args);
+	const char *cli = who == AS_NOBODY ? knet_cli_for_nobody() : knet_cli();
+	struct run r = run_as(who, "%s %s", cli, args);
 	char *out;
 
 	ck_assert_msg(r.status == 0, "ovsdp %s as %s: exit %d, stderr: %s", args,
