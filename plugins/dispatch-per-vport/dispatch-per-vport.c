@@ -593,6 +593,8 @@ per_vport_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t le
 		k = snprintf(buf, len, "per-vport: %u sockets, every one of %u handlers wakes "
 			     "per upcall (%s)", (unsigned int)d->b.ports.len,
 			     (unsigned int)d->b.n_handlers, d->why);
+	if (d->ordered)
+		dsock_appendf(buf, len, &k, ", one reader per port (keep-order)");
 	return pport_describe_tail(d, buf, len, k);
 }
 
