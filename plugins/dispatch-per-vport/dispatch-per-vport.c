@@ -273,12 +273,12 @@ repoke_ready(struct pport *b)
 
 static void more_clear(struct pport_handler *h);
 
-/* keep-order, around a resize (no handler reads meanwhile): nobody owns a
- * socket any more, each is back in every set it was parked out of, and
+/* keep-order, before a resize (no handler reads meanwhile): nobody owns
+ * a socket any more, each is back in every set it was parked out of, and
  * one set is shown each readable socket again (edge-triggered, the
  * readiness that a dropped owner had taken would be seen by nobody). */
 static void
-order_reset(struct pport *b, bool readd)
+order_reset(struct pport *b)
 {
 	struct dsock **socks;
 	unsigned int n;
@@ -294,11 +294,11 @@ order_reset(struct pport *b, bool readd)
 		s->owner = NO_OWNER;
 		s->parked = 0;
 		s->skipped = 0;
-		for (uint32_t i = 0; readd && i < b->n_handlers; i++)
+		for (uint32_t i = 0; i < b->n_handlers; i++)
 			sock_add(b, socks[k], b->handlers[i]);        /* -EEXIST: never left */
 	}
 	free(socks);
-	if (readd)
+	if (b->n_handlers)
 		repoke_ready(b);
 }
 
@@ -312,14 +312,12 @@ resize(struct pport *b, uint32_t n_handlers)
 	int r;
 
 	if (ordered)
-		order_reset(b, false);
+		order_reset(b);
 	if (n_handlers < old) {
 		/* The kernel names ports, not handlers: nothing to re-point. */
 		pport_handlers_close(b, n_handlers, old, true);
 		b->n_handlers = n_handlers;
-		if (ordered)
-			order_reset(b, true);
-		else if (inst(b)->exclusive)
+		if (ordered || inst(b)->exclusive)
 			repoke_ready(b);
 		return 0;
 	}
@@ -333,13 +331,9 @@ resize(struct pport *b, uint32_t n_handlers)
 	free(socks);
 	if (r < 0) {
 		pport_handlers_close(b, old, n_handlers, false);
-		if (ordered && old)
-			order_reset(b, true);
 		return r;
 	}
 	b->n_handlers = n_handlers;
-	if (ordered && old)
-		order_reset(b, true);
 	return 0;
 }
 
