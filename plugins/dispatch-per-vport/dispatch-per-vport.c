@@ -32,8 +32,8 @@
  *
  * keep-order: two handlers that read consecutive batches of one socket
  * would execute them side by side, and a flow's frames would leave out of
- * order.  So a socket has an owner, the handler that read from it last:
- * only the owner reads it, first thing on each of its recv calls (the
+ * order.  So a socket has an owner, the handler that saw it ready and
+ * claimed it (compare-and-swap from NO_OWNER): only the owner reads it, first thing on each of its recv calls (the
  * core calls recv again only once the batch before is executed), until a
  * read finds it empty; then it lets go.  The sockets are edge-triggered in
  * every set, so that a handler woken for a socket someone else owns is
