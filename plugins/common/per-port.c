@@ -45,6 +45,9 @@ pport_handlers_close(struct pport *b, uint32_t from, uint32_t to, bool count)
 			dsock_counters_add(&b->gone, &h->c);
 		if (h->wake >= 0)
 			close(h->wake);
+		if (h->more >= 0)
+			close(h->more);
+		dsock_vec_free(&h->owned);
 		if (h->epfd >= 0)
 			close(h->epfd);     /* and with it the registrations */
 		free(h);
@@ -64,6 +67,7 @@ pport_handlers_open(struct pport *b, uint32_t n)
 		struct pport_handler *h = DSOCK_NEW0(struct pport_handler, 1);
 
 		h->wake = h->wake_src = -1;
+		h->more = -1;
 		h->epfd = epoll_create1(EPOLL_CLOEXEC);
 		b->handlers[i] = h;
 		if (h->epfd < 0) {

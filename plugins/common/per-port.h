@@ -29,6 +29,14 @@ struct pport_handler {
 	int wake;                       /* a plugin's dup of the core's wake fd, in epfd; -1 */
 	int wake_src;                   /* the core's wake fd it duplicates; -1 */
 	struct dsock_counters c;        /* written by this handler's thread only */
+	/* Per-vport's per-port order (its handlers' thread only, or a
+	 * control method): the sockets this handler owns and reads first,
+	 * and an eventfd in epfd kept readable while it owns any and the
+	 * core poll()s epfd instead of calling wait. */
+	struct dsock_vec owned;
+	int more;                       /* -1 until the core first poll()s epfd */
+	bool more_set;                  /* 'more' is readable */
+	bool polled;                    /* the core poll()s epfd (wait_fd), not wait */
 };
 
 /* Called on one socket of a port. */
@@ -146,8 +154,9 @@ int pport_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		struct ovsdp_dispatch_stats *out);
 
 /* A per-port plugin's vtable: the base's methods but for create,
- * recv_set, describe and wait (NULL: none), which are the plugin's. */
-#define PPORT_VTABLE(create_, recv_set_, describe_, wait_) {                    \
+ * recv_set, describe, wait (NULL: none), wait_fd and recv, which are the
+ * plugin's (pport_wait_fd and pport_recv serve where nothing differs). */
+#define PPORT_VTABLE(create_, recv_set_, describe_, wait_, wait_fd_, recv_) {   \
 		.struct_size = sizeof(struct ovsdp_dispatch_vtable),            \
 		.probe = pport_probe,                                           \
 		.create = (create_),                                            \
@@ -158,8 +167,8 @@ int pport_stats(struct ovsdp_dispatch_instance *d, uint32_t handler,
 		.port_added = pport_port_added,                                 \
 		.port_deleted = pport_port_deleted,                             \
 		.port_get_pid = pport_port_get_pid,                             \
-		.wait_fd = pport_wait_fd,                                       \
-		.recv = pport_recv,                                             \
+		.wait_fd = (wait_fd_),                                          \
+		.recv = (recv_),                                                \
 		.recv_purge = pport_recv_purge,                                 \
 		.stats = pport_stats,                                           \
 		.describe = (describe_),                                        \

@@ -444,7 +444,8 @@ legacy_describe(const struct ovsdp_dispatch_instance *d, char *buf, size_t len)
 }
 
 static const struct ovsdp_dispatch_vtable legacy_vtable =
-	PPORT_VTABLE(legacy_create, legacy_recv_set, legacy_describe, NULL);
+	PPORT_VTABLE(legacy_create, legacy_recv_set, legacy_describe, NULL, pport_wait_fd,
+		     pport_recv);
 
 /* No plugin-specific keys: the loader rejects any in [plugin:legacy]. */
 static const struct ovsdp_dispatch_option legacy_options[] = {
