@@ -181,16 +181,14 @@ bench_sysctl(const char *path, const char *value)
 }
 
 int
-bench_softnet_dropped(uint64_t *total)
+bench_softnet_dropped(uint64_t *per_cpu, unsigned int max, uint64_t *total)
 {
 	g_autofree char *text = NULL;
-	int r;
 
 	*total = 0;
 	if (!g_file_get_contents("/proc/net/softnet_stat", &text, NULL, NULL))
 		return -ENOENT;
-	r = bench_parse_softnet_dropped(text, NULL, 0, total);
-	return r < 0 ? r : 0;
+	return bench_parse_softnet_dropped(text, per_cpu, max, total);
 }
 
 int

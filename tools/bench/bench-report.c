@@ -163,6 +163,11 @@ json_latency(struct json *j, const char *key, const struct bench_latency *l)
 			json_kv_object_begin(j, "drops");
 			json_kv_uint(j, "probe_port_backlog", l->probe_port_dropped);
 			json_kv_uint(j, "softnet_backlog", l->softnet_dropped);
+			json_key(j, "softnet_backlog_per_cpu");
+			json_array_begin(j);
+			for (unsigned int c = 0; c < l->n_softnet_cpus; c++)
+				json_uint(j, l->softnet_cpu[c]);
+			json_array_end(j);
 			json_kv_uint(j, "kernel_lost", l->kernel_lost_all);
 			json_kv_uint(j, "probes_received_at_last_send", l->received_at_last_send);
 			json_key(j, "socket_overruns");
@@ -659,15 +664,17 @@ drops(const struct bench_latency *l, double *v)
 	return l->done && l->loaded;
 }
 
-/* The loss as the reference's tool counts it: probes not there when the
- * last was sent. */
+/* The loss as the reference's tool (weed.c) counts it: probes not there
+ * when the last was sent, over every probe it tried to send (it ignores
+ * send errors: a probe the sender CPU's full backlog refused is lost). */
 static bool
 f_idle_late(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
 {
 	const struct bench_latency *l = &r->idle_port;
 
 	(void)raw, (void)uc;
-	v[0] = l->has_drops ? loss_pct(l->sent, l->received_at_last_send) : NAN;
+	v[0] = l->has_drops ? loss_pct(l->sent + l->send_failures, l->received_at_last_send)
+			    : NAN;
 	return l->done && l->loaded;
 }
 
@@ -1002,8 +1009,8 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_load4, &R_IDLE_LOAD);
 	md_row(md, run, "4: frames dropped: idle port's probes (its veth's backlog full)/all CPUs' "
 	       "backlogs/upcalls lost (kernel)/socket overruns (handlers)", &R_IDLE_DROPS);
-	md_row(md, run, "4: not received when the last probe was sent (%): loss as the "
-	       "reference's tool counts it, late probes too", &R_IDLE_LATE);
+	md_row(md, run, "4: not received when the last probe was sent (%, of probes tried): "
+	       "loss as the reference's tool counts it, late and unsent probes too", &R_IDLE_LATE);
 	if (p->rate) {
 		md_row(md, run, l_frate, &R_FLOOD_RATE);
 		md_row(md, run, "6: at that rate, handler CPU per upcall (us)", &R_CPU_RATE);

@@ -159,6 +159,8 @@ per_dev(uint64_t rate, unsigned int n)
 struct drops {
 	bool ok;
 	uint64_t port, softnet;         /* tx0's transmit drops, every CPU's backlog drops */
+	uint64_t cpu[BENCH_SOFTNET_CPUS];
+	int cpus;
 	struct bench_counters c;
 };
 
@@ -167,8 +169,9 @@ drops_read(struct bench_env *env, struct bench_system *sys, struct drops *d)
 {
 	uint64_t rx;
 
-	d->ok = bench_netdev_drops(env->tx_names[0], &rx, &d->port) == 0 &&
-		bench_softnet_dropped(&d->softnet) == 0;
+	memset(d->cpu, 0, sizeof d->cpu);
+	d->cpus = bench_softnet_dropped(d->cpu, BENCH_SOFTNET_CPUS, &d->softnet);
+	d->ok = bench_netdev_drops(env->tx_names[0], &rx, &d->port) == 0 && d->cpus >= 0;
 	if (bench_counters_read(sys, &d->c) < 0)
 		d->ok = false;
 }
@@ -215,6 +218,9 @@ under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency
 	l->has_drops = d0.ok && d1.ok;
 	l->probe_port_dropped = d1.port - MIN(d1.port, d0.port);
 	l->softnet_dropped = d1.softnet - MIN(d1.softnet, d0.softnet);
+	l->n_softnet_cpus = (unsigned int)MIN(MAX(d1.cpus, 0), BENCH_SOFTNET_CPUS);
+	for (unsigned int c = 0; c < l->n_softnet_cpus; c++)
+		l->softnet_cpu[c] = d1.cpu[c] - MIN(d1.cpu[c], d0.cpu[c]);
 	l->kernel_lost_all = d1.c.lost - MIN(d1.c.lost, d0.c.lost);
 	l->has_overruns = d0.c.has_runtime && d1.c.has_runtime;
 	l->overruns = d1.c.overruns - MIN(d1.c.overruns, d0.c.overruns);

@@ -82,10 +82,11 @@ int bench_packet_socket(const char *ifname, uint16_t proto, GError **error);
  * with protocol 16.  Returns the count or -errno. */
 int bench_netlink_sockets(pid_t pid);
 
-/* The same read from /proc now: every CPU's backlog drops (0 and -errno
- * when unreadable), and the drop counters of 'ifname' in this network
+/* The same read from /proc now: every CPU's backlog drops (per CPU too;
+ * the CPUs read, or -errno when unreadable), and the drop counters of 'ifname' in this network
  * namespace. */
-int bench_softnet_dropped(uint64_t *total);
+#define BENCH_SOFTNET_CPUS 64     /* CPUs whose backlog drops are kept apart */
+int bench_softnet_dropped(uint64_t *per_cpu, unsigned int max, uint64_t *total);
 int bench_netdev_drops(const char *ifname, uint64_t *rx_drop, uint64_t *tx_drop);
 
 /* Context switches of the threads of 'pid' (0: this one) whose name
@@ -231,6 +232,8 @@ struct bench_latency {
 	 * upcall socket overruns the handlers saw. */
 	bool has_drops, has_overruns;
 	uint64_t probe_port_dropped, softnet_dropped, kernel_lost_all, overruns;
+	uint64_t softnet_cpu[BENCH_SOFTNET_CPUS]; /* softnet_dropped per CPU */
+	unsigned int n_softnet_cpus;
 	/* Probes received when the last one was sent: the reference's tool
 	 * (weed.c) prints its loss then, with no wait for late ones. */
 	uint64_t received_at_last_send;

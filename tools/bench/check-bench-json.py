@@ -90,6 +90,7 @@ LOAD = {'ports': is_int, 'rate_asked_per_s': rate_asked, 'frames_sent': is_int,
 # item 8 have none).
 DROPS = {'probe_port_backlog': is_int, 'softnet_backlog': is_int, 'kernel_lost': is_int,
          'probes_received_at_last_send': is_int,
+         'softnet_backlog_per_cpu': lambda v: is_list(v) and all(is_int(x) for x in v),
          'socket_overruns': lambda v: v is None or is_int(v)}
 FLOOD = {'done': is_bool, 'ports': is_int, 'rate_asked_per_s': rate_asked,
          'seconds': num_or_null, 'offered': is_int, 'send_failures': is_int,

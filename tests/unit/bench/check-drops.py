@@ -34,7 +34,7 @@ good = copy.deepcopy(base)
 n = 0
 for i, load in enumerate(loads(good)):
     load['drops'] = {'probe_port_backlog': i, 'softnet_backlog': 2 * i, 'kernel_lost': 0,
-                     'probes_received_at_last_send': 0,
+                     'probes_received_at_last_send': 0, 'softnet_backlog_per_cpu': [i, i],
                      'socket_overruns': None if i % 2 else 3}
     n += 1
 assert n, 'the fixture has tests under load'
