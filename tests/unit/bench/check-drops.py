@@ -47,6 +47,13 @@ got = failures(bad)
 assert len(got) == 1 and 'drops.softnet_backlog' in got[0], got
 
 bad = copy.deepcopy(good)
+next(loads(bad))['drops']['softnet_backlog_per_cpu'] = [1, 'x']
+got = failures(bad)
+assert len(got) == 1 and 'drops.softnet_backlog_per_cpu' in got[0], got
+del next(loads(bad))['drops']['softnet_backlog_per_cpu']
+assert not failures(bad), 'the per-CPU counts are optional'
+
+bad = copy.deepcopy(good)
 del next(loads(bad))['drops']['kernel_lost']
 got = failures(bad)
 assert len(got) == 1 and '"kernel_lost" missing' in got[0], got
