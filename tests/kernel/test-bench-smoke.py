@@ -316,6 +316,19 @@ def main():
                     for k in ['offered_per_s', 'handled_per_s']:
                         check(is_num(t[test].get(k)) and t[test][k] > 0,
                               f'{name}: {test} {k} measured (got {t[test].get(k)})')
+                    # Where frames were dropped (issue 19, item 8): read on
+                    # every system, a backlog count per CPU, and no more
+                    # probes received at the last send than in all.
+                    dr = ld.get('drops')
+                    check(isinstance(dr, dict), f'{name}: {test} drops recorded')
+                    if isinstance(dr, dict):
+                        check(1 <= len(dr.get('softnet_backlog_per_cpu', [])) <=
+                              doc['host']['cpu_ids'],
+                              f'{name}: {test} backlog drops per CPU')
+                        check(dr['probes_received_at_last_send'] <= t[test]['received'],
+                              f'{name}: {test} received at the last send <= received')
+                        check((dr['socket_overruns'] is None) == is_ovs,
+                              f'{name}: {test} overruns ours only')
                 parts = ['one_port', 'all_ports']
                 if doc['params']['rate_per_s']:
                     parts.append('all_ports_rate')

@@ -1,9 +1,11 @@
 /* test-bench-stats.c: the statistics ovsdp-bench reports (tools/bench/
  * bench-stats.c): Student's t against printed tables, confidence
- * intervals at 95 % and at a corrected level, bootstrap intervals. */
+ * intervals at 95 % and at a corrected level, bootstrap intervals; the
+ * procfs drop counters tests 3 and 4 read. */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 
 #include "bench.h"
@@ -73,6 +75,55 @@ START_TEST(intervals_widen_with_the_correction)
 }
 END_TEST
 
+START_TEST(softnet_drops_are_the_second_column)
+{
+	/* 6.1's layout: 13 columns per CPU; the second is the drops. */
+	static const char text[] =
+		"0000a1b2 00000000 00000003 00000000 00000000 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000000\n"
+		"00012345 000003e8 00000010 00000000 00000000 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000001\n"
+		"00000002 0000000f 00000000 00000000 00000000 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000002\n";
+	uint64_t per_cpu[2] = { 0, 0 }, total = 99;
+
+	ck_assert_int_eq(bench_parse_softnet_dropped(text, per_cpu, 2, &total), 3);
+	ck_assert_uint_eq(total, 1000 + 15);
+	ck_assert_uint_eq(per_cpu[0], 0);
+	ck_assert_uint_eq(per_cpu[1], 1000);
+	ck_assert_int_eq(bench_parse_softnet_dropped("", NULL, 0, &total), 0);
+	ck_assert_uint_eq(total, 0);
+	ck_assert_int_eq(bench_parse_softnet_dropped("00000001\n", NULL, 0, &total), -EINVAL);
+	ck_assert_int_eq(bench_parse_softnet_dropped("00000001 zz\n", NULL, 0, &total), -EINVAL);
+}
+END_TEST
+
+START_TEST(netdev_drops_of_one_device)
+{
+	static const char text[] =
+		"Inter-|   Receive                                                |  Transmit\n"
+		" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets "
+		"errs drop fifo colls carrier compressed\n"
+		"    lo:       0       0    0    0    0     0          0         0        0       0 "
+		"   0    0    0     0       0          0\n"
+		"   tx0: 1000 10 1 2 0 0 0 0 2000 20 3 77 0 0 0 0\n"
+		"  tx10: 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5\n"
+		"   bd0:1 2 3 44 5 6 7 8 9 10 11 12 13 14 15 16\n"
+		"   bad: 1 2 3\n";
+	uint64_t rx = 0, tx = 0;
+
+	ck_assert_int_eq(bench_parse_netdev_drops(text, "tx0", &rx, &tx), 0);
+	ck_assert_uint_eq(rx, 2);
+	ck_assert_uint_eq(tx, 77);
+	/* "tx1" is not the prefix of tx10's line; no blank after the colon. */
+	ck_assert_int_eq(bench_parse_netdev_drops(text, "tx1", &rx, &tx), -ENOENT);
+	ck_assert_int_eq(bench_parse_netdev_drops(text, "bd0", &rx, &tx), 0);
+	ck_assert_uint_eq(rx, 44);
+	ck_assert_uint_eq(tx, 12);
+	ck_assert_int_eq(bench_parse_netdev_drops(text, "bad", &rx, &tx), -EINVAL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -82,6 +133,8 @@ main(void)
 	tcase_add_test(tc, t_matches_the_tables);
 	tcase_add_test(tc, t_cdf_and_quantile_agree);
 	tcase_add_test(tc, intervals_widen_with_the_correction);
+	tcase_add_test(tc, softnet_drops_are_the_second_column);
+	tcase_add_test(tc, netdev_drops_of_one_device);
 	suite_add_tcase(s, tc);
 	return tsuite_run(s);
 }

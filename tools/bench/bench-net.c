@@ -181,6 +181,29 @@ bench_sysctl(const char *path, const char *value)
 }
 
 int
+bench_softnet_dropped(uint64_t *per_cpu, unsigned int max, uint64_t *total)
+{
+	g_autofree char *text = NULL;
+
+	*total = 0;
+	if (!g_file_get_contents("/proc/net/softnet_stat", &text, NULL, NULL))
+		return -ENOENT;
+	return bench_parse_softnet_dropped(text, per_cpu, max, total);
+}
+
+int
+bench_netdev_drops(const char *ifname, uint64_t *rx_drop, uint64_t *tx_drop)
+{
+	g_autofree char *text = NULL;
+
+	*rx_drop = *tx_drop = 0;
+	/* /proc/self/net: this thread's network namespace. */
+	if (!g_file_get_contents("/proc/self/net/dev", &text, NULL, NULL))
+		return -ENOENT;
+	return bench_parse_netdev_drops(text, ifname, rx_drop, tx_drop);
+}
+
+int
 bench_packet_socket(const char *ifname, uint16_t proto, GError **error)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(proto) };

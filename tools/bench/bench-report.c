@@ -158,6 +158,25 @@ json_latency(struct json *j, const char *key, const struct bench_latency *l)
 		json_kv_double(j, "handled_per_s", l->handled_per_s);
 		json_kv_uint(j, "kernel_missed", l->missed);
 		json_kv_uint(j, "kernel_lost", l->lost);
+		if (l->has_drops) {
+			/* From load start to the end of the drain. */
+			json_kv_object_begin(j, "drops");
+			json_kv_uint(j, "probe_port_backlog", l->probe_port_dropped);
+			json_kv_uint(j, "softnet_backlog", l->softnet_dropped);
+			json_key(j, "softnet_backlog_per_cpu");
+			json_array_begin(j);
+			for (unsigned int c = 0; c < l->n_softnet_cpus; c++)
+				json_uint(j, l->softnet_cpu[c]);
+			json_array_end(j);
+			json_kv_uint(j, "kernel_lost", l->kernel_lost_all);
+			json_kv_uint(j, "probes_received_at_last_send", l->received_at_last_send);
+			json_key(j, "socket_overruns");
+			if (l->has_overruns)
+				json_uint(j, l->overruns);
+			else
+				json_null(j);
+			json_object_end(j);
+		}
 		json_object_end(j);
 	}
 	json_samples(j, l->lat_us, l->n_lat);
@@ -634,6 +653,46 @@ f_idle_load(const struct bench_results *r, const struct bench_results *raw, doub
 	return load(&r->idle_port, v);
 }
 
+/* Where frames were dropped while a test ran under load. */
+static bool
+drops(const struct bench_latency *l, double *v)
+{
+	v[0] = l->has_drops ? (double)l->probe_port_dropped : NAN;
+	v[1] = l->has_drops ? (double)l->softnet_dropped : NAN;
+	v[2] = l->has_drops ? (double)l->kernel_lost_all : NAN;
+	v[3] = l->has_drops && l->has_overruns ? (double)l->overruns : NAN;
+	return l->done && l->loaded;
+}
+
+/* The loss as the reference's tool (weed.c) counts it: probes not there
+ * when the last was sent, over every probe it tried to send (it ignores
+ * send errors: a probe the sender CPU's full backlog refused is lost). */
+static bool
+f_idle_late(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	const struct bench_latency *l = &r->idle_port;
+
+	(void)raw, (void)uc;
+	v[0] = l->has_drops ? loss_pct(l->sent + l->send_failures, l->received_at_last_send)
+			    : NAN;
+	return l->done && l->loaded;
+}
+
+static bool
+f_loaded_drops(const struct bench_results *r, const struct bench_results *raw, double *v,
+	       bool *uc)
+{
+	(void)raw, (void)uc;
+	return drops(&r->loaded_port, v);
+}
+
+static bool
+f_idle_drops(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
+{
+	(void)raw, (void)uc;
+	return drops(&r->idle_port, v);
+}
+
 static bool
 f_flood_rate(const struct bench_results *r, const struct bench_results *raw, double *v, bool *uc)
 {
@@ -873,6 +932,9 @@ static const struct row
 	R_IDLE = { 6, 1, "none received", false, f_idle },
 	R_IDLE_PCT = { 2, 1, "none received", false, f_idle_pct },
 	R_IDLE_LOAD = { 3, 0, "?", false, f_idle_load },
+	R_LOADED_DROPS = { 4, 0, "not exposed", false, f_loaded_drops },
+	R_IDLE_DROPS = { 4, 0, "not exposed", false, f_idle_drops },
+	R_IDLE_LATE = { 1, 1, "n/a", false, f_idle_late },
 	R_FLOOD_RATE = { 3, 0, "?", false, f_flood_rate },
 	R_CPU_RATE = { 1, 1, "unknown", false, f_cpu_rate },
 	R_VS_RATE = { 2, 2, "n/a", true, f_vs_raw_rate },
@@ -940,9 +1002,15 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_loaded, &R_LOADED);
 	md_row(md, run, "3: median/p99 (us)", &R_LOADED_PCT);
 	md_row(md, run, l_load3, &R_LOADED_LOAD);
+	md_row(md, run, "3: frames dropped: port 0's veth (backlog full)/all CPUs' backlogs/"
+	       "upcalls lost (kernel)/socket overruns (handlers)", &R_LOADED_DROPS);
 	md_row(md, run, l_idle, &R_IDLE);
 	md_row(md, run, "4: median/p99 (us)", &R_IDLE_PCT);
 	md_row(md, run, l_load4, &R_IDLE_LOAD);
+	md_row(md, run, "4: frames dropped: idle port's probes (its veth's backlog full)/all CPUs' "
+	       "backlogs/upcalls lost (kernel)/socket overruns (handlers)", &R_IDLE_DROPS);
+	md_row(md, run, "4: not received when the last probe was sent (%, of probes tried): "
+	       "loss as the reference's tool counts it, late and unsent probes too", &R_IDLE_LATE);
 	if (p->rate) {
 		md_row(md, run, l_frate, &R_FLOOD_RATE);
 		md_row(md, run, "6: at that rate, handler CPU per upcall (us)", &R_CPU_RATE);

@@ -4,6 +4,7 @@
  * correction for several comparisons asks), t-based and bootstrap. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,69 @@ bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 se
 		   struct bench_ci *out)
 {
 	bench_ci_bootstrap_level(v, n, 0.95, resamples, seed, out);
+}
+
+int
+bench_parse_softnet_dropped(const char *text, uint64_t *per_cpu, unsigned int max,
+			    uint64_t *total)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	int cpus = 0;
+
+	*total = 0;
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) cols = NULL;
+		char *end;
+		uint64_t v;
+
+		if (!**l)
+			continue;
+		cols = g_strsplit_set(g_strstrip(*l), " \t", -1);
+		if (g_strv_length(cols) < 2)
+			return -EINVAL;
+		for (unsigned int c = 0; c < 2; c++) {
+			errno = 0;
+			v = g_ascii_strtoull(cols[c], &end, 16);
+			if (errno || end == cols[c] || *end)
+				return -EINVAL;
+		}
+		if (per_cpu && (unsigned int)cpus < max)
+			per_cpu[cpus] += v;
+		*total += v;
+		cpus++;
+	}
+	return cpus;
+}
+
+int
+bench_parse_netdev_drops(const char *text, const char *ifname, uint64_t *rx_drop,
+			 uint64_t *tx_drop)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	size_t len = strlen(ifname);
+
+	for (char **l = lines; *l; l++) {
+		const char *s = *l;
+		uint64_t f[16];
+		char *end;
+
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, ifname, len) || s[len] != ':')
+			continue;
+		s += len + 1;
+		/* rx: bytes packets errs drop fifo frame compressed multicast;
+		 * tx: bytes packets errs drop fifo colls carrier compressed */
+		for (unsigned int i = 0; i < G_N_ELEMENTS(f); i++) {
+			errno = 0;
+			f[i] = g_ascii_strtoull(s, &end, 10);
+			if (errno || end == s)
+				return -EINVAL;
+			s = end;
+		}
+		*rx_drop = f[3];
+		*tx_drop = f[11];
+		return 0;
+	}
+	return -ENOENT;
 }

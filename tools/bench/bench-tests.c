@@ -155,6 +155,27 @@ per_dev(uint64_t rate, unsigned int n)
 	return rate ? MAX(1, rate / MAX(1, n)) : 0;
 }
 
+/* Drop counters read before and after a test under load. */
+struct drops {
+	bool ok;
+	uint64_t port, softnet;         /* tx0's transmit drops, every CPU's backlog drops */
+	uint64_t cpu[BENCH_SOFTNET_CPUS];
+	int cpus;
+	struct bench_counters c;
+};
+
+static void
+drops_read(struct bench_env *env, struct bench_system *sys, struct drops *d)
+{
+	uint64_t rx;
+
+	memset(d->cpu, 0, sizeof d->cpu);
+	d->cpus = bench_softnet_dropped(d->cpu, BENCH_SOFTNET_CPUS, &d->softnet);
+	d->ok = bench_netdev_drops(env->tx_names[0], &rx, &d->port) == 0 && d->cpus >= 0;
+	if (bench_counters_read(sys, &d->c) < 0)
+		d->ok = false;
+}
+
 /* Probes on veth port 0 while pktgen loads ports [first_load, n_veths). */
 static void
 under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency *l,
@@ -168,7 +189,9 @@ under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency
 	struct bench_counters cs;
 	int64_t t0, t1;
 	uint64_t sent, arrived;
+	struct drops d0, d1;
 
+	drops_read(env, sys, &d0);
 	if (bench_load_start(env->tx_names + first_load, n_load, env->p->load_threads,
 			     per_dev(env->p->rate, n_load), &load, &err) < 0) {
 		g_warning("%s: %s", sys->name, err->message);
@@ -191,7 +214,18 @@ under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency
 	quiesce(sys);
 	bench_phase_wait(ph, sent, DRAIN_AFTER_MS, DRAIN_MAX_MS);
 	bench_rx_set_phase(env->rx, NULL);
+	drops_read(env, sys, &d1);
+	l->has_drops = d0.ok && d1.ok;
+	l->probe_port_dropped = d1.port - MIN(d1.port, d0.port);
+	l->softnet_dropped = d1.softnet - MIN(d1.softnet, d0.softnet);
+	l->n_softnet_cpus = (unsigned int)MIN(MAX(d1.cpus, 0), BENCH_SOFTNET_CPUS);
+	for (unsigned int c = 0; c < l->n_softnet_cpus; c++)
+		l->softnet_cpu[c] = d1.cpu[c] - MIN(d1.cpu[c], d0.cpu[c]);
+	l->kernel_lost_all = d1.c.lost - MIN(d1.c.lost, d0.c.lost);
+	l->has_overruns = d0.c.has_runtime && d1.c.has_runtime;
+	l->overruns = d1.c.overruns - MIN(d1.c.overruns, d0.c.overruns);
 	latency_fill(l, ph, 0, n, sent);
+	l->received_at_last_send = MIN(arrived, l->received);
 	l->user_clock = ph->user_clock;
 	l->loaded = true;
 	l->load_ports = n_load;

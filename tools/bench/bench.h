@@ -48,6 +48,20 @@ void bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint
 void bench_ci_bootstrap_level(const double *v, size_t n, double level, unsigned int resamples,
 			      guint32 seed, struct bench_ci *out);
 
+/* Where the kernel drops frames, parsed from procfs text (pure, so the
+ * unit suite tests it).  /proc/net/softnet_stat: a line of hex columns per
+ * CPU, the second the frames its backlog refused (netdev_max_backlog was
+ * full; a veth's transmit lands there).  Adds each CPU's count to
+ * per_cpu[0..max) (may be NULL) and all of them to *total; returns the
+ * lines (CPUs) read, -EINVAL for text that is not that table. */
+int bench_parse_softnet_dropped(const char *text, uint64_t *per_cpu, unsigned int max,
+				uint64_t *total);
+/* /proc/net/dev: the receive and transmit "drop" columns of 'ifname' (a
+ * veth counts as transmit drops the frames its peer's backlog refused);
+ * -ENOENT when the device is not listed, -EINVAL for a malformed line. */
+int bench_parse_netdev_drops(const char *text, const char *ifname, uint64_t *rx_drop,
+			     uint64_t *tx_drop);
+
 /* ---- network plumbing (bench-net.c) ------------------------------------- */
 
 /* The EtherType of probe frames (IEEE local experimental). */
@@ -67,6 +81,13 @@ int bench_packet_socket(const char *ifname, uint16_t proto, GError **error);
  * lsof does: descriptors whose socket inode /proc/PID/net/netlink lists
  * with protocol 16.  Returns the count or -errno. */
 int bench_netlink_sockets(pid_t pid);
+
+/* The same read from /proc now: every CPU's backlog drops (per CPU too;
+ * the CPUs read, or -errno when unreadable), and the drop counters of 'ifname' in this network
+ * namespace. */
+#define BENCH_SOFTNET_CPUS 64     /* CPUs whose backlog drops are kept apart */
+int bench_softnet_dropped(uint64_t *per_cpu, unsigned int max, uint64_t *total);
+int bench_netdev_drops(const char *ifname, uint64_t *rx_drop, uint64_t *tx_drop);
 
 /* Context switches of the threads of 'pid' (0: this one) whose name
  * starts with 'prefix'. */
@@ -203,6 +224,19 @@ struct bench_latency {
 	double window_s;        /* from load start to the last probe */
 	double handled_per_s;   /* load frames executed to the local port per second */
 	uint64_t handled, missed, lost;
+	/* Where frames were dropped, from load start to the end of the drain
+	 * (tests 3 and 4): what the kernel refused from the probe port's
+	 * outer veth (test 4: probes only; its backlog was full), every
+	 * CPU's backlog drops (/proc/net/softnet_stat, all frames), the
+	 * datapath's lost upcalls (n_lost) and, for ours and the raw limit,
+	 * upcall socket overruns the handlers saw. */
+	bool has_drops, has_overruns;
+	uint64_t probe_port_dropped, softnet_dropped, kernel_lost_all, overruns;
+	uint64_t softnet_cpu[BENCH_SOFTNET_CPUS]; /* softnet_dropped per CPU */
+	unsigned int n_softnet_cpus;
+	/* Probes received when the last one was sent: the reference's tool
+	 * (weed.c) prints its loss then, with no wait for late ones. */
+	uint64_t received_at_last_send;
 };
 
 struct bench_flood {
