@@ -62,6 +62,23 @@ teardown(void)
 	g_clear_pointer(&saved_path, g_free);
 }
 
+/* The peers of (installed, builds), whose labels must be 'labels' in
+ * order (NULL-terminated); the caller frees them. */
+static struct bench_peer *
+peers_labelled(bool installed, char **builds, const char *const *labels)
+{
+	struct bench_peer *peers = NULL;
+	unsigned int n = 0;
+
+	ck_assert_int_eq(bench_peers_make(installed, builds, &peers, &n, NULL), 0);
+	ck_assert_uint_eq(n, g_strv_length((char **)labels));
+	for (unsigned int i = 0; i < n; i++) {
+		ck_assert_str_eq(peers[i].label, labels[i]);
+		ck_assert_uint_eq(peers[i].index, i);
+	}
+	return peers;
+}
+
 START_TEST(labels_by_version)
 {
 	static const struct { const char *version, *label; } cases[] = {
@@ -112,20 +129,16 @@ END_TEST
 
 START_TEST(installed_alone_keeps_its_name)
 {
-	struct bench_peer *peers = NULL;
-	unsigned int n = 0;
+	const char *const plain[] = { BENCH_OVS_LABEL, NULL };
+	const char *const none[] = { NULL };
+	struct bench_peer *peers = peers_labelled(true, NULL, plain);
 
-	ck_assert_int_eq(bench_peers_make(true, NULL, &peers, &n, NULL), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(peers[0].label, BENCH_OVS_LABEL);
 	ck_assert_str_eq(BENCH_OVS_NAME_LOCAL, "ovs-vswitchd:LOCAL");
 	ck_assert_str_eq(BENCH_OVS_NAME_REF, "ovs-vswitchd:reference");
 	ck_assert_ptr_null(peers[0].src);
-	bench_peers_free(peers, n);
-
-	ck_assert_int_eq(bench_peers_make(false, NULL, &peers, &n, NULL), 0);
-	ck_assert_uint_eq(n, 0);
-	bench_peers_free(peers, n);
+	ck_assert_ptr_null(peers[0].version);
+	bench_peers_free(peers, 1);
+	bench_peers_free(peers_labelled(false, NULL, none), 0);
 }
 END_TEST
 
@@ -134,26 +147,19 @@ START_TEST(several_are_named_by_version)
 	g_autofree char *b35 = fake_build("ovs35", "3.5.0");
 	g_autofree char *src35 = g_build_filename(b35, "src", NULL);
 	char *builds[] = { b35, NULL };
-	struct bench_peer *peers = NULL;
-	unsigned int n = 0;
+	const char *const both[] = { "ovs-vswitchd-3.1", "ovs-vswitchd-3.5", NULL };
+	const char *const alone[] = { "ovs-vswitchd-3.5", NULL };
+	struct bench_peer *peers;
 
 	/* The installed 3.1 and the build's 3.5, in that order. */
-	ck_assert_int_eq(bench_peers_make(true, builds, &peers, &n, NULL), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(peers[0].label, "ovs-vswitchd-3.1");
+	peers = peers_labelled(true, builds, both);
 	ck_assert_str_eq(peers[0].version, "ovs-vswitchd (Open vSwitch) 3.1.0");
 	ck_assert_ptr_null(peers[0].src);
-	ck_assert_str_eq(peers[1].label, "ovs-vswitchd-3.5");
 	ck_assert_str_eq(peers[1].version, "ovs-vswitchd (Open vSwitch) 3.5.0");
 	ck_assert_str_eq(peers[1].src, src35);
-	ck_assert_uint_eq(peers[1].index, 1);
-	bench_peers_free(peers, n);
-
+	bench_peers_free(peers, 2);
 	/* --no-ovs: the build alone, still by its version. */
-	ck_assert_int_eq(bench_peers_make(false, builds, &peers, &n, NULL), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_str_eq(peers[0].label, "ovs-vswitchd-3.5");
-	bench_peers_free(peers, n);
+	bench_peers_free(peers_labelled(false, builds, alone), 1);
 }
 END_TEST
 
@@ -163,16 +169,10 @@ START_TEST(one_version_twice_is_numbered)
 	g_autofree char *b = fake_build("b", "3.5.1");
 	g_autofree char *c = fake_build("c", "3.1.0");
 	char *builds[] = { a, b, c, NULL };
-	struct bench_peer *peers = NULL;
-	unsigned int n = 0;
+	const char *const labels[] = { "ovs-vswitchd-3.1", "ovs-vswitchd-3.5",
+				       "ovs-vswitchd-3.5-2", "ovs-vswitchd-3.1-2", NULL };
 
-	ck_assert_int_eq(bench_peers_make(true, builds, &peers, &n, NULL), 0);
-	ck_assert_uint_eq(n, 4);
-	ck_assert_str_eq(peers[0].label, "ovs-vswitchd-3.1");
-	ck_assert_str_eq(peers[1].label, "ovs-vswitchd-3.5");
-	ck_assert_str_eq(peers[2].label, "ovs-vswitchd-3.5-2");
-	ck_assert_str_eq(peers[3].label, "ovs-vswitchd-3.1-2");
-	bench_peers_free(peers, n);
+	bench_peers_free(peers_labelled(true, builds, labels), 4);
 }
 END_TEST
 
