@@ -409,8 +409,8 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 		const char *create[] = { prog(o, BENCH_OVSDB_TOOL), "create", db_path, o->schema,
 					 NULL };
 		g_autofree char *remote = g_strdup_printf("--remote=punix:%s", sock);
-		const char *server[] = { prog(o, BENCH_OVSDB_SERVER), db_path, remote, pidfile_db, log_db,
-					 "--no-chdir", "-vconsole:off", NULL };
+		const char *server[] = { prog(o, BENCH_OVSDB_SERVER), db_path, remote, pidfile_db,
+					 log_db, "--no-chdir", "-vconsole:off", NULL };
 
 		bench_progress("ovs-vswitchd: starting ovsdb-server");
 		r = ovs_run(o, create, NULL, error);
@@ -436,9 +436,9 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 		 * datapath flow there is nothing to revalidate and ours run
 		 * none.  (ovs-vswitchd may still choose its own handler count
 		 * in per-cpu mode: the report shows the threads it runs.) */
-		const char *init[] = { prog(o, BENCH_OVS_VSCTL), db_arg, "--no-wait", "init", "--", "set",
-				       "Open_vSwitch", ".", "other_config:flow-limit=0", NULL, NULL,
-				       NULL };
+		const char *init[] = { prog(o, BENCH_OVS_VSCTL), db_arg, "--no-wait", "init", "--",
+				       "set", "Open_vSwitch", ".", "other_config:flow-limit=0", NULL,
+				       NULL, NULL };
 
 		if (n_handlers) {
 			n_hand = g_strdup_printf("other_config:n-handler-threads=%u", n_handlers);
@@ -446,8 +446,8 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 			init[10] = "other_config:n-revalidator-threads=1";
 			o->handlers_set = n_handlers;
 		}
-		const char *vswitchd[] = { prog(o, BENCH_OVS_VSWITCHD), o->db, pidfile_vs, log_vs, "--no-chdir",
-					   "-vconsole:off", NULL };
+		const char *vswitchd[] = { prog(o, BENCH_OVS_VSWITCHD), o->db, pidfile_vs, log_vs,
+					   "--no-chdir", "-vconsole:off", NULL };
 
 		r = ovs_run(o, init, NULL, error);
 		if (r < 0)
@@ -496,7 +496,7 @@ bench_ovs_setup(const char *src, const char *type, unsigned int ports, char **ve
 		}
 		/* Its programs by their paths (never through PATH: the
 		 * installed peer may run in the same process), and its own
-		 * data (the schema, ovs-vsctl's idl). */
+		 * data directory. */
 		o->src = g_strdup(src);
 		o->env = g_environ_setenv(g_get_environ(), "OVS_PKGDATADIR", src, TRUE);
 	}
