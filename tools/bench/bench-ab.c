@@ -142,7 +142,8 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		  "Drive an ovs-vswitchd running the ovsdp provider (ovs-appctl "
 		  "ovsdp/dispatch-set and dispatch-show) instead of ovsdpd", NULL },
 		{ "appctl", 0, 0, G_OPTION_ARG_FILENAME, &o->appctl,
-		  "With --ovs: the ovs-appctl program (default: ovs-appctl in PATH)", "PATH" },
+		  "With --ovs: the ovs-appctl program (default: ovs-appctl in PATH; with "
+		  "--spawn, --ovs-build's)", "PATH" },
 		{ "ovs-target", 0, 0, G_OPTION_ARG_FILENAME, &o->ovs_target,
 		  "With --ovs: ovs-appctl's --target, a daemon name or a control socket "
 		  "(default ovs-vswitchd, found as ovs-appctl finds it)", "TARGET" },
@@ -248,7 +249,8 @@ parse_ab_args(int argc, char **argv, struct ab_opts *o)
 		return false;
 	}
 	o->daemon = o->ovs ? "ovs-vswitchd" : "ovsdpd";
-	if (o->ovs && !o->appctl)
+	/* --spawn: the build's own, once it is started. */
+	if (o->ovs && !o->appctl && !o->spawn)
 		o->appctl = g_strdup("ovs-appctl");
 	if (!o->spawn && (!o->inject || !o->capture)) {
 		fprintf(stderr, "ovsdp-bench ab: give --inject and --capture (or --spawn)\n");
@@ -604,10 +606,12 @@ ovs_spawn_vswitchd(struct ab_opts *o, struct ab_daemon *d, GError **error)
 	if (r < 0)
 		return r;
 	d->ovs_sys.rule = BENCH_OVS_RULE_LOCAL;
-	r = bench_ovs_setup_build(src, "ovsdp", 2, veths, 1, &d->ovs_sys, &d->ovs, error);
+	r = bench_ovs_setup(src, "ovsdp", 2, veths, 1, 0, &d->ovs_sys, &d->ovs, error);
 	if (r < 0)
 		return r;
 	o->ovs_env = bench_ovs_environ(d->ovs);
+	if (!o->appctl)
+		o->appctl = bench_ovs_program(d->ovs, BENCH_OVS_APPCTL);
 	if (!o->datapath)
 		o->datapath = g_strdup("ovs-ovsdp");
 	/* The provider starts receiving once OVS has set its handlers up. */

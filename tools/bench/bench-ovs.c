@@ -1,11 +1,11 @@
-/* bench-ovs.c: the peer of ovsdp-bench, Open vSwitch as Debian ships it
- * (package openvswitch-switch) on the same kernel: ovsdb-server with a
- * fresh database on tmpfs, ovs-vswitchd, one bridge with the same ports and
- * the reference's single OpenFlow rule actions=CONTROLLER:65535,LOCAL, which
- * sends every packet through user space and then to the local port.
- * bench_ovs_setup_build() starts the same from an Open vSwitch build tree
- * (contrib/ovs/build's, with the ovsdp provider) on another datapath type,
- * for `ovsdp-bench ab --ovs --spawn`. */
+/* bench-ovs.c: a peer of ovsdp-bench, Open vSwitch on the same kernel:
+ * ovsdb-server with a fresh database on tmpfs, ovs-vswitchd, one bridge with
+ * the same ports and a single OpenFlow rule (actions=LOCAL, or the
+ * reference's actions=CONTROLLER:65535,LOCAL), every packet through user
+ * space and then to the local port.  The programs are Debian's (package
+ * openvswitch-switch, found in PATH) or an Open vSwitch build tree's
+ * (contrib/ovs/build's: `ovsdp-bench --ovs-build`, on the stock system
+ * datapath type, and `ovsdp-bench ab --ovs --spawn` on the ovsdp type). */
 #include "config.h"
 
 #include <errno.h>
@@ -23,11 +23,12 @@
 #endif
 
 #define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
-#define OVS_DP "ovs-system"
 #define OVS_BRIDGE "br0"
 #define VSCTL_TIMEOUT_S 1200
 
 struct bench_ovs {
+	char *src;              /* the build's src/; NULL: the installed programs */
+	char *progs[BENCH_OVS_N_PROGRAMS];
 	char *dir;
 	char **env;
 	char *db;               /* unix:DIR/db.sock */
@@ -40,42 +41,47 @@ struct bench_ovs {
 	char *dp_name;                  /* its kernel datapath: ovs-system, ovs-TYPE */
 };
 
-static const char *const ovs_programs[] = {
-	"ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl", NULL,
-};
+static char *
+schema_path(const char *src)
+{
+	return src ? g_build_filename(src, "vswitchd", "vswitch.ovsschema", NULL)
+		   : g_strdup(OVS_SCHEMA);
+}
 
 bool
-bench_ovs_available(char **why)
+bench_ovs_available(const char *src, char **why)
 {
-	for (const char *const *p = ovs_programs; *p; p++) {
-		g_autofree char *path = g_find_program_in_path(*p);
+	g_autofree char *schema = schema_path(src);
+
+	for (int p = 0; p < BENCH_OVS_N_PROGRAMS; p++) {
+		g_autofree char *prog = bench_ovs_program_path(src, p);
+		g_autofree char *path = g_find_program_in_path(prog);
 
 		if (!path) {
-			*why = g_strdup_printf("%s not found (Debian package openvswitch-switch)", *p);
+			*why = src ? g_strdup_printf("%s not found (not built?)", prog)
+				   : g_strdup_printf("%s not found (Debian package openvswitch-switch)",
+						     prog);
 			return false;
 		}
 	}
-	if (!g_file_test(OVS_SCHEMA, G_FILE_TEST_EXISTS)) {
-		*why = g_strdup(OVS_SCHEMA " not found");
+	if (!g_file_test(schema, G_FILE_TEST_EXISTS)) {
+		*why = g_strdup_printf("%s not found", schema);
 		return false;
 	}
 	*why = NULL;
 	return true;
 }
 
-char *
-bench_ovs_version(void)
+static const char *
+prog(const struct bench_ovs *o, enum bench_ovs_program p)
 {
-	const char *argv[] = { "ovs-vswitchd", "--version", NULL };
-	g_autofree char *out = NULL;
-	char *nl;
+	return o->progs[p];
+}
 
-	if (bench_run(argv, NULL, &out) != 0)
-		return NULL;
-	nl = strchr(out, '\n');
-	if (nl)
-		*nl = '\0';
-	return g_strdup(out);
+char *
+bench_ovs_program(const struct bench_ovs *o, enum bench_ovs_program p)
+{
+	return g_strdup(prog(o, p));
 }
 
 /* Run an OVS tool in our environment; on failure set *error with its
@@ -194,7 +200,7 @@ add_ports(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 	GPid pid = 0;
 	int st = 0;
 
-	g_ptr_array_add(argv, g_strdup("ovs-vsctl"));
+	g_ptr_array_add(argv, g_strdup(prog(o, BENCH_OVS_VSCTL)));
 	g_ptr_array_add(argv, g_strdup_printf("--db=%s", o->db));
 	g_ptr_array_add(argv, g_strdup_printf("--timeout=%d", VSCTL_TIMEOUT_S));
 	/* The bridge too, in the same transaction: one process less. */
@@ -302,7 +308,8 @@ set_rule(struct bench_ovs *o, const char *rule, GError **error)
 {
 	g_autofree char *text = g_strdup_printf("%s\n", rule);
 	g_autofree char *flows = g_build_filename(o->dir, "flows.txt", NULL);
-	const char *replace[] = { "ovs-ofctl", "replace-flows", OVS_BRIDGE, flows, NULL };
+	const char *replace[] = { prog(o, BENCH_OVS_OFCTL), "replace-flows", OVS_BRIDGE, flows,
+				  NULL };
 
 	if (!g_file_set_contents(flows, text, -1, error))
 		return -EIO;
@@ -337,14 +344,16 @@ describe(struct bench_ovs *o, struct bench_system *sys)
 
 		sys->mode = g_strdup(per_cpu ? "per-cpu" : "per-vport");
 		sys->description = g_strdup_printf(
-			"datapath %s: %s dispatch (user features 0x%x, %u per-cpu pids); rule %s",
-			o->dp_name, sys->mode, info.user_features, info.n_per_cpu_pids, sys->rule);
+			"%s%s; datapath %s (type %s): %s dispatch (user features 0x%x, %u per-cpu "
+			"pids); rule %s", o->src ? "build " : "installed programs",
+			o->src ? o->src : "", o->dp_name, o->type ? o->type : "system", sys->mode,
+			info.user_features, info.n_per_cpu_pids, sys->rule);
 	} else {
 		sys->mode = g_strdup("dispatch mode unknown");
 	}
 	sys->version = log_version(o);
 	if (!sys->version)
-		sys->version = bench_ovs_version();
+		sys->version = bench_ovs_version(o->src, NULL);
 	bench_thread_ctx(o->vswitchd_pid, "handler", &handlers);
 	sys->n_handlers = handlers.threads;
 	sys->handlers_set = o->handlers_set;
@@ -397,10 +406,11 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 	log_vs = g_strdup_printf("--log-file=%s/ovs-vswitchd.log", o->dir);
 
 	{
-		const char *create[] = { "ovsdb-tool", "create", db_path, o->schema, NULL };
+		const char *create[] = { prog(o, BENCH_OVSDB_TOOL), "create", db_path, o->schema,
+					 NULL };
 		g_autofree char *remote = g_strdup_printf("--remote=punix:%s", sock);
-		const char *server[] = { "ovsdb-server", db_path, remote, pidfile_db, log_db,
-					 "--no-chdir", "-vconsole:off", NULL };
+		const char *server[] = { prog(o, BENCH_OVSDB_SERVER), db_path, remote, pidfile_db,
+					 log_db, "--no-chdir", "-vconsole:off", NULL };
 
 		bench_progress("ovs-vswitchd: starting ovsdb-server");
 		r = ovs_run(o, create, NULL, error);
@@ -426,9 +436,9 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 		 * datapath flow there is nothing to revalidate and ours run
 		 * none.  (ovs-vswitchd may still choose its own handler count
 		 * in per-cpu mode: the report shows the threads it runs.) */
-		const char *init[] = { "ovs-vsctl", db_arg, "--no-wait", "init", "--", "set",
-				       "Open_vSwitch", ".", "other_config:flow-limit=0", NULL, NULL,
-				       NULL };
+		const char *init[] = { prog(o, BENCH_OVS_VSCTL), db_arg, "--no-wait", "init", "--",
+				       "set", "Open_vSwitch", ".", "other_config:flow-limit=0", NULL,
+				       NULL, NULL };
 
 		if (n_handlers) {
 			n_hand = g_strdup_printf("other_config:n-handler-threads=%u", n_handlers);
@@ -436,8 +446,8 @@ ovs_setup(struct bench_ovs *o, unsigned int ports, char **veths, unsigned int n_
 			init[10] = "other_config:n-revalidator-threads=1";
 			o->handlers_set = n_handlers;
 		}
-		const char *vswitchd[] = { "ovs-vswitchd", o->db, pidfile_vs, log_vs, "--no-chdir",
-					   "-vconsole:off", NULL };
+		const char *vswitchd[] = { prog(o, BENCH_OVS_VSWITCHD), o->db, pidfile_vs, log_vs,
+					   "--no-chdir", "-vconsole:off", NULL };
 
 		r = ovs_run(o, init, NULL, error);
 		if (r < 0)
@@ -468,45 +478,34 @@ fail:
 }
 
 int
-bench_ovs_setup(unsigned int ports, char **veths, unsigned int n_veths, unsigned int n_handlers,
-		struct bench_system *sys, struct bench_ovs **out, GError **error)
+bench_ovs_setup(const char *src, const char *type, unsigned int ports, char **veths,
+		unsigned int n_veths, unsigned int n_handlers, struct bench_system *sys,
+		struct bench_ovs **out, GError **error)
 {
 	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
 
-	o->schema = g_strdup(OVS_SCHEMA);
-	o->dp_name = g_strdup(OVS_DP);
-	return ovs_setup(o, ports, veths, n_veths, n_handlers, sys, out, error);
-}
+	if (src) {
+		g_autofree char *vswitchd = bench_ovs_program_path(src, BENCH_OVS_VSWITCHD);
 
-int
-bench_ovs_setup_build(const char *src, const char *type, unsigned int ports, char **veths,
-		      unsigned int n_veths, struct bench_system *sys, struct bench_ovs **out,
-		      GError **error)
-{
-	static const char *const dirs[] = { "vswitchd", "utilities", "ovsdb" };
-	struct bench_ovs *o = g_new0(struct bench_ovs, 1);
-	g_autoptr(GString) path = g_string_new(NULL);
-	g_autofree char *vswitchd = g_build_filename(src, "vswitchd", "ovs-vswitchd", NULL);
-
-	if (!g_file_test(vswitchd, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_set_error(error, OVSDP_ERROR, ENOENT,
-			    "%s not found: not an Open vSwitch build's src/ (contrib/ovs/build "
-			    "prints one)", vswitchd);
-		g_free(o);
-		return -ENOENT;
+		if (!g_file_test(vswitchd, G_FILE_TEST_IS_EXECUTABLE)) {
+			g_set_error(error, OVSDP_ERROR, ENOENT,
+				    "%s not found: not an Open vSwitch build's src/ "
+				    "(contrib/ovs/build prints one)", vswitchd);
+			g_free(o);
+			return -ENOENT;
+		}
+		/* Its programs by their paths (never through PATH: the
+		 * installed peer may run in the same process), and its own
+		 * data directory. */
+		o->src = g_strdup(src);
+		o->env = g_environ_setenv(g_get_environ(), "OVS_PKGDATADIR", src, TRUE);
 	}
-	/* The build's programs before any installed ones: bench_run and
-	 * ovs_spawn search our own PATH. */
-	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++)
-		g_string_append_printf(path, "%s/%s:", src, dirs[i]);
-	g_string_append(path, g_getenv("PATH") ? g_getenv("PATH") : "/usr/bin:/bin");
-	g_setenv("PATH", path->str, TRUE);
-	o->env = g_get_environ();
-	o->env = g_environ_setenv(o->env, "OVS_PKGDATADIR", src, TRUE);
-	o->schema = g_build_filename(src, "vswitchd", "vswitch.ovsschema", NULL);
+	for (int p = 0; p < BENCH_OVS_N_PROGRAMS; p++)
+		o->progs[p] = bench_ovs_program_path(src, p);
+	o->schema = schema_path(src);
 	o->type = g_strdup(type);
 	o->dp_name = g_strdup_printf("ovs-%s", type ? type : "system");
-	return ovs_setup(o, ports, veths, n_veths, 0, sys, out, error);
+	return ovs_setup(o, ports, veths, n_veths, n_handlers, sys, out, error);
 }
 
 const char *const *
@@ -550,5 +549,8 @@ bench_ovs_free(struct bench_ovs *o, bool delete_dp)
 	g_free(o->schema);
 	g_free(o->type);
 	g_free(o->dp_name);
+	g_free(o->src);
+	for (int p = 0; p < BENCH_OVS_N_PROGRAMS; p++)
+		g_free(o->progs[p]);
 	g_free(o);
 }

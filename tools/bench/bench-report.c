@@ -304,6 +304,20 @@ json_tests(struct json *j, const struct bench_results *r)
 	json_object_end(j);
 }
 
+/* A peer's version as its ovs-vswitchd said it in the run, else as its
+ * --version did before. */
+static const char *
+peer_version(const struct bench_run *run, const struct bench_peer *peer)
+{
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->peer == peer && s->version)
+			return s->version;
+	}
+	return peer->version;
+}
+
 static void
 json_system(struct json *j, const struct bench_system *s)
 {
@@ -320,6 +334,10 @@ json_system(struct json *j, const struct bench_system *s)
 	json_kv_uint(j, "handlers", s->n_handlers);
 	if (s->kind == BENCH_OVS) {
 		json_kv_string(j, "ovs_rule", s->rule);
+		json_kv_string(j, "ovs_peer", s->peer->label);
+		/* null: the installed programs */
+		json_kv_string(j, "ovs_build", s->peer->src);
+		json_kv_string(j, "datapath_type", "system");
 		json_kv_uint(j, "n_handler_threads_set", s->handlers_set);
 		json_kv_uint(j, "n_revalidator_threads_set", s->handlers_set ? 1 : 0);
 	}
@@ -361,7 +379,7 @@ static const struct json_field params_json[] = {
 	PARAM("reorder_flows", JSON_UINT, reorder_flows),
 	PARAM("reorder_frames", JSON_UINT, reorder_frames),
 	PARAM("private_netns", JSON_BOOL, netns),
-	PARAM("ovs_rule", JSON_STR, ovs_rule),        /* null: the two default peers */
+	PARAM("ovs_rule", JSON_STR, ovs_rule),        /* null: the two default systems */
 	PARAM("repeat", JSON_UINT, repeat),
 	PARAM("seed", JSON_UINT, seed),
 };
@@ -372,6 +390,10 @@ json_params(struct json *j, const struct bench_params *p)
 {
 	json_kv_object_begin(j, "params");
 	json_kv_fields(j, p, params_json, G_N_ELEMENTS(params_json));
+	json_kv_array_begin(j, "ovs_builds");
+	for (char **b = p->ovs_builds; b && *b; b++)
+		json_string(j, *b);
+	json_array_end(j);
 	json_kv_string(j, "ovs_other_config", "flow-limit=0");
 	json_object_end(j);
 }
@@ -410,14 +432,10 @@ write_json(struct bench_run *run, const char *path, GError **error)
 	json_object_end(j);
 	json_kv_object_begin(j, "versions");
 	json_kv_string(j, "ovsdp", OVSDP_VERSION);
-	for (guint i = 0; i < run->systems->len; i++) {
-		const struct bench_system *s = run->systems->pdata[i];
-
-		if (s->kind == BENCH_OVS) {
-			json_kv_string(j, "ovs-vswitchd", s->version);
-			break;
-		}
-	}
+	/* Each peer's, by its label ("ovs-vswitchd" alone, else
+	 * "ovs-vswitchd-3.1", "ovs-vswitchd-3.5"). */
+	for (unsigned int i = 0; i < run->p->n_peers; i++)
+		json_kv_string(j, run->p->peers[i].label, peer_version(run, &run->p->peers[i]));
 	json_kv_string(j, "gnuplot", run->gnuplot);
 	json_object_end(j);
 	json_params(j, run->p);
@@ -946,6 +964,34 @@ static const struct row
 	R_CTX = { 1, 2, "unknown (handler threads restarted)", false, f_ctx },
 	R_REORDER = { 1, 1, "?", false, f_reorder };
 
+/* Which Open vSwitch each peer is, and how it was set up. */
+static void
+md_peers(GString *md, const struct bench_run *run)
+{
+	for (unsigned int i = 0; i < run->p->n_peers; i++) {
+		const struct bench_peer *peer = &run->p->peers[i];
+		const char *version = peer_version(run, peer);
+		unsigned int set = 0;
+
+		for (guint k = 0; k < run->systems->len; k++) {
+			const struct bench_system *s = run->systems->pdata[k];
+
+			if (s->peer == peer && s->handlers_set)
+				set = s->handlers_set;
+		}
+		g_string_append_printf(md, "%s%s: %s, %s%s, datapath type system, flow-limit=0",
+				       i ? "; " : "Open vSwitch peers: ", peer->label,
+				       version ? version : "version unknown",
+				       peer->src ? "build " : "installed programs",
+				       peer->src ? peer->src : "");
+		if (set)
+			g_string_append_printf(md, ", n-handler-threads=%u, "
+					       "n-revalidator-threads=1", set);
+	}
+	if (run->p->n_peers)
+		g_string_append(md, ".\n");
+}
+
 char *
 bench_report_markdown(struct bench_run *run)
 {
@@ -1048,6 +1094,7 @@ bench_report_markdown(struct bench_run *run)
 			       p->flood_s, p->wake_frames, p->wake_gap_ms, run->total_s);
 	g_string_append(md, "Offered load is measured on the sender (pktgen's count and clock), "
 			"handled load at the local port; loss is over the probes actually sent.\n");
+	md_peers(md, run);
 	if (run->handler_cpus && *run->handler_cpus)
 		g_string_append_printf(md, "Sender (pktgen, prober) on CPU %s, every system's "
 				       "handler threads pinned to CPU %s.\n", run->sender_cpus,

@@ -307,6 +307,7 @@ struct bench_system {
 	char *mode;             /* the dispatch mode in a word or two */
 	char *version;
 	char *rule;                     /* ovs-vswitchd's OpenFlow rule */
+	struct bench_peer *peer;        /* ovs-vswitchd's: which one (the run's) */
 	unsigned int handlers_set;      /* ovs-vswitchd: n-handler-threads set (0: not) */
 	unsigned int n_handlers;
 	double setup_s;
@@ -357,37 +358,81 @@ void bench_raw_stop(struct bench_system *sys);
 struct ovsdp_dp *bench_ovsdp_dp(const struct bench_ovsdp *o);
 const struct ovsdp_features *bench_ovsdp_features(const struct bench_ovsdp *o);
 
-/* The peer (bench-ovs.c). */
-bool bench_ovs_available(char **why);
+/* The peers (bench-peers.c): Open vSwitch's programs, from PATH (the
+ * installed ones) or from a build tree's src/. */
+enum bench_ovs_program {
+	BENCH_OVSDB_TOOL,
+	BENCH_OVSDB_SERVER,
+	BENCH_OVS_VSWITCHD,
+	BENCH_OVS_VSCTL,
+	BENCH_OVS_OFCTL,
+	BENCH_OVS_APPCTL,
+	BENCH_OVS_N_PROGRAMS
+};
+const char *bench_ovs_program_name(enum bench_ovs_program p);
+/* Where program p of build 'src' is (g_free); src NULL: its bare name, for
+ * a search of PATH. */
+char *bench_ovs_program_path(const char *src, enum bench_ovs_program p);
+/* The src/ of --ovs-build DIR: DIR itself when it holds
+ * vswitchd/ovs-vswitchd, else DIR/src (contrib/ovs/build's layout);
+ * canonical (g_free).  NULL with *error naming DIR when neither does. */
+char *bench_ovs_build_src(const char *dir, GError **error);
+/* The first line of `ovs-vswitchd --version` ("ovs-vswitchd (Open vSwitch)
+ * 3.5.0") of build 'src' (NULL: the one in PATH); NULL with *error (may
+ * be NULL) when it cannot run. */
+char *bench_ovs_version(const char *src, GError **error);
+/* A peer's label from that line: "ovs-vswitchd-3.5"; plain "ovs-vswitchd"
+ * when NULL or without a version. */
+#define BENCH_OVS_LABEL "ovs-vswitchd"
+char *bench_ovs_label(const char *version);
+
+struct bench_peer {
+	unsigned int index;     /* its place in the run's peers */
+	char *src;              /* its build's src/; NULL: the installed programs */
+	char *version;          /* `ovs-vswitchd --version`'s first line, or NULL */
+	char *label;            /* its systems' names begin with it */
+	char *why;              /* while the run goes: why its systems cannot run */
+};
+/* The run's peers: the installed ovs-vswitchd (when 'installed'), then each
+ * build of 'builds' (NULL-terminated, may be NULL) in order; labels by
+ * version when there are several (two of one version numbered: -2...), the
+ * installed one alone plain "ovs-vswitchd".  0, or -EINVAL with *error
+ * naming the build that is not one, cannot run or is given twice. */
+int bench_peers_make(bool installed, char **builds, struct bench_peer **out, unsigned int *n,
+		     GError **error);
+void bench_peers_free(struct bench_peer *peers, unsigned int n);
+
+/* The peer's systems (bench-ovs.c). */
+bool bench_ovs_available(const char *src, char **why);
 struct bench_ovs;
 /* The rule is the bridge's only OpenFlow rule; no datapath flow is ever
- * installed (flow-limit=0), so each packet is an upcall.  Two peers by
- * default, on one ovs-vswitchd: the fair slowpath (every packet in user
- * space, output to the local port, no controller) and the reference's
+ * installed (flow-limit=0), so each packet is an upcall.  Two systems per
+ * peer by default, on one ovs-vswitchd: the fair slowpath (every packet in
+ * user space, output to the local port, no controller) and the reference's
  * setup (a packet-in per frame besides). */
 #define BENCH_OVS_RULE_LOCAL "actions=LOCAL"
 #define BENCH_OVS_RULE "actions=CONTROLLER:65535,LOCAL"
-#define BENCH_OVS_NAME_LOCAL "ovs-vswitchd:LOCAL"
-#define BENCH_OVS_NAME_REF "ovs-vswitchd:reference"
-/* Start ovs-vswitchd with sys->rule; n_handlers > 0 sets its
+#define BENCH_OVS_SUFFIX_LOCAL ":LOCAL"
+#define BENCH_OVS_SUFFIX_REF ":reference"
+#define BENCH_OVS_NAME_LOCAL BENCH_OVS_LABEL BENCH_OVS_SUFFIX_LOCAL
+#define BENCH_OVS_NAME_REF BENCH_OVS_LABEL BENCH_OVS_SUFFIX_REF
+/* Start ovsdb-server and ovs-vswitchd with sys->rule, in a run directory
+ * and database of their own: the installed programs (src NULL) or those of
+ * the Open vSwitch build 'src' (a src/ folder as contrib/ovs/build makes
+ * it); the bridge is of datapath_type 'type' (NULL: not set, OVS's
+ * default, system), its datapath ovs-TYPE.  n_handlers > 0 sets
  * n-handler-threads to it (and n-revalidator-threads to 1). */
-int bench_ovs_setup(unsigned int ports, char **veth_bridge_ends, unsigned int n_veths,
-		    unsigned int n_handlers, struct bench_system *sys, struct bench_ovs **out,
-		    GError **error);
+int bench_ovs_setup(const char *src, const char *type, unsigned int ports,
+		    char **veth_bridge_ends, unsigned int n_veths, unsigned int n_handlers,
+		    struct bench_system *sys, struct bench_ovs **out, GError **error);
 /* The same ovs-vswitchd as the next system: its rule becomes sys->rule. */
 int bench_ovs_reuse(struct bench_ovs *o, struct bench_system *sys, GError **error);
-/* The same from an Open vSwitch build tree: 'src' is its src/ folder (as
- * contrib/ovs/build makes it), whose programs then come first in our PATH;
- * the bridge is of datapath_type 'type' (NULL: system), its datapath
- * ovs-TYPE. */
-int bench_ovs_setup_build(const char *src, const char *type, unsigned int ports,
-			  char **veth_bridge_ends, unsigned int n_veths, struct bench_system *sys,
-			  struct bench_ovs **out, GError **error);
 /* The environment its programs run in (OVS_RUNDIR...): ovs-appctl finds
  * this ovs-vswitchd with it. */
 const char *const *bench_ovs_environ(const struct bench_ovs *o);
+/* Its program p (an absolute path for a build's; g_free). */
+char *bench_ovs_program(const struct bench_ovs *o, enum bench_ovs_program p);
 void bench_ovs_free(struct bench_ovs *o, bool delete_dp);
-char *bench_ovs_version(void);
 
 /* ---- one run: parameters, environment, tests (bench-tests.c) ----------- */
 
@@ -425,7 +470,10 @@ struct bench_params {
 	bool netns;
 	bool plots;
 	char *plugins_conf;
-	char *ovs_rule;                 /* NULL: the two default peers */
+	char *ovs_rule;                 /* NULL: the two default systems per peer */
+	char **ovs_builds;              /* --ovs-build: Open vSwitch builds as peers */
+	struct bench_peer *peers;       /* the installed ovs-vswitchd (unless --no-ovs), the builds */
+	unsigned int n_peers;
 	bool ovs_reference;             /* --smoke: the reference's peer too */
 	unsigned int repeat;            /* repetitions of every system */
 	guint32 seed;                   /* of the shuffled orders */

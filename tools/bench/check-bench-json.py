@@ -173,6 +173,22 @@ def check_tests(c, where, tests, rate):
     c.keys(where + '.reorder', tests['reorder'], REORDER)
 
 
+def check_peer(c, doc, s):
+    """An Open vSwitch peer's system (reports since --ovs-build say which
+    peer): named after its peer, whose version is under "versions"."""
+    if 'ovs_peer' not in s:
+        return
+    name = s['name']
+    if not c.keys(name, s, {'ovs_peer': lambda v: isinstance(v, str) and v != '',
+                            'ovs_build': str_or_null, 'ovs_rule': str_or_null,
+                            'datapath_type': lambda v: isinstance(v, str)}):
+        return
+    if not name.startswith(s['ovs_peer']):
+        c.fail(f'{name}: named after its peer {s["ovs_peer"]}')
+    if s['ovs_peer'] not in doc.get('versions', {}):
+        c.fail(f'{name}: versions.{s["ovs_peer"]} missing')
+
+
 def check_schema(doc, c=None):
     """Every key bench.json must have, with its type, per system, test and
     repetition; returns the Checker (its failures)."""
@@ -195,10 +211,14 @@ def check_schema(doc, c=None):
         if c.keys(f'repetitions[{i}]', r, {'rep': lambda v: v == i + 1, 'order': is_list}):
             if sorted(r['order']) != sorted(names):
                 c.fail(f'repetitions[{i}].order: every system once ({r["order"]})')
+    if len(set(names)) != len(names):
+        c.fail(f'systems: each name once ({names})')
     for s in doc['systems']:
         if not c.keys('system', s, SYSTEM):
             continue
         name = s['name']
+        if s['kind'] == 'ovs-vswitchd':
+            check_peer(c, doc, s)
         reps = s['repetitions']
         if len(reps) != n:
             c.fail(f'{name}: one repetition per params.repeat ({n}), got {len(reps)}')

@@ -1,7 +1,8 @@
 /* ovsdp-bench.c: the benchmark harness.  In one network namespace it runs
  * the reference upcall tests (and sockets, throughput, wakeups, reordering)
  * against each dispatcher under test, embedded with a slowpath callback,
- * and against Debian's ovs-vswitchd on the same kernel, then writes JSON,
+ * and against Debian's ovs-vswitchd on the same kernel (and any Open vSwitch
+ * build given with --ovs-build), then writes JSON,
  * a markdown table shaped like the reference and gnuplot plots.
  * `ovsdp-bench ab ...` is the A/B mode on a live ovsdpd (bench-ab.c). */
 #include "config.h"
@@ -116,10 +117,16 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &dispatchers,
 		  "Dispatch plugins to test, comma-separated; 'raw' is the raw limit (default "
 		  "raw,legacy,per-vport,per-cpu)", "LIST" },
-		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs, "Leave out ovs-vswitchd", NULL },
+		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs,
+		  "Leave out the installed ovs-vswitchd (--ovs-build's still run)", NULL },
+		{ "ovs-build", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &p->ovs_builds,
+		  "Also an Open vSwitch build tree as a peer, on the stock system datapath type "
+		  "(its src/, or the folder 'contrib/ovs/build --path' prints); repeatable; "
+		  "peers are then named by version (ovs-vswitchd-3.5:LOCAL)", "DIR" },
 		{ "ovs-rule", 0, 0, G_OPTION_ARG_STRING, &p->ovs_rule,
-		  "One ovs-vswitchd peer with this OpenFlow rule instead of the two (default: "
-		  BENCH_OVS_RULE_LOCAL ", then " BENCH_OVS_RULE ", the reference's setup)", "RULE" },
+		  "One system per ovs-vswitchd peer with this OpenFlow rule instead of the two "
+		  "(default: " BENCH_OVS_RULE_LOCAL ", then " BENCH_OVS_RULE ", the reference's setup)",
+		  "RULE" },
 		{ "ovs-reference", 0, 0, G_OPTION_ARG_NONE, &ovs_reference,
 		  "With --smoke, also the reference's ovs-vswitchd setup", NULL },
 		{ "plugins-conf", 'c', 0, G_OPTION_ARG_FILENAME, &p->plugins_conf,
@@ -169,7 +176,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		"Upcall benchmarks of ovsdp's dispatchers side by side with ovs-vswitchd\n"
 		"(the reference tests of OVS's per-vport dispatch patch, plus sockets,\n"
 		"throughput, wakeups and reordering).  Needs root and the openvswitch\n"
-		"module; runs in a private network namespace.\n\n"
+		"module; runs in a private network namespace.  The peers: the installed\n"
+		"ovs-vswitchd, and each Open vSwitch build given with --ovs-build.\n\n"
 		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd or ovs-vswitchd,\n"
 		"'ovsdp-bench curves --help' the cost of each dispatcher against bridge size.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -219,6 +227,10 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	p->wake_frames = (unsigned int)wake;
 	p->reorder_flows = (unsigned int)flows;
 	p->reorder_frames = (unsigned int)frames;
+	if (bench_peers_make(p->ovs, p->ovs_builds, &p->peers, &p->n_peers, &err) < 0) {
+		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		return false;
+	}
 	if (dispatchers) {
 		p->dispatchers = g_strsplit_set(dispatchers, ", ", -1);
 		for (char **d = p->dispatchers; *d; d++) {
@@ -403,14 +415,15 @@ our_handlers(const struct bench_env *env)
 	return 0;
 }
 
-/* What the systems run on: our datapath or ovs-vswitchd's, one at a time.
- * ovs-vswitchd deletes every other datapath when it starts, so ours is
- * made again (with all its ports) when it comes back after ovs-vswitchd. */
+/* What the systems run on: our datapath or a peer's ovs-vswitchd, one at a
+ * time.  ovs-vswitchd deletes every other datapath when it starts, so ours
+ * is made again (with all its ports) when it comes back after ovs-vswitchd;
+ * each peer has its own ovs-vswitchd, ovsdb and run directory. */
 struct hosts {
 	char **bridge_ends;
 	struct bench_ovsdp *ours;
 	struct bench_ovs *ovs;
-	char *ovs_why;                  /* why ovs-vswitchd's systems cannot run */
+	struct bench_peer *ovs_peer;    /* whose ovs-vswitchd runs */
 };
 
 static void
@@ -418,12 +431,13 @@ stop_ovs(struct bench_env *env, struct hosts *h)
 {
 	if (!h->ovs)
 		return;
-	bench_progress("stopping ovs-vswitchd");
+	bench_progress("stopping %s", h->ovs_peer->label);
 	bench_rx_stop(env->rx);
 	env->rx = NULL;
 	/* Its datapath goes with it: the veths are free for ours again. */
 	bench_ovs_free(h->ovs, true);
 	h->ovs = NULL;
+	h->ovs_peer = NULL;
 }
 
 /* Our datapath up with the veths on it and the receiver on its local port. */
@@ -452,22 +466,25 @@ ours_ready(struct bench_env *env, struct hosts *h, GError **error)
 	return 0;
 }
 
-/* One ovs-vswitchd system: ovs-vswitchd started when it is not running
- * (our datapath deleted first: it would delete it), else only its rule
- * replaced. */
+/* One ovs-vswitchd system: its peer's ovs-vswitchd started when it is not
+ * running (our datapath, or another peer's, deleted first: it would delete
+ * it), else only its rule replaced. */
 static void
 run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsigned int index,
 	unsigned int total)
 {
+	struct bench_peer *peer = sys->peer;
 	g_autoptr(GError) err = NULL;
 	int64_t t0;
 
-	if (h->ovs_why) {
-		system_set(sys, "skipped", h->ovs_why);
+	if (peer->why) {
+		system_set(sys, "skipped", peer->why);
 		return;
 	}
-	if (!h->ovs && !bench_ovs_available(&h->ovs_why)) {
-		system_set(sys, "skipped", h->ovs_why);
+	if (h->ovs && h->ovs_peer != peer)
+		stop_ovs(env, h);
+	if (!h->ovs && !bench_ovs_available(peer->src, &peer->why)) {
+		system_set(sys, "skipped", peer->why);
 		return;
 	}
 	if (!h->ovs && h->ours) {
@@ -481,20 +498,24 @@ run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsign
 	if (!h->ovs) {
 		bench_progress("[%u/%u %s] starting, %u ports", index, total, sys->name,
 			       env->p->ovs_ports);
-		if (bench_ovs_setup(env->p->ovs_ports, h->bridge_ends, env->n_veths,
-				    our_handlers(env), sys, &h->ovs, &err) < 0) {
+		/* A build's on the stock dpif-netlink, as the installed one. */
+		if (bench_ovs_setup(peer->src, peer->src ? "system" : NULL, env->p->ovs_ports,
+				    h->bridge_ends, env->n_veths, our_handlers(env), sys, &h->ovs,
+				    &err) < 0) {
 			system_set(sys, "failed", err->message);
 			h->ovs = NULL;
-			h->ovs_why = g_strdup_printf("ovs-vswitchd failed to start for %s",
-						     sys->name);
+			peer->why = g_strdup_printf("%s failed to start for %s", peer->label,
+						    sys->name);
 			return;
 		}
+		h->ovs_peer = peer;
 		env->rx = bench_rx_start(sys->local_dev, &err);
 		if (!env->rx) {
 			system_set(sys, "failed", err->message);
 			bench_ovs_free(h->ovs, true);
 			h->ovs = NULL;
-			h->ovs_why = g_strdup("no receiver on ovs-vswitchd's bridge");
+			h->ovs_peer = NULL;
+			peer->why = g_strdup_printf("no receiver on %s's bridge", peer->label);
 			return;
 		}
 	} else {
@@ -516,22 +537,30 @@ run_ovs(struct bench_env *env, struct hosts *h, struct bench_system *sys, unsign
 	system_set(sys, "ok", NULL);
 }
 
+/* The host a system runs on: 0 our datapath, 1 + i peer i's ovs-vswitchd. */
+static unsigned int
+host_of(const struct bench_system *s)
+{
+	return s->kind == BENCH_OVS ? 1 + s->peer->index : 0;
+}
+
 /* Each repetition's order: the systems shuffled with the seed, then those
- * of one host (our datapath, ovs-vswitchd) kept together in the shuffled
- * order, the host of the first one first, so that a repetition sets each
- * up once.  In the first repetition our systems go first
- * when --handlers is not set: ovs-vswitchd's handler count is theirs. */
+ * of one host (our datapath, each peer's ovs-vswitchd) kept together in the
+ * shuffled order, the hosts in the order their first system came, so that
+ * a repetition sets each up once.  In the first repetition our systems go
+ * first when --handlers is not set: ovs-vswitchd's handler count is
+ * theirs. */
 static void
 make_orders(struct bench_run *run)
 {
-	unsigned int n = run->systems->len;
+	unsigned int n = run->systems->len, n_hosts = 1 + run->p->n_peers;
 	g_autofree unsigned int *v = g_new(unsigned int, n);
+	g_autofree unsigned int *hosts = g_new(unsigned int, n_hosts);
 	GRand *g = g_rand_new_with_seed(run->p->seed);
 
 	run->order = g_new(unsigned int, run->p->repeat * n);
 	for (unsigned int r = 0; r < run->p->repeat; r++) {
-		unsigned int *out = run->order + r * n, k = 0;
-		bool ovs_first;
+		unsigned int *out = run->order + r * n, k = 0, n_seen = 0;
 
 		for (unsigned int i = 0; i < n; i++)
 			v[i] = i;
@@ -541,16 +570,20 @@ make_orders(struct bench_run *run)
 			v[i - 1] = v[j];
 			v[j] = t;
 		}
-		ovs_first = ((struct bench_system *)run->systems->pdata[v[0]])->kind == BENCH_OVS;
 		if (r == 0 && !run->p->handlers)
-			ovs_first = false;
-		for (int pass = 0; pass < 2; pass++)
-			for (unsigned int i = 0; i < n; i++) {
-				const struct bench_system *s = run->systems->pdata[v[i]];
+			hosts[n_seen++] = 0;
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int host = host_of(run->systems->pdata[v[i]]), seen = 0;
 
-				if ((s->kind == BENCH_OVS) == (ovs_first == (pass == 0)))
+			while (seen < n_seen && hosts[seen] != host)
+				seen++;
+			if (seen == n_seen)
+				hosts[n_seen++] = host;
+		}
+		for (unsigned int hi = 0; hi < n_seen; hi++)
+			for (unsigned int i = 0; i < n; i++)
+				if (host_of(run->systems->pdata[v[i]]) == hosts[hi])
 					out[k++] = v[i];
-			}
 	}
 	g_rand_free(g);
 }
@@ -673,17 +706,44 @@ out:
 	env.rx = NULL;
 	if (h.ovs)
 		bench_ovs_free(h.ovs, !p->netns);
+	for (unsigned int i = 0; i < p->n_peers; i++)
+		g_clear_pointer(&p->peers[i].why, g_free);
 	/* In a private namespace its end removes everything at once, which is
 	 * far quicker than deleting thousands of ports one by one. */
 	bench_ovsdp_free(h.ours, !p->netns);
 	g_strfreev(h.bridge_ends);
-	g_free(h.ovs_why);
 	for (unsigned int i = 0; i < env.n_veths; i++)
 		if (env.tx_fds[i] > 0)
 			close(env.tx_fds[i]);
 	g_free(env.tx_fds);
 	g_strfreev(env.tx_names);
 	return r;
+}
+
+static void
+add_ovs_system(struct bench_run *run, struct bench_peer *peer, const char *suffix,
+	       const char *rule)
+{
+	g_autofree char *name = g_strconcat(peer->label, suffix, NULL);
+	struct bench_system *s = system_new(name, BENCH_OVS);
+
+	s->rule = g_strdup(rule);
+	s->peer = peer;
+	g_ptr_array_add(run->systems, s);
+}
+
+/* A peer's systems: the fair one, then the reference's setup (not in
+ * --smoke: its time budget in CI); or one with --ovs-rule. */
+static void
+add_peer_systems(struct bench_run *run, struct bench_peer *peer)
+{
+	if (run->p->ovs_rule) {
+		add_ovs_system(run, peer, "", run->p->ovs_rule);
+		return;
+	}
+	add_ovs_system(run, peer, BENCH_OVS_SUFFIX_LOCAL, BENCH_OVS_RULE_LOCAL);
+	if (!run->p->smoke || run->p->ovs_reference)
+		add_ovs_system(run, peer, BENCH_OVS_SUFFIX_REF, BENCH_OVS_RULE);
 }
 
 int
@@ -728,24 +788,8 @@ main(int argc, char **argv)
 		if (**d)
 			g_ptr_array_add(run.systems, system_new(*d, strcmp(*d, BENCH_RAW_NAME) ?
 								BENCH_OVSDP : BENCH_RAW));
-	if (p.ovs && p.ovs_rule) {
-		struct bench_system *s = system_new("ovs-vswitchd", BENCH_OVS);
-
-		s->rule = g_strdup(p.ovs_rule);
-		g_ptr_array_add(run.systems, s);
-	} else if (p.ovs) {
-		/* The fair peer; then the reference's setup (not in --smoke:
-		 * its time budget in CI). */
-		struct bench_system *s = system_new(BENCH_OVS_NAME_LOCAL, BENCH_OVS);
-
-		s->rule = g_strdup(BENCH_OVS_RULE_LOCAL);
-		g_ptr_array_add(run.systems, s);
-		if (!p.smoke || p.ovs_reference) {
-			s = system_new(BENCH_OVS_NAME_REF, BENCH_OVS);
-			s->rule = g_strdup(BENCH_OVS_RULE);
-			g_ptr_array_add(run.systems, s);
-		}
-	}
+	for (unsigned int i = 0; i < p.n_peers; i++)
+		add_peer_systems(&run, &p.peers[i]);
 	if (run.systems->len == 0) {
 		fprintf(stderr, "ovsdp-bench: nothing to test\n");
 		return EXIT_USAGE;
@@ -795,6 +839,8 @@ main(int argc, char **argv)
 	g_free(p.out);
 	g_free(p.plugins_conf);
 	g_free(p.ovs_rule);
+	g_strfreev(p.ovs_builds);
+	bench_peers_free(p.peers, p.n_peers);
 	g_free(run.command);
 	g_free(run.started);
 	g_free(run.kernel);
