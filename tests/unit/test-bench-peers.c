@@ -40,7 +40,7 @@ fake_build(const char *name, const char *version)
 static void
 setup(void)
 {
-	g_autofree char *host = NULL;
+	g_autofree char *host = NULL, *bin = NULL;
 
 	scratch = g_dir_make_tmp("ovsdp-bench-peers-XXXXXX", NULL);
 	ck_assert_ptr_nonnull(scratch);
@@ -48,7 +48,8 @@ setup(void)
 	host = g_build_filename(scratch, "bin", "ovs-vswitchd", NULL);
 	fake_program(host, "ovs-vswitchd (Open vSwitch) 3.1.0", 0);
 	saved_path = g_strdup(g_getenv("PATH"));
-	g_setenv("PATH", g_build_filename(scratch, "bin", NULL), TRUE);
+	bin = g_build_filename(scratch, "bin", NULL);
+	g_setenv("PATH", bin, TRUE);
 }
 
 static void

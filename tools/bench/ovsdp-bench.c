@@ -746,6 +746,20 @@ add_peer_systems(struct bench_run *run, struct bench_peer *peer)
 		add_ovs_system(run, peer, BENCH_OVS_SUFFIX_REF, BENCH_OVS_RULE);
 }
 
+/* What parse_args() left in 'p' (also after it failed). */
+static void
+params_clear(struct bench_params *p)
+{
+	g_clear_pointer(&p->dispatchers, g_strfreev);
+	g_clear_pointer(&p->out, g_free);
+	g_clear_pointer(&p->plugins_conf, g_free);
+	g_clear_pointer(&p->ovs_rule, g_free);
+	g_clear_pointer(&p->ovs_builds, g_strfreev);
+	bench_peers_free(p->peers, p->n_peers);
+	p->peers = NULL;
+	p->n_peers = 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -760,17 +774,21 @@ main(int argc, char **argv)
 		return bench_ab_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "curves"))
 		return bench_curves_main(argc - 1, argv + 1);
-	run.command = g_strjoinv(" ", argv);
-	if (!parse_args(argc, argv, &p))
+	if (!parse_args(argc, argv, &p)) {
+		params_clear(&p);
 		return EXIT_USAGE;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "ovsdp-bench: needs root (datapaths, veths, pktgen)\n");
+		params_clear(&p);
 		return EXIT_FAIL;
 	}
 	if (ovsdp_features_probe(&run.features, &err) < 0) {
 		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		params_clear(&p);
 		return EXIT_FAIL;
 	}
+	run.command = g_strjoinv(" ", argv);
 	apply_defaults(&p, run.features.cpus_online);
 	uname(&u);
 	run.kernel = g_strdup(u.release);
@@ -834,13 +852,8 @@ main(int argc, char **argv)
 	}
 	g_ptr_array_free(run.systems, TRUE);
 	g_free(run.order);
-	g_strfreev(p.dispatchers);
 	g_strfreev(run.plots);
-	g_free(p.out);
-	g_free(p.plugins_conf);
-	g_free(p.ovs_rule);
-	g_strfreev(p.ovs_builds);
-	bench_peers_free(p.peers, p.n_peers);
+	params_clear(&p);
 	g_free(run.command);
 	g_free(run.started);
 	g_free(run.kernel);
