@@ -394,6 +394,11 @@ json_params(struct json *j, const struct bench_params *p)
 	for (char **b = p->ovs_builds; b && *b; b++)
 		json_string(j, *b);
 	json_array_end(j);
+	json_kv_array_begin(j, "tests");
+	for (unsigned int n = 1; n <= 8; n++)
+		if (BENCH_RUNS(p, n))
+			json_uint(j, n);
+	json_array_end(j);
 	json_kv_string(j, "ovs_other_config", "flow-limit=0");
 	json_object_end(j);
 }
@@ -898,6 +903,11 @@ md_row(GString *md, struct bench_run *run, const char *label, const struct row *
 
 	if (row->vs_raw && !raw)
 		return;
+	/* A row is its test's ("6: ..."): none for a test --tests left out
+	 * (5, the socket count, is always read). */
+	if (label[0] >= '1' && label[0] <= '8' && label[1] == ':' && label[0] != '5' &&
+	    !BENCH_RUNS(run->p, (unsigned int)(label[0] - '0')))
+		return;
 	g_string_append_printf(md, "| %s |", label);
 	for (guint i = 0; i < run->systems->len; i++) {
 		g_autofree char *c = cell(run->systems->pdata[i], raw, row);
@@ -1094,6 +1104,13 @@ bench_report_markdown(struct bench_run *run)
 			       p->flood_s, p->wake_frames, p->wake_gap_ms, run->total_s);
 	g_string_append(md, "Offered load is measured on the sender (pktgen's count and clock), "
 			"handled load at the local port; loss is over the probes actually sent.\n");
+	if (p->tests != BENCH_ALL_TESTS) {
+		g_string_append(md, "Only tests");
+		for (unsigned int n = 1; n <= 8; n++)
+			if (BENCH_RUNS(p, n))
+				g_string_append_printf(md, " %u", n);
+		g_string_append(md, " ran (--tests); the others' rows are absent.\n");
+	}
 	md_peers(md, run);
 	if (run->handler_cpus && *run->handler_cpus)
 		g_string_append_printf(md, "Sender (pktgen, prober) on CPU %s, every system's "

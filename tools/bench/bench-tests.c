@@ -415,18 +415,26 @@ tests_thread(void *arg)
 	    sched_setaffinity(0, sizeof env->sender_cpus, &env->sender_cpus) == 0)
 		pinned_me = true;
 	warm_up(env);
-	bench_progress("[%u/%u %s] 1: one port latency, %u probes", index, total, sys->name,
-		       p->probes);
-	one_port(env, sys);
-	bench_progress("[%u/%u %s] 2: latency on each of %u ports, %u probes each", index, total,
-		       sys->name, env->n_veths, p->port_probes);
-	all_ports(env, sys);
-	bench_progress("[%u/%u %s] 7: wakeups, %u spaced frames", index, total, sys->name,
-		       p->wake_frames);
-	wakeups(env, sys);
-	bench_progress("[%u/%u %s] 8: reordering, %u flows of %u frames", index, total, sys->name,
-		       p->reorder_flows, p->reorder_frames);
-	reorder(env, sys);
+	if (BENCH_RUNS(p, 1)) {
+		bench_progress("[%u/%u %s] 1: one port latency, %u probes", index, total,
+			       sys->name, p->probes);
+		one_port(env, sys);
+	}
+	if (BENCH_RUNS(p, 2)) {
+		bench_progress("[%u/%u %s] 2: latency on each of %u ports, %u probes each", index,
+			       total, sys->name, env->n_veths, p->port_probes);
+		all_ports(env, sys);
+	}
+	if (BENCH_RUNS(p, 7)) {
+		bench_progress("[%u/%u %s] 7: wakeups, %u spaced frames", index, total, sys->name,
+			       p->wake_frames);
+		wakeups(env, sys);
+	}
+	if (BENCH_RUNS(p, 8)) {
+		bench_progress("[%u/%u %s] 8: reordering, %u flows of %u frames", index, total,
+			       sys->name, p->reorder_flows, p->reorder_frames);
+		reorder(env, sys);
+	}
 	if (env->run->load_ok)
 		loaded_tests(env, sys, index, total, pinned_me ? &mine : NULL);
 	return NULL;
@@ -473,16 +481,20 @@ loaded_tests(struct bench_env *env, struct bench_system *sys, unsigned int index
 {
 	struct bench_params *p = env->p;
 
-	bench_progress("[%u/%u %s] 3: one port under load on all %u ports", index, total,
-		       sys->name, env->n_veths);
-	under_load(env, sys, &sys->res.loaded_port, 0);
-	if (env->n_veths >= 2) {
+	if (BENCH_RUNS(p, 3)) {
+		bench_progress("[%u/%u %s] 3: one port under load on all %u ports", index, total,
+			       sys->name, env->n_veths);
+		under_load(env, sys, &sys->res.loaded_port, 0);
+	}
+	if (BENCH_RUNS(p, 4) && env->n_veths >= 2) {
 		bench_progress("[%u/%u %s] 4: idle port, load on the other %u ports", index, total,
 			       sys->name, env->n_veths - 1);
 		under_load(env, sys, &sys->res.idle_port, 1);
 	}
 	if (unpin)
 		sched_setaffinity(0, sizeof *unpin, unpin);
+	if (!BENCH_RUNS(p, 6))
+		return;
 	if (p->rate) {
 		bench_progress("[%u/%u %s] 6: throughput, all %u ports at %" G_GUINT64_FORMAT
 			       " frames/s for %.1f s", index, total, sys->name, env->n_veths,

@@ -448,6 +448,10 @@ void bench_ovs_free(struct bench_ovs *o, bool delete_dp);
 #define BENCH_DEFAULT_RATE 1000
 #define BENCH_SMOKE_RATE 200
 
+/* Every test of the main bench, as bench_params.tests bits. */
+#define BENCH_ALL_TESTS 0x1feu
+#define BENCH_RUNS(p, n) (((p)->tests >> (n)) & 1u)
+
 struct bench_params {
 	bool smoke;
 	unsigned int ports;             /* on each bridge, the local port included */
@@ -476,6 +480,7 @@ struct bench_params {
 	unsigned int n_peers;
 	bool ovs_reference;             /* --smoke: the reference's peer too */
 	unsigned int repeat;            /* repetitions of every system */
+	unsigned int tests;             /* --tests: bit n set runs test n (1-8) */
 	guint32 seed;                   /* of the shuffled orders */
 	char *out;
 };

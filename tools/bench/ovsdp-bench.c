@@ -97,10 +97,47 @@ apply_defaults(struct bench_params *p, unsigned int cpus)
 		p->reorder_flows = p->veths;
 }
 
+/* "1,3-4,6": each a test of the main bench, 1 to 8. */
+static bool
+parse_tests(const char *text, unsigned int *out)
+{
+	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+	unsigned int mask = 0;
+
+	for (char **t = parts; *t; t++) {
+		guint64 lo, hi;
+		char *dash = strchr(*t, '-');
+		bool ok;
+
+		if (dash) {
+			*dash = '\0';
+			ok = g_ascii_string_to_unsigned(*t, 10, 1, 8, &lo, NULL) &&
+			     g_ascii_string_to_unsigned(dash + 1, 10, 1, 8, &hi, NULL) && lo <= hi;
+			*dash = '-';
+		} else {
+			ok = g_ascii_string_to_unsigned(*t, 10, 1, 8, &lo, NULL);
+			hi = lo;
+		}
+		if (!ok) {
+			fprintf(stderr, "ovsdp-bench: --tests: '%s' is not a test number or range "
+				"of 1 to 8 (as in 1,3-4,6)\n", *t);
+			return false;
+		}
+		for (guint64 n = lo; n <= hi; n++)
+			mask |= 1u << n;
+	}
+	if (!mask) {
+		fprintf(stderr, "ovsdp-bench: --tests names no test\n");
+		return false;
+	}
+	*out = mask;
+	return true;
+}
+
 static bool
 parse_args(int argc, char **argv, struct bench_params *p)
 {
-	g_autofree char *dispatchers = NULL;
+	g_autofree char *dispatchers = NULL, *tests = NULL;
 	gboolean smoke = FALSE, no_ovs = FALSE, no_netns = FALSE, no_plots = FALSE;
 	gboolean ovs_reference = FALSE;
 	gint ports = 0, ovs_ports = 0, veths = 0, handlers = 0, probes = 0, interval = 0;
@@ -164,6 +201,9 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
 		  "Seed of the repetitions' shuffled orders (default " G_STRINGIFY(BENCH_DEFAULT_SEED)
 		  "; recorded in bench.json and the report)", "S" },
+		{ "tests", 't', 0, G_OPTION_ARG_STRING, &tests,
+		  "Tests to run, comma-separated numbers or ranges (default 1-8; 5, the socket "
+		  "count, is always read)", "LIST" },
 		{ "no-netns", 0, 0, G_OPTION_ARG_NONE, &no_netns,
 		  "Run in the current network namespace instead of a private one", NULL },
 		{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &no_plots, "Do not run gnuplot", NULL },
@@ -224,6 +264,9 @@ parse_args(int argc, char **argv, struct bench_params *p)
 	p->flood_s = flood_s;
 	p->repeat = repeat != G_MININT ? (unsigned int)repeat : smoke ? 1 : 3;
 	p->seed = seed != G_MININT64 ? (guint32)seed : BENCH_DEFAULT_SEED;
+	p->tests = BENCH_ALL_TESTS;
+	if (tests && !parse_tests(tests, &p->tests))
+		return false;
 	p->wake_frames = (unsigned int)wake;
 	p->reorder_flows = (unsigned int)flows;
 	p->reorder_frames = (unsigned int)frames;
