@@ -803,6 +803,31 @@ params_clear(struct bench_params *p)
 	p->n_peers = 0;
 }
 
+/* The command as given, each argument quoted where the shell needs it,
+ * for the report: what reproduces the run. */
+static char *
+command_line(int argc, char **argv)
+{
+	GString *c = g_string_new(NULL);
+
+	for (int i = 0; i < argc; i++) {
+		bool plain = *argv[i] != '\0';
+
+		for (const char *q = argv[i]; *q && plain; q++)
+			plain = g_ascii_isalnum(*q) || strchr("-_./=,:+@%", *q);
+		if (i)
+			g_string_append_c(c, ' ');
+		if (plain) {
+			g_string_append(c, argv[i]);
+		} else {
+			g_autofree char *quoted = g_shell_quote(argv[i]);
+
+			g_string_append(c, quoted);
+		}
+	}
+	return g_string_free(c, FALSE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -817,21 +842,25 @@ main(int argc, char **argv)
 		return bench_ab_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "curves"))
 		return bench_curves_main(argc - 1, argv + 1);
+	/* Before parsing, which takes the options out of argv. */
+	run.command = command_line(argc, argv);
 	if (!parse_args(argc, argv, &p)) {
+		g_free(run.command);
 		params_clear(&p);
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "ovsdp-bench: needs root (datapaths, veths, pktgen)\n");
+		g_free(run.command);
 		params_clear(&p);
 		return EXIT_FAIL;
 	}
 	if (ovsdp_features_probe(&run.features, &err) < 0) {
 		fprintf(stderr, "ovsdp-bench: %s\n", err->message);
+		g_free(run.command);
 		params_clear(&p);
 		return EXIT_FAIL;
 	}
-	run.command = g_strjoinv(" ", argv);
 	apply_defaults(&p, run.features.cpus_online);
 	uname(&u);
 	run.kernel = g_strdup(u.release);
@@ -853,7 +882,8 @@ main(int argc, char **argv)
 		add_peer_systems(&run, &p.peers[i]);
 	if (run.systems->len == 0) {
 		fprintf(stderr, "ovsdp-bench: nothing to test\n");
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out;
 	}
 
 	if (run_all(&run, &err) < 0) {
@@ -893,6 +923,7 @@ main(int argc, char **argv)
 			status = EXIT_FAIL;
 		}
 	}
+out:
 	g_ptr_array_free(run.systems, TRUE);
 	g_free(run.order);
 	g_strfreev(run.plots);
