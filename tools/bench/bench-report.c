@@ -974,6 +974,126 @@ static const struct row
 	R_CTX = { 1, 2, "unknown (handler threads restarted)", false, f_ctx },
 	R_REORDER = { 1, 1, "?", false, f_reorder };
 
+/* ---- the ratio table: each system against the raw limit and the fair peer */
+
+/* Figure k of 'row' in repetition r of s, or NAN (not run, nothing). */
+static double
+rep_figure(const struct bench_system *s, unsigned int r, const struct row *row, unsigned int k)
+{
+	double v[FIGS_MAX];
+	bool uc = false;
+
+	if (r >= s->n_reps || !ok_status(s->reps[r].status))
+		return NAN;
+	for (unsigned int i = 0; i < FIGS_MAX; i++)
+		v[i] = NAN;
+	return row->fn(&s->reps[r].res, NULL, v, &uc) ? v[k] : NAN;
+}
+
+/* s over 'base', repetition by repetition (the two ran side by side in
+ * each): the median ratio [min-max], or a dash where no repetition had
+ * both figures. */
+static void
+ratio_cell(GString *md, const struct bench_system *s, const struct bench_system *base,
+	   const struct row *row, unsigned int k)
+{
+	g_autofree double *vals = g_new(double, s->n_reps + 1);
+	unsigned int n = 0;
+	struct spread sp;
+
+	for (unsigned int r = 0; base && r < s->n_reps; r++) {
+		double a = rep_figure(s, r, row, k), b = rep_figure(base, r, row, k);
+
+		if (isfinite(a) && isfinite(b) && b > 0)
+			vals[n++] = a / b;
+	}
+	sp = spread_of(vals, n);
+	if (!sp.n)
+		g_string_append(md, "-");
+	else if (sp.n == 1 || sp.min == sp.max)
+		g_string_append_printf(md, "%.2f", sp.median);
+	else
+		g_string_append_printf(md, "%.2f [%.2f-%.2f]", sp.median, sp.min, sp.max);
+}
+
+/* The fair Open vSwitch peer: the first with actions=LOCAL that ran. */
+static const struct bench_system *
+fair_peer(const struct bench_run *run)
+{
+	for (guint i = 0; i < run->systems->len; i++) {
+		const struct bench_system *s = run->systems->pdata[i];
+
+		if (s->kind == BENCH_OVS && ok(s) && !g_strcmp0(s->rule, BENCH_OVS_RULE_LOCAL))
+			return s;
+	}
+	return NULL;
+}
+
+static const struct ratio_row {
+	unsigned int test;
+	const char *label;
+	const struct row *row;
+	unsigned int k;
+} ratio_rows[] = {
+	{ 1, "1: one port, median latency", &R_ONE_PCT, 0 },
+	{ 1, "1: one port, p99 latency", &R_ONE_PCT, 1 },
+	{ 2, "2: all ports, mdev of the per-port averages (fairness)", &R_ALL, 1 },
+	{ 3, "3: one port under load, median latency", &R_LOADED_PCT, 0 },
+	{ 3, "3: one port under load, p99 latency", &R_LOADED_PCT, 1 },
+	{ 4, "4: idle port under load, median latency", &R_IDLE_PCT, 0 },
+	{ 4, "4: idle port under load, p99 latency", &R_IDLE_PCT, 1 },
+	{ 5, "5: netlink sockets", &R_SOCK, 0 },
+	{ 6, "6: saturation, one flood port: handled frames/s (higher is better)", &R_FLOOD_ONE, 1 },
+	{ 6, "6: saturation, all ports: handled frames/s (higher is better)", &R_FLOOD_ALL, 1 },
+	{ 6, "6: saturation, all ports: handler CPU per upcall", &R_CPU_ALL, 0 },
+	{ 7, "7: handler context switches per upcall", &R_CTX, 0 },
+};
+
+/* Every headline figure as a ratio: to the raw limit, then to the fair
+ * peer (lower is better but where a row says otherwise). */
+static void
+md_ratios(GString *md, const struct bench_run *run)
+{
+	const struct bench_system *raw = raw_system(run), *fair = fair_peer(run);
+
+	if (!raw && !fair)
+		return;
+	g_string_append_printf(md, "\nEach figure as a ratio, repetition by repetition: to %s%s%s "
+			       "(median [min-max] of the per-repetition ratios; lower is better "
+			       "unless the row says otherwise; - where either did not run).\n\n"
+			       "| x %s / x %s |", raw ? "the raw limit" : "",
+			       raw && fair ? ", then to " : "", fair ? fair->name : "",
+			       raw ? "raw" : "-", fair ? fair->name : "-");
+	for (guint i = 0; i < run->systems->len; i++)
+		g_string_append_printf(md, " %s |",
+				       ((struct bench_system *)run->systems->pdata[i])->name);
+	g_string_append(md, "\n|---|");
+	for (guint i = 0; i < run->systems->len; i++)
+		g_string_append(md, "---|");
+	g_string_append_c(md, '\n');
+	for (size_t r = 0; r < G_N_ELEMENTS(ratio_rows); r++) {
+		const struct ratio_row *rr = &ratio_rows[r];
+
+		if (rr->test != 5 && !BENCH_RUNS(run->p, rr->test))
+			continue;
+		g_string_append_printf(md, "| %s |", rr->label);
+		for (guint i = 0; i < run->systems->len; i++) {
+			const struct bench_system *s = run->systems->pdata[i];
+
+			g_string_append_c(md, ' ');
+			if (!ok(s)) {
+				g_string_append(md, s->status);
+			} else {
+				ratio_cell(md, s, raw, rr->row, rr->k);
+				g_string_append(md, " / ");
+				ratio_cell(md, s, fair, rr->row, rr->k);
+			}
+			g_string_append(md, " |");
+		}
+		g_string_append_c(md, '\n');
+	}
+}
+
 /* Which Open vSwitch each peer is, and how it was set up. */
 static void
 md_peers(GString *md, const struct bench_run *run)
@@ -1081,6 +1201,7 @@ bench_report_markdown(struct bench_run *run)
 	md_row(md, run, l_wake, &R_EMPTY);
 	md_row(md, run, "7: handler context switches per upcall", &R_CTX);
 	md_row(md, run, l_reorder, &R_REORDER);
+	md_ratios(md, run);
 
 	g_string_append_printf(md, "\n%u repetition%s, systems in a shuffled order each (seed %u)",
 			       p->repeat, p->repeat == 1 ? "" : "s", p->seed);
