@@ -199,6 +199,28 @@ def check_curves(bench, per_cpu, have_gnuplot):
                       f'curves: {png} drawn')
 
 
+def check_tests_option(bench):
+    # --tests: only the tests asked run; the report has rows for those
+    # (and test 5's socket count) alone, bench.json says which ran.
+    # legacy: every kernel of the matrix has it.
+    with tempfile.TemporaryDirectory(prefix='bench-tests-') as out:
+        run = subprocess.run([bench, '--smoke', '--no-ovs', '--no-plots', '-d', 'legacy',
+                              '--tests', '1,7', '--out', out], capture_output=True, text=True)
+        sys.stderr.write(run.stderr)
+        check(run.returncode == 0, f'ovsdp-bench --tests 1,7 exits 0 (got {run.returncode})')
+        with open(os.path.join(out, 'bench.json')) as f:
+            doc = json.load(f)
+        check(doc['params']['tests'] == [1, 7], f'params.tests is [1, 7] (got {doc["params"]["tests"]})')
+        t = doc['systems'][0]['repetitions'][0]['tests']
+        check(t['one_port']['done'] and t['wakeups']['done'], '--tests 1,7: tests 1 and 7 done')
+        check(not any(t[k]['done'] for k in ['all_ports', 'loaded_port', 'idle_port', 'throughput',
+                                             'reorder']), '--tests 1,7: the others not done')
+        rows = [l.split(':')[0][2:] for l in run.stdout.splitlines()
+                if l.startswith('| ') and l[2:3].isdigit()]
+        check(sorted(set(rows)) == ['1', '5', '7'], f'--tests 1,7: rows of 1, 5, 7 only (got {rows})')
+        check('Only tests 1 7 ran (--tests)' in run.stdout, '--tests 1,7: the report says so')
+
+
 def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
@@ -254,6 +276,10 @@ def main():
               'the reference scale is recorded')
         check(doc['params']['smoke'] is True, 'params.smoke')
         check(doc['params']['repeat'] == REPEAT, 'params.repeat')
+        # What reproduces the run: the command as given, options and all.
+        check(doc['command'].endswith(f' --smoke --repeat {REPEAT} --out {out}'),
+              f'command is the whole command line (got {doc["command"]!r})')
+        check(doc['params']['tests'] == list(range(1, 9)), 'params.tests: all eight')
         # Every key and type per system, repetition and test.
         for f in load_checker().check_schema(doc).failures:
             check(False, 'schema: ' + f)
@@ -417,6 +443,21 @@ def main():
             check(all(l.split('|')[2].strip().startswith('1.00') for l in vs),
                   'the raw limit is x1.00 of itself')
         check('Scale against the reference' in run.stdout, 'the table says what was scaled')
+        # The ratio table (issue 19, item 10): a column per system, and
+        # the raw limit against itself 1.00 on every figure it has.
+        ratios = [l for l in out_lines if l.startswith('| x raw / x ')]
+        check(len(ratios) == 1 and all(n in ratios[0] for n in names),
+              f'the ratio table: a column per system (got {ratios})')
+        raw_ok = any(sy['name'] == 'raw' and sy['status'] == 'ok' for sy in doc['systems'])
+        if ratios and raw_ok:
+            at = out_lines.index(ratios[0])
+            rows = [l for l in out_lines[at + 2:] if l.startswith('| ')]
+            check(any(r.startswith('| 6: saturation, all ports: handled') for r in rows) or not load,
+                  'the ratio table has test 6')
+            col = names.index('raw') + 2
+            for r in rows:
+                mine = r.split('|')[col].strip().split(' / ')[0]
+                check(mine in ('1.00', '-'), f'raw over itself is 1.00: {r}')
         if have_gnuplot:
             want = ['latency-one-port.png', 'latency-under-load.png']
             if load:
@@ -452,6 +493,7 @@ def main():
 
     check_ab(bench)
     check_curves(bench, per_cpu, have_gnuplot)
+    check_tests_option(bench)
 
     # For planning CI time only; nothing is asserted about it.
     print(f'ovsdp-bench --smoke ran {bench_s:.0f} s of this test\'s '
