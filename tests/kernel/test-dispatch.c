@@ -601,7 +601,8 @@ START_TEST(one_packet_wakes_one_handler)
 }
 END_TEST
 
-/* per-vport with keep-order (its default) or without: three ports
+/* per-vport with keep-order (its default) or without, and with it and 70
+ * handlers (past the 64 that can park a socket): three ports
  * flooded at once, each by a sender of its own, 400 frames back to back,
  * read by 4 handlers.  With it, each port's frames reach the callback in
  * the order they were sent (one handler at a time reads a port's socket,
@@ -613,7 +614,12 @@ END_TEST
 START_TEST(per_vport_keeps_port_order)
 {
 	struct ovsdp_plugin *p = ovsdp_plugins_find(plugins, "per-vport");
-	bool keep = _i == 0;
+	bool keep = _i != 1;
+	/* The third run: 70 handlers, past PARK_MAX (64), where a handler
+	 * that meets a socket another owns cannot park it and marks it
+	 * skipped instead (dispatch-per-vport.c). */
+	unsigned int n = _i == 2 ? 70 : 4;
+	uint64_t high = 0;
 	g_autofree char *text = g_strdup_printf("[dispatch]\nmode = per-vport\n"
 						"[plugin:per-vport]\nkeep-order = %s\n",
 						keep ? "on" : "off");
@@ -628,7 +634,7 @@ START_TEST(per_vport_keeps_port_order)
 	ck_assert_int_eq(ovsdp_config_parse("order.conf", text, -1, &cfg, NULL), 0);
 	for (unsigned int i = 0; i < 3; i++)
 		add_veth_port(i);
-	hs = start(p, 4, cfg);
+	hs = start(p, n, cfg);
 	lost0 = knet_dp_stats(dp).n_lost;
 	for (unsigned int i = 0; i < 3; i++)
 		t[i] = g_thread_new("sender", sender_main, &snd[i]);
@@ -636,17 +642,21 @@ START_TEST(per_vport_keeps_port_order)
 		g_thread_join(t[i]);
 	ck_assert_msg(wait_ours(1200), "%" G_GUINT64_FORMAT " of 1200 delivered, the kernel "
 		      "lost %" G_GUINT64_FORMAT, rx_ours(), knet_dp_stats(dp).n_lost - lost0);
-	ck_assert(KTEST_WAIT(WAIT_MS, ktest_threads_asleep(handler_threads, 4)));
+	ck_assert(KTEST_WAIT(WAIT_MS, ktest_threads_asleep(handler_threads, n)));
 	ck_assert_int_eq(kstats_get(hs, &st), 0);
+	ck_assert_uint_eq(ovsdp_handlers_stats_n_handlers(st), n);
 	wakeups = handler_wakeups(st);
-	printf("per-vport, keep-order = %s, 4 handlers, 3 ports x 400 frames: %" G_GUINT64_FORMAT
+	for (unsigned int i = 64; i < n; i++)
+		high += KST_HANDLER(st, i, UPCALLS);
+	printf("per-vport, keep-order = %s, %u handlers, 3 ports x 400 frames: %" G_GUINT64_FORMAT
 	       " / %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " out of order, %" G_GUINT64_FORMAT
-	       " handler wakeups (%" G_GUINT64_FORMAT " empty)\n", keep ? "on" : "off",
-	       reorders[0], reorders[1], reorders[2], wakeups, KST_DISP(st, EMPTY_WAKEUPS));
+	       " handler wakeups (%" G_GUINT64_FORMAT " empty); handlers 64 and up read %"
+	       G_GUINT64_FORMAT "\n", keep ? "on" : "off", n, reorders[0], reorders[1],
+	       reorders[2], wakeups, KST_DISP(st, EMPTY_WAKEUPS), high);
 	for (unsigned int i = 0; i < 3; i++)
 		check_exactly_once(i, 0, 400);
 	ck_assert_uint_eq(knet_dp_stats(dp).n_lost - lost0, 0);
-	ck_assert_uint_le(wakeups, 4 * 1200 + 100);
+	ck_assert_uint_le(wakeups, (uint64_t)n * 1200 + 100);
 	if (keep)
 		for (unsigned int i = 0; i < 3; i++)
 			ck_assert_msg(reorders[i] == 0, "port %u: %" G_GUINT64_FORMAT " frames out "
@@ -1000,7 +1010,7 @@ main(void)
 		tsuite_case(s, "herd", setup, teardown, 120,
 			    TSUITE_TESTS(per_vport_without_exclusive_herds));
 		tcase_add_loop_test(tsuite_case(s, "order", setup, teardown, 240, NULL),
-				    per_vport_keeps_port_order, 0, 2);
+				    per_vport_keeps_port_order, 0, 3);
 	}
 	/* The checking plugin counts the handlers that entered its wait. */
 	if (g_strv_contains((const char *const *)dispatchers, "checking"))
