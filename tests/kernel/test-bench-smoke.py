@@ -8,6 +8,7 @@
 # repetition of every system and test) and each one as a run of its own.
 # No time is asserted: the lab is emulated.
 # Usage (meson): python3 test-bench-smoke.py BUILD/tools/bench/ovsdp-bench
+#   python3 test-bench-smoke.py --scaling BENCH: only `ovsdp-bench scaling --smoke`.
 #   OVSDP_BENCH_SMOKE_SAVE=FILE keeps the run's bench.json there.
 import importlib.util
 import json
@@ -199,10 +200,106 @@ def check_curves(bench, per_cpu, have_gnuplot):
                       f'curves: {png} drawn')
 
 
+def check_scaling(bench, per_cpu, have_gnuplot):
+    # `ovsdp-bench scaling --smoke`: every system with a point per handler
+    # count, load CPU count and loaded port count; upcalls handled, CPU per
+    # upcall a finite number, the idle port's probes counted; the PNGs.
+    with tempfile.TemporaryDirectory(prefix='bench-scaling-') as out:
+        t0 = time.monotonic()
+        doc = run_json([bench, 'scaling', '--smoke', '--out', out, '--json'],
+                       'ovsdp-bench scaling')
+        if doc is None:
+            return
+        with open(os.path.join(out, 'scaling.json')) as f:
+            check(json.load(f) == doc, 'scaling.json is what it printed')
+        print(f'scaling: {time.monotonic() - t0:.0f} s')
+        check(doc['tool'] == 'ovsdp-bench scaling', 'scaling: tool name')
+        prm = doc['params']
+        check(prm['smoke'] is True and prm['repeat'] == 1, 'scaling: smoke, one repetition')
+        xs = {k: prm[k] for k in ['handlers', 'load_cpus', 'loaded_ports']}
+        check(xs['handlers'] == [1, 2] and len(xs['load_cpus']) >= 1 and
+              len(xs['loaded_ports']) == 2, f'scaling: the smoke points ({xs})')
+        check(doc['load_generator']['available'] is True, 'scaling: pktgen ran the load')
+        names = ['raw', 'legacy', 'per-vport', 'per-cpu']
+        check(len(doc['orders']) == 1 and sorted(doc['orders'][0]) == sorted(names),
+              f'scaling: each system once in the order ({doc["orders"]})')
+        got = sorted((se['system'], se['sweep']) for se in doc['series'])
+        check(got == sorted((n, k) for n in names for k in xs),
+              f'scaling: a series per system per sweep (got {got})')
+        for se in doc['series']:
+            name, sweep = se['system'], se['sweep']
+            what = f'scaling {name} {sweep}'
+            if name in ('raw', 'per-cpu') and not per_cpu:
+                check(se['status'] == 'unsupported' and se['points'] == [],
+                      f'{what}: unsupported here, no points')
+                continue
+            check(se['status'] == 'ok', f'{what}: ok ({se["reason"]})')
+            check(isinstance(se['default_handlers'], int) and se['default_handlers'] >= 1,
+                  f'{what}: its own handler count')
+            if sweep == 'handlers' and se['note']:
+                # per-cpu takes a handler per CPU, whatever it is asked.
+                check(name == 'per-cpu' and se['points'] == [] and 'dictates' in se['note'],
+                      f'{what}: only per-cpu dictates its handlers ({se["note"]})')
+                continue
+            check([p['x'] for p in se['points']] == xs[sweep],
+                  f'{what}: a point per value (got {[p["x"] for p in se["points"]]})')
+            handled = 0
+            for p in se['points']:
+                reps = p['repetitions']
+                check(len(reps) == 1 and reps[0]['rep'] == 1, f'{what} x={p["x"]}: one rep')
+                for stat in ['median', 'min', 'max']:
+                    check(isinstance(p[stat], dict), f'{what} x={p["x"]}: {stat}')
+                for r in reps:
+                    check(r['offered'] > 0 and is_num(r['offered_per_s']) and
+                          r['offered_per_s'] > 0, f'{what} x={p["x"]}: load offered')
+                    check(isinstance(r['send_errors'], int) and isinstance(r['n_lost'], int),
+                          f'{what} x={p["x"]}: send errors and n_lost counted')
+                    check(isinstance(r['overruns'], int), f'{what} x={p["x"]}: overruns')
+                    if sweep == 'loaded_ports':
+                        check(r['load_ports'] == p['x'], f'{what}: {p["x"]} ports loaded')
+                        # Probes the sender refused leave the denominator;
+                        # under saturation it may refuse them all.
+                        check(r['probes_sent'] + r['probe_send_failures'] == prm['load_probes']
+                              and 0 <= r['probes_received'] <= r['probes_sent'],
+                              f'{what} x={p["x"]}: probes counted ({r})')
+                        check(r['loss_pct'] is None and r['probes_sent'] == 0 or
+                              is_num(r['loss_pct']) and 0 <= r['loss_pct'] <= 100,
+                              f'{what} x={p["x"]}: loss a percentage ({r["loss_pct"]})')
+                        continue
+                    handled += r['handled']
+                    # A 0.3 s window may round the handlers' CPU to 0 ticks,
+                    # and a system of the emulated lab may stall for all of
+                    # it at saturation (handled 0: no CPU per upcall).
+                    check(is_num(r['handler_cpu_s']) and r['handler_cpu_s'] >= 0 and
+                          (r['handled'] == 0 or is_num(r['cpu_us_per_upcall'])),
+                          f'{what} x={p["x"]}: CPU per upcall finite '
+                          f'({r["handler_cpu_s"]}, {r["cpu_us_per_upcall"]})')
+                    if sweep == 'handlers':
+                        check(r['handlers'] == p['x'], f'{what}: {p["x"]} handlers ran')
+                    else:
+                        check(r['load_threads'] == p['x'] and
+                              r['handlers'] == se['default_handlers'],
+                              f'{what}: {p["x"]} pktgen threads, its own handlers')
+            if sweep != 'loaded_ports':
+                check(handled > 0, f'{what}: upcalls handled')
+        if have_gnuplot:
+            want = ['scaling-upcalls-handlers.png', 'scaling-cpu-handlers.png',
+                    'scaling-upcalls-load-cpus.png', 'scaling-cpu-load-cpus.png',
+                    'scaling-idle-loss.png', 'scaling-idle-latency.png']
+            check(sorted(doc['plots']) == sorted(want),
+                  f'scaling: plots {doc["plots"]} ({doc["plots_reason"]})')
+            for png in want:
+                path = os.path.join(out, png)
+                check(os.path.exists(path) and open(path, 'rb').read(8) == b'\x89PNG\r\n\x1a\n',
+                      f'scaling: {png} drawn')
+
+
 def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
-    bench = sys.argv[1]
+    # --scaling BENCH: only the `scaling` check (by hand in the lab).
+    only_scaling = sys.argv[1] == '--scaling'
+    bench = sys.argv[2] if only_scaling else sys.argv[1]
     build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(os.path.dirname(bench))))
     if os.geteuid() != 0:
         skip('not root')
@@ -220,6 +317,10 @@ def main():
     have_ovs = all(shutil.which(p) for p in ['ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd',
                                               'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl'])
     have_gnuplot = shutil.which('gnuplot') is not None
+    if only_scaling:
+        check_scaling(bench, per_cpu, have_gnuplot)
+        print(f'{len(failures)} check(s) failed' if failures else 'ok: ovsdp-bench scaling --smoke')
+        sys.exit(1 if failures else 0)
     in_lab = os.environ.get('OVSDP_TEST_REQUIRE_DATAPATH') == '1'
     if in_lab:
         # tools/install-deps installs both; the lab shares the host's /.
@@ -452,6 +553,7 @@ def main():
 
     check_ab(bench)
     check_curves(bench, per_cpu, have_gnuplot)
+    check_scaling(bench, per_cpu, have_gnuplot)
 
     # For planning CI time only; nothing is asserted about it.
     print(f'ovsdp-bench --smoke ran {bench_s:.0f} s of this test\'s '

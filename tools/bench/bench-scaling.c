@@ -73,6 +73,7 @@ struct series {
 	char *system;
 	char status[16];        /* "ok", "unsupported", "failed", "skipped" */
 	char *reason;
+	char *note;             /* why a sweep has no points though it ran */
 	unsigned int default_handlers;
 	struct sample s[N_SWEEPS][SCALING_MAX_POINTS][SCALING_MAX_REPEAT];
 };
@@ -423,6 +424,15 @@ run_system(struct scaling *sc, struct series *se, unsigned int rep, const char *
 			       se->system, h, env->n_veths, sc->sender);
 		if (!start(sc, se, &sys, h))
 			return;
+		/* per-cpu takes one handler per CPU of the process's affinity,
+		 * whatever it is asked: no handler sweep then. */
+		if (sys.n_handlers != h) {
+			g_free(se->note);
+			se->note = g_strdup_printf("dictates its handler count (%u, asked for %u): "
+						   "no points against handlers", sys.n_handlers, h);
+			stop(sc, &sys);
+			break;
+		}
 		sc->p.load_threads = sc->sender;
 		bench_flood(env, &sys, &f, env->n_veths, 0);
 		sample_from_flood(&se->s[SWEEP_HANDLERS][i][rep], &f, sys.n_handlers,
@@ -693,6 +703,7 @@ scaling_json(const struct scaling *sc)
 			json_kv_string(j, "sweep", sweeps[w].key);
 			json_kv_string(j, "status", se->status);
 			json_kv_string(j, "reason", se->reason);
+			json_kv_string(j, "note", w == SWEEP_HANDLERS ? se->note : NULL);
 			json_key(j, "default_handlers");
 			if (se->default_handlers)
 				json_uint(j, se->default_handlers);
@@ -811,6 +822,8 @@ scaling_markdown(const struct scaling *sc)
 		if (se->default_handlers)
 			g_string_append_printf(md, "- %s: its own handler count %u\n", se->system,
 					       se->default_handlers);
+		if (se->note)
+			g_string_append_printf(md, "- %s: %s\n", se->system, se->note);
 		if (se->reason)
 			g_string_append_printf(md, "- %s: %s: %s\n", se->system, se->status,
 					       se->reason);
@@ -952,6 +965,7 @@ scaling_free(struct scaling *sc)
 	for (unsigned int i = 0; i < sc->n_series; i++) {
 		g_free(sc->series[i].system);
 		g_free(sc->series[i].reason);
+		g_free(sc->series[i].note);
 	}
 	g_free(sc->series);
 	g_free(sc->order);
