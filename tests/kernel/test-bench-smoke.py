@@ -128,6 +128,16 @@ def run_json(argv, what):
         return None
 
 
+def run_smoke_mode(bench, mode, out):
+    # `ovsdp-bench MODE --smoke --out OUT --json`: its document (None when
+    # it printed none), which OUT/MODE.json must hold too.
+    doc = run_json([bench, mode, '--smoke', '--out', out, '--json'], f'ovsdp-bench {mode}')
+    if doc is not None:
+        with open(os.path.join(out, mode + '.json')) as f:
+            check(json.load(f) == doc, f'{mode}.json is what it printed')
+    return doc
+
+
 def check_ab(bench):
     # `ovsdp-bench ab` as a user runs it: its own ovsdpd (--spawn), two
     # live switches per round; a precision never reached, so the round
@@ -163,12 +173,9 @@ def check_curves(bench, per_cpu, have_gnuplot):
     # strategy's socket count as its design says, memory and time measured.
     with tempfile.TemporaryDirectory(prefix='bench-curves-') as out:
         t0 = time.monotonic()
-        doc = run_json([bench, 'curves', '--smoke', '--out', out, '--json'],
-                       'ovsdp-bench curves')
+        doc = run_smoke_mode(bench, 'curves', out)
         if doc is None:
             return
-        with open(os.path.join(out, 'curves.json')) as f:
-            check(json.load(f) == doc, 'curves.json is what it printed')
         sizes = [z['ports'] for z in doc['sizes']]
         print(f'curves: {time.monotonic() - t0:.0f} s, sizes {sizes}')
         check(sizes == [10, 50], f'curves: the smoke sizes (got {sizes})')
@@ -206,12 +213,9 @@ def check_scaling(bench, per_cpu, have_gnuplot):
     # upcall a finite number, the idle port's probes counted; the PNGs.
     with tempfile.TemporaryDirectory(prefix='bench-scaling-') as out:
         t0 = time.monotonic()
-        doc = run_json([bench, 'scaling', '--smoke', '--out', out, '--json'],
-                       'ovsdp-bench scaling')
+        doc = run_smoke_mode(bench, 'scaling', out)
         if doc is None:
             return
-        with open(os.path.join(out, 'scaling.json')) as f:
-            check(json.load(f) == doc, 'scaling.json is what it printed')
         print(f'scaling: {time.monotonic() - t0:.0f} s')
         check(doc['tool'] == 'ovsdp-bench scaling', 'scaling: tool name')
         prm = doc['params']

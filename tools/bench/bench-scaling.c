@@ -159,16 +159,17 @@ default_lists(struct scaling_opts *o)
 static bool
 usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* One line on stderr; false, for `return usage_error(...)`. */
 static bool
 usage_error(const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
+	fputs("ovsdp-bench scaling: ", stderr);
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ovsdp-bench scaling: %s\n", msg);
+	fputc('\n', stderr);
 	return false;
 }
 
@@ -476,18 +477,8 @@ make_order(struct scaling *sc)
 	GRand *g = g_rand_new_with_seed((guint32)sc->o->seed);
 
 	sc->order = g_new(unsigned int, (size_t)sc->o->repeat * n);
-	for (unsigned int r = 0; r < (unsigned int)sc->o->repeat; r++) {
-		unsigned int *v = sc->order + (size_t)r * n;
-
-		for (unsigned int i = 0; i < n; i++)
-			v[i] = i;
-		for (unsigned int i = n; i > 1; i--) {
-			unsigned int j = (unsigned int)g_rand_int_range(g, 0, (gint32)i), t = v[i - 1];
-
-			v[i - 1] = v[j];
-			v[j] = t;
-		}
-	}
+	for (unsigned int r = 0; r < (unsigned int)sc->o->repeat; r++)
+		bench_shuffle(g, sc->order + (size_t)r * n, n);
 	g_rand_free(g);
 }
 

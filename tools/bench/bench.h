@@ -48,6 +48,10 @@ void bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint
 void bench_ci_bootstrap_level(const double *v, size_t n, double level, unsigned int resamples,
 			      guint32 seed, struct bench_ci *out);
 
+/* v[0..n) = 0..n-1 in an order drawn from 'g' (seeded: a run's orders can
+ * be repeated). */
+void bench_shuffle(GRand *g, unsigned int *v, unsigned int n);
+
 /* Where the kernel drops frames, parsed from procfs text (pure, so the
  * unit suite tests it).  /proc/net/softnet_stat: a line of hex columns per
  * CPU, the second the frames its backlog refused (netdev_max_backlog was

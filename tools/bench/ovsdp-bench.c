@@ -564,14 +564,7 @@ make_orders(struct bench_run *run)
 	for (unsigned int r = 0; r < run->p->repeat; r++) {
 		unsigned int *out = run->order + r * n, k = 0, n_seen = 0;
 
-		for (unsigned int i = 0; i < n; i++)
-			v[i] = i;
-		for (unsigned int i = n; i > 1; i--) {
-			unsigned int j = (unsigned int)g_rand_int_range(g, 0, (gint32)i), t = v[i - 1];
-
-			v[i - 1] = v[j];
-			v[j] = t;
-		}
+		bench_shuffle(g, v, n);
 		if (r == 0 && !run->p->handlers)
 			hosts[n_seen++] = 0;
 		for (unsigned int i = 0; i < n; i++) {
