@@ -745,8 +745,15 @@ md_cell(GString *md, const struct scaling *sc, const struct series *se, enum swe
 	if (w == SWEEP_LOADED) {
 		point_summary(sc, se, w, i, &ms[0], &a);
 		point_summary(sc, se, w, i, &ms[1], &b);
-		g_string_append_printf(md, " %.1f %% [%.1f-%.1f] / %.2f ms |", a.p50, a.min, a.max,
-				       b.p50 / 1e3);
+		/* No loss figure: the sender refused every probe. */
+		if (a.n)
+			g_string_append_printf(md, " %.1f %% [%.1f-%.1f]", a.p50, a.min, a.max);
+		else
+			g_string_append(md, " no probe sent");
+		if (b.n)
+			g_string_append_printf(md, " / %.2f ms |", b.p50 / 1e3);
+		else
+			g_string_append(md, " |");
 		return;
 	}
 	point_summary(sc, se, w, i, &ms[0], &off);
