@@ -8,6 +8,7 @@
 # repetition of every system and test) and each one as a run of its own.
 # No time is asserted: the lab is emulated.
 # Usage (meson): python3 test-bench-smoke.py BUILD/tools/bench/ovsdp-bench
+#   python3 test-bench-smoke.py --scaling BENCH: only `ovsdp-bench scaling --smoke`.
 #   OVSDP_BENCH_SMOKE_SAVE=FILE keeps the run's bench.json there.
 import importlib.util
 import json
@@ -127,6 +128,20 @@ def run_json(argv, what):
         return None
 
 
+def smoke_mode(bench, mode, check_doc, *args):
+    # `ovsdp-bench MODE --smoke --out OUT --json` in a temporary OUT, which
+    # must hold MODE.json as printed; then check_doc(doc, OUT, *args).
+    with tempfile.TemporaryDirectory(prefix=f'bench-{mode}-') as out:
+        t0 = time.monotonic()
+        doc = run_json([bench, mode, '--smoke', '--out', out, '--json'], f'ovsdp-bench {mode}')
+        if doc is None:
+            return
+        print(f'{mode}: {time.monotonic() - t0:.0f} s')
+        with open(os.path.join(out, mode + '.json')) as f:
+            check(json.load(f) == doc, f'{mode}.json is what it printed')
+        check_doc(doc, out, *args)
+
+
 def check_ab(bench):
     # `ovsdp-bench ab` as a user runs it: its own ovsdpd (--spawn), two
     # live switches per round; a precision never reached, so the round
@@ -157,46 +172,123 @@ def check_ab(bench):
               f'ab {cmp["metric"]}: the difference at the corrected level')
 
 
-def check_curves(bench, per_cpu, have_gnuplot):
+def check_curves(doc, out, per_cpu, have_gnuplot):
     # `ovsdp-bench curves --smoke`: every system at two bridge sizes, each
     # strategy's socket count as its design says, memory and time measured.
-    with tempfile.TemporaryDirectory(prefix='bench-curves-') as out:
-        t0 = time.monotonic()
-        doc = run_json([bench, 'curves', '--smoke', '--out', out, '--json'],
-                       'ovsdp-bench curves')
-        if doc is None:
-            return
-        with open(os.path.join(out, 'curves.json')) as f:
-            check(json.load(f) == doc, 'curves.json is what it printed')
-        sizes = [z['ports'] for z in doc['sizes']]
-        print(f'curves: {time.monotonic() - t0:.0f} s, sizes {sizes}')
-        check(sizes == [10, 50], f'curves: the smoke sizes (got {sizes})')
-        names = [se['system'] for se in doc['series']]
-        check(names == ['raw', 'legacy', 'per-vport', 'per-cpu'], f'curves: systems {names}')
-        for se in doc['series']:
-            name = se['system']
-            check([p['ports'] for p in se['points']] == sizes, f'curves {name}: a point per size')
-            for p in se['points']:
-                if name in ('raw', 'per-cpu') and not per_cpu:
-                    check(p['status'] == 'unsupported', f'curves {name}: unsupported here')
+    sizes = [z['ports'] for z in doc['sizes']]
+    print(f'curves: sizes {sizes}')
+    check(sizes == [10, 50], f'curves: the smoke sizes (got {sizes})')
+    names = [se['system'] for se in doc['series']]
+    check(names == ['raw', 'legacy', 'per-vport', 'per-cpu'], f'curves: systems {names}')
+    for se in doc['series']:
+        name = se['system']
+        check([p['ports'] for p in se['points']] == sizes, f'curves {name}: a point per size')
+        for p in se['points']:
+            if name in ('raw', 'per-cpu') and not per_cpu:
+                check(p['status'] == 'unsupported', f'curves {name}: unsupported here')
+                continue
+            check(p['status'] == 'ok', f'curves {name} at {p["ports"]}: ok ({p["reason"]})')
+            if p['status'] != 'ok':
+                continue
+            want = {'legacy': p['ports'] * p['handlers'], 'per-vport': p['ports'],
+                    'per-cpu': p['handlers'], 'raw': p['handlers']}[name]
+            check(p['upcall_sockets'] == want,
+                  f'curves {name} at {p["ports"]}: {want} upcall sockets '
+                  f'(got {p["upcall_sockets"]})')
+            check(p['netlink_sockets'] >= p['upcall_sockets'],
+                  f'curves {name}: netlink sockets include the upcall sockets')
+            check(p['rss_kib'] > 0 and p['start_s'] > 0,
+                  f'curves {name} at {p["ports"]}: memory and time measured')
+    if have_gnuplot:
+        for png in ['curve-upcall-sockets.png', 'curve-start.png', 'curve-rss.png']:
+            path = os.path.join(out, png)
+            check(os.path.exists(path) and open(path, 'rb').read(8) == b'\x89PNG\r\n\x1a\n',
+                  f'curves: {png} drawn')
+
+
+def check_scaling(doc, out, per_cpu, have_gnuplot):
+    # `ovsdp-bench scaling --smoke`: every system with a point per handler
+    # count, load CPU count and loaded port count; upcalls handled, CPU per
+    # upcall a finite number, the idle port's probes counted; the PNGs.
+    check(doc['tool'] == 'ovsdp-bench scaling', 'scaling: tool name')
+    prm = doc['params']
+    check(prm['smoke'] is True and prm['repeat'] == 1, 'scaling: smoke, one repetition')
+    xs = {k: prm[k] for k in ['handlers', 'load_cpus', 'loaded_ports']}
+    check(xs['handlers'] == [1, 2] and len(xs['load_cpus']) >= 1 and
+          len(xs['loaded_ports']) == 2, f'scaling: the smoke points ({xs})')
+    check(doc['load_generator']['available'] is True, 'scaling: pktgen ran the load')
+    names = ['raw', 'legacy', 'per-vport', 'per-cpu']
+    check(len(doc['orders']) == 1 and sorted(doc['orders'][0]) == sorted(names),
+          f'scaling: each system once in the order ({doc["orders"]})')
+    got = sorted((se['system'], se['sweep']) for se in doc['series'])
+    check(got == sorted((n, k) for n in names for k in xs),
+          f'scaling: a series per system per sweep (got {got})')
+    for se in doc['series']:
+        name, sweep = se['system'], se['sweep']
+        what = f'scaling {name} {sweep}'
+        if name in ('raw', 'per-cpu') and not per_cpu:
+            check(se['status'] == 'unsupported' and se['points'] == [],
+                  f'{what}: unsupported here, no points')
+            continue
+        check(se['status'] == 'ok', f'{what}: ok ({se["reason"]})')
+        check(isinstance(se['default_handlers'], int) and se['default_handlers'] >= 1,
+              f'{what}: its own handler count')
+        if sweep == 'handlers' and se['note']:
+            # per-cpu takes a handler per CPU, whatever it is asked.
+            check(name == 'per-cpu' and se['points'] == [] and 'dictates' in se['note'],
+                  f'{what}: only per-cpu dictates its handlers ({se["note"]})')
+            continue
+        check([p['x'] for p in se['points']] == xs[sweep],
+              f'{what}: a point per value (got {[p["x"] for p in se["points"]]})')
+        handled = 0
+        for p in se['points']:
+            reps = p['repetitions']
+            check(len(reps) == 1 and reps[0]['rep'] == 1, f'{what} x={p["x"]}: one rep')
+            for stat in ['median', 'min', 'max']:
+                check(isinstance(p[stat], dict), f'{what} x={p["x"]}: {stat}')
+            for r in reps:
+                check(r['offered'] > 0 and is_num(r['offered_per_s']) and
+                      r['offered_per_s'] > 0, f'{what} x={p["x"]}: load offered')
+                check(isinstance(r['send_errors'], int) and isinstance(r['n_lost'], int),
+                      f'{what} x={p["x"]}: send errors and n_lost counted')
+                check(isinstance(r['overruns'], int), f'{what} x={p["x"]}: overruns')
+                if sweep == 'loaded_ports':
+                    check(r['load_ports'] == p['x'], f'{what}: {p["x"]} ports loaded')
+                    # Probes the sender refused leave the denominator;
+                    # under saturation it may refuse them all.
+                    check(r['probes_sent'] + r['probe_send_failures'] == prm['load_probes']
+                          and 0 <= r['probes_received'] <= r['probes_sent'],
+                          f'{what} x={p["x"]}: probes counted ({r})')
+                    check(r['loss_pct'] is None and r['probes_sent'] == 0 or
+                          is_num(r['loss_pct']) and 0 <= r['loss_pct'] <= 100,
+                          f'{what} x={p["x"]}: loss a percentage ({r["loss_pct"]})')
                     continue
-                check(p['status'] == 'ok', f'curves {name} at {p["ports"]}: ok ({p["reason"]})')
-                if p['status'] != 'ok':
-                    continue
-                want = {'legacy': p['ports'] * p['handlers'], 'per-vport': p['ports'],
-                        'per-cpu': p['handlers'], 'raw': p['handlers']}[name]
-                check(p['upcall_sockets'] == want,
-                      f'curves {name} at {p["ports"]}: {want} upcall sockets '
-                      f'(got {p["upcall_sockets"]})')
-                check(p['netlink_sockets'] >= p['upcall_sockets'],
-                      f'curves {name}: netlink sockets include the upcall sockets')
-                check(p['rss_kib'] > 0 and p['start_s'] > 0,
-                      f'curves {name} at {p["ports"]}: memory and time measured')
-        if have_gnuplot:
-            for png in ['curve-upcall-sockets.png', 'curve-start.png', 'curve-rss.png']:
-                path = os.path.join(out, png)
-                check(os.path.exists(path) and open(path, 'rb').read(8) == b'\x89PNG\r\n\x1a\n',
-                      f'curves: {png} drawn')
+                handled += r['handled']
+                # A 0.3 s window may round the handlers' CPU to 0 ticks,
+                # and a system of the emulated lab may stall for all of
+                # it at saturation (handled 0: no CPU per upcall).
+                check(is_num(r['handler_cpu_s']) and r['handler_cpu_s'] >= 0 and
+                      (r['handled'] == 0 or is_num(r['cpu_us_per_upcall'])),
+                      f'{what} x={p["x"]}: CPU per upcall finite '
+                      f'({r["handler_cpu_s"]}, {r["cpu_us_per_upcall"]})')
+                if sweep == 'handlers':
+                    check(r['handlers'] == p['x'], f'{what}: {p["x"]} handlers ran')
+                else:
+                    check(r['load_threads'] == p['x'] and
+                          r['handlers'] == se['default_handlers'],
+                          f'{what}: {p["x"]} pktgen threads, its own handlers')
+        if sweep != 'loaded_ports':
+            check(handled > 0, f'{what}: upcalls handled')
+    if have_gnuplot:
+        want = ['scaling-upcalls-handlers.png', 'scaling-cpu-handlers.png',
+                'scaling-upcalls-load-cpus.png', 'scaling-cpu-load-cpus.png',
+                'scaling-idle-loss.png', 'scaling-idle-latency.png']
+        check(sorted(doc['plots']) == sorted(want),
+              f'scaling: plots {doc["plots"]} ({doc["plots_reason"]})')
+        for png in want:
+            path = os.path.join(out, png)
+            check(os.path.exists(path) and open(path, 'rb').read(8) == b'\x89PNG\r\n\x1a\n',
+                  f'scaling: {png} drawn')
 
 
 def check_tests_option(bench):
@@ -224,7 +316,9 @@ def check_tests_option(bench):
 def main():
     if sys.argv[1] == '--check':
         check_file(sys.argv[2])
-    bench = sys.argv[1]
+    # --scaling BENCH: only the `scaling` check (by hand in the lab).
+    only_scaling = sys.argv[1] == '--scaling'
+    bench = sys.argv[2] if only_scaling else sys.argv[1]
     build = os.environ.get('OVSDP_BUILD_ROOT', os.path.dirname(os.path.dirname(os.path.dirname(bench))))
     if os.geteuid() != 0:
         skip('not root')
@@ -242,6 +336,10 @@ def main():
     have_ovs = all(shutil.which(p) for p in ['ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd',
                                               'ovs-vsctl', 'ovs-ofctl', 'ovs-appctl'])
     have_gnuplot = shutil.which('gnuplot') is not None
+    if only_scaling:
+        smoke_mode(bench, 'scaling', check_scaling, per_cpu, have_gnuplot)
+        print(f'{len(failures)} check(s) failed' if failures else 'ok: ovsdp-bench scaling --smoke')
+        sys.exit(1 if failures else 0)
     in_lab = os.environ.get('OVSDP_TEST_REQUIRE_DATAPATH') == '1'
     if in_lab:
         # tools/install-deps installs both; the lab shares the host's /.
@@ -492,7 +590,8 @@ def main():
                           f'{dat}: a median and its min-max per bar')
 
     check_ab(bench)
-    check_curves(bench, per_cpu, have_gnuplot)
+    smoke_mode(bench, 'curves', check_curves, per_cpu, have_gnuplot)
+    smoke_mode(bench, 'scaling', check_scaling, per_cpu, have_gnuplot)
     check_tests_option(bench)
 
     # For planning CI time only; nothing is asserted about it.

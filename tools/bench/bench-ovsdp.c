@@ -173,6 +173,24 @@ bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys)
 	sys->dp = NULL;
 }
 
+int
+bench_system_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
+		   GError **error)
+{
+	if (!strcmp(sys->name, BENCH_RAW_NAME))
+		return bench_raw_start(o->dp, &o->features, sys, n_handlers, error);
+	return bench_ovsdp_start(o, sys, n_handlers, error);
+}
+
+void
+bench_system_stop(struct bench_ovsdp *o, struct bench_system *sys)
+{
+	if (sys->raw)
+		bench_raw_stop(sys);
+	else
+		bench_ovsdp_stop(o, sys);
+}
+
 void
 bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp)
 {

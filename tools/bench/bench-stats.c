@@ -225,6 +225,20 @@ bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint32 se
 	bench_ci_bootstrap_level(v, n, 0.95, resamples, seed, out);
 }
 
+void
+bench_shuffle(GRand *g, unsigned int *v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = i;
+	/* Fisher-Yates: each of the n! orders equally likely. */
+	for (unsigned int i = n; i > 1; i--) {
+		unsigned int j = (unsigned int)g_rand_int_range(g, 0, (gint32)i), t = v[i - 1];
+
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
 int
 bench_parse_softnet_dropped(const char *text, uint64_t *per_cpu, unsigned int max,
 			    uint64_t *total)

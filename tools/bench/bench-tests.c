@@ -275,6 +275,8 @@ flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f, un
 	f->missed = c1.missed - c0.missed;
 	f->lost = c1.lost - c0.lost;
 	f->per_s = f->seconds > 0 ? (double)f->handled / f->seconds : NAN;
+	f->has_overruns = c0.has_runtime && c1.has_runtime;
+	f->overruns = c1.overruns - MIN(c1.overruns, c0.overruns);
 	/* The handler threads' CPU time, when the same threads ran throughout. */
 	f->cpu_s = c1.ctx.threads && c1.ctx.threads == c0.ctx.threads &&
 		   c1.ctx.cpu_ticks >= c0.ctx.cpu_ticks ?
@@ -507,4 +509,18 @@ loaded_tests(struct bench_env *env, struct bench_system *sys, unsigned int index
 	bench_progress("[%u/%u %s] 6: throughput, all %u ports flooded for %.1f s", index,
 		       total, sys->name, env->n_veths, p->flood_s);
 	flood(env, sys, &sys->res.flood_all, env->n_veths, 0);
+}
+
+void
+bench_flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f,
+	    unsigned int ports, uint64_t rate)
+{
+	flood(env, sys, f, ports, rate);
+}
+
+void
+bench_under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency *l,
+		 unsigned int first_load)
+{
+	under_load(env, sys, l, first_load);
 }

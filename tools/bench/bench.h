@@ -48,6 +48,10 @@ void bench_ci_bootstrap(const double *v, size_t n, unsigned int resamples, guint
 void bench_ci_bootstrap_level(const double *v, size_t n, double level, unsigned int resamples,
 			      guint32 seed, struct bench_ci *out);
 
+/* v[0..n) = 0..n-1 in an order drawn from 'g' (seeded: a run's orders can
+ * be repeated). */
+void bench_shuffle(GRand *g, unsigned int *v, unsigned int n);
+
 /* Where the kernel drops frames, parsed from procfs text (pure, so the
  * unit suite tests it).  /proc/net/softnet_stat: a line of hex columns per
  * CPU, the second the frames its backlog refused (netdev_max_backlog was
@@ -252,6 +256,8 @@ struct bench_flood {
 	uint64_t missed, lost;
 	double per_s;
 	double cpu_s;           /* the handler threads' CPU time in the window; NAN: unknown */
+	bool has_overruns;      /* ours and the raw limit: upcall socket overruns seen */
+	uint64_t overruns;
 };
 
 struct bench_results {
@@ -340,6 +346,12 @@ int bench_ovsdp_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned 
 void bench_ovsdp_stop(struct bench_ovsdp *o, struct bench_system *sys);
 unsigned int bench_ovsdp_ports(const struct bench_ovsdp *o);
 void bench_ovsdp_free(struct bench_ovsdp *o, bool delete_dp);
+/* Start sys->name on o's datapath: the raw limit (BENCH_RAW_NAME) or a
+ * dispatcher, as bench_raw_start() and bench_ovsdp_start() say; and stop
+ * whichever it is. */
+int bench_system_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
+		       GError **error);
+void bench_system_stop(struct bench_ovsdp *o, struct bench_system *sys);
 
 /* The raw limit (bench-raw.c): the smallest correct per-cpu receiver, on
  * the bench's datapath 'dp', with n_handlers threads (0: one per CPU).
@@ -527,6 +539,26 @@ struct bench_env {
 void bench_tests_run(struct bench_env *env, struct bench_system *sys, unsigned int index,
 		     unsigned int total);
 void bench_results_clear(struct bench_results *r);
+/* Single tests, for the sweeps of `ovsdp-bench scaling`.  Test 6's flood:
+ * veth ports [0, ports) loaded at 'rate' frames/s in all (0: saturation)
+ * by env->p->load_threads pktgen threads, for env->p->flood_s; the calling
+ * thread reads the counters, so it should not be on the sender's CPUs.
+ * Test 3/4's probes on veth port 0 (env->p->load_probes of them) while
+ * ports [first_load, n_veths) are loaded at env->p->rate; the calling
+ * thread sends the probes and needs the receiver (env->rx) running. */
+void bench_flood(struct bench_env *env, struct bench_system *sys, struct bench_flood *f,
+		 unsigned int ports, uint64_t rate);
+void bench_under_load(struct bench_env *env, struct bench_system *sys, struct bench_latency *l,
+		      unsigned int first_load);
+
+/* The run's setup, shared by the main bench and `scaling` (ovsdp-bench.c):
+ * a private network namespace (unless p->netns is false) with a high
+ * descriptor limit; p->veths veth pairs (env->tx_names and a sender socket
+ * on each; *bridge_ends the datapath's ends); the CPUs split between the
+ * sender (0..p->load_threads-1) and the handlers (the rest). */
+int bench_enter_netns(struct bench_params *p, GError **error);
+int bench_make_veths(struct bench_env *env, char ***bridge_ends, GError **error);
+void bench_split_cpus(struct bench_env *env, struct bench_run *run);
 
 /* ---- progress and reports (bench-report.c) ------------------------------ */
 
@@ -547,5 +579,9 @@ int bench_ab_main(int argc, char **argv);
 /* ---- cost against bridge size (bench-curves.c) --------------------------- */
 
 int bench_curves_main(int argc, char **argv);
+
+/* ---- upcalls/s and CPU against handlers and load CPUs (bench-scaling.c) -- */
+
+int bench_scaling_main(int argc, char **argv);
 
 #endif

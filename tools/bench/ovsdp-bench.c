@@ -209,7 +209,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &no_plots, "Do not run gnuplot", NULL },
 		G_OPTION_ENTRY_NULL
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("| ab [OPTIONS] | curves [OPTIONS]");
+	g_autoptr(GOptionContext) ctx =
+		g_option_context_new("| ab [OPTIONS] | curves [OPTIONS] | scaling [OPTIONS]");
 	g_autoptr(GError) err = NULL;
 
 	g_option_context_set_summary(ctx,
@@ -219,7 +220,8 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		"module; runs in a private network namespace.  The peers: the installed\n"
 		"ovs-vswitchd, and each Open vSwitch build given with --ovs-build.\n\n"
 		"'ovsdp-bench ab --help' describes the A/B mode on a live ovsdpd or ovs-vswitchd,\n"
-		"'ovsdp-bench curves --help' the cost of each dispatcher against bridge size.");
+		"'ovsdp-bench curves --help' the cost of each dispatcher against bridge size,\n"
+		"'ovsdp-bench scaling --help' upcalls/s and CPU against handlers and load CPUs.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "ovsdp-bench: %s (see --help)\n", err->message);
@@ -298,8 +300,8 @@ iso_now(void)
 
 /* A private network namespace keeps the host's interfaces out of it, and
  * its end takes every port and datapath with it. */
-static int
-enter_netns(struct bench_params *p, GError **error)
+int
+bench_enter_netns(struct bench_params *p, GError **error)
 {
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 
@@ -343,8 +345,8 @@ cpu_list(const cpu_set_t *set)
 
 /* The sender runs where pktgen's threads are bound (CPUs 0..threads-1);
  * the handlers get the CPUs left, when any are. */
-static void
-split_cpus(struct bench_env *env, struct bench_run *run)
+void
+bench_split_cpus(struct bench_env *env, struct bench_run *run)
 {
 	cpu_set_t all;
 
@@ -370,8 +372,8 @@ split_cpus(struct bench_env *env, struct bench_run *run)
 	run->handler_cpus = env->n_handler_cpus ? cpu_list(&env->handler_cpus) : g_strdup("");
 }
 
-static int
-make_veths(struct bench_env *env, char ***bridge_ends, GError **error)
+int
+bench_make_veths(struct bench_env *env, char ***bridge_ends, GError **error)
 {
 	unsigned int v = env->p->veths;
 
@@ -605,14 +607,7 @@ make_orders(struct bench_run *run)
 	for (unsigned int r = 0; r < run->p->repeat; r++) {
 		unsigned int *out = run->order + r * n, k = 0, n_seen = 0;
 
-		for (unsigned int i = 0; i < n; i++)
-			v[i] = i;
-		for (unsigned int i = n; i > 1; i--) {
-			unsigned int j = (unsigned int)g_rand_int_range(g, 0, (gint32)i), t = v[i - 1];
-
-			v[i - 1] = v[j];
-			v[j] = t;
-		}
+		bench_shuffle(g, v, n);
 		if (r == 0 && !run->p->handlers)
 			hosts[n_seen++] = 0;
 		for (unsigned int i = 0; i < n; i++) {
@@ -701,15 +696,15 @@ run_all(struct bench_run *run, GError **error)
 	unsigned int n = run->systems->len;
 	int r;
 
-	r = enter_netns(p, error);
+	r = bench_enter_netns(p, error);
 	if (r < 0)
 		return r;
 	bench_progress("setup: %u veth pairs", p->veths);
-	r = make_veths(&env, &h.bridge_ends, error);
+	r = bench_make_veths(&env, &h.bridge_ends, error);
 	if (r < 0)
 		goto out;
 	run->load_ok = bench_load_available(&run->load_why);
-	split_cpus(&env, run);
+	bench_split_cpus(&env, run);
 	make_orders(run);
 	for (guint i = 0; i < n; i++) {
 		struct bench_system *s = run->systems->pdata[i];
@@ -842,6 +837,8 @@ main(int argc, char **argv)
 		return bench_ab_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "curves"))
 		return bench_curves_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "scaling"))
+		return bench_scaling_main(argc - 1, argv + 1);
 	/* Before parsing, which takes the options out of argv. */
 	run.command = command_line(argc, argv);
 	if (!parse_args(argc, argv, &p)) {
