@@ -294,19 +294,36 @@ def check_scaling(doc, out, per_cpu, have_gnuplot):
 def check_tests_option(bench):
     # --tests: only the tests asked run; the report has rows for those
     # (and test 5's socket count) alone, bench.json says which ran.
-    # legacy: every kernel of the matrix has it.
+    # legacy and the raw limit in per-vport layout: every kernel of the
+    # matrix has them; raw-vport holds a socket per port and answers
+    # every probe.
     with tempfile.TemporaryDirectory(prefix='bench-tests-') as out:
-        run = subprocess.run([bench, '--smoke', '--no-ovs', '--no-plots', '-d', 'legacy',
+        run = subprocess.run([bench, '--smoke', '--no-ovs', '--no-plots', '-d', 'raw-vport,legacy',
                               '--tests', '1,7', '--out', out], capture_output=True, text=True)
         sys.stderr.write(run.stderr)
         check(run.returncode == 0, f'ovsdp-bench --tests 1,7 exits 0 (got {run.returncode})')
         with open(os.path.join(out, 'bench.json')) as f:
             doc = json.load(f)
         check(doc['params']['tests'] == [1, 7], f'params.tests is [1, 7] (got {doc["params"]["tests"]})')
-        t = doc['systems'][0]['repetitions'][0]['tests']
-        check(t['one_port']['done'] and t['wakeups']['done'], '--tests 1,7: tests 1 and 7 done')
-        check(not any(t[k]['done'] for k in ['all_ports', 'loaded_port', 'idle_port', 'throughput',
-                                             'reorder']), '--tests 1,7: the others not done')
+        for s in doc['systems']:
+            rp = s['repetitions'][0]
+            check(rp['status'] == 'ok', f'{s["name"]}: ok (got {rp["status"]}: {rp["reason"]})')
+            if rp['status'] != 'ok':
+                continue
+            t = rp['tests']
+            check(t['one_port']['done'] and t['wakeups']['done'],
+                  f'--tests 1,7: {s["name"]}: tests 1 and 7 done')
+            check(not any(t[k]['done'] for k in ['all_ports', 'loaded_port', 'idle_port',
+                                                 'throughput', 'reorder']),
+                  f'--tests 1,7: {s["name"]}: the others not done')
+            check(t['one_port']['received'] == t['one_port']['sent'] > 0,
+                  f'{s["name"]}: every probe answered')
+            if s['name'] == 'raw-vport':
+                check(s['kind'] == 'raw' and s['mode'] == 'raw per-vport', 'raw-vport: kind and mode')
+                check(t['sockets']['upcall_sockets'] == doc['params']['ports'],
+                      f'raw-vport: a socket per port (got {t["sockets"]["upcall_sockets"]})')
+                check(t['wakeups']['handled'] >= t['wakeups']['frames'],
+                      'raw-vport: every spaced frame handled')
         rows = [l.split(':')[0][2:] for l in run.stdout.splitlines()
                 if l.startswith('| ') and l[2:3].isdigit()]
         check(sorted(set(rows)) == ['1', '5', '7'], f'--tests 1,7: rows of 1, 5, 7 only (got {rows})')

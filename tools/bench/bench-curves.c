@@ -79,7 +79,7 @@ parse_curves_args(int argc, char **argv, struct curves_opts *o)
 		  "Bridge sizes, increasing, comma-separated, local port included (default "
 		  "10,100,500,1000,2000; --smoke 10,50)", "LIST" },
 		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &o->dispatchers,
-		  "Systems, comma-separated; 'raw' is the raw limit (default "
+		  "Systems, comma-separated; 'raw' is the raw limit, 'raw-vport' the same in per-vport layout (default "
 		  "raw,legacy,per-vport,per-cpu)", "LIST" },
 		{ "handlers", 0, 0, G_OPTION_ARG_INT, &o->handlers,
 		  "Handler threads (default: each dispatcher's own count)", "N" },
@@ -160,7 +160,7 @@ measure_child(struct bench_ovsdp *o, const char *name, unsigned int handlers, in
 	int nl0 = bench_netlink_sockets(0), r;
 
 	t0 = bench_monotonic_ns();
-	r = strcmp(name, BENCH_RAW_NAME) ?
+	r = !bench_is_raw(name) ?
 	    bench_ovsdp_start(o, &sys, handlers, &err) :
 	    bench_raw_start(bench_ovsdp_dp(o), bench_ovsdp_features(o), &sys, handlers, &err);
 	pt.start_s = (double)(bench_monotonic_ns() - t0) / 1e9;

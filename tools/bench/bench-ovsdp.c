@@ -177,7 +177,7 @@ int
 bench_system_start(struct bench_ovsdp *o, struct bench_system *sys, unsigned int n_handlers,
 		   GError **error)
 {
-	if (!strcmp(sys->name, BENCH_RAW_NAME))
+	if (bench_is_raw(sys->name))
 		return bench_raw_start(o->dp, &o->features, sys, n_handlers, error);
 	return bench_ovsdp_start(o, sys, n_handlers, error);
 }

@@ -70,10 +70,12 @@ def main(argv):
         sys.stderr.write(f'bench-ratios.py: {argv[1]}: not a bench.json ({e})\n')
         return 1
     ran = [s for s in systems if s['status'] == 'ok']
-    raw = next((s for s in ran if s['kind'] == 'raw'), None)
+    # The per-cpu raw limit, else the per-vport one.
+    raw = next((s for s in ran if s['name'] == 'raw'), None) or \
+        next((s for s in ran if s['kind'] == 'raw'), None)
     fair = next((s for s in ran if s['kind'] == 'ovs-vswitchd' and s.get('ovs_rule') == 'actions=LOCAL'),
                 None)
-    print(f'| x {"raw" if raw else "-"} / x {fair["name"] if fair else "-"} | ' +
+    print(f'| x {raw["name"] if raw else "-"} / x {fair["name"] if fair else "-"} | ' +
           ' | '.join(s['name'] for s in systems) + ' |')
     print('|---|' + '---|' * len(systems))
     for test, label, path in ROWS:

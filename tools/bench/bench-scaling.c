@@ -178,7 +178,7 @@ parse_scaling_args(int argc, char **argv, struct scaling_opts *o)
 {
 	GOptionEntry entries[] = {
 		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &o->dispatchers,
-		  "Systems, comma-separated; 'raw' is the raw limit (default "
+		  "Systems, comma-separated; 'raw' is the raw limit, 'raw-vport' the same in per-vport layout (default "
 		  "raw,legacy,per-vport,per-cpu)", "LIST" },
 		{ "handlers", 0, 0, G_OPTION_ARG_STRING, &o->lists[SWEEP_HANDLERS],
 		  "Handler counts of the first sweep, e.g. 1-4 or 1,2,4 (default 1..the CPUs "
@@ -416,7 +416,7 @@ run_system(struct scaling *sc, struct series *se, unsigned int rep, const char *
 	struct bench_env *env = &sc->env;
 	struct bench_system sys = { .name = se->system };
 
-	sys.kind = strcmp(se->system, BENCH_RAW_NAME) ? BENCH_OVSDP : BENCH_RAW;
+	sys.kind = bench_is_raw(se->system) ? BENCH_RAW : BENCH_OVSDP;
 	for (unsigned int i = 0; i < o->n_x[SWEEP_HANDLERS]; i++) {
 		unsigned int h = o->x[SWEEP_HANDLERS][i];
 		struct bench_flood f = { 0 };

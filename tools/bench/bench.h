@@ -357,6 +357,15 @@ void bench_system_stop(struct bench_ovsdp *o, struct bench_system *sys);
  * the bench's datapath 'dp', with n_handlers threads (0: one per CPU).
  * -EOPNOTSUPP with *error on a kernel without per-cpu dispatch. */
 #define BENCH_RAW_NAME "raw"
+/* The raw limit in per-vport layout (bench-raw.c), per-vport's own limit. */
+#define BENCH_RAW_VPORT_NAME "raw-vport"
+
+/* Whether a system name is a raw limit's. */
+static inline bool
+bench_is_raw(const char *name)
+{
+	return !g_strcmp0(name, BENCH_RAW_NAME) || !g_strcmp0(name, BENCH_RAW_VPORT_NAME);
+}
 struct bench_raw;
 int bench_raw_start(struct ovsdp_dp *dp, const struct ovsdp_features *f, struct bench_system *sys,
 		    unsigned int n_handlers, GError **error);

@@ -152,7 +152,7 @@ parse_args(int argc, char **argv, struct bench_params *p)
 		{ "smoke", 0, 0, G_OPTION_ARG_NONE, &smoke,
 		  "Tiny counts: seconds per system, to show that everything runs", NULL },
 		{ "dispatchers", 'd', 0, G_OPTION_ARG_STRING, &dispatchers,
-		  "Dispatch plugins to test, comma-separated; 'raw' is the raw limit (default "
+		  "Dispatch plugins to test, comma-separated; 'raw' is the raw limit, 'raw-vport' the same in per-vport layout (default "
 		  "raw,legacy,per-vport,per-cpu)", "LIST" },
 		{ "no-ovs", 0, 0, G_OPTION_ARG_NONE, &no_ovs,
 		  "Leave out the installed ovs-vswitchd (--ovs-build's still run)", NULL },
@@ -873,8 +873,8 @@ main(int argc, char **argv)
 	run.systems = g_ptr_array_new_with_free_func(system_free);
 	for (char **d = p.dispatchers; *d; d++)
 		if (**d)
-			g_ptr_array_add(run.systems, system_new(*d, strcmp(*d, BENCH_RAW_NAME) ?
-								BENCH_OVSDP : BENCH_RAW));
+			g_ptr_array_add(run.systems, system_new(*d, bench_is_raw(*d) ?
+								BENCH_RAW : BENCH_OVSDP));
 	for (unsigned int i = 0; i < p.n_peers; i++)
 		add_peer_systems(&run, &p.peers[i]);
 	if (run.systems->len == 0) {
